@@ -1,0 +1,350 @@
+"""The Array object: a thin wrapper around one graph Value, concrete or symbolic.
+
+Arrays have no public constructor; creation functions and ``Array._new`` make them. Operators
+are generated from one table and delegate to the elementwise functions. Python conversions
+(``bool``, ``int``, ``float``, ``len``, iteration) need data, so on a symbolic array they raise a
+TypeError that says what to use instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from ._dtypes import DType
+from ._graph import Dim, Value
+
+__all__ = ["Array", "Device", "CPU", "scalar_value", "as_value", "SymbolicValueError"]
+
+
+class Device:
+    """The one device onnxarray computes on: the CPU of onnxruntime's default provider."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "onnxarray.Device('cpu')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Device)
+
+    def __hash__(self) -> int:
+        return hash("onnxarray-cpu")
+
+
+CPU = Device()
+
+
+class SymbolicValueError(TypeError):
+    """Raised when Python needs the data of an array that only exists in a trace."""
+
+
+class Array:
+    """An n-dimensional array of the Array API standard backed by ONNX."""
+
+    __slots__ = ("_v", "__weakref__")
+    _v: Value
+
+    def __init__(self, *args, **kwargs) -> None:
+        raise TypeError(
+            "onnxarray.Array has no public constructor: use onnxarray.asarray, a creation "
+            "function or onnxarray.argument"
+        )
+
+    @classmethod
+    def _new(cls, value: Value) -> Array:
+        obj = object.__new__(cls)
+        obj._v = value
+        return obj
+
+    # -- attributes ----------------------------------------------------------------------------
+    @property
+    def dtype(self) -> DType:
+        return self._v.dtype
+
+    @property
+    def shape(self) -> tuple[int | None, ...]:
+        return tuple(d if type(d) is int else None for d in self._v.shape)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._v.shape)
+
+    @property
+    def size(self) -> int | None:
+        n = 1
+        for d in self._v.shape:
+            if type(d) is not int:
+                return None
+            n *= d
+        return n
+
+    @property
+    def device(self) -> Device:
+        return CPU
+
+    @property
+    def T(self) -> Array:
+        if self.ndim != 2:
+            raise ValueError(f"Array.T: needs a 2-D array, got {self.ndim}-D; use "
+                             "matrix_transpose or permute_dims")
+        from ._manipulation_functions import permute_dims
+
+        return permute_dims(self, (1, 0))
+
+    @property
+    def mT(self) -> Array:
+        from ._linear_algebra_functions import matrix_transpose
+
+        return matrix_transpose(self)
+
+    @property
+    def is_symbolic(self) -> bool:
+        """True when this array is recorded in a trace rather than holding data."""
+        return self._v.data is None
+
+    def to_device(self, device, /, *, stream=None) -> Array:
+        if stream is not None:
+            raise ValueError("Array.to_device: streams are not supported")
+        if device != CPU and device is not None:
+            raise ValueError(f"Array.to_device: unknown device {device!r}")
+        return self
+
+    def __array_namespace__(self, /, *, api_version: str | None = None):
+        if api_version is not None and api_version not in ("2021.12", "2022.12", "2023.12",
+                                                           "2024.12", "2025.12"):
+            raise ValueError(f"Array.__array_namespace__: unsupported api_version {api_version!r}")
+        import onnxarray
+
+        return onnxarray
+
+    # -- conversions -----------------------------------------------------------------------------
+    def _data(self, func: str, alternative: str) -> np.ndarray:
+        data = self._v.data
+        if data is None:
+            raise SymbolicValueError(
+                f"{func} needs the data of a symbolic array ({self!r}); its values are only "
+                f"known when the exported model runs. {alternative}"
+            )
+        return data
+
+    def _scalar(self, func: str, alternative: str):
+        data = self._data(func, alternative)
+        if data.size != 1:
+            raise TypeError(f"{func}: only arrays with one element can be converted to a Python "
+                            f"scalar, got shape {self.shape}")
+        return data.reshape(()).item()
+
+    def __bool__(self) -> bool:
+        return bool(self._scalar("bool()", "Use onnxarray.where(...) to choose between values, "
+                                 "or onnxarray.any/all to reduce."))
+
+    def __int__(self) -> int:
+        v = self._scalar("int()", "Keep the value as an array.")
+        if self.dtype in D.REAL_FLOAT:
+            if v != v:
+                raise ValueError("int(): cannot convert NaN to an integer")
+            if v in (float("inf"), float("-inf")):
+                raise OverflowError("int(): cannot convert infinity to an integer")
+        return int(v)
+
+    def __float__(self) -> float:
+        return float(self._scalar("float()", "Keep the value as an array."))
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar("complex()", "Keep the value as an array."))
+
+    def __index__(self) -> int:
+        if self.dtype not in D.INTEGER:
+            raise TypeError(f"__index__: needs an integer array, got {self.dtype.name}")
+        return int(self._scalar("operator.index()", "Index with the array itself instead "
+                                "(integer-array indexing records a Gather)."))
+
+    def __len__(self) -> int:
+        if not self._v.shape:
+            raise TypeError("len() of a 0-D array")
+        d = self._v.shape[0]
+        if type(d) is not int:
+            raise SymbolicValueError(
+                f"len(): the first dimension of {self!r} is only known when the exported model "
+                "runs; use x.shape[0] (None when unknown) or onnxarray functions instead")
+        return d
+
+    def __iter__(self):
+        if not self._v.shape:
+            raise TypeError("iteration over a 0-D array")
+        n = len(self)
+        if self._v.data is None:
+            raise SymbolicValueError("iteration over a symbolic array: index it explicitly")
+        for i in range(n):
+            yield self[i]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        data = self._data("numpy.asarray()", "Build the model with onnxarray.build and run it.")
+        if dtype is not None and np.dtype(dtype) != data.dtype:
+            return data.astype(dtype)
+        if copy:
+            return data.copy()
+        return data
+
+    def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
+        if stream is not None:
+            raise ValueError("Array.__dlpack__: streams are not supported on the CPU")
+        data = self._data("__dlpack__", "")
+        if copy:
+            data = data.copy()
+        kwargs = {}
+        if max_version is not None:
+            kwargs["max_version"] = max_version
+        if dl_device is not None:
+            kwargs["dl_device"] = dl_device
+        if copy is not None:
+            kwargs["copy"] = copy
+        if not data.flags.writeable:
+            data = data.copy()
+        return data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+    def __repr__(self) -> str:
+        v = self._v
+        if v.data is not None:
+            body = np.array2string(v.data, separator=", ", prefix="Array(")
+            return f"Array({body}, dtype={self.dtype.name})"
+        dims = ", ".join(str(d) if type(d) is int else repr(d) for d in v.shape)
+        return f"Array<symbolic {self.dtype.name}[{dims}]>"
+
+    __str__ = __repr__
+
+    # -- indexing ------------------------------------------------------------------------------
+    def __getitem__(self, key, /) -> Array:
+        return _indexing.getitem(self, key)
+
+    def __setitem__(self, key, value, /) -> None:
+        self._v = _indexing.setitem(self, key, value)._v
+
+
+def _binary_dunder(name: str, func_name: str, reflected: bool = False):
+    def method(self, other):
+        if not isinstance(other, (Array, bool, int, float, complex)):
+            return NotImplemented
+        func = getattr(_elementwise_functions, func_name)
+        return func(other, self) if reflected else func(self, other)
+
+    method.__name__ = name
+    return method
+
+
+def _inplace_dunder(name: str, func_name: str):
+    def method(self, other):
+        if not isinstance(other, (Array, bool, int, float, complex)):
+            return NotImplemented
+        result = getattr(_elementwise_functions, func_name)(self, other)
+        if result.dtype is not self.dtype:
+            raise TypeError(f"{name}: the result dtype {result.dtype.name} differs from the "
+                            f"array's dtype {self.dtype.name}")
+        shape = tuple(result._v.shape)
+        if len(shape) != self.ndim or any(
+                type(a) is int and type(b) is int and a != b
+                for a, b in zip(shape, self._v.shape)):
+            raise ValueError(f"{name}: the result shape {result.shape} differs from the "
+                             f"array's shape {self.shape}")
+        self._v = result._v
+        return self
+
+    method.__name__ = name
+    return method
+
+
+def _unary_dunder(name: str, func_name: str):
+    def method(self):
+        return getattr(_elementwise_functions, func_name)(self)
+
+    method.__name__ = name
+    return method
+
+
+# (operator, elementwise function, has reflected and in-place forms)
+_BINARY_OPERATORS = [
+    ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide"),
+    ("floordiv", "floor_divide"), ("mod", "remainder"), ("pow", "pow"),
+    ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+    ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift"),
+    ("matmul", "matmul"),
+]
+_COMPARISONS = [("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
+                ("ge", "greater_equal"), ("eq", "equal"), ("ne", "not_equal")]
+_UNARY_OPERATORS = [("neg", "negative"), ("pos", "positive"), ("abs", "abs"),
+                    ("invert", "bitwise_invert")]
+
+for _op, _fn in _BINARY_OPERATORS:
+    setattr(Array, f"__{_op}__", _binary_dunder(f"__{_op}__", _fn))
+    setattr(Array, f"__r{_op}__", _binary_dunder(f"__r{_op}__", _fn, reflected=True))
+    setattr(Array, f"__i{_op}__", _inplace_dunder(f"__i{_op}__", _fn))
+for _op, _fn in _COMPARISONS:
+    setattr(Array, f"__{_op}__", _binary_dunder(f"__{_op}__", _fn))
+for _op, _fn in _UNARY_OPERATORS:
+    setattr(Array, f"__{_op}__", _unary_dunder(f"__{_op}__", _fn))
+Array.__hash__ = None  # arrays compare elementwise, so they cannot be hashed
+
+
+def scalar_value(x, dtype: DType, func: str) -> Value:
+    """A Python scalar as a concrete 0-D Value of ``dtype``, by the standard's mixing rules."""
+    if isinstance(x, bool):
+        if dtype is not D.bool and dtype.kind not in "iufc":
+            raise TypeError(f"{func}: cannot combine a Python bool with {dtype.name}")
+        if dtype is not D.bool:
+            raise TypeError(f"{func}: cannot combine a Python bool with an array of "
+                            f"dtype {dtype.name}")
+    elif isinstance(x, int):
+        if dtype.kind not in "iufc":
+            raise TypeError(f"{func}: cannot combine a Python int with an array of "
+                            f"dtype {dtype.name}")
+        if dtype.kind in "iu":
+            info = np.iinfo(dtype.numpy)
+            if not info.min <= x <= info.max:
+                raise OverflowError(f"{func}: the Python int {x} does not fit {dtype.name}")
+    elif isinstance(x, float):
+        if dtype.kind not in "fc":
+            raise TypeError(f"{func}: cannot combine a Python float with an array of "
+                            f"dtype {dtype.name}")
+    elif isinstance(x, complex):
+        if dtype.kind != "c":
+            raise TypeError(f"{func}: cannot combine a Python complex with an array of "
+                            f"dtype {dtype.name}")
+    else:
+        raise TypeError(f"{func}: expected an array or a Python scalar, got {type(x).__name__}")
+    data = np.asarray(x, dtype=dtype.numpy)
+    return Value(dtype, (), data=data)
+
+
+def as_value(x, func: str) -> Value:
+    """The Value of an Array argument, or a TypeError naming ``func``."""
+    if isinstance(x, Array):
+        return x._v
+    raise TypeError(f"{func}: expected an onnxarray array, got {type(x).__name__}")
+
+
+def default_dtype_for_scalar(x) -> DType:
+    if isinstance(x, bool):
+        return D.bool
+    if isinstance(x, int):
+        return D.DEFAULT_INT
+    if isinstance(x, float):
+        return D.DEFAULT_FLOAT
+    if isinstance(x, complex):
+        return D.DEFAULT_COMPLEX
+    raise TypeError(f"expected a Python scalar, got {type(x).__name__}")
+
+
+def wrap(v: Value) -> Array:
+    return Array._new(v)
+
+
+def unknown_dim() -> Dim:
+    return Dim()
+
+
+# Late imports: these modules import Array from here.
+from . import _elementwise_functions, _indexing  # noqa: E402

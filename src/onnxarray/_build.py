@@ -1,0 +1,172 @@
+"""From a trace to an ONNX model: ``argument`` makes symbolic inputs, ``build`` exports.
+
+``build`` walks back from the outputs (so dead code never appears), emits nodes in topological
+order, turns concrete Values into initializers and named dims into ``dim_param``s.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+from . import _dtypes as D
+from ._array_object import Array
+from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
+from ._graph import Dim, Value, topological_order
+
+__all__ = ["argument", "build"]
+
+_arg_ids = itertools.count()
+
+
+def argument(*, shape, dtype) -> Array:
+    """A symbolic input: ``shape`` entries are ints, dimension names (str) or None (unknown)."""
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (tuple, list)):
+        raise TypeError(f"argument: shape must be a tuple of ints, str or None, got {shape!r}")
+    dims: list[int | Dim] = []
+    for d in shape:
+        if isinstance(d, bool):
+            raise TypeError(f"argument: invalid dimension {d!r} in shape {tuple(shape)}")
+        if isinstance(d, int):
+            if d < 0:
+                raise ValueError(f"argument: dimension sizes must be >= 0, got {d} in "
+                                 f"shape {tuple(shape)}")
+            dims.append(d)
+        elif isinstance(d, str):
+            if not d.isidentifier():
+                raise ValueError(f"argument: dimension name {d!r} must be an identifier")
+            dims.append(Dim(d))
+        elif d is None:
+            dims.append(Dim())
+        else:
+            raise TypeError(f"argument: invalid dimension {d!r} in shape {tuple(shape)}; use an "
+                            "int, a name (str) or None")
+    if not isinstance(dtype, D.DType):
+        raise TypeError(f"argument: dtype must be an onnxarray dtype, got {dtype!r}")
+    if dtype not in D.SUPPORTED:
+        raise TypeError(f"argument: dtype {dtype.name} is not supported yet")
+    return Array._new(Value(dtype, tuple(dims), name=f"arg{next(_arg_ids)}"))
+
+
+def _value_info(name: str, v: Value) -> onnx.ValueInfoProto:
+    dims = []
+    for d in v.shape:
+        if type(d) is int:
+            dims.append(d)
+        elif isinstance(d, Dim) and d.name is not None:
+            dims.append(d.name)
+        else:
+            dims.append(None)
+    return helper.make_tensor_value_info(name, v.dtype.onnx, dims)
+
+
+def _check_names(kind: str, mapping) -> None:
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"build: {kind} must be a dict of name -> array, got "
+                        f"{type(mapping).__name__}")
+    for name, arr in mapping.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"build: {kind} names must be non-empty strings, got {name!r}")
+        if not isinstance(arr, Array):
+            raise TypeError(f"build: {kind}[{name!r}] must be an onnxarray array, got "
+                            f"{type(arr).__name__}")
+
+
+def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
+          opset: int | None = None, allow_unused_inputs: bool = False,
+          doc_string: str = "", graph_name: str = "onnxarray") -> onnx.ModelProto:
+    """Export the computation from ``inputs`` to ``outputs`` as an ``onnx.ModelProto``."""
+    _check_names("inputs", inputs)
+    _check_names("outputs", outputs)
+    if not outputs:
+        raise ValueError("build: needs at least one output")
+    if set(inputs) & set(outputs):
+        raise ValueError(f"build: names used as both input and output: "
+                         f"{sorted(set(inputs) & set(outputs))}")
+    opset = DEFAULT_OPSET if opset is None else opset
+    if not isinstance(opset, int) or opset < DEFAULT_OPSET:
+        raise ValueError(f"build: opset must be an int >= {DEFAULT_OPSET}, got {opset!r}")
+
+    names: dict[int, str] = {}  # id(Value) -> name in the graph
+    for name, arr in inputs.items():
+        v = arr._v
+        if v.name is None or v.node is not None:
+            raise TypeError(f"build: inputs[{name!r}] is not an argument; create inputs with "
+                            "onnxarray.argument(shape=..., dtype=...)")
+        if id(v) in names:
+            raise ValueError(f"build: the same argument is given as inputs {names[id(v)]!r} and "
+                             f"{name!r}")
+        names[id(v)] = name
+
+    out_values = [arr._v for arr in outputs.values()]
+    order = topological_order(out_values)
+
+    used_args: set[int] = set()
+    initializers: list[onnx.TensorProto] = []
+    counter = itertools.count()
+
+    def name_of(v: Value) -> str:
+        key = id(v)
+        n = names.get(key)
+        if n is not None:
+            if v.name is not None:
+                used_args.add(key)
+            return n
+        if v.data is not None:
+            n = f"c{next(counter)}"
+            initializers.append(numpy_helper.from_array(np.ascontiguousarray(v.data), n))
+        elif v.name is not None:
+            raise ValueError(
+                "build: an output depends on an argument that is not listed in inputs "
+                f"({Array._new(v)!r}); pass it in the inputs dict")
+        else:
+            n = f"v{next(counter)}"
+        names[key] = n
+        return n
+
+    # Node outputs that are graph outputs take the user's names directly when possible.
+    renamed: dict[int, str] = {}
+    for name, v in zip(outputs, out_values):
+        if v.node is not None and id(v) not in renamed and id(v) not in names:
+            renamed[id(v)] = name
+    names.update(renamed)
+
+    nodes = []
+    for node in order:
+        ins = ["" if v is None else name_of(v) for v in node.inputs]
+        outs = [name_of(v) for v in node.outputs]
+        proto = helper.make_node(node.op, ins, outs, domain=node.domain or None)
+        proto.attribute.extend(make_attribute(k, val) for k, val in node.attrs)
+        nodes.append(proto)
+
+    graph_outputs = []
+    for name, v in zip(outputs, out_values):
+        if renamed.get(id(v)) != name:
+            src = name_of(v)
+            nodes.append(helper.make_node("Identity", [src], [name]))
+        graph_outputs.append(_value_info(name, v))
+
+    unused = [name for name, arr in inputs.items() if id(arr._v) not in used_args]
+    if unused and not allow_unused_inputs:
+        raise ValueError(f"build: inputs {unused} are not used by any output; remove them or "
+                         "pass allow_unused_inputs=True")
+    graph_inputs = [_value_info(name, arr._v) for name, arr in inputs.items()]
+    graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
+                              initializer=initializers)
+    domains = {n.domain for n in order if n.domain}
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION,
+                              producer_name="onnxarray", producer_version=_version())
+    if doc_string:
+        model.doc_string = doc_string
+    return model
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

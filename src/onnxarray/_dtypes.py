@@ -1,0 +1,186 @@
+"""Data types: the DType objects, their categories, the promotion table and the NumPy/ONNX maps.
+
+No onnx import here: ONNX element types are plain integers (``onnx.TensorProto`` values).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "DType",
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "result_type_of",
+]
+
+_builtin_bool = bool
+
+
+class DType:
+    """An array data type of the standard; compared by identity, hashable, printable."""
+
+    __slots__ = ("name", "numpy", "onnx", "kind", "bits")
+
+    def __init__(self, name: str, onnx_type: int, kind: str) -> None:
+        self.name = name
+        self.numpy = np.dtype(name)
+        self.onnx = onnx_type
+        self.kind = kind  # "b" bool, "i" signed, "u" unsigned, "f" real float, "c" complex
+        self.bits = self.numpy.itemsize * 8
+
+    def __repr__(self) -> str:
+        return f"onnxarray.{self.name}"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> _builtin_bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+# ONNX TensorProto element types (stable numbers from onnx.proto).
+bool = DType("bool", 9, "b")  # noqa: A001 - the standard's name
+int8 = DType("int8", 3, "i")
+int16 = DType("int16", 5, "i")
+int32 = DType("int32", 6, "i")
+int64 = DType("int64", 7, "i")
+uint8 = DType("uint8", 2, "u")
+uint16 = DType("uint16", 4, "u")
+uint32 = DType("uint32", 12, "u")
+uint64 = DType("uint64", 13, "u")
+float32 = DType("float32", 1, "f")
+float64 = DType("float64", 11, "f")
+complex64 = DType("complex64", 14, "c")
+complex128 = DType("complex128", 15, "c")
+
+ALL = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64,
+       complex64, complex128)
+# Dtypes the namespace exposes today: complex values need the paired-real representation.
+SUPPORTED = ALL[:11]
+SIGNED = (int8, int16, int32, int64)
+UNSIGNED = (uint8, uint16, uint32, uint64)
+INTEGER = SIGNED + UNSIGNED
+REAL_FLOAT = (float32, float64)
+COMPLEX = (complex64, complex128)
+FLOATING = REAL_FLOAT + COMPLEX
+REAL_NUMERIC = INTEGER + REAL_FLOAT
+NUMERIC = REAL_NUMERIC + COMPLEX
+
+CATEGORIES: dict[str, tuple[DType, ...]] = {
+    "bool": (bool,),
+    "signed integer": SIGNED,
+    "unsigned integer": UNSIGNED,
+    "integral": INTEGER,
+    "integer": INTEGER,
+    "real floating": REAL_FLOAT,
+    "complex floating": COMPLEX,
+    "floating-point": FLOATING,
+    "real numeric": REAL_NUMERIC,
+    "numeric": NUMERIC,
+    "integer or boolean": INTEGER + (bool,),
+    "real numeric or boolean": REAL_NUMERIC + (bool,),
+    "all": ALL,
+}
+
+BY_NUMPY: dict[np.dtype, DType] = {d.numpy: d for d in ALL}
+BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
+BY_ONNX: dict[int, DType] = {d.onnx: d for d in ALL}
+
+DEFAULT_INT = int64
+DEFAULT_FLOAT = float64
+DEFAULT_COMPLEX = complex128
+
+
+def _promotion_table() -> dict[tuple[DType, DType], DType]:
+    """The standard's type promotion lattice (section "Type Promotion Rules") as data."""
+    rows: list[tuple[DType, DType, DType]] = [
+        (bool, bool, bool),
+        # signed integers
+        (int8, int8, int8), (int8, int16, int16), (int8, int32, int32), (int8, int64, int64),
+        (int16, int16, int16), (int16, int32, int32), (int16, int64, int64),
+        (int32, int32, int32), (int32, int64, int64),
+        (int64, int64, int64),
+        # unsigned integers
+        (uint8, uint8, uint8), (uint8, uint16, uint16), (uint8, uint32, uint32),
+        (uint8, uint64, uint64),
+        (uint16, uint16, uint16), (uint16, uint32, uint32), (uint16, uint64, uint64),
+        (uint32, uint32, uint32), (uint32, uint64, uint64),
+        (uint64, uint64, uint64),
+        # mixed signed/unsigned
+        (int8, uint8, int16), (int8, uint16, int32), (int8, uint32, int64),
+        (int16, uint8, int16), (int16, uint16, int32), (int16, uint32, int64),
+        (int32, uint8, int32), (int32, uint16, int32), (int32, uint32, int64),
+        (int64, uint8, int64), (int64, uint16, int64), (int64, uint32, int64),
+        # floating point
+        (float32, float32, float32), (float32, float64, float64),
+        (float64, float64, float64),
+        (complex64, complex64, complex64), (complex64, complex128, complex128),
+        (complex128, complex128, complex128),
+        (float32, complex64, complex64), (float32, complex128, complex128),
+        (float64, complex64, complex128), (float64, complex128, complex128),
+    ]
+    table: dict[tuple[DType, DType], DType] = {}
+    for a, b, r in rows:
+        table[a, b] = r
+        table[b, a] = r
+    return table
+
+
+PROMOTION = _promotion_table()
+
+
+def promote(a: DType, b: DType, func: str = "result_type") -> DType:
+    """Promote two dtypes by the standard's table, or raise TypeError naming both."""
+    if a is b:
+        return a
+    try:
+        return PROMOTION[a, b]
+    except KeyError:
+        raise TypeError(
+            f"{func}: the standard defines no promotion between {a.name} and {b.name}"
+        ) from None
+
+
+def result_type_of(dtypes, func: str = "result_type") -> DType:
+    it = iter(dtypes)
+    out = next(it)
+    for d in it:
+        out = promote(out, d, func)
+    return out
+
+
+def is_kind(dtype: DType, kind: str | tuple) -> _builtin_bool:
+    """The standard's ``isdtype`` for one kind name or a DType."""
+    if isinstance(kind, DType):
+        return dtype is kind
+    return dtype in CATEGORIES[kind]
+
+
+def real_dtype_of(dtype: DType) -> DType:
+    return {complex64: float32, complex128: float64}.get(dtype, dtype)
+
+
+def as_dtype(dtype, func: str) -> DType:
+    """Validate a user-supplied dtype argument."""
+    if isinstance(dtype, DType):
+        if dtype not in SUPPORTED:
+            raise TypeError(f"{func}: dtype {dtype.name} is not supported yet")
+        return dtype
+    raise TypeError(f"{func}: expected an onnxarray dtype, got {dtype!r}")

@@ -1,0 +1,114 @@
+"""Eager backend: one onnxruntime session per node signature, compiled once and cached.
+
+The signature is (op, domain, attributes, input dtypes, input ranks, output count); dims are
+dynamic, so one session serves every shape of that rank. This is the only module that imports
+onnxruntime.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import helper
+
+from . import _dtypes
+
+__all__ = ["run_node", "session_for_model", "DEFAULT_OPSET", "IR_VERSION"]
+
+# The library's default target opset: opset 18 gives the reductions their `axes` input and the
+# bitwise operators, and onnxruntime supports it since 1.14.
+DEFAULT_OPSET = 18
+IR_VERSION = 8
+
+_lock = threading.Lock()
+_sessions: dict[tuple, tuple] = {}
+
+
+def _session_options(optimize: bool) -> ort.SessionOptions:
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.log_severity_level = 4
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if not optimize:
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return so
+
+
+_EAGER_OPTIONS = _session_options(optimize=False)
+_RUN_OPTIONS = ort.RunOptions()
+_RUN_OPTIONS.log_severity_level = 4
+
+
+def make_attribute(name: str, value):
+    if isinstance(value, np.ndarray):
+        return helper.make_attribute(name, onnx.numpy_helper.from_array(value))
+    if isinstance(value, tuple):
+        value = list(value)
+    return helper.make_attribute(name, value)
+
+
+def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes) -> bytes:
+    inputs, names = [], []
+    for i, (dt, rank) in enumerate(zip(in_dtypes, in_ranks)):
+        if dt is None:
+            names.append("")
+            continue
+        name = f"i{i}"
+        names.append(name)
+        inputs.append(helper.make_tensor_value_info(name, dt.onnx, [None] * rank))
+    outs = [f"o{i}" for i in range(len(out_dtypes))]
+    node = helper.make_node(op, names, outs, domain=domain)
+    node.attribute.extend(make_attribute(k, v) for k, v in attrs)
+    graph = helper.make_graph(
+        [node], "eager", inputs,
+        [helper.make_tensor_value_info(o, dt.onnx, None) for o, dt in zip(outs, out_dtypes)],
+    )
+    opsets = [helper.make_opsetid("", DEFAULT_OPSET)]
+    if domain:
+        opsets.append(helper.make_opsetid(domain, 1))
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION)
+    return model.SerializeToString()
+
+
+def session_for_model(model_bytes: bytes, optimize: bool = True) -> ort.InferenceSession:
+    return ort.InferenceSession(model_bytes, _session_options(optimize),
+                                providers=["CPUExecutionProvider"])
+
+
+def _compile(key, op, domain, attrs, in_dtypes, in_ranks, out_dtypes):
+    model = _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes)
+    sess = ort.InferenceSession(model, _EAGER_OPTIONS, providers=["CPUExecutionProvider"])
+    in_names = [f"i{i}" for i, dt in enumerate(in_dtypes) if dt is not None]
+    entry = (sess._sess, in_names, [f"o{i}" for i in range(len(out_dtypes))])
+    with _lock:
+        _sessions.setdefault(key, entry)
+    return entry
+
+
+class ExecutionError(RuntimeError):
+    """onnxruntime refused to run a node with these inputs (an onnxarray bug, not user error)."""
+
+
+def run_node(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.ndarray]:
+    """Run one node on concrete NumPy inputs (``None`` for an omitted optional input)."""
+    in_dtypes = tuple(None if a is None else _dtypes.BY_NUMPY[a.dtype] for a in inputs)
+    in_ranks = tuple(0 if a is None else a.ndim for a in inputs)
+    key = (op, domain, attrs, in_dtypes, in_ranks, len(out_dtypes))
+    entry = _sessions.get(key)
+    if entry is None:
+        entry = _compile(key, op, domain, attrs, in_dtypes, in_ranks, out_dtypes)
+    sess, in_names, out_names = entry
+    feeds = {n: a for n, a in zip(in_names, (a for a in inputs if a is not None))}
+    try:
+        return sess.run(out_names, feeds, _RUN_OPTIONS)
+    except Exception as exc:  # pragma: no cover - surfaced as a library bug
+        raise ExecutionError(f"onnxruntime failed to run {op}: {exc}") from None
+
+
+def session_count() -> int:
+    return len(_sessions)

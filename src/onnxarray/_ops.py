@@ -1,0 +1,289 @@
+"""The choke point ``bind`` and typed emitters for the ONNX operators the library uses.
+
+``bind`` decides each node's fate: all inputs concrete -> run it now through onnxruntime (which
+is also constant folding inside a trace); any input symbolic -> record a node. Emitters compute
+result dtypes eagerly and result shapes lazily (only a recorded node needs them), by the
+standard's rules in plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from . import _dtypes as D
+from ._dtypes import DType
+from ._executor import run_node
+from ._graph import Dim, Value, make_node
+from ._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS
+
+__all__ = ["bind", "const", "cast", "broadcast_shapes"]
+
+ShapeFn = Callable[[], Sequence[tuple]]
+
+
+def bind(op: str, inputs: Sequence[Value | None], out_dtypes: Sequence[DType],
+         shape_fn: ShapeFn, attrs: tuple = (), domain: str = "") -> tuple[Value, ...]:
+    """Apply ``op``: run it now if every input is concrete, otherwise record it."""
+    table = CAST_VIA.get(op)
+    if table:
+        typed = TYPED_INPUTS.get(op)
+        dt = inputs[typed[0] if typed else 0].dtype
+        via = table.get(dt)
+        if via is not None:
+            return _detour(op, inputs, out_dtypes, shape_fn, attrs, domain, dt, via)
+    for v in inputs:
+        if v is not None and v.data is None:
+            node = make_node(op, inputs, attrs, list(zip(out_dtypes, shape_fn())), domain)
+            return node.outputs
+    outs = run_node(op, domain, attrs, [None if v is None else v.data for v in inputs],
+                    out_dtypes)
+    return tuple(Value(dt, o.shape, data=o) for dt, o in zip(out_dtypes, outs))
+
+
+def _detour(op, inputs, out_dtypes, shape_fn, attrs, domain, dt, via):
+    """Compute ``op`` in another dtype where onnxruntime has no kernel (see _ort_compat)."""
+    typed = TYPED_INPUTS.get(op) or range(len(inputs))
+    if via == ORDERED_UINT64:
+        into, back, via_dt = _uint64_to_ordered, _ordered_to_uint64, D.int64
+    else:
+        via_dt = via
+        into = lambda v: cast(v, via_dt)  # noqa: E731
+        back = lambda v: cast(v, dt)  # noqa: E731
+    new_inputs = [into(v) if (i in typed and v is not None) else v for i, v in enumerate(inputs)]
+    new_out = [via_dt if o is dt else o for o in out_dtypes]
+    outs = bind(op, new_inputs, new_out, shape_fn, attrs, domain)
+    return tuple(back(o) if odt is dt else o for o, odt in zip(outs, out_dtypes))
+
+
+_SIGN_BIT = np.array(1 << 63, dtype=np.uint64)
+
+
+def _uint64_to_ordered(v: Value) -> Value:
+    flipped = binary("BitwiseXor", v, const(_SIGN_BIT, D.uint64), D.uint64)
+    return cast(flipped, D.int64)
+
+
+def _ordered_to_uint64(v: Value) -> Value:
+    return binary("BitwiseXor", cast(v, D.uint64), const(_SIGN_BIT, D.uint64), D.uint64)
+
+
+# ---------------------------------------------------------------------------------------------
+# shapes
+
+
+def broadcast_shapes(*shapes: tuple, func: str = "broadcast") -> tuple:
+    """The standard's broadcasting rule, on shapes whose entries are ints or Dims."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for i in range(-ndim, 0):
+        dim: int | Dim = 1
+        for s in shapes:
+            if -i > len(s):
+                continue
+            d = s[i]
+            if d == 1:
+                continue
+            if dim == 1 or dim == d:
+                dim = d
+            elif isinstance(dim, int) and isinstance(d, int):
+                raise ValueError(
+                    f"{func}: shapes {' and '.join(_fmt(s) for s in shapes)} cannot be broadcast"
+                )
+            elif isinstance(dim, Dim) and isinstance(d, int):
+                dim = d  # a known size wins: the runtime checks the unknown one
+        out.append(dim)
+    return tuple(out)
+
+
+def _fmt(shape) -> str:
+    return "(" + ", ".join("?" if isinstance(d, Dim) and d.name is None else str(d)
+                           for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def is_static(shape: tuple) -> bool:
+    return all(type(d) is int for d in shape)
+
+
+def size_of(shape: tuple) -> int | None:
+    return math.prod(shape) if is_static(shape) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# constants and casts
+
+
+def const(value, dtype: DType) -> Value:
+    """A concrete Value of ``dtype`` from a Python scalar, sequence or NumPy array."""
+    data = np.asarray(value, dtype=dtype.numpy)
+    return Value(dtype, data.shape, data=data)
+
+
+def i64(values) -> Value:
+    return const(values, D.int64)
+
+
+def cast(v: Value, dtype: DType) -> Value:
+    if v.dtype is dtype:
+        return v
+    return bind("Cast", [v], [dtype], lambda: [v.shape], (("to", dtype.onnx),))[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# elementwise
+
+
+def unary(op: str, x: Value, out_dtype: DType | None = None, attrs: tuple = ()) -> Value:
+    return bind(op, [x], [out_dtype or x.dtype], lambda: [x.shape], attrs)[0]
+
+
+def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
+           attrs: tuple = ()) -> Value:
+    return bind(op, [a, b], [out_dtype or a.dtype],
+                lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
+
+
+def where(cond: Value, a: Value, b: Value) -> Value:
+    return bind("Where", [cond, a, b], [a.dtype],
+                lambda: [broadcast_shapes(cond.shape, a.shape, b.shape)])[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# shape manipulation
+
+
+def shape_of(x: Value, start: int = 0, end: int | None = None) -> Value:
+    """``x.shape[start:end]`` as a 1-D int64 Value; concrete when those dims are known."""
+    dims = x.shape[start:end]
+    if is_static(dims):
+        return i64(list(dims))
+    attrs = (("start", start),) if end is None else (("end", end), ("start", start))
+    return bind("Shape", [x], [D.int64], lambda: [(len(dims),)], attrs)[0]
+
+
+def dim_of(x: Value, axis: int) -> Value:
+    """``x.shape[axis]`` as a 1-element int64 Value."""
+    axis = axis % len(x.shape) if x.shape else 0
+    return shape_of(x, axis, axis + 1)
+
+
+def shape_value(dims: Sequence) -> Value:
+    """A 1-D int64 Value from entries that are ints, Dims of known Values, or 1-elem Values."""
+    if all(type(d) is int for d in dims):
+        return i64(list(dims))
+    parts = [d if isinstance(d, Value) else i64([d]) for d in dims]
+    return concat(parts, 0)
+
+
+def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
+    """Reshape to ``shape`` (ints, possibly one -1, or 1-elem Values for unknown dims)."""
+    if all(type(d) is int for d in shape):
+        target = tuple(shape)
+        if tuple(x.shape) == target:
+            return x
+        resolved = _resolve_reshape(x.shape, target)
+        return bind("Reshape", [x, i64(list(target))], [x.dtype], lambda: [resolved])[0]
+    sv = shape_value(shape)
+    shp = out_shape if out_shape is not None else tuple(
+        d if type(d) is int else Dim() for d in shape)
+    return bind("Reshape", [x, sv], [x.dtype], lambda: [shp])[0]
+
+
+def _resolve_reshape(in_shape: tuple, target: tuple) -> tuple:
+    if -1 not in target:
+        return target
+    known = size_of(in_shape)
+    rest = math.prod(d for d in target if d != -1)
+    if known is None or rest == 0:
+        return tuple(Dim() if d == -1 else d for d in target)
+    return tuple(known // rest if d == -1 else d for d in target)
+
+
+def transpose(x: Value, perm: Sequence[int]) -> Value:
+    perm = tuple(perm)
+    if perm == tuple(range(len(perm))):
+        return x
+    return bind("Transpose", [x], [x.dtype], lambda: [tuple(x.shape[p] for p in perm)],
+                (("perm", perm),))[0]
+
+
+def unsqueeze(x: Value, axes: Sequence[int]) -> Value:
+    """Insert size-1 axes at positions ``axes`` (of the result; non-negative)."""
+    axes = sorted(axes)
+    if not axes:
+        return x
+
+    def shape():
+        out = list(x.shape)
+        for a in axes:
+            out.insert(a, 1)
+        return [tuple(out)]
+
+    return bind("Unsqueeze", [x, i64(axes)], [x.dtype], shape)[0]
+
+
+def squeeze(x: Value, axes: Sequence[int]) -> Value:
+    axes = sorted(a % len(x.shape) for a in axes)
+    if not axes:
+        return x
+    return bind("Squeeze", [x, i64(axes)], [x.dtype],
+                lambda: [tuple(d for i, d in enumerate(x.shape) if i not in axes)])[0]
+
+
+def expand(x: Value, shape: tuple) -> Value:
+    """Broadcast ``x`` to ``shape`` (ints or Dims; Dims taken from ``like`` Values)."""
+    if tuple(x.shape) == tuple(shape):
+        return x
+    return bind("Expand", [x, shape_value(shape)], [x.dtype], lambda: [tuple(shape)])[0]
+
+
+def expand_to(x: Value, shape_val: Value, shape: tuple) -> Value:
+    if tuple(x.shape) == tuple(shape):
+        return x
+    return bind("Expand", [x, shape_val], [x.dtype], lambda: [tuple(shape)])[0]
+
+
+def concat(values: Sequence[Value], axis: int) -> Value:
+    values = list(values)
+    if len(values) == 1:
+        return values[0]
+
+    def shape():
+        first = list(values[0].shape)
+        sizes = [v.shape[axis] for v in values]
+        first[axis] = sum(sizes) if all(type(s) is int for s in sizes) else Dim()
+        return [tuple(first)]
+
+    return bind("Concat", values, [values[0].dtype], shape, (("axis", axis),))[0]
+
+
+def slice_(x: Value, starts, ends, axes, steps, out_shape: tuple) -> Value:
+    return bind("Slice", [x, i64(starts), i64(ends), i64(axes), i64(steps)], [x.dtype],
+                lambda: [out_shape])[0]
+
+
+def gather(x: Value, indices: Value, axis: int) -> Value:
+    axis = axis % len(x.shape)
+    return bind("Gather", [x, indices], [x.dtype],
+                lambda: [x.shape[:axis] + tuple(indices.shape) + x.shape[axis + 1:]],
+                (("axis", axis),))[0]
+
+
+def reduce(op: str, x: Value, axes: Sequence[int] | None, keepdims: bool,
+           out_dtype: DType | None = None) -> Value:
+    """Reduce over ``axes`` (None: all). Opset 18 takes axes as an input for every Reduce*."""
+    ndim = len(x.shape)
+    axes_t = tuple(range(ndim)) if axes is None else tuple(sorted(a % ndim for a in axes))
+
+    def shape():
+        if keepdims:
+            return [tuple(1 if i in axes_t else d for i, d in enumerate(x.shape))]
+        return [tuple(d for i, d in enumerate(x.shape) if i not in axes_t)]
+
+    if not axes_t:
+        # reducing over no axes is the identity
+        return x if out_dtype in (None, x.dtype) else cast(x, out_dtype)
+    return bind(op, [x, i64(list(axes_t))], [out_dtype or x.dtype], shape,
+                (("keepdims", int(keepdims)),))[0]

@@ -1,0 +1,109 @@
+"""The parity invariant: eager result == exported model run in onnxruntime == array-api-strict.
+
+``check(fn, *arrays)`` calls ``fn(xp, *args)`` three ways: eagerly on onnxarray arrays, on
+symbolic ``argument``s (then ``build``, ``check_model(full_check=True)`` and an onnxruntime run
+on the same data), and on array-api-strict arrays. Eager and exported results must be identical
+(same dtype, shape and bits, NaNs in the same places); the reference must agree in dtype and
+shape, and in value within ``rtol``/``atol``.
+"""
+
+from __future__ import annotations
+
+import array_api_strict as strict
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+import onnxarray as oxp
+from onnxarray._array_object import Array
+from onnxarray._ops import const
+
+_STRICT_DTYPES = {np.dtype(n): getattr(strict, n) for n in (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float32", "float64")}
+
+
+def to_onnxarray(a) -> Array:
+    """A concrete onnxarray array from NumPy data, without going through asarray."""
+    a = np.asarray(a)
+    return Array._new(const(np.ascontiguousarray(a), oxp._dtypes.BY_NUMPY[a.dtype]))
+
+
+def to_strict(a):
+    a = np.asarray(a)
+    return strict.asarray(a, dtype=_STRICT_DTYPES[a.dtype])
+
+
+def _flatten(out):
+    if isinstance(out, (tuple, list)):
+        return list(out)
+    return [out]
+
+
+def _as_numpy(x) -> np.ndarray:
+    if isinstance(x, Array):
+        return np.asarray(x)
+    if hasattr(x, "_array"):  # array-api-strict keeps its NumPy array here
+        return np.asarray(x._array)
+    return np.asarray(x)
+
+
+def assert_identical(actual: np.ndarray, expected: np.ndarray, what: str) -> None:
+    assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    if actual.dtype.kind == "f":
+        np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected), err_msg=what)
+        ok = ~np.isnan(actual)
+        np.testing.assert_array_equal(actual[ok], expected[ok], err_msg=what)
+    else:
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+
+
+def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: float,
+                 atol: float) -> None:
+    assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    if actual.dtype.kind == "f":
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True,
+                                   err_msg=what)
+    else:
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+
+
+def run_model(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, feeds)
+
+
+def export(fn, *arrays, dynamic: bool = True):
+    """Trace ``fn(oxp, *arguments)`` and return the checked model."""
+    args = {}
+    for i, a in enumerate(arrays):
+        a = np.asarray(a)
+        shape = tuple(f"n{i}_{j}" for j in range(a.ndim)) if dynamic else a.shape
+        args[f"x{i}"] = oxp.argument(shape=shape, dtype=oxp._dtypes.BY_NUMPY[a.dtype])
+    outs = _flatten(fn(oxp, *args.values()))
+    model = oxp.build(args, {f"y{i}": o for i, o in enumerate(outs)},
+                      allow_unused_inputs=True)
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def check(fn, *arrays, rtol: float = 1e-7, atol: float = 0.0, dynamic: bool = True,
+          reference: bool = True, exported: bool = True):
+    """Check the parity invariant for ``fn(xp, *arrays)``; returns the eager NumPy results."""
+    arrays = [np.asarray(a) for a in arrays]
+    eager = [_as_numpy(o) for o in _flatten(fn(oxp, *[to_onnxarray(a) for a in arrays]))]
+    if exported:
+        model = export(fn, *arrays, dynamic=dynamic)
+        feeds = {f"x{i}": a for i, a in enumerate(arrays)}
+        ran = run_model(model, feeds)
+        assert len(ran) == len(eager)
+        for k, (r, e) in enumerate(zip(ran, eager)):
+            assert_identical(r, e, f"exported output {k} vs eager")
+    if reference:
+        ref = [_as_numpy(o) for o in _flatten(fn(strict, *[to_strict(a) for a in arrays]))]
+        assert len(ref) == len(eager)
+        for k, (e, r) in enumerate(zip(eager, ref)):
+            assert_close(e, r, f"eager output {k} vs array-api-strict", rtol, atol)
+    return eager

@@ -183,6 +183,7 @@ from ._linear_algebra_functions import (
 )
 from ._info import __array_namespace_info__
 from ._build import argument, build
+from ._jit import jit
 
 
 __all__ = [
@@ -259,6 +260,7 @@ __all__ = [
     "int32",
     "int64",
     "int8",
+    "jit",
     "isdtype",
     "isfinite",
     "isin",

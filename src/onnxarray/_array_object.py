@@ -173,11 +173,11 @@ class Array:
     def __iter__(self):
         if not self._v.shape:
             raise TypeError("iteration over a 0-D array")
-        n = len(self)
         if self._v.data is None:
-            raise SymbolicValueError("iteration over a symbolic array: index it explicitly")
-        for i in range(n):
-            yield self[i]
+            raise SymbolicValueError(
+                f"iteration over a symbolic array ({self!r}): its length is only known when the "
+                "exported model runs; index it explicitly or use onnxarray.unstack")
+        return (self[i] for i in range(len(self)))
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         data = self._data("numpy.asarray()", "Build the model with onnxarray.build and run it.")

@@ -40,8 +40,8 @@ def _session_options(optimize: bool) -> ort.SessionOptions:
 
 
 _EAGER_OPTIONS = _session_options(optimize=False)
-_RUN_OPTIONS = ort.RunOptions()
-_RUN_OPTIONS.log_severity_level = 4
+RUN_OPTIONS = ort.RunOptions()
+RUN_OPTIONS.log_severity_level = 4
 
 
 def make_attribute(name: str, value):
@@ -105,7 +105,7 @@ def run_node(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.
     sess, in_names, out_names = entry
     feeds = {n: a for n, a in zip(in_names, (a for a in inputs if a is not None))}
     try:
-        return sess.run(out_names, feeds, _RUN_OPTIONS)
+        return sess.run(out_names, feeds, RUN_OPTIONS)
     except Exception as exc:  # pragma: no cover - surfaced as a library bug
         raise ExecutionError(f"onnxruntime failed to run {op}: {exc}") from None
 

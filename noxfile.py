@@ -1,0 +1,84 @@
+"""Sessions: tests (CI), conformance (upstream array-api-tests), lint, demo, bench, docs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+TEST_DEPS = [".[test]"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Our own test suite: parity (eager == exported == array-api-strict), errors, docs."""
+    session.install(*TEST_DEPS)
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "examples", "noxfile.py")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: export a real model with a dynamic batch dimension and run it."""
+    session.install(".", "scikit-learn>=1.6")
+    session.run("python", "examples/demo.py", *session.posargs)
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The upstream array-api-tests suite against onnxarray.
+
+    Set ARRAY_API_TESTS_DIR to a checkout of data-apis/array-api-tests (with its array-api
+    submodule at the commit it pins). ONNXARRAY_CONFORMANCE_SKIP_DTYPES and
+    ONNXARRAY_CONFORMANCE_EXTENSIONS choose what is tested; extra pytest arguments follow `--`.
+    """
+    suite = os.environ.get("ARRAY_API_TESTS_DIR")
+    if not suite:
+        session.skip("ARRAY_API_TESTS_DIR is not set: point it at a checkout of "
+                     "data-apis/array-api-tests to run the conformance suite")
+    suite_dir = Path(suite).resolve()
+    if not (suite_dir / "array_api_tests").is_dir():
+        session.error(f"ARRAY_API_TESTS_DIR={suite} does not look like an array-api-tests "
+                      "checkout (no array_api_tests/ folder)")
+    session.install(".", "pytest", "hypothesis>=6.130", "ndindex>=1.8", "pytest-json-report")
+    skip_dtypes = os.environ.get("ONNXARRAY_CONFORMANCE_SKIP_DTYPES", "complex64,complex128")
+    extensions = os.environ.get("ONNXARRAY_CONFORMANCE_EXTENSIONS", "")
+    disabled = [e for e in ("linalg", "fft") if e not in extensions.split(",")]
+    env = {
+        "ARRAY_API_TESTS_MODULE": "onnxarray",
+        "ARRAY_API_TESTS_VERSION": "2025.12",
+        "ARRAY_API_TESTS_SKIP_DTYPES": skip_dtypes,
+    }
+    args = [
+        "pytest", "array_api_tests", "-q", "-p", "no:cacheprovider", "-rxXfE",
+        "--xfails-file", str(ROOT / "array-api-tests-xfails.txt"),
+        "--max-examples", os.environ.get("ONNXARRAY_CONFORMANCE_EXAMPLES", "100"),
+    ]
+    if disabled:
+        args += ["--disable-extension", *disabled]
+    with session.chdir(suite_dir):
+        session.run(*args, *session.posargs, env=env)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against NumPy and the peer library, reported as ratios from one run."""
+    session.install(".", "ndonnx", "scikit-learn>=1.6", "skl2onnx")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Check every code example in the docs (the tests session runs them too)."""
+    session.install(*TEST_DEPS)
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/test_docs.py")

@@ -1,0 +1,178 @@
+"""argument() and build(): valid, compact models with named dynamic dimensions."""
+
+import numpy as np
+import onnx
+import pytest
+from parity import run_model, to_onnxarray
+
+import onnxarray as xp
+from onnxarray import _ops
+from onnxarray._array_object import Array
+
+
+def _add(a, b):
+    return Array._new(_ops.binary("Add", a._v, b._v))
+
+
+def _exp(a):
+    return Array._new(_ops.unary("Exp", a._v))
+
+
+def test_dynamic_dimensions_become_dim_params():
+    x = xp.argument(shape=("N", 4), dtype=xp.float32)
+    y = _add(x, x)
+    model = xp.build({"x": x}, {"y": y})
+    onnx.checker.check_model(model, full_check=True)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    assert dims[0].dim_param == "N" and dims[1].dim_value == 4
+    out_dims = model.graph.output[0].type.tensor_type.shape.dim
+    assert out_dims[0].dim_param == "N" and out_dims[1].dim_value == 4
+    for n in (1, 7, 1000):
+        data = np.random.default_rng(n).random((n, 4), dtype=np.float32)
+        (got,) = run_model(model, {"x": data})
+        np.testing.assert_array_equal(got, data + data)
+
+
+def test_ten_thousand_op_chain_builds_and_checks():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    y = x
+    one = to_onnxarray(np.float64(1.0))
+    for _ in range(10_000):
+        y = _add(y, one)
+    model = xp.build({"x": x}, {"y": y})
+    assert len(model.graph.node) == 10_000
+    onnx.checker.check_model(model, full_check=True)
+    (got,) = run_model(model, {"x": np.zeros(3)})
+    np.testing.assert_array_equal(got, np.full(3, 10_000.0))
+
+
+def test_dead_code_is_not_exported_and_constants_are_initializers():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    c = to_onnxarray(np.arange(3.0))
+    _exp(x)  # recorded but unused
+    y = _add(x, c)
+    model = xp.build({"x": x}, {"y": y})
+    assert [n.op_type for n in model.graph.node] == ["Add"]
+    assert len(model.graph.initializer) == 1
+    assert model.producer_name == "onnxarray"
+
+
+def test_mixing_concrete_and_symbolic_records_the_concrete_side_as_constant():
+    x = xp.argument(shape=(3,), dtype=xp.float64)
+    c = _exp(to_onnxarray(np.zeros(3)))  # concrete: computed now
+    assert not c.is_symbolic
+    y = _add(x, c)
+    assert y.is_symbolic
+    model = xp.build({"x": x}, {"y": y})
+    (got,) = run_model(model, {"x": np.ones(3)})
+    np.testing.assert_array_equal(got, np.full(3, 2.0))
+
+
+def test_build_can_run_repeatedly_and_on_subsets():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    a = _exp(x)
+    b = _add(a, x)
+    m1 = xp.build({"x": x}, {"a": a, "b": b})
+    m2 = xp.build({"x": x}, {"b": b})
+    m3 = xp.build({"x": x}, {"a": a})
+    assert [o.name for o in m1.graph.output] == ["a", "b"]
+    assert len(m2.graph.node) == 2 and len(m3.graph.node) == 1
+    data = np.array([0.0, 1.0])
+    ra, rb = run_model(m1, {"x": data})
+    np.testing.assert_array_equal(run_model(m2, {"x": data})[0], rb)
+    np.testing.assert_array_equal(run_model(m3, {"x": data})[0], ra)
+
+
+def test_outputs_that_are_inputs_constants_or_repeated():
+    x = xp.argument(shape=("N",), dtype=xp.int64)
+    c = to_onnxarray(np.array([1, 2], dtype=np.int64))
+    y = _add(x, x)
+    model = xp.build({"x": x}, {"same": x, "const": c, "y1": y, "y2": y})
+    onnx.checker.check_model(model, full_check=True)
+    same, const, y1, y2 = run_model(model, {"x": np.array([3], dtype=np.int64)})
+    assert same.tolist() == [3] and const.tolist() == [1, 2]
+    assert y1.tolist() == [6] and y2.tolist() == [6]
+
+
+def test_symbolic_repr_shows_dim_names():
+    x = xp.argument(shape=("batch", None, 2), dtype=xp.uint8)
+    assert repr(x).startswith("Array<symbolic uint8[batch, ?")
+    assert x.shape == (None, None, 2)
+    assert x.ndim == 3 and x.size is None
+
+
+@pytest.mark.parametrize("shape,exc,match", [
+    ((3, -1), ValueError, ">= 0"),
+    ((3.5,), TypeError, "invalid dimension"),
+    ((True,), TypeError, "invalid dimension"),
+    ("N", TypeError, "tuple"),
+    (("a b",), ValueError, "identifier"),
+])
+def test_argument_rejects_bad_shapes(shape, exc, match):
+    with pytest.raises(exc, match=f"argument: .*{match}"):
+        xp.argument(shape=shape, dtype=xp.float32)
+
+
+def test_argument_rejects_bad_dtypes():
+    with pytest.raises(TypeError, match="argument: dtype"):
+        xp.argument(shape=(2,), dtype="float32")
+    with pytest.raises(TypeError, match="argument: dtype"):
+        xp.argument(shape=(2,), dtype=np.float32)
+
+
+def test_build_rejects_bad_inputs():
+    x = xp.argument(shape=(2,), dtype=xp.float64)
+    other = xp.argument(shape=(2,), dtype=xp.float64)
+    y = _exp(x)
+    with pytest.raises(TypeError, match="build: inputs\\['y'\\] is not an argument"):
+        xp.build({"y": y}, {"z": _exp(y)})
+    with pytest.raises(TypeError, match="build: inputs\\['c'\\] is not an argument"):
+        xp.build({"c": to_onnxarray(np.ones(2))}, {"y": y})
+    with pytest.raises(ValueError, match="not listed in inputs"):
+        xp.build({"x": x}, {"z": _add(y, other)})
+    with pytest.raises(ValueError, match="not used by any output"):
+        xp.build({"x": x, "other": other}, {"y": y})
+    model = xp.build({"x": x, "other": other}, {"y": y}, allow_unused_inputs=True)
+    assert [i.name for i in model.graph.input] == ["x", "other"]
+    with pytest.raises(TypeError, match="build: outputs must be a dict"):
+        xp.build({"x": x}, [y])
+    with pytest.raises(TypeError, match="must be an onnxarray array"):
+        xp.build({"x": x}, {"y": np.ones(2)})
+    with pytest.raises(ValueError, match="at least one output"):
+        xp.build({"x": x}, {})
+    with pytest.raises(ValueError, match="both input and output"):
+        xp.build({"x": x}, {"x": y})
+    with pytest.raises(ValueError, match="opset"):
+        xp.build({"x": x}, {"y": y}, opset=9)
+
+
+def test_symbolic_arrays_refuse_python_conversions():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    s = xp.argument(shape=(), dtype=xp.bool)
+    with pytest.raises(TypeError, match="bool\\(\\).*where"):
+        bool(s)
+    for conv in (int, float, len, iter, np.asarray):
+        with pytest.raises(TypeError, match="symbolic"):
+            conv(x)
+    i = xp.argument(shape=(), dtype=xp.int64)
+    with pytest.raises(TypeError, match="symbolic"):
+        [1, 2][i]
+
+
+def test_concrete_conversions():
+    a = to_onnxarray(np.array([1.5, 2.5]))
+    np.testing.assert_array_equal(np.asarray(a), [1.5, 2.5])
+    assert float(to_onnxarray(np.array(2.5))) == 2.5
+    assert int(to_onnxarray(np.array(7, dtype=np.int8))) == 7
+    assert bool(to_onnxarray(np.array(True)))
+    assert [1, 2, 3][to_onnxarray(np.array(1))] == 2
+    assert len(a) == 2
+    assert [float(v) for v in a] == [1.5, 2.5]
+    assert "Array([1.5, 2.5], dtype=float64)" == repr(a)
+    with pytest.raises(TypeError):
+        float(a)
+    with pytest.raises(TypeError, match="no public constructor"):
+        xp.Array()
+    back = np.from_dlpack(a)
+    np.testing.assert_array_equal(back, [1.5, 2.5])
+    assert a.__dlpack_device__() == (1, 0)

@@ -1,0 +1,36 @@
+"""Eager execution compiles one session per node signature and reuses it."""
+
+import numpy as np
+
+import onnxarray as xp
+from onnxarray import _executor, _ops
+
+
+def test_sessions_are_reused_across_shapes_of_one_rank():
+    a = _ops.const(np.ones((2, 3)), xp.float64)
+    _ops.binary("Sub", a, a)
+    n = _executor.session_count()
+    for shape in [(4, 5), (1, 7), (0, 3)]:
+        b = _ops.const(np.ones(shape), xp.float64)
+        out = _ops.binary("Sub", b, b)
+        assert out.data.shape == shape
+    assert _executor.session_count() == n
+
+
+def test_new_signature_compiles_once():
+    a = _ops.const(np.ones((2, 3, 4), dtype=np.float32), xp.float32)
+    n = _executor.session_count()
+    _ops.binary("Div", a, a)
+    assert _executor.session_count() == n + 1
+    _ops.binary("Div", a, a)
+    assert _executor.session_count() == n + 1
+
+
+def test_kernel_gaps_take_the_detour_exactly():
+    u = _ops.const(np.array([1, 2**64 - 1, 2**63, 5], dtype=np.uint64), xp.uint64)
+    assert _ops.reduce("ReduceMax", u, None, False).data == np.uint64(2**64 - 1)
+    assert _ops.reduce("ReduceMin", u, None, False).data == np.uint64(1)
+    i16 = _ops.const(np.array([-32768, 32767], dtype=np.int16), xp.int16)
+    out = _ops.binary("Max", i16, i16)
+    assert out.dtype is xp.int16 and out.data.dtype == np.int16
+    np.testing.assert_array_equal(out.data, [-32768, 32767])

@@ -1,0 +1,61 @@
+"""Every detour in _ort_compat must still be needed: this fails when onnxruntime gains a kernel.
+
+It also checks that each detour computes the right result for that op and dtype.
+"""
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from onnxarray import _dtypes as D
+from onnxarray import _executor
+from onnxarray._ort_compat import CAST_VIA
+
+COMPARISONS = {"Less", "Greater", "LessOrEqual", "GreaterOrEqual"}
+REDUCTIONS = {"ReduceSum", "ReduceProd", "ReduceMax", "ReduceMin"}
+
+
+def _probe(op: str, dt: D.DType):
+    """Inputs, attributes and output dtypes of a one-node model of ``op`` on ``dt`` data."""
+    x = np.ones((2, 2), dtype=dt.numpy)
+    i64 = D.int64
+    if op in REDUCTIONS:
+        return [x, np.array([0])], (("keepdims", 0),), [dt]
+    if op == "CumSum":
+        return [x, np.array(0)], (), [dt]
+    if op in ("ArgMax", "ArgMin"):
+        return [x], (("axis", 0),), [i64]
+    if op == "TopK":
+        return [x, np.array([1])], (), [dt, i64]
+    if op == "Where":
+        return [np.ones((2, 2), dtype=bool), x, x], (), [dt]
+    if op == "Unique":
+        return [x.ravel()], (), [dt]
+    if op in COMPARISONS:
+        return [x, x], (), [D.bool]
+    if op in ("Pow", "Max", "Min", "MatMul"):
+        return [x, x], (), [dt]
+    return [x], (), [dt]
+
+
+CASES = [(op, dt) for op, table in CAST_VIA.items() for dt in table]
+
+
+def _runs_natively(op, dt) -> bool:
+    inputs, attrs, out_dtypes = _probe(op, dt)
+    in_dtypes = [D.BY_NUMPY[a.dtype] for a in inputs]
+    model = _executor._one_node_model(op, "", attrs, in_dtypes, [a.ndim for a in inputs],
+                                      out_dtypes)
+    try:
+        sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+        sess.run(None, {f"i{i}": a for i, a in enumerate(inputs)})
+    except Exception:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("op,dt", CASES, ids=[f"{op}-{dt.name}" for op, dt in CASES])
+def test_detour_is_still_needed(op, dt):
+    assert not _runs_natively(op, dt), (
+        f"onnxruntime {ort.__version__} now has a {op} kernel for {dt.name}: remove the "
+        "detour from _ort_compat.CAST_VIA")

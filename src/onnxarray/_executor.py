@@ -14,7 +14,6 @@ import onnx
 import onnxruntime as ort
 from onnx import helper
 
-from . import _dtypes
 
 __all__ = ["run_node", "session_for_model", "DEFAULT_OPSET", "IR_VERSION"]
 
@@ -80,7 +79,9 @@ def session_for_model(model_bytes: bytes, optimize: bool = True) -> ort.Inferenc
                                 providers=["CPUExecutionProvider"])
 
 
-def _compile(key, op, domain, attrs, in_dtypes, in_ranks, out_dtypes):
+def _compile(key, op, domain, attrs, inputs, out_dtypes):
+    in_dtypes = [None if v is None else v.dtype for v in inputs]
+    in_ranks = [0 if v is None else v.data.ndim for v in inputs]
     model = _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes)
     sess = ort.InferenceSession(model, _EAGER_OPTIONS, providers=["CPUExecutionProvider"])
     in_names = [f"i{i}" for i, dt in enumerate(in_dtypes) if dt is not None]
@@ -95,17 +96,24 @@ class ExecutionError(RuntimeError):
 
 
 def run_node(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.ndarray]:
-    """Run one node on concrete NumPy inputs (``None`` for an omitted optional input)."""
-    in_dtypes = tuple(None if a is None else _dtypes.BY_NUMPY[a.dtype] for a in inputs)
-    in_ranks = tuple(0 if a is None else a.ndim for a in inputs)
-    key = (op, domain, attrs, in_dtypes, in_ranks, len(out_dtypes))
+    """Run one node on concrete Values (``None`` for an omitted optional input)."""
+    key = [op, domain, attrs, len(out_dtypes)]
+    feeds_data = []
+    for v in inputs:
+        if v is None:
+            key.append(None)
+        else:
+            data = v.data
+            key.append(v.dtype)
+            key.append(data.ndim)
+            feeds_data.append(data)
+    key = tuple(key)
     entry = _sessions.get(key)
     if entry is None:
-        entry = _compile(key, op, domain, attrs, in_dtypes, in_ranks, out_dtypes)
+        entry = _compile(key, op, domain, attrs, inputs, out_dtypes)
     sess, in_names, out_names = entry
-    feeds = {n: a for n, a in zip(in_names, (a for a in inputs if a is not None))}
     try:
-        return sess.run(out_names, feeds, RUN_OPTIONS)
+        return sess.run(out_names, dict(zip(in_names, feeds_data)), RUN_OPTIONS)
     except Exception as exc:  # pragma: no cover - surfaced as a library bug
         raise ExecutionError(f"onnxruntime failed to run {op}: {exc}") from None
 

@@ -38,9 +38,8 @@ def bind(op: str, inputs: Sequence[Value | None], out_dtypes: Sequence[DType],
         if v is not None and v.data is None:
             node = make_node(op, inputs, attrs, list(zip(out_dtypes, shape_fn())), domain)
             return node.outputs
-    outs = run_node(op, domain, attrs, [None if v is None else v.data for v in inputs],
-                    out_dtypes)
-    return tuple(Value(dt, o.shape, data=o) for dt, o in zip(out_dtypes, outs))
+    outs = run_node(op, domain, attrs, inputs, out_dtypes)
+    return tuple(Value(dt, o.shape, None, 0, None, o) for dt, o in zip(out_dtypes, outs))
 
 
 def _detour(op, inputs, out_dtypes, shape_fn, attrs, domain, dt, via):

@@ -1,31 +1,387 @@
-"""Placeholder for the creation functions section (being written)."""
+"""Creation functions of the standard.
+
+Arrays made from Python values (asarray, zeros, arange, ...) are constants: their data is built
+with NumPy and becomes an initializer when a trace uses it. Functions of an existing array
+(``*_like``, ``tril``/``triu``, ``meshgrid``) go through ONNX nodes, so they follow the runtime
+shape of a symbolic input.
+"""
 
 from __future__ import annotations
 
-__all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros", "zeros_like"]
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import CPU, Array, as_value
+from ._dtypes import DType
+from ._graph import Value
+
+__all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full",
+           "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
+           "zeros_like"]
 
 
-def _todo(name):
-    def f(*args, **kwargs):
-        raise NotImplementedError(f"{name} is not implemented yet")
-
-    f.__name__ = name
-    return f
+def check_device(device, func: str) -> None:
+    if device is not None and device != CPU:
+        raise ValueError(f"{func}: unsupported device {device!r}; onnxarray computes on "
+                         f"{CPU!r}")
 
 
-arange = _todo("arange")
-asarray = _todo("asarray")
-empty = _todo("empty")
-empty_like = _todo("empty_like")
-eye = _todo("eye")
-from_dlpack = _todo("from_dlpack")
-full = _todo("full")
-full_like = _todo("full_like")
-linspace = _todo("linspace")
-meshgrid = _todo("meshgrid")
-ones = _todo("ones")
-ones_like = _todo("ones_like")
-tril = _todo("tril")
-triu = _todo("triu")
-zeros = _todo("zeros")
-zeros_like = _todo("zeros_like")
+def _dtype_arg(dtype, func: str) -> DType | None:
+    if dtype is None:
+        return None
+    return D.as_dtype(dtype, func)
+
+
+def _shape_arg(shape, func: str) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{func}: shape must be an int or a tuple of ints, got {shape!r}")
+    out = []
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{func}: shape entries must be ints, got {d!r}")
+        if d < 0:
+            raise ValueError(f"{func}: negative dimension {d} in shape {tuple(shape)}")
+        out.append(int(d))
+    return tuple(out)
+
+
+def _new(data: np.ndarray, dtype: DType) -> Array:
+    return Array._new(Value(dtype, data.shape, data=np.ascontiguousarray(data)))
+
+
+def _scalar_kind_dtype(values: Sequence) -> DType:
+    """Default dtype for a nested sequence of Python scalars, by the standard's rules."""
+    kinds = set()
+    for v in values:
+        if isinstance(v, bool):
+            kinds.add("b")
+        elif isinstance(v, int):
+            kinds.add("i")
+        elif isinstance(v, float):
+            kinds.add("f")
+        elif isinstance(v, complex):
+            kinds.add("c")
+        else:
+            raise TypeError(f"asarray: unsupported element {v!r} of type {type(v).__name__}")
+    if "c" in kinds:
+        raise TypeError("asarray: complex values are not supported yet")
+    if "f" in kinds:
+        return D.DEFAULT_FLOAT
+    if "i" in kinds:
+        return D.DEFAULT_INT
+    return D.bool
+
+
+def _flatten_nested(obj, func: str) -> list:
+    out, stack = [], [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif isinstance(item, Array):
+            if item._v.data is None:
+                raise TypeError(f"{func}: cannot build a concrete array from symbolic elements; "
+                                "use stack/concat")
+            out.extend(item._v.data.ravel().tolist())
+        else:
+            out.append(item)
+    return out
+
+
+def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | None = None) -> Array:
+    """Convert ``obj`` (array, scalar, nested sequence, buffer, DLPack or NumPy object)."""
+    check_device(device, "asarray")
+    dtype = _dtype_arg(dtype, "asarray")
+    if isinstance(obj, Array):
+        if dtype is not None and dtype is not obj.dtype:
+            if copy is False:
+                raise ValueError("asarray: changing the dtype needs a copy, but copy=False")
+            return Array._new(_ops.cast(obj._v, dtype))
+        if copy and obj._v.data is not None:
+            return _new(obj._v.data.copy(), obj.dtype)
+        return obj
+    if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
+        if isinstance(obj, (list, tuple)):
+            flat = _flatten_nested(obj, "asarray")
+            target = dtype or _scalar_kind_dtype(flat)
+            nested = _to_nested_python(obj)
+        else:
+            target = dtype or _scalar_kind_dtype([obj])
+            flat, nested = [obj], obj
+        if copy is False:
+            raise ValueError("asarray: a Python scalar or sequence must be copied, but "
+                             "copy=False")
+        _check_python_values(flat, target)
+        data = np.array(nested, dtype=target.numpy)
+        return _new(data, target)
+    return _from_buffer_like(obj, dtype, copy)
+
+
+def _to_nested_python(obj):
+    if isinstance(obj, Array):
+        return obj._v.data.tolist() if obj.ndim else obj._v.data.item()
+    if isinstance(obj, (list, tuple)):
+        return [_to_nested_python(o) for o in obj]
+    return obj
+
+
+def _check_python_values(flat: list, dtype: DType) -> None:
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype.numpy)
+        for v in flat:
+            if isinstance(v, float):
+                raise TypeError(f"asarray: a Python float cannot become {dtype.name}")
+            if not info.min <= v <= info.max:
+                raise OverflowError(f"asarray: the Python int {v} does not fit {dtype.name}")
+    elif dtype is D.bool:
+        for v in flat:
+            if not isinstance(v, (bool, np.bool_)):
+                raise TypeError(f"asarray: {v!r} cannot become bool")
+
+
+def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:
+    try:
+        if hasattr(obj, "__array__") or hasattr(obj, "__array_interface__"):
+            data = np.asarray(obj)
+        elif hasattr(obj, "__dlpack__"):
+            data = np.from_dlpack(obj)
+        else:
+            data = np.asarray(memoryview(obj))
+    except TypeError:
+        raise TypeError(f"asarray: cannot convert an object of type {type(obj).__name__}") \
+            from None
+    if data.dtype not in D.BY_NUMPY or data.dtype.kind == "c":
+        raise TypeError(f"asarray: NumPy dtype {data.dtype} is not supported")
+    src = D.BY_NUMPY[data.dtype]
+    target = dtype or src
+    needs_copy = target is not src or not data.flags.c_contiguous
+    if needs_copy and copy is False:
+        raise ValueError("asarray: the input must be copied (dtype or layout), but copy=False")
+    if target is not src:
+        data = data.astype(target.numpy)
+    elif copy:
+        data = data.copy()
+    return _new(data, target)
+
+
+def _new_filled(shape, value, dtype: DType, func: str) -> Array:
+    return _new(np.full(_shape_arg(shape, func), value, dtype=dtype.numpy), dtype)
+
+
+def empty(shape, *, dtype: DType | None = None, device=None) -> Array:
+    check_device(device, "empty")
+    return _new_filled(shape, 0, _dtype_arg(dtype, "empty") or D.DEFAULT_FLOAT, "empty")
+
+
+def zeros(shape, *, dtype: DType | None = None, device=None) -> Array:
+    check_device(device, "zeros")
+    return _new_filled(shape, 0, _dtype_arg(dtype, "zeros") or D.DEFAULT_FLOAT, "zeros")
+
+
+def ones(shape, *, dtype: DType | None = None, device=None) -> Array:
+    check_device(device, "ones")
+    return _new_filled(shape, 1, _dtype_arg(dtype, "ones") or D.DEFAULT_FLOAT, "ones")
+
+
+def _fill_dtype(fill_value, func: str) -> DType:
+    if isinstance(fill_value, bool):
+        return D.bool
+    if isinstance(fill_value, int):
+        return D.DEFAULT_INT
+    if isinstance(fill_value, float):
+        return D.DEFAULT_FLOAT
+    if isinstance(fill_value, complex):
+        raise TypeError(f"{func}: complex fill values are not supported yet")
+    raise TypeError(f"{func}: fill_value must be a Python scalar, got "
+                    f"{type(fill_value).__name__}")
+
+
+def _check_fill(fill_value, dtype: DType, func: str) -> None:
+    from ._array_object import scalar_value
+
+    if isinstance(fill_value, int) and not isinstance(fill_value, bool) and dtype.kind == "f":
+        return
+    scalar_value(fill_value, dtype, func)
+
+
+def full(shape, fill_value, *, dtype: DType | None = None, device=None) -> Array:
+    check_device(device, "full")
+    if isinstance(fill_value, Array):
+        fill_value = fill_value._v.data.item() if fill_value._v.data is not None else None
+    dtype = _dtype_arg(dtype, "full") or _fill_dtype(fill_value, "full")
+    _check_fill(fill_value, dtype, "full")
+    return _new_filled(shape, fill_value, dtype, "full")
+
+
+def _like(x: Array, value, dtype: DType | None, device, func: str) -> Array:
+    check_device(device, func)
+    v = as_value(x, func)
+    dtype = _dtype_arg(dtype, func) or v.dtype
+    if v.data is not None:
+        return _new(np.full(v.data.shape, value, dtype=dtype.numpy), dtype)
+    scalar = _ops.const(value, dtype)
+    shape_val = _ops.shape_of(v)
+    return Array._new(_ops.expand_to(scalar, shape_val, v.shape))
+
+
+def empty_like(x: Array, /, *, dtype: DType | None = None, device=None) -> Array:
+    return _like(x, 0, dtype, device, "empty_like")
+
+
+def zeros_like(x: Array, /, *, dtype: DType | None = None, device=None) -> Array:
+    return _like(x, 0, dtype, device, "zeros_like")
+
+
+def ones_like(x: Array, /, *, dtype: DType | None = None, device=None) -> Array:
+    return _like(x, 1, dtype, device, "ones_like")
+
+
+def full_like(x: Array, /, fill_value, *, dtype: DType | None = None, device=None) -> Array:
+    v = as_value(x, "full_like")
+    target = _dtype_arg(dtype, "full_like") or v.dtype
+    _check_fill(fill_value, target, "full_like")
+    return _like(x, fill_value, target, device, "full_like")
+
+
+def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: DType | None = None,
+        device=None) -> Array:
+    check_device(device, "eye")
+    n_cols = n_rows if n_cols is None else n_cols
+    dtype = _dtype_arg(dtype, "eye") or D.DEFAULT_FLOAT
+    _shape_arg((n_rows, n_cols), "eye")
+    return _new(np.eye(n_rows, n_cols, k=k, dtype=dtype.numpy), dtype)
+
+
+def _number(x, func: str, name: str):
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{func}: {name} must be a real Python number, got {x!r}")
+    return x
+
+
+def arange(start, /, stop=None, step=1, *, dtype: DType | None = None, device=None) -> Array:
+    check_device(device, "arange")
+    if stop is None:
+        start, stop = 0, start
+    for name, val in (("start", start), ("stop", stop), ("step", step)):
+        _number(val, "arange", name)
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    is_int = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+    dtype = _dtype_arg(dtype, "arange") or (D.DEFAULT_INT if is_int else D.DEFAULT_FLOAT)
+    if dtype is D.bool:
+        raise TypeError("arange: bool is not a numeric dtype")
+    if is_int:
+        n = max(0, -(-(stop - start) // step))
+        data = (start + step * np.arange(n, dtype=np.int64)).astype(dtype.numpy)
+    else:
+        n = max(0, math.ceil((stop - start) / step))
+        data = (start + step * np.arange(n, dtype=np.float64)).astype(dtype.numpy)
+    return _new(data, dtype)
+
+
+def linspace(start, stop, /, num: int, *, dtype: DType | None = None, device=None,
+             endpoint: bool = True) -> Array:
+    check_device(device, "linspace")
+    _number(start, "linspace", "start")
+    _number(stop, "linspace", "stop")
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
+        raise ValueError(f"linspace: num must be a non-negative int, got {num!r}")
+    dtype = _dtype_arg(dtype, "linspace") or D.DEFAULT_FLOAT
+    if dtype.kind != "f":
+        raise TypeError(f"linspace: needs a floating-point dtype, got {dtype.name}")
+    data = np.linspace(start, stop, num, endpoint=endpoint, dtype=np.float64)
+    return _new(data.astype(dtype.numpy), dtype)
+
+
+def from_dlpack(x, /, *, device=None, copy: bool | None = None) -> Array:
+    check_device(device, "from_dlpack")
+    if isinstance(x, Array):
+        if x._v.data is None:
+            raise TypeError("from_dlpack: a symbolic array has no data to exchange")
+        return asarray(x, copy=copy)
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
+    kwargs = {} if copy is None else {"copy": copy}
+    data = np.from_dlpack(x, **kwargs)
+    if data.dtype not in D.BY_NUMPY or data.dtype.kind == "c":
+        raise TypeError(f"from_dlpack: dtype {data.dtype} is not supported")
+    if not data.flags.c_contiguous:
+        if copy is False:
+            raise BufferError("from_dlpack: the data is not C-contiguous and copy=False")
+        data = np.ascontiguousarray(data)
+    return _new(data, D.BY_NUMPY[data.dtype])
+
+
+def _triangle(x: Array, k: int, upper: bool, func: str) -> Array:
+    v = as_value(x, func)
+    if len(v.shape) < 2:
+        raise ValueError(f"{func}: needs an array with at least 2 dimensions, got {len(v.shape)}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"{func}: k must be an int, got {k!r}")
+    if v.dtype is D.bool or v.dtype.kind in "iu" and v.dtype not in (D.int64,):
+        # Trilu has no kernel for these dtypes in onnxruntime: mask with Where instead.
+        rows = _ops.dim_of(v, -2)
+        cols = _ops.dim_of(v, -1)
+        r = _ops.unsqueeze(_range(rows), [1])
+        c = _ops.unsqueeze(_range(cols), [0])
+        diff = _ops.binary("Sub", c, r)
+        kk = _ops.i64(int(k))
+        keep = _ops.binary("GreaterOrEqual" if upper else "LessOrEqual", diff, kk, D.bool)
+        zero = _ops.const(0, v.dtype)
+        return Array._new(_ops.where(keep, v, zero) if len(v.shape) >= 2 else v)
+    out = _ops.bind("Trilu", [v, _ops.i64(int(k))], [v.dtype], lambda: [v.shape],
+                    (("upper", int(upper)),))[0]
+    return Array._new(out)
+
+
+def _range(n: Value) -> Value:
+    """0..n-1 as int64 from a 1-element int64 Value."""
+    scalar = _ops.reshape(n, ())
+    return _ops.bind("Range", [_ops.i64(0), scalar, _ops.i64(1)], [D.int64],
+                     lambda: [(_ops.Dim() if n.data is None else int(n.data[0]),)])[0]
+
+
+def tril(x: Array, /, *, k: int = 0) -> Array:
+    return _triangle(x, k, False, "tril")
+
+
+def triu(x: Array, /, *, k: int = 0) -> Array:
+    return _triangle(x, k, True, "triu")
+
+
+def meshgrid(*arrays: Array, indexing: str = "xy") -> list[Array]:
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    values = [as_value(a, "meshgrid") for a in arrays]
+    if not values:
+        return []
+    for v in values:
+        if len(v.shape) != 1:
+            raise ValueError(f"meshgrid: inputs must be 1-D, got {len(v.shape)}-D")
+        if v.dtype is not values[0].dtype:
+            raise TypeError("meshgrid: all inputs must have the same dtype")
+    n = len(values)
+    dims = [v.shape[0] for v in values]
+    sizes = [_ops.dim_of(v, 0) for v in values]
+    order = list(range(n))
+    if indexing == "xy" and n >= 2:
+        order[0], order[1] = 1, 0
+    out_dims = [dims[order[i]] for i in range(n)]
+    out_sizes = [sizes[order[i]] for i in range(n)]
+    shape_val = _ops.concat(out_sizes, 0) if n > 1 else out_sizes[0]
+    if all(type(d) is int for d in out_dims):
+        shape_val = _ops.i64(out_dims)
+    result = []
+    for i, v in enumerate(values):
+        pos = order.index(i)
+        target = [1] * n
+        target[pos] = -1
+        r = _ops.reshape(v, target) if n > 1 else v
+        result.append(Array._new(_ops.expand_to(r, shape_val, tuple(out_dims))))
+    return result

@@ -1,5 +1,57 @@
-"""Placeholder for __array_namespace_info__ (being written)."""
+"""``__array_namespace_info__``: what this library supports, per the inspection API."""
+
+from __future__ import annotations
+
+from . import _dtypes as D
+from ._array_object import CPU
+
+__all__ = ["__array_namespace_info__"]
 
 
-def __array_namespace_info__():
-    raise NotImplementedError("__array_namespace_info__ is not implemented yet")
+class Info:
+    """The namespace inspection object of the standard."""
+
+    __slots__ = ()
+
+    def capabilities(self) -> dict:
+        return {"boolean indexing": True, "data-dependent shapes": True,
+                "max dimensions": 32}
+
+    def default_device(self):
+        return CPU
+
+    def devices(self) -> list:
+        return [CPU]
+
+    def default_dtypes(self, *, device=None) -> dict:
+        _check(device)
+        # Complex dtypes are not supported yet; the key is required, so name the default the
+        # standard prescribes for when they are.
+        return {"real floating": D.float64, "complex floating": D.complex128,
+                "integral": D.int64, "indexing": D.int64}
+
+    def dtypes(self, *, device=None, kind=None) -> dict:
+        _check(device)
+        supported = {d.name: d for d in D.SUPPORTED}
+        if kind is None:
+            return supported
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        out = {}
+        for k in kinds:
+            if isinstance(k, D.DType):
+                if k in D.SUPPORTED:
+                    out[k.name] = k
+                continue
+            if k not in D.CATEGORIES or k in ("all", "integer"):
+                raise ValueError(f"dtypes: unknown kind {k!r}")
+            out.update({d.name: d for d in D.CATEGORIES[k] if d in D.SUPPORTED})
+        return out
+
+
+def _check(device) -> None:
+    if device is not None and device != CPU:
+        raise ValueError(f"__array_namespace_info__: unknown device {device!r}")
+
+
+def __array_namespace_info__() -> Info:
+    return Info()

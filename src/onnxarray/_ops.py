@@ -93,6 +93,8 @@ def broadcast_shapes(*shapes: tuple, func: str = "broadcast") -> tuple:
                 )
             elif isinstance(dim, Dim) and isinstance(d, int):
                 dim = d  # a known size wins: the runtime checks the unknown one
+            elif isinstance(dim, Dim) and dim.name is None and isinstance(d, Dim):
+                dim = d  # a named dim says more than an anonymous one
         out.append(dim)
     return tuple(out)
 

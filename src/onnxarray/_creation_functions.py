@@ -324,27 +324,9 @@ def _triangle(x: Array, k: int, upper: bool, func: str) -> Array:
         raise ValueError(f"{func}: needs an array with at least 2 dimensions, got {len(v.shape)}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"{func}: k must be an int, got {k!r}")
-    if v.dtype is D.bool or v.dtype.kind in "iu" and v.dtype not in (D.int64,):
-        # Trilu has no kernel for these dtypes in onnxruntime: mask with Where instead.
-        rows = _ops.dim_of(v, -2)
-        cols = _ops.dim_of(v, -1)
-        r = _ops.unsqueeze(_range(rows), [1])
-        c = _ops.unsqueeze(_range(cols), [0])
-        diff = _ops.binary("Sub", c, r)
-        kk = _ops.i64(int(k))
-        keep = _ops.binary("GreaterOrEqual" if upper else "LessOrEqual", diff, kk, D.bool)
-        zero = _ops.const(0, v.dtype)
-        return Array._new(_ops.where(keep, v, zero) if len(v.shape) >= 2 else v)
     out = _ops.bind("Trilu", [v, _ops.i64(int(k))], [v.dtype], lambda: [v.shape],
                     (("upper", int(upper)),))[0]
     return Array._new(out)
-
-
-def _range(n: Value) -> Value:
-    """0..n-1 as int64 from a 1-element int64 Value."""
-    scalar = _ops.reshape(n, ())
-    return _ops.bind("Range", [_ops.i64(0), scalar, _ops.i64(1)], [D.int64],
-                     lambda: [(_ops.Dim() if n.data is None else int(n.data[0]),)])[0]
 
 
 def tril(x: Array, /, *, k: int = 0) -> Array:

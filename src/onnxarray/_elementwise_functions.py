@@ -1,82 +1,398 @@
-"""Placeholder for the elementwise functions section (being written)."""
+"""Elementwise functions of the standard.
+
+Functions that map to one ONNX operator come from two tables (unary and binary) and two small
+factories; the rest are written out below them, with the composite formulas in ``_math.py``.
+Binary functions accept a Python scalar on either side (at least one array), as 2025.12 allows.
+"""
 
 from __future__ import annotations
 
-__all__ = ["abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift", "bitwise_invert", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "ceil", "clip", "conj", "copysign", "cos", "cosh", "divide", "equal", "exp", "expm1", "floor", "floor_divide", "greater", "greater_equal", "hypot", "imag", "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "multiply", "negative", "nextafter", "not_equal", "positive", "pow", "real", "reciprocal", "remainder", "round", "sign", "signbit", "sin", "sinh", "square", "sqrt", "subtract", "tan", "tanh", "trunc"]
+import numpy as np
+
+from . import _dtypes as D
+from . import _math as M
+from . import _ops
+from ._array_object import Array, scalar_value
+from ._dtypes import DType
+from ._graph import Value
+
+__all__ = ["abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh",
+           "bitwise_and", "bitwise_left_shift", "bitwise_invert", "bitwise_or",
+           "bitwise_right_shift", "bitwise_xor", "ceil", "clip", "conj", "copysign", "cos",
+           "cosh", "divide", "equal", "exp", "expm1", "floor", "floor_divide", "greater",
+           "greater_equal", "hypot", "imag", "isfinite", "isinf", "isnan", "less", "less_equal",
+           "log", "log1p", "log2", "log10", "logaddexp", "logical_and", "logical_not",
+           "logical_or", "logical_xor", "maximum", "minimum", "multiply", "negative",
+           "nextafter", "not_equal", "positive", "pow", "real", "reciprocal", "remainder",
+           "round", "sign", "signbit", "sin", "sinh", "square", "sqrt", "subtract", "tan",
+           "tanh", "trunc"]
+
+_CATEGORY_TEXT = {
+    "numeric": "a numeric", "real numeric": "a real-valued", "floating-point": "a floating-point",
+    "real floating": "a real floating-point", "bool": "a boolean", "integer": "an integer",
+    "integer or boolean": "an integer or boolean", "all": "any",
+    "complex floating": "a complex floating-point",
+}
 
 
-def _todo(name):
-    def f(*args, **kwargs):
-        raise NotImplementedError(f"{name} is not implemented yet")
-
-    f.__name__ = name
-    return f
+def _check(dtype: DType, category: str, func: str) -> None:
+    if dtype not in D.CATEGORIES[category]:
+        raise TypeError(f"{func}: needs {_CATEGORY_TEXT[category]} dtype, got {dtype.name}")
 
 
-abs = _todo("abs")
-acos = _todo("acos")
-acosh = _todo("acosh")
-add = _todo("add")
-asin = _todo("asin")
-asinh = _todo("asinh")
-atan = _todo("atan")
-atan2 = _todo("atan2")
-atanh = _todo("atanh")
-bitwise_and = _todo("bitwise_and")
-bitwise_left_shift = _todo("bitwise_left_shift")
-bitwise_invert = _todo("bitwise_invert")
-bitwise_or = _todo("bitwise_or")
-bitwise_right_shift = _todo("bitwise_right_shift")
-bitwise_xor = _todo("bitwise_xor")
-ceil = _todo("ceil")
-clip = _todo("clip")
-conj = _todo("conj")
-copysign = _todo("copysign")
-cos = _todo("cos")
-cosh = _todo("cosh")
-divide = _todo("divide")
-equal = _todo("equal")
-exp = _todo("exp")
-expm1 = _todo("expm1")
-floor = _todo("floor")
-floor_divide = _todo("floor_divide")
-greater = _todo("greater")
-greater_equal = _todo("greater_equal")
-hypot = _todo("hypot")
-imag = _todo("imag")
-isfinite = _todo("isfinite")
-isinf = _todo("isinf")
-isnan = _todo("isnan")
-less = _todo("less")
-less_equal = _todo("less_equal")
-log = _todo("log")
-log1p = _todo("log1p")
-log2 = _todo("log2")
-log10 = _todo("log10")
-logaddexp = _todo("logaddexp")
-logical_and = _todo("logical_and")
-logical_not = _todo("logical_not")
-logical_or = _todo("logical_or")
-logical_xor = _todo("logical_xor")
-maximum = _todo("maximum")
-minimum = _todo("minimum")
-multiply = _todo("multiply")
-negative = _todo("negative")
-nextafter = _todo("nextafter")
-not_equal = _todo("not_equal")
-positive = _todo("positive")
-pow = _todo("pow")
-real = _todo("real")
-reciprocal = _todo("reciprocal")
-remainder = _todo("remainder")
-round = _todo("round")
-sign = _todo("sign")
-signbit = _todo("signbit")
-sin = _todo("sin")
-sinh = _todo("sinh")
-square = _todo("square")
-sqrt = _todo("sqrt")
-subtract = _todo("subtract")
-tan = _todo("tan")
-tanh = _todo("tanh")
-trunc = _todo("trunc")
+def _unary_operand(x, category: str, func: str) -> Value:
+    if not isinstance(x, Array):
+        raise TypeError(f"{func}: expected an onnxarray array, got {type(x).__name__}")
+    _check(x._v.dtype, category, func)
+    return x._v
+
+
+def _operands(x1, x2, category: str, func: str) -> tuple[Value, Value, DType]:
+    """Validate and promote two operands (arrays or Python scalars) of a binary function."""
+    a1, a2 = isinstance(x1, Array), isinstance(x2, Array)
+    if a1 and a2:
+        v1, v2 = x1._v, x2._v
+        dtype = v1.dtype if v1.dtype is v2.dtype else D.promote(v1.dtype, v2.dtype, func)
+        _check(v1.dtype, category, func)
+        _check(v2.dtype, category, func)
+        if v1.dtype is not dtype:
+            v1 = _ops.cast(v1, dtype)
+        if v2.dtype is not dtype:
+            v2 = _ops.cast(v2, dtype)
+        return v1, v2, dtype
+    if a1:
+        dtype = x1._v.dtype
+        _check(dtype, category, func)
+        return x1._v, scalar_value(x2, dtype, func), dtype
+    if a2:
+        dtype = x2._v.dtype
+        _check(dtype, category, func)
+        return scalar_value(x1, dtype, func), x2._v, dtype
+    raise TypeError(f"{func}: at least one argument must be an onnxarray array, got "
+                    f"{type(x1).__name__} and {type(x2).__name__}")
+
+
+def _wrap(v: Value) -> Array:
+    return Array._new(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# one ONNX operator each
+
+# name: (ONNX op, dtype category, result is bool, identity for integer inputs)
+_UNARY = {
+    "abs": ("Abs", "numeric", False, False),
+    "acos": ("Acos", "floating-point", False, False),
+    "acosh": ("Acosh", "floating-point", False, False),
+    "asin": ("Asin", "floating-point", False, False),
+    "asinh": ("Asinh", "floating-point", False, False),
+    "atan": ("Atan", "floating-point", False, False),
+    "atanh": ("Atanh", "floating-point", False, False),
+    "ceil": ("Ceil", "real numeric", False, True),
+    "cos": ("Cos", "floating-point", False, False),
+    "cosh": ("Cosh", "floating-point", False, False),
+    "exp": ("Exp", "floating-point", False, False),
+    "floor": ("Floor", "real numeric", False, True),
+    "log": ("Log", "floating-point", False, False),
+    "logical_not": ("Not", "bool", True, False),
+    "reciprocal": ("Reciprocal", "floating-point", False, False),
+    "round": ("Round", "numeric", False, True),
+    "sin": ("Sin", "floating-point", False, False),
+    "sinh": ("Sinh", "floating-point", False, False),
+    "sqrt": ("Sqrt", "floating-point", False, False),
+    "tan": ("Tan", "floating-point", False, False),
+    "tanh": ("Tanh", "floating-point", False, False),
+}
+
+
+def _make_unary(name: str):
+    op, category, to_bool, int_identity = _UNARY[name]
+
+    def func(x: Array, /) -> Array:
+        v = _unary_operand(x, category, name)
+        if int_identity and v.dtype.kind in "iu":
+            return x
+        return _wrap(_ops.unary(op, v, D.bool if to_bool else None))
+
+    func.__name__ = name
+    func.__qualname__ = name
+    func.__doc__ = f"Elementwise ``{name}`` (ONNX ``{op}``)."
+    return func
+
+
+abs = _make_unary("abs")  # noqa: A001 - the standard's name
+acos = _make_unary("acos")
+acosh = _make_unary("acosh")
+asin = _make_unary("asin")
+asinh = _make_unary("asinh")
+atan = _make_unary("atan")
+atanh = _make_unary("atanh")
+ceil = _make_unary("ceil")
+cos = _make_unary("cos")
+cosh = _make_unary("cosh")
+exp = _make_unary("exp")
+floor = _make_unary("floor")
+log = _make_unary("log")
+logical_not = _make_unary("logical_not")
+reciprocal = _make_unary("reciprocal")
+round = _make_unary("round")  # noqa: A001
+sin = _make_unary("sin")
+sinh = _make_unary("sinh")
+sqrt = _make_unary("sqrt")
+tan = _make_unary("tan")
+tanh = _make_unary("tanh")
+
+# name: (ONNX op, dtype category, result is bool)
+_BINARY = {
+    "add": ("Add", "numeric", False),
+    "subtract": ("Sub", "numeric", False),
+    "multiply": ("Mul", "numeric", False),
+    "equal": ("Equal", "all", True),
+    "greater": ("Greater", "real numeric", True),
+    "greater_equal": ("GreaterOrEqual", "real numeric", True),
+    "less": ("Less", "real numeric", True),
+    "less_equal": ("LessOrEqual", "real numeric", True),
+    "logical_and": ("And", "bool", True),
+    "logical_or": ("Or", "bool", True),
+    "logical_xor": ("Xor", "bool", True),
+    "maximum": ("Max", "real numeric", False),
+    "minimum": ("Min", "real numeric", False),
+}
+
+
+def _make_binary(name: str):
+    op, category, to_bool = _BINARY[name]
+
+    def func(x1, x2, /) -> Array:
+        v1, v2, _ = _operands(x1, x2, category, name)
+        return _wrap(_ops.binary(op, v1, v2, D.bool if to_bool else None))
+
+    func.__name__ = name
+    func.__qualname__ = name
+    func.__doc__ = f"Elementwise ``{name}`` with broadcasting (ONNX ``{op}``)."
+    return func
+
+
+add = _make_binary("add")
+subtract = _make_binary("subtract")
+multiply = _make_binary("multiply")
+equal = _make_binary("equal")
+greater = _make_binary("greater")
+greater_equal = _make_binary("greater_equal")
+less = _make_binary("less")
+less_equal = _make_binary("less_equal")
+logical_and = _make_binary("logical_and")
+logical_or = _make_binary("logical_or")
+logical_xor = _make_binary("logical_xor")
+maximum = _make_binary("maximum")
+minimum = _make_binary("minimum")
+
+
+# ---------------------------------------------------------------------------------------------
+# the rest, written out
+
+
+def not_equal(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "all", "not_equal")
+    return _wrap(_ops.unary("Not", _ops.binary("Equal", v1, v2, D.bool)))
+
+
+def positive(x: Array, /) -> Array:
+    _unary_operand(x, "numeric", "positive")
+    return x
+
+
+def negative(x: Array, /) -> Array:
+    return _wrap(_ops.unary("Neg", _unary_operand(x, "numeric", "negative")))
+
+
+def square(x: Array, /) -> Array:
+    v = _unary_operand(x, "numeric", "square")
+    return _wrap(_ops.binary("Mul", v, v))
+
+
+def conj(x: Array, /) -> Array:
+    _unary_operand(x, "numeric", "conj")
+    return x  # the conjugate of a real number is itself
+
+
+def real(x: Array, /) -> Array:
+    _unary_operand(x, "numeric", "real")
+    return x
+
+
+def imag(x: Array, /) -> Array:
+    _unary_operand(x, "complex floating", "imag")
+    raise TypeError("imag: complex dtypes are not supported yet")  # pragma: no cover
+
+
+def trunc(x: Array, /) -> Array:
+    v = _unary_operand(x, "real numeric", "trunc")
+    if v.dtype.kind in "iu":
+        return x
+    return _wrap(M.trunc(v))
+
+
+def sign(x: Array, /) -> Array:
+    v = _unary_operand(x, "numeric", "sign")
+    if v.dtype.kind == "u":
+        return _wrap(_ops.cast(_ops.binary("Greater", v, _ops.const(0, v.dtype), D.bool),
+                               v.dtype))
+    return _wrap(_ops.unary("Sign", v))
+
+
+def isnan(x: Array, /) -> Array:
+    v = _unary_operand(x, "numeric", "isnan")
+    if v.dtype.kind != "f":
+        return _wrap(M.full_bool(v, False))
+    return _wrap(_ops.unary("IsNaN", v, D.bool))
+
+
+def isinf(x: Array, /) -> Array:
+    v = _unary_operand(x, "numeric", "isinf")
+    if v.dtype.kind != "f":
+        return _wrap(M.full_bool(v, False))
+    return _wrap(_ops.unary("IsInf", v, D.bool))
+
+
+def isfinite(x: Array, /) -> Array:
+    v = _unary_operand(x, "numeric", "isfinite")
+    if v.dtype.kind != "f":
+        return _wrap(M.full_bool(v, True))
+    return _wrap(M.isfinite(v))
+
+
+def signbit(x: Array, /) -> Array:
+    return _wrap(M.signbit(_unary_operand(x, "real floating", "signbit")))
+
+
+def expm1(x: Array, /) -> Array:
+    return _wrap(M.expm1(_unary_operand(x, "floating-point", "expm1")))
+
+
+def log1p(x: Array, /) -> Array:
+    return _wrap(M.log1p(_unary_operand(x, "floating-point", "log1p")))
+
+
+def log2(x: Array, /) -> Array:
+    return _wrap(M.log_base(_unary_operand(x, "floating-point", "log2"), 2.0))
+
+
+def log10(x: Array, /) -> Array:
+    return _wrap(M.log_base(_unary_operand(x, "floating-point", "log10"), 10.0))
+
+
+def bitwise_invert(x: Array, /) -> Array:
+    v = _unary_operand(x, "integer or boolean", "bitwise_invert")
+    return _wrap(_ops.unary("Not" if v.dtype is D.bool else "BitwiseNot", v))
+
+
+def _bitwise(name: str, int_op: str, bool_op: str):
+    def func(x1, x2, /) -> Array:
+        v1, v2, dtype = _operands(x1, x2, "integer or boolean", name)
+        return _wrap(_ops.binary(bool_op if dtype is D.bool else int_op, v1, v2))
+
+    func.__name__ = name
+    func.__qualname__ = name
+    func.__doc__ = f"Elementwise ``{name}`` (ONNX ``{int_op}``, or ``{bool_op}`` on bool)."
+    return func
+
+
+bitwise_and = _bitwise("bitwise_and", "BitwiseAnd", "And")
+bitwise_or = _bitwise("bitwise_or", "BitwiseOr", "Or")
+bitwise_xor = _bitwise("bitwise_xor", "BitwiseXor", "Xor")
+
+
+def bitwise_left_shift(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "integer", "bitwise_left_shift")
+    return _wrap(M.shift_left(v1, v2))
+
+
+def bitwise_right_shift(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "integer", "bitwise_right_shift")
+    return _wrap(M.shift_right(v1, v2))
+
+
+def divide(x1, x2, /) -> Array:
+    """True division; integer operands are divided in the default floating-point dtype."""
+    v1, v2, dtype = _operands(x1, x2, "numeric", "divide")
+    if dtype.kind in "iu":
+        v1, v2 = _ops.cast(v1, D.DEFAULT_FLOAT), _ops.cast(v2, D.DEFAULT_FLOAT)
+    return _wrap(_ops.binary("Div", v1, v2))
+
+
+def floor_divide(x1, x2, /) -> Array:
+    v1, v2, dtype = _operands(x1, x2, "real numeric", "floor_divide")
+    if dtype.kind in "iu":
+        return _wrap(M.int_floor_divide(v1, v2))
+    return _wrap(M.float_floor_divide(v1, v2))
+
+
+def remainder(x1, x2, /) -> Array:
+    v1, v2, dtype = _operands(x1, x2, "real numeric", "remainder")
+    if dtype.kind in "iu":
+        return _wrap(M.int_remainder(v1, v2))
+    return _wrap(M.float_remainder(v1, v2))
+
+
+def pow(x1, x2, /) -> Array:  # noqa: A001
+    v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
+    if dtype.kind in "iu":
+        return _wrap(M.int_pow(v1, v2))
+    return _wrap(_ops.binary("Pow", v1, v2))
+
+
+def atan2(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "real floating", "atan2")
+    return _wrap(M.atan2(v1, v2))
+
+
+def copysign(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "real floating", "copysign")
+    return _wrap(M.copysign(v1, v2))
+
+
+def hypot(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "real floating", "hypot")
+    return _wrap(M.hypot(v1, v2))
+
+
+def logaddexp(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "real floating", "logaddexp")
+    return _wrap(M.logaddexp(v1, v2))
+
+
+def nextafter(x1, x2, /) -> Array:
+    v1, v2, _ = _operands(x1, x2, "real floating", "nextafter")
+    return _wrap(M.nextafter(v1, v2))
+
+
+def _clip_bound(bound, dtype: DType, func: str) -> Value | None:
+    if bound is None:
+        return None
+    if isinstance(bound, Array):
+        b = bound._v
+        if b.dtype is not dtype:
+            if b.dtype.kind != dtype.kind and not (dtype.kind in "iu" and b.dtype.kind in "iu"):
+                raise TypeError(f"{func}: bound dtype {b.dtype.name} does not match "
+                                f"{dtype.name}")
+            b = _ops.cast(b, dtype)
+        return b
+    if isinstance(bound, int) and not isinstance(bound, bool) and dtype.kind in "iu":
+        # an out-of-range bound clips like the nearest representable one
+        info = np.iinfo(dtype.numpy)
+        bound = min(max(bound, int(info.min)), int(info.max))
+    return scalar_value(bound, dtype, func)
+
+
+def clip(x: Array, /, min=None, max=None) -> Array:  # noqa: A002
+    """Clamp ``x`` to [min, max]; the result keeps ``x``'s dtype; NaNs stay NaN."""
+    v = _unary_operand(x, "real numeric", "clip")
+    lo = _clip_bound(min, v.dtype, "clip")
+    hi = _clip_bound(max, v.dtype, "clip")
+    out = v
+    if lo is not None:
+        out = _ops.where(_ops.binary("Less", out, lo, D.bool), lo, out)
+    if hi is not None:
+        out = _ops.where(_ops.binary("Greater", out, hi, D.bool), hi, out)
+    return _wrap(out)

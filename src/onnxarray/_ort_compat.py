@@ -54,6 +54,8 @@ CAST_VIA: dict[str, dict] = {
     "Where": {bool: uint8, int16: int32, uint16: int32, uint64: int64},
     "Unique": {bool: uint8, int16: int32, int32: int64, uint8: int64, uint16: int64,
                uint32: int64, uint64: ORDERED_UINT64},
+    "Trilu": {int8: int32, int16: int32, uint8: int32, uint16: int32, uint32: int64,
+              uint64: int64},
     "Less": {bool: uint8},
     "Greater": {bool: uint8},
     "LessOrEqual": {bool: uint8},
@@ -74,6 +76,7 @@ CAST_VIA: dict[str, dict] = {
 TYPED_INPUTS: dict[str, tuple[int, ...]] = {
     "Where": (1, 2),
     "CumSum": (0,),
+    "Trilu": (0,),
     "TopK": (0,),
     "ReduceSum": (0,),
     "ReduceProd": (0,),

@@ -26,7 +26,7 @@ _STRICT_DTYPES = {np.dtype(n): getattr(strict, n) for n in (
 def to_onnxarray(a) -> Array:
     """A concrete onnxarray array from NumPy data, without going through asarray."""
     a = np.asarray(a)
-    return Array._new(const(np.ascontiguousarray(a), oxp._dtypes.BY_NUMPY[a.dtype]))
+    return Array._new(const(np.asarray(a, order="C"), oxp._dtypes.BY_NUMPY[a.dtype]))
 
 
 def to_strict(a):

@@ -229,7 +229,7 @@ def _binary_dunder(name: str, func_name: str, reflected: bool = False):
     def method(self, other):
         if not isinstance(other, (Array, bool, int, float, complex)):
             return NotImplemented
-        func = getattr(_elementwise_functions, func_name)
+        func = getattr(_namespace, func_name)
         return func(other, self) if reflected else func(self, other)
 
     method.__name__ = name
@@ -240,7 +240,7 @@ def _inplace_dunder(name: str, func_name: str):
     def method(self, other):
         if not isinstance(other, (Array, bool, int, float, complex)):
             return NotImplemented
-        result = getattr(_elementwise_functions, func_name)(self, other)
+        result = getattr(_namespace, func_name)(self, other)
         if result.dtype is not self.dtype:
             raise TypeError(f"{name}: the result dtype {result.dtype.name} differs from the "
                             f"array's dtype {self.dtype.name}")
@@ -259,7 +259,7 @@ def _inplace_dunder(name: str, func_name: str):
 
 def _unary_dunder(name: str, func_name: str):
     def method(self):
-        return getattr(_elementwise_functions, func_name)(self)
+        return getattr(_namespace, func_name)(self)
 
     method.__name__ = name
     return method
@@ -346,5 +346,8 @@ def unknown_dim() -> Dim:
     return Dim()
 
 
-# Late imports: these modules import Array from here.
-from . import _elementwise_functions, _indexing  # noqa: E402
+# Late imports: these modules import Array from here. Operators look their function up in the
+# namespace package at call time.
+import onnxarray as _namespace  # noqa: E402
+
+from . import _indexing  # noqa: E402

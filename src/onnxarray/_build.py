@@ -118,7 +118,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             return n
         if v.data is not None:
             n = f"c{next(counter)}"
-            initializers.append(numpy_helper.from_array(np.ascontiguousarray(v.data), n))
+            initializers.append(numpy_helper.from_array(np.asarray(v.data, order="C"), n))
         elif v.name is not None:
             raise ValueError(
                 "build: an output depends on an argument that is not listed in inputs "

@@ -52,7 +52,7 @@ def _shape_arg(shape, func: str) -> tuple[int, ...]:
 
 
 def _new(data: np.ndarray, dtype: DType) -> Array:
-    return Array._new(Value(dtype, data.shape, data=np.ascontiguousarray(data)))
+    return Array._new(Value(dtype, data.shape, data=np.asarray(data, order="C")))
 
 
 def _scalar_kind_dtype(values: Sequence) -> DType:
@@ -314,7 +314,7 @@ def from_dlpack(x, /, *, device=None, copy: bool | None = None) -> Array:
     if not data.flags.c_contiguous:
         if copy is False:
             raise BufferError("from_dlpack: the data is not C-contiguous and copy=False")
-        data = np.ascontiguousarray(data)
+        data = np.asarray(data, order="C")
     return _new(data, D.BY_NUMPY[data.dtype])
 
 

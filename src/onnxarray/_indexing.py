@@ -1,9 +1,322 @@
-"""Placeholder for __getitem__/__setitem__ (being written)."""
+"""``__getitem__`` and ``__setitem__``: key validation and lowering.
+
+A key is parsed once into a per-axis plan. Basic indexing (ints, slices, ellipsis, None) becomes
+one Slice, one Squeeze and one Unsqueeze; integer arrays become a GatherND; a boolean mask becomes
+NonZero + GatherND. Assignment is functional: the selected positions are computed as an index grid
+(the same Slice semantics applied to Range) and written with ScatterND, or with Where for masks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import Array, scalar_value
+from ._graph import Dim, Value
+
+__all__ = ["getitem", "setitem"]
+
+_MAX = np.iinfo(np.int64).max
+_MIN = np.iinfo(np.int64).min
 
 
-def getitem(x, key):
-    raise NotImplementedError("__getitem__ is not implemented yet")
+class _Plan:
+    """The parsed key: what happens to each axis of x, and where new axes go."""
+
+    __slots__ = ("axes", "new_axes", "arrays", "mask")
+
+    def __init__(self):
+        self.axes: list = []  # per input axis: ("slice", slice) | ("int", int) | ("array", Value)
+        self.new_axes: list[int] = []  # positions of None in the basic-indexing result
+        self.arrays = False
+        self.mask: Value | None = None
 
 
-def setitem(x, key, value):
-    raise NotImplementedError("__setitem__ is not implemented yet")
+def _is_int(k) -> bool:
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _parse(x: Value, key, func: str) -> _Plan:
+    if not isinstance(key, tuple):
+        key = (key,)
+    plan = _Plan()
+    ndim = len(x.shape)
+    masks = [k for k in key if isinstance(k, Array) and k.dtype is D.bool]
+    if masks:
+        if len(key) != 1:
+            raise IndexError(f"{func}: a boolean array index must be the only index")
+        m = masks[0]._v
+        if len(m.shape) > ndim:
+            raise IndexError(f"{func}: boolean index has {len(m.shape)} dimensions, the array "
+                             f"{ndim}")
+        for i, (a, b) in enumerate(zip(m.shape, x.shape)):
+            if type(a) is int and type(b) is int and a != b:
+                raise IndexError(f"{func}: boolean index shape {m.shape} does not match the "
+                                 f"array shape {x.shape} at axis {i}")
+        plan.mask = m
+        return plan
+    n_index = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise IndexError(f"{func}: at most one ellipsis is allowed")
+    if n_index > ndim:
+        raise IndexError(f"{func}: too many indices ({n_index}) for an array with {ndim} "
+                         "dimensions")
+    out_pos = 0
+    for k in key:
+        if k is Ellipsis:
+            for _ in range(ndim - n_index):
+                plan.axes.append(("slice", slice(None)))
+                out_pos += 1
+        elif k is None:
+            plan.new_axes.append(out_pos)
+            out_pos += 1
+        elif isinstance(k, slice):
+            for part in (k.start, k.stop, k.step):
+                if part is not None and not _is_int(part) and not _int_array_scalar(part):
+                    raise IndexError(f"{func}: slice bounds must be ints or None, got {k}")
+            k = slice(*(p if p is None or _is_int(p) else int(p) for p in (k.start, k.stop,
+                                                                              k.step)))
+            if k.step == 0:
+                raise ValueError(f"{func}: slice step cannot be zero")
+            plan.axes.append(("slice", k))
+            out_pos += 1
+        elif _is_int(k):
+            axis = len(plan.axes)
+            d = x.shape[axis]
+            if type(d) is int and not -d <= k < d:
+                raise IndexError(f"{func}: index {k} is out of bounds for axis {axis} with "
+                                 f"size {d}")
+            plan.axes.append(("int", int(k)))
+        elif isinstance(k, Array):
+            if k.dtype.kind not in "iu":
+                raise IndexError(f"{func}: array indices must be integer or boolean, got "
+                                 f"{k.dtype.name}")
+            plan.axes.append(("array", _ops.cast(k._v, D.int64)))
+            plan.arrays = True
+            out_pos += 1
+        else:
+            raise IndexError(f"{func}: invalid index {k!r} of type {type(k).__name__}")
+    while len(plan.axes) < ndim:
+        plan.axes.append(("slice", slice(None)))
+    return plan
+
+
+def _int_array_scalar(k) -> bool:
+    return isinstance(k, Array) and k.dtype.kind in "iu" and k.ndim == 0
+
+
+def _slice_len(s: slice, d):
+    if type(d) is int:
+        return len(range(*s.indices(d)))
+    if s == slice(None) or s == slice(None, None, 1):
+        return d
+    return Dim()
+
+
+def _bounds(s: slice) -> tuple[int, int, int]:
+    step = 1 if s.step is None else s.step
+    if step > 0:
+        start = 0 if s.start is None else s.start
+        stop = _MAX if s.stop is None else s.stop
+    else:
+        start = _MAX if s.start is None else s.start
+        stop = _MIN if s.stop is None else s.stop
+    return start, stop, step
+
+
+def _basic(x: Value, plan: _Plan) -> Value:
+    """Apply slices and ints (one Slice + one Squeeze)."""
+    starts, ends, axes, steps = [], [], [], []
+    shape = list(x.shape)
+    int_axes = []
+    for i, (kind, k) in enumerate(plan.axes):
+        if kind == "slice":
+            if k in (slice(None), slice(None, None, 1)):
+                continue
+            d = x.shape[i]
+            if type(d) is int:
+                start, stop, step = k.indices(d)
+                if step < 0 and stop < 0:
+                    stop = _MIN
+            else:
+                start, stop, step = _bounds(k)
+            shape[i] = _slice_len(k, d)
+        elif kind == "int":
+            start, stop, step = k, (k + 1 if k != -1 else _MAX), 1
+            shape[i] = 1
+            int_axes.append(i)
+        else:
+            continue
+        starts.append(start)
+        ends.append(stop)
+        axes.append(i)
+        steps.append(step)
+    out = x
+    if axes:
+        out = _ops.slice_(x, starts, ends, axes, steps, tuple(shape))
+    if int_axes:
+        out = _ops.squeeze(out, int_axes)
+    return out
+
+
+def _normalize_index(idx: Value, size: Value) -> Value:
+    neg = _ops.binary("Less", idx, _ops.i64(0), D.bool)
+    return _ops.where(neg, _ops.binary("Add", idx, size), idx)
+
+
+def _advanced(x: Value, plan: _Plan) -> Value:
+    """Integer-array indexing after basic indexing: one GatherND over the indexed axes."""
+    kept = [(kind, k) for kind, k in plan.axes if kind != "int"]
+    arr_axes = [i for i, (kind, _) in enumerate(kept) if kind == "array"]
+    arrays = [k for kind, k in kept if kind == "array"]
+    bshape = _ops.broadcast_shapes(*[a.shape for a in arrays], func="__getitem__")
+    for ax, a in zip(arr_axes, arrays):
+        d = x.shape[ax]
+        if a.data is not None and type(d) is int and a.data.size:
+            if a.data.max() >= d or a.data.min() < -d:
+                raise IndexError(f"__getitem__: index out of bounds for axis {ax} with size {d}")
+    others = [i for i in range(len(x.shape)) if i not in arr_axes]
+    moved = _ops.transpose(x, arr_axes + others)
+    bval = _broadcast_value_shape(arrays, bshape)
+    cols = []
+    for pos, a in enumerate(arrays):
+        a = _normalize_index(a, _ops.dim_of(moved, pos))
+        cols.append(_ops.unsqueeze(_ops.expand_to(a, bval, bshape), [len(bshape)]))
+    idx = _ops.concat(cols, len(bshape))
+    rest = tuple(moved.shape[len(arrays):])
+    out = _ops.bind("GatherND", [moved, idx], [x.dtype], lambda: [bshape + rest])[0]
+    adjacent = arr_axes == list(range(arr_axes[0], arr_axes[0] + len(arr_axes)))
+    if adjacent and arr_axes[0] > 0:
+        nb, first = len(bshape), arr_axes[0]
+        perm = list(range(nb, nb + first)) + list(range(nb)) + list(range(nb + first,
+                                                                           len(out.shape)))
+        out = _ops.transpose(out, perm)
+    return out
+
+
+def _broadcast_value_shape(arrays: list[Value], bshape: tuple) -> Value:
+    if _ops.is_static(bshape):
+        return _ops.i64(list(bshape))
+    out = None
+    for a in arrays:
+        s = _ops.shape_of(a)
+        pad = len(bshape) - len(a.shape)
+        if pad:
+            s = _ops.concat([_ops.i64([1] * pad), s], 0)
+        out = s if out is None else _ops.binary("Max", out, s)
+    return out
+
+
+def _masked(x: Value, mask: Value) -> Value:
+    k = len(mask.shape)
+    if k == 0:
+        # x[True] adds a leading axis of 1; x[False] of 0.
+        expanded = _ops.unsqueeze(x, [0])
+        flag = _ops.reshape(mask, [1])
+        return _ops.bind("Compress", [expanded, flag], [x.dtype],
+                         lambda: [(Dim(),) + tuple(x.shape)], (("axis", 0),))[0]
+    nz = _ops.bind("NonZero", [mask], [D.int64], lambda: [(k, Dim())])[0]
+    idx = _ops.transpose(nz, [1, 0])
+    n = Dim() if nz.data is None else nz.data.shape[1]
+    return _ops.bind("GatherND", [x, idx], [x.dtype],
+                     lambda: [(n,) + tuple(x.shape[k:])])[0]
+
+
+def getitem(x: Array, key) -> Array:
+    v = x._v
+    plan = _parse(v, key, "__getitem__")
+    if plan.mask is not None:
+        return Array._new(_masked(v, plan.mask))
+    out = _basic(v, plan)
+    if plan.arrays:
+        out = _advanced(out, plan)
+    if plan.new_axes:
+        out = _ops.unsqueeze(out, plan.new_axes)
+    return Array._new(out)
+
+
+# -- assignment ---------------------------------------------------------------------------------
+
+
+def _value_for(x: Value, value, func: str) -> Value:
+    if isinstance(value, Array):
+        val = value._v
+        if val.dtype is not x.dtype:
+            if D.PROMOTION.get((x.dtype, val.dtype)) is not x.dtype:
+                raise TypeError(f"{func}: cannot assign {val.dtype.name} values to a "
+                                f"{x.dtype.name} array")
+            val = _ops.cast(val, x.dtype)
+        return val
+    if isinstance(value, (bool, int, float, complex)):
+        return scalar_value(value, x.dtype, func)
+    raise TypeError(f"{func}: value must be an array or a Python scalar, got "
+                    f"{type(value).__name__}")
+
+
+def _axis_positions(x: Value, axis: int, kind: str, k) -> Value:
+    """The indices of ``x`` selected along ``axis`` (Slice applied to Range gives Python's
+    slice semantics for any size, known or not)."""
+    n = x.shape[axis]
+    if type(n) is int:
+        if kind == "int":
+            return _ops.i64([k % n])
+        return _ops.i64(list(range(*k.indices(n))))
+    size = _ops.reshape(_ops.dim_of(x, axis), [])
+    rng = _ops.bind("Range", [_ops.i64(0), size, _ops.i64(1)], [D.int64], lambda: [(n,)])[0]
+    if kind == "int":
+        start, stop, step = k, (k + 1 if k != -1 else _MAX), 1
+    else:
+        start, stop, step = _bounds(k)
+    return _ops.slice_(rng, [start], [stop], [0], [step], (Dim(),))
+
+
+def setitem(x: Array, key, value) -> Array:
+    v = x._v
+    plan = _parse(v, key, "__setitem__")
+    val = _value_for(v, value, "__setitem__")
+    if plan.mask is not None:
+        return Array._new(_set_masked(v, plan.mask, val))
+    if plan.arrays:
+        raise IndexError("__setitem__: integer-array keys are not supported; use a boolean "
+                         "mask or slices")
+    target = getitem(x, key)._v  # shape of the selection, for broadcasting the value
+    _ops.broadcast_shapes(target.shape, val.shape, func="__setitem__")
+    if len(val.shape) > len(target.shape):
+        raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
+                         f"{target.shape}")
+    cols = [_axis_positions(v, i, kind, k) for i, (kind, k) in enumerate(plan.axes)]
+    ndim = len(v.shape)
+    if ndim == 0:
+        return Array._new(_ops.expand_to(val, _ops.i64([]), ()))
+    sel_shape = tuple(c.shape[0] for c in cols)
+    grid = []
+    for i, c in enumerate(cols):
+        shape = [1] * ndim
+        shape[i] = -1
+        grid.append(_ops.reshape(c, shape))
+    sel_val = _ops.shape_value([c.shape[0] if type(c.shape[0]) is int else _ops.shape_of(c)
+                                for c in cols])
+    idx = _ops.concat([_ops.unsqueeze(_ops.expand_to(g, sel_val, sel_shape), [ndim])
+                       for g in grid], ndim)
+    updates = _ops.expand_to(val, _ops.shape_of(target), target.shape) \
+        if tuple(val.shape) != tuple(target.shape) else val
+    updates = _ops.reshape(updates, [d if type(d) is int else _ops.shape_of(c)
+                                     for d, c in zip(sel_shape, cols)], sel_shape)
+    out = _ops.bind("ScatterND", [v, idx, updates], [v.dtype], lambda: [v.shape])[0]
+    return Array._new(out)
+
+
+def _set_masked(x: Value, mask: Value, val: Value) -> Value:
+    k = len(mask.shape)
+    if k == 0 or len(val.shape) == 0:
+        m = _ops.unsqueeze(mask, list(range(k, len(x.shape)))) if k else mask
+        return _ops.where(m, val, x)
+    nz = _ops.bind("NonZero", [mask], [D.int64], lambda: [(k, Dim())])[0]
+    idx = _ops.transpose(nz, [1, 0])
+    n = Dim() if nz.data is None else nz.data.shape[1]
+    sel_shape = (n,) + tuple(x.shape[k:])
+    parts = [_ops.shape_of(idx, 0, 1)] + [d if type(d) is int else _ops.dim_of(x, i)
+                                           for i, d in enumerate(x.shape) if i >= k]
+    updates = _ops.expand_to(val, _ops.shape_value(parts), sel_shape)
+    return _ops.bind("ScatterND", [x, idx, updates], [x.dtype], lambda: [x.shape])[0]

@@ -1,17 +1,62 @@
-"""Placeholder for the indexing functions section (being written)."""
+"""Indexing functions of the standard: take and take_along_axis."""
 
 from __future__ import annotations
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import Array, as_value
+from ._manipulation_functions import normalize_axis
 
 __all__ = ["take", "take_along_axis"]
 
 
-def _todo(name):
-    def f(*args, **kwargs):
-        raise NotImplementedError(f"{name} is not implemented yet")
+def _indices(indices, func: str):
+    i = as_value(indices, func)
+    if i.dtype.kind not in "iu":
+        raise TypeError(f"{func}: indices must have an integer dtype, got {i.dtype.name}")
+    return _ops.cast(i, D.int64)
 
-    f.__name__ = name
-    return f
+
+def take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
+    v = as_value(x, "take")
+    idx = _indices(indices, "take")
+    if axis is None:
+        if len(v.shape) != 1:
+            raise ValueError("take: axis is required for arrays with more than one dimension")
+        axis = 0
+    axis = normalize_axis(axis, max(len(v.shape), 1), "take")
+    if len(idx.shape) != 1:
+        raise ValueError("take: indices must be 1-D")
+    d = v.shape[axis]
+    if idx.data is not None and type(d) is int and idx.data.size:
+        if idx.data.max() >= d or idx.data.min() < -d:
+            raise IndexError(f"take: index out of bounds for axis {axis} with size {d}")
+    return Array._new(_ops.gather(v, idx, axis))
 
 
-take = _todo("take")
-take_along_axis = _todo("take_along_axis")
+def take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
+    v = as_value(x, "take_along_axis")
+    idx = _indices(indices, "take_along_axis")
+    if len(idx.shape) != len(v.shape):
+        raise ValueError("take_along_axis: x and indices must have the same number of "
+                         "dimensions")
+    axis = normalize_axis(axis, len(v.shape), "take_along_axis")
+    # Broadcast every axis but ``axis`` (GatherElements needs equal shapes there).
+    other = [i for i in range(len(v.shape)) if i != axis]
+    b = _ops.broadcast_shapes(tuple(v.shape[i] for i in other),
+                              tuple(idx.shape[i] for i in other), func="take_along_axis")
+    vshape, ishape = list(b), list(b)
+    vshape.insert(axis, v.shape[axis])
+    ishape.insert(axis, idx.shape[axis])
+    v = _expand_except(v, tuple(vshape))
+    idx = _expand_except(idx, tuple(ishape))
+    out = _ops.bind("GatherElements", [v, idx], [v.dtype], lambda: [tuple(ishape)],
+                    (("axis", axis),))[0]
+    return Array._new(out)
+
+
+def _expand_except(v, shape: tuple):
+    if tuple(v.shape) == shape:
+        return v
+    parts = [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(shape)]
+    return _ops.expand_to(v, _ops.shape_value(parts), shape)

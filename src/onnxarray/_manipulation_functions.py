@@ -1,30 +1,365 @@
-"""Placeholder for the manipulation functions section (being written)."""
+"""Manipulation functions of the standard.
+
+Shapes are handled in Python when they are known and with Shape/Concat nodes when a dimension
+is only known at run time, so every function works on symbolic inputs with named dimensions.
+"""
 
 from __future__ import annotations
 
-__all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack"]
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import Array, as_value
+from ._graph import Dim, Value
+
+__all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims",
+           "flip", "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack",
+           "tile", "unstack", "normalize_axis", "normalize_axes"]
+
+_BIG = np.iinfo(np.int64).max
 
 
-def _todo(name):
-    def f(*args, **kwargs):
-        raise NotImplementedError(f"{name} is not implemented yet")
+def normalize_axis(axis, ndim: int, func: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{func}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{func}: axis {axis} is out of bounds for an array of dimension {ndim}")
+    return int(axis) % ndim
 
-    f.__name__ = name
-    return f
+
+def normalize_axes(axis, ndim: int, func: str) -> tuple[int, ...]:
+    """None -> all axes; int or tuple -> sorted non-negative axes, with duplicates rejected."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if ndim == 0 and axes in ((0,), (-1,)):
+        return ()
+    out = tuple(normalize_axis(a, ndim, func) for a in axes)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{func}: repeated axis in {axis}")
+    return tuple(sorted(out))
 
 
-broadcast_arrays = _todo("broadcast_arrays")
-broadcast_shapes = _todo("broadcast_shapes")
-broadcast_to = _todo("broadcast_to")
-concat = _todo("concat")
-expand_dims = _todo("expand_dims")
-flip = _todo("flip")
-moveaxis = _todo("moveaxis")
-permute_dims = _todo("permute_dims")
-repeat = _todo("repeat")
-reshape = _todo("reshape")
-roll = _todo("roll")
-squeeze = _todo("squeeze")
-stack = _todo("stack")
-tile = _todo("tile")
-unstack = _todo("unstack")
+def _wrap(v: Value) -> Array:
+    return Array._new(v)
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The broadcast of shapes given as tuples of ints (None for unknown sizes)."""
+    for s in shapes:
+        if not isinstance(s, (tuple, list)):
+            raise TypeError(f"broadcast_shapes: shapes must be tuples, got {s!r}")
+    if not shapes:
+        return ()
+    internal = [tuple(Dim() if d is None else d for d in s) for s in shapes]
+    out = _ops.broadcast_shapes(*internal, func="broadcast_shapes")
+    return tuple(d if type(d) is int else None for d in out)
+
+
+def broadcast_to(x: Array, /, shape) -> Array:
+    v = as_value(x, "broadcast_to")
+    shape = tuple(shape)
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0:
+            raise ValueError(f"broadcast_to: invalid shape {shape}")
+    if len(shape) < len(v.shape):
+        raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}")
+    for d_in, d_out in zip(reversed(v.shape), reversed(shape)):
+        if type(d_in) is int and d_in != 1 and d_in != d_out:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}")
+    return _wrap(_ops.expand(v, tuple(int(d) for d in shape)))
+
+
+def broadcast_arrays(*arrays: Array) -> list[Array]:
+    values = [as_value(a, "broadcast_arrays") for a in arrays]
+    if not values:
+        return []
+    shape = _ops.broadcast_shapes(*[v.shape for v in values], func="broadcast_arrays")
+    shape_val = _runtime_broadcast_shape(values, shape)
+    return [_wrap(_ops.expand_to(v, shape_val, shape)) for v in values]
+
+
+def _runtime_broadcast_shape(values: list[Value], shape: tuple) -> Value:
+    if _ops.is_static(shape):
+        return _ops.i64(list(shape))
+    # Max of the padded runtime shapes is the broadcast shape (sizes are 1 or equal).
+    ndim = len(shape)
+    parts = []
+    for v in values:
+        s = _ops.shape_of(v)
+        pad = ndim - len(v.shape)
+        if pad:
+            s = _ops.concat([_ops.i64([1] * pad), s], 0)
+        parts.append(s)
+    out = parts[0]
+    for p in parts[1:]:
+        out = _ops.binary("Max", out, p)
+    return out
+
+
+def concat(arrays, /, *, axis: int | None = 0) -> Array:
+    values = [as_value(a, "concat") for a in arrays]
+    if not values:
+        raise ValueError("concat: needs at least one array")
+    dtype = D.result_type_of([v.dtype for v in values], "concat")
+    values = [_ops.cast(v, dtype) for v in values]
+    if axis is None:
+        values = [_ops.reshape(v, [-1]) for v in values]
+        axis = 0
+    ndim = len(values[0].shape)
+    if ndim == 0:
+        raise ValueError("concat: cannot concatenate 0-D arrays")
+    for v in values:
+        if len(v.shape) != ndim:
+            raise ValueError("concat: all arrays must have the same number of dimensions")
+    axis = normalize_axis(axis, ndim, "concat")
+    for i in range(ndim):
+        if i == axis:
+            continue
+        sizes = {v.shape[i] for v in values if type(v.shape[i]) is int}
+        if len(sizes) > 1:
+            raise ValueError(f"concat: sizes {sorted(sizes)} differ along axis {i}")
+    return _wrap(_ops.concat(values, axis))
+
+
+def stack(arrays, /, *, axis: int = 0) -> Array:
+    values = [as_value(a, "stack") for a in arrays]
+    if not values:
+        raise ValueError("stack: needs at least one array")
+    ndim = len(values[0].shape)
+    for v in values:
+        if len(v.shape) != ndim:
+            raise ValueError("stack: all arrays must have the same shape")
+        for a, b in zip(v.shape, values[0].shape):
+            if type(a) is int and type(b) is int and a != b:
+                raise ValueError("stack: all arrays must have the same shape")
+    axis = normalize_axis(axis, ndim + 1, "stack")
+    dtype = D.result_type_of([v.dtype for v in values], "stack")
+    expanded = [_ops.unsqueeze(_ops.cast(v, dtype), [axis]) for v in values]
+    return _wrap(_ops.concat(expanded, axis))
+
+
+def expand_dims(x: Array, /, axis: int | tuple = 0) -> Array:
+    v = as_value(x, "expand_dims")
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    n = len(v.shape) + len(axes)
+    norm = [normalize_axis(a, n, "expand_dims") for a in axes]
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"expand_dims: repeated axis in {axis}")
+    return _wrap(_ops.unsqueeze(v, norm))
+
+
+def squeeze(x: Array, /, axis: int | tuple) -> Array:
+    v = as_value(x, "squeeze")
+    axes = normalize_axes(axis, len(v.shape), "squeeze")
+    for a in axes:
+        d = v.shape[a]
+        if type(d) is int and d != 1:
+            raise ValueError(f"squeeze: axis {a} has size {d}, not 1")
+    return _wrap(_ops.squeeze(v, axes))
+
+
+def permute_dims(x: Array, /, axes: tuple[int, ...]) -> Array:
+    v = as_value(x, "permute_dims")
+    ndim = len(v.shape)
+    axes = tuple(axes)
+    norm = tuple(normalize_axis(a, ndim, "permute_dims") for a in axes) if axes else ()
+    if sorted(norm) != list(range(ndim)):
+        raise ValueError(f"permute_dims: {axes} is not a permutation of the {ndim} axes")
+    return _wrap(_ops.transpose(v, norm))
+
+
+def moveaxis(x: Array, source, destination, /) -> Array:
+    v = as_value(x, "moveaxis")
+    ndim = len(v.shape)
+    src = source if isinstance(source, tuple) else (source,)
+    dst = destination if isinstance(destination, tuple) else (destination,)
+    if len(src) != len(dst):
+        raise ValueError("moveaxis: source and destination must have the same length")
+    src = [normalize_axis(a, ndim, "moveaxis") for a in src]
+    dst = [normalize_axis(a, ndim, "moveaxis") for a in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError("moveaxis: repeated axes")
+    order = [a for a in range(ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _wrap(_ops.transpose(v, order))
+
+
+def reshape(x: Array, /, shape, *, copy: bool | None = None) -> Array:
+    """Reshape; onnxarray arrays are values, so a reshape never aliases (copy is honoured)."""
+    v = as_value(x, "reshape")
+    shape = tuple(shape) if not isinstance(shape, int) else (shape,)
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < -1:
+            raise ValueError(f"reshape: invalid shape {shape}")
+    if sum(1 for d in shape if d == -1) > 1:
+        raise ValueError(f"reshape: at most one -1 in shape {shape}")
+    size = _ops.size_of(v.shape)
+    known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+    if size is not None:
+        if -1 in shape:
+            if known == 0 or size % known:
+                if not (known == 0 and size == 0):
+                    raise ValueError(f"reshape: cannot reshape {x.shape} into {shape}")
+        elif known != size:
+            raise ValueError(f"reshape: cannot reshape {x.shape} into {shape}")
+    if -1 in shape and known == 0:
+        raise ValueError(f"reshape: -1 is ambiguous in shape {shape} with a zero dimension")
+    out = _ops.reshape(v, [int(d) for d in shape])
+    if copy and out.data is not None and out is v:
+        out = _ops.const(v.data.copy(), v.dtype)
+    return _wrap(out)
+
+
+def flip(x: Array, /, *, axis: int | tuple | None = None) -> Array:
+    v = as_value(x, "flip")
+    axes = normalize_axes(axis, len(v.shape), "flip")
+    if not axes:
+        return x
+    n = len(axes)
+    return _wrap(_ops.slice_(v, [-1] * n, [-_BIG] * n, list(axes), [-1] * n, v.shape))
+
+
+def roll(x: Array, /, shift, *, axis=None) -> Array:
+    v = as_value(x, "roll")
+    if axis is None:
+        flat = _ops.reshape(v, [-1])
+        rolled = roll(_wrap(flat), shift, axis=0)
+        return _wrap(_ops.reshape(rolled._v, _shape_parts(v), v.shape))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    shifts = shift if isinstance(shift, tuple) else (shift,) * len(axes)
+    if len(shifts) != len(axes):
+        raise ValueError("roll: shift and axis must have the same length")
+    out = v
+    for s, a in zip(shifts, axes):
+        a = normalize_axis(a, len(v.shape), "roll")
+        out = _roll_axis(out, int(s), a)
+    return _wrap(out)
+
+
+def _roll_axis(v: Value, shift: int, axis: int) -> Value:
+    n = v.shape[axis]
+    if type(n) is int:
+        if n == 0:
+            return v
+        k = shift % n
+        if k == 0:
+            return v
+        head = _ops.slice_(v, [n - k], [n], [axis], [1], _with(v.shape, axis, k))
+        tail = _ops.slice_(v, [0], [n - k], [axis], [1], _with(v.shape, axis, n - k))
+        return _ops.concat([head, tail], axis)
+    size = _ops.dim_of(v, axis)
+    safe = _ops.binary("Max", size, _ops.i64([1]))
+    k = _ops.binary("Mod", _ops.i64([shift]), safe)
+    cut = _ops.binary("Sub", size, k)
+    head = _ops.bind("Slice", [v, cut, size, _ops.i64([axis])], [v.dtype],
+                     lambda: [_with(v.shape, axis, Dim())])[0]
+    tail = _ops.bind("Slice", [v, _ops.i64([0]), cut, _ops.i64([axis])], [v.dtype],
+                     lambda: [_with(v.shape, axis, Dim())])[0]
+    out = _ops.concat([head, tail], axis)
+    return _ops.reshape(out, _shape_parts(v), v.shape)
+
+
+def _with(shape: tuple, axis: int, d) -> tuple:
+    return shape[:axis] + (d,) + shape[axis + 1:]
+
+
+def _shape_parts(v: Value) -> list:
+    """Shape entries for _ops.reshape: ints where known, 1-element Values where not."""
+    return [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(v.shape)]
+
+
+def repeat(x: Array, repeats, /, *, axis: int | None = None) -> Array:
+    v = as_value(x, "repeat")
+    if axis is None:
+        v = _ops.reshape(v, [-1])
+        axis = 0
+    axis = normalize_axis(axis, len(v.shape), "repeat")
+    if isinstance(repeats, Array):
+        r = repeats._v
+        if r.dtype.kind not in "iu":
+            raise TypeError(f"repeat: repeats must have an integer dtype, got {r.dtype.name}")
+        if len(r.shape) > 1:
+            raise ValueError("repeat: repeats must be 0-D or 1-D")
+        if len(r.shape) == 0:
+            return _repeat_int_value(v, _ops.cast(r, D.int64), axis)
+        return _repeat_array(v, _ops.cast(r, D.int64), axis)
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 0:
+        raise ValueError(f"repeat: repeats must be a non-negative int or an array, got "
+                         f"{repeats!r}")
+    return _wrap(_repeat_int(v, int(repeats), axis))
+
+
+def _repeat_int(v: Value, r: int, axis: int) -> Value:
+    """Each element r times: insert an axis after ``axis``, tile it, merge the two."""
+    expanded = _ops.unsqueeze(v, [axis + 1])
+    shape = list(expanded.shape)
+    shape[axis + 1] = r
+    tiled = _ops.expand(expanded, tuple(shape)) if _ops.is_static(v.shape) else \
+        _ops.expand_to(expanded, _ops.shape_value(_shape_parts(expanded)[:axis + 1] + [r]
+                                                  + _shape_parts(expanded)[axis + 2:]),
+                       tuple(shape))
+    n = v.shape[axis]
+    merged = n * r if type(n) is int else Dim()
+    parts = _shape_parts(v)
+    parts[axis] = merged if type(merged) is int else _ops.binary("Mul", _ops.dim_of(v, axis),
+                                                                 _ops.i64([r]))
+    return _ops.reshape(tiled, parts, _with(v.shape, axis, merged))
+
+
+def _repeat_int_value(v: Value, r: Value, axis: int) -> Value:
+    n = _ops.dim_of(v, axis)
+    counts = _ops.expand_to(r, n, (v.shape[axis],))
+    return _repeat_array(v, counts, axis)
+
+
+def _repeat_array(v: Value, counts: Value, axis: int) -> Array:
+    """Data-dependent repeat: gather with indices Range(total) mapped through a cumulative sum."""
+    ends = _ops.bind("CumSum", [counts, _ops.i64(0)], [D.int64], lambda: [counts.shape])[0]
+    total = _ops.reduce("ReduceSum", counts, None, True)
+    positions = _range_of(total)
+    # index i of the output takes element j where ends[j-1] <= i < ends[j]: count ends <= i
+    le = _ops.binary("LessOrEqual", _ops.unsqueeze(ends, [0]), _ops.unsqueeze(positions, [1]),
+                     D.bool)
+    idx = _ops.reduce("ReduceSum", _ops.cast(le, D.int64), [1], False)
+    return _wrap(_ops.gather(v, idx, axis))
+
+
+def _range_of(n: Value) -> Value:
+    """0..n-1 (int64) from a 1-element Value."""
+    scalar = _ops.reshape(n, [])
+    known = None if n.data is None else int(n.data.reshape(-1)[0])
+    return _ops.bind("Range", [_ops.i64(0), scalar, _ops.i64(1)], [D.int64],
+                     lambda: [(Dim() if known is None else known,)])[0]
+
+
+def tile(x: Array, repetitions, /) -> Array:
+    v = as_value(x, "tile")
+    reps = tuple(repetitions)
+    for r in reps:
+        if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0:
+            raise ValueError(f"tile: repetitions must be non-negative ints, got {reps}")
+    ndim = max(len(v.shape), len(reps))
+    reps = (1,) * (ndim - len(reps)) + tuple(int(r) for r in reps)
+    if len(v.shape) < ndim:
+        v = _ops.reshape(v, [1] * (ndim - len(v.shape)) + _shape_parts(v),
+                         (1,) * (ndim - len(v.shape)) + v.shape)
+    shape = tuple(d * r if type(d) is int else (d if r == 1 else Dim())
+                  for d, r in zip(v.shape, reps))
+    if all(r == 1 for r in reps):
+        return _wrap(v)
+    return _wrap(_ops.bind("Tile", [v, _ops.i64(list(reps))], [v.dtype], lambda: [shape])[0])
+
+
+def unstack(x: Array, /, *, axis: int = 0) -> tuple[Array, ...]:
+    v = as_value(x, "unstack")
+    if not v.shape:
+        raise ValueError("unstack: needs an array with at least one dimension")
+    axis = normalize_axis(axis, len(v.shape), "unstack")
+    n = v.shape[axis]
+    if type(n) is not int:
+        raise ValueError("unstack: the size of the axis must be known to return a tuple; "
+                         "index the array instead")
+    return tuple(_wrap(_ops.gather(v, _ops.i64(i), axis)) for i in range(n))

@@ -1,21 +1,128 @@
-"""Placeholder for the searching functions section (being written)."""
+"""Searching functions of the standard."""
 
 from __future__ import annotations
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import Array, as_value, scalar_value
+from ._graph import Dim, Value
+from ._manipulation_functions import normalize_axes, normalize_axis
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted", "where"]
 
 
-def _todo(name):
-    def f(*args, **kwargs):
-        raise NotImplementedError(f"{name} is not implemented yet")
+def _arg_extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
+    v = as_value(x, func)
+    if v.dtype not in D.REAL_NUMERIC:
+        raise TypeError(f"{func}: needs a real numeric dtype, got {v.dtype.name}")
+    ndim = len(v.shape)
+    if axis is None:
+        if _ops.size_of(v.shape) == 0:
+            raise ValueError(f"{func}: attempt to get {func} of an empty array")
+        flat = _ops.reshape(v, [-1])
+        out = _ops.bind(op, [flat], [D.int64], lambda: [()], (("axis", 0), ("keepdims", 0)))[0]
+        if keepdims:
+            out = _ops.reshape(out, [1] * ndim)
+        return Array._new(out)
+    axis = normalize_axis(axis, ndim, func)
+    if v.shape[axis] == 0:
+        raise ValueError(f"{func}: attempt to get {func} of an empty sequence")
 
-    f.__name__ = name
-    return f
+    def shape():
+        if keepdims:
+            return [v.shape[:axis] + (1,) + v.shape[axis + 1:]]
+        return [v.shape[:axis] + v.shape[axis + 1:]]
+
+    return Array._new(_ops.bind(op, [v], [D.int64], shape,
+                                (("axis", axis), ("keepdims", int(keepdims))))[0])
 
 
-argmax = _todo("argmax")
-argmin = _todo("argmin")
-count_nonzero = _todo("count_nonzero")
-nonzero = _todo("nonzero")
-searchsorted = _todo("searchsorted")
-where = _todo("where")
+def argmax(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> Array:
+    return _arg_extremum(x, axis, keepdims, "ArgMax", "argmax")
+
+
+def argmin(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> Array:
+    return _arg_extremum(x, axis, keepdims, "ArgMin", "argmin")
+
+
+def _nonzero_mask(v: Value) -> Value:
+    if v.dtype is D.bool:
+        return v
+    return _ops.unary("Not", _ops.binary("Equal", v, _ops.const(0, v.dtype), D.bool))
+
+
+def count_nonzero(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:
+    v = as_value(x, "count_nonzero")
+    axes = normalize_axes(axis, len(v.shape), "count_nonzero")
+    counts = _ops.cast(_nonzero_mask(v), D.int64)
+    return Array._new(_ops.reduce("ReduceSum", counts, axes, keepdims))
+
+
+def nonzero(x: Array, /) -> tuple[Array, ...]:
+    v = as_value(x, "nonzero")
+    if not v.shape:
+        raise ValueError("nonzero: 0-D arrays are not supported; use x[None]")
+    n = Dim()
+    mask = _nonzero_mask(v)
+    idx = _ops.bind("NonZero", [mask], [D.int64], lambda: [(len(v.shape), n)])[0]
+    if idx.data is not None:
+        n = idx.data.shape[1]
+    return tuple(Array._new(_ops.bind(
+        "Gather", [idx, _ops.i64(i)], [D.int64], lambda: [(n,)], (("axis", 0),))[0])
+        for i in range(len(v.shape)))
+
+
+def where(condition: Array, x1, x2, /) -> Array:
+    c = as_value(condition, "where")
+    if c.dtype is not D.bool:
+        raise TypeError(f"where: condition must be bool, got {c.dtype.name}")
+    a1, a2 = isinstance(x1, Array), isinstance(x2, Array)
+    if a1 and a2:
+        v1, v2 = x1._v, x2._v
+        dtype = D.promote(v1.dtype, v2.dtype, "where")
+        v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
+    elif a1:
+        v1 = x1._v
+        v2 = scalar_value(x2, v1.dtype, "where")
+    elif a2:
+        v2 = x2._v
+        v1 = scalar_value(x1, v2.dtype, "where")
+    else:
+        raise TypeError("where: at least one of x1 and x2 must be an array")
+    return Array._new(_ops.where(c, v1, v2))
+
+
+def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) -> Array:
+    """Insertion points: count of x1 elements before each x2 value (< for left, <= for right).
+
+    Lowered as a broadcast comparison and a sum, exact for any input; NaNs sort last, as in
+    NumPy.
+    """
+    v1, v2 = as_value(x1, "searchsorted"), as_value(x2, "searchsorted")
+    if side not in ("left", "right"):
+        raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+    if len(v1.shape) != 1:
+        raise ValueError("searchsorted: x1 must be 1-D")
+    dtype = D.promote(v1.dtype, v2.dtype, "searchsorted")
+    if dtype not in D.REAL_NUMERIC:
+        raise TypeError(f"searchsorted: needs real numeric dtypes, got {dtype.name}")
+    if sorter is not None:
+        s = as_value(sorter, "searchsorted")
+        if s.dtype.kind not in "iu":
+            raise TypeError("searchsorted: sorter must have an integer dtype")
+        v1 = _ops.gather(v1, _ops.cast(s, D.int64), 0)
+    v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
+    ndim = len(v2.shape)
+    sorted_ = _ops.reshape(v1, [-1] + [1] * ndim) if ndim else v1
+    values = _ops.unsqueeze(v2, [0])
+    op = "Less" if side == "left" else "LessOrEqual"
+    before = _ops.binary(op, sorted_, values, D.bool)
+    if dtype.kind == "f":
+        # NaN in x1 sorts last: never before a value; NaN in x2 is after every non-NaN.
+        nan2 = _ops.unary("IsNaN", values, D.bool)
+        not_nan1 = _ops.unary("Not", _ops.unary("IsNaN", sorted_, D.bool))
+        before = _ops.binary("Or", before, _ops.binary("And", nan2, not_nan1))
+        if side == "right":
+            both = _ops.binary("And", nan2, _ops.unary("Not", not_nan1))
+            before = _ops.binary("Or", before, both)
+    return Array._new(_ops.reduce("ReduceSum", _ops.cast(before, D.int64), [0], False))

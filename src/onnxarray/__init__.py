@@ -9,20 +9,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
-from ._dtypes import (
-    bool,
-    float32,
-    float64,
-    int8,
-    int16,
-    int32,
-    int64,
-    uint8,
-    uint16,
-    uint32,
-    uint64,
-)
 from ._array_object import Array, Device
+from ._build import argument, build
 from ._constants import e, inf, nan, newaxis, pi
 from ._creation_functions import (
     arange,
@@ -49,6 +37,19 @@ from ._data_type_functions import (
     iinfo,
     isdtype,
     result_type,
+)
+from ._dtypes import (
+    bool,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._elementwise_functions import (
     abs,
@@ -88,9 +89,9 @@ from ._elementwise_functions import (
     less,
     less_equal,
     log,
-    log10,
     log1p,
     log2,
+    log10,
     logaddexp,
     logical_and,
     logical_not,
@@ -122,6 +123,14 @@ from ._elementwise_functions import (
 from ._indexing_functions import (
     take,
     take_along_axis,
+)
+from ._info import __array_namespace_info__
+from ._jit import jit
+from ._linear_algebra_functions import (
+    matmul,
+    matrix_transpose,
+    tensordot,
+    vecdot,
 )
 from ._manipulation_functions import (
     broadcast_arrays,
@@ -175,16 +184,6 @@ from ._utility_functions import (
     any,
     diff,
 )
-from ._linear_algebra_functions import (
-    matmul,
-    matrix_transpose,
-    tensordot,
-    vecdot,
-)
-from ._info import __array_namespace_info__
-from ._build import argument, build
-from ._jit import jit
-
 
 __all__ = [
     "Array",

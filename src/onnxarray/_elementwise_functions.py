@@ -112,7 +112,9 @@ def _make_unary(name: str):
         v = _unary_operand(x, category, name)
         if int_identity and v.dtype.kind in "iu":
             return x
-        return _wrap(_ops.unary(op, v, D.bool if to_bool else None))
+        if to_bool:
+            return _wrap(_ops.unary(op, v, D.bool))
+        return _wrap(M.unary_float(op, v))
 
     func.__name__ = name
     func.__qualname__ = name

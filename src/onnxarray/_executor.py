@@ -14,7 +14,6 @@ import onnx
 import onnxruntime as ort
 from onnx import helper
 
-
 __all__ = ["run_node", "session_for_model", "DEFAULT_OPSET", "IR_VERSION"]
 
 # The library's default target opset: opset 18 gives the reductions their `axes` input and the

@@ -226,7 +226,7 @@ def atan2(y: Value, x: Value) -> Value:
     zero, one = _c(0, y), _c(1, y)
     ratio = _ops.binary("Div", small, _where(_b("Equal", big, zero), one, big))
     ratio = _where(_and(_isinf(ay), _isinf(ax)), one, ratio)
-    angle = _ops.unary("Atan", ratio)
+    angle = unary_float("Atan", ratio)
     angle = _where(_b("Greater", ay, ax), _ops.binary("Sub", _c(math.pi / 2, y), angle), angle)
     angle = _where(signbit(x), _ops.binary("Sub", _c(math.pi, y), angle), angle)
     out = copysign(angle, y)
@@ -296,3 +296,103 @@ def nextafter(x: Value, y: Value) -> Value:
     out = _where(_isinf(x), from_inf, out)
     out = _where(_ops.unary("Not", _b("Equal", x, y)), out, y)
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
+
+
+# -- float64 functions onnxruntime has no kernel for ---------------------------------------------
+# Computed exactly in float64 from float64 kernels (Sin, Cos, Exp, Log, Sqrt): no detour through
+# float32. Each composite is accurate to a few ulp.
+
+
+def atan(v: Value) -> Value:
+    """atan for float64: a float32 estimate on the reduced argument |t| <= 1, refined by two
+    Newton steps on f(y) = sin(y) - t cos(y) in float64 (quadratic convergence)."""
+    one = _c(1, v)
+    av = _ops.unary("Abs", v)
+    big = _b("Greater", av, one)
+    t = _where(big, _ops.binary("Div", one, av), av)  # in [0, 1], NaN stays NaN
+    y = _ops.cast(_ops.unary("Atan", _ops.cast(t, D.float32)), v.dtype)
+    for _ in range(2):
+        s, c = _ops.unary("Sin", y), _ops.unary("Cos", y)
+        f = _ops.binary("Sub", s, _ops.binary("Mul", t, c))
+        df = _ops.binary("Add", c, _ops.binary("Mul", t, s))
+        y = _ops.binary("Sub", y, _ops.binary("Div", f, df))
+    y = _where(big, _ops.binary("Sub", _c(math.pi / 2, v), y), y)
+    return copysign(y, v)
+
+
+def tan(v: Value) -> Value:
+    return _ops.binary("Div", _ops.unary("Sin", v), _ops.unary("Cos", v))
+
+
+def asin(v: Value) -> Value:
+    one = _c(1, v)
+    root = _ops.unary("Sqrt", _ops.binary("Mul", _ops.binary("Sub", one, v),
+                                          _ops.binary("Add", one, v)))
+    return atan2(v, root)
+
+
+def acos(v: Value) -> Value:
+    one = _c(1, v)
+    root = _ops.unary("Sqrt", _ops.binary("Mul", _ops.binary("Sub", one, v),
+                                          _ops.binary("Add", one, v)))
+    return atan2(root, v)
+
+
+def sinh(v: Value) -> Value:
+    """sinh = (E + E / (E + 1)) / 2 with E = expm1(|x|): no cancellation near 0."""
+    av = _ops.unary("Abs", v)
+    e = expm1(av)
+    out = _ops.binary("Mul", _c(0.5, v), _ops.binary(
+        "Add", e, _ops.binary("Div", e, _ops.binary("Add", e, _c(1, v)))))
+    out = _where(_isinf(e), e, out)
+    out = _where(_b("Greater", av, _c(700, v)), _half_exp(av), out)
+    return copysign(out, v)
+
+
+def _half_exp(av: Value) -> Value:
+    """exp(|x|) / 2 without overflowing where exp(|x|) alone would."""
+    return _ops.unary("Exp", _ops.binary("Sub", av, _c(math.log(2.0), av)))
+
+
+def cosh(v: Value) -> Value:
+    av = _ops.unary("Abs", v)
+    e = _ops.unary("Exp", av)
+    out = _ops.binary("Mul", _c(0.5, v), _ops.binary("Add", e, _ops.binary("Div", _c(1, v), e)))
+    return _where(_b("Greater", av, _c(700, v)), _half_exp(av), out)
+
+
+def asinh(v: Value) -> Value:
+    av = _ops.unary("Abs", v)
+    one = _c(1, v)
+    sq = _ops.binary("Mul", av, av)
+    small = log1p(_ops.binary("Add", av, _ops.binary(
+        "Div", sq, _ops.binary("Add", one, _ops.unary("Sqrt", _ops.binary("Add", one, sq))))))
+    large = _ops.binary("Add", _ops.unary("Log", av), _c(math.log(2.0), v))
+    out = _where(_b("Greater", av, _c(1e8, v)), large, small)
+    return copysign(out, v)
+
+
+def acosh(v: Value) -> Value:
+    one = _c(1, v)
+    xm1 = _ops.binary("Sub", v, one)
+    small = log1p(_ops.binary("Add", xm1, _ops.unary("Sqrt", _ops.binary(
+        "Mul", xm1, _ops.binary("Add", v, one)))))
+    large = _ops.binary("Add", _ops.unary("Log", v), _c(math.log(2.0), v))
+    return _where(_b("Greater", v, _c(1e8, v)), large, small)
+
+
+def atanh(v: Value) -> Value:
+    one = _c(1, v)
+    ratio = _ops.binary("Div", _ops.binary("Mul", _c(2, v), v), _ops.binary("Sub", one, v))
+    return _ops.binary("Mul", _c(0.5, v), log1p(ratio))
+
+
+FLOAT64_COMPOSITES = {"Atan": atan, "Tan": tan, "Asin": asin, "Acos": acos, "Sinh": sinh,
+                      "Cosh": cosh, "Asinh": asinh, "Acosh": acosh, "Atanh": atanh}
+
+
+def unary_float(op: str, v: Value) -> Value:
+    """``op`` on a float Value, through an exact composite where onnxruntime lacks float64."""
+    if v.dtype is D.float64 and op in FLOAT64_COMPOSITES:
+        return FLOAT64_COMPOSITES[op](v)
+    return _ops.unary(op, v)

@@ -93,8 +93,8 @@ def broadcast_shapes(*shapes: tuple, func: str = "broadcast") -> tuple:
                 )
             elif isinstance(dim, Dim) and isinstance(d, int):
                 dim = d  # a known size wins: the runtime checks the unknown one
-            elif isinstance(dim, Dim) and dim.name is None and isinstance(d, Dim):
-                dim = d  # a named dim says more than an anonymous one
+            elif isinstance(dim, Dim) and isinstance(d, Dim):
+                dim = Dim()  # two unrelated unknown sizes: either may be 1
         out.append(dim)
     return tuple(out)
 
@@ -185,11 +185,14 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
         if tuple(x.shape) == target:
             return x
         resolved = _resolve_reshape(x.shape, target)
-        return bind("Reshape", [x, i64(list(target))], [x.dtype], lambda: [resolved])[0]
+        # allowzero: a 0 in the target is a zero-size dimension, not "copy the input's".
+        attrs = (("allowzero", 1),) if 0 in target else ()
+        return bind("Reshape", [x, i64(list(target))], [x.dtype], lambda: [resolved], attrs)[0]
     sv = shape_value(shape)
     shp = out_shape if out_shape is not None else tuple(
         d if type(d) is int else Dim() for d in shape)
-    return bind("Reshape", [x, sv], [x.dtype], lambda: [shp])[0]
+    # allowzero: runtime sizes may be 0, which must not mean "copy the input's dimension".
+    return bind("Reshape", [x, sv], [x.dtype], lambda: [shp], (("allowzero", 1),))[0]
 
 
 def _resolve_reshape(in_shape: tuple, target: tuple) -> tuple:

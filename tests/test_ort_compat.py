@@ -35,7 +35,10 @@ def _probe(op: str, dt: D.DType):
         return [x.ravel()], (), [dt]
     if op in COMPARISONS:
         return [x, x], (), [D.bool]
-    if op in ("Pow", "Max", "Min", "MatMul"):
+    if op == "MatMul":
+        # an empty contracted axis: the uint32/uint64 kernels fail only there
+        return [np.ones((2, 0), dtype=dt.numpy), np.ones((0, 2), dtype=dt.numpy)], (), [dt]
+    if op in ("Pow", "Max", "Min"):
         return [x, x], (), [dt]
     return [x], (), [dt]
 

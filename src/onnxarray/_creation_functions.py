@@ -337,12 +337,12 @@ def triu(x: Array, /, *, k: int = 0) -> Array:
     return _triangle(x, k, True, "triu")
 
 
-def meshgrid(*arrays: Array, indexing: str = "xy") -> list[Array]:
+def meshgrid(*arrays: Array, indexing: str = "xy") -> tuple[Array, ...]:
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     values = [as_value(a, "meshgrid") for a in arrays]
     if not values:
-        return []
+        return ()
     for v in values:
         if len(v.shape) != 1:
             raise ValueError(f"meshgrid: inputs must be 1-D, got {len(v.shape)}-D")
@@ -366,4 +366,4 @@ def meshgrid(*arrays: Array, indexing: str = "xy") -> list[Array]:
         target[pos] = -1
         r = _ops.reshape(v, target) if n > 1 else v
         result.append(Array._new(_ops.expand_to(r, shape_val, tuple(out_dims))))
-    return result
+    return tuple(result)

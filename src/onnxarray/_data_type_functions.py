@@ -76,7 +76,7 @@ def iinfo(type, /) -> iinfo_object:  # noqa: A002
     return iinfo_object(int(info.bits), int(info.max), int(info.min), dt)
 
 
-def isdtype(dtype: DType, kind, /) -> bool:
+def isdtype(dtype: DType, kind) -> bool:
     if not isinstance(dtype, DType):
         raise TypeError(f"isdtype: expected an onnxarray dtype, got {dtype!r}")
     kinds = kind if isinstance(kind, tuple) else (kind,)

@@ -51,7 +51,8 @@ def _parse(x: Value, key, func: str) -> _Plan:
             raise IndexError(f"{func}: boolean index has {len(m.shape)} dimensions, the array "
                              f"{ndim}")
         for i, (a, b) in enumerate(zip(m.shape, x.shape)):
-            if type(a) is int and type(b) is int and a != b:
+            # a zero-size mask axis selects nothing from any axis
+            if type(a) is int and type(b) is int and a != b and a != 0:
                 raise IndexError(f"{func}: boolean index shape {m.shape} does not match the "
                                  f"array shape {x.shape} at axis {i}")
         plan.mask = m
@@ -178,12 +179,14 @@ def _advanced(x: Value, plan: _Plan) -> Value:
                 raise IndexError(f"__getitem__: index out of bounds for axis {ax} with size {d}")
     others = [i for i in range(len(x.shape)) if i not in arr_axes]
     moved = _ops.transpose(x, arr_axes + others)
-    bval = _broadcast_value_shape(arrays, bshape)
-    cols = []
-    for pos, a in enumerate(arrays):
-        a = _normalize_index(a, _ops.dim_of(moved, pos))
-        cols.append(_ops.unsqueeze(_ops.expand_to(a, bval, bshape), [len(bshape)]))
-    idx = _ops.concat(cols, len(bshape))
+    static = all(type(moved.shape[p]) is int for p in range(len(arrays)))
+    if static and all(a.data is not None for a in arrays):
+        # Constant indices: normalizing and stacking them is constant folding, done directly.
+        datas = [np.where(a.data < 0, a.data + moved.shape[p], a.data)
+                 for p, a in enumerate(arrays)]
+        idx = _ops.i64(np.stack(np.broadcast_arrays(*datas), axis=-1))
+    else:
+        idx = _index_grid(moved, arrays, bshape)
     rest = tuple(moved.shape[len(arrays):])
     out = _ops.bind("GatherND", [moved, idx], [x.dtype], lambda: [bshape + rest])[0]
     adjacent = arr_axes == list(range(arr_axes[0], arr_axes[0] + len(arr_axes)))
@@ -193,6 +196,17 @@ def _advanced(x: Value, plan: _Plan) -> Value:
                                                                            len(out.shape)))
         out = _ops.transpose(out, perm)
     return out
+
+
+def _index_grid(moved: Value, arrays: list[Value], bshape: tuple) -> Value:
+    bval = _broadcast_value_shape(arrays, bshape)
+    cols = []
+    for pos, a in enumerate(arrays):
+        d = moved.shape[pos]
+        size = _ops.i64(d) if type(d) is int else _ops.reshape(_ops.dim_of(moved, pos), [])
+        a = _normalize_index(a, size)
+        cols.append(_ops.unsqueeze(_ops.expand_to(a, bval, bshape), [len(bshape)]))
+    return _ops.concat(cols, len(bshape))
 
 
 def _broadcast_value_shape(arrays: list[Value], bshape: tuple) -> Value:

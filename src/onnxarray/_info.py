@@ -20,8 +20,8 @@ class Info:
     def default_device(self):
         return CPU
 
-    def devices(self) -> list:
-        return [CPU]
+    def devices(self) -> tuple:
+        return (CPU,)
 
     def default_dtypes(self, *, device=None) -> dict:
         _check(device)

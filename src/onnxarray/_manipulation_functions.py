@@ -15,25 +15,33 @@ from ._graph import Dim, Value
 
 __all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims",
            "flip", "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack",
-           "tile", "unstack", "normalize_axis", "normalize_axes"]
+           "tile", "unstack", "normalize_axis", "normalize_axes", "AxisError"]
 
 _BIG = np.iinfo(np.int64).max
+
+
+class AxisError(ValueError, IndexError):
+    """An axis out of range: a ValueError by the library's taxonomy and an IndexError as the
+    standard asks of some functions (e.g. expand_dims), as NumPy's AxisError is."""
 
 
 def normalize_axis(axis, ndim: int, func: str) -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{func}: axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{func}: axis {axis} is out of bounds for an array of dimension {ndim}")
+        raise AxisError(f"{func}: axis {axis} is out of bounds for an array of dimension {ndim}")
     return int(axis) % ndim
 
 
-def normalize_axes(axis, ndim: int, func: str) -> tuple[int, ...]:
-    """None -> all axes; int or tuple -> sorted non-negative axes, with duplicates rejected."""
+def normalize_axes(axis, ndim: int, func: str, *, scalar_axis: bool = True) -> tuple[int, ...]:
+    """None -> all axes; int or tuple -> sorted non-negative axes, with duplicates rejected.
+
+    With ``scalar_axis``, axis 0 (or -1) of a 0-D array means no axis, as in NumPy's reductions.
+    """
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
-    if ndim == 0 and axes in ((0,), (-1,)):
+    if scalar_axis and ndim == 0 and axes in ((0,), (-1,)):
         return ()
     out = tuple(normalize_axis(a, ndim, func) for a in axes)
     if len(set(out)) != len(out):
@@ -50,6 +58,10 @@ def broadcast_shapes(*shapes) -> tuple:
     for s in shapes:
         if not isinstance(s, (tuple, list)):
             raise TypeError(f"broadcast_shapes: shapes must be tuples, got {s!r}")
+        for d in s:
+            if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer))
+                                  or d < 0):
+                raise ValueError(f"broadcast_shapes: invalid shape {s!r}")
     if not shapes:
         return ()
     internal = [tuple(Dim() if d is None else d for d in s) for s in shapes]
@@ -71,13 +83,13 @@ def broadcast_to(x: Array, /, shape) -> Array:
     return _wrap(_ops.expand(v, tuple(int(d) for d in shape)))
 
 
-def broadcast_arrays(*arrays: Array) -> list[Array]:
+def broadcast_arrays(*arrays: Array) -> tuple[Array, ...]:
     values = [as_value(a, "broadcast_arrays") for a in arrays]
     if not values:
-        return []
+        return ()
     shape = _ops.broadcast_shapes(*[v.shape for v in values], func="broadcast_arrays")
     shape_val = _runtime_broadcast_shape(values, shape)
-    return [_wrap(_ops.expand_to(v, shape_val, shape)) for v in values]
+    return tuple(_wrap(_ops.expand_to(v, shape_val, shape)) for v in values)
 
 
 def _runtime_broadcast_shape(values: list[Value], shape: tuple) -> Value:
@@ -140,7 +152,7 @@ def stack(arrays, /, *, axis: int = 0) -> Array:
     return _wrap(_ops.concat(expanded, axis))
 
 
-def expand_dims(x: Array, /, axis: int | tuple = 0) -> Array:
+def expand_dims(x: Array, /, axis: int | tuple) -> Array:
     v = as_value(x, "expand_dims")
     axes = axis if isinstance(axis, tuple) else (axis,)
     n = len(v.shape) + len(axes)
@@ -215,7 +227,7 @@ def reshape(x: Array, /, shape, *, copy: bool | None = None) -> Array:
 
 def flip(x: Array, /, *, axis: int | tuple | None = None) -> Array:
     v = as_value(x, "flip")
-    axes = normalize_axes(axis, len(v.shape), "flip")
+    axes = normalize_axes(axis, len(v.shape), "flip", scalar_axis=False)
     if not axes:
         return x
     n = len(axes)
@@ -227,13 +239,15 @@ def roll(x: Array, /, shift, *, axis=None) -> Array:
     if axis is None:
         flat = _ops.reshape(v, [-1])
         rolled = roll(_wrap(flat), shift, axis=0)
-        return _wrap(_ops.reshape(rolled._v, _shape_parts(v), v.shape))
+        return _wrap(_reshape_like(rolled._v, v))
     axes = axis if isinstance(axis, tuple) else (axis,)
     shifts = shift if isinstance(shift, tuple) else (shift,) * len(axes)
     if len(shifts) != len(axes):
         raise ValueError("roll: shift and axis must have the same length")
     out = v
     for s, a in zip(shifts, axes):
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"roll: shift must be an int or a tuple of ints, got {shift!r}")
         a = normalize_axis(a, len(v.shape), "roll")
         out = _roll_axis(out, int(s), a)
     return _wrap(out)
@@ -258,17 +272,21 @@ def _roll_axis(v: Value, shift: int, axis: int) -> Value:
                      lambda: [_with(v.shape, axis, Dim())])[0]
     tail = _ops.bind("Slice", [v, _ops.i64([0]), cut, _ops.i64([axis])], [v.dtype],
                      lambda: [_with(v.shape, axis, Dim())])[0]
-    out = _ops.concat([head, tail], axis)
-    return _ops.reshape(out, _shape_parts(v), v.shape)
+    # the two parts make up the whole axis again, so the result keeps the input's shape
+    return _ops.bind("Concat", [head, tail], [v.dtype], lambda: [v.shape], (("axis", axis),))[0]
+
+
+def _reshape_like(x: Value, like: Value) -> Value:
+    """``x`` (of the same size) reshaped to the shape of ``like``."""
+    if _ops.is_static(like.shape):
+        return _ops.reshape(x, list(like.shape))
+    # allowzero: a runtime size of 0 is a size, not "copy the input's dimension"
+    return _ops.bind("Reshape", [x, _ops.shape_of(like)], [x.dtype], lambda: [like.shape],
+                     (("allowzero", 1),))[0]
 
 
 def _with(shape: tuple, axis: int, d) -> tuple:
     return shape[:axis] + (d,) + shape[axis + 1:]
-
-
-def _shape_parts(v: Value) -> list:
-    """Shape entries for _ops.reshape: ints where known, 1-element Values where not."""
-    return [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(v.shape)]
 
 
 def repeat(x: Array, repeats, /, *, axis: int | None = None) -> Array:
@@ -278,61 +296,65 @@ def repeat(x: Array, repeats, /, *, axis: int | None = None) -> Array:
         axis = 0
     axis = normalize_axis(axis, len(v.shape), "repeat")
     if isinstance(repeats, Array):
-        r = repeats._v
-        if r.dtype.kind not in "iu":
-            raise TypeError(f"repeat: repeats must have an integer dtype, got {r.dtype.name}")
-        if len(r.shape) > 1:
-            raise ValueError("repeat: repeats must be 0-D or 1-D")
-        if len(r.shape) == 0:
-            return _repeat_int_value(v, _ops.cast(r, D.int64), axis)
-        return _repeat_array(v, _ops.cast(r, D.int64), axis)
+        return _wrap(_repeat_array(v, _counts(repeats._v, v, axis), axis))
     if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 0:
         raise ValueError(f"repeat: repeats must be a non-negative int or an array, got "
                          f"{repeats!r}")
     return _wrap(_repeat_int(v, int(repeats), axis))
 
 
-def _repeat_int(v: Value, r: int, axis: int) -> Value:
-    """Each element r times: insert an axis after ``axis``, tile it, merge the two."""
-    expanded = _ops.unsqueeze(v, [axis + 1])
-    shape = list(expanded.shape)
-    shape[axis + 1] = r
-    tiled = _ops.expand(expanded, tuple(shape)) if _ops.is_static(v.shape) else \
-        _ops.expand_to(expanded, _ops.shape_value(_shape_parts(expanded)[:axis + 1] + [r]
-                                                  + _shape_parts(expanded)[axis + 2:]),
-                       tuple(shape))
+def _counts(r: Value, v: Value, axis: int) -> Value:
+    """Repeat counts as int64 of shape (n,), from an array of shape (), (1,) or (n,), where n
+    is the size of ``v`` along ``axis``."""
     n = v.shape[axis]
+    if r.dtype.kind not in "iu":
+        raise TypeError(f"repeat: repeats must have an integer dtype, got {r.dtype.name}")
+    if len(r.shape) > 1 or (r.shape and type(r.shape[0]) is int and type(n) is int
+                            and r.shape[0] not in (1, n)):
+        raise ValueError(f"repeat: repeats of shape {_ops._fmt(r.shape)} does not match the "
+                         f"{n if type(n) is int else 'unknown'} elements to repeat")
+    if r.data is not None and (r.data < 0).any():
+        raise ValueError("repeat: repeats must be non-negative")
+    counts = _ops.cast(r, D.int64)
+    # a (1,) or () array applies to every element; Expand also accepts (n,) at run time
+    return _ops.expand_to(counts, _ops.dim_of(v, axis), (n,))
+
+
+def _repeat_int(v: Value, r: int, axis: int) -> Value:
+    """Each element r times: insert an axis after ``axis``, broadcast it to r, merge the two."""
+    if r == 1:
+        return v
+    expanded = _ops.unsqueeze(v, [axis + 1])
+    shape = _with(expanded.shape, axis + 1, r)
+    # Expand broadcasts both ways: the 1s keep the input's sizes, known or not
+    target = _with((1,) * len(shape), axis + 1, r)
+    tiled = _ops.expand_to(expanded, _ops.i64(list(target)), shape)
+    n = v.shape[axis]
+    if _ops.is_static(v.shape):
+        return _ops.reshape(tiled, list(_with(v.shape, axis, n * r)))
     merged = n * r if type(n) is int else Dim()
-    parts = _shape_parts(v)
-    parts[axis] = merged if type(merged) is int else _ops.binary("Mul", _ops.dim_of(v, axis),
+    size = _ops.i64([merged]) if type(n) is int else _ops.binary("Mul", _ops.dim_of(v, axis),
                                                                  _ops.i64([r]))
-    return _ops.reshape(tiled, parts, _with(v.shape, axis, merged))
+    target = _ops.concat([_ops.shape_of(v, 0, axis), size, _ops.shape_of(v, axis + 1)], 0)
+    return _ops.bind("Reshape", [tiled, target], [v.dtype],
+                     lambda: [_with(v.shape, axis, merged)], (("allowzero", 1),))[0]
 
 
-def _repeat_int_value(v: Value, r: Value, axis: int) -> Value:
-    n = _ops.dim_of(v, axis)
-    counts = _ops.expand_to(r, n, (v.shape[axis],))
-    return _repeat_array(v, counts, axis)
-
-
-def _repeat_array(v: Value, counts: Value, axis: int) -> Array:
-    """Data-dependent repeat: gather with indices Range(total) mapped through a cumulative sum."""
+def _repeat_array(v: Value, counts: Value, axis: int) -> Value:
+    """Data-dependent repeat: a Gather whose indices come from a histogram of the cumulative
+    counts (output position i takes element j when ends[j-1] <= i < ends[j]); linear in size."""
     ends = _ops.bind("CumSum", [counts, _ops.i64(0)], [D.int64], lambda: [counts.shape])[0]
     total = _ops.reduce("ReduceSum", counts, None, True)
-    positions = _range_of(total)
-    # index i of the output takes element j where ends[j-1] <= i < ends[j]: count ends <= i
-    le = _ops.binary("LessOrEqual", _ops.unsqueeze(ends, [0]), _ops.unsqueeze(positions, [1]),
-                     D.bool)
-    idx = _ops.reduce("ReduceSum", _ops.cast(le, D.int64), [1], False)
-    return _wrap(_ops.gather(v, idx, axis))
-
-
-def _range_of(n: Value) -> Value:
-    """0..n-1 (int64) from a 1-element Value."""
-    scalar = _ops.reshape(n, [])
-    known = None if n.data is None else int(n.data.reshape(-1)[0])
-    return _ops.bind("Range", [_ops.i64(0), scalar, _ops.i64(1)], [D.int64],
-                     lambda: [(Dim() if known is None else known,)])[0]
+    known = None if total.data is None else int(total.data[0])
+    size = known if known is not None else Dim()
+    zeros = _ops.expand_to(_ops.i64([0]), _ops.binary("Add", total, _ops.i64([1])),
+                           ((known + 1) if known is not None else Dim(),))
+    ones = _ops.expand_to(_ops.i64([1]), _ops.shape_of(counts), counts.shape)
+    hist = _ops.bind("ScatterElements", [zeros, ends, ones], [D.int64], lambda: [zeros.shape],
+                     (("axis", 0), ("reduction", "add")))[0]
+    hist = _ops.bind("Slice", [hist, _ops.i64([0]), total], [D.int64], lambda: [(size,)])[0]
+    idx = _ops.bind("CumSum", [hist, _ops.i64(0)], [D.int64], lambda: [(size,)])[0]
+    return _ops.gather(v, idx, axis)
 
 
 def tile(x: Array, repetitions, /) -> Array:
@@ -343,9 +365,7 @@ def tile(x: Array, repetitions, /) -> Array:
             raise ValueError(f"tile: repetitions must be non-negative ints, got {reps}")
     ndim = max(len(v.shape), len(reps))
     reps = (1,) * (ndim - len(reps)) + tuple(int(r) for r in reps)
-    if len(v.shape) < ndim:
-        v = _ops.reshape(v, [1] * (ndim - len(v.shape)) + _shape_parts(v),
-                         (1,) * (ndim - len(v.shape)) + v.shape)
+    v = _ops.unsqueeze(v, range(ndim - len(v.shape)))
     shape = tuple(d * r if type(d) is int else (d if r == 1 else Dim())
                   for d, r in zip(v.shape, reps))
     if all(r == 1 for r in reps):
@@ -360,6 +380,6 @@ def unstack(x: Array, /, *, axis: int = 0) -> tuple[Array, ...]:
     axis = normalize_axis(axis, len(v.shape), "unstack")
     n = v.shape[axis]
     if type(n) is not int:
-        raise ValueError("unstack: the size of the axis must be known to return a tuple; "
-                         "index the array instead")
+        raise ValueError(f"unstack: the size of axis {axis} is unknown while recording, so the "
+                         "number of results is too; index the array instead")
     return tuple(_wrap(_ops.gather(v, _ops.i64(i), axis)) for i in range(n))

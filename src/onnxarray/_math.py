@@ -208,7 +208,15 @@ def float_floor_divide(a: Value, b: Value) -> Value:
     exact = _where(_ops.unary("Not", _b("Equal", div, zero)), floordiv,
                    copysign(zero, quotient))
     finite = _and(isfinite(a), _and(isfinite(b), _ops.unary("Not", _b("Equal", b, zero))))
-    return _where(_ops.unary("Not", finite), _ops.unary("Floor", quotient), exact)
+    return _select_signed(finite, exact, _ops.unary("Floor", quotient))
+
+
+def _select_signed(cond: Value, a: Value, b: Value) -> Value:
+    """Where(cond, a, b) that keeps the sign of zeros from both branches (see _where)."""
+    r = _where(cond, a, b)
+    neg = _where(cond, signbit(a), signbit(b))
+    fix = _and(neg, _b("Equal", r, _c(0, r)))
+    return _where(_ops.unary("Not", fix), r, _c(-0.0, r))
 
 
 def int_pow(a: Value, b: Value) -> Value:
@@ -378,7 +386,8 @@ def acosh(v: Value) -> Value:
     small = log1p(_ops.binary("Add", xm1, _ops.unary("Sqrt", _ops.binary(
         "Mul", xm1, _ops.binary("Add", v, one)))))
     large = _ops.binary("Add", _ops.unary("Log", v), _c(math.log(2.0), v))
-    return _where(_b("Greater", v, _c(1e8, v)), large, small)
+    out = _where(_b("Greater", v, _c(1e8, v)), large, small)
+    return _where(_b("Less", v, one), _c(math.nan, v), out)
 
 
 def atanh(v: Value) -> Value:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _dtypes as D
 from ._dtypes import DType
-from ._executor import run_node
+from ._executor import ExecutionError, run_node
 from ._graph import Dim, Value, make_node
 from ._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS
 
@@ -39,6 +39,9 @@ def bind(op: str, inputs: Sequence[Value | None], out_dtypes: Sequence[DType],
             node = make_node(op, inputs, attrs, list(zip(out_dtypes, shape_fn())), domain)
             return node.outputs
     outs = run_node(op, domain, attrs, inputs, out_dtypes)
+    for dt, o in zip(out_dtypes, outs):
+        if o.dtype != dt.numpy:  # a lowering declared the wrong dtype: a library bug
+            raise ExecutionError(f"{op} produced {o.dtype}, but {dt.name} was declared")
     return tuple(Value(dt, o.shape, None, 0, None, o) for dt, o in zip(out_dtypes, outs))
 
 
@@ -240,13 +243,24 @@ def expand(x: Value, shape: tuple) -> Value:
     """Broadcast ``x`` to ``shape`` (ints or Dims; Dims taken from ``like`` Values)."""
     if tuple(x.shape) == tuple(shape):
         return x
+    if _static_empty(x, shape):
+        return const(np.empty(shape, x.dtype.numpy), x.dtype)
     return bind("Expand", [x, shape_value(shape)], [x.dtype], lambda: [tuple(shape)])[0]
 
 
 def expand_to(x: Value, shape_val: Value, shape: tuple) -> Value:
     if tuple(x.shape) == tuple(shape):
         return x
+    if _static_empty(x, shape):
+        return const(np.empty(shape, x.dtype.numpy), x.dtype)
     return bind("Expand", [x, shape_val], [x.dtype], lambda: [tuple(shape)])[0]
+
+
+def _static_empty(x: Value, shape: tuple) -> bool:
+    """A zero-size Expand between static shapes: its result is a constant. Recording it would
+    also hit onnxruntime 1.32's ExpandElimination, which drops an Expand from size 1 to 0 when
+    the input comes from another node (e.g. Unsqueeze)."""
+    return is_static(shape) and 0 in shape and is_static(x.shape)
 
 
 def concat(values: Sequence[Value], axis: int) -> Value:
@@ -291,3 +305,23 @@ def reduce(op: str, x: Value, axes: Sequence[int] | None, keepdims: bool,
         return x if out_dtype in (None, x.dtype) else cast(x, out_dtype)
     return bind(op, [x, i64(list(axes_t))], [out_dtype or x.dtype], shape,
                 (("keepdims", int(keepdims)),))[0]
+
+
+def where_signed(cond: Value, a: Value, b: Value) -> Value:
+    """``Where(cond, a, b)`` that keeps a -0.0 taken from ``a``.
+
+    onnxruntime's float Where turns a -0.0 from its second input into +0.0 (a -0.0 from the
+    third input survives). The reciprocal of the chosen value is -inf exactly where the chosen
+    value is -0.0 (or a negative subnormal, which is not zero), so those places take -0.0 from
+    the third input of a second Where.
+    """
+    out = where(cond, a, b)
+    if a.dtype.kind != "f":
+        return out
+    if a.data is not None and not np.any(np.signbit(a.data) & (a.data == 0)):
+        return out
+    inv = where(cond, unary("Reciprocal", a), unary("Reciprocal", b))
+    zero = const(0, a.dtype)
+    neg_zero = binary("And", binary("Equal", out, zero, D.bool),
+                      binary("Less", inv, zero, D.bool))
+    return where(unary("Not", neg_zero), out, const(-0.0, a.dtype))

@@ -48,7 +48,9 @@ CAST_VIA: dict[str, dict] = {
     "CumSum": {**_SMALL_INTS, uint32: int64, uint64: int64},
     "ArgMax": {int16: int32, uint16: int32, uint32: int64, uint64: ORDERED_UINT64, bool: uint8},
     "ArgMin": {int16: int32, uint16: int32, uint32: int64, uint64: ORDERED_UINT64, bool: uint8},
-    "MatMul": {**_SMALL_INTS, bool: int32},
+    # uint32/uint64 kernels exist but fail when the contracted size is 0 (they write the
+    # zero-filled result through an int view); int64 wrap-around matmul is exact for both.
+    "MatMul": {**_SMALL_INTS, bool: int32, uint32: int64, uint64: int64},
     "TopK": {bool: uint8, uint16: int32, uint32: int64, uint64: ORDERED_UINT64},
     "Where": {bool: uint8, int16: int32, uint16: int32, uint64: int64},
     "Unique": {bool: uint8, int16: int32, int32: int64, uint8: int64, uint16: int64,

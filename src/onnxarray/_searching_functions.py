@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value, scalar_value
@@ -19,22 +21,37 @@ def _arg_extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
     if axis is None:
         if _ops.size_of(v.shape) == 0:
             raise ValueError(f"{func}: attempt to get {func} of an empty array")
-        flat = _ops.reshape(v, [-1])
-        out = _ops.bind(op, [flat], [D.int64], lambda: [()], (("axis", 0), ("keepdims", 0)))[0]
+        out = _first_index(_ops.reshape(v, [-1]), 0, False, op)
         if keepdims:
             out = _ops.reshape(out, [1] * ndim)
         return Array._new(out)
     axis = normalize_axis(axis, ndim, func)
     if v.shape[axis] == 0:
         raise ValueError(f"{func}: attempt to get {func} of an empty sequence")
+    return Array._new(_first_index(v, axis, keepdims, op))
+
+
+def _first_index(v: Value, axis: int, keepdims: bool, op: str) -> Value:
+    """ArgMax/ArgMin along ``axis`` (first occurrence); a NaN counts as the extremum.
+
+    NaN handling follows NumPy (and max/min, which propagate NaN): the index of the first NaN
+    wins. onnxruntime's kernels skip NaNs, so where a NaN exists its first index comes from
+    ArgMax over the NaN mask.
+    """
+    attrs = (("axis", axis), ("keepdims", int(keepdims)))
 
     def shape():
         if keepdims:
             return [v.shape[:axis] + (1,) + v.shape[axis + 1:]]
         return [v.shape[:axis] + v.shape[axis + 1:]]
 
-    return Array._new(_ops.bind(op, [v], [D.int64], shape,
-                                (("axis", axis), ("keepdims", int(keepdims))))[0])
+    out = _ops.bind(op, [v], [D.int64], shape, attrs)[0]
+    if v.dtype.kind != "f" or (v.data is not None and not np.isnan(v.data).any()):
+        return out
+    nan = _ops.cast(_ops.unary("IsNaN", v, D.bool), D.uint8)
+    first_nan = _ops.bind("ArgMax", [nan], [D.int64], shape, attrs)[0]
+    any_nan = _ops.cast(_ops.reduce("ReduceMax", nan, [axis], keepdims), D.bool)
+    return _ops.where(any_nan, first_nan, out)
 
 
 def argmax(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> Array:
@@ -89,7 +106,8 @@ def where(condition: Array, x1, x2, /) -> Array:
         v1 = scalar_value(x1, v2.dtype, "where")
     else:
         raise TypeError("where: at least one of x1 and x2 must be an array")
-    return Array._new(_ops.where(c, v1, v2))
+    _ops.broadcast_shapes(c.shape, v1.shape, v2.shape, func="where")  # raises ValueError
+    return Array._new(_ops.where_signed(c, v1, v2))
 
 
 def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) -> Array:
@@ -98,7 +116,8 @@ def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) ->
     Lowered as a broadcast comparison and a sum, exact for any input; NaNs sort last, as in
     NumPy.
     """
-    v1, v2 = as_value(x1, "searchsorted"), as_value(x2, "searchsorted")
+    v1 = as_value(x1, "searchsorted")
+    v2 = x2._v if isinstance(x2, Array) else scalar_value(x2, v1.dtype, "searchsorted")
     if side not in ("left", "right"):
         raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     if len(v1.shape) != 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
@@ -33,42 +35,55 @@ def _unique(x: Array, func: str) -> tuple[Value, Value, Value, Value, Value]:
     """Flattened unique values, first indices, inverse indices, counts (NaNs not merged)."""
     v = as_value(x, func)
     flat = _ops.reshape(v, [-1])
-    n = Dim()
-    outs = _ops.bind("Unique", [flat], [v.dtype, D.int64, D.int64, D.int64],
-                     lambda: [(n,), (n,), flat.shape, (n,)], (("sorted", 1),))
-    values, first, inverse, counts = outs
-    if v.dtype.kind == "f":
-        values, first, inverse, counts = _split_nans(flat, values, first, inverse, counts)
+    if v.dtype.kind == "f" and (flat.data is None or np.isnan(flat.data).any()):
+        values, first, inverse, counts = _unique_with_nans(flat)
+    else:
+        values, first, inverse, counts = _unique_op(flat)
     return v, values, first, inverse, counts
 
 
-def _split_nans(flat, values, first, inverse, counts):
-    """onnxruntime merges NaNs into one entry; the standard wants one entry per NaN.
+def _unique_op(flat: Value) -> tuple[Value, Value, Value, Value]:
+    n = Dim()
+    return _ops.bind("Unique", [flat], [flat.dtype, D.int64, D.int64, D.int64],
+                     lambda: [(n,), (n,), flat.shape, (n,)], (("sorted", 1),))
 
-    Unique sorts NaN last, so keep the non-NaN entries and append every NaN of the input with
-    its own index and a count of 1; inverse indices of NaNs point at their own entries.
+
+def _unique_with_nans(flat: Value) -> tuple[Value, Value, Value, Value]:
+    """Unique of the non-NaN elements, then every NaN as its own entry, last (as NumPy).
+
+    onnxruntime's Unique cannot take NaNs at all: they break its ordering and swallow other
+    values (unique([nan, 1, nan, 0]) gives [nan]). So NaNs are left out of it and appended in
+    input order, each with its own index and a count of 1.
     """
-    is_nan_flat = _ops.unary("IsNaN", flat, D.bool)
-    keep = _ops.unary("Not", _ops.unary("IsNaN", values, D.bool))
-    kept = _compress(values, keep)
-    nan_pos = _ops.reshape(_ops.bind("NonZero", [is_nan_flat], [D.int64],
-                                     lambda: [(1, Dim())])[0], [-1])
-    nan_vals = _ops.gather(flat, nan_pos, 0)
-    new_values = _ops.concat([kept, nan_vals], 0)
-    new_first = _ops.concat([_compress(first, keep), nan_pos], 0)
+    is_nan = _ops.unary("IsNaN", flat, D.bool)
+    keep = _ops.unary("Not", is_nan)
+    kept_pos = _positions(keep)
+    nan_pos = _positions(is_nan)
+    values, first, inverse, counts = _unique_op(_ops.gather(flat, kept_pos, 0))
+    new_values = _ops.concat([values, _ops.gather(flat, nan_pos, 0)], 0)
+    new_first = _ops.concat([_ops.gather(kept_pos, first, 0), nan_pos], 0)
     ones = _ops.expand_to(_ops.i64(1), _ops.shape_of(nan_pos), nan_pos.shape)
-    new_counts = _ops.concat([_compress(counts, keep), ones], 0)
-    # NaN number j (in input order) gets entry n_kept + j
-    n_kept = _ops.reduce("ReduceSum", _ops.cast(keep, D.int64), None, False)
-    nan_rank = _ops.binary("Sub", _ops.bind("CumSum", [_ops.cast(is_nan_flat, D.int64),
-                                                       _ops.i64(0)], [D.int64],
-                                            lambda: [flat.shape])[0], _ops.i64(1))
-    new_inverse = _ops.where(is_nan_flat, _ops.binary("Add", n_kept, nan_rank), inverse)
-    return new_values, new_first, new_inverse, new_counts
+    new_counts = _ops.concat([counts, ones], 0)
+    # A non-NaN element's entry is the inverse of its rank among the non-NaN elements; the
+    # j-th NaN's entry is (number of non-NaN unique values) + j. The appended 0 keeps the
+    # Gather valid at NaN places (rank -1 or beyond), which the Where then overrides.
+    kept_rank = _ops.binary("Sub", _running_count(keep), _ops.i64(1))
+    padded = _ops.concat([inverse, _ops.i64([0])], 0)
+    from_kept = _ops.gather(padded, kept_rank, 0)
+    nan_entry = _ops.binary("Add", _ops.shape_of(values),
+                            _ops.binary("Sub", _running_count(is_nan), _ops.i64(1)))
+    return new_values, new_first, _ops.where(is_nan, nan_entry, from_kept), new_counts
 
 
-def _compress(v: Value, mask: Value) -> Value:
-    return _ops.bind("Compress", [v, mask], [v.dtype], lambda: [(Dim(),)], (("axis", 0),))[0]
+def _positions(mask: Value) -> Value:
+    """Indices of the True entries of a 1-D mask."""
+    idx = _ops.bind("NonZero", [mask], [D.int64], lambda: [(1, Dim())])[0]
+    return _ops.reshape(idx, [-1])
+
+
+def _running_count(mask: Value) -> Value:
+    return _ops.bind("CumSum", [_ops.cast(mask, D.int64), _ops.i64(0)], [D.int64],
+                     lambda: [mask.shape])[0]
 
 
 def unique_values(x: Array, /) -> Array:

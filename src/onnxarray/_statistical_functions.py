@@ -51,14 +51,134 @@ def sum(x: Array, /, *, axis=None, dtype=None, keepdims: bool = False) -> Array:
     v = _numeric(x, "sum", "numeric")
     axes = normalize_axes(axis, len(v.shape), "sum")
     out_dtype = _accumulator_dtype(v, dtype, "sum")
-    return Array._new(_ops.reduce("ReduceSum", _ops.cast(v, out_dtype), axes, keepdims))
+    return Array._new(reduce_sum(_ops.cast(v, out_dtype), axes, keepdims))
 
 
 def prod(x: Array, /, *, axis=None, dtype=None, keepdims: bool = False) -> Array:
     v = _numeric(x, "prod", "numeric")
     axes = normalize_axes(axis, len(v.shape), "prod")
     out_dtype = _accumulator_dtype(v, dtype, "prod")
-    return Array._new(_ops.reduce("ReduceProd", _ops.cast(v, out_dtype), axes, keepdims))
+    return Array._new(reduce_prod(_ops.cast(v, out_dtype), axes, keepdims))
+
+
+# onnxruntime's integer ReduceSum and ReduceProd are not exact: they accumulate in double
+# (sum([2**53 + 1]) == 2**53) and saturate (an int64 product that overflows gives 2**63 - 1),
+# where the standard's integer arithmetic wraps. Integer sums and products are therefore
+# computed in int64 (wrap-around commutes with the final narrowing cast) by exact means:
+# sums from CumSum, which adds in the integer type, and products by pairwise halving.
+_END = 2**63 - 1
+
+
+def reduce_sum(v: Value, axes, keepdims: bool) -> Value:
+    """Sum over ``axes`` (None: all), exact and wrapping for integer dtypes."""
+    if v.dtype.kind == "f":
+        return _ops.reduce("ReduceSum", v, axes, keepdims)
+    return _int_reduce(v, axes, keepdims, _sum_along)
+
+
+def reduce_prod(v: Value, axes, keepdims: bool) -> Value:
+    """Product over ``axes`` (None: all), exact and wrapping for integer dtypes."""
+    if v.dtype.kind == "f":
+        return _ops.reduce("ReduceProd", v, axes, keepdims)
+    return _int_reduce(v, axes, keepdims, _prod_along)
+
+
+def _int_reduce(v: Value, axes, keepdims: bool, along) -> Value:
+    axes = tuple(range(len(v.shape))) if axes is None else tuple(axes)
+    if not axes:
+        return v
+    out = _ops.cast(v, D.int64)
+    if along is _prod_along and len(axes) > 1 and not _ops.is_static([v.shape[a] for a in axes]):
+        # one halving chain over the reduced axes flattened together, not one per axis
+        out = along(_flatten_axes(out, axes), len(v.shape) - len(axes))
+        return _ops.cast(_restore_axes(out, v.shape, axes, keepdims), v.dtype)
+    for a in axes:
+        out = along(out, a)  # keeps axis a with size 1
+    if not keepdims:
+        out = _ops.squeeze(out, axes)
+    return _ops.cast(out, v.dtype)
+
+
+def _flatten_axes(v: Value, axes: tuple[int, ...]) -> Value:
+    """``v`` with ``axes`` moved last and merged into one."""
+    kept = [i for i in range(len(v.shape)) if i not in axes]
+    moved = _ops.transpose(v, kept + list(axes))
+    parts = [v.shape[i] if type(v.shape[i]) is int else _ops.dim_of(v, i) for i in kept]
+    # the merged length as a product, not -1: Reshape cannot infer -1 beside a zero size
+    known = math.prod(v.shape[a] for a in axes if type(v.shape[a]) is int)
+    merged = _ops.i64([known])
+    for a in axes:
+        if type(v.shape[a]) is not int:
+            merged = _ops.binary("Mul", merged, _ops.dim_of(v, a))
+    return _ops.reshape(moved, parts + [merged], tuple(v.shape[i] for i in kept) + (Dim(),))
+
+
+def _restore_axes(out: Value, shape: tuple, axes: tuple[int, ...], keepdims: bool) -> Value:
+    """The result of ``_flatten_axes`` reduced to size 1, shaped as a reduction over axes."""
+    kept = tuple(d for i, d in enumerate(shape) if i not in axes)
+    full = tuple(1 if i in axes else d for i, d in enumerate(shape)) if keepdims else kept
+    parts = [d if type(d) is int else _ops.dim_of(out, j) for j, d in enumerate(kept)]
+    if keepdims:
+        it = iter(parts)
+        parts = [1 if i in axes else next(it) for i in range(len(shape))]
+    return _ops.reshape(out, parts, full)
+
+
+def _last(v: Value, axis: int) -> Value:
+    """The last entry along ``axis`` (which has at least one), keeping the axis."""
+    shape = v.shape[:axis] + (1,) + v.shape[axis + 1:]
+    return _ops.slice_(v, [-1], [_END], [axis], [1], shape)
+
+
+def _sum_along(v: Value, axis: int) -> Value:
+    n = v.shape[axis]
+    if n == 0:
+        return _ops.reduce("ReduceSum", v, [axis], True)  # the empty sum, exactly 0
+    if type(n) is not int:
+        v = _prepend(v, axis, 0)  # an axis of unknown length may be empty
+    out = _ops.bind("CumSum", [v, _ops.i64(axis)], [v.dtype], lambda: [v.shape])[0]
+    return _last(out, axis)
+
+
+def _prod_along(v: Value, axis: int) -> Value:
+    """Pairwise halving: multiply even and odd entries until one is left."""
+    n = v.shape[axis]
+    if n == 0:
+        return _ops.reduce("ReduceProd", v, [axis], True)  # the empty product, exactly 1
+    if type(n) is int:
+        while n > 1:
+            if n % 2:
+                v = _ops.concat([v, _ones_like_slice(v, axis)], axis)
+                n += 1
+            v = _halve(v, axis, n // 2)
+            n //= 2
+        return v
+    # Unknown length: a trailing one makes it non-empty, then 32 halvings (odd lengths padded
+    # with a one) bring any length up to 2**32 down to 1; later rounds multiply by one.
+    v = _ops.concat([v, _ones_like_slice(v, axis)], axis)
+    for _ in range(32):
+        odd = _ops.binary("Mod", _ops.dim_of(v, axis), _ops.i64([2]))
+        pads = _ops.concat([_ops.i64([0]), odd], 0)
+        v = _ops.bind("Pad", [v, pads, _ops.const(1, v.dtype), _ops.i64([axis])], [v.dtype],
+                      lambda v=v: [v.shape[:axis] + (Dim(),) + v.shape[axis + 1:]])[0]
+        v = _halve(v, axis, Dim())
+    shape = v.shape[:axis] + (1,) + v.shape[axis + 1:]
+    parts = [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(shape)]
+    return _ops.reshape(v, parts, shape)
+
+
+def _halve(v: Value, axis: int, half) -> Value:
+    shape = v.shape[:axis] + (half,) + v.shape[axis + 1:]
+    even = _ops.slice_(v, [0], [_END], [axis], [2], shape)
+    odd = _ops.slice_(v, [1], [_END], [axis], [2], shape)
+    return _ops.binary("Mul", even, odd)
+
+
+def _ones_like_slice(v: Value, axis: int) -> Value:
+    """Ones shaped like ``v`` with ``axis`` of size 1."""
+    shape = v.shape[:axis] + (1,) + v.shape[axis + 1:]
+    parts = [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(shape)]
+    return _ops.expand_to(_ops.const(1, v.dtype), _ops.shape_value(parts), shape)
 
 
 def _extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
@@ -105,8 +225,13 @@ def _variance(x: Array, axis, correction, keepdims: bool, func: str) -> Value:
     total = _ops.reduce("ReduceSum", v, axes, True)
     centered = _ops.binary("Sub", v, _ops.binary("Div", total, n))
     ss = _ops.reduce("ReduceSum", _ops.binary("Mul", centered, centered), axes, keepdims)
-    dof = _ops.binary("Max", _ops.binary("Sub", n, _ops.const(correction, v.dtype)),
-                      _ops.const(0, v.dtype))
+    # M - correction <= 0 gives NaN by the standard (NumPy would give inf for a nonzero sum).
+    dof = _ops.binary("Sub", n, _ops.const(correction, v.dtype))
+    if dof.data is not None:
+        dof = dof if dof.data > 0 else _ops.const(math.nan, v.dtype)
+    else:
+        positive = _ops.binary("Greater", dof, _ops.const(0, v.dtype), D.bool)
+        dof = _ops.where(positive, dof, _ops.const(math.nan, v.dtype))
     return _ops.binary("Div", ss, dof)
 
 

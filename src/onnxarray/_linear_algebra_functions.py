@@ -71,6 +71,8 @@ def tensordot(x1: Array, x2: Array, /, *, axes=2) -> Array:
             raise ValueError("tensordot: axes sequences must have the same length")
         a1 = [normalize_axis(a, len(v1.shape), "tensordot") for a in a1]
         a2 = [normalize_axis(a, len(v2.shape), "tensordot") for a in a2]
+        if len(set(a1)) != len(a1) or len(set(a2)) != len(a2):
+            raise ValueError(f"tensordot: repeated axis in {axes}")
     for i, j in zip(a1, a2):
         _check_inner(v1.shape[i], v2.shape[j], "tensordot")
     free1 = [i for i in range(len(v1.shape)) if i not in a1]
@@ -100,19 +102,18 @@ def _prod_parts(v: Value, start: int, end: int):
 
 
 def vecdot(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
+    """Dot products along ``axis`` (negative, counted from the end of both operands), with the
+    other axes broadcast; the contracted axis itself must not broadcast."""
     v1, v2 = _numeric_pair(x1, x2, "vecdot")
-    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="vecdot")
-    if not shape:
-        raise ValueError("vecdot: operands must have at least one dimension")
-    if not -len(shape) <= axis < 0 and not 0 <= axis < len(shape):
-        raise ValueError(f"vecdot: axis {axis} is out of bounds")
-    if axis >= 0:
-        # non-negative axes count on the broadcast shape; operands must agree there
-        if axis >= min(len(v1.shape), len(v2.shape)):
-            raise ValueError(f"vecdot: axis {axis} is out of bounds for the operands")
-        axis = axis - len(shape)
-    if -axis > min(len(v1.shape), len(v2.shape)):
-        raise ValueError(f"vecdot: axis {axis} is out of bounds for the operands")
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise TypeError(f"vecdot: axis must be an int, got {axis!r}")
+    n = min(len(v1.shape), len(v2.shape))
+    # The standard (2023.12 on) counts the axis from the end of each operand, so only negative
+    # axes are unambiguous; a non-negative one would depend on each operand's rank.
+    if not -n <= axis <= -1:
+        raise ValueError(f"vecdot: axis {axis} is not in [-{n}, -1] for operands of shapes "
+                         f"{x1.shape} and {x2.shape}")
     _check_inner(v1.shape[axis], v2.shape[axis], "vecdot")
+    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="vecdot")
     prod = _ops.binary("Mul", v1, v2)
     return Array._new(_ops.reduce("ReduceSum", prod, [len(shape) + axis], False))

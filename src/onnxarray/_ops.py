@@ -243,24 +243,34 @@ def expand(x: Value, shape: tuple) -> Value:
     """Broadcast ``x`` to ``shape`` (ints or Dims; Dims taken from ``like`` Values)."""
     if tuple(x.shape) == tuple(shape):
         return x
-    if _static_empty(x, shape):
-        return const(np.empty(shape, x.dtype.numpy), x.dtype)
-    return bind("Expand", [x, shape_value(shape)], [x.dtype], lambda: [tuple(shape)])[0]
+    return expand_to(x, shape_value(shape), shape)
 
 
 def expand_to(x: Value, shape_val: Value, shape: tuple) -> Value:
     if tuple(x.shape) == tuple(shape):
         return x
-    if _static_empty(x, shape):
-        return const(np.empty(shape, x.dtype.numpy), x.dtype)
+    if is_static(shape) and 0 in shape and is_static(x.shape):
+        return const(np.empty(shape, x.dtype.numpy), x.dtype)  # nothing to compute
+    if shape_val.data is not None and 0 in shape_val.data:
+        x, shape_val = _zero_sizes_by_slice(x, shape_val.data)
     return bind("Expand", [x, shape_val], [x.dtype], lambda: [tuple(shape)])[0]
 
 
-def _static_empty(x: Value, shape: tuple) -> bool:
-    """A zero-size Expand between static shapes: its result is a constant. Recording it would
-    also hit onnxruntime 1.32's ExpandElimination, which drops an Expand from size 1 to 0 when
-    the input comes from another node (e.g. Unsqueeze)."""
-    return is_static(shape) and 0 in shape and is_static(x.shape)
+def _zero_sizes_by_slice(x: Value, target: np.ndarray) -> tuple[Value, Value]:
+    """Make the zero sizes of a constant Expand target with a Slice, expanding by 1 there.
+
+    onnxruntime's ExpandElimination (checked with 1.32) removes an Expand whose constant target
+    sizes are all <= 1 where they differ from the input's, taking a 0 for a no-op 1.
+    """
+    lead = len(target) - len(x.shape)
+    axes = [i - lead for i, d in enumerate(target) if d == 0 and i >= lead]
+    if not axes:
+        return x, i64(target)
+    n = len(axes)
+    sliced = slice_(x, [0] * n, [0] * n, axes, [1] * n,
+                    tuple(0 if i in axes else d for i, d in enumerate(x.shape)))
+    ones = [1 if (d == 0 and i >= lead) else int(d) for i, d in enumerate(target)]
+    return sliced, i64(ones)
 
 
 def concat(values: Sequence[Value], axis: int) -> Value:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import builtins
-
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
-from ._manipulation_functions import normalize_axes, normalize_axis
+from ._graph import Dim
+from ._manipulation_functions import _BIG, _with, normalize_axes, normalize_axis
 
 __all__ = ["all", "any", "diff"]
 
@@ -15,22 +14,13 @@ __all__ = ["all", "any", "diff"]
 def _truth(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
     v = as_value(x, func)
     axes = normalize_axes(axis, len(v.shape), func)
-    b = v if v.dtype is D.bool else _ops.binary("Equal", v, _ops.const(0, v.dtype), D.bool)
-    if v.dtype is not D.bool:
-        b = _ops.unary("Not", b)  # nonzero (NaN included) is True
+    b = _ops.cast(v, D.bool)  # nonzero, NaN included, is True
     if not axes:
         return Array._new(b)
-    # min/max over uint8 are all/any; empty reductions give the identity (True/False).
-    u = _ops.cast(b, D.uint8)
-    if _ops.size_of(v.shape) == 0 or builtins.any(type(v.shape[a]) is not int for a in axes):
-        # ReduceMin/Max of an empty axis is not the identity: use sums instead.
-        total = _ops.reduce("ReduceSum", _ops.cast(b, D.int64), axes, keepdims)
-        if op == "ReduceMax":
-            return Array._new(_ops.binary("Greater", total, _ops.i64(0), D.bool))
-        count = _ops.reduce("ReduceSum", _ops.cast(_ops.unary("Not", b), D.int64), axes,
-                            keepdims)
-        return Array._new(_ops.binary("Equal", count, _ops.i64(0), D.bool))
-    return Array._new(_ops.cast(_ops.reduce(op, u, axes, keepdims), D.bool))
+    # min/max over 0/1 are all/any; over an empty axis opset 18 gives the identity (the
+    # dtype's max/min), which is True/False as the standard asks
+    u = _ops.reduce(op, _ops.cast(b, D.uint8), axes, keepdims)
+    return Array._new(_ops.cast(u, D.bool))
 
 
 def all(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:  # noqa: A001
@@ -41,29 +31,34 @@ def any(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:  # noqa: A0
     return _truth(x, axis, keepdims, "ReduceMax", "any")
 
 
-def diff(x: Array, /, *, axis: int = -1, n: int = 1, prepend=None, append=None) -> Array:
+def diff(x: Array, /, *, axis: int = -1, n: int = 1, prepend: Array | None = None,
+         append: Array | None = None) -> Array:
+    """n-th forward differences along ``axis``, of ``prepend``, ``x`` and ``append`` joined.
+
+    The result has ``M + N1 + N2 - n`` elements along ``axis`` as the standard says, also for
+    ``n=0`` (where NumPy returns ``x`` alone). ``prepend``/``append`` are type-promoted with ``x``.
+    """
     from ._manipulation_functions import concat
 
     v = as_value(x, "diff")
+    if v.dtype not in D.NUMERIC:
+        raise TypeError(f"diff: needs a numeric dtype, got {v.dtype.name}")
     if not v.shape:
         raise ValueError("diff: needs an array with at least one dimension")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"diff: n must be a non-negative int, got {n!r}")
     axis = normalize_axis(axis, len(v.shape), "diff")
-    parts = [a for a in (prepend, x, append) if a is not None]
+    parts = [p for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
-        x = concat(parts, axis=axis)
-    v = x._v
-    big = 2**62
+        D.result_type_of([as_value(p, "diff").dtype for p in parts], "diff")
+        v = concat(parts, axis=axis)._v
     for _ in range(n):
         size = v.shape[axis]
-        m = size - 1 if type(size) is int else None
-        out_shape = v.shape[:axis] + ((max(m, 0) if m is not None else _ops.Dim()),) \
-            + v.shape[axis + 1:]
-        hi = _ops.slice_(v, [1], [big], [axis], [1], out_shape)
+        if size == 0:
+            break  # differences of nothing stay empty
+        m = max(size - 1, 0) if type(size) is int else Dim()
+        out_shape = _with(v.shape, axis, m)
+        hi = _ops.slice_(v, [1], [_BIG], [axis], [1], out_shape)
         lo = _ops.slice_(v, [0], [-1], [axis], [1], out_shape)
-        if v.dtype is D.bool:
-            v = _ops.binary("Xor", hi, lo)
-        else:
-            v = _ops.binary("Sub", hi, lo)
+        v = _ops.binary("Sub", hi, lo)
     return Array._new(v)

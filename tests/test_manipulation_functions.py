@@ -360,7 +360,7 @@ def test_reshape(case, dyn):
 def test_reshape_copy_and_errors():
     x = np.arange(6, dtype=np.int16)
     for copy in (None, True, False):
-        check(lambda xp, a: xp.reshape(a, (2, 3), copy=copy), x)
+        check(lambda xp, a, c=copy: xp.reshape(a, (2, 3), copy=c), x)
     a = to_onnxarray(x)
     for shape in [(4,), (4, -1), (-1, -1), (2, -2), (0, -1)]:
         with pytest.raises(ValueError, match="reshape"):
@@ -424,7 +424,7 @@ def test_transposes_and_T():
     check(lambda xp, a: a.T, x)
     check(lambda xp, a: a.mT, np.ones((2, 3, 4), np.float32))
     with pytest.raises(ValueError, match="T"):
-        to_onnxarray(np.ones((2, 2, 2))).T
+        _ = to_onnxarray(np.ones((2, 2, 2))).T
 
 
 @pytest.mark.parametrize("name,args", [

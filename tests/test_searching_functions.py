@@ -59,7 +59,7 @@ def test_arg_extrema(func, data):
 def test_arg_extrema_first_occurrence_and_nan(func):
     x = np.array([[1.0, 3.0, 3.0, np.nan, np.nan], [np.inf, 0.0, np.inf, -np.inf, -np.inf]])
     for axis in (None, 0, 1):
-        check(lambda xp, a: getattr(xp, func)(a, axis=axis), x)
+        check(lambda xp, a, axis=axis: getattr(xp, func)(a, axis=axis), x)
     # the first NaN wins even after an infinity, as in NumPy
     out = check(lambda xp, a: getattr(xp, func)(a), np.array([np.inf, -np.inf, np.nan, 1.0]))
     assert out[0] == 2
@@ -145,9 +145,9 @@ def test_searchsorted_nans_and_scalars():
     x1 = np.array([-np.inf, -1.0, 0.0, 0.0, np.inf, np.nan, np.nan])
     x2 = np.array([np.nan, np.inf, -0.0, 0.0, -np.inf, 5.0])
     for side in ("left", "right"):
-        check(lambda xp, a, v: xp.searchsorted(a, v, side=side), x1, x2)
-        check(lambda xp, a: xp.searchsorted(a, 0.0, side=side), x1)
-        check(lambda xp, a: xp.searchsorted(a, 2, side=side), np.array([1, 2, 2, 3], np.int8))
+        check(lambda xp, a, v, s=side: xp.searchsorted(a, v, side=s), x1, x2)
+        check(lambda xp, a, s=side: xp.searchsorted(a, 0.0, side=s), x1)
+        check(lambda xp, a, s=side: xp.searchsorted(a, 2, side=s), np.array([1, 2, 2, 3], np.int8))
 
 
 def test_searchsorted_mixed_dtypes():
@@ -163,6 +163,8 @@ def test_searchsorted_errors():
         oxp.searchsorted(to_onnxarray(np.ones((2, 2))), x1)
     with pytest.raises(TypeError, match="searchsorted: sorter must have an integer dtype"):
         oxp.searchsorted(x1, x1, sorter=x1)
+    with pytest.raises(ValueError, match="searchsorted: sorter must have the shape of x1"):
+        oxp.searchsorted(x1, x1, sorter=to_onnxarray(np.array([0, 1, 2])))
     with pytest.raises(TypeError):
         oxp.searchsorted(x1, to_onnxarray(np.array([True])))
 

@@ -63,8 +63,8 @@ def test_sort_stable_on_long_axis_with_ties():
     x = rng.integers(0, 3, (3, 2000)).astype(np.float32)
     x[:, ::7] = np.nan
     for descending in (False, True):
-        check(lambda xp, a: xp.argsort(a, descending=descending, stable=True), x)
-        check(lambda xp, a: xp.sort(a, axis=0, descending=descending, stable=False), x)
+        check(lambda xp, a, d=descending: xp.argsort(a, descending=d, stable=True), x)
+        check(lambda xp, a, d=descending: xp.sort(a, axis=0, descending=d, stable=False), x)
 
 
 def test_sort_nan_placement():

@@ -134,7 +134,7 @@ def test_extrema(func, data):
 def test_extrema_propagate_nan(func):
     x = np.array([[1.0, np.nan, 3.0], [np.inf, -np.inf, 2.0]], dtype=np.float32)
     for axis in (None, 0, 1):
-        out = check(lambda xp, a: getattr(xp, func)(a, axis=axis), x)[0]
+        out = check(lambda xp, a, axis=axis: getattr(xp, func)(a, axis=axis), x)[0]
         assert np.isnan(out).any()
     check(lambda xp, a: getattr(xp, func)(a, axis=1), np.full((2, 3), np.nan))
 
@@ -197,7 +197,7 @@ def test_var_std(func, data):
 def test_var_std_without_degrees_of_freedom_is_nan(func):
     x = np.array([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]])
     for correction in (3, 3.5, 5):
-        out = check(lambda xp, a: getattr(xp, func)(a, axis=1, correction=correction), x,
+        out = check(lambda xp, a, c=correction: getattr(xp, func)(a, axis=1, correction=c), x,
                     reference=False)[0]
         assert np.isnan(out).all()
     out = check(lambda xp, a: getattr(xp, func)(a, correction=1), np.zeros((0,)),
@@ -239,7 +239,7 @@ def test_cumulative(func, data):
 def test_cumulative_prod_exact_signs_zeros_and_specials():
     x = np.array([-2.0, 3.0, 0.0, -1.0, np.inf, 2.0, np.nan, 1.0, -0.5])
     for init in (False, True):
-        check(lambda xp, a: xp.cumulative_prod(a, include_initial=init), x)
+        check(lambda xp, a, init=init: xp.cumulative_prod(a, include_initial=init), x)
     # a long axis: more doubling steps than a short one, still exact for integers
     ints = np.tile(np.array([1, -1, 2, 1, -3], dtype=np.int64), 30)
     check(lambda xp, a: xp.cumulative_prod(a), ints)
@@ -253,14 +253,15 @@ def test_cumulative_zero_size(func):
     for shape, axis in [((0,), 0), ((3, 0), 1), ((0, 3), 0), ((0, 3), 1)]:
         x = np.zeros(shape, dtype=np.float32)
         for init in (False, True):
-            check(lambda xp, a: getattr(xp, func)(a, axis=axis, include_initial=init), x)
+            check(lambda xp, a, axis=axis, init=init:
+                  getattr(xp, func)(a, axis=axis, include_initial=init), x)
 
 
 @pytest.mark.parametrize("func", ["cumulative_sum", "cumulative_prod"])
 def test_cumulative_dtype(func):
     x = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int8)
     for dtype in ("int16", "uint32", "float32", "int64"):
-        check(lambda xp, a: getattr(xp, func)(a, axis=1, dtype=getattr(xp, dtype)), x)
+        check(lambda xp, a, dt=dtype: getattr(xp, func)(a, axis=1, dtype=getattr(xp, dt)), x)
 
 
 @pytest.mark.parametrize("func", ["cumulative_sum", "cumulative_prod"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
+from . import fft, linalg  # noqa: E402 - extension namespaces (in progress)
 from ._array_object import Array, Device
 from ._build import argument, build
 from ._constants import e, inf, nan, newaxis, pi
@@ -233,6 +234,7 @@ __all__ = [
     "diff",
     "divide",
     "e",
+    "fft",
     "empty",
     "empty_like",
     "equal",
@@ -267,6 +269,7 @@ __all__ = [
     "isnan",
     "less",
     "less_equal",
+    "linalg",
     "linspace",
     "log",
     "log10",

@@ -114,6 +114,22 @@ def vecdot(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
         raise ValueError(f"vecdot: axis {axis} is not in [-{n}, -1] for operands of shapes "
                          f"{x1.shape} and {x2.shape}")
     _check_inner(v1.shape[axis], v2.shape[axis], "vecdot")
-    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="vecdot")
-    prod = _ops.binary("Mul", v1, v2)
-    return Array._new(_ops.reduce("ReduceSum", prod, [len(shape) + axis], False))
+    shape = _ops.broadcast_shapes(v1.shape[:axis] + v1.shape[axis + 1 or len(v1.shape):],
+                                  v2.shape[:axis] + v2.shape[axis + 1 or len(v2.shape):],
+                                  func="vecdot")
+    if v1.dtype.kind == "f":
+        prod = _ops.binary("Mul", v1, v2)
+        full = len(shape) + 1
+        return Array._new(_ops.reduce("ReduceSum", prod, [full + axis], False))
+    # onnxruntime's integer ReduceSum accumulates in double and saturates, while the standard
+    # wraps around: integer dot products are (..., 1, k) @ (..., k, 1) matrix products instead.
+    rows = _ops.unsqueeze(_to_last(v1, axis), [len(v1.shape) - 1])
+    cols = _ops.unsqueeze(_to_last(v2, axis), [len(v2.shape)])
+    out = _mm(rows, cols)
+    return Array._new(_ops.squeeze(out, [-2, -1]))
+
+
+def _to_last(v: Value, axis: int) -> Value:
+    n = len(v.shape)
+    a = axis % n
+    return _ops.transpose(v, [i for i in range(n) if i != a] + [a])

@@ -129,6 +129,9 @@ def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) ->
         s = as_value(sorter, "searchsorted")
         if s.dtype.kind not in "iu":
             raise TypeError("searchsorted: sorter must have an integer dtype")
+        if len(s.shape) != 1 or (type(s.shape[0]) is int and type(v1.shape[0]) is int
+                                 and s.shape[0] != v1.shape[0]):
+            raise ValueError("searchsorted: sorter must have the shape of x1")
         v1 = _ops.gather(v1, _ops.cast(s, D.int64), 0)
     v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
     ndim = len(v2.shape)

@@ -1,4 +1,10 @@
-"""Statistical functions of the standard."""
+"""Statistical functions of the standard.
+
+Integer sums and products are exact and wrap like the standard's integer arithmetic (see
+``reduce_sum``); float reductions use onnxruntime's Reduce* kernels, which accumulate in the
+array's own dtype. ``max``/``min`` propagate NaN and raise for an empty reduction, as
+array-api-strict does; ``var``/``std`` give NaN when ``M - correction <= 0``.
+"""
 
 from __future__ import annotations
 
@@ -88,6 +94,11 @@ def _int_reduce(v: Value, axes, keepdims: bool, along) -> Value:
     if not axes:
         return v
     out = _ops.cast(v, D.int64)
+    ndim = len(v.shape)
+    if len(axes) == ndim > 1:
+        # everything: one chain over the flattened array
+        out = along(_ops.reshape(out, [-1]), 0)
+        return _ops.cast(_ops.reshape(out, [1] * ndim if keepdims else []), v.dtype)
     if along is _prod_along and len(axes) > 1 and not _ops.is_static([v.shape[a] for a in axes]):
         # one halving chain over the reduced axes flattened together, not one per axis
         out = along(_flatten_axes(out, axes), len(v.shape) - len(axes))
@@ -281,7 +292,11 @@ def cumulative_prod(x: Array, /, *, axis=None, dtype=None,
 
     ONNX has no CumProd; exp(cumsum(log)) would lose signs and zeros, so each step multiplies
     by the array shifted by 1, 2, 4, ... positions (ones shifted in). An axis of unknown
-    length is unrolled for up to 2**32 elements.
+    length is unrolled for up to 2**32 elements (32 steps). Integer results are exact (wrapping
+    multiplication is associative); float products are grouped as a tree rather than left to
+    right, so the last bits may differ from a sequential product, and an intermediate overflow
+    or underflow can differ from the strictly sequential one (e.g. [1e300, 1e300, 0.0] gives
+    0.0 at the end, not inf * 0 = NaN).
     """
     v = _numeric(x, "cumulative_prod", "numeric")
     axis = _cumulative_axis(v, axis, "cumulative_prod")

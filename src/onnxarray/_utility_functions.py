@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
@@ -51,6 +53,12 @@ def diff(x: Array, /, *, axis: int = -1, n: int = 1, prepend: Array | None = Non
     parts = [p for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
         D.result_type_of([as_value(p, "diff").dtype for p in parts], "diff")
+        for p in parts:
+            if len(p._v.shape) != len(v.shape) or builtins.any(
+                    type(a) is int and type(b) is int and a != b and i != axis
+                    for i, (a, b) in enumerate(zip(p._v.shape, v.shape))):
+                raise ValueError(f"diff: prepend/append of shape {p.shape} does not match x of "
+                                 f"shape {x.shape} outside axis {axis}")
         v = concat(parts, axis=axis)._v
     for _ in range(n):
         size = v.shape[axis]

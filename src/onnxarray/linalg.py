@@ -1,0 +1,180 @@
+"""The ``linalg`` extension, in progress.
+
+Present: the functions that lower to ONNX operators directly (MatMul, reductions and
+gathers). Not yet present (they need factorizations written as ONNX graphs): cholesky, det, eigh,
+eigvalsh, inv, pinv, qr, slogdet, solve, svd, svdvals, matrix_rank; ``matrix_norm`` with
+``ord`` 2, -2 or 'nuc' and ``matrix_power`` with negative exponents need them too.
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import Array, as_value
+from ._graph import Value
+from ._linear_algebra_functions import matmul, matrix_transpose, tensordot, vecdot
+from ._manipulation_functions import normalize_axes
+
+__all__ = ["cross", "diagonal", "matmul", "matrix_norm", "matrix_power",
+           "matrix_transpose", "outer", "tensordot", "trace", "vecdot", "vector_norm"]
+
+
+def _floating(x: Array, func: str) -> Value:  # noqa: D103
+    v = as_value(x, func)
+    if v.dtype.kind != "f":
+        raise TypeError(f"{func}: needs a floating-point dtype, got {v.dtype.name}")
+    return v
+
+
+def _matrices(v: Value, func: str) -> None:
+    if len(v.shape) < 2:
+        raise ValueError(f"{func}: needs at least 2 dimensions, got {len(v.shape)}")
+
+
+def diagonal(x: Array, /, *, offset: int = 0) -> Array:
+    """The diagonal of the last two axes: a Gather of flat positions i*(cols+1) + offset."""
+    v = as_value(x, "diagonal")
+    _matrices(v, "diagonal")
+    rows, cols = v.shape[-2:]
+    if type(rows) is not int or type(cols) is not int:
+        raise ValueError("diagonal: the matrix sizes must be known")
+    start_r, start_c = (0, offset) if offset >= 0 else (-offset, 0)
+    k = max(0, min(rows - start_r, cols - start_c))
+    flat = _ops.reshape(v, [d if type(d) is int else _ops.dim_of(v, i)
+                            for i, d in enumerate(v.shape[:-2])] + [rows * cols],
+                        v.shape[:-2] + (rows * cols,))
+    idx = _ops.i64([(start_r + i) * cols + start_c + i for i in range(k)])
+    return Array._new(_ops.gather(flat, idx, len(v.shape) - 2))
+
+
+def trace(x: Array, /, *, offset: int = 0, dtype=None) -> Array:
+    from ._statistical_functions import sum as _sum
+
+    d = diagonal(x, offset=offset)
+    return _sum(d, axis=-1, dtype=dtype)
+
+
+def outer(x1: Array, x2: Array, /) -> Array:
+    v1, v2 = as_value(x1, "outer"), as_value(x2, "outer")
+    if len(v1.shape) != 1 or len(v2.shape) != 1:
+        raise ValueError("outer: needs two 1-D arrays")
+    dtype = D.promote(v1.dtype, v2.dtype, "outer")
+    if dtype not in D.NUMERIC:
+        raise TypeError(f"outer: needs numeric dtypes, got {dtype.name}")
+    a = _ops.unsqueeze(_ops.cast(v1, dtype), [1])
+    b = _ops.unsqueeze(_ops.cast(v2, dtype), [0])
+    return Array._new(_ops.binary("Mul", a, b))
+
+
+def cross(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
+    v1, v2 = as_value(x1, "cross"), as_value(x2, "cross")
+    dtype = D.promote(v1.dtype, v2.dtype, "cross")
+    if dtype not in D.NUMERIC:
+        raise TypeError(f"cross: needs numeric dtypes, got {dtype.name}")
+    v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
+    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="cross")
+    if not -len(shape) <= axis < 0:
+        raise ValueError(f"cross: axis {axis} must be negative and within the dimensions")
+    if any(type(d) is int and d != 3 for d in (v1.shape[axis], v2.shape[axis])):
+        raise ValueError("cross: the axis must have size 3 in both arrays")
+
+    def part(v, i):
+        return _ops.gather(v, _ops.i64(i), len(v.shape) + axis)
+
+    a = [part(v1, i) for i in range(3)]
+    b = [part(v2, i) for i in range(3)]
+
+    def sub_mul(i, j):
+        return _ops.binary("Sub", _ops.binary("Mul", a[i], b[j]), _ops.binary("Mul", a[j], b[i]))
+
+    comps = [sub_mul(1, 2), sub_mul(2, 0), sub_mul(0, 1)]
+    out_axis = len(shape) + axis
+    stacked = _ops.concat([_ops.unsqueeze(c, [out_axis]) for c in comps], out_axis)
+    return Array._new(stacked)
+
+
+def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Array:  # noqa: A002
+    v = _floating(x, "vector_norm")
+    axes = normalize_axes(axis, len(v.shape), "vector_norm")
+    a = _ops.unary("Abs", v)
+    if ord == math.inf:
+        out = _reduce_max(a, axes, keepdims)
+    elif ord == -math.inf:
+        out = _ops.reduce("ReduceMin", a, axes, keepdims)
+    elif ord == 0:
+        nz = _ops.cast(_ops.unary("Not", _ops.binary("Equal", v, _ops.const(0, v.dtype),
+                                                     D.bool)), v.dtype)
+        out = _ops.reduce("ReduceSum", nz, axes, keepdims)
+    elif ord == 1:
+        out = _ops.reduce("ReduceSum", a, axes, keepdims)
+    elif ord == 2:
+        out = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _ops.binary("Mul", a, a), axes,
+                                             keepdims))
+    elif isinstance(ord, (int, float)) and not isinstance(ord, bool):
+        p = _ops.const(float(ord), v.dtype)
+        s = _ops.reduce("ReduceSum", _ops.binary("Pow", a, p), axes, keepdims)
+        out = _ops.binary("Pow", s, _ops.const(1.0 / ord, v.dtype))
+    else:
+        raise ValueError(f"vector_norm: unsupported ord {ord!r}")
+    return Array._new(out)
+
+
+def _reduce_max(a: Value, axes, keepdims: bool) -> Value:
+    from ._statistical_functions import max as _max
+
+    return _max(Array._new(a), axis=axes, keepdims=keepdims)._v
+
+
+def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:  # noqa: A002
+    v = _floating(x, "matrix_norm")
+    _matrices(v, "matrix_norm")
+    n = len(v.shape)
+    a = _ops.unary("Abs", v)
+    if ord == "fro":
+        out = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _ops.binary("Mul", a, a),
+                                             [n - 2, n - 1], keepdims))
+    elif ord in (1, -1, math.inf, -math.inf):
+        # 1: max column sum; inf: max row sum
+        sum_axis = n - 2 if ord in (1, -1) else n - 1
+        other = n - 1 if ord in (1, -1) else n - 2
+        sums = _ops.reduce("ReduceSum", a, [sum_axis], True)
+        op = "ReduceMax" if ord in (1, math.inf) else "ReduceMin"
+        out = _ops.reduce(op, sums, [other], True)
+        if not keepdims:
+            out = _ops.squeeze(out, [n - 2, n - 1])
+    else:
+        raise ValueError(f"matrix_norm: ord {ord!r} needs singular values, which are not "
+                         "supported yet")
+    return Array._new(out)
+
+
+def matrix_power(x: Array, n: int, /) -> Array:
+    v = as_value(x, "matrix_power")
+    _matrices(v, "matrix_power")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"matrix_power: n must be an int, got {n!r}")
+    if n < 0:
+        raise ValueError("matrix_power: negative powers need a matrix inverse, which is not "
+                         "supported yet")
+    rows, cols = v.shape[-2:]
+    if type(rows) is int and type(cols) is int and rows != cols:
+        raise ValueError(f"matrix_power: needs square matrices, got {rows}x{cols}")
+    if n == 0:
+        from ._creation_functions import eye, zeros_like
+
+        if type(rows) is not int:
+            raise ValueError("matrix_power: n=0 needs a known matrix size")
+        ident = eye(rows, dtype=v.dtype)._v
+        return Array._new(_ops.binary("Add", zeros_like(x)._v, ident))
+    result, base = None, x
+    while n:  # binary exponentiation: O(log n) products
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    return result
+
+

@@ -35,7 +35,8 @@ def dtype_pair():
 
 @st.composite
 def matmul_shapes(draw):
-    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
+    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, min_side=0,
+                                                   max_side=3))
     m, k, n = (draw(st.integers(0, 3)) for _ in range(3))
     s1 = (k,) if draw(st.booleans()) else batch.input_shapes[0] + (m, k)
     s2 = (k,) if draw(st.booleans()) else batch.input_shapes[1] + (k, n)
@@ -157,7 +158,7 @@ def test_tensordot_errors():
 @st.composite
 def vecdot_case(draw):
     shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
-                                                    max_side=3))
+                                                    min_side=0, max_side=3))
     k = draw(st.integers(0, 3))
     s1, s2 = list(shapes.input_shapes[0]), list(shapes.input_shapes[1])
     n = min(len(s1), len(s2)) + 1

@@ -46,7 +46,7 @@ dynamic = st.booleans()
 # -- broadcasting ------------------------------------------------------------------------------
 
 
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3),
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, min_side=0, max_side=3),
        dtype=st.sampled_from(ALL), data=st.data())
 def test_broadcast_arrays(shapes, dtype, data):
     xs = [data.draw(hnp.arrays(dtype, s)) for s in shapes.input_shapes]
@@ -74,7 +74,7 @@ def test_broadcast_arrays_symbolic_unknown_dims():
     np.testing.assert_array_equal(rb, np.broadcast_to(bv, (3, 4)))
 
 
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=4, max_side=4))
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=4, min_side=0, max_side=4))
 def test_broadcast_shapes(shapes):
     assert oxp.broadcast_shapes(*shapes.input_shapes) == np.broadcast_shapes(
         *shapes.input_shapes)
@@ -95,7 +95,7 @@ def test_broadcast_shapes_edges():
             oxp.broadcast_shapes(bad)
 
 
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3),
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, min_side=0, max_side=3),
        dtype=st.sampled_from(ALL), dyn=dynamic, data=st.data())
 def test_broadcast_to(shapes, dtype, dyn, data):
     x = data.draw(hnp.arrays(dtype, shapes.input_shapes[0]))

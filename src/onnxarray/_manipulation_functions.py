@@ -70,6 +70,7 @@ def broadcast_shapes(*shapes) -> tuple:
 
 
 def broadcast_to(x: Array, /, shape) -> Array:
+    """Broadcast ``x`` to the concrete ``shape``; unknown sizes of ``x`` are checked at run time."""
     v = as_value(x, "broadcast_to")
     shape = tuple(shape)
     for d in shape:
@@ -84,6 +85,7 @@ def broadcast_to(x: Array, /, shape) -> Array:
 
 
 def broadcast_arrays(*arrays: Array) -> tuple[Array, ...]:
+    """Broadcast the arrays against each other; each keeps its dtype."""
     values = [as_value(a, "broadcast_arrays") for a in arrays]
     if not values:
         return ()
@@ -95,22 +97,25 @@ def broadcast_arrays(*arrays: Array) -> tuple[Array, ...]:
 def _runtime_broadcast_shape(values: list[Value], shape: tuple) -> Value:
     if _ops.is_static(shape):
         return _ops.i64(list(shape))
-    # Max of the padded runtime shapes is the broadcast shape (sizes are 1 or equal).
+    # Fold the padded runtime shapes: a size of 1 gives way to the other (which may be 0, so
+    # a maximum would be wrong); incompatible sizes make the Expand fail at run time.
     ndim = len(shape)
-    parts = []
+    out = None
     for v in values:
         s = _ops.shape_of(v)
         pad = ndim - len(v.shape)
         if pad:
             s = _ops.concat([_ops.i64([1] * pad), s], 0)
-        parts.append(s)
-    out = parts[0]
-    for p in parts[1:]:
-        out = _ops.binary("Max", out, p)
+        if out is None:
+            out = s
+        else:
+            is_one = _ops.binary("Equal", out, _ops.i64(1), D.bool)
+            out = _ops.where(is_one, s, out)
     return out
 
 
 def concat(arrays, /, *, axis: int | None = 0) -> Array:
+    """Join arrays along ``axis`` (flattened first when it is None), promoting their dtypes."""
     values = [as_value(a, "concat") for a in arrays]
     if not values:
         raise ValueError("concat: needs at least one array")
@@ -136,6 +141,7 @@ def concat(arrays, /, *, axis: int | None = 0) -> Array:
 
 
 def stack(arrays, /, *, axis: int = 0) -> Array:
+    """Join same-shape arrays along a new axis ``axis`` of the result."""
     values = [as_value(a, "stack") for a in arrays]
     if not values:
         raise ValueError("stack: needs at least one array")
@@ -153,6 +159,7 @@ def stack(arrays, /, *, axis: int = 0) -> Array:
 
 
 def expand_dims(x: Array, /, axis: int | tuple) -> Array:
+    """Insert size-1 axes at the positions ``axis`` of the result (an IndexError if invalid)."""
     v = as_value(x, "expand_dims")
     axes = axis if isinstance(axis, tuple) else (axis,)
     n = len(v.shape) + len(axes)
@@ -163,6 +170,8 @@ def expand_dims(x: Array, /, axis: int | tuple) -> Array:
 
 
 def squeeze(x: Array, /, axis: int | tuple) -> Array:
+    """Remove size-1 axes. An axis of unknown size is accepted while recording: the exported
+    model checks that it is 1 (onnxruntime fails the run otherwise)."""
     v = as_value(x, "squeeze")
     axes = normalize_axes(axis, len(v.shape), "squeeze")
     for a in axes:
@@ -173,6 +182,7 @@ def squeeze(x: Array, /, axis: int | tuple) -> Array:
 
 
 def permute_dims(x: Array, /, axes: tuple[int, ...]) -> Array:
+    """Permute the axes of ``x``."""
     v = as_value(x, "permute_dims")
     ndim = len(v.shape)
     axes = tuple(axes)
@@ -183,6 +193,7 @@ def permute_dims(x: Array, /, axes: tuple[int, ...]) -> Array:
 
 
 def moveaxis(x: Array, source, destination, /) -> Array:
+    """Move the axes ``source`` to the positions ``destination``, keeping the others in order."""
     v = as_value(x, "moveaxis")
     ndim = len(v.shape)
     src = source if isinstance(source, tuple) else (source,)
@@ -226,6 +237,7 @@ def reshape(x: Array, /, shape, *, copy: bool | None = None) -> Array:
 
 
 def flip(x: Array, /, *, axis: int | tuple | None = None) -> Array:
+    """Reverse ``x`` along ``axis`` (all axes when None): one Slice with step -1."""
     v = as_value(x, "flip")
     axes = normalize_axes(axis, len(v.shape), "flip", scalar_axis=False)
     if not axes:
@@ -235,6 +247,8 @@ def flip(x: Array, /, *, axis: int | tuple | None = None) -> Array:
 
 
 def roll(x: Array, /, shift, *, axis=None) -> Array:
+    """Roll elements along ``axis`` (of the flattened array when None) by ``shift``; the shift is
+    reduced modulo the size at run time when the size is unknown."""
     v = as_value(x, "roll")
     if axis is None:
         flat = _ops.reshape(v, [-1])
@@ -290,6 +304,8 @@ def _with(shape: tuple, axis: int, d) -> tuple:
 
 
 def repeat(x: Array, repeats, /, *, axis: int | None = None) -> Array:
+    """Repeat each element; with an array ``repeats`` the result size depends on its data (an
+    unknown dimension while recording). Negative counts are only diagnosed on concrete data."""
     v = as_value(x, "repeat")
     if axis is None:
         v = _ops.reshape(v, [-1])
@@ -358,6 +374,7 @@ def _repeat_array(v: Value, counts: Value, axis: int) -> Value:
 
 
 def tile(x: Array, repetitions, /) -> Array:
+    """Tile ``x`` ``repetitions`` times along each axis (ones prepended to the shorter one)."""
     v = as_value(x, "tile")
     reps = tuple(repetitions)
     for r in reps:
@@ -374,6 +391,7 @@ def tile(x: Array, repetitions, /) -> Array:
 
 
 def unstack(x: Array, /, *, axis: int = 0) -> tuple[Array, ...]:
+    """Split ``x`` along ``axis`` into a tuple; the size of that axis must be known."""
     v = as_value(x, "unstack")
     if not v.shape:
         raise ValueError("unstack: needs an array with at least one dimension")

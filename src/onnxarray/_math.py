@@ -400,8 +400,19 @@ FLOAT64_COMPOSITES = {"Atan": atan, "Tan": tan, "Asin": asin, "Acos": acos, "Sin
                       "Cosh": cosh, "Asinh": asinh, "Acosh": acosh, "Atanh": atanh}
 
 
+def tanh32(v: Value) -> Value:
+    """float32 Tanh that keeps subnormal arguments: onnxruntime's kernel flushes them to zero.
+
+    Below 2**-12, tanh(x) rounds to x in float32 (the next term, x**3/3, is under half an ulp).
+    """
+    small = _b("Less", _ops.unary("Abs", v), _c(2.0**-12, v))
+    return _where(_ops.unary("Not", small), _ops.unary("Tanh", v), v)
+
+
 def unary_float(op: str, v: Value) -> Value:
     """``op`` on a float Value, through an exact composite where onnxruntime lacks float64."""
     if v.dtype is D.float64 and op in FLOAT64_COMPOSITES:
         return FLOAT64_COMPOSITES[op](v)
+    if v.dtype is D.float32 and op == "Tanh":
+        return tanh32(v)
     return _ops.unary(op, v)

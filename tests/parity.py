@@ -17,6 +17,7 @@ import onnxruntime as ort
 import onnxarray as oxp
 from onnxarray._array_object import Array
 from onnxarray._ops import const
+from onnxarray._plans import PROMOTE_AFTER
 
 _STRICT_DTYPES = {np.dtype(n): getattr(strict, n) for n in (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -55,6 +56,8 @@ def assert_identical(actual: np.ndarray, expected: np.ndarray, what: str) -> Non
         np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected), err_msg=what)
         ok = ~np.isnan(actual)
         np.testing.assert_array_equal(actual[ok], expected[ok], err_msg=what)
+        np.testing.assert_array_equal(np.signbit(actual[ok]), np.signbit(expected[ok]),
+                                      err_msg=f"{what}: signs of zeros")
     else:
         np.testing.assert_array_equal(actual, expected, err_msg=what)
 
@@ -94,6 +97,11 @@ def check(fn, *arrays, rtol: float = 1e-7, atol: float = 0.0, dynamic: bool = Tr
     """Check the parity invariant for ``fn(xp, *arrays)``; returns the eager NumPy results."""
     arrays = [np.asarray(a) for a in arrays]
     eager = [_as_numpy(o) for o in _flatten(fn(oxp, *[to_onnxarray(a) for a in arrays]))]
+    # Repeated calls of one signature run as a compiled plan: same results, bit for bit.
+    for _ in range(PROMOTE_AFTER):
+        again = [_as_numpy(o) for o in _flatten(fn(oxp, *[to_onnxarray(a) for a in arrays]))]
+    for k, (a, e) in enumerate(zip(again, eager)):
+        assert_identical(a, e, f"planned output {k} vs first eager call")
     if exported:
         model = export(fn, *arrays, dynamic=dynamic)
         feeds = {f"x{i}": a for i, a in enumerate(arrays)}

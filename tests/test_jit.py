@@ -48,4 +48,4 @@ def test_jit_errors():
         f(to_onnxarray(np.ones(2)))
     g = xp.jit(lambda x, opts: x)
     with pytest.raises(TypeError, match="hashable"):
-        g(to_onnxarray(np.ones(2)), [1])
+        g(to_onnxarray(np.ones(2)), {"opt": 1})

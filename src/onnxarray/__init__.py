@@ -348,3 +348,29 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+
+def _plan_namespace() -> None:
+    """Route repeated concrete calls of the array functions through compiled plans."""
+    import types
+
+    from . import _plans
+
+    not_planned = {
+        # no array argument, or a result that is not an array
+        "argument", "build", "jit", "asarray", "from_dlpack", "arange", "empty", "eye", "full",
+        "linspace", "ones", "zeros", "can_cast", "finfo", "iinfo", "isdtype", "result_type",
+        "broadcast_shapes", "__array_namespace_info__",
+        # checks that read concrete data (index bounds, repeat counts) before lowering
+        "take", "take_along_axis", "repeat",
+    }
+    ns = globals()
+    for name in __all__:
+        obj = ns[name]
+        if name not in not_planned and isinstance(obj, types.FunctionType):
+            ns[name] = _plans.planned(obj)
+    for name in ("matmul", "matrix_transpose", "tensordot", "vecdot"):  # the same functions
+        setattr(linalg, name, ns[name])
+
+
+_plan_namespace()

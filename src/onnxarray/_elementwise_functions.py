@@ -55,6 +55,8 @@ def _operands(x1, x2, category: str, func: str) -> tuple[Value, Value, DType]:
         dtype = v1.dtype if v1.dtype is v2.dtype else D.promote(v1.dtype, v2.dtype, func)
         _check(v1.dtype, category, func)
         _check(v2.dtype, category, func)
+        if v1.shape != v2.shape:  # the eager path never computes shapes: check them here
+            _ops.broadcast_shapes(v1.shape, v2.shape, func=func)
         if v1.dtype is not dtype:
             v1 = _ops.cast(v1, dtype)
         if v2.dtype is not dtype:

@@ -25,19 +25,25 @@ _lock = threading.Lock()
 _sessions: dict[tuple, tuple] = {}
 
 
-def _session_options(optimize: bool) -> ort.SessionOptions:
+_LEVELS = {"none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+           "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+           "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL}
+
+
+def _session_options(optimize: str) -> ort.SessionOptions:
+    """Single-threaded sessions; ``optimize`` is "none", "basic" (exact rewrites only: constant
+    folding, redundant node elimination) or "all" (also fusions)."""
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.log_severity_level = 4
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    if not optimize:
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    so.graph_optimization_level = _LEVELS[optimize]
     return so
 
 
-_EAGER_OPTIONS = _session_options(optimize=False)
+_EAGER_OPTIONS = _session_options("none")
 RUN_OPTIONS = ort.RunOptions()
 RUN_OPTIONS.log_severity_level = 4
 
@@ -73,7 +79,7 @@ def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes) -> bytes
     return model.SerializeToString()
 
 
-def session_for_model(model_bytes: bytes, optimize: bool = True) -> ort.InferenceSession:
+def session_for_model(model_bytes: bytes, optimize: str = "all") -> ort.InferenceSession:
     return ort.InferenceSession(model_bytes, _session_options(optimize),
                                 providers=["CPUExecutionProvider"])
 

@@ -14,6 +14,7 @@ from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, scalar_value
 from ._graph import Dim, Value
+from ._plans import planned
 
 __all__ = ["getitem", "setitem"]
 
@@ -237,7 +238,28 @@ def _masked(x: Value, mask: Value) -> Value:
                      lambda: [(n,) + tuple(x.shape[k:])])[0]
 
 
+def _has_array(key) -> bool:
+    if isinstance(key, tuple):
+        return any(isinstance(k, Array) for k in key)
+    return isinstance(key, Array)
+
+
 def getitem(x: Array, key) -> Array:
+    """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis run as
+    compiled plans (array keys run op by op: their bounds are checked on the data)."""
+    if _has_array(key):
+        return _getitem(x, key)
+    return _planned_getitem(x, key)
+
+
+def setitem(x: Array, key, value) -> Array:
+    """The array ``x`` with ``x[key] = value`` applied (functional; planned like getitem)."""
+    if _has_array(key):
+        return _setitem(x, key, value)
+    return _planned_setitem(x, key, value)
+
+
+def _getitem(x: Array, key) -> Array:
     v = x._v
     plan = _parse(v, key, "__getitem__")
     if plan.mask is not None:
@@ -285,7 +307,7 @@ def _axis_positions(x: Value, axis: int, kind: str, k) -> Value:
     return _ops.slice_(rng, [start], [stop], [0], [step], (Dim(),))
 
 
-def setitem(x: Array, key, value) -> Array:
+def _setitem(x: Array, key, value) -> Array:
     v = x._v
     plan = _parse(v, key, "__setitem__")
     val = _value_for(v, value, "__setitem__")
@@ -294,7 +316,7 @@ def setitem(x: Array, key, value) -> Array:
     if plan.arrays:
         raise IndexError("__setitem__: integer-array keys are not supported; use a boolean "
                          "mask or slices")
-    target = getitem(x, key)._v  # shape of the selection, for broadcasting the value
+    target = _getitem(x, key)._v  # shape of the selection, for broadcasting the value
     _ops.broadcast_shapes(target.shape, val.shape, func="__setitem__")
     if len(val.shape) > len(target.shape):
         raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
@@ -334,3 +356,7 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
                                            for i, d in enumerate(x.shape) if i >= k]
     updates = _ops.expand_to(val, _ops.shape_value(parts), sel_shape)
     return _ops.bind("ScatterND", [x, idx, updates], [x.dtype], lambda: [x.shape])[0]
+
+
+_planned_getitem = planned(_getitem)
+_planned_setitem = planned(_setitem)

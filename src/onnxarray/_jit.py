@@ -2,7 +2,8 @@
 
 The signature is the dtypes and shapes of the array arguments plus the values of every other
 argument (which must be hashable). Like eager calls, results are concrete arrays; calling a
-jitted function on symbolic arrays simply records it inline.
+jitted function on symbolic arrays simply records it inline. See ``_plans`` for the mechanism,
+which the namespace functions share.
 """
 
 from __future__ import annotations
@@ -10,21 +11,9 @@ from __future__ import annotations
 import functools
 import threading
 
-from ._array_object import Array
-from ._build import argument, build
-from ._executor import RUN_OPTIONS, session_for_model
-from ._graph import Value
+from ._plans import SYMBOLIC, NotAnArrayResult, compile_plan, run_plan, signature
 
 __all__ = ["jit"]
-
-
-def _flatten_outputs(out):
-    if isinstance(out, Array):
-        return [out], None
-    if isinstance(out, (tuple, list)) and all(isinstance(o, Array) for o in out):
-        return list(out), type(out)
-    raise TypeError(f"jit: the function must return an array or a tuple/list of arrays, got "
-                    f"{type(out).__name__}")
 
 
 def jit(fn=None, /):
@@ -38,47 +27,24 @@ def jit(fn=None, /):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        arrays = [a for a in args if isinstance(a, Array)]
-        arrays += [v for v in kwargs.values() if isinstance(v, Array)]
-        if any(a._v.data is None for a in arrays):
-            return fn(*args, **kwargs)  # inside a trace: record inline
-        static = tuple(None if isinstance(a, Array) else a for a in args)
-        static_kw = tuple(sorted((k, None if isinstance(v, Array) else v)
-                                 for k, v in kwargs.items()))
-        key = (static, static_kw, tuple((a._v.dtype, a._v.shape) for a in arrays))
         try:
-            entry = cache.get(key)
+            sig = signature(args, kwargs)
         except TypeError:
             raise TypeError("jit: non-array arguments must be hashable") from None
-        if entry is None:
-            entry = _compile(fn, args, kwargs)
+        if sig is SYMBOLIC:
+            return fn(*args, **kwargs)  # inside a trace: record inline
+        key, feeds = sig
+        key = tuple(key)
+        plan = cache.get(key)
+        if plan is None:
+            try:
+                plan = compile_plan(fn, args, kwargs, optimize="all")
+            except NotAnArrayResult as exc:
+                raise TypeError(f"jit: the function must return an array or a tuple/list of "
+                                f"arrays, got {exc}") from None
             with lock:
-                cache[key] = entry
-        sess, in_names, out_names, kind = entry
-        feeds = dict(zip(in_names, (a._v.data for a in arrays)))
-        results = sess.run(out_names, feeds, RUN_OPTIONS)
-        outs = [Array._new(Value(dt, r.shape, data=r)) for r, dt in zip(results, kind[1])]
-        if kind[0] is None:
-            return outs[0]
-        return kind[0](outs)
+                cache[key] = plan
+        return run_plan(plan, feeds)
 
     wrapper.cache_size = lambda: len(cache)
     return wrapper
-
-
-def _compile(fn, args, kwargs):
-    inputs: dict[str, Array] = {}
-
-    def sym(a):
-        s = argument(shape=a._v.shape, dtype=a.dtype)
-        inputs[f"in{len(inputs)}"] = s
-        return s
-
-    sargs = [sym(a) if isinstance(a, Array) else a for a in args]
-    skw = {k: sym(v) if isinstance(v, Array) else v for k, v in kwargs.items()}
-    outs, container = _flatten_outputs(fn(*sargs, **skw))
-    model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True)
-    sess = session_for_model(model.SerializeToString(), optimize=True)
-    in_names = list(inputs)
-    out_names = [f"out{i}" for i in range(len(outs))]
-    return sess._sess, in_names, out_names, (container, [o.dtype for o in outs])

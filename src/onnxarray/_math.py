@@ -83,7 +83,7 @@ def signbit(v: Value) -> Value:
 
 def copysign(mag: Value, sgn: Value) -> Value:
     a = _ops.unary("Abs", mag)
-    return _where(_ops.unary("Not", signbit(sgn)), a, _ops.unary("Neg", a))
+    return _where(_ops.negate(signbit(sgn)), a, _ops.unary("Neg", a))
 
 
 def expm1(v: Value) -> Value:
@@ -93,7 +93,7 @@ def expm1(v: Value) -> Value:
     um1 = _ops.binary("Sub", u, one)
     ratio = _ops.binary("Div", _ops.binary("Mul", um1, v), _ops.unary("Log", u))
     out = _where(_b("Equal", um1, _c(-1, v)), um1, ratio)
-    out = _where(_ops.unary("Not", _b("Equal", u, one)), out, v)
+    out = _where(_ops.negate(_b("Equal", u, one)), out, v)
     return _where(_isinf(u), u, out)  # exp overflowed (or x = +inf): the result is +inf
 
 
@@ -103,7 +103,7 @@ def log1p(v: Value) -> Value:
     u = _ops.binary("Add", one, v)
     ratio = _ops.binary("Div", _ops.binary("Mul", _ops.unary("Log", u), v),
                         _ops.binary("Sub", u, one))
-    out = _where(_ops.unary("Not", _b("Equal", u, one)), ratio, v)
+    out = _where(_ops.negate(_b("Equal", u, one)), ratio, v)
     out = _where(_b("Equal", u, _c(0, v)), _c(-math.inf, v), out)
     return _where(_b("Equal", v, _c(math.inf, v)), v, out)
 
@@ -190,7 +190,7 @@ def float_remainder(a: Value, b: Value) -> Value:
     fix = _and(_ops.unary("Not", _b("Equal", r, zero)),
                _ops.binary("Xor", _b("Less", r, zero), _b("Less", b, zero)))
     r = _where(fix, _ops.binary("Add", r, b), r)
-    return _where(_ops.unary("Not", _b("Equal", r, zero)), r, copysign(zero, b))
+    return _where(_ops.negate(_b("Equal", r, zero)), r, copysign(zero, b))
 
 
 def float_floor_divide(a: Value, b: Value) -> Value:
@@ -205,7 +205,7 @@ def float_floor_divide(a: Value, b: Value) -> Value:
     floordiv = _where(_b("Greater", _ops.binary("Sub", div, floordiv), _c(0.5, a)),
                       _ops.binary("Add", floordiv, _c(1, a)), floordiv)
     quotient = _ops.binary("Div", a, b)
-    exact = _where(_ops.unary("Not", _b("Equal", div, zero)), floordiv,
+    exact = _where(_ops.negate(_b("Equal", div, zero)), floordiv,
                    copysign(zero, quotient))
     finite = _and(isfinite(a), _and(isfinite(b), _ops.unary("Not", _b("Equal", b, zero))))
     return _select_signed(finite, exact, _ops.unary("Floor", quotient))
@@ -216,7 +216,7 @@ def _select_signed(cond: Value, a: Value, b: Value) -> Value:
     r = _where(cond, a, b)
     neg = _where(cond, signbit(a), signbit(b))
     fix = _and(neg, _b("Equal", r, _c(0, r)))
-    return _where(_ops.unary("Not", fix), r, _c(-0.0, r))
+    return _where(_ops.negate(fix), r, _c(-0.0, r))
 
 
 def int_pow(a: Value, b: Value) -> Value:
@@ -302,7 +302,7 @@ def nextafter(x: Value, y: Value) -> Value:
     from_inf = _where(_b("Greater", x, zero), biggest, _ops.unary("Neg", biggest))
     out = _where(_b("Equal", x, zero), from_zero, moved)
     out = _where(_isinf(x), from_inf, out)
-    out = _where(_ops.unary("Not", _b("Equal", x, y)), out, y)
+    out = _where(_ops.negate(_b("Equal", x, y)), out, y)
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
 
 
@@ -406,7 +406,7 @@ def tanh32(v: Value) -> Value:
     Below 2**-12, tanh(x) rounds to x in float32 (the next term, x**3/3, is under half an ulp).
     """
     small = _b("Less", _ops.unary("Abs", v), _c(2.0**-12, v))
-    return _where(_ops.unary("Not", small), _ops.unary("Tanh", v), v)
+    return _where(_ops.negate(small), _ops.unary("Tanh", v), v)
 
 
 def unary_float(op: str, v: Value) -> Value:

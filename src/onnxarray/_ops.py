@@ -38,7 +38,11 @@ def bind(op: str, inputs: Sequence[Value | None], out_dtypes: Sequence[DType],
         if v is not None and v.data is None:
             node = make_node(op, inputs, attrs, list(zip(out_dtypes, shape_fn())), domain)
             return node.outputs
-    outs = run_node(op, domain, attrs, inputs, out_dtypes)
+    try:
+        outs = run_node(op, domain, attrs, inputs, out_dtypes)
+    except ExecutionError:
+        shape_fn()  # shapes are not checked on the eager path: a shape error explains a failure
+        raise
     for dt, o in zip(out_dtypes, outs):
         if o.dtype != dt.numpy:  # a lowering declared the wrong dtype: a library bug
             raise ExecutionError(f"{op} produced {o.dtype}, but {dt.name} was declared")
@@ -150,6 +154,8 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
 
 
 def where(cond: Value, a: Value, b: Value) -> Value:
+    if a.dtype.kind == "f" and cond.node is not None and cond.node.op == "Not":
+        cond = negate(cond.node.inputs[0])  # keep onnxruntime from swapping the branches
     return bind("Where", [cond, a, b], [a.dtype],
                 lambda: [broadcast_shapes(cond.shape, a.shape, b.shape)])[0]
 
@@ -334,4 +340,11 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     zero = const(0, a.dtype)
     neg_zero = binary("And", binary("Equal", out, zero, D.bool),
                       binary("Less", inv, zero, D.bool))
-    return where(unary("Not", neg_zero), out, const(-0.0, a.dtype))
+    return where(negate(neg_zero), out, const(-0.0, a.dtype))
+
+
+def negate(cond: Value) -> Value:
+    """Logical not, as ``Equal(cond, false)``: for a condition of a Where whose third input
+    carries -0.0. onnxruntime's optimizer rewrites ``Where(Not(c), x, y)`` into
+    ``Where(c, y, x)``, which would move the -0.0 into the input that loses it."""
+    return binary("Equal", cond, const(False, D.bool), D.bool)

@@ -1,0 +1,190 @@
+"""Compiled plans: a whole call traced once per exact signature and run as one session.
+
+Running a function op by op costs a session run plus Python bookkeeping per node. A *plan* is
+the function traced on symbolic arguments with the exact dtypes and shapes of a call, built into
+one model and compiled into one onnxruntime session, so a repeated call costs one session run
+and a dictionary lookup. The lowering is the same one an exported model uses.
+
+- ``jit(fn)`` compiles on the first call of each signature.
+- The namespace functions are wrapped by ``planned``: a signature seen ``PROMOTE_AFTER`` times
+  gets a plan, earlier calls run op by op (one-off shapes never pay for a compilation). Plans
+  are kept in a bounded cache. A call whose trace fails (bad input, a value-dependent check)
+  runs op by op, which raises the proper error.
+
+The signature is the dtype and shape of every array argument (also inside lists and tuples)
+and the value of every other argument; an unhashable argument or a symbolic array bypasses
+plans.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from ._array_object import Array
+from ._build import argument, build
+from ._executor import RUN_OPTIONS, session_for_model
+from ._graph import Value
+
+__all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
+
+PROMOTE_AFTER = 3
+MAX_PLANS = 512
+
+SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
+_UNPLANNABLE = object()  # cache entry: this signature runs op by op
+_lock = threading.Lock()
+_plans: dict = {}
+_seen: dict = {}
+
+
+def _static_key(a):
+    """A hashable key for a non-array argument that tells apart values that act differently."""
+    t = type(a)
+    if t is float:
+        return (float, a.hex())  # -0.0, 0.0 and NaN are all different keys
+    if t is int or t is bool or a is None or t is str:
+        return (t, a)
+    if t is slice:
+        return (slice, _static_key(a.start), _static_key(a.stop), _static_key(a.step))
+    if t is complex:
+        return (complex, a.real.hex(), a.imag.hex())
+    if isinstance(a, float):  # NumPy floating scalars
+        return (t, float(a).hex())
+    hash(a)  # TypeError for unhashable arguments
+    return (t, a)
+
+
+def _arg_key(a, key: list, feeds: list):
+    if isinstance(a, Array):
+        data = a._v.data
+        if data is None:
+            return SYMBOLIC
+        key.append(a._v.dtype)
+        key.append(data.shape)
+        feeds.append(data)
+        return None
+    if type(a) in (list, tuple):
+        key.append((type(a), len(a)))
+        for item in a:
+            if _arg_key(item, key, feeds) is SYMBOLIC:
+                return SYMBOLIC
+        return None
+    key.append(_static_key(a))
+    return None
+
+
+def signature(args: tuple, kwargs: dict):
+    """``(key, feeds)`` of a call; SYMBOLIC if an array is symbolic; raises TypeError if some
+    argument is unhashable."""
+    key: list = []
+    feeds: list = []
+    for a in args:
+        if type(a) is Array:  # the common case, inlined: this runs on every eager call
+            v = a._v
+            data = v.data
+            if data is None:
+                return SYMBOLIC
+            key.append(v.dtype)
+            key.append(data.shape)
+            feeds.append(data)
+        elif _arg_key(a, key, feeds) is SYMBOLIC:
+            return SYMBOLIC
+    if kwargs:
+        for name in sorted(kwargs):
+            key.append(name)
+            if _arg_key(kwargs[name], key, feeds) is SYMBOLIC:
+                return SYMBOLIC
+    return key, feeds
+
+
+def _symbolic_args(obj, inputs: dict):
+    """``obj`` with every concrete array replaced by an exact-shape argument (in key order)."""
+    if isinstance(obj, Array):
+        s = argument(shape=obj._v.data.shape, dtype=obj._v.dtype)
+        inputs[f"in{len(inputs)}"] = s
+        return s
+    if type(obj) in (list, tuple):
+        return type(obj)([_symbolic_args(o, inputs) for o in obj])
+    return obj
+
+
+class NotAnArrayResult(TypeError):
+    """The traced function returned something other than arrays."""
+
+
+def _flatten_result(out):
+    if isinstance(out, Array):
+        return [out], None
+    if isinstance(out, (tuple, list)) and all(isinstance(o, Array) for o in out):
+        return list(out), type(out)
+    raise NotAnArrayResult(type(out).__name__)
+
+
+def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
+    """Trace ``fn`` on exact-shape arguments, build it and compile one session."""
+    inputs: dict = {}
+    sargs = [_symbolic_args(a, inputs) for a in args]
+    skw = {k: _symbolic_args(kwargs[k], inputs) for k in sorted(kwargs)}
+    outs, container = _flatten_result(fn(*sargs, **skw))
+    model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True)
+    sess = session_for_model(model.SerializeToString(), optimize=optimize)
+    return (sess._sess, list(inputs), [f"out{i}" for i in range(len(outs))],
+            [o.dtype for o in outs], container)
+
+
+def run_plan(plan, feeds: list):
+    sess, in_names, out_names, dtypes, container = plan
+    results = sess.run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
+    if container is None:
+        r = results[0]
+        return Array._new(Value(dtypes[0], r.shape, None, 0, None, r))
+    outs = [Array._new(Value(dt, r.shape, None, 0, None, r)) for r, dt in zip(results, dtypes)]
+    if container is tuple or container is list:
+        return container(outs)
+    return container(*outs)  # a named tuple
+
+
+def _remember(table: dict, key, entry) -> None:
+    limit = MAX_PLANS * 8 if table is _seen else MAX_PLANS
+    with _lock:
+        if len(table) >= limit:
+            table.pop(next(iter(table)), None)  # the oldest entry
+        table[key] = entry
+
+
+def planned(fn):
+    """Wrap a namespace function so that repeated concrete calls run as compiled plans."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            sig = signature(args, kwargs)
+        except TypeError:
+            return fn(*args, **kwargs)
+        if sig is SYMBOLIC:
+            return fn(*args, **kwargs)
+        key, feeds = sig
+        key.append(fn)
+        key = tuple(key)
+        plan = _plans.get(key)
+        if plan is None:
+            seen = _seen.get(key, 0) + 1
+            if seen < PROMOTE_AFTER:
+                _remember(_seen, key, seen)
+                return fn(*args, **kwargs)
+            try:
+                plan = compile_plan(fn, args, kwargs, optimize="basic")
+            except Exception:  # noqa: BLE001 - the op-by-op call below raises the real error
+                plan = _UNPLANNABLE
+            _remember(_plans, key, plan)
+        if plan is _UNPLANNABLE:
+            return fn(*args, **kwargs)
+        return run_plan(plan, feeds)
+
+    wrapper.__wrapped_plain__ = fn
+    return wrapper
+
+
+def plan_count() -> int:
+    return sum(1 for p in _plans.values() if p is not _UNPLANNABLE)

@@ -96,6 +96,10 @@ def _flatten_nested(obj, func: str) -> list:
 
 def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | None = None) -> Array:
     """Convert ``obj`` (array, scalar, nested sequence, buffer, DLPack or NumPy object)."""
+    if type(obj) is np.ndarray and dtype is None and device is None and copy is None:
+        src = D.BY_NUMPY.get(obj.dtype)  # the common case, without the general checks
+        if src is not None and src.kind != "c" and obj.flags.c_contiguous:
+            return Array._new(Value(src, obj.shape, None, 0, None, obj))
     check_device(device, "asarray")
     dtype = _dtype_arg(dtype, "asarray")
     if isinstance(obj, Array):

@@ -188,7 +188,19 @@ less_equal = _make_binary("less_equal")
 logical_and = _make_binary("logical_and")
 logical_or = _make_binary("logical_or")
 logical_xor = _make_binary("logical_xor")
-maximum = _make_binary("maximum")
+
+
+def maximum(x1, x2, /) -> Array:
+    """Elementwise maximum (ONNX ``Max``; ``Relu`` against a zero scalar, which fuses with a
+    preceding MatMul + Add in onnxruntime). NaN propagates; the standard leaves the order of
+    signed zeros open (Relu keeps -0.0, Max gives +0.0)."""
+    v1, v2, dtype = _operands(x1, x2, "real numeric", "maximum")
+    if dtype.kind == "f":
+        for a, b in ((v1, v2), (v2, v1)):
+            if b.data is not None and b.data.ndim == 0 and b.data == 0:
+                return _wrap(_ops.unary("Relu", a))
+    return _wrap(_ops.binary("Max", v1, v2))
+
 minimum = _make_binary("minimum")
 
 

@@ -201,8 +201,8 @@ def _extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
     if v.dtype.kind == "f" and axes:
         # onnxruntime's ReduceMax/ReduceMin skip NaNs; the standard propagates them.
         nan_only = _ops.where(_ops.unary("IsNaN", v, D.bool), v, _ops.const(0, v.dtype))
-        flag = _ops.reduce("ReduceSum", nan_only, axes, keepdims)
-        out = _ops.where(_ops.unary("IsNaN", flag, D.bool), flag, out)
+        flag = _ops.reduce("ReduceSum", nan_only, axes, keepdims)  # +0.0, or NaN if any
+        out = _ops.binary("Sub", out, flag)  # x - (+0.0) is x exactly, signed zeros included
     return Array._new(out)
 
 

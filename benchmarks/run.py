@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +25,9 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 import onnxarray as xp
+
+# scikit-learn's array API dispatch needs SciPy's array API support, read at SciPy import.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 try:
     import ndonnx as ndx
@@ -410,43 +414,80 @@ def bench_mlp(quick: bool) -> None:
 # -- 5. scikit-learn ----------------------------------------------------------------------------
 
 
+def export_sklearn(est, method: str, n_features: int) -> onnx.ModelProto:
+    """Export ``est.<method>`` through onnxarray with a dynamic batch dimension."""
+    import sklearn
+    from sklearn.utils._array_api import move_estimator_to
+
+    with sklearn.config_context(array_api_dispatch=True, assume_finite=True):
+        moved = move_estimator_to(est, xp, None)
+        sym = xp.argument(shape=("N", n_features), dtype=xp.float64)
+        return xp.build({"x": sym}, {"y": getattr(moved, method)(sym)})
+
+
 def bench_sklearn(quick: bool) -> None:
-    print("\n## 5. scikit-learn estimators exported through onnxarray")
+    print("\n## 5. scikit-learn estimators: onnxarray export vs skl2onnx")
     try:
-        import sklearn
+        from skl2onnx import to_onnx
         from sklearn.datasets import load_wine
         from sklearn.decomposition import PCA
         from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-        from sklearn.linear_model import Ridge
-        from sklearn.preprocessing import StandardScaler
+        from sklearn.linear_model import LogisticRegression, Ridge
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
     except ImportError as exc:
         print(f"n/a: {exc}")
         return
     X, y = load_wine(return_X_y=True)
+    X = X / X.max(axis=0)
     out = {}
-    for est, method in [(LinearDiscriminantAnalysis(), "predict"),
-                        (StandardScaler(), "transform"), (PCA(3), "transform"),
-                        (Ridge(), "predict")]:
+    print(f"{'estimator.method':40s} {'nodes':>5s} {'skl2onnx':>8s} {'batch':>6s} "
+          f"{'ours':>11s} {'skl2onnx':>11s} {'ratio':>6s}")
+    worst_lat, nodes_ok = 0.0, True
+    cases = [(LinearDiscriminantAnalysis(), "predict", {}),
+             (LogisticRegression(max_iter=500), "predict_proba", {"zipmap": False}),
+             (StandardScaler(), "transform", {}), (MinMaxScaler(), "transform", {}),
+             (PCA(3), "transform", {}), (Ridge(), "predict", {})]
+    for est, method, opts in cases:
         name = f"{type(est).__name__}.{method}"
         est.fit(X, y)
         try:
-            with sklearn.config_context(array_api_dispatch=True):
-                from sklearn.utils._array_api import move_estimator_to
-
-                moved = move_estimator_to(est, xp, None)
-                sym = xp.argument(shape=("N", X.shape[1]), dtype=xp.float64)
-                res = getattr(moved, method)(sym)
-                model = xp.build({"x": sym}, {"y": res})
-            out[name] = {"nodes": len(model.graph.node)}
-            print(f"{name:40s} exported: {len(model.graph.node)} nodes")
+            ours = export_sklearn(est, method, X.shape[1])
         except Exception as exc:  # noqa: BLE001 - report what does not export yet
-            msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:90]}"
-            out[name] = {"error": msg}
-            print(f"{name:40s} not exportable yet: {msg}")
+            out[name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:90]}"}
+            print(f"{name:40s} not exportable: {out[name]['error']}")
+            continue
+        ref = to_onnx(est, X[:1], options={id(est): opts} if opts else None,
+                      target_opset=18)
+        s_ours, s_ref = session(ours), session(ref)
+        ref_out = ref.graph.output[-1 if method == "predict_proba" else 0].name
+        r = {"nodes": len(ours.graph.node), "skl2onnx_nodes": len(ref.graph.node)}
+        nodes_ok &= r["nodes"] <= r["skl2onnx_nodes"]
+        for batch in (1, 10_000):
+            data = np.random.default_rng(5).random((batch, X.shape[1]))
+            got = s_ours.run(None, {"x": data})[0]
+            want = s_ref.run([ref_out], {ref.graph.input[0].name: data})[0]
+            np.testing.assert_allclose(np.asarray(got, dtype=np.float64).reshape(want.shape),
+                                       want, rtol=1e-6, atol=1e-8)
+            number = (100 if batch == 1 else 3) // (4 if quick else 1) or 1
+            t = interleaved({
+                "ours": lambda data=data, s=s_ours: s.run(None, {"x": data}),
+                "ref": lambda data=data, s=s_ref, o=ref_out, i=ref.graph.input[0].name:
+                    s.run([o], {i: data}),
+            }, number=number, repeat=5 if quick else 9)
+            ratio = t["ours"] / t["ref"]
+            worst_lat = max(worst_lat, ratio)
+            r[batch] = {**t, "ratio": ratio}
+            print(f"{name:40s} {r['nodes']:5d} {r['skl2onnx_nodes']:8d} {batch:6d} "
+                  f"{fmt_t(t['ours'])} {fmt_t(t['ref'])} {ratio:6.2f}")
+        out[name] = r
     RESULTS["sklearn"] = out
     ok = sum("nodes" in r for r in out.values())
-    target("scikit-learn estimators exported", f"{ok}/{len(out)}", ok == len(out),
-           "all, <= skl2onnx latency and nodes")
+    target("scikit-learn estimators exported", f"{ok}/{len(out)}", ok == len(out), "all")
+    if ok:
+        target("exported latency / skl2onnx (worst)", f"{worst_lat:.2f}x", worst_lat <= 1.1,
+               "<= 1.1x")
+        target("exported node count <= skl2onnx (all)", "yes" if nodes_ok else "no", nodes_ok,
+               "all")
 
 
 # -- 6. import time -----------------------------------------------------------------------------

@@ -176,3 +176,18 @@ def test_concrete_conversions():
     back = np.from_dlpack(a)
     np.testing.assert_array_equal(back, [1.5, 2.5])
     assert a.__dlpack_device__() == (1, 0)
+
+
+def test_equal_constants_share_an_initializer_and_equal_nodes_are_emitted_once():
+    x = xp.argument(shape=("N", 3), dtype=xp.float64)
+    w1, w2 = xp.asarray(np.arange(3.0)), xp.asarray(np.arange(3.0))
+    y = (x * w1 + 1.0) / (x * w2 + 1.0) + xp.asarray(np.arange(3.0) + 1)
+    model = xp.build({"x": x}, {"y": y})
+    onnx.checker.check_model(model, full_check=True)
+    ops = [n.op_type for n in model.graph.node]
+    assert ops.count("Mul") == 1 and ops.count("Add") == 2 and ops.count("Div") == 1
+    assert len(model.graph.initializer) == 3  # arange(3), 1.0 and arange(3) + 1
+    data = np.random.default_rng(0).random((4, 3))
+    got = run_model(model, {"x": data})[0]
+    w = np.arange(3.0)
+    np.testing.assert_allclose(got, (data * w + 1) / (data * w + 1) + w + 1)

@@ -16,7 +16,7 @@ from onnx import helper, numpy_helper
 from . import _dtypes as D
 from ._array_object import Array
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
-from ._graph import Dim, Value, topological_order
+from ._graph import NONDETERMINISTIC, Dim, Value, topological_order
 
 __all__ = ["argument", "build"]
 
@@ -107,6 +107,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
 
     used_args: set[int] = set()
     initializers: list[onnx.TensorProto] = []
+    by_content: dict[tuple, str] = {}  # equal constants share one initializer
     counter = itertools.count()
 
     def name_of(v: Value) -> str:
@@ -117,8 +118,12 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
                 used_args.add(key)
             return n
         if v.data is not None:
-            n = f"c{next(counter)}"
-            initializers.append(numpy_helper.from_array(np.asarray(v.data, order="C"), n))
+            data = np.asarray(v.data, order="C")
+            content = (data.dtype.str, data.shape, data.tobytes())
+            n = by_content.get(content)
+            if n is None:
+                n = by_content[content] = f"c{next(counter)}"
+                initializers.append(numpy_helper.from_array(data, n))
         elif v.name is not None:
             raise ValueError(
                 "build: an output depends on an argument that is not listed in inputs "
@@ -136,8 +141,18 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     names.update(renamed)
 
     nodes = []
+    emitted: dict[tuple, tuple] = {}  # (op, domain, input names, attrs) -> output Values
     for node in order:
         ins = ["" if v is None else name_of(v) for v in node.inputs]
+        key = _node_key(node, ins)
+        twin = emitted.get(key) if key is not None else None
+        if twin is not None and not any(id(v) in renamed for v in node.outputs):
+            # The same computation on equal constants: reuse the outputs already emitted.
+            for v, t in zip(node.outputs, twin):
+                names[id(v)] = name_of(t)
+            continue
+        if key is not None:
+            emitted.setdefault(key, node.outputs)
         outs = [name_of(v) for v in node.outputs]
         proto = helper.make_node(node.op, ins, outs, domain=node.domain or None)
         proto.attribute.extend(make_attribute(k, val) for k, val in node.attrs)
@@ -164,6 +179,16 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     if doc_string:
         model.doc_string = doc_string
     return model
+
+
+def _node_key(node, ins: list[str]):
+    """What makes two nodes compute the same values, or None if they must stay apart."""
+    if node.op in NONDETERMINISTIC:
+        return None
+    try:
+        return (node.op, node.domain, tuple(ins), hash(node.attrs) and node.attrs)
+    except TypeError:  # tensor-valued attributes
+        return None
 
 
 def _version() -> str:

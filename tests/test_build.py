@@ -191,3 +191,31 @@ def test_equal_constants_share_an_initializer_and_equal_nodes_are_emitted_once()
     got = run_model(model, {"x": data})[0]
     w = np.arange(3.0)
     np.testing.assert_allclose(got, (data * w + 1) / (data * w + 1) + w + 1)
+
+
+def test_data_dependent_shapes_export_with_unknown_dims():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+
+    def clip_big(a):
+        a = xp.asarray(a, copy=True)  # assignment below must not change the argument
+        a[a > 1.0] = 0.0
+        return a
+
+    outs = {"masked": x[x > 1.0], "clipped": clip_big(x), "nz": xp.nonzero(x)[0],
+            "uniq": xp.unique_values(x)}
+    assert all(o.shape == (None,) for k, o in outs.items() if k != "clipped")
+    model = xp.build({"x": x}, outs)
+    onnx.checker.check_model(model, full_check=True)
+    for data in (np.array([3.0, 0.0, 1.0, 3.0, 2.0]), np.array([0.5])):
+        got = dict(zip(outs, run_model(model, {"x": data})))
+        np.testing.assert_array_equal(got["masked"], data[data > 1.0])
+        np.testing.assert_array_equal(got["clipped"], np.where(data > 1.0, 0.0, data))
+        np.testing.assert_array_equal(got["nz"], np.nonzero(data)[0])
+        np.testing.assert_array_equal(got["uniq"], np.unique(data))
+
+
+def test_build_explains_an_argument_changed_in_place():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    x[x > 1.0] = 0.0
+    with pytest.raises(TypeError, match="copy=True"):
+        xp.build({"x": x}, {"y": x + 1.0})

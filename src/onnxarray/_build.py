@@ -96,7 +96,9 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
         v = arr._v
         if v.name is None or v.node is not None:
             raise TypeError(f"build: inputs[{name!r}] is not an argument; create inputs with "
-                            "onnxarray.argument(shape=..., dtype=...)")
+                            "onnxarray.argument(shape=..., dtype=...) (an argument changed by "
+                            "`x[...] = ...` is no longer one: assign into "
+                            "xp.asarray(x, copy=True) instead)")
         if id(v) in names:
             raise ValueError(f"build: the same argument is given as inputs {names[id(v)]!r} and "
                              f"{name!r}")

@@ -107,8 +107,10 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
             if copy is False:
                 raise ValueError("asarray: changing the dtype needs a copy, but copy=False")
             return Array._new(_ops.cast(obj._v, dtype))
-        if copy and obj._v.data is not None:
-            return _new(obj._v.data.copy(), obj.dtype)
+        if copy:
+            if obj._v.data is not None:
+                return _new(obj._v.data.copy(), obj.dtype)
+            return Array._new(obj._v)  # a new array object: assigning into it leaves obj alone
         return obj
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
         if isinstance(obj, (list, tuple)):

@@ -29,7 +29,7 @@ from ._graph import Value
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
-MAX_PLANS = 512
+MAX_PLANS = 256
 
 SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
 _UNPLANNABLE = object()  # cache entry: this signature runs op by op

@@ -64,3 +64,24 @@ def test_detour_is_still_needed(op, dt):
     assert not _runs_natively(op, dt), (
         f"onnxruntime {ort.__version__} now has a {op} kernel for {dt.name}: remove the "
         "detour from _ort_compat.CAST_VIA")
+
+
+def test_topk_ranks_nan_highest_and_breaks_ties_by_lower_index():
+    """argmax/argmin of floats rely on this (onnxruntime's ArgMax/ArgMin skip NaNs)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    specials = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 2.0]
+    rng = np.random.default_rng(0)
+    for dtype, onnx_type in ((np.float32, TensorProto.FLOAT), (np.float64, TensorProto.DOUBLE)):
+        graph = helper.make_graph(
+            [helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=1, sorted=1)],
+            "topk", [helper.make_tensor_value_info("x", onnx_type, [None, None])],
+            [helper.make_tensor_value_info("v", onnx_type, None),
+             helper.make_tensor_value_info("i", TensorProto.INT64, None)],
+            initializer=[numpy_helper.from_array(np.array([1]), "k")])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)],
+                                  ir_version=8)
+        sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        for _ in range(100):
+            x = rng.choice(np.array(specials, dtype), size=(4, int(rng.integers(1, 40))))
+            np.testing.assert_array_equal(sess.run(None, {"x": x})[1][:, 0], np.argmax(x, 1))

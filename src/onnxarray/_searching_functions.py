@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value, scalar_value
@@ -35,23 +33,21 @@ def _first_index(v: Value, axis: int, keepdims: bool, op: str) -> Value:
     """ArgMax/ArgMin along ``axis`` (first occurrence); a NaN counts as the extremum.
 
     NaN handling follows NumPy (and max/min, which propagate NaN): the index of the first NaN
-    wins. onnxruntime's kernels skip NaNs, so where a NaN exists its first index comes from
-    ArgMax over the NaN mask.
+    wins. onnxruntime's ArgMax/ArgMin skip NaNs, but its TopK ranks NaN above every number and
+    breaks ties by the lower index (checked in the tests), so for floats the first index of the
+    maximum is TopK(k=1) of ``x`` and that of the minimum is TopK(k=1) of ``-x``.
     """
+    kept = v.shape[:axis] + (1,) + v.shape[axis + 1:]
+    if v.dtype.kind == "f":
+        key = v if op == "ArgMax" else _ops.unary("Neg", v)
+        out = _ops.bind("TopK", [key, _ops.i64([1])], [v.dtype, D.int64],
+                        lambda: [kept, kept],
+                        (("axis", axis), ("largest", 1), ("sorted", 1)))[1]
+        return out if keepdims else _ops.squeeze(out, [axis])
     attrs = (("axis", axis), ("keepdims", int(keepdims)))
-
-    def shape():
-        if keepdims:
-            return [v.shape[:axis] + (1,) + v.shape[axis + 1:]]
-        return [v.shape[:axis] + v.shape[axis + 1:]]
-
-    out = _ops.bind(op, [v], [D.int64], shape, attrs)[0]
-    if v.dtype.kind != "f" or (v.data is not None and not np.isnan(v.data).any()):
-        return out
-    nan = _ops.cast(_ops.unary("IsNaN", v, D.bool), D.uint8)
-    first_nan = _ops.bind("ArgMax", [nan], [D.int64], shape, attrs)[0]
-    any_nan = _ops.cast(_ops.reduce("ReduceMax", nan, [axis], keepdims), D.bool)
-    return _ops.where(any_nan, first_nan, out)
+    return _ops.bind(op, [v], [D.int64],
+                     lambda: [kept if keepdims else v.shape[:axis] + v.shape[axis + 1:]],
+                     attrs)[0]
 
 
 def argmax(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> Array:

@@ -197,6 +197,17 @@ def _extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
     axes = normalize_axes(axis, len(v.shape), func)
     if any(v.shape[a] == 0 for a in axes):
         raise ValueError(f"{func}: zero-size reduction has no identity")
+    if v.dtype.kind == "f" and (len(axes) == 1 or len(v.shape) == 1 and axes):
+        # onnxruntime's TopK ranks NaN above every number (its ReduceMax/ReduceMin skip NaNs),
+        # so TopK(k=1) is the NaN-propagating extremum along one axis.
+        a = axes[0]
+        key = v if op == "ReduceMax" else _ops.unary("Neg", v)
+        kept = v.shape[:a] + (1,) + v.shape[a + 1:]
+        out = _ops.bind("TopK", [key, _ops.i64([1])], [v.dtype, D.int64],
+                        lambda: [kept, kept], (("axis", a), ("largest", 1), ("sorted", 1)))[0]
+        if op != "ReduceMax":
+            out = _ops.unary("Neg", out)
+        return Array._new(out if keepdims else _ops.squeeze(out, [a]))
     out = _ops.reduce(op, v, axes, keepdims)
     if v.dtype.kind == "f" and axes:
         # onnxruntime's ReduceMax/ReduceMin skip NaNs; the standard propagates them.

@@ -16,12 +16,13 @@ import onnxruntime as ort
 
 import onnxarray as oxp
 from onnxarray._array_object import Array
+from onnxarray._complex import pack, unpack
 from onnxarray._ops import const
 from onnxarray._plans import PROMOTE_AFTER
 
 _STRICT_DTYPES = {np.dtype(n): getattr(strict, n) for n in (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float32", "float64")}
+    "float32", "float64", "complex64", "complex128")}
 
 
 def to_onnxarray(a) -> Array:
@@ -52,7 +53,10 @@ def _as_numpy(x) -> np.ndarray:
 def assert_identical(actual: np.ndarray, expected: np.ndarray, what: str) -> None:
     assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
-    if actual.dtype.kind == "f":
+    if actual.dtype.kind == "c":
+        assert_identical(actual.real, expected.real, f"{what} (real part)")
+        assert_identical(actual.imag, expected.imag, f"{what} (imaginary part)")
+    elif actual.dtype.kind == "f":
         np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected), err_msg=what)
         ok = ~np.isnan(actual)
         np.testing.assert_array_equal(actual[ok], expected[ok], err_msg=what)
@@ -66,7 +70,7 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: floa
                  atol: float) -> None:
     assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
-    if actual.dtype.kind == "f":
+    if actual.dtype.kind in "fc":
         np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True,
                                    err_msg=what)
     else:
@@ -74,8 +78,14 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: floa
 
 
 def run_model(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
+    """Run in onnxruntime; complex inputs and outputs cross the boundary as real pairs."""
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    return sess.run(None, feeds)
+    feeds = {k: pack(v) if np.asarray(v).dtype.kind == "c" else v for k, v in feeds.items()}
+    outs = sess.run(None, feeds)
+    meta = {p.key: p.value for p in model.metadata_props}
+    complex_names = set(filter(None, meta.get("onnxarray.complex", "").split(",")))
+    return [unpack(o) if out.name in complex_names else o
+            for o, out in zip(outs, model.graph.output)]
 
 
 def export(fn, *arrays, dynamic: bool = True):

@@ -41,6 +41,8 @@ from ._data_type_functions import (
 )
 from ._dtypes import (
     bool,
+    complex64,
+    complex128,
     float32,
     float64,
     int8,
@@ -221,6 +223,8 @@ __all__ = [
     "broadcast_to",
     "build",
     "can_cast",
+    "complex128",
+    "complex64",
     "ceil",
     "clip",
     "concat",
@@ -354,7 +358,7 @@ def _plan_namespace() -> None:
     """Route repeated concrete calls of the array functions through compiled plans."""
     import types
 
-    from . import _plans
+    from . import _complex, _plans
 
     not_planned = {
         # no array argument, or a result that is not an array
@@ -364,11 +368,18 @@ def _plan_namespace() -> None:
         # checks that read concrete data (index bounds, repeat counts) before lowering
         "take", "take_along_axis", "repeat",
     }
+    # no array argument that could be complex
+    no_arrays = {"argument", "build", "jit", "asarray", "from_dlpack", "arange", "empty", "eye",
+                 "full", "linspace", "ones", "zeros", "can_cast", "finfo", "iinfo", "isdtype",
+                 "result_type", "broadcast_shapes", "__array_namespace_info__"}
     ns = globals()
     for name in __all__:
         obj = ns[name]
-        if name not in not_planned and isinstance(obj, types.FunctionType):
-            ns[name] = _plans.planned(obj)
+        if not isinstance(obj, types.FunctionType):
+            continue
+        if name not in no_arrays:
+            obj = _complex.dispatching(name, obj)
+        ns[name] = obj if name in not_planned else _plans.planned(obj)
     for name in ("matmul", "matrix_transpose", "tensordot", "vecdot"):  # the same functions
         setattr(linalg, name, ns[name])
 

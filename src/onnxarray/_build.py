@@ -53,6 +53,7 @@ def argument(*, shape, dtype) -> Array:
 
 
 def _value_info(name: str, v: Value) -> onnx.ValueInfoProto:
+    """A graph input or output; a complex value is a real tensor with a trailing 2."""
     dims = []
     for d in v.shape:
         if type(d) is int:
@@ -61,6 +62,10 @@ def _value_info(name: str, v: Value) -> onnx.ValueInfoProto:
             dims.append(d.name)
         else:
             dims.append(None)
+    if v.dtype.kind == "c":
+        return helper.make_tensor_value_info(
+            name, D.real_dtype_of(v.dtype).onnx, dims + [2],
+            doc_string=f"{v.dtype.name}: (real, imaginary) pairs in the trailing dimension")
     return helper.make_tensor_value_info(name, v.dtype.onnx, dims)
 
 
@@ -121,6 +126,10 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             return n
         if v.data is not None:
             data = np.asarray(v.data, order="C")
+            if data.dtype.kind == "c":
+                from ._complex import pack
+
+                data = pack(data)
             content = (data.dtype.str, data.shape, data.tobytes())
             n = by_content.get(content)
             if n is None:
@@ -180,6 +189,9 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
                               producer_name="onnxarray", producer_version=_version())
     if doc_string:
         model.doc_string = doc_string
+    complex_names = [n for n, a in (*inputs.items(), *outputs.items()) if a.dtype.kind == "c"]
+    if complex_names:  # which real tensors with a trailing 2 are complex values
+        helper.set_model_props(model, {"onnxarray.complex": ",".join(complex_names)})
     return model
 
 

@@ -70,7 +70,7 @@ def _scalar_kind_dtype(values: Sequence) -> DType:
         else:
             raise TypeError(f"asarray: unsupported element {v!r} of type {type(v).__name__}")
     if "c" in kinds:
-        raise TypeError("asarray: complex values are not supported yet")
+        return D.DEFAULT_COMPLEX
     if "f" in kinds:
         return D.DEFAULT_FLOAT
     if "i" in kinds:
@@ -98,7 +98,7 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
     """Convert ``obj`` (array, scalar, nested sequence, buffer, DLPack or NumPy object)."""
     if type(obj) is np.ndarray and dtype is None and device is None and copy is None:
         src = D.BY_NUMPY.get(obj.dtype)  # the common case, without the general checks
-        if src is not None and src.kind != "c" and obj.flags.c_contiguous:
+        if src is not None and obj.flags.c_contiguous:
             return Array._new(Value(src, obj.shape, None, 0, None, obj))
     check_device(device, "asarray")
     dtype = _dtype_arg(dtype, "asarray")
@@ -162,7 +162,7 @@ def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:
     except TypeError:
         raise TypeError(f"asarray: cannot convert an object of type {type(obj).__name__}") \
             from None
-    if data.dtype not in D.BY_NUMPY or data.dtype.kind == "c":
+    if data.dtype not in D.BY_NUMPY:
         raise TypeError(f"asarray: NumPy dtype {data.dtype} is not supported")
     src = D.BY_NUMPY[data.dtype]
     target = dtype or src
@@ -203,7 +203,7 @@ def _fill_dtype(fill_value, func: str) -> DType:
     if isinstance(fill_value, float):
         return D.DEFAULT_FLOAT
     if isinstance(fill_value, complex):
-        raise TypeError(f"{func}: complex fill values are not supported yet")
+        return D.DEFAULT_COMPLEX
     raise TypeError(f"{func}: fill_value must be a Python scalar, got "
                     f"{type(fill_value).__name__}")
 
@@ -211,7 +211,7 @@ def _fill_dtype(fill_value, func: str) -> DType:
 def _check_fill(fill_value, dtype: DType, func: str) -> None:
     from ._array_object import scalar_value
 
-    if isinstance(fill_value, int) and not isinstance(fill_value, bool) and dtype.kind == "f":
+    if isinstance(fill_value, int) and not isinstance(fill_value, bool) and dtype.kind in "fc":
         return
     scalar_value(fill_value, dtype, func)
 
@@ -315,7 +315,7 @@ def from_dlpack(x, /, *, device=None, copy: bool | None = None) -> Array:
         raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
     kwargs = {} if copy is None else {"copy": copy}
     data = np.from_dlpack(x, **kwargs)
-    if data.dtype not in D.BY_NUMPY or data.dtype.kind == "c":
+    if data.dtype not in D.BY_NUMPY:
         raise TypeError(f"from_dlpack: dtype {data.dtype} is not supported")
     if not data.flags.c_contiguous:
         if copy is False:

@@ -247,6 +247,8 @@ def _has_array(key) -> bool:
 def getitem(x: Array, key) -> Array:
     """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis run as
     compiled plans (array keys run op by op: their bounds are checked on the data)."""
+    if x._v.dtype.kind == "c":
+        return _complex_pair(_getitem, x, key)
     if _has_array(key):
         return _getitem(x, key)
     return _planned_getitem(x, key)
@@ -254,9 +256,33 @@ def getitem(x: Array, key) -> Array:
 
 def setitem(x: Array, key, value) -> Array:
     """The array ``x`` with ``x[key] = value`` applied (functional; planned like getitem)."""
+    if x._v.dtype.kind == "c":
+        return _complex_pair(_setitem, x, key, value)
+    if isinstance(value, Array) and value._v.dtype.kind == "c":
+        raise TypeError(f"__setitem__: cannot assign a {value.dtype.name} value into an array "
+                        f"of dtype {x.dtype.name}")
     if _has_array(key):
         return _setitem(x, key, value)
     return _planned_setitem(x, key, value)
+
+
+def _complex_pair(fn, x: Array, key, *value) -> Array:
+    """``fn`` on the real and the imaginary parts of a complex ``x`` (and value)."""
+    from ._complex import join, parts
+
+    re, im = parts(x._v)
+    vals = [(v, v) for v in value]
+    if value:
+        v = value[0]
+        if isinstance(v, Array):
+            vre, vim = parts(v._v)
+            vals = [(Array._new(vre), Array._new(vim))]
+        else:
+            c = complex(scalar_value(v, x._v.dtype, "__setitem__").data)
+            vals = [(c.real, c.imag)]
+    out_re = fn(Array._new(re), key, *[p[0] for p in vals])
+    out_im = fn(Array._new(im), key, *[p[1] for p in vals])
+    return Array._new(join(out_re._v, out_im._v))
 
 
 def _getitem(x: Array, key) -> Array:

@@ -129,17 +129,39 @@ def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
     outs, container = _flatten_result(fn(*sargs, **skw))
     model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True)
     sess = session_for_model(model.SerializeToString(), optimize=optimize)
-    return (sess._sess, list(inputs), [f"out{i}" for i in range(len(outs))],
-            [o.dtype for o in outs], container)
+    dtypes = [o.dtype for o in outs]
+    # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
+    complex_io = any(a.dtype.kind == "c" for a in inputs.values()) or any(
+        d.kind == "c" for d in dtypes)
+    return (sess._sess, list(inputs), [f"out{i}" for i in range(len(outs))], dtypes, container,
+            complex_io)
 
 
 def run_plan(plan, feeds: list):
-    sess, in_names, out_names, dtypes, container = plan
+    sess, in_names, out_names, dtypes, container, complex_io = plan
+    if complex_io:
+        return _run_complex_plan(plan, feeds)
     results = sess.run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
     if container is None:
         r = results[0]
         return Array._new(Value(dtypes[0], r.shape, None, 0, None, r))
+    return _wrap_results(results, dtypes, container)
+
+
+def _run_complex_plan(plan, feeds: list):
+    from ._complex import pack, unpack
+
+    sess, in_names, out_names, dtypes, container, _ = plan
+    feeds = [pack(f) if f.dtype.kind == "c" else f for f in feeds]
+    results = sess.run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
+    results = [unpack(r) if dt.kind == "c" else r for r, dt in zip(results, dtypes)]
+    return _wrap_results(results, dtypes, container)
+
+
+def _wrap_results(results, dtypes, container):
     outs = [Array._new(Value(dt, r.shape, None, 0, None, r)) for r, dt in zip(results, dtypes)]
+    if container is None:
+        return outs[0]
     if container is tuple or container is list:
         return container(outs)
     return container(*outs)  # a named tuple

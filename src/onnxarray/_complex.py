@@ -1,0 +1,676 @@
+"""Complex arrays as pairs of real tensors.
+
+onnxruntime computes nothing in complex, so a complex value is a pair (real, imaginary) of real
+tensors of the matching float dtype. A concrete complex array holds NumPy complex data; a
+symbolic one is, in the graph, a real tensor with a trailing dimension of 2 (real, imaginary) —
+the layout ONNX ``DFT`` uses, and the layout of complex model inputs and outputs. ``parts``
+and ``join`` move between the two views; every complex function is written on the parts with
+the real functions, so it runs eagerly and exports alike.
+
+``dispatching(name, fn)`` wraps a namespace function: a call with a complex array goes to the
+complex implementation of that name, or raises a TypeError if there is none.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._array_object import Array, scalar_value
+from ._graph import Value
+
+__all__ = ["parts", "join", "dispatching", "pack", "unpack", "IMPLS"]
+
+
+def complex_of(real: D.DType) -> D.DType:
+    return D.complex128 if real is D.float64 else D.complex64
+
+
+# -- the two views -------------------------------------------------------------------------------
+
+
+def parts(v: Value) -> tuple[Value, Value]:
+    """(real, imaginary) Values of a complex Value; a real Value gets a zero imaginary part."""
+    if v.dtype.kind != "c":
+        real = _real_float(v)
+        return real, _zeros_like(real)
+    rd = D.real_dtype_of(v.dtype)
+    if v.data is not None:
+        return (_ops.const(np.asarray(v.data.real, order="C"), rd),
+                _ops.const(np.asarray(v.data.imag, order="C"), rd))
+    return tuple(_ops.bind("Gather", [v, _ops.i64(i)], [rd], lambda: [v.shape],
+                           (("axis", -1),))[0] for i in (0, 1))
+
+
+def join(re: Value, im: Value) -> Value:
+    """The complex Value with parts ``re`` and ``im`` (real floats of one dtype and shape)."""
+    if re.dtype is not im.dtype:
+        dt = D.promote(re.dtype, im.dtype)
+        re, im = _ops.cast(re, dt), _ops.cast(im, dt)
+    if tuple(re.shape) != tuple(im.shape) and not _same_at_run_time(re.shape, im.shape):
+        shape = _ops.broadcast_shapes(re.shape, im.shape)
+        re, im = _broadcast(re, im, shape), _broadcast(im, re, shape)
+    cdt = complex_of(re.dtype)
+    if re.data is not None and im.data is not None:
+        data = np.empty(re.data.shape, cdt.numpy)
+        data.real = re.data
+        data.imag = im.data
+        return _ops.const(data, cdt)
+    n = len(re.shape)
+    pair = [_ops.unsqueeze(p, [n]) for p in (re, im)]
+    return _ops.bind("Concat", pair, [cdt], lambda: [re.shape], (("axis", -1),))[0]
+
+
+def _same_at_run_time(a: tuple, b: tuple) -> bool:
+    """Shapes that differ only in unknown dims: the parts of one result, which both come from
+    broadcasting the same operands (each broadcast makes its own unknown dims)."""
+    return len(a) == len(b) and all(x == y or (type(x) is not int and type(y) is not int)
+                                    for x, y in zip(a, b))
+
+
+def _broadcast(v: Value, other: Value, shape: tuple) -> Value:
+    """``v`` broadcast against ``other`` without arithmetic (which would lose -0.0)."""
+    if tuple(v.shape) == tuple(shape):
+        return v
+    if v.data is not None and _ops.is_static(shape):
+        return _ops.const(np.broadcast_to(v.data, shape).copy(), v.dtype)
+    return _ops.expand_to(v, _ops.shape_of(other), shape)
+
+
+def _zeros_like(v: Value) -> Value:
+    if v.data is not None:
+        return _ops.const(np.zeros(v.data.shape, v.dtype.numpy), v.dtype)
+    if _ops.is_static(v.shape):
+        return _ops.const(np.zeros(v.shape, v.dtype.numpy), v.dtype)
+    zero = _ops.const(0, v.dtype)
+    return _ops.expand_to(zero, _ops.shape_of(v), v.shape)
+
+
+def _real_float(v: Value) -> Value:
+    if v.dtype.kind == "f":
+        return v
+    return _ops.cast(v, D.DEFAULT_FLOAT)
+
+
+def pack(data: np.ndarray) -> np.ndarray:
+    """NumPy complex data in the model layout: a real array with a trailing dimension of 2."""
+    data = np.asarray(data, order="C")
+    real = np.float64 if data.dtype == np.complex128 else np.float32
+    return data.reshape(data.shape + (1,)).view(real)
+
+
+def unpack(data: np.ndarray) -> np.ndarray:
+    """The inverse of ``pack``."""
+    data = np.asarray(data, order="C")
+    cplx = np.complex128 if data.dtype == np.float64 else np.complex64
+    return data.view(cplx).reshape(data.shape[:-1])
+
+
+# -- helpers on Arrays --------------------------------------------------------------------------
+
+
+def _is_complex(a) -> bool:
+    return isinstance(a, Array) and a._v.dtype.kind == "c"
+
+
+def _has_complex(args, kwargs, dtypes: bool) -> bool:
+    """Whether a call involves a complex array (or, with ``dtypes``, a complex dtype)."""
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, Array):
+            if a._v.dtype.kind == "c":
+                return True
+        elif type(a) in (list, tuple):
+            if any(isinstance(b, Array) and b._v.dtype.kind == "c" for b in a):
+                return True
+        elif dtypes and isinstance(a, D.DType) and a.kind == "c":
+            return True
+    return False
+
+
+def _split(x) -> tuple[Array, Array]:
+    re, im = parts(x._v)
+    return Array._new(re), Array._new(im)
+
+
+def _cx(re: Array, im: Array) -> Array:
+    return Array._new(join(re._v, im._v))
+
+
+def _operand_pair(x1, x2, func: str):
+    """Two operands as complex (re, im) Array pairs; Python scalars take the array's dtype."""
+    if not isinstance(x1, Array):
+        x1 = Array._new(scalar_value(x1, _complex_dtype(x2), func))
+    if not isinstance(x2, Array):
+        x2 = Array._new(scalar_value(x2, _complex_dtype(x1), func))
+    for a in (x1, x2):
+        if a._v.dtype.kind not in "fc":
+            raise TypeError(f"{func}: cannot combine a complex array with {a._v.dtype.name}")
+    return _split(x1), _split(x2)
+
+
+def _complex_dtype(x) -> D.DType:
+    return x._v.dtype if x._v.dtype.kind == "c" else complex_of(x._v.dtype)
+
+
+def _ns():
+    import onnxarray
+
+    return onnxarray
+
+
+# -- structural functions: the same function on both parts -----------------------------------
+
+
+def _lift(name: str):
+    """``name`` applied to the real and the imaginary parts separately (bool and integer
+    arrays, such as conditions and indices, are passed to both calls unchanged)."""
+
+    def impl(*args, **kwargs):
+        fn = getattr(_ns(), name)
+        re_args, im_args = _lift_args(args)
+        re_kw, im_kw = {}, {}
+        for k, v in kwargs.items():
+            re_kw[k], im_kw[k] = _lift_one(v)
+        return _zip_join(fn(*re_args, **re_kw), fn(*im_args, **im_kw))
+
+    impl.__name__ = name
+    return impl
+
+
+def _lift_args(args):
+    pairs = [_lift_one(a) for a in args]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _lift_one(a):
+    if isinstance(a, Array):
+        if a._v.dtype.kind in "fc":
+            return _split(a)
+        return a, a
+    if type(a) in (list, tuple) and any(isinstance(b, Array) for b in a):
+        pairs = [_lift_one(b) for b in a]
+        return type(a)(p[0] for p in pairs), type(a)(p[1] for p in pairs)
+    if isinstance(a, complex):
+        return a.real, a.imag
+    return a, a
+
+
+def _zip_join(re, im):
+    if isinstance(re, Array):
+        return _cx(re, im)
+    return type(re)(_cx(r, i) for r, i in zip(re, im))
+
+
+# -- arithmetic -----------------------------------------------------------------------------------
+
+
+def _real_operand(x) -> bool:
+    return not isinstance(x, complex) and not _is_complex(x)
+
+
+def add(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "add")
+    ns = _ns()
+    # A real operand leaves the other's imaginary part alone (-0.0 + 0.0 would be +0.0).
+    im = b if _real_operand(x2) else d if _real_operand(x1) else ns.add(b, d)
+    return _cx(ns.add(a, c), im)
+
+
+def subtract(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "subtract")
+    ns = _ns()
+    im = b if _real_operand(x2) else -d if _real_operand(x1) else ns.subtract(b, d)
+    return _cx(ns.subtract(a, c), im)
+
+
+def _mul(a, b, c, d):
+    ns = _ns()
+    return (ns.subtract(ns.multiply(a, c), ns.multiply(b, d)),
+            ns.add(ns.multiply(a, d), ns.multiply(b, c)))
+
+
+def multiply(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "multiply")
+    if _real_operand(x2):  # (a + bj) * c, without the 0 * inf of a zero imaginary part
+        return _cx(a * c, b * c)
+    if _real_operand(x1):
+        return _cx(a * c, a * d)
+    return _cx(*_mul(a, b, c, d))
+
+
+def _div(a, b, c, d):
+    """Smith's algorithm: scale by the larger of |c| and |d| to avoid overflow."""
+    ns = _ns()
+    big_c = ns.abs(c) >= ns.abs(d)
+    r = ns.where(big_c, d / c, c / d)
+    den = ns.where(big_c, c + d * r, c * r + d)
+    re = ns.where(big_c, (a + b * r) / den, (a * r + b) / den)
+    im = ns.where(big_c, (b - a * r) / den, (b * r - a) / den)
+    # 1/(0+0j) and friends: the textbook quotient, which gives the infinities and NaNs.
+    zero = (c == 0) & (d == 0)
+    n2 = c * c + d * d
+    re = ns.where(zero, (a * c + b * d) / n2, re)
+    im = ns.where(zero, (b * c - a * d) / n2, im)
+    return re, im
+
+
+def divide(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "divide")
+    if _real_operand(x2):
+        return _cx(a / c, b / c)
+    return _cx(*_div(a, b, c, d))
+
+
+def negative(x, /):
+    a, b = _split(x)
+    return _cx(-a, -b)
+
+
+def positive(x, /):
+    return x
+
+
+def conj(x, /):
+    a, b = _split(x)
+    return _cx(a, -b)
+
+
+def real(x, /):
+    return _split(x)[0]
+
+
+def imag(x, /):
+    return _split(x)[1]
+
+
+def abs(x, /):  # noqa: A001
+    a, b = _split(x)
+    return _ns().hypot(a, b)
+
+
+def equal(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "equal")
+    return (a == c) & (b == d)
+
+
+def not_equal(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "not_equal")
+    return (a != c) | (b != d)
+
+
+def isnan(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return ns.isnan(a) | ns.isnan(b)
+
+
+def isinf(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return ns.isinf(a) | ns.isinf(b)
+
+
+def isfinite(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return ns.isfinite(a) & ns.isfinite(b)
+
+
+def square(x, /):
+    a, b = _split(x)
+    return _cx(*_mul(a, b, a, b))
+
+
+def reciprocal(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(*_div(ns.ones_like(a), ns.zeros_like(a), a, b))
+
+
+def sign(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    m = ns.hypot(a, b)
+    nonzero = m != 0
+    safe = ns.where(nonzero, m, ns.ones_like(m))
+    return _cx(ns.where(nonzero, a / safe, a), ns.where(nonzero, b / safe, b))
+
+
+def exp(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    e = ns.exp(a)
+    real_axis = b == 0  # exp(a + 0j) is exp(a) + 0j exactly, also for infinite a
+    return _cx(ns.where(real_axis, e, e * ns.cos(b)), ns.where(real_axis, b, e * ns.sin(b)))
+
+
+def expm1(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    s = ns.sin(b / 2)
+    re = ns.expm1(a) * ns.cos(b) - 2 * s * s  # exp(a)cos(b) - 1 without cancellation
+    real_axis = b == 0
+    return _cx(ns.where(real_axis, ns.expm1(a), re),
+               ns.where(real_axis, b, ns.exp(a) * ns.sin(b)))
+
+
+def log(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.log(ns.hypot(a, b)), ns.atan2(b, a))
+
+
+def log1p(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    # |1 + z|^2 = 1 + (2a + a^2 + b^2): log1p of the small term keeps accuracy near 0.
+    re = 0.5 * ns.log1p(a * (2 + a) + b * b)
+    big = ns.abs(a) + ns.abs(b) > 0.5
+    re = ns.where(big, ns.log(ns.hypot(a + 1, b)), re)
+    return _cx(re, ns.atan2(b, a + 1))
+
+
+def log2(x, /):
+    re, im = _split(log(x))
+    c = 1 / math.log(2)
+    return _cx(re * c, im * c)
+
+
+def log10(x, /):
+    re, im = _split(log(x))
+    c = 1 / math.log(10)
+    return _cx(re * c, im * c)
+
+
+def sqrt(x, /):
+    """Principal square root: t = sqrt((|a| + |z|) / 2), then the other part is b / (2t)."""
+    a, b = _split(x)
+    ns = _ns()
+    m = ns.hypot(a, b)
+    t = ns.sqrt((ns.abs(a) + m) / 2)
+    safe = ns.where(t == 0, ns.ones_like(t), t)
+    other = b / (2 * safe)
+    pos = ns.signbit(a) == False  # noqa: E712 - elementwise
+    re = ns.where(pos, t, ns.abs(other))
+    im = ns.where(pos, other, ns.copysign(t, b))
+    zero = t == 0
+    re = ns.where(zero, ns.zeros_like(t), re)
+    im = ns.where(zero, b, im)
+    inf_b = ns.isinf(b)  # sqrt(x + inf j) = inf + inf j for every x, NaN included
+    return _cx(ns.where(inf_b, ns.abs(b), re), ns.where(inf_b, b, im))
+
+
+def sin(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.sin(a) * ns.cosh(b), ns.cos(a) * ns.sinh(b))
+
+
+def cos(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.cos(a) * ns.cosh(b), -(ns.sin(a) * ns.sinh(b)))
+
+
+def sinh(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.sinh(a) * ns.cos(b), ns.cosh(a) * ns.sin(b))
+
+
+def cosh(x, /):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.cosh(a) * ns.cos(b), ns.sinh(a) * ns.sin(b))
+
+
+def tanh(x, /):
+    """tanh(a + bj) = (sinh 2a + j sin 2b) / (cosh 2a + cos 2b), with tanh(a) for large |a|."""
+    a, b = _split(x)
+    ns = _ns()
+    den = ns.cosh(2 * a) + ns.cos(2 * b)
+    re = ns.sinh(2 * a) / den
+    im = ns.sin(2 * b) / den
+    big = ns.abs(a) > 20
+    # For large |a| the formula overflows; tanh tends to sign(a) + 4 sin(2b) exp(-2|a|) j.
+    im_big = 4 * ns.sin(b) * ns.cos(b) * ns.exp(-2 * ns.abs(a))
+    return _cx(ns.where(big, ns.tanh(a), re), ns.where(big, im_big, im))
+
+
+def tan(x, /):
+    # tan(z) = -j tanh(j z)
+    a, b = _split(x)
+    re, im = _split(tanh(_cx(-b, a)))
+    return _cx(im, -re)
+
+
+def asinh(x, /):
+    # asinh(z) = log(z + sqrt(z^2 + 1)), with the odd symmetry used for accuracy on the left
+    a, b = _split(x)
+    ns = _ns()
+    neg = ns.signbit(a)
+    sa = ns.where(neg, -a, a)
+    sb = ns.where(neg, -b, b)
+    z = _cx(sa, sb)
+    re, im = _split(log(add(z, sqrt(add(square(z), 1.0)))))
+    return _cx(ns.where(neg, -re, re), ns.where(neg, -im, im))
+
+
+def asin(x, /):
+    # asin(z) = -j asinh(j z)
+    a, b = _split(x)
+    re, im = _split(asinh(_cx(-b, a)))
+    return _cx(im, -re)
+
+
+def acos(x, /):
+    re, im = _split(asin(x))
+    return _cx(math.pi / 2 - re, -im)
+
+
+def acosh(x, /):
+    # acosh(z) = log(z + sqrt(z + 1) sqrt(z - 1))
+    return log(add(x, multiply(sqrt(add(x, 1.0)), sqrt(subtract(x, 1.0)))))
+
+
+def atanh(x, /):
+    # atanh(z) = (log1p(z) - log1p(-z)) / 2
+    re, im = _split(subtract(log1p(x), log1p(negative(x))))
+    return _cx(re / 2, im / 2)
+
+
+def atan(x, /):
+    # atan(z) = -j atanh(j z)
+    a, b = _split(x)
+    re, im = _split(atanh(_cx(-b, a)))
+    return _cx(im, -re)
+
+
+def pow(x1, x2, /):  # noqa: A001
+    """exp(x2 * log(x1)), with x1 ** 0 == 1 and 0 ** x2 == 0 for Re(x2) > 0."""
+    (a, b), (c, d) = _operand_pair(x1, x2, "pow")
+    ns = _ns()
+    z1, z2 = _cx(a, b), _cx(c, d)
+    out_re, out_im = _split(exp(multiply(z2, log(z1))))
+    exp0 = (c == 0) & (d == 0)
+    base0 = (a == 0) & (b == 0) & (c > 0)
+    out_re = ns.where(exp0, ns.ones_like(out_re), ns.where(base0, ns.zeros_like(out_re), out_re))
+    out_im = ns.where(exp0 | base0, ns.zeros_like(out_im), out_im)
+    return _cx(out_re, out_im)
+
+
+def round(x, /):  # noqa: A001
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.round(a), ns.round(b))
+
+
+# -- reductions and linear algebra ---------------------------------------------------------------
+
+
+def sum(x, /, *, axis=None, dtype=None, keepdims=False):  # noqa: A001
+    a, b = _split(x)
+    ns = _ns()
+    rd = None if dtype is None else D.real_dtype_of(dtype)
+    out = _cx(ns.sum(a, axis=axis, dtype=rd, keepdims=keepdims),
+              ns.sum(b, axis=axis, dtype=rd, keepdims=keepdims))
+    return out
+
+
+def mean(x, /, *, axis=None, keepdims=False):
+    a, b = _split(x)
+    ns = _ns()
+    return _cx(ns.mean(a, axis=axis, keepdims=keepdims), ns.mean(b, axis=axis, keepdims=keepdims))
+
+
+def prod(x, /, *, axis=None, dtype=None, keepdims=False):
+    """Pairwise complex products along the reduced axes (their sizes must be known)."""
+    from ._manipulation_functions import normalize_axes
+
+    ns = _ns()
+    if dtype is not None and dtype is not x.dtype:
+        x = astype(x, dtype)
+    ndim = len(x._v.shape)
+    axes = normalize_axes(axis, ndim, "prod")
+    if any(type(x._v.shape[i]) is not int for i in axes):
+        raise ValueError("prod: the reduced axes of a complex array need known sizes")
+    keep = [i for i in range(ndim) if i not in axes]
+    moved = ns.permute_dims(x, tuple(keep) + tuple(axes)) if axes else x
+    lead = tuple(x._v.shape[i] for i in keep)
+    n = math.prod(x._v.shape[i] for i in axes)
+    flat = ns.reshape(moved, tuple(-1 if type(d) is not int else d for d in lead) + (n,)) \
+        if sum_unknown(lead) <= 1 else None
+    if flat is None:
+        raise ValueError("prod: at most one kept axis of a complex array may have unknown size")
+    a, b = _split(flat)
+    if n == 0:
+        a, b = ns.ones_like(a[..., :1]), ns.zeros_like(b[..., :1])
+    while a.shape[-1] > 1:
+        m = a.shape[-1]
+        if m % 2:
+            a = ns.concat([a, ns.ones_like(a[..., :1])], axis=-1)
+            b = ns.concat([b, ns.zeros_like(b[..., :1])], axis=-1)
+            m += 1
+        a, b = _mul(a[..., 0::2], b[..., 0::2], a[..., 1::2], b[..., 1::2])
+    out = _cx(a[..., 0], b[..., 0])
+    if keepdims:
+        out = ns.reshape(out, tuple(1 if i in axes else (d if type(d) is int else -1)
+                                    for i, d in enumerate(x._v.shape)))
+    return out
+
+
+def sum_unknown(dims) -> int:
+    return len([d for d in dims if type(d) is not int])
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    a, b = _split(x)
+    ns = _ns()
+    rd = None if dtype is None else D.real_dtype_of(dtype)
+    kw = {"axis": axis, "dtype": rd, "include_initial": include_initial}
+    return _cx(ns.cumulative_sum(a, **kw), ns.cumulative_sum(b, **kw))
+
+
+def matmul(x1, x2, /):
+    (a, b), (c, d) = _operand_pair(x1, x2, "matmul")
+    ns = _ns()
+    return _cx(ns.matmul(a, c) - ns.matmul(b, d), ns.matmul(a, d) + ns.matmul(b, c))
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    (a, b), (c, d) = _operand_pair(x1, x2, "tensordot")
+    ns = _ns()
+
+    def td(p, q):
+        return ns.tensordot(p, q, axes=axes)
+
+    return _cx(td(a, c) - td(b, d), td(a, d) + td(b, c))
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """sum(conj(x1) * x2) along ``axis``."""
+    (a, b), (c, d) = _operand_pair(x1, x2, "vecdot")
+    ns = _ns()
+    re = ns.vecdot(a, c, axis=axis) + ns.vecdot(b, d, axis=axis)
+    im = ns.vecdot(a, d, axis=axis) - ns.vecdot(b, c, axis=axis)
+    return _cx(re, im)
+
+
+# -- data types and creation -------------------------------------------------------------------
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    ns = _ns()
+    if not isinstance(dtype, D.DType):
+        raise TypeError(f"astype: expected an onnxarray dtype, got {dtype!r}")
+    if _is_complex(x):
+        a, b = _split(x)
+        if dtype.kind == "c":
+            rd = D.real_dtype_of(dtype)
+            return _cx(ns.astype(a, rd), ns.astype(b, rd))
+        if dtype is D.bool:
+            return (a != 0) | (b != 0)
+        raise TypeError(f"astype: casting {x.dtype.name} to {dtype.name} discards the imaginary "
+                        "part; take xp.real(x) first")
+    v = x._v if x._v.dtype is not D.bool else _ops.cast(x._v, D.uint8)
+    real = ns.astype(Array._new(v), D.real_dtype_of(dtype))
+    return _cx(real, ns.zeros_like(real))
+
+
+def _like(name: str):
+    def impl(x, /, *args, dtype=None, device=None, **kwargs):
+        ns = _ns()
+        cdt = dtype or x.dtype
+        if cdt.kind != "c":
+            return getattr(ns, name)(ns.real(x), *args, dtype=cdt, device=device, **kwargs)
+        rd = D.real_dtype_of(cdt)
+        a = _split(x)[0]
+        if name == "full_like":
+            fill = complex(args[0] if args else kwargs["fill_value"])
+            return _cx(ns.full_like(a, fill.real, dtype=rd), ns.full_like(a, fill.imag, dtype=rd))
+        return _cx(getattr(ns, name)(a, dtype=rd), ns.zeros_like(a, dtype=rd))
+
+    impl.__name__ = name
+    return impl
+
+
+def where(condition, x1, x2, /):
+    ns = _ns()
+    (a, b), (c, d) = _operand_pair(x1, x2, "where")
+    return _cx(ns.where(condition, a, c), ns.where(condition, b, d))
+
+
+_STRUCTURAL = ("broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
+               "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
+               "take", "take_along_axis", "tril", "triu", "matrix_transpose", "diff")
+
+IMPLS = {name: _lift(name) for name in _STRUCTURAL}
+IMPLS.update({f.__name__: f for f in (
+    add, subtract, multiply, divide, negative, positive, conj, real, imag, abs, equal,
+    not_equal, isnan, isinf, isfinite, square, reciprocal, sign, exp, expm1, log, log1p, log2,
+    log10, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, asinh, acosh, atanh, pow,
+    round, sum, mean, prod, cumulative_sum, matmul, tensordot, vecdot, astype, where)})
+IMPLS.update({name: _like(name) for name in ("zeros_like", "ones_like", "empty_like",
+                                             "full_like")})
+
+
+def dispatching(name: str, fn):
+    """``fn``, except that calls with a complex array go to the complex implementation."""
+    impl = IMPLS.get(name)
+
+    def wrapper(*args, **kwargs):
+        if _has_complex(args, kwargs, impl is not None):
+            if impl is None:
+                raise TypeError(f"{name}: complex dtypes are not supported")
+            return impl(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__qualname__ = fn.__qualname__
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__module__ = fn.__module__
+    wrapper.__wrapped__ = fn
+    return wrapper

@@ -1,0 +1,103 @@
+"""The fft extension on ONNX DFT: eager == exported == array-api-strict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from parity import check
+
+import onnxarray as xp
+
+NORMS = ["backward", "ortho", "forward"]
+
+
+def signals(kind: str, min_dims=1, max_dims=3):
+    dtypes = [np.complex64, np.complex128] if kind == "c" else [np.float32, np.float64]
+
+    def of(dt):
+        if kind == "c":
+            el = st.complex_numbers(max_magnitude=10, allow_nan=False, allow_infinity=False,
+                                    width=np.dtype(dt).itemsize * 8)
+        else:
+            el = st.floats(-10, 10, width=np.dtype(dt).itemsize * 8)
+        shape = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=6)
+        return hnp.arrays(dt, shape, elements=el)
+    return st.sampled_from(dtypes).flatmap(of)
+
+
+def tol(x) -> dict:
+    single = x.dtype in (np.float32, np.complex64)
+    return {"rtol": 1e-4, "atol": 1e-4} if single else {"rtol": 1e-10, "atol": 1e-10}
+
+
+@pytest.mark.parametrize("name", ["fft", "ifft"])
+@given(x=signals("c"), data=st.data())
+def test_fft_ifft(name, x, data):
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    n = data.draw(st.none() | st.integers(1, 8))
+    norm = data.draw(st.sampled_from(NORMS))
+    check(lambda m, a: getattr(m.fft, name)(a, n=n, axis=axis, norm=norm), x, **tol(x))
+
+
+@pytest.mark.parametrize("name", ["rfft", "ihfft"])
+@given(x=signals("f"), data=st.data())
+def test_real_input_transforms(name, x, data):
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    n = data.draw(st.none() | st.integers(1, 8))
+    norm = data.draw(st.sampled_from(NORMS))
+    check(lambda m, a: getattr(m.fft, name)(a, n=n, axis=axis, norm=norm), x, **tol(x))
+
+
+@pytest.mark.parametrize("name", ["irfft", "hfft"])
+@given(x=signals("c"), data=st.data())
+def test_hermitian_transforms(name, x, data):
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    default_ok = x.shape[axis] > 1
+    n = data.draw(st.integers(1, 9) if not default_ok else st.none() | st.integers(1, 9))
+    norm = data.draw(st.sampled_from(NORMS))
+    check(lambda m, a: getattr(m.fft, name)(a, n=n, axis=axis, norm=norm), x, dynamic=False,
+          **tol(x))
+
+
+@pytest.mark.parametrize("name", ["fftn", "ifftn", "rfftn", "irfftn"])
+@given(data=st.data())
+def test_n_dimensional(name, data):
+    x = data.draw(signals("f" if name == "rfftn" else "c", min_dims=2))
+    axes = data.draw(st.sampled_from([None, (0,), (-1, 0), (1, 0)]))
+    if name == "irfftn" and x.shape[(axes or (-1,))[-1]] < 2:
+        axes = None if x.shape[-1] > 1 else (0,) if x.shape[0] > 1 else None
+        if axes is None and x.shape[-1] < 2:
+            return
+    norm = data.draw(st.sampled_from(NORMS))
+    check(lambda m, a: getattr(m.fft, name)(a, axes=axes, norm=norm), x, dynamic=False,
+          **tol(x))
+
+
+def test_exported_transform_keeps_a_dynamic_batch():
+    x = xp.argument(shape=("B", 8), dtype=xp.float64)
+    spectrum = xp.fft.rfft(x)
+    power = xp.abs(spectrum) ** 2
+    model = xp.build({"x": x}, {"power": power})
+    assert [n.op_type for n in model.graph.node].count("DFT") == 1
+    from parity import run_model
+    for b in (1, 5):
+        data = np.random.default_rng(b).random((b, 8))
+        (got,) = run_model(model, {"x": data})
+        np.testing.assert_allclose(got, np.abs(np.fft.rfft(data)) ** 2, rtol=1e-12)
+
+
+def test_errors():
+    z = xp.asarray([1j, 2.0, 3.0])
+    with pytest.raises(ValueError, match="norm"):
+        xp.fft.fft(z, norm="bogus")
+    with pytest.raises(IndexError, match="axis"):
+        xp.fft.fft(z, axis=1)
+    with pytest.raises(ValueError, match="n must be"):
+        xp.fft.fft(z, n=0)
+    with pytest.raises(TypeError, match="real floating"):
+        xp.fft.rfft(z)
+    with pytest.raises(TypeError, match="floating"):
+        xp.fft.fft(xp.asarray([1, 2]))

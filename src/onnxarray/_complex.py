@@ -198,6 +198,22 @@ def _lift_one(a):
     return a, a
 
 
+def _per_array(name: str):
+    """``name`` over several arrays (broadcast_arrays, meshgrid): complex inputs give complex
+    outputs, the others keep their dtype."""
+
+    def impl(*arrays, **kwargs):
+        fn = getattr(_ns(), name)
+        flags = [_is_complex(a) for a in arrays]
+        re = fn(*[_split(a)[0] if f else a for a, f in zip(arrays, flags)], **kwargs)
+        im = fn(*[_split(a)[1] if f else a for a, f in zip(arrays, flags)], **kwargs)
+        out = [_cx(r, i) if f else r for r, i, f in zip(re, im, flags)]
+        return type(re)(out) if isinstance(re, tuple) else out
+
+    impl.__name__ = name
+    return impl
+
+
 def _zip_join(re, im):
     if isinstance(re, Array):
         return _cx(re, im)
@@ -319,6 +335,27 @@ def isfinite(x, /):
     return ns.isfinite(a) & ns.isfinite(b)
 
 
+def _nonzero_mask(x) -> Array:
+    a, b = _split(x)
+    return (a != 0) | (b != 0)
+
+
+def count_nonzero(x, /, *, axis=None, keepdims=False):
+    return _ns().count_nonzero(_nonzero_mask(x), axis=axis, keepdims=keepdims)
+
+
+def nonzero(x, /):
+    return _ns().nonzero(_nonzero_mask(x))
+
+
+def all(x, /, *, axis=None, keepdims=False):  # noqa: A001
+    return _ns().all(_nonzero_mask(x), axis=axis, keepdims=keepdims)
+
+
+def any(x, /, *, axis=None, keepdims=False):  # noqa: A001
+    return _ns().any(_nonzero_mask(x), axis=axis, keepdims=keepdims)
+
+
 def square(x, /):
     a, b = _split(x)
     return _cx(*_mul(a, b, a, b))
@@ -344,7 +381,15 @@ def exp(x, /):
     ns = _ns()
     e = ns.exp(a)
     real_axis = b == 0  # exp(a + 0j) is exp(a) + 0j exactly, also for infinite a
-    return _cx(ns.where(real_axis, e, e * ns.cos(b)), ns.where(real_axis, b, e * ns.sin(b)))
+    re = ns.where(real_axis, e, e * ns.cos(b))
+    im = ns.where(real_axis, b, e * ns.sin(b))
+    # exp(-inf + yj) is 0 for any y; exp(+inf + yj) for an infinite or NaN y is inf + NaN j
+    vanish = e == 0
+    zero = ns.zeros_like(e)
+    re = ns.where(vanish, zero, re)
+    im = ns.where(vanish, zero, im)
+    blowup = ns.isinf(e) & ~ns.isfinite(b)
+    return _cx(ns.where(blowup, e, re), ns.where(blowup, b - b, im))
 
 
 def expm1(x, /):
@@ -456,6 +501,11 @@ def asinh(x, /):
     sb = ns.where(neg, -b, b)
     z = _cx(sa, sb)
     re, im = _split(log(add(z, sqrt(add(square(z), 1.0)))))
+    # For |z| beyond 1/sqrt(eps), asinh(z) = log(2z) to working precision (z^2 would overflow).
+    big = ns.hypot(sa, sb) > 1 / math.sqrt(np.finfo(D.real_dtype_of(z.dtype).numpy).eps)
+    lre, lim = _split(log(z))
+    re = ns.where(big, lre + math.log(2), re)
+    im = ns.where(big, lim, im)
     return _cx(ns.where(neg, -re, re), ns.where(neg, -im, im))
 
 
@@ -643,7 +693,7 @@ def where(condition, x1, x2, /):
     return _cx(ns.where(condition, a, c), ns.where(condition, b, d))
 
 
-_STRUCTURAL = ("broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
+_STRUCTURAL = ("broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
                "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
                "take", "take_along_axis", "tril", "triu", "matrix_transpose", "diff")
 
@@ -652,7 +702,9 @@ IMPLS.update({f.__name__: f for f in (
     add, subtract, multiply, divide, negative, positive, conj, real, imag, abs, equal,
     not_equal, isnan, isinf, isfinite, square, reciprocal, sign, exp, expm1, log, log1p, log2,
     log10, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, asinh, acosh, atanh, pow,
-    round, sum, mean, prod, cumulative_sum, matmul, tensordot, vecdot, astype, where)})
+    round, sum, mean, prod, cumulative_sum, matmul, tensordot, vecdot, astype, where,
+    count_nonzero, nonzero, all, any)})
+IMPLS.update({name: _per_array(name) for name in ("broadcast_arrays", "meshgrid")})
 IMPLS.update({name: _like(name) for name in ("zeros_like", "ones_like", "empty_like",
                                              "full_like")})
 

@@ -50,7 +50,7 @@ def _shift(x: Array, axes, func: str, sign: int) -> Array:
     v = as_value(x, func)
     if v.dtype.kind not in "fc":
         raise TypeError(f"{func}: needs a floating-point dtype, got {v.dtype.name}")
-    axes = normalize_axes(axes, len(v.shape), func)
+    axes = normalize_axes(tuple(axes) if isinstance(axes, list) else axes, len(v.shape), func)
     if not axes:
         return x
     shifts = []

@@ -348,11 +348,11 @@ def nonzero(x, /):
     return _ns().nonzero(_nonzero_mask(x))
 
 
-def all(x, /, *, axis=None, keepdims=False):  # noqa: A001
+def all_(x, /, *, axis=None, keepdims=False):
     return _ns().all(_nonzero_mask(x), axis=axis, keepdims=keepdims)
 
 
-def any(x, /, *, axis=None, keepdims=False):  # noqa: A001
+def any_(x, /, *, axis=None, keepdims=False):
     return _ns().any(_nonzero_mask(x), axis=axis, keepdims=keepdims)
 
 
@@ -703,7 +703,8 @@ IMPLS.update({f.__name__: f for f in (
     not_equal, isnan, isinf, isfinite, square, reciprocal, sign, exp, expm1, log, log1p, log2,
     log10, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, asinh, acosh, atanh, pow,
     round, sum, mean, prod, cumulative_sum, matmul, tensordot, vecdot, astype, where,
-    count_nonzero, nonzero, all, any)})
+    count_nonzero, nonzero)})
+IMPLS.update({"all": all_, "any": any_})
 IMPLS.update({name: _per_array(name) for name in ("broadcast_arrays", "meshgrid")})
 IMPLS.update({name: _like(name) for name in ("zeros_like", "ones_like", "empty_like",
                                              "full_like")})

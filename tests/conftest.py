@@ -1,6 +1,9 @@
 import os
 import sys
 
+# scikit-learn's array API dispatch needs SciPy's array API support, read at SciPy's import.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(__file__))

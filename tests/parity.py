@@ -125,3 +125,8 @@ def check(fn, *arrays, rtol: float = 1e-7, atol: float = 0.0, dynamic: bool = Tr
         for k, (e, r) in enumerate(zip(eager, ref)):
             assert_close(e, r, f"eager output {k} vs array-api-strict", rtol, atol)
     return eager
+
+
+def known(shape: tuple) -> tuple:
+    """A shape with its symbolic dimensions as None (the sizes known while recording)."""
+    return tuple(None if isinstance(d, oxp.SymbolicDim) else d for d in shape)

@@ -214,7 +214,8 @@ TABLE = [
 NAMES = [entry[0] for entry in TABLE]
 # Callables that are not array functions: the namespace info and the export API.
 NOT_ARRAY_FUNCTIONS = {"__array_namespace_info__", "argument", "build", "jit", "Array",
-                       "Device"}
+                       "Device", "SymbolicDim", "SymbolicValueError",
+                       "InconclusiveDimensionError"}
 # Functions of complex arrays only; complex dtypes are not supported yet.
 COMPLEX_ONLY = {"imag"}
 

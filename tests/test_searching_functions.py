@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check, to_onnxarray
+from parity import check, known, to_onnxarray
 
 import onnxarray as oxp
 
@@ -109,7 +109,7 @@ def test_nonzero_nan_is_nonzero_and_symbolic_shape():
     check(lambda xp, a: xp.nonzero(a), np.array([[np.nan, 0.0], [-0.0, 1.0]]))
     x = oxp.argument(shape=("N", 3), dtype=oxp.float32)
     rows, cols = oxp.nonzero(x)
-    assert rows.shape == (None,) and cols.shape == (None,)
+    assert known(rows.shape) == (None,) and known(cols.shape) == (None,)
 
 
 def test_nonzero_0d_raises():

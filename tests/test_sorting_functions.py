@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check, to_onnxarray
+from parity import check, known, to_onnxarray
 
 import onnxarray as oxp
 
@@ -88,5 +88,5 @@ def test_sort_errors(func):
 
 def test_sort_symbolic_shape():
     x = oxp.argument(shape=("N", 3), dtype=oxp.int16)
-    assert oxp.sort(x, axis=0).shape == (None, 3)
+    assert known(oxp.sort(x, axis=0).shape) == (None, 3)
     assert oxp.argsort(x, axis=0).dtype == oxp.int64

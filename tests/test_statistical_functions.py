@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check, to_onnxarray
+from parity import check, known, to_onnxarray
 
 import onnxarray as oxp
 
@@ -306,7 +306,7 @@ def test_reductions_reject_bool(func):
 def test_symbolic_shapes():
     x = oxp.argument(shape=("N", 3), dtype=oxp.float64)
     assert oxp.sum(x, axis=0).shape == (3,)
-    assert oxp.mean(x, axis=1, keepdims=True).shape == (None, 1)
-    assert oxp.cumulative_sum(x, axis=0, include_initial=True).shape == (None, 3)
-    assert oxp.cumulative_prod(x, axis=1, include_initial=True).shape == (None, 4)
+    assert known(oxp.mean(x, axis=1, keepdims=True).shape) == (None, 1)
+    assert known(oxp.cumulative_sum(x, axis=0, include_initial=True).shape) == (None, 3)
+    assert known(oxp.cumulative_prod(x, axis=1, include_initial=True).shape) == (None, 4)
     assert oxp.max(x, axis=(0, 1)).shape == ()

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
 from . import fft, linalg  # noqa: E402 - extension namespaces (in progress)
-from ._array_object import Array, Device
+from ._array_object import Array, Device, SymbolicValueError
 from ._build import argument, build
 from ._constants import e, inf, nan, newaxis, pi
 from ._creation_functions import (
@@ -39,6 +39,7 @@ from ._data_type_functions import (
     isdtype,
     result_type,
 )
+from ._dims import InconclusiveDimensionError, SymbolicDim
 from ._dtypes import (
     bool,
     complex64,
@@ -204,6 +205,9 @@ __all__ = [
     "argmin",
     "argsort",
     "argument",
+    "SymbolicDim",
+    "SymbolicValueError",
+    "InconclusiveDimensionError",
     "asarray",
     "asin",
     "asinh",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtypes as D
+from ._dims import SymbolicDim, public_dim, size_value
 from ._dtypes import DType
 from ._graph import Dim, Value
 
@@ -63,20 +64,23 @@ class Array:
         return self._v.dtype
 
     @property
-    def shape(self) -> tuple[int | None, ...]:
-        return tuple(d if type(d) is int else None for d in self._v.shape)
+    def shape(self) -> tuple:
+        """The sizes: ints, and ``SymbolicDim`` objects for sizes known only when a model runs."""
+        shape = self._v.shape
+        if all(type(d) is int for d in shape):
+            return shape
+        return tuple(public_dim(self._v, i) for i in range(len(shape)))
 
     @property
     def ndim(self) -> int:
         return len(self._v.shape)
 
     @property
-    def size(self) -> int | None:
+    def size(self):
+        """The number of elements: an int, or a ``SymbolicDim`` product of the sizes."""
         n = 1
-        for d in self._v.shape:
-            if type(d) is not int:
-                return None
-            n *= d
+        for d in self.shape:
+            n = d * n
         return n
 
     @property
@@ -227,7 +231,7 @@ class Array:
 
 def _binary_dunder(name: str, func_name: str, reflected: bool = False):
     def method(self, other):
-        if not isinstance(other, (Array, bool, int, float, complex)):
+        if not isinstance(other, (Array, bool, int, float, complex, SymbolicDim)):
             return NotImplemented
         func = getattr(_namespace, func_name)
         return func(other, self) if reflected else func(self, other)
@@ -238,7 +242,7 @@ def _binary_dunder(name: str, func_name: str, reflected: bool = False):
 
 def _inplace_dunder(name: str, func_name: str):
     def method(self, other):
-        if not isinstance(other, (Array, bool, int, float, complex)):
+        if not isinstance(other, (Array, bool, int, float, complex, SymbolicDim)):
             return NotImplemented
         result = getattr(_namespace, func_name)(self, other)
         if result.dtype is not self.dtype:
@@ -313,6 +317,13 @@ def scalar_value(x, dtype: DType, func: str) -> Value:
         if dtype.kind != "c":
             raise TypeError(f"{func}: cannot combine a Python complex with an array of "
                             f"dtype {dtype.name}")
+    elif isinstance(x, SymbolicDim):
+        from . import _ops
+
+        if dtype.kind not in "iuf":
+            raise TypeError(f"{func}: cannot combine a symbolic dimension with an array of "
+                            f"dtype {dtype.name}")
+        return _ops.cast(_ops.reshape(size_value(x), []), dtype)
     else:
         raise TypeError(f"{func}: expected an array or a Python scalar, got {type(x).__name__}")
     data = np.asarray(x, dtype=dtype.numpy)

@@ -39,9 +39,9 @@ def argument(*, shape, dtype) -> Array:
         elif isinstance(d, str):
             if not d.isidentifier():
                 raise ValueError(f"argument: dimension name {d!r} must be an identifier")
-            dims.append(Dim(d))
+            dims.append(Dim(d, low=1))
         elif d is None:
-            dims.append(Dim())
+            dims.append(Dim(low=1))
         else:
             raise TypeError(f"argument: invalid dimension {d!r} in shape {tuple(shape)}; use an "
                             "int, a name (str) or None")

@@ -16,8 +16,17 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._array_object import CPU, Array, as_value
+from ._dims import (
+    SymbolicDim,
+    graph_dim,
+    graph_shape,
+    has_symbolic,
+    is_size,
+    shape_tensor,
+    size_value,
+)
 from ._dtypes import DType
-from ._graph import Value
+from ._graph import Dim, Value
 
 __all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full",
            "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
@@ -36,15 +45,19 @@ def _dtype_arg(dtype, func: str) -> DType | None:
     return D.as_dtype(dtype, func)
 
 
-def _shape_arg(shape, func: str) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+def _shape_arg(shape, func: str) -> tuple:
+    """Validated sizes: ints, and SymbolicDims read from symbolic arrays."""
+    if is_size(shape):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)):
         raise TypeError(f"{func}: shape must be an int or a tuple of ints, got {shape!r}")
     out = []
     for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        if not is_size(d):
             raise TypeError(f"{func}: shape entries must be ints, got {d!r}")
+        if isinstance(d, SymbolicDim):
+            out.append(d)
+            continue
         if d < 0:
             raise ValueError(f"{func}: negative dimension {d} in shape {tuple(shape)}")
         out.append(int(d))
@@ -177,7 +190,11 @@ def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:
 
 
 def _new_filled(shape, value, dtype: DType, func: str) -> Array:
-    return _new(np.full(_shape_arg(shape, func), value, dtype=dtype.numpy), dtype)
+    shape = _shape_arg(shape, func)
+    if has_symbolic(shape):  # a size read from a symbolic array: record an Expand
+        return Array._new(_ops.expand_to(_ops.const(value, dtype), shape_tensor(shape),
+                                         graph_shape(shape)))
+    return _new(np.full(shape, value, dtype=dtype.numpy), dtype)
 
 
 def empty(shape, *, dtype: DType | None = None, device=None) -> Array:
@@ -274,6 +291,8 @@ def arange(start, /, stop=None, step=1, *, dtype: DType | None = None, device=No
     check_device(device, "arange")
     if stop is None:
         start, stop = 0, start
+    if any(isinstance(b, SymbolicDim) for b in (start, stop, step)):
+        return _symbolic_arange(start, stop, step, dtype)
     for name, val in (("start", start), ("stop", stop), ("step", step)):
         _number(val, "arange", name)
     if step == 0:
@@ -289,6 +308,23 @@ def arange(start, /, stop=None, step=1, *, dtype: DType | None = None, device=No
         n = max(0, math.ceil((stop - start) / step))
         data = (start + step * np.arange(n, dtype=np.float64)).astype(dtype.numpy)
     return _new(data, dtype)
+
+
+def _symbolic_arange(start, stop, step, dtype) -> Array:
+    """``arange`` with sizes read from symbolic arrays: one Range node."""
+    for name, b in (("start", start), ("stop", stop), ("step", step)):
+        if not is_size(b):
+            raise TypeError(f"arange: with a symbolic dimension, {name} must be an int too, "
+                            f"got {b!r}")
+    if not isinstance(step, SymbolicDim) and step == 0:
+        raise ValueError("arange: step must not be zero")
+    dtype = _dtype_arg(dtype, "arange") or D.DEFAULT_INT
+    if dtype.kind not in "iuf":
+        raise TypeError(f"arange: cannot make {dtype.name} values from symbolic dimensions")
+    bounds = [_ops.cast(_ops.reshape(size_value(b), []), dtype) for b in (start, stop, step)]
+    n = stop if (type(start) is int and start == 0 and type(step) is int and step == 1) else None
+    size = graph_dim(n) if n is not None else Dim()
+    return Array._new(_ops.bind("Range", bounds, [dtype], lambda: [(size,)])[0])
 
 
 def linspace(start, stop, /, num: int, *, dtype: DType | None = None, device=None,

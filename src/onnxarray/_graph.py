@@ -25,27 +25,30 @@ class Dim:
     """A dimension whose size is not known when recording.
 
     Named dims come from ``argument(shape=("N", ...))`` and compare equal by name; anonymous dims
-    (data-dependent sizes, results of arithmetic on dims) are equal only to themselves.
+    (data-dependent sizes) are equal only to themselves; derived dims (arithmetic on dims, see
+    ``_dims``) are equal when their canonical expressions are. ``low`` is the smallest size the
+    dim is assumed to have when Python code compares it: 1 for argument dims, 0 otherwise.
     """
 
-    __slots__ = ("name", "_id")
+    __slots__ = ("name", "key", "low", "expr")
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, *, key=None, low: int = 0, expr=None) -> None:
         self.name = name
-        self._id = next(_counter)
+        self.key = key if key is not None else (("n", name) if name is not None
+                                                else ("a", next(_counter)))
+        self.low = low
+        self.expr = expr  # derived dims: (polynomial, atoms) of the expression
 
     def __eq__(self, other: object) -> bool:
-        if self is other:
-            return True
-        if isinstance(other, Dim) and self.name is not None:
-            return self.name == other.name
-        return False
+        return self is other or (isinstance(other, Dim) and self.key == other.key)
 
     def __hash__(self) -> int:
-        return hash(self.name) if self.name is not None else hash(self._id)
+        return hash(self.key)
 
     def __repr__(self) -> str:
-        return self.name if self.name is not None else f"?{self._id}"
+        if self.name is not None:
+            return self.name
+        return f"?{self.key[1]}" if self.key[0] == "a" else "?"
 
 
 Shape = tuple  # tuple[int | Dim, ...]

@@ -11,6 +11,15 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
+from ._dims import (
+    SymbolicDim,
+    graph_dim,
+    graph_shape,
+    has_symbolic,
+    is_size,
+    shape_tensor,
+    size_value,
+)
 from ._graph import Dim, Value
 
 __all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims",
@@ -54,19 +63,25 @@ def _wrap(v: Value) -> Array:
 
 
 def broadcast_shapes(*shapes) -> tuple:
-    """The broadcast of shapes given as tuples of ints (None for unknown sizes)."""
+    """The broadcast of shapes: tuples of ints, SymbolicDims and None (unknown sizes).
+
+    A symbolic size broadcast against 1 or itself stays; one that meets an unrelated unknown
+    size becomes None.
+    """
+    symbolic = {}
     for s in shapes:
         if not isinstance(s, (tuple, list)):
             raise TypeError(f"broadcast_shapes: shapes must be tuples, got {s!r}")
         for d in s:
-            if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer))
-                                  or d < 0):
+            if isinstance(d, SymbolicDim):
+                symbolic[d._dim] = d
+            elif d is not None and (not is_size(d) or d < 0):
                 raise ValueError(f"broadcast_shapes: invalid shape {s!r}")
     if not shapes:
         return ()
-    internal = [tuple(Dim() if d is None else d for d in s) for s in shapes]
+    internal = [tuple(Dim() if d is None else graph_dim(d) for d in s) for s in shapes]
     out = _ops.broadcast_shapes(*internal, func="broadcast_shapes")
-    return tuple(d if type(d) is int else None for d in out)
+    return tuple(d if type(d) is int else symbolic.get(d) for d in out)
 
 
 def broadcast_to(x: Array, /, shape) -> Array:
@@ -74,8 +89,12 @@ def broadcast_to(x: Array, /, shape) -> Array:
     v = as_value(x, "broadcast_to")
     shape = tuple(shape)
     for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0:
+        if not is_size(d) or (not isinstance(d, SymbolicDim) and d < 0):
             raise ValueError(f"broadcast_to: invalid shape {shape}")
+    if has_symbolic(shape):
+        if len(shape) < len(v.shape):
+            raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}")
+        return _wrap(_ops.expand_to(v, shape_tensor(shape), graph_shape(shape)))
     if len(shape) < len(v.shape):
         raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}")
     for d_in, d_out in zip(reversed(v.shape), reversed(shape)):
@@ -213,12 +232,15 @@ def moveaxis(x: Array, source, destination, /) -> Array:
 def reshape(x: Array, /, shape, *, copy: bool | None = None) -> Array:
     """Reshape; onnxarray arrays are values, so a reshape never aliases (copy is honoured)."""
     v = as_value(x, "reshape")
-    shape = tuple(shape) if not isinstance(shape, int) else (shape,)
+    shape = tuple(shape) if not is_size(shape) else (shape,)
     for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < -1:
+        if not is_size(d) or (not isinstance(d, SymbolicDim) and d < -1):
             raise ValueError(f"reshape: invalid shape {shape}")
-    if sum(1 for d in shape if d == -1) > 1:
+    if sum(1 for d in shape if type(d) is int and d == -1) > 1:
         raise ValueError(f"reshape: at most one -1 in shape {shape}")
+    if has_symbolic(shape):  # sizes read from symbolic arrays
+        out = _ops.reshape(v, [size_value(d) for d in shape], graph_shape(shape))
+        return _wrap(out)
     size = _ops.size_of(v.shape)
     known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
     if size is not None:

@@ -23,6 +23,7 @@ import threading
 
 from ._array_object import Array
 from ._build import argument, build
+from ._dims import SymbolicDim
 from ._executor import RUN_OPTIONS, session_for_model
 from ._graph import Value
 
@@ -70,6 +71,9 @@ def _arg_key(a, key: list, feeds: list):
             if _arg_key(item, key, feeds) is SYMBOLIC:
                 return SYMBOLIC
         return None
+    if isinstance(a, SymbolicDim) or (type(a) is slice and any(
+            isinstance(b, SymbolicDim) for b in (a.start, a.stop, a.step))):
+        return SYMBOLIC  # a size read from a symbolic array: the call records
     key.append(_static_key(a))
     return None
 

@@ -30,7 +30,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """The main job: export a real model with a dynamic batch dimension and run it."""
-    session.install(".", "scikit-learn>=1.6")
+    session.install(".", "scikit-learn>=1.9", "scipy>=1.14")
     session.run("python", "examples/demo.py", *session.posargs)
 
 

@@ -194,6 +194,14 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
         if tuple(x.shape) == target:
             return x
         resolved = _resolve_reshape(x.shape, target)
+        node = x.node
+        if node is not None and node.op in _RESHAPES and 0 not in target:
+            # a reshape of a reshape is a reshape of the original, or the original itself
+            inner = node.inputs[0]
+            if tuple(inner.shape) == resolved:
+                return inner
+            if size_of(inner.shape) is not None or -1 not in target:
+                x = inner
         # allowzero: a 0 in the target is a zero-size dimension, not "copy the input's".
         attrs = (("allowzero", 1),) if 0 in target else ()
         return bind("Reshape", [x, i64(list(target))], [x.dtype], lambda: [resolved], attrs)[0]
@@ -204,11 +212,18 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
     return bind("Reshape", [x, sv], [x.dtype], lambda: [shp], (("allowzero", 1),))[0]
 
 
+_RESHAPES = ("Reshape", "Squeeze", "Unsqueeze", "Flatten")
+
+
 def _resolve_reshape(in_shape: tuple, target: tuple) -> tuple:
     if -1 not in target:
         return target
     known = size_of(in_shape)
     rest = math.prod(d for d in target if d != -1)
+    unknown = [d for d in in_shape if type(d) is not int]
+    if known is None and len(unknown) == 1 and rest != 0 and math.prod(
+            d for d in in_shape if type(d) is int) == rest:
+        return tuple(unknown[0] if d == -1 else d for d in target)  # (N, 1) -> (-1,): N
     if known is None or rest == 0:
         return tuple(Dim() if d == -1 else d for d in target)
     return tuple(known // rest if d == -1 else d for d in target)
@@ -324,17 +339,24 @@ def reduce(op: str, x: Value, axes: Sequence[int] | None, keepdims: bool,
 
 
 def where_signed(cond: Value, a: Value, b: Value) -> Value:
-    """``Where(cond, a, b)`` that keeps a -0.0 taken from ``a``.
+    """``Where(cond, a, b)`` that keeps every -0.0 of ``a`` and ``b``.
 
-    onnxruntime's float Where turns a -0.0 from its second input into +0.0 (a -0.0 from the
-    third input survives). The reciprocal of the chosen value is -inf exactly where the chosen
-    value is -0.0 (or a negative subnormal, which is not zero), so those places take -0.0 from
-    the third input of a second Where.
+    onnxruntime's float Where (checked with 1.32) loses the sign of a -0.0 from one of its
+    inputs: from ``a`` when the condition has the full output shape, and from either one when
+    the condition is broadcast. The reciprocal of the chosen value is -inf exactly where the
+    chosen value is -0.0 (or a negative subnormal, which is not zero), so those places take
+    -0.0 from the third input of a second Where whose condition has the full shape (a
+    combination that keeps the sign).
     """
     out = where(cond, a, b)
     if a.dtype.kind != "f":
         return out
-    if a.data is not None and not np.any(np.signbit(a.data) & (a.data == 0)):
+
+    def may_hold_negative_zero(v: Value) -> bool:
+        return v.data is None or bool(np.any(np.signbit(v.data) & (v.data == 0)))
+
+    full_cond = tuple(cond.shape) == tuple(out.shape)
+    if not may_hold_negative_zero(a) and (full_cond or not may_hold_negative_zero(b)):
         return out
     inv = where(cond, unary("Reciprocal", a), unary("Reciprocal", b))
     zero = const(0, a.dtype)

@@ -43,7 +43,7 @@ class SymbolicValueError(TypeError):
 class Array:
     """An n-dimensional array of the Array API standard backed by ONNX."""
 
-    __slots__ = ("_v", "__weakref__")
+    __slots__ = ("_v", "_arg", "__weakref__")
     _v: Value
 
     def __init__(self, *args, **kwargs) -> None:
@@ -226,7 +226,22 @@ class Array:
         return _indexing.getitem(self, key)
 
     def __setitem__(self, key, value, /) -> None:
-        self._v = _indexing.setitem(self, key, value)._v
+        _rebind(self, _indexing.setitem(self, key, value)._v)
+
+
+def _rebind(arr: Array, v: Value) -> None:
+    """Point ``arr`` at a new value (in-place operators). An argument changed in place keeps
+    naming the model input it was created as, so ``build({"x": x}, ...)`` finds it."""
+    old = arr._v
+    if old.name is not None and old.node is None and old.data is None \
+            and getattr(arr, "_arg", None) is None:
+        arr._arg = old
+    arr._v = v
+
+
+def original_argument(arr: Array) -> Value | None:
+    """The argument ``arr`` was created as, if it has been changed in place since."""
+    return getattr(arr, "_arg", None)
 
 
 def _binary_dunder(name: str, func_name: str, reflected: bool = False):
@@ -254,7 +269,7 @@ def _inplace_dunder(name: str, func_name: str):
                 for a, b in zip(shape, self._v.shape)):
             raise ValueError(f"{name}: the result shape {result.shape} differs from the "
                              f"array's shape {self.shape}")
-        self._v = result._v
+        _rebind(self, result._v)
         return self
 
     method.__name__ = name

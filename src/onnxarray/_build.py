@@ -14,7 +14,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from . import _dtypes as D
-from ._array_object import Array
+from ._array_object import Array, original_argument
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
 from ._graph import NONDETERMINISTIC, Dim, Value, topological_order
 
@@ -97,17 +97,19 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
         raise ValueError(f"build: opset must be an int >= {DEFAULT_OPSET}, got {opset!r}")
 
     names: dict[int, str] = {}  # id(Value) -> name in the graph
+    in_values: dict[str, Value] = {}
     for name, arr in inputs.items():
-        v = arr._v
-        if v.name is None or v.node is not None:
+        v = arr._v if isinstance(arr, Array) else None
+        if v is not None and (v.name is None or v.node is not None):
+            v = original_argument(arr)  # an argument changed in place names its input
+        if v is None or v.name is None or v.node is not None:
             raise TypeError(f"build: inputs[{name!r}] is not an argument; create inputs with "
-                            "onnxarray.argument(shape=..., dtype=...) (an argument changed by "
-                            "`x[...] = ...` is no longer one: assign into "
-                            "xp.asarray(x, copy=True) instead)")
+                            "onnxarray.argument(shape=..., dtype=...)")
         if id(v) in names:
             raise ValueError(f"build: the same argument is given as inputs {names[id(v)]!r} and "
                              f"{name!r}")
         names[id(v)] = name
+        in_values[name] = v
 
     out_values = [arr._v for arr in outputs.values()]
     order = topological_order(out_values)
@@ -176,11 +178,11 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             nodes.append(helper.make_node("Identity", [src], [name]))
         graph_outputs.append(_value_info(name, v))
 
-    unused = [name for name, arr in inputs.items() if id(arr._v) not in used_args]
+    unused = [name for name, v in in_values.items() if id(v) not in used_args]
     if unused and not allow_unused_inputs:
         raise ValueError(f"build: inputs {unused} are not used by any output; remove them or "
                          "pass allow_unused_inputs=True")
-    graph_inputs = [_value_info(name, arr._v) for name, arr in inputs.items()]
+    graph_inputs = [_value_info(name, v) for name, v in in_values.items()]
     graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
                               initializer=initializers)
     domains = {n.domain for n in order if n.domain}

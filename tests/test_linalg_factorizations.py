@@ -1,0 +1,354 @@
+"""The linalg factorizations and solvers: eager == exported (static and symbolic batch
+dimensions) == compiled plan, agreement with NumPy / array-api-strict, and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from parity import assert_identical, check, run_model, to_onnxarray
+
+import onnxarray as oxp
+
+FLOATS = [np.float32, np.float64]
+TOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-10}
+BATCHES = [(), (1,), (3,), (2, 2)]
+FEW = settings(max_examples=6, deadline=None)
+
+
+def tol(a) -> dict:
+    t = TOL[np.dtype(getattr(a, "dtype", a))]
+    return {"rtol": t, "atol": t}
+
+
+@st.composite
+def general(draw, square=True, max_side=4):
+    """A well-conditioned stack: entries in [-1, 1] plus n on the diagonal."""
+    dt = draw(st.sampled_from(FLOATS))
+    batch = draw(st.sampled_from(BATCHES))
+    m = draw(st.integers(1, max_side))
+    n = m if square else draw(st.integers(1, max_side))
+    a = draw(hnp.arrays(np.float64, batch + (m, n), elements=st.floats(-1, 1)))
+    return (a + max(m, n) * np.eye(m, n)).astype(dt)
+
+
+@st.composite
+def spd(draw):
+    """Symmetric positive definite: A @ A.T + n I."""
+    a = draw(general())
+    n = a.shape[-1]
+    s = a.astype(np.float64)
+    return (s @ np.swapaxes(s, -1, -2) + n * np.eye(n)).astype(a.dtype)
+
+
+def check_symbolic_batch(fn, *arrays):
+    """Export with every batch dimension symbolic (named), run it, compare with eager."""
+    eager = fn(oxp, *[to_onnxarray(a) for a in arrays])
+    eager = [np.asarray(e) for e in (eager if isinstance(eager, tuple) else (eager,))]
+    args = {}
+    for i, a in enumerate(arrays):
+        shape = tuple(f"b{j}" for j in range(a.ndim - 2)) + a.shape[-2:]
+        args[f"x{i}"] = oxp.argument(shape=shape, dtype=oxp._dtypes.BY_NUMPY[a.dtype])
+    outs = fn(oxp, *args.values())
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    model = oxp.build(args, {f"y{i}": o for i, o in enumerate(outs)})
+    onnx.checker.check_model(model, full_check=True)
+    dims = [d.dim_param for d in model.graph.input[0].type.tensor_type.shape.dim]
+    assert dims[:arrays[0].ndim - 2] == [f"b{j}" for j in range(arrays[0].ndim - 2)]
+    ran = run_model(model, {f"x{i}": a for i, a in enumerate(arrays)})
+    for k, (r, e) in enumerate(zip(ran, eager)):
+        assert_identical(r, e, f"symbolic-batch output {k} vs eager")
+    return eager
+
+
+def both(fn, *arrays, reference=True, **kw):
+    """Parity with static shapes (eager, plan, export, array-api-strict), then with symbolic
+    batch dimensions; returns the eager results."""
+    out = check(fn, *arrays, dynamic=False, reference=reference, **kw)
+    check_symbolic_batch(fn, *arrays)
+    return out
+
+
+def eye_like(g):
+    return np.broadcast_to(np.eye(g.shape[-1]), g.shape)
+
+
+def mT(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def assert_orthonormal_columns(q, t):
+    np.testing.assert_allclose(mT(q) @ q, eye_like(mT(q) @ q), atol=t)
+
+
+# ---------------------------------------------------------------------------------------------
+# LU-based: det, slogdet, inv, solve, matrix_power
+
+
+@FEW
+@given(general())
+def test_det_and_slogdet(a):
+    both(lambda xp, x: xp.linalg.det(x), a, **tol(a))
+    both(lambda xp, x: tuple(xp.linalg.slogdet(x)), a, **tol(a))
+    res = oxp.linalg.slogdet(to_onnxarray(a))
+    assert res.sign is res[0] and res.logabsdet is res[1]
+
+
+@FEW
+@given(general())
+def test_inv(a):
+    both(lambda xp, x: xp.linalg.inv(x), a, **tol(a))
+
+
+@st.composite
+def solve_case(draw):
+    a = draw(general())
+    n = a.shape[-1]
+    if draw(st.booleans()):
+        b_shape = (n,)
+    else:
+        batch = a.shape[:-2][draw(st.integers(0, a.ndim - 2)):]  # a broadcastable suffix
+        b_shape = batch + (n, draw(st.integers(1, 3)))
+    b = draw(hnp.arrays(np.float64, b_shape, elements=st.floats(-2, 2)))
+    return a, b.astype(draw(st.sampled_from(FLOATS)))
+
+
+@FEW
+@given(solve_case())
+def test_solve(case):
+    a, b = case
+    t = tol(np.result_type(a, b))
+    out = check(lambda xp, x, y: xp.linalg.solve(x, y), a, b, dynamic=False, **t)
+    if b.ndim > 1 and a.ndim == b.ndim:
+        check_symbolic_batch(lambda xp, x, y: xp.linalg.solve(x, y), a, b)
+    expected = np.linalg.solve(a, b[..., None])[..., 0] if b.ndim == 1 else np.linalg.solve(a, b)
+    np.testing.assert_allclose(out[0], expected, **t)
+
+
+def test_solve_broadcasts_batches():
+    a = np.eye(3) * 2 + np.arange(9).reshape(3, 3) / 10
+    b = np.arange(12, dtype=np.float64).reshape(2, 1, 3, 2)
+    out = check(lambda xp, x, y: xp.linalg.solve(x, y), np.stack([a, a.T]), b, dynamic=False,
+                rtol=1e-12)
+    assert out[0].shape == (2, 2, 3, 2)
+
+
+@FEW
+@given(general(), st.sampled_from([-1, -2, -3]))
+def test_matrix_power_negative(a, n):
+    both(lambda xp, x: xp.linalg.matrix_power(x, n), a, **tol(a))
+
+
+def test_singular_matrices():
+    a = np.array([[[1.0, 2.0], [2.0, 4.0]], [[0.0, 0.0], [0.0, 0.0]]])
+    np.testing.assert_array_equal(np.asarray(oxp.linalg.det(to_onnxarray(a))), [0.0, 0.0])
+    sign, logabs = oxp.linalg.slogdet(to_onnxarray(a))
+    np.testing.assert_array_equal(np.asarray(sign), [0.0, 0.0])
+    np.testing.assert_array_equal(np.asarray(logabs), [-np.inf, -np.inf])
+
+
+def test_pivoting_handles_zero_leading_entries():
+    p = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    a = p @ np.diag([2.0, 3.0, 5.0])
+    check(lambda xp, x: xp.linalg.det(x), a, dynamic=False, rtol=1e-15)
+    check(lambda xp, x: xp.linalg.inv(x), a, dynamic=False, rtol=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cholesky and QR
+
+
+@FEW
+@given(spd(), st.booleans())
+def test_cholesky(s, upper):
+    out = both(lambda xp, x: xp.linalg.cholesky(x, upper=upper), s, **tol(s))[0]
+    tri = np.triu(out) if upper else np.tril(out)
+    np.testing.assert_array_equal(out, tri)
+
+
+@FEW
+@given(general(square=False), st.sampled_from(["reduced", "complete"]))
+def test_qr(a, mode):
+    q, r = both(lambda xp, x: tuple(xp.linalg.qr(x, mode=mode)), a, reference=False)
+    m, n = a.shape[-2:]
+    k = m if mode == "complete" else min(m, n)
+    assert q.shape == a.shape[:-2] + (m, k) and r.shape == a.shape[:-2] + (k, n)
+    t = TOL[a.dtype]
+    np.testing.assert_allclose(q @ r, a, rtol=t, atol=t * np.abs(a).max())
+    assert_orthonormal_columns(q, t)
+    np.testing.assert_array_equal(r, np.triu(r))
+
+
+# ---------------------------------------------------------------------------------------------
+# eigh, eigvalsh
+
+
+@FEW
+@given(spd() | general().map(lambda a: (a + mT(a)) / 2))
+def test_eigh(s):
+    w, v = both(lambda xp, x: tuple(xp.linalg.eigh(x)), s, reference=False)
+    t = TOL[s.dtype]
+    scale = np.abs(s).max()
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(s.astype(np.float64)), rtol=t,
+                               atol=t * scale)
+    assert np.all(np.diff(w, axis=-1) >= 0)
+    np.testing.assert_allclose(v @ (w[..., None] * mT(v)), s, rtol=t, atol=t * scale)
+    assert_orthonormal_columns(v, t)
+    both(lambda xp, x: xp.linalg.eigvalsh(x), s, **{"rtol": t, "atol": t * scale})
+
+
+def test_eigh_reads_the_lower_triangle():
+    a = np.array([[2.0, 100.0], [1.0, 2.0]])
+    w = np.asarray(oxp.linalg.eigvalsh(to_onnxarray(a)))
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(a), rtol=1e-15)
+
+
+@pytest.mark.parametrize("n", [16, 64])
+def test_eigh_converges_for_larger_matrices(n):
+    """The fixed number of sweeps reaches float64 accuracy, also with repeated eigenvalues."""
+    rng = np.random.default_rng(n)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    spectra = [np.round(rng.standard_normal(n), 1), rng.standard_normal(n)]
+    a = np.stack([(q * ev) @ q.T for ev in spectra])
+    a = (a + mT(a)) / 2
+    w, v = (np.asarray(r) for r in oxp.linalg.eigh(to_onnxarray(a)))
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(a), atol=1e-13)
+    np.testing.assert_allclose(v @ (w[..., None] * mT(v)), a, atol=1e-13)
+    assert_orthonormal_columns(v, 1e-13)
+
+
+# ---------------------------------------------------------------------------------------------
+# svd, svdvals, pinv, matrix_rank, matrix_norm
+
+
+@FEW
+@given(general(square=False), st.booleans())
+def test_svd(a, full):
+    u, s, vh = both(lambda xp, x: tuple(xp.linalg.svd(x, full_matrices=full)), a,
+                    reference=False)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    um, vn = (m, n) if full else (k, k)
+    assert (u.shape, s.shape, vh.shape) == (a.shape[:-2] + (m, um), a.shape[:-2] + (k,),
+                                            a.shape[:-2] + (vn, n))
+    t = TOL[a.dtype]
+    np.testing.assert_allclose(s, np.linalg.svd(a.astype(np.float64), compute_uv=False),
+                               rtol=t, atol=t * s.max())
+    assert np.all(np.diff(s, axis=-1) <= 0)
+    np.testing.assert_allclose((u[..., :k] * s[..., None, :]) @ vh[..., :k, :], a, rtol=t,
+                               atol=t * np.abs(a).max())
+    assert_orthonormal_columns(u, t)
+    assert_orthonormal_columns(mT(vh), t)
+
+
+def test_svd_of_rank_deficient_matrices_keeps_u_orthonormal():
+    a = np.array([[[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]], np.zeros((3, 3))])
+    u, s, vh = (np.asarray(r) for r in oxp.linalg.svd(to_onnxarray(a)))
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-14)
+    np.testing.assert_allclose((u * s[..., None, :]) @ vh, a, atol=1e-14)
+    assert_orthonormal_columns(u, 1e-14)
+    assert_orthonormal_columns(mT(vh), 1e-14)
+
+
+def test_svd_of_extreme_magnitudes_does_not_overflow():
+    a = np.array([[1e300, 2e300], [3e300, -1e300], [0.0, 1e300]])
+    s = np.asarray(oxp.linalg.svdvals(to_onnxarray(a)))
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), rtol=1e-14)
+
+
+@FEW
+@given(general(square=False))
+def test_svdvals_pinv_and_rank(a):
+    t = tol(a)
+    both(lambda xp, x: xp.linalg.svdvals(x), a, **t)
+    both(lambda xp, x: xp.linalg.pinv(x), a, **t)
+    both(lambda xp, x: xp.linalg.matrix_rank(x), a)
+
+
+def test_matrix_rank_and_pinv_with_rtol():
+    a = np.array([[[1.0, 0.0], [0.0, 1e-3]], [[1.0, 0.0], [0.0, 1e-1]]])
+    rtol = np.array([1e-2, 1e-2])
+    check(lambda xp, x, r: xp.linalg.matrix_rank(x, rtol=r), a, rtol, dynamic=False)
+    check(lambda xp, x: xp.linalg.matrix_rank(x, rtol=0.05), a, dynamic=False)
+    check(lambda xp, x: xp.linalg.pinv(x, rtol=1e-2), a, dynamic=False, rtol=1e-12)
+    ranks = np.asarray(oxp.linalg.matrix_rank(to_onnxarray(a), rtol=to_onnxarray(rtol)))
+    np.testing.assert_array_equal(ranks, [1, 2])
+    assert ranks.dtype == np.int64
+
+
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+@FEW
+@given(a=general(square=False), keepdims=st.booleans())
+def test_matrix_norm_from_singular_values(a, ord, keepdims):
+    both(lambda xp, x: xp.linalg.matrix_norm(x, ord=ord, keepdims=keepdims), a, **tol(a))
+
+
+# ---------------------------------------------------------------------------------------------
+# empty stacks and matrices
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 3), (2, 0, 0)])
+def test_empty(shape):
+    a = np.zeros(shape)
+    check(lambda xp, x: xp.linalg.det(x), a, dynamic=False)
+    check(lambda xp, x: tuple(xp.linalg.slogdet(x)), a, dynamic=False)
+    check(lambda xp, x: xp.linalg.inv(x), a, dynamic=False)
+    check(lambda xp, x: xp.linalg.cholesky(x), a, dynamic=False)
+    check(lambda xp, x: xp.linalg.eigvalsh(x), a, dynamic=False)
+    check(lambda xp, x: xp.linalg.svdvals(x), a, dynamic=False)
+    ref = shape[-1] > 0  # NumPy has no maximum of zero singular values
+    check(lambda xp, x: xp.linalg.matrix_rank(x), a, dynamic=False, reference=ref)
+    check(lambda xp, x: xp.linalg.pinv(x), a, dynamic=False, reference=ref)
+    for mode in ("reduced", "complete"):
+        q, r = oxp.linalg.qr(to_onnxarray(np.zeros(shape[:-1] + (2,))), mode=mode)
+        assert r.shape == shape[:-2] + ((shape[-2], 2) if mode == "complete"
+                                        else (min(shape[-2], 2), 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# errors
+
+SQUARE_ONLY = ["det", "slogdet", "inv", "cholesky", "eigh", "eigvalsh"]
+ALL = SQUARE_ONLY + ["qr", "svd", "svdvals", "pinv", "matrix_rank"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_errors(name):
+    fn = getattr(oxp.linalg, name)
+    with pytest.raises(ValueError, match=f"{name}: needs at least 2 dimensions"):
+        fn(to_onnxarray(np.ones(3)))
+    with pytest.raises(TypeError, match=name):
+        fn(to_onnxarray(np.eye(2, dtype=np.int64)))
+    with pytest.raises(TypeError, match=f"{name}: complex dtypes are not supported"):
+        fn(to_onnxarray(np.eye(2, dtype=np.complex128)))
+    sym = oxp.argument(shape=("N", "M", "M"), dtype=oxp.float64)
+    with pytest.raises(ValueError, match=f"{name}: the matrix size must be known"):
+        fn(sym)
+    if name in SQUARE_ONLY:
+        with pytest.raises(ValueError, match=f"{name}: needs square matrices"):
+            fn(to_onnxarray(np.ones((2, 3))))
+
+
+def test_argument_errors():
+    eye = to_onnxarray(np.eye(3))
+    with pytest.raises(ValueError, match="solve: needs square"):
+        oxp.linalg.solve(to_onnxarray(np.ones((2, 3))), to_onnxarray(np.ones(2)))
+    with pytest.raises(ValueError, match="solve: x2 has 2 rows"):
+        oxp.linalg.solve(eye, to_onnxarray(np.ones((2, 1))))
+    with pytest.raises(TypeError, match="solve"):
+        oxp.linalg.solve(eye, to_onnxarray(np.ones(3, dtype=np.int64)))
+    with pytest.raises(ValueError, match="qr: mode"):
+        oxp.linalg.qr(eye, mode="r")
+    with pytest.raises(TypeError, match="pinv: rtol"):
+        oxp.linalg.pinv(eye, rtol="small")
+    with pytest.raises(TypeError, match="matrix_rank: rtol"):
+        oxp.linalg.matrix_rank(eye, rtol=to_onnxarray(np.ones(1, dtype=np.int64)))
+    with pytest.raises(ValueError, match="matrix_norm: unsupported ord"):
+        oxp.linalg.matrix_norm(eye, ord=3)
+    with pytest.raises(ValueError, match="matrix_norm: ord 2 needs the matrix size"):
+        oxp.linalg.matrix_norm(oxp.argument(shape=("M", "M"), dtype=oxp.float64), ord=2)
+    with pytest.raises(TypeError, match="matrix_power: negative powers"):
+        oxp.linalg.matrix_power(to_onnxarray(np.eye(2, dtype=np.int64)), -1)

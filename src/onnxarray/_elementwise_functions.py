@@ -355,6 +355,9 @@ def pow(x1, x2, /) -> Array:  # noqa: A001
     v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
     if dtype.kind in "iu":
         return _wrap(M.int_pow(v1, v2))
+    if v2.data is not None and v2.data.ndim == 0 and v2.data == 2 and dtype.kind == "f" \
+            and tuple(v1.shape) == tuple(_ops.broadcast_shapes(v1.shape, v2.shape)):
+        return _wrap(_ops.binary("Mul", v1, v1))  # x**2 is x*x exactly; Pow is ~10x slower
     return _wrap(_ops.binary("Pow", v1, v2))
 
 

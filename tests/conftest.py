@@ -17,3 +17,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the accuracy table measured by test_accuracy.py, when it ran."""
+    module = sys.modules.get("test_accuracy")
+    table = module.accuracy_table() if module is not None else ""
+    if table:
+        terminalreporter.section("accuracy of floating-point functions")
+        terminalreporter.write_line(table)

@@ -124,3 +124,13 @@ def test_bad_sizes_still_rejected():
         xp.arange(0.5, n)
     with pytest.raises(TypeError, match="symbolic dimension"):
         xp.asarray(True) & n  # noqa: B018
+
+
+def test_computed_sizes_name_output_dims():
+    x = _arg("N", 3)
+    model = xp.build({"x": x}, {"y": xp.reshape(x, (3 * x.shape[0],)), "z": x[x > 0]})
+    dims = [[(d.dim_param or d.dim_value) for d in o.type.tensor_type.shape.dim]
+            for o in model.graph.output]
+    assert dims[0] == ["3*N"] and dims[1] == [0]  # 0: unknown, a data-dependent size
+    (y, z) = run_model(model, {"x": np.ones((4, 3))})
+    assert y.shape == (12,) and z.shape == (12,)

@@ -15,6 +15,7 @@ from onnx import helper, numpy_helper
 
 from . import _dtypes as D
 from ._array_object import Array, original_argument
+from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
 from ._graph import NONDETERMINISTIC, Dim, Value, topological_order
 
@@ -60,6 +61,9 @@ def _value_info(name: str, v: Value) -> onnx.ValueInfoProto:
             dims.append(d)
         elif isinstance(d, Dim) and d.name is not None:
             dims.append(d.name)
+        elif isinstance(d, Dim) and d.expr is not None and all(
+                k[0] == "n" for m in d.expr[0] for k in m):
+            dims.append(dim_text(d))  # a size computed from named sizes, e.g. "2*N"
         else:
             dims.append(None)
     if v.dtype.kind == "c":

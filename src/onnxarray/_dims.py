@@ -353,3 +353,9 @@ def shape_tensor(shape) -> Value:
 def graph_shape(shape) -> tuple:
     """The graph-level shape (ints and Dims) of sizes; -1 becomes an unknown dim."""
     return tuple(Dim() if (type(d) is int and d == -1) else graph_dim(d) for d in shape)
+
+
+def dim_text(d: Dim) -> str:
+    """The expression of a derived graph dim, e.g. ``2*N + 1``."""
+    poly, atoms = d.expr
+    return _text(poly, atoms).replace(" ", "")

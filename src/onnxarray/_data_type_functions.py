@@ -60,6 +60,10 @@ class iinfo_object:
 
 
 def finfo(type, /) -> finfo_object:  # noqa: A002 - the standard's parameter name
+    """Machine limits of a floating-point dtype or array: bits, eps, max, min, smallest_normal.
+
+    For a complex dtype they are those of its real part, whose dtype is reported.
+    """
     dt = _as_dtype_or_array(type, "finfo")
     if dt.kind not in "fc":
         raise TypeError(f"finfo: needs a floating-point dtype, got {dt.name}")
@@ -69,6 +73,7 @@ def finfo(type, /) -> finfo_object:  # noqa: A002 - the standard's parameter nam
 
 
 def iinfo(type, /) -> iinfo_object:  # noqa: A002
+    """Machine limits of an integer dtype (or array): bits, max, min."""
     dt = _as_dtype_or_array(type, "iinfo")
     if dt.kind not in "iu":
         raise TypeError(f"iinfo: needs an integer dtype, got {dt.name}")
@@ -77,6 +82,8 @@ def iinfo(type, /) -> iinfo_object:  # noqa: A002
 
 
 def isdtype(dtype: DType, kind) -> bool:
+    """Whether ``dtype`` is ``kind``: a dtype, a kind name such as "integral" or "real
+    floating", or a tuple of them."""
     if not isinstance(dtype, DType):
         raise TypeError(f"isdtype: expected an onnxarray dtype, got {dtype!r}")
     kinds = kind if isinstance(kind, tuple) else (kind,)

@@ -120,8 +120,23 @@ def _make_unary(name: str):
 
     func.__name__ = name
     func.__qualname__ = name
-    func.__doc__ = f"Elementwise ``{name}`` (ONNX ``{op}``)."
+    func.__doc__ = _unary_doc(name, op, int_identity)
     return func
+
+
+def _unary_doc(name: str, op: str, int_identity: bool) -> str:
+    doc = f"Elementwise ``{name}`` (ONNX ``{op}``)."
+    notes = []
+    if int_identity:
+        notes.append("Integer arrays are returned unchanged.")
+    if op in M.FLOAT64_COMPOSITES:
+        notes.append(f"onnxruntime has no float64 ``{op}`` kernel, so float64 is computed by a "
+                     "composite of float64 operators, accurate to a few ulp and never rounded "
+                     "through float32.")
+    if op == "Tanh":
+        notes.append("float32 keeps subnormal arguments, which onnxruntime's kernel flushes to "
+                     "zero.")
+    return doc + ("\n\n" + " ".join(notes) if notes else "")
 
 
 abs = _make_unary("abs")  # noqa: A001 - the standard's name
@@ -209,40 +224,51 @@ minimum = _make_binary("minimum")
 
 
 def not_equal(x1, x2, /) -> Array:
+    """Elementwise ``x1 != x2`` with broadcasting (ONNX ``Not`` of ``Equal``)."""
     v1, v2, _ = _operands(x1, x2, "all", "not_equal")
     return _wrap(_ops.unary("Not", _ops.binary("Equal", v1, v2, D.bool)))
 
 
 def positive(x: Array, /) -> Array:
+    """Elementwise ``+x``: ``x`` itself, no node is recorded."""
     _unary_operand(x, "numeric", "positive")
     return x
 
 
 def negative(x: Array, /) -> Array:
+    """Elementwise ``-x`` (ONNX ``Neg``)."""
     return _wrap(_ops.unary("Neg", _unary_operand(x, "numeric", "negative")))
 
 
 def square(x: Array, /) -> Array:
+    """Elementwise ``x * x`` (one ONNX ``Mul``)."""
     v = _unary_operand(x, "numeric", "square")
     return _wrap(_ops.binary("Mul", v, v))
 
 
 def conj(x: Array, /) -> Array:
+    """Complex conjugate; a real array is returned unchanged."""
     _unary_operand(x, "numeric", "conj")
     return x  # the conjugate of a real number is itself
 
 
 def real(x: Array, /) -> Array:
+    """Real part; a real array is returned unchanged."""
     _unary_operand(x, "numeric", "real")
     return x
 
 
 def imag(x: Array, /) -> Array:
+    """Imaginary part of a complex array (a TypeError for real dtypes)."""
     _unary_operand(x, "complex floating", "imag")
     raise TypeError("imag: complex dtypes are not supported yet")  # pragma: no cover
 
 
 def trunc(x: Array, /) -> Array:
+    """Round toward zero: ``floor(x)`` for x > 0, else ``-floor(-x)``.
+
+    Signed zeros are kept; integer arrays are returned unchanged.
+    """
     v = _unary_operand(x, "real numeric", "trunc")
     if v.dtype.kind in "iu":
         return x
@@ -250,6 +276,7 @@ def trunc(x: Array, /) -> Array:
 
 
 def sign(x: Array, /) -> Array:
+    """Elementwise sign (ONNX ``Sign``); unsigned integers use ``x > 0``."""
     v = _unary_operand(x, "numeric", "sign")
     if v.dtype.kind == "u":
         return _wrap(_ops.cast(_ops.binary("Greater", v, _ops.const(0, v.dtype), D.bool),
@@ -258,6 +285,7 @@ def sign(x: Array, /) -> Array:
 
 
 def isnan(x: Array, /) -> Array:
+    """Elementwise NaN test (ONNX ``IsNaN``); all False for integer and bool arrays."""
     v = _unary_operand(x, "numeric", "isnan")
     if v.dtype.kind != "f":
         return _wrap(M.full_bool(v, False))
@@ -265,6 +293,9 @@ def isnan(x: Array, /) -> Array:
 
 
 def isinf(x: Array, /) -> Array:
+    """Elementwise infinity test (ONNX ``IsInf``); all False for integer and bool
+    arrays.
+    """
     v = _unary_operand(x, "numeric", "isinf")
     if v.dtype.kind != "f":
         return _wrap(M.full_bool(v, False))
@@ -272,6 +303,9 @@ def isinf(x: Array, /) -> Array:
 
 
 def isfinite(x: Array, /) -> Array:
+    """Elementwise test for values neither NaN nor infinite; all True for integer and
+    bool arrays.
+    """
     v = _unary_operand(x, "numeric", "isfinite")
     if v.dtype.kind != "f":
         return _wrap(M.full_bool(v, True))
@@ -279,26 +313,42 @@ def isfinite(x: Array, /) -> Array:
 
 
 def signbit(x: Array, /) -> Array:
+    """Whether the sign bit is set: ``x < 0``, or ``x`` is a zero whose reciprocal is -inf.
+
+    There is no bit-cast operator at the target opset, so the sign of a NaN cannot be read:
+    NaNs give False.
+    """
     return _wrap(M.signbit(_unary_operand(x, "real floating", "signbit")))
 
 
 def expm1(x: Array, /) -> Array:
+    """``exp(x) - 1``, accurate near 0.
+
+    Composite: ``(u - 1) * x / log(u)`` with ``u = exp(x)`` (Kahan's method).
+    """
     return _wrap(M.expm1(_unary_operand(x, "floating-point", "expm1")))
 
 
 def log1p(x: Array, /) -> Array:
+    """``log(1 + x)``, accurate near 0.
+
+    Composite: ``log(u) * x / (u - 1)`` with ``u = 1 + x``.
+    """
     return _wrap(M.log1p(_unary_operand(x, "floating-point", "log1p")))
 
 
 def log2(x: Array, /) -> Array:
+    """Base-2 logarithm: ``log(x) / log(2)``."""
     return _wrap(M.log_base(_unary_operand(x, "floating-point", "log2"), 2.0))
 
 
 def log10(x: Array, /) -> Array:
+    """Base-10 logarithm: ``log(x) / log(10)``."""
     return _wrap(M.log_base(_unary_operand(x, "floating-point", "log10"), 10.0))
 
 
 def bitwise_invert(x: Array, /) -> Array:
+    """Elementwise bitwise NOT (ONNX ``BitwiseNot``, or ``Not`` on bool)."""
     v = _unary_operand(x, "integer or boolean", "bitwise_invert")
     return _wrap(_ops.unary("Not" if v.dtype is D.bool else "BitwiseNot", v))
 
@@ -320,11 +370,21 @@ bitwise_xor = _bitwise("bitwise_xor", "BitwiseXor", "Xor")
 
 
 def bitwise_left_shift(x1, x2, /) -> Array:
+    """Shift ``x1`` left by ``x2`` bits.
+
+    ONNX ``BitShift`` takes unsigned integers only, so signed values shift as their unsigned
+    counterpart. Shifts by the bit width or more give 0; negative shifts count as 0.
+    """
     v1, v2, _ = _operands(x1, x2, "integer", "bitwise_left_shift")
     return _wrap(M.shift_left(v1, v2))
 
 
 def bitwise_right_shift(x1, x2, /) -> Array:
+    """Shift ``x1`` right by ``x2`` bits (arithmetic for signed integers).
+
+    Composite on ONNX ``BitShift``: negative ``x`` shifts as ``~((~x) >> x2)``. Negative shifts
+    count as 0.
+    """
     v1, v2, _ = _operands(x1, x2, "integer", "bitwise_right_shift")
     return _wrap(M.shift_right(v1, v2))
 
@@ -338,6 +398,11 @@ def divide(x1, x2, /) -> Array:
 
 
 def floor_divide(x1, x2, /) -> Array:
+    """Python's floor division ``x1 // x2``.
+
+    Floats follow CPython's float floor division; integer division by zero gives 0 (the standard
+    leaves it unspecified).
+    """
     v1, v2, dtype = _operands(x1, x2, "real numeric", "floor_divide")
     if dtype.kind in "iu":
         return _wrap(M.int_floor_divide(v1, v2))
@@ -345,6 +410,11 @@ def floor_divide(x1, x2, /) -> Array:
 
 
 def remainder(x1, x2, /) -> Array:
+    """Python's modulo ``x1 % x2``: the result takes the sign of ``x2``.
+
+    Floats come from ONNX ``Mod`` with ``fmod=1``, moved into the divisor's sign; integer
+    ``x % 0`` gives 0 (the standard leaves it unspecified).
+    """
     v1, v2, dtype = _operands(x1, x2, "real numeric", "remainder")
     if dtype.kind in "iu":
         return _wrap(M.int_remainder(v1, v2))
@@ -352,6 +422,10 @@ def remainder(x1, x2, /) -> Array:
 
 
 def pow(x1, x2, /) -> Array:  # noqa: A001
+    """Elementwise ``x1 ** x2`` (ONNX ``Pow``).
+
+    A float ``x ** 2`` with a scalar 2 is recorded as one ``Mul``, which is exact and faster.
+    """
     v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
     if dtype.kind in "iu":
         return _wrap(M.int_pow(v1, v2))
@@ -362,26 +436,45 @@ def pow(x1, x2, /) -> Array:  # noqa: A001
 
 
 def atan2(x1, x2, /) -> Array:
+    """Quadrant-correct arctangent of ``x1 / x2``.
+
+    Composite: ``Atan`` of a ratio in [0, 1], moved into the right quadrant (float64 ``Atan`` is
+    itself an exact float64 composite).
+    """
     v1, v2, _ = _operands(x1, x2, "real floating", "atan2")
     return _wrap(M.atan2(v1, v2))
 
 
 def copysign(x1, x2, /) -> Array:
+    """``abs(x1)`` with the sign bit of ``x2`` (signed zeros included)."""
     v1, v2, _ = _operands(x1, x2, "real floating", "copysign")
     return _wrap(M.copysign(v1, v2))
 
 
 def hypot(x1, x2, /) -> Array:
+    """``sqrt(x1**2 + x2**2)`` without overflow: scaled by the larger magnitude.
+
+    An infinite operand gives +inf even when the other is NaN.
+    """
     v1, v2, _ = _operands(x1, x2, "real floating", "hypot")
     return _wrap(M.hypot(v1, v2))
 
 
 def logaddexp(x1, x2, /) -> Array:
+    """``log(exp(x1) + exp(x2))`` without overflow.
+
+    Composite: ``max(x1, x2) + log1p(exp(-abs(x1 - x2)))``; equal inputs give ``x1 + log(2)``.
+    """
     v1, v2, _ = _operands(x1, x2, "real floating", "logaddexp")
     return _wrap(M.logaddexp(v1, v2))
 
 
 def nextafter(x1, x2, /) -> Array:
+    """The next representable value after ``x1`` toward ``x2``.
+
+    Computed exactly from powers of two (there is no bit-cast operator at the target opset);
+    subnormals included.
+    """
     v1, v2, _ = _operands(x1, x2, "real floating", "nextafter")
     return _wrap(M.nextafter(v1, v2))
 

@@ -18,6 +18,11 @@ def _indices(indices, func: str):
 
 
 def take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
+    """Elements of ``x`` at the 1-D ``indices`` along ``axis`` (ONNX ``Gather``).
+
+    Concrete indices are bounds-checked (IndexError); recorded out-of-range indices fail when the
+    model runs.
+    """
     v = as_value(x, "take")
     idx = _indices(indices, "take")
     if axis is None:
@@ -35,6 +40,10 @@ def take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
 
 
 def take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
+    """Elements of ``x`` at ``indices`` along ``axis``, position by position (``GatherElements``).
+
+    The other axes broadcast between ``x`` and ``indices``.
+    """
     v = as_value(x, "take_along_axis")
     idx = _indices(indices, "take_along_axis")
     if len(idx.shape) != len(v.shape):

@@ -14,16 +14,20 @@ class Info:
     __slots__ = ()
 
     def capabilities(self) -> dict:
+        """Boolean indexing and data-dependent shapes are supported; up to 32 dimensions."""
         return {"boolean indexing": True, "data-dependent shapes": True,
                 "max dimensions": 32}
 
     def default_device(self):
+        """The only device, the CPU."""
         return CPU
 
     def devices(self) -> tuple:
+        """The supported devices: only the CPU."""
         return (CPU,)
 
     def default_dtypes(self, *, device=None) -> dict:
+        """The defaults: float64, complex128, int64, and int64 for indexing."""
         _check(device)
         # Complex dtypes are not supported yet; the key is required, so name the default the
         # standard prescribes for when they are.
@@ -31,6 +35,7 @@ class Info:
                 "integral": D.int64, "indexing": D.int64}
 
     def dtypes(self, *, device=None, kind=None) -> dict:
+        """The supported dtypes by name; only those of ``kind`` when given (as in ``isdtype``)."""
         _check(device)
         supported = {d.name: d for d in D.SUPPORTED}
         if kind is None:
@@ -54,4 +59,5 @@ def _check(device) -> None:
 
 
 def __array_namespace_info__() -> Info:
+    """The inspection object of the standard: capabilities, devices and dtypes."""
     return Info()

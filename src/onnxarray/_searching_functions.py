@@ -51,10 +51,19 @@ def _first_index(v: Value, axis: int, keepdims: bool, op: str) -> Value:
 
 
 def argmax(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> Array:
+    """Index of the first maximum along ``axis`` (of the flattened array when None).
+
+    Integers use ONNX ``ArgMax``; floats use ``TopK`` with k=1, so the first NaN wins as in NumPy
+    (onnxruntime's ``ArgMax`` skips NaNs). An empty array raises ValueError.
+    """
     return _arg_extremum(x, axis, keepdims, "ArgMax", "argmax")
 
 
 def argmin(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> Array:
+    """Index of the first minimum along ``axis`` (of the flattened array when None).
+
+    Integers use ONNX ``ArgMin``; floats use ``TopK`` with k=1 on ``-x``, so the first NaN wins.
+    """
     return _arg_extremum(x, axis, keepdims, "ArgMin", "argmin")
 
 
@@ -65,6 +74,7 @@ def _nonzero_mask(v: Value) -> Value:
 
 
 def count_nonzero(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:
+    """Number of non-zero elements over ``axis`` (all axes when None), as int64."""
     v = as_value(x, "count_nonzero")
     axes = normalize_axes(axis, len(v.shape), "count_nonzero")
     counts = _ops.cast(_nonzero_mask(v), D.int64)
@@ -72,6 +82,11 @@ def count_nonzero(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:
 
 
 def nonzero(x: Array, /) -> tuple[Array, ...]:
+    """Indices of the non-zero elements, one int64 array per axis (ONNX ``NonZero``).
+
+    The length of the result depends on the data: in a recorded model it is a new unknown
+    dimension. 0-D arrays raise ValueError.
+    """
     v = as_value(x, "nonzero")
     if not v.shape:
         raise ValueError("nonzero: 0-D arrays are not supported; use x[None]")
@@ -86,6 +101,11 @@ def nonzero(x: Array, /) -> tuple[Array, ...]:
 
 
 def where(condition: Array, x1, x2, /) -> Array:
+    """Elementwise ``x1 if condition else x2`` (ONNX ``Where``), with broadcasting.
+
+    ``x1`` and ``x2`` are promoted together; either may be a Python scalar. Signed zeros are kept
+    from both branches.
+    """
     c = as_value(condition, "where")
     if c.dtype is not D.bool:
         raise TypeError(f"where: condition must be bool, got {c.dtype.name}")

@@ -87,20 +87,39 @@ def _running_count(mask: Value) -> Value:
 
 
 def unique_values(x: Array, /) -> Array:
+    """The sorted unique elements of ``x``, flattened (ONNX ``Unique``).
+
+    The length depends on the data: in a recorded model it is a new unknown dimension. Each NaN
+    is a distinct value, listed last.
+    """
     return Array._new(_unique(x, "unique_values")[1])
 
 
 def unique_counts(x: Array, /) -> UniqueCountsResult:
+    """Sorted unique elements of ``x`` and how often each occurs.
+
+    Both have a data-dependent length, as for ``unique_values``.
+    """
     _, values, _, _, counts = _unique(x, "unique_counts")
     return UniqueCountsResult(Array._new(values), Array._new(counts))
 
 
 def unique_inverse(x: Array, /) -> UniqueInverseResult:
+    """Sorted unique elements of ``x`` and the index of each element's value among them.
+
+    The inverse indices have the shape of ``x``; the values have a data-dependent length, as
+    for ``unique_values``.
+    """
     v, values, _, inverse, _ = _unique(x, "unique_inverse")
     return UniqueInverseResult(Array._new(values), Array._new(_reshape_like(inverse, v)))
 
 
 def unique_all(x: Array, /) -> UniqueAllResult:
+    """Sorted unique elements with first-occurrence indices, inverse indices and counts.
+
+    The inverse indices have the shape of ``x``; the others have a data-dependent length, as
+    for ``unique_values``.
+    """
     v, values, first, inverse, counts = _unique(x, "unique_all")
     return UniqueAllResult(Array._new(values), Array._new(first),
                            Array._new(_reshape_like(inverse, v)), Array._new(counts))

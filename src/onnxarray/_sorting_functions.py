@@ -36,11 +36,19 @@ def _sort_args(x: Array, axis: int, func: str) -> tuple[Value, int]:
 
 
 def sort(x: Array, /, *, axis: int = -1, descending: bool = False, stable: bool = True) -> Array:
+    """Sorted copy of ``x`` along ``axis`` (ONNX ``TopK`` with k = the axis length).
+
+    Always stable; NaNs sort last (first when ``descending``).
+    """
     v, axis = _sort_args(x, axis, "sort")
     return Array._new(_full_topk(v, axis, descending)[0])
 
 
 def argsort(x: Array, /, *, axis: int = -1, descending: bool = False,
             stable: bool = True) -> Array:
+    """Indices that sort ``x`` along ``axis`` (ONNX ``TopK`` with k = the axis length).
+
+    Always stable: ties keep their order, ascending and descending.
+    """
     v, axis = _sort_args(x, axis, "argsort")
     return Array._new(_full_topk(v, axis, descending)[1])

@@ -54,6 +54,12 @@ def _count(v: Value, axes: tuple[int, ...], dtype: DType) -> Value:
 
 
 def sum(x: Array, /, *, axis=None, dtype=None, keepdims: bool = False) -> Array:  # noqa: A001
+    """Sum over ``axis`` (all axes when None); integers sum in (u)int64 unless ``dtype`` is given.
+
+    Floats use ONNX ``ReduceSum``, accumulating in the array's dtype. Integer sums are exact and
+    wrap on overflow: onnxruntime's integer ``ReduceSum`` goes through double, so they are built
+    on ``CumSum`` instead.
+    """
     v = _numeric(x, "sum", "numeric")
     axes = normalize_axes(axis, len(v.shape), "sum")
     out_dtype = _accumulator_dtype(v, dtype, "sum")
@@ -61,6 +67,12 @@ def sum(x: Array, /, *, axis=None, dtype=None, keepdims: bool = False) -> Array:
 
 
 def prod(x: Array, /, *, axis=None, dtype=None, keepdims: bool = False) -> Array:
+    """Product over ``axis`` (all axes when None); integers in (u)int64 unless ``dtype`` is given.
+
+    Floats use ONNX ``ReduceProd``. Integer products are exact and wrap on overflow (onnxruntime's
+    integer ``ReduceProd`` saturates), computed by pairwise halving: about log2(n) ``Mul`` steps,
+    32 steps for an axis of unknown length.
+    """
     v = _numeric(x, "prod", "numeric")
     axes = normalize_axes(axis, len(v.shape), "prod")
     out_dtype = _accumulator_dtype(v, dtype, "prod")
@@ -218,14 +230,30 @@ def _extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
 
 
 def max(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:  # noqa: A001
+    """Maximum over ``axis`` (all axes when None); NaN propagates.
+
+    Along one float axis this is ONNX ``TopK`` with k=1, which ranks NaN highest; otherwise
+    ``ReduceMax`` plus a NaN check (onnxruntime's kernel skips NaNs). A zero-size reduction raises
+    ValueError.
+    """
     return _extremum(x, axis, keepdims, "ReduceMax", "max")
 
 
 def min(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:  # noqa: A001
+    """Minimum over ``axis`` (all axes when None); NaN propagates.
+
+    Along one float axis this is ONNX ``TopK`` with k=1 on ``-x``; otherwise ``ReduceMin`` plus a
+    NaN check. A zero-size reduction raises ValueError.
+    """
     return _extremum(x, axis, keepdims, "ReduceMin", "min")
 
 
 def mean(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:
+    """Arithmetic mean over ``axis`` (all axes when None), for floating-point arrays.
+
+    ONNX ``ReduceMean`` when the reduced sizes are known and non-zero, else ``ReduceSum`` divided
+    by the element count read from the shape at run time (the mean of nothing is NaN).
+    """
     v = _numeric(x, "mean", "floating-point")
     axes = normalize_axes(axis, len(v.shape), "mean")
     if not axes:
@@ -259,11 +287,16 @@ def _variance(x: Array, axis, correction, keepdims: bool, func: str) -> Value:
 
 def var(x: Array, /, *, axis=None, correction: int | float = 0.0,
         keepdims: bool = False) -> Array:
+    """Variance over ``axis`` with ``correction`` (0 for the population, 1 for a sample).
+
+    Two passes (mean, then the sum of squared deviations); NaN when ``N - correction <= 0``.
+    """
     return Array._new(_variance(x, axis, correction, keepdims, "var"))
 
 
 def std(x: Array, /, *, axis=None, correction: int | float = 0.0,
         keepdims: bool = False) -> Array:
+    """Standard deviation over ``axis``: the square root of ``var``."""
     return Array._new(_ops.unary("Sqrt", _variance(x, axis, correction, keepdims, "std")))
 
 
@@ -288,6 +321,10 @@ def _prepend(v: Value, axis: int, fill) -> Value:
 
 def cumulative_sum(x: Array, /, *, axis=None, dtype=None,
                    include_initial: bool = False) -> Array:
+    """Running sum along ``axis`` (ONNX ``CumSum``); integers in (u)int64 unless ``dtype`` is set.
+
+    ``include_initial=True`` puts a zero in front, so the result is one longer along ``axis``.
+    """
     v = _numeric(x, "cumulative_sum", "numeric")
     axis = _cumulative_axis(v, axis, "cumulative_sum")
     v = _ops.cast(v, _accumulator_dtype(v, dtype, "cumulative_sum"))

@@ -26,10 +26,18 @@ def _truth(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
 
 
 def all(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:  # noqa: A001
+    """Whether every element is true (non-zero; NaN counts as true) over ``axis``.
+
+    ``ReduceMin`` over the values as 0/1; an empty reduction is True.
+    """
     return _truth(x, axis, keepdims, "ReduceMin", "all")
 
 
 def any(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:  # noqa: A001
+    """Whether any element is true (non-zero; NaN counts as true) over ``axis``.
+
+    ``ReduceMax`` over the values as 0/1; an empty reduction is False.
+    """
     return _truth(x, axis, keepdims, "ReduceMax", "any")
 
 

@@ -36,12 +36,14 @@ def _freq_args(n, d, dtype, device, func: str):
 
 
 def fftfreq(n: int, /, *, d: float = 1.0, dtype=None, device=None) -> Array:
+    """Sample frequencies of ``fft`` for length ``n`` and spacing ``d``: a constant."""
     dtype = _freq_args(n, d, dtype, device, "fftfreq")
     k = np.concatenate([np.arange(0, (n - 1) // 2 + 1), np.arange(-(n // 2), 0)])
     return Array._new(_ops.const(k / (n * d), dtype))
 
 
 def rfftfreq(n: int, /, *, d: float = 1.0, dtype=None, device=None) -> Array:
+    """Sample frequencies of ``rfft`` for length ``n`` and spacing ``d``: a constant."""
     dtype = _freq_args(n, d, dtype, device, "rfftfreq")
     return Array._new(_ops.const(np.arange(0, n // 2 + 1) / (n * d), dtype))
 
@@ -65,10 +67,18 @@ def _shift(x: Array, axes, func: str, sign: int) -> Array:
 
 
 def fftshift(x: Array, /, *, axes=None) -> Array:
+    """Move the zero frequency to the centre of ``axes`` (all when None): a ``roll``.
+
+    The sizes of the shifted axes must be known.
+    """
     return _shift(x, axes, "fftshift", 1)
 
 
 def ifftshift(x: Array, /, *, axes=None) -> Array:
+    """Inverse of ``fftshift``: a ``roll`` the other way.
+
+    The sizes of the shifted axes must be known.
+    """
     return _shift(x, axes, "ifftshift", -1)
 
 

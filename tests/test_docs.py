@@ -1,5 +1,7 @@
-"""Every Python code example in README.md and docs/ runs (blocks of a file share a namespace)."""
+"""The docs: every Python example in README.md and docs/ runs (blocks of a file share a
+namespace), and docs/api.md matches its generator."""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -17,3 +19,17 @@ def test_examples_run(path):
     namespace: dict = {}
     for i, code in enumerate(blocks):
         exec(compile(code, f"{path.name}[block {i}]", "exec"), namespace)
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("gen_api", ROOT / "docs" / "gen_api.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_api_reference_is_current():
+    """docs/api.md is what docs/gen_api.py writes from the current namespaces and docstrings."""
+    expected = _load_generator().render()
+    actual = (ROOT / "docs" / "api.md").read_text()
+    assert actual == expected, "docs/api.md is out of date: run python docs/gen_api.py"

@@ -1,7 +1,8 @@
 """Elementwise functions of the standard.
 
 Functions that map to one ONNX operator come from two tables (unary and binary) and two small
-factories; the rest are written out below them, with the composite formulas in ``_math.py``.
+factories; the rest are written out below them, as composites of ONNX operators (formulas in
+``_math.py``) that follow the standard's special cases for NaN, infinities and signed zeros.
 Binary functions accept a Python scalar on either side (at least one array), as 2025.12 allows.
 """
 

@@ -1,9 +1,10 @@
 """Statistical functions of the standard.
 
-Integer sums and products are exact and wrap like the standard's integer arithmetic (see
-``reduce_sum``); float reductions use onnxruntime's Reduce* kernels, which accumulate in the
-array's own dtype. ``max``/``min`` propagate NaN and raise for an empty reduction, as
-array-api-strict does; ``var``/``std`` give NaN when ``M - correction <= 0``.
+Integer sums and products are exact and wrap like the standard's integer arithmetic
+(onnxruntime's integer kernels go through double or saturate); float reductions use
+onnxruntime's Reduce* kernels, which accumulate in the array's own dtype. ``max``/``min``
+propagate NaN and raise for an empty reduction, as array-api-strict does; ``var``/``std`` give
+NaN when ``M - correction <= 0``.
 """
 
 from __future__ import annotations

@@ -355,7 +355,11 @@ def _householder(a: Value, want_q: bool) -> tuple[Value | None, Value]:
     r, q = a, None
     for k in range(min(m - 1, n)):
         x = _ops.where(_mask(rows >= k), _cols(r, k, k + 1), zero)
-        xk = _entry(r, k, k)
+        # The reflector does not depend on the scale of x: divided by its largest magnitude,
+        # v.T @ v >= 1 unless x is zero, so 2 / (v.T @ v) cannot overflow for tiny columns.
+        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-2], True)
+        x = _div(x, _ops.where(_cmp("Equal", big, zero), _c(1, a), big))
+        xk = _entry(x, k, 0)
         norm = _ops.unary("Sqrt", _sum(_mul(x, x), -2, True))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
@@ -431,10 +435,14 @@ def _rounds(n: int) -> tuple:
 def _rotation(app: Value, aqq: Value, apq: Value) -> tuple[Value, Value]:
     """(c, s) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] (Golub and Van Loan,
     sym.schur2), as t = 2 apq sign(d) / (|d| + sqrt(d^2 + 4 apq^2)) with d = aqq - app, which
-    never divides by apq."""
+    never divides by apq. t depends only on the ratio of d and apq: both are divided by the
+    larger magnitude first, so that tiny entries do not underflow when squared."""
     zero = _c(0, app)
     d = _sub(aqq, app)
     two = _add(apq, apq)
+    big = _ops.binary("Max", _ops.unary("Abs", d), _ops.unary("Abs", two))
+    big = _ops.where(_cmp("Equal", big, zero), _c(1, app), big)
+    d, two = _div(d, big), _div(two, big)
     den = _add(_ops.unary("Abs", d), _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two))))
     num = _ops.where(_cmp("GreaterOrEqual", d, zero), two, _ops.unary("Neg", two))
     t = _ops.where(_cmp("Equal", den, zero), zero, _div(num, den))

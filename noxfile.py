@@ -81,6 +81,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Check every code example in the docs (the tests session runs them too)."""
-    session.install(*TEST_DEPS)
+    """Check the docs, then build them into docs/_build (see docs/build.py).
+
+    The check runs every code example and compares docs/api.md with docs/gen_api.py (the tests
+    session does too); after changing a docstring, run `python docs/gen_api.py`.
+    """
+    session.install(*TEST_DEPS, "markdown>=3.5", "pdoc>=14")
     session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/test_docs.py")
+    session.run("python", "docs/build.py")

@@ -198,7 +198,7 @@ def section(title: str, page: str | None, intro: str | None, entries: list[str])
     for p in paragraphs(intro):
         out.append(p + "\n")
     if entries:
-        out.append("".join(entries))
+        out.append("\n".join(entries))  # blank lines between items: some have paragraphs
     return "\n".join(out)
 
 

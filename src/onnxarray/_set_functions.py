@@ -131,7 +131,10 @@ def _reshape_like(flat: Value, like: Value) -> Value:
 
 
 def isin(x1, x2, /, *, invert: bool = False) -> Array:
-    """Whether each element of x1 is in x2: any(x1[..., None] == ravel(x2))."""
+    """Whether each element of x1 is in x2: any(x1[..., None] == ravel(x2)).
+
+    One broadcast ``Equal`` of every pair and a sum, so the work grows with size(x1) * size(x2).
+    """
     from ._array_object import scalar_value
 
     if not isinstance(x1, Array) and not isinstance(x2, Array):

@@ -171,8 +171,16 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
         if key is not None:
             emitted.setdefault(key, node.outputs)
         outs = [name_of(v) for v in node.outputs]
+        attrs = node.attrs
+        if node.op == "DFT" and opset >= 20:  # DFT-20 takes the axis as an input
+            axis = dict(attrs).get("axis", 1)
+            attrs = tuple((k, a) for k, a in attrs if k != "axis")
+            axis_name = f"dft_axis{axis}"
+            if not any(t.name == axis_name for t in initializers):
+                initializers.append(numpy_helper.from_array(np.array(axis, np.int64), axis_name))
+            ins = (ins + [""])[:2] + [axis_name]
         proto = helper.make_node(node.op, ins, outs, domain=node.domain or None)
-        proto.attribute.extend(make_attribute(k, val) for k, val in node.attrs)
+        proto.attribute.extend(make_attribute(k, val) for k, val in attrs)
         nodes.append(proto)
 
     graph_outputs = []

@@ -176,7 +176,7 @@ def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:  # 
             raise ValueError(f"matrix_norm: ord {ord!r} needs the matrix size known when "
                              "recording (only the batch dimensions may be symbolic)")
         op = {2: "ReduceMax", -2: "ReduceMin", "nuc": "ReduceSum"}[ord]
-        out = _ops.reduce(op, singular_values(v, "matrix_norm"), [n - 2], False)
+        out = _ops.reduce(op, singular_values(v), [n - 2], False)
         if keepdims:
             out = _ops.unsqueeze(out, [n - 2, n - 1])
     else:

@@ -697,6 +697,146 @@ _STRUCTURAL = ("broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
                "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
                "take", "take_along_axis", "tril", "triu", "matrix_transpose", "diff")
 
+# -- special values (C99 Annex G, as the standard lists them) ----------------------------------
+#
+# The formulas above are right for finite inputs; at infinities and NaNs they can produce NaN
+# where the standard gives a value (or the reverse). Each table lists, for inputs folded to
+# imag >= 0 (conjugate symmetry, f(conj z) = conj f(z)) and, for even or odd functions, to
+# real >= 0, the results of the special classes. The result is then unfolded. ("unfolded":
+# the cases hold for every sign as listed.)
+
+_PI = math.pi
+_NAN = math.nan
+_INF = math.inf
+
+
+def _is_zero(ns, v):
+    return v == 0
+
+
+def _is_pinf(ns, v):
+    return v == _INF
+
+
+def _is_ninf(ns, v):
+    return v == -_INF
+
+
+def _is_inf(ns, v):
+    return ns.isinf(v)
+
+
+def _is_nan(ns, v):
+    return ns.isnan(v)
+
+
+def _is_finite(ns, v):
+    return ns.isfinite(v)
+
+
+def _is_finite_nonzero(ns, v):
+    return ns.isfinite(v) & (v != 0)
+
+
+def _is_nonzero(ns, v):
+    return v != 0
+
+
+_CASES = {
+    "cosh": ("even", [
+        (_is_zero, _is_pinf, _NAN, 0.0), (_is_zero, _is_nan, _NAN, 0.0),
+        (_is_finite_nonzero, _is_pinf, _NAN, _NAN), (_is_finite_nonzero, _is_nan, _NAN, _NAN),
+        (_is_pinf, _is_zero, _INF, 0.0), (_is_pinf, _is_pinf, _INF, _NAN),
+        (_is_pinf, _is_nan, _INF, _NAN), (_is_nan, _is_zero, _NAN, 0.0),
+        (_is_nan, _is_nonzero, _NAN, _NAN)]),
+    "sinh": ("odd", [
+        (_is_zero, _is_pinf, 0.0, _NAN), (_is_zero, _is_nan, 0.0, _NAN),
+        (_is_finite_nonzero, _is_pinf, _NAN, _NAN), (_is_finite_nonzero, _is_nan, _NAN, _NAN),
+        (_is_pinf, _is_zero, _INF, 0.0), (_is_pinf, _is_pinf, _INF, _NAN),
+        (_is_pinf, _is_nan, _INF, _NAN), (_is_nan, _is_zero, _NAN, 0.0),
+        (_is_nan, _is_nonzero, _NAN, _NAN)]),
+    "tanh": ("odd", [
+        (_is_finite_nonzero, _is_pinf, _NAN, _NAN), (_is_finite_nonzero, _is_nan, _NAN, _NAN),
+        (_is_zero, _is_pinf, 0.0, _NAN), (_is_zero, _is_nan, 0.0, _NAN),
+        (_is_pinf, _is_pinf, 1.0, 0.0), (_is_pinf, _is_nan, 1.0, 0.0),
+        (_is_pinf, _is_finite, 1.0, 0.0),
+        (_is_nan, _is_zero, _NAN, 0.0), (_is_nan, _is_nonzero, _NAN, _NAN)]),
+    "atanh": ("odd", [
+        (_is_zero, _is_nan, 0.0, _NAN), (_is_finite, _is_pinf, 0.0, _PI / 2),
+        (_is_finite_nonzero, _is_nan, _NAN, _NAN), (_is_pinf, _is_finite, 0.0, _PI / 2),
+        (_is_pinf, _is_pinf, 0.0, _PI / 2), (_is_pinf, _is_nan, 0.0, _NAN),
+        (_is_nan, _is_finite, _NAN, _NAN), (_is_nan, _is_pinf, 0.0, _PI / 2),
+        (_is_nan, _is_nan, _NAN, _NAN)]),
+    "asinh": ("odd", [
+        (_is_nan, _is_zero, _NAN, 0.0), (_is_nan, _is_finite_nonzero, _NAN, _NAN),
+        (_is_nan, _is_pinf, _INF, _NAN), (_is_pinf, _is_nan, _INF, _NAN),
+        (_is_finite, _is_nan, _NAN, _NAN), (_is_pinf, _is_pinf, _INF, _PI / 4),
+        (_is_pinf, _is_finite, _INF, 0.0), (_is_finite, _is_pinf, _INF, _PI / 2)]),
+    "acosh": (None, [
+        (_is_zero, _is_zero, 0.0, _PI / 2), (_is_finite, _is_pinf, _INF, _PI / 2),
+        (_is_zero, _is_nan, _NAN, _PI / 2), (_is_finite_nonzero, _is_nan, _NAN, _NAN),
+        (_is_ninf, _is_finite, _INF, _PI), (_is_pinf, _is_finite, _INF, 0.0),
+        (_is_ninf, _is_pinf, _INF, 3 * _PI / 4), (_is_pinf, _is_pinf, _INF, _PI / 4),
+        (_is_inf, _is_nan, _INF, _NAN), (_is_nan, _is_finite, _NAN, _NAN),
+        (_is_nan, _is_pinf, _INF, _NAN), (_is_nan, _is_nan, _NAN, _NAN)]),
+    "acos": (None, [
+        (_is_zero, _is_zero, _PI / 2, -0.0), (_is_zero, _is_nan, _PI / 2, _NAN),
+        (_is_finite, _is_pinf, _PI / 2, -_INF), (_is_finite_nonzero, _is_nan, _NAN, _NAN),
+        (_is_ninf, _is_finite, _PI, -_INF), (_is_pinf, _is_finite, 0.0, -_INF),
+        (_is_ninf, _is_pinf, 3 * _PI / 4, -_INF), (_is_pinf, _is_pinf, _PI / 4, -_INF),
+        (_is_inf, _is_nan, _NAN, _INF), (_is_nan, _is_finite, _NAN, _NAN),
+        (_is_nan, _is_pinf, _NAN, -_INF), (_is_nan, _is_nan, _NAN, _NAN)]),
+    "exp": (None, [(_is_finite, _is_nan, _NAN, _NAN), (_is_finite, _is_pinf, _NAN, _NAN)]),
+    "expm1": (None, [
+        (_is_zero, _is_zero, 0.0, 0.0), (_is_finite, _is_pinf, _NAN, _NAN),
+        (_is_finite, _is_nan, _NAN, _NAN),
+        (_is_pinf, _is_pinf, _INF, _NAN), (_is_pinf, _is_nan, _INF, _NAN),
+        (_is_ninf, _is_pinf, -1.0, 0.0), (_is_ninf, _is_nan, -1.0, 0.0)]),
+    "log1p": (None, [
+        (_is_inf, _is_nan, _INF, _NAN), (_is_nan, _is_pinf, _INF, _NAN),
+        (_is_finite, _is_pinf, _INF, _PI / 2)]),
+    "sign": ("unfolded", [(_is_zero, _is_zero, 0.0, 0.0)]),
+}
+
+
+def _with_special_values(fn):
+    """``fn`` with the special-value table of its name applied to its result."""
+    parity, cases = _CASES[fn.__name__]
+
+    def wrapper(x, /):
+        out = fn(x)
+        ns = _ns()
+        a, b = _split(x)
+        re, im = _split(out)
+        if parity in ("even", "odd"):  # fold to real >= 0: z -> -z
+            flip_a = ns.signbit(a)
+            a, b = ns.where(flip_a, -a, a), ns.where(flip_a, -b, b)
+        folded = parity != "unfolded"
+        if folded:  # fold to imag >= 0: z -> conj(z)
+            flip_b = ns.signbit(b)
+            b = ns.abs(b)
+        hit = None
+        sre = sim = None
+        for pa, pb, vr, vi in cases:
+            cond = pa(ns, a) & pb(ns, b)
+            hit = cond if hit is None else hit | cond
+            sre = ns.where(cond, vr, sre if sre is not None else re)
+            sim = ns.where(cond, vi, sim if sim is not None else im)
+        if folded:
+            sim = ns.where(flip_b, -sim, sim)
+        if parity == "odd":
+            sre, sim = ns.where(flip_a, -sre, sre), ns.where(flip_a, -sim, sim)
+        return _cx(ns.where(hit, sre, re), ns.where(hit, sim, im))
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+for _name in _CASES:
+    globals()[_name] = _with_special_values(globals()[_name])
+
+
 IMPLS = {name: _lift(name) for name in _STRUCTURAL}
 IMPLS.update({f.__name__: f for f in (
     add, subtract, multiply, divide, negative, positive, conj, real, imag, abs, equal,

@@ -141,8 +141,25 @@ def test_export_layout_is_documented_and_round_trips():
 
 def test_unsupported_functions_say_so():
     z = xp.asarray([1j, 2.0])
-    for f in (xp.sort, xp.argmax, xp.max, xp.unique_values):
+    for f in (xp.sort, xp.argmax, xp.max):
         with pytest.raises(TypeError, match="complex"):
             f(z)
     with pytest.raises(TypeError, match="imaginary"):
         xp.astype(z, xp.float64)
+
+
+@given(data=st.data())
+def test_unique_sorts_lexicographically(data):
+    x = data.draw(carrays(min_dims=1, max_dims=2, hi=2.0).map(
+        lambda a: np.round(a)))  # rounded: repeated values
+    check(lambda m, a: m.unique_values(a), x)
+    check(lambda m, a: tuple(m.unique_all(a)), x)
+    check(lambda m, a: tuple(m.unique_inverse(a)), x)
+
+
+def test_unique_keeps_each_complex_nan():
+    z = np.array([1 + 2j, complex(np.nan, 1), 1 + 2j, complex(1, np.nan), -1j])
+    values, first, inverse, counts = (np.asarray(r) for r in xp.unique_all(xp.asarray(z)))
+    np.testing.assert_array_equal(values[:2], [-1j, 1 + 2j])
+    assert np.isnan(values[2:]).all() and counts.tolist() == [1, 2, 1, 1]
+    assert first.tolist() == [4, 0, 1, 3] and inverse.tolist() == [1, 2, 1, 3, 0]

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops
+from . import _ops, _set_functions
 from ._array_object import Array, scalar_value
 from ._graph import Value
 
@@ -846,6 +846,8 @@ IMPLS.update({f.__name__: f for f in (
     count_nonzero, nonzero)})
 IMPLS.update({"all": all_, "any": any_})
 IMPLS.update({name: _per_array(name) for name in ("broadcast_arrays", "meshgrid")})
+IMPLS.update({name: getattr(_set_functions, name) for name in (
+    "unique_values", "unique_counts", "unique_inverse", "unique_all")})  # complex-aware
 IMPLS.update({name: _like(name) for name in ("zeros_like", "ones_like", "empty_like",
                                              "full_like")})
 

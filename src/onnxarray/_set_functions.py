@@ -34,28 +34,47 @@ class UniqueInverseResult(NamedTuple):
 def _unique(x: Array, func: str) -> tuple[Value, Value, Value, Value, Value]:
     """Flattened unique values, first indices, inverse indices, counts (NaNs not merged)."""
     v = as_value(x, func)
+    if v.dtype.kind == "c":
+        return (v, *_unique_complex(v))
     flat = _ops.reshape(v, [-1])
     if v.dtype.kind == "f" and (flat.data is None or np.isnan(flat.data).any()):
-        values, first, inverse, counts = _unique_with_nans(flat)
+        is_nan = _ops.unary("IsNaN", flat, D.bool)
+        values, first, inverse, counts = _unique_with_nans(flat, is_nan)
     else:
         values, first, inverse, counts = _unique_op(flat)
     return v, values, first, inverse, counts
 
 
+def _unique_complex(v: Value) -> tuple[Value, Value, Value, Value]:
+    """Unique of complex values: the unique rows of (real, imaginary) pairs, which ONNX
+    ``Unique`` sorts lexicographically as NumPy sorts complex numbers. A value with a NaN part
+    is a NaN, each one distinct."""
+    from ._complex import join, parts
+
+    re, im = (_ops.reshape(p, [-1]) for p in parts(v))
+    rows = _ops.concat([_ops.unsqueeze(re, [1]), _ops.unsqueeze(im, [1])], 1)
+    is_nan = _ops.binary("Or", _ops.unary("IsNaN", re, D.bool), _ops.unary("IsNaN", im, D.bool))
+    values, first, inverse, counts = _unique_with_nans(rows, is_nan)
+    column = [_ops.reshape(_ops.gather(values, _ops.i64([i]), 1), [-1]) for i in (0, 1)]
+    return join(*column), first, inverse, counts
+
+
 def _unique_op(flat: Value) -> tuple[Value, Value, Value, Value]:
+    """ONNX ``Unique`` of a 1-D tensor, or of the rows of a 2-D one."""
     n = Dim()
+    rows = len(flat.shape) == 2
+    attrs = (("axis", 0), ("sorted", 1)) if rows else (("sorted", 1),)
     return _ops.bind("Unique", [flat], [flat.dtype, D.int64, D.int64, D.int64],
-                     lambda: [(n,), (n,), flat.shape, (n,)], (("sorted", 1),))
+                     lambda: [(n,) + flat.shape[1:], (n,), flat.shape[:1], (n,)], attrs)
 
 
-def _unique_with_nans(flat: Value) -> tuple[Value, Value, Value, Value]:
+def _unique_with_nans(flat: Value, is_nan: Value) -> tuple[Value, Value, Value, Value]:
     """Unique of the non-NaN elements, then every NaN as its own entry, last (as NumPy).
 
     onnxruntime's Unique cannot take NaNs at all: they break its ordering and swallow other
     values (unique([nan, 1, nan, 0]) gives [nan]). So NaNs are left out of it and appended in
     input order, each with its own index and a count of 1.
     """
-    is_nan = _ops.unary("IsNaN", flat, D.bool)
     keep = _ops.unary("Not", is_nan)
     kept_pos = _positions(keep)
     nan_pos = _positions(is_nan)
@@ -70,7 +89,7 @@ def _unique_with_nans(flat: Value) -> tuple[Value, Value, Value, Value]:
     kept_rank = _ops.binary("Sub", _running_count(keep), _ops.i64(1))
     padded = _ops.concat([inverse, _ops.i64([0])], 0)
     from_kept = _ops.gather(padded, kept_rank, 0)
-    nan_entry = _ops.binary("Add", _ops.shape_of(values),
+    nan_entry = _ops.binary("Add", _ops.dim_of(values, 0),
                             _ops.binary("Sub", _running_count(is_nan), _ops.i64(1)))
     return new_values, new_first, _ops.where(is_nan, nan_entry, from_kept), new_counts
 

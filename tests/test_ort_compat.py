@@ -87,28 +87,38 @@ def test_topk_ranks_nan_highest_and_breaks_ties_by_lower_index():
             np.testing.assert_array_equal(sess.run(None, {"x": x})[1][:, 0], np.argmax(x, 1))
 
 
-@pytest.mark.parametrize(("cond_shape", "y_shape", "x_keeps", "y_keeps"), [
-    ((3, 2, 3), (1,), False, True),   # full condition: a -0.0 from X is lost, Y's survives
-    ((3, 2, 1), (1,), True, False),   # broadcast condition: this time Y's is lost
-])
-def test_where_loses_one_negative_zero(cond_shape, y_shape, x_keeps, y_keeps):
-    """The float Where of onnxruntime drops the sign of a -0.0 from one input, which one
-    depending on broadcasting; where_signed must restore it (and is tested in the parity
-    suite). When this test fails, onnxruntime changed and where_signed can be simplified."""
+SHAPES = [((3, 2, 3), (3,), (1,)), ((3, 2, 1), (3,), (1,)), ((3, 2, 1), (3, 2, 3), (1,)),
+          ((3, 2, 1), (3,), (3, 2, 3)), ((3, 2, 3), (3, 2, 3), (3, 2, 3)),
+          ((3, 2, 3), (3,), (3, 2, 1)), ((2, 1), (1, 3), (2, 3)), ((2, 3), (1, 3), (2, 1)),
+          ((6,), (6,), (1,)), ((6,), (1,), (6,)), ((6,), (6,), ()), ((1,), (6,), (6,)),
+          ((), (6,), (6,)), ((6, 1), (1, 6), (6, 1)), ((1, 1), (1, 1, 2), (2,)),
+          ((3, 1), (3, 1), (1, 1)), ((2, 3, 1), (1, 3, 1), (2, 1, 1)), ((4, 1), (4, 3), (1,)),
+          ((), (), ()), ((2,), (), ())]
+
+
+@pytest.mark.parametrize(("cond_shape", "x_shape", "y_shape"), SHAPES)
+def test_where_keeps_the_sign_of_zero_of_one_input(cond_shape, x_shape, y_shape):
+    """onnxruntime's float Where drops the sign of a -0.0 from one value input; which one is
+    what where_keeps_sign_of says (where_signed relies on it; the parity suite checks it end to
+    end). When this fails, onnxruntime changed and the rule must follow."""
     from onnx import TensorProto, helper
+
+    from onnxarray._ort_compat import where_keeps_sign_of
 
     graph = helper.make_graph(
         [helper.make_node("Where", ["c", "x", "y"], ["o"])], "where",
         [helper.make_tensor_value_info("c", TensorProto.BOOL, cond_shape),
-         helper.make_tensor_value_info("x", TensorProto.FLOAT, (3,)),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape),
          helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
         [helper.make_tensor_value_info("o", TensorProto.FLOAT, None)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=8)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    cond = np.arange(np.prod(cond_shape)).reshape(cond_shape) % 2 == 0
-    for from_x, keeps in ((True, x_keeps), (False, y_keeps)):
-        x = np.full(3, -0.0 if from_x else 1.0, np.float32)
-        y = np.full(y_shape, 1.0 if from_x else -0.0, np.float32)
+    cond = np.asarray(np.arange(np.prod(cond_shape, dtype=int)).reshape(cond_shape) % 2 == 0)
+    kept = where_keeps_sign_of(cond_shape, x_shape, y_shape)
+    assert kept is not None
+    for source in ("x", "y"):
+        x = np.full(x_shape, -0.0 if source == "x" else 1.0, np.float32)
+        y = np.full(y_shape, 1.0 if source == "x" else -0.0, np.float32)
         out = sess.run(None, {"c": cond, "x": x, "y": y})[0]
-        expected = np.where(cond, x, y)
-        assert np.array_equal(np.signbit(out), np.signbit(expected)) == keeps
+        same = np.array_equal(np.signbit(out), np.signbit(np.where(cond, x, y)))
+        assert same == (kept == source), f"-0.0 from {source}: kept={same}"

@@ -17,7 +17,7 @@ from . import _dtypes as D
 from ._dtypes import DType
 from ._executor import ExecutionError, run_node
 from ._graph import Dim, Value, make_node
-from ._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS
+from ._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS, where_keeps_sign_of
 
 __all__ = ["bind", "const", "cast", "broadcast_shapes"]
 
@@ -341,28 +341,58 @@ def reduce(op: str, x: Value, axes: Sequence[int] | None, keepdims: bool,
 def where_signed(cond: Value, a: Value, b: Value) -> Value:
     """``Where(cond, a, b)`` that keeps every -0.0 of ``a`` and ``b``.
 
-    onnxruntime's float Where (checked with 1.32) loses the sign of a -0.0 from one of its
-    inputs: from ``a`` when the condition has the full output shape, and from either one when
-    the condition is broadcast. The reciprocal of the chosen value is -inf exactly where the
-    chosen value is -0.0 (or a negative subnormal, which is not zero), so those places take
-    -0.0 from the third input of a second Where whose condition has the full shape (a
-    combination that keeps the sign).
+    onnxruntime's float Where drops the sign of a -0.0 from one of its value inputs, which one
+    depending on the shapes (``_ort_compat.where_keeps_sign_of``). When only one branch can
+    hold a -0.0, it goes into the input that keeps it (swapping the branches under a negated
+    condition if needed). When both can, the result is repaired: the reciprocal of the chosen
+    value is -inf exactly where the chosen value is -0.0, and those places take -0.0 from a
+    second Where arranged to keep it.
     """
     out = where(cond, a, b)
     if a.dtype.kind != "f":
         return out
-
-    def may_hold_negative_zero(v: Value) -> bool:
-        return v.data is None or bool(np.any(np.signbit(v.data) & (v.data == 0)))
-
-    full_cond = tuple(cond.shape) == tuple(out.shape)
-    if not may_hold_negative_zero(a) and (full_cond or not may_hold_negative_zero(b)):
+    a_may, b_may = may_be_negative_zero(a), may_be_negative_zero(b)
+    if not a_may and not b_may:
         return out
+    def exact(x: Value, x_may: bool, y: Value, y_may: bool) -> bool:
+        kept = where_keeps_sign_of(tuple(cond.shape), tuple(x.shape), tuple(y.shape))
+        return not (x_may and kept != "x") and not (y_may and kept != "y")
+
+    if exact(a, a_may, b, b_may):
+        return out
+    if exact(b, b_may, a, a_may):
+        return where(negate(cond), b, a)
     inv = where(cond, unary("Reciprocal", a), unary("Reciprocal", b))
     zero = const(0, a.dtype)
     neg_zero = binary("And", binary("Equal", out, zero, D.bool),
                       binary("Less", inv, zero, D.bool))
-    return where(negate(neg_zero), out, const(-0.0, a.dtype))
+    return where(negate(neg_zero), out, const(-0.0, a.dtype))  # y kept: full condition
+
+
+# Ops whose float result is never -0.0 (exp(-inf) and log(1) are +0.0; a cast from an integer
+# or bool cannot make one), and ops that keep that property from some inputs.
+_NEVER_NEGATIVE_ZERO = frozenset({"Exp", "Abs", "Log", "Softplus"})
+
+
+def may_be_negative_zero(v: Value, depth: int = 4) -> bool:
+    """Whether float ``v`` can hold a -0.0, by a shallow look at how it is computed."""
+    if v.data is not None:
+        return v.data.dtype.kind == "f" and bool(np.any(np.signbit(v.data) & (v.data == 0)))
+    node = v.node
+    if node is None or depth == 0:
+        return True
+    op = node.op
+    if op in _NEVER_NEGATIVE_ZERO:
+        return False
+    if op == "Cast":
+        return node.inputs[0].dtype.kind == "f"
+    if op in ("ReduceSum", "Sub"):  # x - y is -0.0 only if x is; a sum only if every term is
+        return may_be_negative_zero(node.inputs[0], depth - 1)
+    if op == "Add":
+        return all(may_be_negative_zero(i, depth - 1) for i in node.inputs)
+    if op == "Where":
+        return any(may_be_negative_zero(i, depth - 1) for i in node.inputs[1:])
+    return True
 
 
 def negate(cond: Value) -> Value:

@@ -9,8 +9,9 @@ narrowing cast back), bool goes through uint8, and ``ORDERED_UINT64`` maps uint6
 flipping the sign bit, which preserves order for comparisons, sorting and extrema. The float64
 float64 transcendental functions are not here: _math computes them exactly in float64.
 
-A quirk that is not a gap: onnxruntime's float Where turns a -0.0 taken from its second input
-into +0.0 (a -0.0 from the third input survives); _math passes possible -0.0 values third.
+A quirk that is not a gap: onnxruntime's float Where drops the sign of a -0.0 taken from one of
+its two value inputs, which one depending on broadcasting (``where_keeps_sign_of``);
+``_ops.where_signed`` arranges its inputs, or repairs the result, accordingly.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ._dtypes import (
     uint64,
 )
 
-__all__ = ["CAST_VIA", "TYPED_INPUTS", "ORDERED_UINT64"]
+__all__ = ["CAST_VIA", "TYPED_INPUTS", "ORDERED_UINT64", "where_keeps_sign_of"]
 
 ORDERED_UINT64 = "ordered-uint64"
 
@@ -77,3 +78,41 @@ TYPED_INPUTS: dict[str, tuple[int, ...]] = {
 
 # Float64 Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh and Atanh have no kernel either; they
 # are exact float64 composites in _math.FLOAT64_COMPOSITES rather than detours through float32.
+
+
+def where_keeps_sign_of(cond: tuple, x: tuple, y: tuple) -> str | None:
+    """Which value input of a float ``Where(cond, x, y)`` of these shapes keeps the sign of a
+    -0.0: "x", "y", or None when the shapes do not settle it.
+
+    onnxruntime computes ``xs = cond ? x : 0`` and ``ys = !cond ? y : 0`` (each broadcast with
+    the condition), then merges them: element by element ``xs != 0 ? xs : ys``, which drops a
+    -0.0 of ``x``; but when ``ys`` is constant along the innermost dimension that varies, a
+    span where that constant is zero copies ``xs`` whole, which drops a -0.0 of ``y`` instead.
+    Checked over shape combinations in tests/test_ort_compat.py.
+    """
+    xs, ys = _broadcast(cond, x), _broadcast(cond, y)
+    if xs is None or ys is None:
+        return None
+    n = max(len(xs), len(ys))
+    xs, ys = (1,) * (n - len(xs)) + xs, (1,) * (n - len(ys)) + ys
+    for dx, dy in zip(reversed(xs), reversed(ys)):
+        if type(dx) is not int or type(dy) is not int:
+            return None  # a size that may be 1 at run time decides nothing yet
+        if dx == 1 and dy == 1:
+            continue  # a dimension that does not vary: the span goes on outwards
+        return "x" if dy == 1 else "y"
+    return "y"
+
+
+def _broadcast(a: tuple, b: tuple) -> tuple | None:
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for da, db in zip(a, b):
+        if type(da) is int and da == 1:
+            out.append(db)
+        elif (type(db) is int and db == 1) or da == db:
+            out.append(da)
+        else:
+            return None
+    return tuple(out)

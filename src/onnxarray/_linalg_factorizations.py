@@ -22,6 +22,9 @@ dimensions may be symbolic, and every step works on the whole stack at once.
 Eigen- and singular-value algorithms work on the matrix divided by its largest magnitude, so
 finite inputs of any size neither overflow nor underflow to zero. Unlike NumPy nothing raises
 on singular or indefinite inputs: the results hold infinities or NaNs instead.
+
+Complex inputs go to the same algorithms in ``_linalg_complex``, written on (real, imaginary)
+pairs with this module's helpers.
 """
 
 from __future__ import annotations
@@ -70,12 +73,10 @@ class SVDResult(NamedTuple):
 
 
 def _matrices(x, func: str) -> Value:
-    """The Value of a stack of real floating-point matrices of known size."""
+    """The Value of a stack of floating-point (real or complex) matrices of known size."""
     v = as_value(x, func)
-    if v.dtype.kind == "c":
-        raise TypeError(f"{func}: complex dtypes are not supported")
-    if v.dtype.kind != "f":
-        raise TypeError(f"{func}: needs a real floating-point dtype, got {v.dtype.name}")
+    if v.dtype.kind not in "fc":
+        raise TypeError(f"{func}: needs a floating-point dtype, got {v.dtype.name}")
     if len(v.shape) < 2:
         raise ValueError(f"{func}: needs at least 2 dimensions, got {len(v.shape)}")
     if any(type(d) is not int for d in v.shape[-2:]):
@@ -197,6 +198,17 @@ def _filled(batch: _Batch, tail: tuple, value: np.ndarray, dtype) -> Value:
     return batch.expand(_ops.const(np.broadcast_to(value, tail), dtype), tail)
 
 
+def _any_filled(batch: _Batch, tail: tuple, value: np.ndarray, dtype) -> Value:
+    """``_filled`` for a real or complex dtype."""
+    if dtype.kind == "c":
+        return _complex().filled(batch, tail, value, dtype)
+    return _filled(batch, tail, value, dtype)
+
+
+def _ones(batch: _Batch, dtype) -> Value:
+    return _any_filled(batch, (), np.ones(()), dtype)
+
+
 def _max_magnitude(v: Value) -> Value:
     """The largest magnitude of each matrix, (..., 1, 1); 1 for a zero matrix."""
     m = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [-2, -1], True)
@@ -247,6 +259,13 @@ def _eliminate(aug: Value, n: int, jordan: bool) -> tuple[Value, Value | None, V
     return aug, parity, _ops.concat(pivots, nd - 2)
 
 
+def _complex():
+    """The complex versions, which are written with this module's helpers."""
+    from . import _linalg_complex
+
+    return _linalg_complex
+
+
 def _det_parts(v: Value, n: int) -> tuple[Value | None, Value]:
     _, parity, pivots = _eliminate(v, n, jordan=False)
     return parity, pivots
@@ -256,7 +275,9 @@ def det(x: Array, /) -> Array:
     """The determinant: the product of the LU pivots, signed by the parity of the row swaps."""
     v, n = _square(x, "det")
     if n == 0:
-        return Array._new(_filled(_Batch(v), (), np.ones(()), v.dtype))
+        return Array._new(_ones(_Batch(v), v.dtype))
+    if v.dtype.kind == "c":
+        return Array._new(_complex().det(v, n))
     parity, pivots = _det_parts(v, n)
     out = _ops.reduce("ReduceProd", pivots, [-2, -1], True)
     if parity is not None:
@@ -265,12 +286,15 @@ def det(x: Array, /) -> Array:
 
 
 def slogdet(x: Array, /) -> SlogdetResult:
-    """Sign and natural log of the magnitude of the determinant, from the LU pivots."""
+    """Sign (a unit complex number for complex input) and natural log of the magnitude of the
+    determinant, from the LU pivots."""
     v, n = _square(x, "slogdet")
     if n == 0:
         b = _Batch(v)
-        return SlogdetResult(Array._new(_filled(b, (), np.ones(()), v.dtype)),
-                             Array._new(_filled(b, (), np.zeros(()), v.dtype)))
+        return SlogdetResult(Array._new(_ones(b, v.dtype)),
+                             Array._new(_filled(b, (), np.zeros(()), D.real_dtype_of(v.dtype))))
+    if v.dtype.kind == "c":
+        return SlogdetResult(*(Array._new(r) for r in _complex().slogdet(v, n)))
     parity, pivots = _det_parts(v, n)
     sign = _ops.reduce("ReduceProd", _ops.unary("Sign", pivots), [-2, -1], True)
     if parity is not None:
@@ -294,6 +318,8 @@ def inv(x: Array, /) -> Array:
     v, n = _square(x, "inv")
     if n == 0:
         return Array._new(v)
+    if v.dtype.kind == "c":
+        return Array._new(_complex().inv(v, n))
     eye = _filled(_Batch(v), (n, n), np.eye(n), v.dtype)
     return Array._new(_gauss_jordan(v, eye, n))
 
@@ -302,28 +328,47 @@ def solve(x1: Array, x2: Array, /) -> Array:
     """The solution of ``x1 @ x = x2``; a 1-D ``x2`` is one right-hand side for every matrix."""
     a, n = _square(x1, "solve")
     b = as_value(x2, "solve")
-    if b.dtype.kind == "c":
-        raise TypeError("solve: complex dtypes are not supported")
-    if b.dtype.kind != "f":
-        raise TypeError(f"solve: needs a real floating-point dtype, got {b.dtype.name}")
+    if b.dtype.kind not in "fc":
+        raise TypeError(f"solve: needs a floating-point dtype, got {b.dtype.name}")
     dtype = D.promote(a.dtype, b.dtype, "solve")
-    a, b = _ops.cast(a, dtype), _ops.cast(b, dtype)
+    if dtype.kind == "c":  # the same steps on the real and imaginary parts
+        rd = D.real_dtype_of(dtype)
+        cx = _complex()
+        a_parts = [_ops.cast(p, rd) for p in cx.parts(a)]
+        b_parts = [_ops.cast(p, rd) for p in cx.parts(b)]
+    else:
+        a_parts, b_parts = [_ops.cast(a, dtype)], [_ops.cast(b, dtype)]
+    a_parts, b_parts, vector = _system(a_parts, b_parts, n)
+    if n == 0:
+        out = b_parts
+    elif dtype.kind == "c":
+        out = list(_complex().gauss_jordan(tuple(a_parts), tuple(b_parts), n))
+    else:
+        out = [_gauss_jordan(a_parts[0], b_parts[0], n)]
+    if vector:
+        out = [_ops.squeeze(o, [-1]) for o in out]
+    return Array._new(_complex().join(*out) if dtype.kind == "c" else out[0])
+
+
+def _system(a_parts: list, b_parts: list, n: int) -> tuple[list, list, bool]:
+    """The parts of ``a`` (..., n, n) and ``b`` (..., n, k) expanded to one batch shape, and
+    whether ``b`` was a vector."""
+    b = b_parts[0]
     vector = len(b.shape) == 1
     if vector:
-        b = _ops.unsqueeze(b, [1])
+        b_parts = [_ops.unsqueeze(p, [1]) for p in b_parts]
+        b = b_parts[0]
     if len(b.shape) < 2:
         raise ValueError("solve: x2 must have at least 1 dimension")
     if type(b.shape[-2]) is int and b.shape[-2] != n:
         raise ValueError(f"solve: x2 has {b.shape[-2]} rows, but x1 is {n}x{n}")
-    batch = _ops.broadcast_shapes(a.shape[:-2], b.shape[:-2], func="solve")
+    batch = _ops.broadcast_shapes(a_parts[0].shape[:-2], b.shape[:-2], func="solve")
     k = b.shape[-1]
     k_dim = k if type(k) is int else _ops.dim_of(b, -1)
-    a = _ops.expand_to(a, _ops.shape_value(_Batch(b)._dims([n, n])), batch + (n, n))
-    b = _ops.expand_to(b, _ops.shape_value(_Batch(a)._dims([n, k_dim])), batch + (n, k))
-    out = b if n == 0 else _gauss_jordan(a, b, n)
-    if vector:
-        out = _ops.squeeze(out, [-1])
-    return Array._new(out)
+    a_shape = _ops.shape_value(_Batch(b)._dims([n, n]))
+    a_parts = [_ops.expand_to(p, a_shape, batch + (n, n)) for p in a_parts]
+    b_shape = _ops.shape_value(_Batch(a_parts[0])._dims([n, k_dim]))
+    return a_parts, [_ops.expand_to(p, b_shape, batch + (n, k)) for p in b_parts], vector
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,10 +376,13 @@ def solve(x1: Array, x2: Array, /) -> Array:
 
 
 def cholesky(x: Array, /, *, upper: bool = False) -> Array:
-    """The Cholesky factor of symmetric positive-definite matrices (lower unless ``upper``)."""
+    """The Cholesky factor of symmetric (Hermitian) positive-definite matrices, lower unless
+    ``upper``, from the lower triangle."""
     v, n = _square(x, "cholesky")
     if n == 0:
         return Array._new(v)
+    if v.dtype.kind == "c":
+        return Array._new(_complex().cholesky(v, n, upper))
     rows = np.arange(n).reshape(n, 1)
     zero = _c(0, v)
     s, cols = v, []
@@ -389,8 +437,10 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
     k = m if mode == "complete" else min(m, n)
     if m == 0 or n == 0:
         b = _Batch(v)
-        return QRResult(Array._new(_filled(b, (m, k), np.eye(m, k), v.dtype)),
-                        Array._new(_filled(b, (k, n), np.zeros((k, n)), v.dtype)))
+        return QRResult(Array._new(_any_filled(b, (m, k), np.eye(m, k), v.dtype)),
+                        Array._new(_any_filled(b, (k, n), np.zeros((k, n)), v.dtype)))
+    if v.dtype.kind == "c":
+        return QRResult(*(Array._new(r) for r in _complex().qr(v, k)))
     scale = _max_magnitude(v)
     q, r = _householder(_div(v, scale), want_q=True)
     r = _mul(r, scale)
@@ -513,8 +563,10 @@ def _eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
     v, n = _square(x, func)
     batch = _Batch(v)
     if n == 0:
-        return (_filled(batch, (0,), np.zeros(0), v.dtype),
-                _filled(batch, (0, 0), np.zeros((0, 0)), v.dtype))
+        return (_filled(batch, (0,), np.zeros(0), D.real_dtype_of(v.dtype)),
+                _any_filled(batch, (0, 0), np.zeros((0, 0)), v.dtype))
+    if v.dtype.kind == "c":
+        return _complex().eigen(v, want_vectors)
     scale = _max_magnitude(v)
     a = _div(_symmetric_from_lower(v), scale)
     a, vecs = _jacobi_eigen(a, want_vectors)
@@ -529,14 +581,15 @@ def _eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
 
 
 def eigh(x: Array, /) -> EighResult:
-    """Eigenvalues (ascending) and eigenvectors (columns) of symmetric matrices, from the
-    lower triangle, by cyclic Jacobi rotations."""
+    """Eigenvalues (real, ascending) and eigenvectors (columns) of symmetric (Hermitian)
+    matrices, from the lower triangle, by cyclic Jacobi rotations."""
     w, vecs = _eigen(x, "eigh", True)
     return EighResult(Array._new(w), Array._new(vecs))
 
 
 def eigvalsh(x: Array, /) -> Array:
-    """Eigenvalues (ascending) of symmetric matrices, from the lower triangle."""
+    """Eigenvalues (real, ascending) of symmetric (Hermitian) matrices, from the lower
+    triangle."""
     return Array._new(_eigen(x, "eigvalsh", False)[0])
 
 
@@ -580,16 +633,21 @@ def _svd(v: Value, want_vectors: bool, full: bool):
 
 
 def svd(x: Array, /, *, full_matrices: bool = True) -> SVDResult:
-    """U, S (descending) and Vh with x = U @ diag(S) @ Vh, by one-sided Jacobi rotations."""
+    """U, S (real, descending) and Vh with x = U @ diag(S) @ Vh, by one-sided Jacobi
+    rotations."""
     v = _matrices(x, "svd")
     m, n = v.shape[-2:]
     k = min(m, n)
     if k == 0:
         b = _Batch(v)
         um, vn = (m, n) if full_matrices else (k, k)
-        return SVDResult(Array._new(_filled(b, (m, um), np.eye(m, um), v.dtype)),
-                         Array._new(_filled(b, (0,), np.zeros(0), v.dtype)),
-                         Array._new(_filled(b, (vn, n), np.eye(vn, n), v.dtype)))
+        return SVDResult(Array._new(_any_filled(b, (m, um), np.eye(m, um), v.dtype)),
+                         Array._new(_filled(b, (0,), np.zeros(0), D.real_dtype_of(v.dtype))),
+                         Array._new(_any_filled(b, (vn, n), np.eye(vn, n), v.dtype)))
+    if v.dtype.kind == "c":
+        cx = _complex()
+        u, s, vh = cx.svd_factors(v, full_matrices)
+        return SVDResult(Array._new(cx.join(*u)), Array._new(s), Array._new(cx.join(*vh)))
     return SVDResult(*(Array._new(r) for r in _svd_factors(v, full_matrices)))
 
 
@@ -607,7 +665,9 @@ def singular_values(v: Value) -> Value:
     """The singular values (descending) of a checked stack of matrices."""
     m, n = v.shape[-2:]
     if min(m, n) == 0:
-        return _filled(_Batch(v), (0,), np.zeros(0), v.dtype)
+        return _filled(_Batch(v), (0,), np.zeros(0), D.real_dtype_of(v.dtype))
+    if v.dtype.kind == "c":
+        return _complex().singular_values(v)
     return _svd(v if m >= n else _mT(v), False, False)[1]
 
 
@@ -618,16 +678,17 @@ def svdvals(x: Array, /) -> Array:
 
 def _tolerance(rtol, v: Value, func: str) -> Value:
     """``rtol`` as (..., 1): a float, an array over the batch, or max(M, N) * eps if None."""
+    rd = D.real_dtype_of(v.dtype)
     if rtol is None:
-        return _ops.const([max(v.shape[-2:]) * float(np.finfo(v.dtype.numpy).eps)], v.dtype)
+        return _ops.const([max(v.shape[-2:]) * float(np.finfo(rd.numpy).eps)], rd)
     if isinstance(rtol, Array):
         r = rtol._v
         if r.dtype.kind != "f":
             raise TypeError(f"{func}: rtol must have a real floating-point dtype, got "
                             f"{r.dtype.name}")
-        return _ops.unsqueeze(_ops.cast(r, v.dtype), [len(r.shape)])
+        return _ops.unsqueeze(_ops.cast(r, rd), [len(r.shape)])
     if isinstance(rtol, (int, float)) and not isinstance(rtol, bool):
-        return _ops.const([float(rtol)], v.dtype)
+        return _ops.const([float(rtol)], rd)
     raise TypeError(f"{func}: rtol must be a float, an array or None, got {rtol!r}")
 
 
@@ -644,13 +705,15 @@ def matrix_rank(x: Array, /, *, rtol=None) -> Array:
 
 
 def pinv(x: Array, /, *, rtol=None) -> Array:
-    """The Moore-Penrose pseudo-inverse: V @ diag(1/S) @ U.T over the singular values above
+    """The Moore-Penrose pseudo-inverse: V @ diag(1/S) @ U^H over the singular values above
     rtol times the largest one."""
     v = _matrices(x, "pinv")
     tol = _tolerance(rtol, v, "pinv")
     m, n = v.shape[-2:]
     if min(m, n) == 0:
-        return Array._new(_filled(_Batch(v), (n, m), np.zeros((n, m)), v.dtype))
+        return Array._new(_any_filled(_Batch(v), (n, m), np.zeros((n, m)), v.dtype))
+    if v.dtype.kind == "c":
+        return Array._new(_complex().pinv(v, tol))
     u, s, vh = _svd_factors(v, False)
     cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
     zero = _c(0, s)

@@ -1,15 +1,16 @@
-"""The ``linalg`` extension, for real floating-point matrices.
+"""The ``linalg`` extension, for real and complex floating-point matrices.
 
 Functions that lower to ONNX operators directly (MatMul, reductions and gathers) are here. The
 factorizations and solvers (cholesky, det, eigh, eigvalsh, inv, pinv, qr, slogdet, solve, svd,
 svdvals, matrix_rank, and through them ``matrix_norm`` with ``ord`` 2, -2 or 'nuc' and
 ``matrix_power`` with negative exponents) have no onnxruntime kernels: ``_linalg_factorizations``
-writes them as ONNX graphs unrolled over the matrix size.
+writes them as ONNX graphs unrolled over the matrix size, and ``_linalg_complex`` their
+complex forms, with complex arithmetic written on the real and imaginary parts.
 
 Limits: the matrix size must be known when recording (a symbolic matrix size raises a ValueError
-naming the function; batch dimensions may be symbolic). Complex dtypes raise a TypeError.
-Singular or indefinite inputs give infinities or NaNs instead of raising. eigh, svd and their
-relatives run a fixed number of Jacobi sweeps, tested to float64 accuracy for n <= 64.
+naming the function; batch dimensions may be symbolic). Singular or indefinite inputs give
+infinities or NaNs instead of raising. eigh, svd and their relatives run a fixed number of
+Jacobi sweeps, tested to float64 accuracy for n <= 64.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import math
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
+from ._complex import join, parts
 from ._graph import Value
 from ._linalg_factorizations import (
     EighResult,
@@ -48,8 +50,17 @@ __all__ = ["cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "m
            "EighResult", "QRResult", "SlogdetResult", "SVDResult"]
 
 
-def _floating(x: Array, func: str) -> Value:  # noqa: D103
+def _ns():
+    import onnxarray
+
+    return onnxarray
+
+
+def _floating(x: Array, func: str) -> Value:
+    """The Value of a floating-point array; of its magnitudes (real) if it is complex."""
     v = as_value(x, func)
+    if v.dtype.kind == "c":
+        return _ns().abs(Array._new(v))._v
     if v.dtype.kind != "f":
         raise TypeError(f"{func}: needs a floating-point dtype, got {v.dtype.name}")
     return v
@@ -64,6 +75,9 @@ def diagonal(x: Array, /, *, offset: int = 0) -> Array:
     """The diagonal of the last two axes: a Gather of flat positions i*(cols+1) + offset."""
     v = as_value(x, "diagonal")
     _matrices(v, "diagonal")
+    if v.dtype.kind == "c":  # the diagonals of the real and imaginary parts
+        re, im = (Array._new(p) for p in parts(v))
+        return Array._new(join(diagonal(re, offset=offset)._v, diagonal(im, offset=offset)._v))
     rows, cols = v.shape[-2:]
     if type(rows) is not int or type(cols) is not int:
         raise ValueError("diagonal: the matrix sizes must be known")
@@ -77,10 +91,7 @@ def diagonal(x: Array, /, *, offset: int = 0) -> Array:
 
 
 def trace(x: Array, /, *, offset: int = 0, dtype=None) -> Array:
-    from ._statistical_functions import sum as _sum
-
-    d = diagonal(x, offset=offset)
-    return _sum(d, axis=-1, dtype=dtype)
+    return _ns().sum(diagonal(x, offset=offset), axis=-1, dtype=dtype)
 
 
 def outer(x1: Array, x2: Array, /) -> Array:
@@ -155,10 +166,15 @@ def _reduce_max(a: Value, axes, keepdims: bool) -> Value:
 
 
 def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:  # noqa: A002
-    v = _floating(x, "matrix_norm")
+    v = as_value(x, "matrix_norm")
+    if ord not in (2, -2, "nuc"):  # from the magnitudes; the others from the singular values
+        v = _floating(x, "matrix_norm")
+    elif v.dtype.kind not in "fc":
+        raise TypeError(f"matrix_norm: needs a floating-point dtype, got {v.dtype.name}")
     _matrices(v, "matrix_norm")
     n = len(v.shape)
-    a = _ops.unary("Abs", v)
+    if ord in ("fro", 1, -1, math.inf, -math.inf):
+        a = _ops.unary("Abs", v)
     if ord == "fro":
         out = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _ops.binary("Mul", a, a),
                                              [n - 2, n - 1], keepdims))
@@ -193,24 +209,22 @@ def matrix_power(x: Array, n: int, /) -> Array:
     if type(rows) is int and type(cols) is int and rows != cols:
         raise ValueError(f"matrix_power: needs square matrices, got {rows}x{cols}")
     if n < 0:  # the power of the inverse
-        if v.dtype.kind != "f":
+        if v.dtype.kind not in "fc":
             raise TypeError(f"matrix_power: negative powers need a floating-point dtype, got "
                             f"{v.dtype.name}")
         x, n = inv(x), -n
+    ns = _ns()  # its matmul and add take complex arrays too
     if n == 0:
-        from ._creation_functions import eye, zeros_like
-
         if type(rows) is not int:
             raise ValueError("matrix_power: n=0 needs a known matrix size")
-        ident = eye(rows, dtype=v.dtype)._v
-        return Array._new(_ops.binary("Add", zeros_like(x)._v, ident))
+        return ns.add(ns.zeros_like(x), ns.eye(rows, dtype=v.dtype))
     result, base = None, x
     while n:  # binary exponentiation: O(log n) products
         if n & 1:
-            result = base if result is None else matmul(result, base)
+            result = base if result is None else ns.matmul(result, base)
         n >>= 1
         if n:
-            base = matmul(base, base)
+            base = ns.matmul(base, base)
     return result
 
 

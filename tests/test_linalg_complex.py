@@ -1,0 +1,287 @@
+"""The linalg extension on complex64 and complex128 stacks: eager == exported (static and
+symbolic batch dimensions) == compiled plan, agreement with NumPy / array-api-strict, the
+defining properties of the factorizations (unitary factors, real eigen- and singular values),
+and the complex forms of the norms, diagonal, trace and matrix_power."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from parity import to_onnxarray
+from test_linalg_factorizations import BATCHES, FEW, TOL, both
+
+import onnxarray as oxp
+
+COMPLEX = [np.complex64, np.complex128]
+
+
+def tol(dtype) -> dict:
+    t = TOL[np.dtype(np.finfo(dtype).dtype)]
+    return {"rtol": t, "atol": t}
+
+
+def mH(a):
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
+def assert_unitary_columns(q, t):
+    g = mH(q) @ q
+    np.testing.assert_allclose(g, np.broadcast_to(np.eye(g.shape[-1]), g.shape), atol=t)
+
+
+@st.composite
+def general(draw, square=True, max_side=4):
+    """A well-conditioned complex stack: parts in [-1, 1] plus n on the diagonal."""
+    dt = draw(st.sampled_from(COMPLEX))
+    batch = draw(st.sampled_from(BATCHES))
+    m = draw(st.integers(1, max_side))
+    n = m if square else draw(st.integers(1, max_side))
+    shape = batch + (m, n)
+    re, im = (draw(hnp.arrays(np.float64, shape, elements=st.floats(-1, 1))) for _ in "ri")
+    return (re + 1j * im + max(m, n) * np.eye(m, n)).astype(dt)
+
+
+@st.composite
+def hpd(draw):
+    """Hermitian positive definite: A @ A^H + n I."""
+    a = draw(general())
+    s = a.astype(np.complex128)
+    return (s @ mH(s) + a.shape[-1] * np.eye(a.shape[-1])).astype(a.dtype)
+
+
+def hermitian(a):
+    return ((a + mH(a)) / 2).astype(a.dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# LU-based
+
+
+@FEW
+@given(general())
+def test_det_slogdet_inv(a):
+    t = tol(a.dtype)
+    both(lambda xp, x: xp.linalg.det(x), a, **t)
+    sign, logabs = both(lambda xp, x: tuple(xp.linalg.slogdet(x)), a, **t)
+    assert sign.dtype == a.dtype and logabs.dtype == np.finfo(a.dtype).dtype
+    np.testing.assert_allclose(np.abs(sign), 1, **t)
+    both(lambda xp, x: xp.linalg.inv(x), a, **t)
+
+
+@st.composite
+def solve_case(draw):
+    a = draw(general())
+    n = a.shape[-1]
+    if draw(st.booleans()):
+        b_shape = (n,)
+    else:
+        batch = a.shape[:-2][draw(st.integers(0, a.ndim - 2)):]
+        b_shape = batch + (n, draw(st.integers(1, 3)))
+    b = draw(hnp.arrays(np.float64, b_shape, elements=st.floats(-2, 2)))
+    dt = draw(st.sampled_from(COMPLEX + [np.float32, np.float64]))
+    if np.dtype(dt).kind == "c":
+        b = b + 1j * b[..., ::-1]
+    return a, b.astype(dt)
+
+
+@FEW
+@given(solve_case())
+def test_solve(case):
+    a, b = case
+    dt = np.result_type(a, b)
+    out = both(lambda xp, x, y: xp.linalg.solve(x, y), a, b, **tol(dt))[0]
+    expected = (np.linalg.solve(a, b[..., None])[..., 0] if b.ndim == 1
+                else np.linalg.solve(a, b))
+    np.testing.assert_allclose(out, expected, **tol(dt))
+
+
+def test_solve_with_a_real_matrix_and_a_complex_right_hand_side():
+    a = np.eye(3) * 3 + np.arange(9).reshape(3, 3) / 10
+    b = np.arange(6).reshape(3, 2) * (1 - 2j)
+    out = both(lambda xp, x, y: xp.linalg.solve(x, y), a, b, rtol=1e-12)[0]
+    assert out.dtype == np.complex128
+
+
+@FEW
+@given(general(), st.sampled_from([-2, -1, 0, 1, 3]))
+def test_matrix_power(a, n):
+    both(lambda xp, x: xp.linalg.matrix_power(x, n), a, **tol(a.dtype))
+
+
+def test_singular_matrices():
+    a = np.array([[[1, 2j], [2, 4j]], [[0, 0], [0, 0]]], dtype=np.complex128)
+    np.testing.assert_array_equal(np.asarray(oxp.linalg.det(to_onnxarray(a))), [0, 0])
+    sign, logabs = oxp.linalg.slogdet(to_onnxarray(a))
+    np.testing.assert_array_equal(np.asarray(sign), [0, 0])
+    np.testing.assert_array_equal(np.asarray(logabs), [-np.inf, -np.inf])
+
+
+# ---------------------------------------------------------------------------------------------
+# Cholesky and QR
+
+
+@FEW
+@given(hpd(), st.booleans())
+def test_cholesky(s, upper):
+    out = both(lambda xp, x: xp.linalg.cholesky(x, upper=upper), s, **tol(s.dtype))[0]
+    np.testing.assert_array_equal(out, np.triu(out) if upper else np.tril(out))
+    np.testing.assert_array_equal(np.diagonal(out, 0, -2, -1).imag, 0)
+
+
+@FEW
+@given(general(square=False), st.sampled_from(["reduced", "complete"]))
+def test_qr(a, mode):
+    q, r = both(lambda xp, x: tuple(xp.linalg.qr(x, mode=mode)), a, reference=False)
+    m, n = a.shape[-2:]
+    k = m if mode == "complete" else min(m, n)
+    assert q.shape == a.shape[:-2] + (m, k) and r.shape == a.shape[:-2] + (k, n)
+    assert q.dtype == r.dtype == a.dtype
+    t = tol(a.dtype)["rtol"]
+    np.testing.assert_allclose(q @ r, a, rtol=t, atol=t * np.abs(a).max())
+    assert_unitary_columns(q, t)
+    np.testing.assert_array_equal(r, np.triu(r))
+
+
+# ---------------------------------------------------------------------------------------------
+# eigh, eigvalsh
+
+
+@FEW
+@given(hpd() | general().map(hermitian))
+def test_eigh(s):
+    w, v = both(lambda xp, x: tuple(xp.linalg.eigh(x)), s, reference=False)
+    assert w.dtype == np.finfo(s.dtype).dtype and v.dtype == s.dtype
+    t = tol(s.dtype)["rtol"]
+    scale = np.abs(s).max()
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(s.astype(np.complex128)), rtol=t,
+                               atol=t * scale)
+    assert np.all(np.diff(w, axis=-1) >= 0)
+    np.testing.assert_allclose(v @ (w[..., None] * mH(v)), s, rtol=t, atol=t * scale)
+    assert_unitary_columns(v, t)
+    both(lambda xp, x: xp.linalg.eigvalsh(x), s, rtol=t, atol=t * scale)
+
+
+def test_eigh_reads_the_lower_triangle():
+    a = np.array([[2, 100 + 7j], [1 - 1j, 3]])
+    w = np.asarray(oxp.linalg.eigvalsh(to_onnxarray(a)))
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(a), rtol=1e-15)
+
+
+@pytest.mark.parametrize("n", [16])
+def test_jacobi_converges_for_larger_matrices(n):
+    """Repeated eigenvalues (n/4 times each) converge slowest."""
+    rng = np.random.default_rng(n)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n)))
+    spectra = [np.round(rng.standard_normal(n)), rng.standard_normal(n)]
+    a = hermitian(np.stack([(q * ev) @ mH(q) for ev in spectra]))
+    w, v = (np.asarray(r) for r in oxp.linalg.eigh(to_onnxarray(a)))
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(a), atol=1e-13)
+    np.testing.assert_allclose(v @ (w[..., None] * mH(v)), a, atol=1e-10)
+    assert_unitary_columns(v, 1e-13)
+    u, s, vh = (np.asarray(r) for r in oxp.linalg.svd(to_onnxarray(a)))
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-10)
+    np.testing.assert_allclose((u * s[..., None, :]) @ vh, a, atol=1e-10)
+    assert_unitary_columns(u, 1e-13)
+
+
+# ---------------------------------------------------------------------------------------------
+# svd and what is built on it
+
+
+@FEW
+@given(general(square=False), st.booleans())
+def test_svd(a, full):
+    u, s, vh = both(lambda xp, x: tuple(xp.linalg.svd(x, full_matrices=full)), a,
+                    reference=False)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    um, vn = (m, n) if full else (k, k)
+    assert (u.shape, s.shape, vh.shape) == (a.shape[:-2] + (m, um), a.shape[:-2] + (k,),
+                                            a.shape[:-2] + (vn, n))
+    assert s.dtype == np.finfo(a.dtype).dtype and u.dtype == vh.dtype == a.dtype
+    t = tol(a.dtype)["rtol"]
+    np.testing.assert_allclose(s, np.linalg.svd(a.astype(np.complex128), compute_uv=False),
+                               rtol=t, atol=t * s.max())
+    assert np.all(np.diff(s, axis=-1) <= 0)
+    np.testing.assert_allclose((u[..., :k] * s[..., None, :]) @ vh[..., :k, :], a, rtol=t,
+                               atol=t * np.abs(a).max())
+    assert_unitary_columns(u, t)
+    assert_unitary_columns(mH(vh), t)
+
+
+def test_svd_of_rank_deficient_matrices_keeps_u_unitary():
+    a = np.array([[[1, 2j, 3], [2, 4j, 6], [1j, 0, 1]], np.zeros((3, 3))])
+    u, s, vh = (np.asarray(r) for r in oxp.linalg.svd(to_onnxarray(a)))
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-14)
+    np.testing.assert_allclose((u * s[..., None, :]) @ vh, a, atol=1e-14)
+    assert_unitary_columns(u, 1e-14)
+    assert_unitary_columns(mH(vh), 1e-14)
+
+
+@FEW
+@given(general(square=False))
+def test_svdvals_pinv_and_rank(a):
+    t = tol(a.dtype)
+    both(lambda xp, x: xp.linalg.svdvals(x), a, **t)
+    both(lambda xp, x: xp.linalg.pinv(x), a, **t)
+    both(lambda xp, x: xp.linalg.matrix_rank(x), a)
+
+
+def test_matrix_rank_and_pinv_with_rtol():
+    a = np.array([[[1j, 0], [0, 1e-3]], [[1, 0], [0, 1e-1j]]])
+    both(lambda xp, x: xp.linalg.matrix_rank(x, rtol=0.05), a)
+    both(lambda xp, x: xp.linalg.pinv(x, rtol=1e-2), a, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# norms, diagonal, trace
+
+
+@pytest.mark.parametrize("ord", ["fro", 1, -1, np.inf, -np.inf, 2, -2, "nuc"])
+@FEW
+@given(a=general(square=False), keepdims=st.booleans())
+def test_matrix_norm(a, ord, keepdims):
+    out = both(lambda xp, x: xp.linalg.matrix_norm(x, ord=ord, keepdims=keepdims), a,
+               **tol(a.dtype))[0]
+    assert out.dtype == np.finfo(a.dtype).dtype
+
+
+@pytest.mark.parametrize("ord", [2, 1, 0, np.inf, -np.inf, 3])
+def test_vector_norm(ord):
+    a = np.array([[1 + 2j, -3j, 0], [4, 1 - 1j, 2j]])
+    for axis in (None, -1, (0, 1)):
+        both(lambda xp, x, axis=axis: xp.linalg.vector_norm(x, axis=axis, ord=ord), a,
+             rtol=1e-14)
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 2])
+def test_diagonal_and_trace(offset):
+    a = (np.arange(24) + 1j * np.arange(24)[::-1]).reshape(2, 3, 4).astype(np.complex64)
+    both(lambda xp, x: xp.linalg.diagonal(x, offset=offset), a)
+    both(lambda xp, x: xp.linalg.trace(x, offset=offset), a)
+
+
+# ---------------------------------------------------------------------------------------------
+# empty stacks and matrices, errors
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 3), (2, 0, 0)])
+def test_empty(shape):
+    a = np.zeros(shape, np.complex128)
+    both(lambda xp, x: xp.linalg.det(x), a)
+    both(lambda xp, x: tuple(xp.linalg.slogdet(x)), a)
+    both(lambda xp, x: xp.linalg.inv(x), a)
+    both(lambda xp, x: xp.linalg.eigvalsh(x), a)
+    both(lambda xp, x: xp.linalg.svdvals(x), a)
+    both(lambda xp, x: xp.linalg.pinv(x), a, reference=shape[-1] > 0)
+
+
+@pytest.mark.parametrize("name", ["det", "slogdet", "inv", "cholesky", "eigh", "eigvalsh", "qr",
+                                  "svd", "svdvals", "pinv", "matrix_rank"])
+def test_symbolic_matrix_size(name):
+    sym = oxp.argument(shape=("N", "M", "M"), dtype=oxp.complex64)
+    with pytest.raises(ValueError, match=f"{name}: the matrix size must be known"):
+        getattr(oxp.linalg, name)(sym)

@@ -285,3 +285,15 @@ def test_symbolic_matrix_size(name):
     sym = oxp.argument(shape=("N", "M", "M"), dtype=oxp.complex64)
     with pytest.raises(ValueError, match=f"{name}: the matrix size must be known"):
         getattr(oxp.linalg, name)(sym)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e300])
+def test_extreme_magnitudes(scale):
+    a = np.array([[1 + 2j, 3j], [2, 1 - 1j], [0.5j, 1]]) * scale
+    s = np.asarray(oxp.linalg.svdvals(to_onnxarray(a)))
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), rtol=1e-14)
+    q, r = (np.asarray(t) for t in oxp.linalg.qr(to_onnxarray(a)))
+    np.testing.assert_allclose(q @ r, a, rtol=1e-14, atol=4 * scale * 1e-15)
+    h = np.array([[2, 1j], [-1j, 3]]) * scale
+    w = np.asarray(oxp.linalg.eigvalsh(to_onnxarray(h)))
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(h), rtol=1e-14)

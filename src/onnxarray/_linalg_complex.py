@@ -84,6 +84,11 @@ def cscale(x: C, r: Value) -> C:
     return _mul(x[0], r), _mul(x[1], r)
 
 
+def cdivr(x: C, r: Value) -> C:
+    """``x`` divided by the real ``r`` (not times 1 / r, which overflows for tiny r)."""
+    return _div(x[0], r), _div(x[1], r)
+
+
 def cdiv(x: C, y: C) -> C:
     """``x / y``, with ``y`` divided by its larger part first so that |y|^2 cannot overflow."""
     (a, b), (c, d) = x, y
@@ -302,7 +307,7 @@ def householder(a: C, want_q: bool) -> tuple[C | None, C]:
 def qr(v: Value, k: int) -> tuple[Value, Value]:
     a = parts(v)
     scale = max_magnitude(a)
-    q, r = householder(cscale(a, _div(_c(1, scale), scale)), want_q=True)
+    q, r = householder(cdivr(a, scale), want_q=True)
     r = cscale(r, scale)
     return (join(*cmap(lambda t: _cols(t, 0, k), q)),
             join(*cmap(lambda t: _rows(t, 0, k), r)))
@@ -361,8 +366,7 @@ def eigen(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
     n = re.shape[-1]
     batch = _Batch(re)
     scale = max_magnitude((re, im))
-    inv_scale = _div(_c(1, scale), scale)
-    a = cscale(_hermitian_from_lower(re, im), inv_scale)
+    a = cdivr(_hermitian_from_lower(re, im), scale)
     a, vecs = _jacobi_eigen(a, want_vectors)
     w = _mul(_diagonal(a[0], batch), _ops.squeeze(scale, [-1]))
     w, order = _top_k(w, largest=False)
@@ -403,7 +407,7 @@ def _svd(a: C, want_vectors: bool, full: bool):
     m, n = a[0].shape[-2:]
     batch = _Batch(a[0])
     scale = max_magnitude(a)
-    a = cscale(a, _div(_c(1, scale), scale))
+    a = cdivr(a, scale)
     q = None
     if m > n:  # the columns of the square R factor are rotated instead: fewer rows
         q, r = householder(a, want_q=want_vectors)
@@ -422,9 +426,7 @@ def _svd(a: C, want_vectors: bool, full: bool):
     # columns of zero singular values to an orthonormal basis.
     zero = czero(b[0])
     s_row = _ops.unsqueeze(s, [len(s.shape) - 1])
-    unit = cwhere(_cmp("Equal", s_row, zero[0]), zero,
-                  cscale(b, _div(_c(1, s_row), _ops.where(_cmp("Equal", s_row, zero[0]),
-                                                          _c(1, s_row), s_row))))
+    unit = cwhere(_cmp("Equal", s_row, zero[0]), zero, cdivr(b, s_row))
     u1, rr = householder(unit, want_q=True)
     d = cmap(lambda v: _diagonal(v, batch), rr)
     phases = cphase(d, cabs(d), at_zero=1.0)

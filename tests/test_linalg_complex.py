@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from parity import to_onnxarray
@@ -149,10 +149,19 @@ def test_qr(a, mode):
 # eigh, eigvalsh
 
 
+def _eigh_invariants(xp, x):
+    """Eigenvalues, V diag(w) V^H and V^H V: unique also where repeated eigenvalues leave the
+    eigenvectors free, so eager and exported results can be compared."""
+    w, v = xp.linalg.eigh(x)
+    vh = xp.conj(xp.linalg.matrix_transpose(v))
+    return w, (v * xp.astype(w, v.dtype)[..., None, :]) @ vh, vh @ v
+
+
 @FEW
 @given(hpd() | general().map(hermitian))
 def test_eigh(s):
-    w, v = both(lambda xp, x: tuple(xp.linalg.eigh(x)), s, reference=False)
+    both(_eigh_invariants, s, reference=False)
+    w, v = (np.asarray(r) for r in oxp.linalg.eigh(to_onnxarray(s)))
     assert w.dtype == np.finfo(s.dtype).dtype and v.dtype == s.dtype
     t = tol(s.dtype)["rtol"]
     scale = np.abs(s).max()
@@ -191,11 +200,22 @@ def test_jacobi_converges_for_larger_matrices(n):
 # svd and what is built on it
 
 
+def _svd_invariants(xp, x, full):
+    """S, U diag(S) Vh, U^H U and Vh Vh^H (see ``_eigh_invariants``)."""
+    u, s, vh = xp.linalg.svd(x, full_matrices=full)
+    k = s.shape[-1]
+    us = u[..., :k] * xp.astype(s, u.dtype)[..., None, :]
+    return (s, us @ vh[..., :k, :], xp.conj(xp.linalg.matrix_transpose(u)) @ u,
+            vh @ xp.conj(xp.linalg.matrix_transpose(vh)))
+
+
 @FEW
 @given(general(square=False), st.booleans())
+@example(np.array([[4.75, 0.75, 0.75, 0.75], [0.75, 4.75, 0.75, 0.75],
+                   [0.75, 0.75, 4.75, 0.75]], np.complex64), False)  # repeated values
 def test_svd(a, full):
-    u, s, vh = both(lambda xp, x: tuple(xp.linalg.svd(x, full_matrices=full)), a,
-                    reference=False)
+    both(lambda xp, x: _svd_invariants(xp, x, full), a, reference=False)
+    u, s, vh = (np.asarray(r) for r in oxp.linalg.svd(to_onnxarray(a), full_matrices=full))
     m, n = a.shape[-2:]
     k = min(m, n)
     um, vn = (m, n) if full else (k, k)

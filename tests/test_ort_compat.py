@@ -122,3 +122,15 @@ def test_where_keeps_the_sign_of_zero_of_one_input(cond_shape, x_shape, y_shape)
         out = sess.run(None, {"c": cond, "x": x, "y": y})[0]
         same = np.array_equal(np.signbit(out), np.signbit(np.where(cond, x, y)))
         assert same == (kept == source), f"-0.0 from {source}: kept={same}"
+
+
+def test_where_sign_rule_with_sizes_known_only_at_run_time():
+    from onnxarray._graph import Dim
+    from onnxarray._ort_compat import where_keeps_sign_of
+
+    n, m = Dim("N"), Dim("M")
+    assert where_keeps_sign_of((n, 1), (n, 1), ()) == "y"  # N = 1 or not: "y" either way
+    assert where_keeps_sign_of((n, 1), (n, 3), (n, 1)) == "x"
+    assert where_keeps_sign_of((n, 3), (3,), (n, 1)) == "y"  # ys takes the shape of cond
+    assert where_keeps_sign_of((1, n), (3, n), (1, n)) is None  # "x" if N = 1, else "y"
+    assert where_keeps_sign_of((n,), (n,), (m,)) is None

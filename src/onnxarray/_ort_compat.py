@@ -95,9 +95,17 @@ def where_keeps_sign_of(cond: tuple, x: tuple, y: tuple) -> str | None:
         return None
     n = max(len(xs), len(ys))
     xs, ys = (1,) * (n - len(xs)) + xs, (1,) * (n - len(ys)) + ys
-    for dx, dy in zip(reversed(xs), reversed(ys)):
+    return _kept(xs, ys)
+
+
+def _kept(xs: tuple, ys: tuple) -> str | None:
+    for i in range(len(xs) - 1, -1, -1):
+        dx, dy = xs[i], ys[i]
         if type(dx) is not int or type(dy) is not int:
-            return None  # a size that may be 1 at run time decides nothing yet
+            if dx != dy:
+                return None  # a size that may be 1 at run time decides nothing yet
+            # equal sizes: "y" if they are not 1 at run time, else the outer axes decide
+            return "y" if _kept(xs[:i], ys[:i]) == "y" else None
         if dx == 1 and dy == 1:
             continue  # a dimension that does not vary: the span goes on outwards
         return "x" if dy == 1 else "y"

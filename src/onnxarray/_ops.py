@@ -376,8 +376,12 @@ _NEVER_NEGATIVE_ZERO = frozenset({"Exp", "Abs", "Log", "Softplus"})
 
 def may_be_negative_zero(v: Value, depth: int = 4) -> bool:
     """Whether float ``v`` can hold a -0.0, by a shallow look at how it is computed."""
-    if v.data is not None:
-        return v.data.dtype.kind == "f" and bool(np.any(np.signbit(v.data) & (v.data == 0)))
+    data = v.data
+    if data is not None:
+        if data.dtype.kind != "f":
+            return False
+        zeros = data == 0  # count_nonzero: the cheapest test NumPy has for small arrays
+        return np.count_nonzero(zeros) > 0 and np.count_nonzero(np.signbit(data[zeros])) > 0
     node = v.node
     if node is None or depth == 0:
         return True

@@ -153,11 +153,44 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
                 lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
 
 
-def where(cond: Value, a: Value, b: Value) -> Value:
+def where(cond: Value, a: Value, b: Value, simplify: bool = True) -> Value:
+    """``Where(cond, a, b)``, simplified where that is exact (``simplify=False`` keeps the
+    branches in place, for callers that arranged them for signed zeros)."""
+    shape = broadcast_shapes(cond.shape, a.shape, b.shape)
+    inner = b.node
+    if simplify and inner is not None and inner.op == "Where" \
+            and _negation_of(cond) is inner.inputs[0]:
+        # not c ? a : (c ? v : x)  ==  c ? v : a, when x does not widen the result
+        c1, v1 = inner.inputs[0], inner.inputs[1]
+        if broadcast_shapes(c1.shape, v1.shape, a.shape) == shape:
+            return where(c1, v1, a)
+    if (tuple(cond.shape) == shape and _is_scalar_const(a, 1) and _is_scalar_const(b, 0)
+            and a.dtype.kind in "iuf"):
+        return cast(cond, a.dtype)  # c ? 1 : 0 is the condition as a number
     if a.dtype.kind == "f" and cond.node is not None and cond.node.op == "Not":
         cond = negate(cond.node.inputs[0])  # keep onnxruntime from swapping the branches
-    return bind("Where", [cond, a, b], [a.dtype],
-                lambda: [broadcast_shapes(cond.shape, a.shape, b.shape)])[0]
+    return bind("Where", [cond, a, b], [a.dtype], lambda: [shape])[0]
+
+
+def _negation_of(cond: Value) -> Value | None:
+    """``c`` if ``cond`` is ``Not(c)`` or ``Equal(c, false)``."""
+    node = cond.node
+    if node is None:
+        return None
+    if node.op == "Not":
+        return node.inputs[0]
+    if node.op == "Equal" and node.inputs[1].data is not None \
+            and node.inputs[1].data.dtype == np.bool_ and not node.inputs[1].data.any() \
+            and node.inputs[1].data.ndim == 0:
+        return node.inputs[0]
+    return None
+
+
+def _is_scalar_const(v: Value, value: int) -> bool:
+    """``v`` is a constant holding the single value ``value`` (+0.0, not -0.0, for 0)."""
+    d = v.data
+    return (d is not None and d.size == 1 and d.reshape(()) == value
+            and not (d.dtype.kind == "f" and np.signbit(d).any()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,7 +381,7 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     value is -inf exactly where the chosen value is -0.0, and those places take -0.0 from a
     second Where arranged to keep it.
     """
-    out = where(cond, a, b)
+    out = where(cond, a, b, simplify=False)
     if a.dtype.kind != "f":
         return out
     a_may, b_may = may_be_negative_zero(a), may_be_negative_zero(b)
@@ -361,12 +394,12 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     if exact(a, a_may, b, b_may):
         return out
     if exact(b, b_may, a, a_may):
-        return where(negate(cond), b, a)
+        return where(negate(cond), b, a, simplify=False)
     inv = where(cond, unary("Reciprocal", a), unary("Reciprocal", b))
     zero = const(0, a.dtype)
     neg_zero = binary("And", binary("Equal", out, zero, D.bool),
                       binary("Less", inv, zero, D.bool))
-    return where(negate(neg_zero), out, const(-0.0, a.dtype))  # y kept: full condition
+    return where(negate(neg_zero), out, const(-0.0, a.dtype), simplify=False)  # y is kept
 
 
 # Ops whose float result is never -0.0 (exp(-inf) and log(1) are +0.0; a cast from an integer

@@ -200,7 +200,7 @@ def planned(fn):
                 _remember(_seen, key, seen)
                 return fn(*args, **kwargs)
             try:
-                plan = compile_plan(fn, args, kwargs, optimize="basic")
+                plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op
             except Exception:  # noqa: BLE001 - the op-by-op call below raises the real error
                 plan = _UNPLANNABLE
             _remember(_plans, key, plan)

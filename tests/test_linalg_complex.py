@@ -34,14 +34,15 @@ def assert_unitary_columns(q, t):
 
 @st.composite
 def general(draw, square=True, max_side=4):
-    """A well-conditioned complex stack: parts in [-1, 1] plus n on the diagonal."""
+    """A well-conditioned complex stack: parts in [-1, 1] plus 2n on the diagonal (strictly
+    diagonally dominant, as sqrt(2) (n - 1) < 2n - sqrt(2))."""
     dt = draw(st.sampled_from(COMPLEX))
     batch = draw(st.sampled_from(BATCHES))
     m = draw(st.integers(1, max_side))
     n = m if square else draw(st.integers(1, max_side))
     shape = batch + (m, n)
     re, im = (draw(hnp.arrays(np.float64, shape, elements=st.floats(-1, 1))) for _ in "ri")
-    return (re + 1j * im + max(m, n) * np.eye(m, n)).astype(dt)
+    return (re + 1j * im + 2 * max(m, n) * np.eye(m, n)).astype(dt)
 
 
 @st.composite
@@ -317,3 +318,69 @@ def test_extreme_magnitudes(scale):
     h = np.array([[2, 1j], [-1j, 3]]) * scale
     w = np.asarray(oxp.linalg.eigvalsh(to_onnxarray(h)))
     np.testing.assert_allclose(w, np.linalg.eigvalsh(h), rtol=1e-14)
+
+
+# ---------------------------------------------------------------------------------------------
+# eig, eigvals: general matrices, real or complex
+
+
+@st.composite
+def square_any(draw):
+    """Real or complex general square stacks (not necessarily well conditioned for eig)."""
+    a = draw(general(max_side=4))
+    if draw(st.booleans()):
+        a = a.real.astype(np.finfo(a.dtype).dtype)
+    return a
+
+
+def _eig_invariants(xp, x):
+    """What does not depend on the order and phases of the eigenpairs: the column norms of V
+    and the sorted |w| (the residual x V - V diag(w) is rounding noise, checked eagerly)."""
+    w, v = xp.linalg.eig(x)
+    return xp.linalg.vector_norm(v, axis=-2), xp.sort(xp.abs(w), axis=-1)
+
+
+@FEW
+@given(square_any())
+def test_eig(a):
+    rd = np.finfo(a.dtype).dtype
+    cdt = np.result_type(a.dtype, np.complex64)
+    t = tol(rd)["rtol"]
+    scale = np.abs(a).max()
+    norms, mags = both(_eig_invariants, a, reference=False)
+    np.testing.assert_allclose(norms, 1, rtol=t)
+    expected = np.linalg.eigvals(a.astype(np.complex128))
+    np.testing.assert_allclose(mags, np.sort(np.abs(expected), -1), atol=t * scale)
+    w, v = oxp.linalg.eig(to_onnxarray(a))
+    assert w.dtype == v.dtype == oxp._dtypes.BY_NUMPY[cdt]
+    assert w.shape == a.shape[:-1] and v.shape == a.shape
+    w, v = np.asarray(w), np.asarray(v)
+    np.testing.assert_allclose(a @ v - v * w[..., None, :], 0, atol=t * scale)
+    # every eigenvalue of NumPy's is one of ours
+    assert np.all(np.abs(w[..., :, None] - expected[..., None, :]).min(-2) <= 10 * t * scale)
+    vals = both(lambda xp, x: xp.sort(xp.abs(xp.linalg.eigvals(x)), axis=-1), a,
+                reference=False)[0]
+    np.testing.assert_allclose(vals, np.sort(np.abs(expected), -1), atol=t * scale)
+
+
+@pytest.mark.parametrize("a", [
+    np.roll(np.eye(4), 1, 0),  # a cyclic permutation: the Wilkinson shift alone stalls
+    np.array([[0.0, -1.0], [1.0, 0.0]]),
+    np.diag([1.0, 1.0, 2.0, 2.0]),
+    np.eye(4) * 2 + np.eye(4, k=1),  # one Jordan block
+    np.zeros((3, 3)),
+    np.vstack([np.arange(1.0, 9.0), np.eye(7, 8)]),  # a companion matrix
+], ids=["permutation", "rotation", "repeated", "jordan", "zeros", "companion"])
+def test_eig_hard_cases(a):
+    w, v = (np.asarray(r) for r in oxp.linalg.eig(to_onnxarray(a)))
+    np.testing.assert_allclose(a @ v, v * w[None, :], atol=1e-13 * max(1, np.abs(a).max()))
+    expected = np.linalg.eigvals(a)
+    np.testing.assert_allclose(np.abs(w[:, None] - expected[None, :]).min(0), 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 3), (2, 0, 0), (2, 1, 1)])
+def test_eig_empty_and_scalar(shape):
+    a = np.ones(shape) * 3
+    w, v = both(lambda xp, x: tuple(xp.linalg.eig(x)), a, reference=False)
+    assert w.dtype == v.dtype == np.complex128
+    np.testing.assert_array_equal(w, np.full(shape[:-1], 3))

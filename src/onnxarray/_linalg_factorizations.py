@@ -42,14 +42,19 @@ from ._graph import Value
 from ._linear_algebra_functions import _mm
 from ._plans import planned
 
-__all__ = ["cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_rank", "pinv", "qr", "slogdet",
-           "solve", "svd", "svdvals", "singular_values", "EighResult", "QRResult",
-           "SlogdetResult", "SVDResult"]
+__all__ = ["cholesky", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matrix_rank", "pinv",
+           "qr", "slogdet", "solve", "svd", "svdvals", "singular_values", "EigResult",
+           "EighResult", "QRResult", "SlogdetResult", "SVDResult"]
 
 
 class SlogdetResult(NamedTuple):
     sign: Array
     logabsdet: Array
+
+
+class EigResult(NamedTuple):
+    eigenvalues: Array
+    eigenvectors: Array
 
 
 class EighResult(NamedTuple):
@@ -593,6 +598,28 @@ def eigvalsh(x: Array, /) -> Array:
     return Array._new(_eigen(x, "eigvalsh", False)[0])
 
 
+def _general_eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
+    v, n = _square(x, func)
+    if n == 0:
+        cdt = v.dtype if v.dtype.kind == "c" else _complex().complex_of(v.dtype)
+        b = _Batch(v)
+        return (_any_filled(b, (0,), np.zeros(0), cdt),
+                _any_filled(b, (0, 0), np.zeros((0, 0)), cdt))
+    return _complex().eig(v, want_vectors)
+
+
+def eig(x: Array, /) -> EigResult:
+    """Eigenvalues and unit eigenvectors (columns) of general square matrices, always complex,
+    in no particular order: Hessenberg reduction, then a fixed number of shifted QR steps."""
+    w, vecs = _general_eigen(x, "eig", True)
+    return EigResult(Array._new(w), Array._new(vecs))
+
+
+def eigvals(x: Array, /) -> Array:
+    """Eigenvalues of general square matrices, always complex, in no particular order."""
+    return Array._new(_general_eigen(x, "eigvals", False)[0])
+
+
 # ---------------------------------------------------------------------------------------------
 # singular values
 
@@ -730,6 +757,8 @@ inv = planned(inv)
 solve = planned(solve)
 cholesky = planned(cholesky)
 qr = planned(qr)
+eig = planned(eig)
+eigvals = planned(eigvals)
 eigh = planned(eigh)
 eigvalsh = planned(eigvalsh)
 svd = planned(svd)

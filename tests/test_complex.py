@@ -85,6 +85,7 @@ def test_reductions_and_linear_algebra(data):
     check(lambda m, a: m.mean(a, axis=1, keepdims=True), x, **tol(x))
     check(lambda m, a: m.prod(a, axis=1), x, dynamic=False, **tol(x))  # needs known sizes
     check(lambda m, a: m.cumulative_sum(a, axis=0), x, **tol(x))
+    check(lambda m, a: m.cumulative_prod(a, axis=1, include_initial=True), x, **tol(x))
     check(lambda m, a: m.matmul(a, m.matrix_transpose(a)), x, **tol(x))
     check(lambda m, a: m.vecdot(a, a), x, **tol(x))
 

@@ -20,7 +20,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops, _set_functions
 from ._array_object import Array, scalar_value
-from ._graph import Value
+from ._graph import Dim, Value
 
 __all__ = ["parts", "join", "dispatching", "pack", "unpack", "IMPLS"]
 
@@ -624,6 +624,49 @@ def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
     return _cx(ns.cumulative_sum(a, **kw), ns.cumulative_sum(b, **kw))
 
 
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
+    """Log-step doubling as for real arrays, but without padding: step k multiplies
+    ``out[s:]`` by ``out[:n - s]`` (s = 2**k) and keeps ``out[:s]``, because a complex
+    multiplication by 1 + 0j is not exact for signed zeros. An axis of unknown length takes
+    32 steps; those past its length change nothing."""
+    from . import _statistical_functions as S
+
+    if dtype is not None:
+        x = _ns().astype(x, dtype)
+    v = x._v
+    axis = S._cumulative_axis(v, axis, "cumulative_prod")
+    re, im = parts(v)
+    n = re.shape[axis]
+    steps = (n - 1).bit_length() if type(n) is int and n > 0 else (0 if n == 0 else 32)
+    size = n if type(n) is int else _ops.dim_of(re, axis)
+    big = np.iinfo(np.int64).max
+
+    def cut(t: Value, start, stop) -> Value:
+        shape = t.shape[:axis] + (Dim(),) + t.shape[axis + 1:]
+        if type(start) is int and type(stop) is int:
+            if type(n) is int:
+                shape = t.shape[:axis] + (max(0, min(stop, n) - start),) + t.shape[axis + 1:]
+            return _ops.slice_(t, [start], [stop], [axis], [1], shape)
+        bounds = [b if isinstance(b, Value) else _ops.i64([b]) for b in (start, stop)]
+        return _ops.bind("Slice", [t, *bounds, _ops.i64([axis])], [t.dtype],
+                         lambda: [shape])[0]
+
+    shift = 1
+    for _ in range(steps):
+        stop = n - shift if type(n) is int else _ops.binary(
+            "Max", _ops.binary("Sub", size, _ops.i64([shift])), _ops.i64([0]))
+        a, b = cut(re, shift, big), cut(im, shift, big)
+        c, d = cut(re, 0, stop), cut(im, 0, stop)
+        pre = _ops.binary("Sub", _ops.binary("Mul", a, c), _ops.binary("Mul", b, d))
+        pim = _ops.binary("Add", _ops.binary("Mul", a, d), _ops.binary("Mul", b, c))
+        re = _ops.concat([cut(re, 0, shift), pre], axis)
+        im = _ops.concat([cut(im, 0, shift), pim], axis)
+        shift *= 2
+    if include_initial:
+        re, im = S._prepend(re, axis, 1), S._prepend(im, axis, 0)
+    return Array._new(join(re, im))
+
+
 def matmul(x1, x2, /):
     (a, b), (c, d) = _operand_pair(x1, x2, "matmul")
     ns = _ns()
@@ -842,7 +885,8 @@ IMPLS.update({f.__name__: f for f in (
     add, subtract, multiply, divide, negative, positive, conj, real, imag, abs, equal,
     not_equal, isnan, isinf, isfinite, square, reciprocal, sign, exp, expm1, log, log1p, log2,
     log10, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, asinh, acosh, atanh, pow,
-    round, sum, mean, prod, cumulative_sum, matmul, tensordot, vecdot, astype, where,
+    round, sum, mean, prod, cumulative_sum, cumulative_prod, matmul, tensordot, vecdot, astype,
+    where,
     count_nonzero, nonzero)})
 IMPLS.update({"all": all_, "any": any_})
 IMPLS.update({name: _per_array(name) for name in ("broadcast_arrays", "meshgrid")})

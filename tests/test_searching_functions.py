@@ -150,6 +150,40 @@ def test_searchsorted_nans_and_scalars():
         check(lambda xp, a, s=side: xp.searchsorted(a, 2, side=s), np.array([1, 2, 2, 3], np.int8))
 
 
+@pytest.mark.parametrize("dt", NUMERIC)
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_searchsorted_large_sorts_once(dt, side):
+    """Above the pairwise limit, eager calls sort x1 and the queries together: same counts as
+    NumPy, with ties, signed zeros, NaN and the dtype's extremes among many repeats."""
+    rng = np.random.default_rng(7)
+    kind = np.dtype(dt).kind
+    if kind == "f":
+        pool = np.array([-np.inf, -2.5, -0.0, 0.0, 1.0, np.inf, np.nan], dtype=dt)
+    else:
+        info = np.iinfo(dt)
+        pool = np.array([info.min, 0, 1, 2, info.max], dtype=dt)
+    x1 = np.sort(rng.choice(pool, 3000))
+    x2 = rng.choice(pool, (40, 50))
+    assert x1.size * x2.size > 4096
+    got = oxp.searchsorted(to_onnxarray(x1), to_onnxarray(x2), side=side)
+    np.testing.assert_array_equal(np.asarray(got), np.searchsorted(x1, x2, side=side))
+    got0 = oxp.searchsorted(to_onnxarray(x1[:0]), to_onnxarray(x2), side=side)
+    np.testing.assert_array_equal(np.asarray(got0), np.zeros(x2.shape, np.int64))
+
+
+def test_searchsorted_large_is_linear_in_memory():
+    """10,001 sorted values and 30,006 queries: the pairwise form would need 300 million
+    comparisons; the merged form builds no array larger than n + m."""
+    x1 = np.sort(np.random.default_rng(0).standard_normal(10001))
+    x2 = np.random.default_rng(1).standard_normal(30006)
+    x = oxp.argument(shape=("n",), dtype=oxp.float64)
+    y = oxp.argument(shape=("m",), dtype=oxp.float64)
+    model = oxp.build({"x": x, "y": y}, {"i": oxp.searchsorted(x, y)})
+    assert "ReduceSum" not in {n.op_type for n in model.graph.node}  # no pairwise count
+    got = oxp.searchsorted(to_onnxarray(x1), to_onnxarray(x2))
+    np.testing.assert_array_equal(np.asarray(got), np.searchsorted(x1, x2))
+
+
 def test_searchsorted_mixed_dtypes():
     x1 = np.array([1, 5, 9], dtype=np.int16)
     check(lambda xp, a, v: xp.searchsorted(a, v), x1, np.array([0, 5, 200], dtype=np.uint8))

@@ -129,8 +129,10 @@ def where(condition: Array, x1, x2, /) -> Array:
 def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) -> Array:
     """Insertion points: count of x1 elements before each x2 value (< for left, <= for right).
 
-    Lowered as a broadcast comparison and a sum, exact for any input; NaNs sort last, as in
-    NumPy.
+    Small inputs compare every pair (a broadcast comparison and a sum); larger ones, and sizes
+    known only when the model runs, sort the concatenation of both arrays once (a stable
+    ``TopK``), so time is O((n + m) log(n + m)) and memory O(n + m). Both are exact and agree;
+    NaNs sort last, as in NumPy.
     """
     v1 = as_value(x1, "searchsorted")
     v2 = x2._v if isinstance(x2, Array) else scalar_value(x2, v1.dtype, "searchsorted")
@@ -150,12 +152,23 @@ def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) ->
             raise ValueError("searchsorted: sorter must have the shape of x1")
         v1 = _ops.gather(v1, _ops.cast(s, D.int64), 0)
     v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
+    pairs = _ops.size_of(v1.shape + v2.shape)
+    if pairs is not None and pairs <= _PAIRWISE_LIMIT:
+        return Array._new(_pairwise_counts(v1, v2, side))
+    return Array._new(_merged_counts(v1, v2, side))
+
+
+# Below this many (x1, x2) pairs, comparing every pair costs less than a sort.
+_PAIRWISE_LIMIT = 4096
+
+
+def _pairwise_counts(v1: Value, v2: Value, side: str) -> Value:
     ndim = len(v2.shape)
     sorted_ = _ops.reshape(v1, [-1] + [1] * ndim) if ndim else v1
     values = _ops.unsqueeze(v2, [0])
     op = "Less" if side == "left" else "LessOrEqual"
     before = _ops.binary(op, sorted_, values, D.bool)
-    if dtype.kind == "f":
+    if v1.dtype.kind == "f":
         # NaN in x1 sorts last: never before a value; NaN in x2 is after every non-NaN.
         nan2 = _ops.unary("IsNaN", values, D.bool)
         not_nan1 = _ops.unary("Not", _ops.unary("IsNaN", sorted_, D.bool))
@@ -163,4 +176,43 @@ def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) ->
         if side == "right":
             both = _ops.binary("And", nan2, _ops.unary("Not", not_nan1))
             before = _ops.binary("Or", before, both)
-    return Array._new(_ops.reduce("ReduceSum", _ops.cast(before, D.int64), [0], False))
+    return _ops.reduce("ReduceSum", _ops.cast(before, D.int64), [0], False)
+
+
+def _merged_counts(v1: Value, v2: Value, side: str) -> Value:
+    """Counts by one stable ascending sort of the queries and x1 together.
+
+    TopK breaks ties by the lower index and sorts NaN last (see _sorting_functions), so putting
+    the queries first (left) or last (right) in the concatenation places each query before or
+    after the x1 values equal to it. At merged position p, a query has p elements before it, of
+    which (queries up to p) - 1 are queries: the rest is its count. A scatter by the sort
+    indices puts the counts back in query order.
+    """
+    queries = _ops.reshape(v2, [-1])
+    n, m = _ops.dim_of(v1, 0), _ops.dim_of(queries, 0)
+    total = _ops.binary("Add", n, m)
+    size = _ops.size_of(v1.shape + queries.shape)
+    merged_shape = (size if size is not None else Dim(),)
+    parts = [queries, v1] if side == "left" else [v1, queries]
+    merged = _ops.concat(parts, 0)
+    order = _ops.bind("TopK", [merged, total], [merged.dtype, D.int64],
+                      lambda: [merged_shape, merged_shape],
+                      (("axis", 0), ("largest", 0), ("sorted", 1)))[1]
+    if side == "left":
+        is_query = _ops.binary("Less", order, m, D.bool)
+    else:
+        is_query = _ops.binary("GreaterOrEqual", order, n, D.bool)
+    queries_so_far = _ops.bind("CumSum", [_ops.cast(is_query, D.int64), _ops.i64(0)],
+                               [D.int64], lambda: [merged_shape])[0]
+    total0 = _ops.reshape(total, [])
+    position = _ops.bind("Range", [_ops.i64(0), total0, _ops.i64(1)], [D.int64],
+                         lambda: [merged_shape])[0]
+    counts = _ops.binary("Add", _ops.binary("Sub", position, queries_so_far), _ops.i64(1))
+    by_index = _ops.bind("ScatterElements", [position, order, counts], [D.int64],
+                         lambda: [merged_shape], (("axis", 0),))[0]
+    start = _ops.i64([0]) if side == "left" else n
+    end = m if side == "left" else total
+    flat = _ops.bind("Slice", [by_index, start, end, _ops.i64([0])], [D.int64],
+                     lambda: [queries.shape])[0]
+    return _ops.reshape(flat, [_ops.dim_of(v2, i) if type(d) is not int else d
+                               for i, d in enumerate(v2.shape)], out_shape=v2.shape)

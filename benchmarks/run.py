@@ -537,8 +537,20 @@ def bench_import(quick: bool) -> None:
     target("import onnxarray", f"{ours:.2f} s", ours <= 0.4, "<= 0.4 s")
 
 
+def _consumer_section(name: str):
+    def section(quick: bool) -> None:
+        import consumers  # benchmarks/consumers.py, next to this file
+
+        getattr(consumers, name)(quick, RESULTS, target)
+
+    return section
+
+
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
-            "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import}
+            "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
+            "searchsorted": _consumer_section("bench_searchsorted"),
+            "scipy": _consumer_section("bench_scipy"),
+            "sklearn_checks": _consumer_section("bench_sklearn_checks")}
 
 
 def main() -> None:

@@ -1,0 +1,185 @@
+"""Benchmarks of what consumers call: searchsorted at scale, SciPy functions on small inputs and
+scikit-learn fit/transform with array API dispatch, first call and steady state, against NumPy.
+
+Imported by ``run.py`` (sections ``searchsorted``, ``scipy`` and ``sklearn_checks``).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+
+def _steady(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# -- searchsorted ---------------------------------------------------------------------------------
+
+_SEARCH_CHILD = r"""
+import resource, sys, time
+import numpy as np, onnxruntime as ort
+import onnxarray as xp
+mode = sys.argv[1]
+rng = np.random.default_rng(0)
+a = np.sort(rng.standard_normal(10001)); q = rng.standard_normal(30006)
+if mode == "eager":
+    x1, x2 = xp.asarray(a), xp.asarray(q)
+    run = lambda: xp.searchsorted(x1, x2)
+else:
+    x = xp.argument(shape=("n",), dtype=xp.float64); y = xp.argument(shape=("m",), dtype=xp.float64)
+    model = xp.build({"x": x, "y": y}, {"i": xp.searchsorted(x, y)})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    run = lambda: sess.run(None, {"x": a, "y": q})
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+times = []
+for _ in range(7):
+    t0 = time.perf_counter(); run(); times.append(time.perf_counter() - t0)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+times.sort()
+print(times[len(times) // 2], (after - before) / 1024)
+"""
+
+
+def bench_searchsorted(quick: bool, results: dict, target) -> None:
+    """10,001 sorted values x 30,006 queries; each mode in a fresh process for its peak RSS."""
+    rng = np.random.default_rng(0)
+    a = np.sort(rng.standard_normal(10001))
+    q = rng.standard_normal(30006)
+    t_np = _steady(lambda: np.searchsorted(a, q), 7)
+    print("\n## 7. searchsorted, 10,001 sorted values x 30,006 queries (float64)")
+    print(f"{'mode':10s} {'median':>10s} {'vs numpy':>9s} {'peak RSS growth':>16s}")
+    print(f"{'numpy':10s} {t_np * 1e3:8.2f} ms")
+    out = {"numpy": t_np}
+    for mode in ("eager", "exported"):
+        res = subprocess.run([sys.executable, "-c", _SEARCH_CHILD, mode], check=True,
+                             capture_output=True, text=True)
+        t, mib = map(float, res.stdout.split())
+        out[mode] = {"time": t, "peak_rss_growth_mib": mib}
+        print(f"{mode:10s} {t * 1e3:8.2f} ms {t / t_np:8.1f}x {mib:13.1f} MiB")
+        target(f"searchsorted 10001x30006 {mode}", f"{t / t_np:.1f}x", t / t_np <= 10,
+               "<= 10x numpy, O(n + m) memory")
+    results["searchsorted"] = out
+
+
+# -- SciPy calls ----------------------------------------------------------------------------------
+
+
+def scipy_cases(xp, rng):
+    import scipy.fft as sfft
+    import scipy.special as sp
+    import scipy.stats as st
+
+    a, b, c = rng.random(100), rng.random(100), rng.standard_normal(100)
+    z = c + 1j * rng.standard_normal(100)
+    cases = {
+        "fft.irfft": (sfft.irfft, (c,)),
+        "fft.ifft": (sfft.ifft, (z,)),
+        "fft.rfft": (sfft.rfft, (c,)),
+        "special.rel_entr": (sp.rel_entr, (a, b)),
+        "special.xlogy": (sp.xlogy, (a, b)),
+        "special.logsumexp": (sp.logsumexp, (c,)),
+        "special.softmax": (sp.softmax, (c,)),
+        "special.entr": (sp.entr, (a,)),
+        "special.erf": (sp.erf, (c,)),
+        "stats.zscore": (st.zscore, (c,)),
+        "stats.skew": (st.skew, (c,)),
+        "stats.pearsonr": (lambda x, y: st.pearsonr(x, y).statistic, (a, b)),
+    }
+    return cases
+
+
+def bench_scipy(quick: bool, results: dict, target) -> None:
+    import onnxarray as xp
+
+    rng = np.random.default_rng(0)
+    repeat = 15 if quick else 40
+    print("\n## 8. SciPy functions on 100 float64 values, eager, vs NumPy input")
+    print(f"{'call':20s} {'first':>10s} {'steady':>10s} {'numpy':>10s} {'ratio':>7s}")
+    out, ratios = {}, []
+    for name, (fn, args) in scipy_cases(xp, rng).items():
+        ours = tuple(xp.asarray(a) for a in args)
+        t0 = time.perf_counter()
+        fn(*ours)
+        first = time.perf_counter() - t0
+        t_ours = _steady(lambda fn=fn, ours=ours: fn(*ours), repeat)
+        t_np = _steady(lambda fn=fn, args=args: fn(*args), repeat)
+        ratios.append(t_ours / t_np)
+        out[name] = {"first": first, "steady": t_ours, "numpy": t_np}
+        print(f"{name:20s} {first * 1e3:7.2f} ms {t_ours * 1e6:7.1f} us {t_np * 1e6:7.1f} us "
+              f"{t_ours / t_np:6.1f}x")
+    geo = float(np.exp(np.mean(np.log(ratios))))
+    print(f"geomean ratio to NumPy: {geo:.1f}x")
+    results["scipy"] = {"calls": out, "geomean": geo}
+    target("SciPy calls, geomean vs numpy", f"{geo:.1f}x", geo <= 2, "<= 2x")
+
+
+# -- scikit-learn fit/transform -------------------------------------------------------------------
+
+
+def sklearn_cases():
+    from sklearn.decomposition import PCA
+    from sklearn.kernel_approximation import Nystroem
+    from sklearn.linear_model import RidgeCV
+
+    return {
+        "PCA": (lambda: PCA(n_components=3), "transform"),
+        "RidgeCV": (lambda: RidgeCV(alphas=(0.1, 1.0, 10.0)), "predict"),
+        "Nystroem": (lambda: Nystroem(n_components=20, random_state=0), "transform"),
+    }
+
+
+def bench_sklearn_checks(quick: bool, results: dict, target) -> None:
+    """fit + transform/predict with array API dispatch: the worst of the first six calls of a new
+    signature (plans compile on repeats) against the steady state (<= 5 is the goal), and the
+    steady state against NumPy."""
+    import sklearn
+
+    import onnxarray as xp
+
+    rng = np.random.default_rng(0)
+    repeat = 5 if quick else 15
+    print("\n## 9. scikit-learn fit + transform/predict (array API dispatch), 60 x 6 float64")
+    print(f"{'estimator':10s} {'first':>10s} {'worst of 6':>10s} {'steady':>10s} {'numpy':>10s} "
+          f"{'worst/steady':>12s} {'vs numpy':>8s}")
+    out = {}
+    for name, (make, method) in sklearn_cases().items():
+        X = rng.standard_normal((60, 6))
+        y = X @ rng.standard_normal(6)
+        Xo, yo = xp.asarray(X), xp.asarray(y)
+
+        def run(X=X, y=y, make=make, method=method):
+            est = make().fit(X, y)
+            return getattr(est, method)(X)
+
+        with sklearn.config_context(array_api_dispatch=True):
+            early = []  # the first calls: a new signature, then plans compiled on repeats
+            for _ in range(6):
+                t0 = time.perf_counter()
+                run(Xo, yo)
+                early.append(time.perf_counter() - t0)
+            steady = _steady(lambda run=run, Xo=Xo, yo=yo: run(Xo, yo), repeat)
+        t_np = _steady(run, repeat)
+        worst = max(early)
+        out[name] = {"first_calls": early, "steady": steady, "numpy": t_np}
+        print(f"{name:10s} {early[0] * 1e3:7.1f} ms {worst * 1e3:7.1f} ms {steady * 1e3:7.2f} ms "
+              f"{t_np * 1e3:7.2f} ms {worst / steady:11.1f}x {steady / t_np:7.1f}x")
+        target(f"sklearn {name} worst early call / steady", f"{worst / steady:.1f}x",
+               worst / steady <= 5, "<= 5x")
+    results["sklearn_checks"] = out
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS so far: {rss:.0f} MiB")

@@ -111,11 +111,12 @@ def cache_limits(*, sessions: int | None = None, plans: int | None = None,
                  plan_candidates: int | None = None, jit: int | None = None) -> dict[str, int]:
     """Read or set how many compiled sessions onnxarray keeps; returns the limits in effect.
 
-    ``sessions`` (default 2048) bounds the one-node sessions of eager calls, ``plans`` (256)
-    the compiled plans of repeated namespace calls, ``plan_candidates`` (4096) the call
-    signatures counted towards a plan, ``jit`` (128) the signatures kept by each ``jit``-wrapped
-    function. Least recently used entries go first; lowering a limit drops entries at once.
-    Called without arguments, only reads. For example ``cache_limits(plans=0)`` turns plans off.
+    ``sessions`` (default 2048) bounds the one-node sessions of eager calls, ``plans``
+    (default 256) the compiled plans of repeated namespace calls, ``plan_candidates`` (default
+    4096) the call signatures counted towards a plan, ``jit`` (default 128) the signatures kept
+    by each ``jit``-wrapped function. Least recently used entries go first; lowering a limit
+    drops entries at once. Called without arguments, only reads. ``cache_limits(plans=0)``
+    turns plans off.
     """
     changes = {"sessions": sessions, "plans": plans, "plan_candidates": plan_candidates,
                "jit": jit}

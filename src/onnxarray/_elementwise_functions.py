@@ -206,15 +206,23 @@ logical_or = _make_binary("logical_or")
 logical_xor = _make_binary("logical_xor")
 
 
+def _is_python_number(x, value) -> bool:
+    """``x`` is a Python int or float equal to ``value`` (not an array: a lowering chosen from
+    an array's data would change when that array is a plan or model input instead)."""
+    return type(x) in (int, float) and x == value
+
+
 def maximum(x1, x2, /) -> Array:
-    """Elementwise maximum (ONNX ``Max``; ``Relu`` against a zero scalar, which fuses with a
-    preceding MatMul + Add in onnxruntime). NaN propagates; the standard leaves the order of
-    signed zeros open (Relu keeps -0.0, Max gives +0.0)."""
+    """Elementwise maximum (ONNX ``Max``; ``Relu`` against a Python scalar zero, which fuses
+    with a preceding MatMul + Add in onnxruntime). NaN propagates. The standard leaves open
+    which zero a tie of -0.0 and +0.0 gives; here it depends on the operands' order and
+    positions (onnxruntime's kernels), and is the same op by op, in plans and exported."""
     v1, v2, dtype = _operands(x1, x2, "real numeric", "maximum")
     if dtype.kind == "f":
-        for a, b in ((v1, v2), (v2, v1)):
-            if b.data is not None and b.data.ndim == 0 and b.data == 0:
-                return _wrap(_ops.unary("Relu", a))
+        if _is_python_number(x2, 0):
+            return _wrap(_ops.unary("Relu", v1))
+        if _is_python_number(x1, 0):
+            return _wrap(_ops.unary("Relu", v2))
     return _wrap(_ops.binary("Max", v1, v2))
 
 minimum = _make_binary("minimum")
@@ -425,13 +433,13 @@ def remainder(x1, x2, /) -> Array:
 def pow(x1, x2, /) -> Array:  # noqa: A001
     """Elementwise ``x1 ** x2`` (ONNX ``Pow``).
 
-    A float ``x ** 2`` with a scalar 2 is recorded as one ``Mul``, which is exact and faster.
+    A float ``x ** 2`` with a Python scalar 2 is recorded as one ``Mul``, which is exact and
+    faster.
     """
     v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
     if dtype.kind in "iu":
         return _wrap(M.int_pow(v1, v2))
-    if v2.data is not None and v2.data.ndim == 0 and v2.data == 2 and dtype.kind == "f" \
-            and tuple(v1.shape) == tuple(_ops.broadcast_shapes(v1.shape, v2.shape)):
+    if _is_python_number(x2, 2) and dtype.kind == "f":
         return _wrap(_ops.binary("Mul", v1, v1))  # x**2 is x*x exactly; Pow is ~10x slower
     return _wrap(_ops.binary("Pow", v1, v2))
 

@@ -165,7 +165,7 @@ def test_clip_signed_zeros(dtype):
         for _ in range(_plans.PROMOTE_AFTER):
             planned = np.asarray(xp.clip(*ins, **kwargs))
         assert _plans.has_plan(xp.clip, tuple(ins), kwargs), what
-        jitted = np.asarray(xp.jit(lambda *a: xp.clip(*a, **kwargs))(*ins))
+        jitted = np.asarray(xp.jit(lambda *a, kw=kwargs: xp.clip(*a, **kw))(*ins))
         args = {f"x{i}": xp.argument(shape=tuple(f"d{i}{j}" for j in range(a.ndim)),
                                      dtype=_dt(a)) for i, a in enumerate(arrays[:len(ins)])
                 if a is not None}
@@ -176,3 +176,43 @@ def test_clip_signed_zeros(dtype):
                                         providers=["CPUExecutionProvider"]).run(None, feeds)[0]
         for how, out in (("plan", planned), ("jit", jitted), ("exported", exported)):
             np.testing.assert_array_equal(_bits(out), expected, err_msg=f"clip {what} {how}")
+
+
+_V = np.array([-0.0, 0.0, np.nan, 1.0, -0.0, 0.0, -np.inf])
+_C = np.array([True, False, True, False, True, False, False])
+# Lowerings that look at concrete data (a NaN check in unique, -0.0 checks in where, the c ? 1
+# : 0 fold in where): op by op they see data, in a plan or a model they see an input.
+_DATA_DEPENDENT = {
+    "unique_values, NaN": (xp.unique_values, [_V]),
+    "unique_values, no NaN": (xp.unique_values, [np.array([0.0, -0.0, 1.0, -0.0])]),
+    "unique_all": (xp.unique_all, [np.array([-0.0, 0.0, 1.0, 0.0])]),
+    "where, both branches -0.0": (xp.where, [_C, _V, _V[::-1].copy()]),
+    "where, 0-d -0.0 second": (xp.where, [_C, _V, np.array(-0.0)]),
+    "where, 0-d -0.0 first": (xp.where, [_C, np.array(-0.0), _V]),
+    "where, columns": (xp.where, [_C[:, None], _V, np.array([-0.0])]),
+    "where, 1 and 0": (xp.where, [_C, np.array(1.0), np.array(0.0)]),
+    "var": (xp.var, [_V]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_DATA_DEPENDENT))
+def test_lowerings_that_read_data(case):
+    fn, arrays = _DATA_DEPENDENT[case]
+    ins = [to_onnxarray(a) for a in arrays]
+    expected = [_bits(np.asarray(o)) for o in _outputs(fn.__wrapped_plain__(*ins))]
+    for _ in range(_plans.PROMOTE_AFTER):
+        planned = _outputs(fn(*ins))
+    assert _plans.has_plan(fn, tuple(ins))
+    args = {f"x{i}": xp.argument(shape=tuple(f"d{i}{j}" for j in range(a.ndim)),
+                                 dtype=_dt(a)) for i, a in enumerate(arrays)}
+    outs = _outputs(fn(*args.values()))
+    model = xp.build(args, {f"y{i}": o for i, o in enumerate(outs)})
+    exported = ort.InferenceSession(model.SerializeToString(), providers=[
+        "CPUExecutionProvider"]).run(None, {f"x{i}": a for i, a in enumerate(arrays)})
+    for how, got in (("plan", planned), ("exported", exported)):
+        for k, (g, e) in enumerate(zip(got, expected, strict=True)):
+            np.testing.assert_array_equal(_bits(np.asarray(g)), e, err_msg=f"{case} {how} {k}")
+
+
+def _outputs(out):
+    return list(out) if isinstance(out, (tuple, list)) else [out]

@@ -322,10 +322,11 @@ def isfinite(x: Array, /) -> Array:
 
 
 def signbit(x: Array, /) -> Array:
-    """Whether the sign bit is set: ``x < 0``, or ``x`` is a zero whose reciprocal is -inf.
+    """Whether the sign bit is set, NaNs included, read with ``BitCast`` in eager calls (where
+    onnx and onnxruntime have it) and in models built at opset >= 26.
 
-    There is no bit-cast operator at the target opset, so the sign of a NaN cannot be read:
-    NaNs give False.
+    Below opset 26 (the default export opset is 18) no operator reads a float's bits: ``x < 0``,
+    or ``x`` is a zero whose reciprocal is -inf, which gives False for every NaN.
     """
     return _wrap(M.signbit(_unary_operand(x, "real floating", "signbit")))
 
@@ -455,7 +456,11 @@ def atan2(x1, x2, /) -> Array:
 
 
 def copysign(x1, x2, /) -> Array:
-    """``abs(x1)`` with the sign bit of ``x2`` (signed zeros included)."""
+    """``abs(x1)`` with the sign bit of ``x2`` (signed zeros and NaNs included).
+
+    The sign bit is read as ``signbit`` reads it: below opset 26 a NaN ``x2`` counts as
+    positive, so ``copysign(1.0, -nan)`` is +1.0 in models built at the default opset 18.
+    """
     v1, v2, _ = _operands(x1, x2, "real floating", "copysign")
     return _wrap(M.copysign(v1, v2))
 

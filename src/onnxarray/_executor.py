@@ -7,14 +7,18 @@ onnxruntime.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import helper
 
 from ._caches import LRUCache
+from ._opset_forms import BITCAST_OPSET, PRIVATE_DOMAIN, expand, onnx_has_bitcast
 
-__all__ = ["run_node", "session_for_model", "session_runner", "DEFAULT_OPSET", "IR_VERSION"]
+__all__ = ["run_node", "session_for_model", "session_runner", "eager_opset", "DEFAULT_OPSET",
+           "IR_VERSION"]
 
 # The library's default target opset: opset 18 gives the reductions their `axes` input and the
 # bitwise operators, and onnxruntime supports it since 1.14.
@@ -55,7 +59,36 @@ def make_attribute(name: str, value):
     return helper.make_attribute(name, value)
 
 
-def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes) -> bytes:
+@functools.cache
+def eager_opset() -> int:
+    """The opset of eager sessions and plans: 26 where both the installed onnx and onnxruntime
+    have ``BitCast`` (sign bits read exactly; onnxruntime >= 1.32), else ``DEFAULT_OPSET``.
+    Detected by running a ``BitCast`` model once, not assumed from version numbers."""
+    if not onnx_has_bitcast():
+        return DEFAULT_OPSET
+    try:
+        model = _one_node_model("SignBit", PRIVATE_DOMAIN, (), [_Float32], [1], [_Bool],
+                                opset=BITCAST_OPSET)
+        sess = session_for_model(model, optimize="none")
+        x = np.array([-np.nan, np.nan, -0.0, 0.0], np.float32)
+        x[0] = np.copysign(x[0], -1.0)
+        (out,) = sess.run(None, {"i0": x})
+    except Exception:  # noqa: BLE001 - any refusal means no BitCast in this runtime
+        return DEFAULT_OPSET
+    return BITCAST_OPSET if out.tolist() == [True, False, True, False] else DEFAULT_OPSET
+
+
+class _Float32:  # the two dtypes eager_opset's probe needs, without importing _dtypes
+    onnx = onnx.TensorProto.FLOAT
+
+
+class _Bool:
+    onnx = onnx.TensorProto.BOOL
+
+
+def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes,
+                    opset: int | None = None) -> bytes:
+    opset = eager_opset() if opset is None else opset
     inputs, names = [], []
     for i, (dt, rank) in enumerate(zip(in_dtypes, in_ranks)):
         if dt is None:
@@ -65,14 +98,16 @@ def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes) -> bytes
         names.append(name)
         inputs.append(helper.make_tensor_value_info(name, dt.onnx, [None] * rank))
     outs = [f"o{i}" for i in range(len(out_dtypes))]
-    node = helper.make_node(op, names, outs, domain=domain)
-    node.attribute.extend(make_attribute(k, v) for k, v in attrs)
+    nodes, initializers = expand(op, domain, names, outs,
+                                 tuple((k, make_attribute(k, v)) for k, v in attrs),
+                                 [None if dt is None else dt.onnx for dt in in_dtypes], opset)
     graph = helper.make_graph(
-        [node], "eager", inputs,
+        nodes, "eager", inputs,
         [helper.make_tensor_value_info(o, dt.onnx, None) for o, dt in zip(outs, out_dtypes)],
+        initializer=initializers,
     )
-    opsets = [helper.make_opsetid("", DEFAULT_OPSET)]
-    if domain:
+    opsets = [helper.make_opsetid("", opset)]
+    if domain and domain != PRIVATE_DOMAIN:
         opsets.append(helper.make_opsetid(domain, 1))
     model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION)
     return model.SerializeToString()

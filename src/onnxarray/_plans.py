@@ -27,7 +27,7 @@ from ._array_object import Array
 from ._build import argument, build
 from ._caches import LRUCache
 from ._dims import SymbolicDim
-from ._executor import RUN_OPTIONS, session_for_model, session_runner
+from ._executor import RUN_OPTIONS, eager_opset, session_for_model, session_runner
 from ._graph import Value
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
@@ -133,7 +133,8 @@ def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
     sargs = [_symbolic_args(a, inputs) for a in args]
     skw = {k: _symbolic_args(kwargs[k], inputs) for k in sorted(kwargs)}
     outs, container = _flatten_result(fn(*sargs, **skw))
-    model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True)
+    model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
+                  opset=eager_opset())  # the eager sessions' opset: the same ONNX forms
     sess = session_for_model(model.SerializeToString(), optimize=optimize)
     dtypes = [o.dtype for o in outs]
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).

@@ -8,7 +8,7 @@ import pytest
 from parity import to_onnxarray
 
 import onnxarray as xp
-from onnxarray import _plans
+from onnxarray import _executor, _plans
 
 _FLOATS = [-0.0, 0.0, np.nan, -np.nan, np.inf, -np.inf, 1.0, -1.0, 2.0, 0.5, -2.5, 3.0,
            "tiny", "-tiny", "max", "-max"]
@@ -49,7 +49,7 @@ def _grids(dtype):
     yield "pairs", np.repeat(v, n), np.tile(v, n)
     yield "rows-by-value", np.tile(v, (n, 1)), v[:, None]
     yield "value-by-rows", v[:, None], np.tile(v, (n, 1))
-    for i in (0, 1, 2) if v.size > 2 else (0, 1):
+    for i in (0, 3) if v.size > 3 else (0, 1):
         yield f"array-by-0d{i}", v, np.asarray(v[i])
         yield f"0d{i}-by-array", np.asarray(v[i]), v
 
@@ -60,17 +60,22 @@ def _bits(a: np.ndarray) -> np.ndarray:
 
 
 def _export(fn, a1, a2):
+    """Outputs of the model of ``fn`` built at the eager opset (as recorded and with
+    onnxruntime's default optimizations) and at the default opset (as recorded)."""
     x1 = xp.argument(shape=tuple(f"a{i}" for i in range(a1.ndim)), dtype=_dt(a1))
     x2 = xp.argument(shape=tuple(f"b{i}" for i in range(a2.ndim)), dtype=_dt(a2))
-    model = xp.build({"x1": x1, "x2": x2}, {"y": fn(x1, x2)}, allow_unused_inputs=True)
-    outs = []
-    for level in (ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
-                  ort.GraphOptimizationLevel.ORT_ENABLE_ALL):
-        so = ort.SessionOptions()
-        so.graph_optimization_level = level
-        sess = ort.InferenceSession(model.SerializeToString(), so,
-                                    providers=["CPUExecutionProvider"])
-        outs.append(sess.run(None, {"x1": a1, "x2": a2})[0])
+    outs = {}
+    for opset, levels in ((_executor.eager_opset(), ("exported", "exported, optimized")),
+                          (_executor.DEFAULT_OPSET, ("exported at the default opset",))):
+        model = xp.build({"x1": x1, "x2": x2}, {"y": fn(x1, x2)}, allow_unused_inputs=True,
+                         opset=opset)
+        for how in levels:
+            so = ort.SessionOptions()
+            if "optimized" not in how:
+                so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            sess = ort.InferenceSession(model.SerializeToString(), so,
+                                        providers=["CPUExecutionProvider"])
+            outs[how] = sess.run(None, {"x1": a1, "x2": a2})[0]
     return outs
 
 
@@ -88,10 +93,12 @@ def _check_all_ways(name: str, dtype):
         for _ in range(_plans.PROMOTE_AFTER):
             planned = np.asarray(fn(x1, x2))
         assert _plans.has_plan(fn, (x1, x2)), f"{what}: no plan"
-        got = {"plan": planned, "jit": np.asarray(jitted(x1, x2))}
-        got["exported"], got["exported, optimized"] = _export(fn, a1, a2)
+        got = {"plan": planned, "jit": np.asarray(jitted(x1, x2)), **_export(fn, a1, a2)}
         for how, out in got.items():
             bad = _bits(out) != expected
+            if how == "exported at the default opset" and name == "copysign":
+                # the documented limit below opset 26: a NaN's sign bit reads as positive
+                bad &= ~np.broadcast_to(np.isnan(a2), bad.shape)
             assert not bad.any(), (f"{what} {how} differs from op by op at "
                                    f"x1={np.broadcast_to(a1, bad.shape)[bad][:4]}, "
                                    f"x2={np.broadcast_to(a2, bad.shape)[bad][:4]}: "
@@ -104,7 +111,7 @@ def test_float_functions(name, dtype):
     _check_all_ways(name, dtype)
 
 
-@pytest.mark.parametrize("dtype", ["int8", "uint8", "int64", "uint64"])
+@pytest.mark.parametrize("dtype", ["int8", "int64", "uint64"])
 @pytest.mark.parametrize("name", INT_FUNCS)
 def test_integer_functions(name, dtype):
     _check_all_ways(name, dtype)

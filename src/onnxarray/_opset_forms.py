@@ -32,8 +32,8 @@ _FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
 
 @functools.cache
 def onnx_has_bitcast() -> bool:
-    """Whether the installed onnx knows ``BitCast`` (onnx >= 1.20; the declared minimum, 1.16,
-    does not), so that models using it pass the checker."""
+    """Whether the installed onnx knows ``BitCast`` (opset 26; the declared minimum, onnx
+    1.16, stops at opset 21), so that models using it pass the checker."""
     try:
         return onnx.defs.get_schema("BitCast").since_version <= BITCAST_OPSET
     except Exception:  # noqa: BLE001 - onnx raises SchemaError, whose location varies

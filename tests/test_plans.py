@@ -86,3 +86,98 @@ def test_symbolic_calls_record_and_never_plan():
     for _ in range(_plans.PROMOTE_AFTER + 1):
         y = xp.exp(x)
     assert y.is_symbolic and _plans.plan_count() == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Every planned namespace function gets a plan where one is expected: a trace that fails
+# silently would leave the function running op by op.
+
+_F = np.linspace(-1.5, 1.5, 6).reshape(2, 3)
+_ARGS = {
+    "float": lambda: (to_onnxarray(_F),),
+    "positive": lambda: (to_onnxarray(_F + 2.0),),  # acosh, log, ... defined everywhere here
+    "float2": lambda: (to_onnxarray(_F), to_onnxarray(_F[::-1] + 0.25)),
+    "complex": lambda: (to_onnxarray(_F + 1j * _F[::-1]),),
+    "int": lambda: (to_onnxarray(np.arange(6).reshape(2, 3)),),
+    "int2": lambda: (to_onnxarray(np.arange(6).reshape(2, 3)),
+                     to_onnxarray(np.array([1, 2, 3]))),
+    "bool": lambda: (to_onnxarray(_F > 0),),
+    "bool2": lambda: (to_onnxarray(_F > 0), to_onnxarray(_F < 0.5)),
+}
+_CATEGORY = {
+    "float": ["abs", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh", "exp",
+              "expm1", "floor", "isfinite", "isinf", "isnan", "negative", "positive",
+              "reciprocal", "round", "sign", "signbit", "sin", "sinh", "square", "tan",
+              "tanh", "trunc", "all", "any", "argmax", "argmin", "argsort", "count_nonzero",
+              "diff", "empty_like", "flip",
+              "matrix_transpose", "max", "mean", "min", "nonzero", "ones_like", "prod", "sort",
+              "std", "sum", "tril", "triu", "unique_all", "unique_counts", "unique_inverse",
+              "unique_values", "unstack", "var", "zeros_like"],
+    "positive": ["acos", "acosh", "log", "log10", "log1p", "log2", "sqrt"],
+    "float2": ["add", "atan2", "copysign", "divide", "equal", "floor_divide", "greater",
+               "greater_equal", "hypot", "less", "less_equal", "logaddexp", "maximum",
+               "minimum", "multiply", "nextafter", "not_equal", "pow", "remainder", "subtract",
+               "broadcast_arrays", "isin"],
+    "complex": ["conj", "imag", "real"],
+    "int": ["bitwise_invert"],
+    "int2": ["bitwise_and", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift",
+             "bitwise_xor"],
+    "bool": ["logical_not"],
+    "bool2": ["logical_and", "logical_or", "logical_xor"],
+}
+
+
+def _f(shape=(2, 3)):
+    return to_onnxarray(np.linspace(-1.5, 1.5, int(np.prod(shape))).reshape(shape))
+
+
+# name: (args, kwargs) for the functions that need more than arrays
+_CALLS = {
+    "astype": lambda: ((_f(), xp.float32), {}),
+    "broadcast_to": lambda: ((_f(), (4, 2, 3)), {}),
+    "clip": lambda: ((_f(),), {"min": -1.0, "max": 0.5}),
+    "cumulative_prod": lambda: ((_f(),), {"axis": 1}),
+    "cumulative_sum": lambda: ((_f(),), {"axis": 0, "include_initial": True}),
+    "concat": lambda: (([_f(), _f()],), {"axis": 1}),
+    "stack": lambda: (([_f(), _f()],), {"axis": 0}),
+    "expand_dims": lambda: ((_f(),), {"axis": 1}),
+    "full_like": lambda: ((_f(), 2.5), {}),
+    "matmul": lambda: ((_f((2, 3)), _f((3, 4))), {}),
+    "tensordot": lambda: ((_f((2, 3)), _f((3, 4))), {"axes": 1}),
+    "vecdot": lambda: ((_f(), _f()), {}),
+    "meshgrid": lambda: ((_f((3,)), _f((4,))), {}),
+    "moveaxis": lambda: ((_f(), 0, 1), {}),
+    "permute_dims": lambda: ((_f(), (1, 0)), {}),
+    "reshape": lambda: ((_f(), (3, 2)), {}),
+    "roll": lambda: ((_f(), 1), {"axis": 1}),
+    "searchsorted": lambda: ((_f((6,)), _f((2, 2))), {}),
+    "squeeze": lambda: ((_f((2, 1, 3)),), {"axis": 1}),
+    "tile": lambda: ((_f(), (2, 1)), {}),
+    "where": lambda: ((to_onnxarray(_F > 0), _f(), -_f()), {}),
+}
+for _cat, _names in _CATEGORY.items():
+    for _name in _names:
+        _CALLS[_name] = lambda _cat=_cat: (_ARGS[_cat](), {})
+
+
+def test_the_table_covers_every_planned_function():
+    planned = {n for n in xp.__all__ if hasattr(getattr(xp, n), "__wrapped_plain__")}
+    assert planned == set(_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(_CALLS))
+def test_repeated_calls_run_as_plans(name, caplog):
+    fn = getattr(xp, name)
+    args, kwargs = _CALLS[name]()
+    first = _flat(fn.__wrapped_plain__(*args, **kwargs))
+    with caplog.at_level("DEBUG", logger="onnxarray.plans"):
+        for _ in range(_plans.PROMOTE_AFTER):
+            out = fn(*args, **kwargs)
+    assert not caplog.records, caplog.text
+    assert _plans.has_plan(fn, args, kwargs), f"{name} did not compile a plan"
+    for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
+        assert_identical(o, e, f"{name} output {k}: plan vs op by op")
+
+
+def _flat(out):
+    return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else [out])]

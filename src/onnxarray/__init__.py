@@ -12,6 +12,7 @@ __array_api_version__ = "2025.12"
 from . import fft, linalg  # noqa: E402 - extension namespaces (in progress)
 from ._array_object import Array, Device, SymbolicValueError
 from ._build import argument, build
+from ._caches import cache_limits
 from ._constants import e, inf, nan, newaxis, pi
 from ._creation_functions import (
     arange,
@@ -226,6 +227,7 @@ __all__ = [
     "broadcast_shapes",
     "broadcast_to",
     "build",
+    "cache_limits",
     "can_cast",
     "complex128",
     "complex64",
@@ -376,6 +378,8 @@ def _plan_namespace() -> None:
     no_arrays = {"argument", "build", "jit", "asarray", "from_dlpack", "arange", "empty", "eye",
                  "full", "linspace", "ones", "zeros", "can_cast", "finfo", "iinfo", "isdtype",
                  "result_type", "broadcast_shapes", "__array_namespace_info__"}
+    not_planned.add("cache_limits")
+    no_arrays.add("cache_limits")
     ns = globals()
     for name in __all__:
         obj = ns[name]

@@ -18,6 +18,7 @@ from ._array_object import Array, original_argument
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
 from ._graph import NONDETERMINISTIC, Dim, Value, topological_order
+from ._opset_forms import PRIVATE_DOMAIN, expand
 
 __all__ = ["argument", "build"]
 
@@ -171,17 +172,11 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
         if key is not None:
             emitted.setdefault(key, node.outputs)
         outs = [name_of(v) for v in node.outputs]
-        attrs = node.attrs
-        if node.op == "DFT" and opset >= 20:  # DFT-20 takes the axis as an input
-            axis = dict(attrs).get("axis", 1)
-            attrs = tuple((k, a) for k, a in attrs if k != "axis")
-            axis_name = f"dft_axis{axis}"
-            if not any(t.name == axis_name for t in initializers):
-                initializers.append(numpy_helper.from_array(np.array(axis, np.int64), axis_name))
-            ins = (ins + [""])[:2] + [axis_name]
-        proto = helper.make_node(node.op, ins, outs, domain=node.domain or None)
-        proto.attribute.extend(make_attribute(k, val) for k, val in attrs)
-        nodes.append(proto)
+        attrs = tuple((k, make_attribute(k, val)) for k, val in node.attrs)
+        in_types = [None if v is None else v.dtype.onnx for v in node.inputs]
+        protos, extra = expand(node.op, node.domain, ins, outs, attrs, in_types, opset)
+        nodes.extend(protos)
+        initializers.extend(extra)
 
     graph_outputs = []
     for name, v in zip(outputs, out_values):
@@ -197,7 +192,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     graph_inputs = [_value_info(name, v) for name, v in in_values.items()]
     graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
                               initializer=initializers)
-    domains = {n.domain for n in order if n.domain}
+    domains = {n.domain for n in order if n.domain and n.domain != PRIVATE_DOMAIN}
     opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
     model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION,
                               producer_name="onnxarray", producer_version=_version())

@@ -206,15 +206,23 @@ logical_or = _make_binary("logical_or")
 logical_xor = _make_binary("logical_xor")
 
 
+def _is_python_number(x, value) -> bool:
+    """``x`` is a Python int or float equal to ``value`` (not an array: a lowering chosen from
+    an array's data would change when that array is a plan or model input instead)."""
+    return type(x) in (int, float) and x == value
+
+
 def maximum(x1, x2, /) -> Array:
-    """Elementwise maximum (ONNX ``Max``; ``Relu`` against a zero scalar, which fuses with a
-    preceding MatMul + Add in onnxruntime). NaN propagates; the standard leaves the order of
-    signed zeros open (Relu keeps -0.0, Max gives +0.0)."""
+    """Elementwise maximum (ONNX ``Max``; ``Relu`` against a Python scalar zero, which fuses
+    with a preceding MatMul + Add in onnxruntime). NaN propagates. The standard leaves open
+    which zero a tie of -0.0 and +0.0 gives; here it depends on the operands' order and
+    positions (onnxruntime's kernels), and is the same op by op, in plans and exported."""
     v1, v2, dtype = _operands(x1, x2, "real numeric", "maximum")
     if dtype.kind == "f":
-        for a, b in ((v1, v2), (v2, v1)):
-            if b.data is not None and b.data.ndim == 0 and b.data == 0:
-                return _wrap(_ops.unary("Relu", a))
+        if _is_python_number(x2, 0):
+            return _wrap(_ops.unary("Relu", v1))
+        if _is_python_number(x1, 0):
+            return _wrap(_ops.unary("Relu", v2))
     return _wrap(_ops.binary("Max", v1, v2))
 
 minimum = _make_binary("minimum")
@@ -314,10 +322,11 @@ def isfinite(x: Array, /) -> Array:
 
 
 def signbit(x: Array, /) -> Array:
-    """Whether the sign bit is set: ``x < 0``, or ``x`` is a zero whose reciprocal is -inf.
+    """Whether the sign bit is set, NaNs included, read with ``BitCast`` in eager calls (where
+    onnx and onnxruntime have it) and in models built at opset >= 26.
 
-    There is no bit-cast operator at the target opset, so the sign of a NaN cannot be read:
-    NaNs give False.
+    Below opset 26 (the default export opset is 18) no operator reads a float's bits: ``x < 0``,
+    or ``x`` is a zero whose reciprocal is -inf, which gives False for every NaN.
     """
     return _wrap(M.signbit(_unary_operand(x, "real floating", "signbit")))
 
@@ -425,13 +434,13 @@ def remainder(x1, x2, /) -> Array:
 def pow(x1, x2, /) -> Array:  # noqa: A001
     """Elementwise ``x1 ** x2`` (ONNX ``Pow``).
 
-    A float ``x ** 2`` with a scalar 2 is recorded as one ``Mul``, which is exact and faster.
+    A float ``x ** 2`` with a Python scalar 2 is recorded as one ``Mul``, which is exact and
+    faster.
     """
     v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
     if dtype.kind in "iu":
         return _wrap(M.int_pow(v1, v2))
-    if v2.data is not None and v2.data.ndim == 0 and v2.data == 2 and dtype.kind == "f" \
-            and tuple(v1.shape) == tuple(_ops.broadcast_shapes(v1.shape, v2.shape)):
+    if _is_python_number(x2, 2) and dtype.kind == "f":
         return _wrap(_ops.binary("Mul", v1, v1))  # x**2 is x*x exactly; Pow is ~10x slower
     return _wrap(_ops.binary("Pow", v1, v2))
 
@@ -447,7 +456,11 @@ def atan2(x1, x2, /) -> Array:
 
 
 def copysign(x1, x2, /) -> Array:
-    """``abs(x1)`` with the sign bit of ``x2`` (signed zeros included)."""
+    """``abs(x1)`` with the sign bit of ``x2`` (signed zeros and NaNs included).
+
+    The sign bit is read as ``signbit`` reads it: below opset 26 a NaN ``x2`` counts as
+    positive, so ``copysign(1.0, -nan)`` is +1.0 in models built at the default opset 18.
+    """
     v1, v2, _ = _operands(x1, x2, "real floating", "copysign")
     return _wrap(M.copysign(v1, v2))
 

@@ -1,16 +1,17 @@
 """``jit``: trace a function once per input signature and run it as one onnxruntime session.
 
 The signature is the dtypes and shapes of the array arguments plus the values of every other
-argument (which must be hashable). Like eager calls, results are concrete arrays; calling a
-jitted function on symbolic arrays simply records it inline. See ``_plans`` for the mechanism,
-which the namespace functions share.
+argument (which must be hashable). Each jitted function keeps its compiled signatures in a
+bounded least-recently-used cache (``cache_limits(jit=...)``, see ``_caches``). Like eager
+calls, results are concrete arrays; calling a jitted function on symbolic arrays simply records
+it inline. See ``_plans`` for the mechanism, which the namespace functions share.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
 
+from ._caches import LRUCache
 from ._plans import SYMBOLIC, NotAnArrayResult, compile_plan, run_plan, signature
 
 __all__ = ["jit"]
@@ -22,8 +23,7 @@ def jit(fn=None, /):
         return jit
     if not callable(fn):
         raise TypeError(f"jit: expected a callable, got {type(fn).__name__}")
-    cache: dict = {}
-    lock = threading.Lock()
+    cache = LRUCache("jit")
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -42,8 +42,7 @@ def jit(fn=None, /):
             except NotAnArrayResult as exc:
                 raise TypeError(f"jit: the function must return an array or a tuple/list of "
                                 f"arrays, got {exc}") from None
-            with lock:
-                cache[key] = plan
+            plan = cache.put(key, plan)
         return run_plan(plan, feeds)
 
     wrapper.cache_size = lambda: len(cache)

@@ -13,6 +13,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._graph import Value
+from ._signbit import signbit  # the sign bit, exact where the opset has BitCast
 
 __all__ = ["trunc", "full_bool", "isfinite", "signbit", "expm1", "log1p", "log_base",
            "shift_left", "shift_right", "int_floor_divide", "float_floor_divide",
@@ -67,18 +68,6 @@ def full_bool(v: Value, value: bool) -> Value:
 
 def isfinite(v: Value) -> Value:
     return _ops.unary("Not", _or(_isnan(v), _isinf(v)))
-
-
-def signbit(v: Value) -> Value:
-    """Sign bit of a float: x < 0, or x is a zero whose reciprocal is -inf.
-
-    Without a bit-cast operator at the target opset the sign of a NaN cannot be read; NaNs
-    report False.
-    """
-    zero = _c(0, v)
-    neg_zero = _and(_b("Equal", v, zero),
-                    _b("Less", _ops.binary("Div", _c(1, v), v), zero))
-    return _or(_b("Less", v, zero), neg_zero)
 
 
 def copysign(mag: Value, sgn: Value) -> Value:

@@ -8,8 +8,10 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
 - ``jit(fn)`` compiles on the first call of each signature.
 - The namespace functions are wrapped by ``planned``: a signature seen ``PROMOTE_AFTER`` times
   gets a plan, earlier calls run op by op (one-off shapes never pay for a compilation). Plans
-  are kept in a bounded cache. A call whose trace fails (bad input, a value-dependent check)
-  runs op by op, which raises the proper error.
+  and the call counts are kept in bounded least-recently-used caches (see ``_caches``). A call
+  whose trace fails (bad input, a value-dependent check) runs op by op, which raises the proper
+  error; the reason is logged (logger ``onnxarray.plans``, level DEBUG for a check that failed
+  on the call's arguments, WARNING for anything else, which is a library bug).
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -19,24 +21,24 @@ plans.
 from __future__ import annotations
 
 import functools
-import threading
+import logging
 
 from ._array_object import Array
 from ._build import argument, build
+from ._caches import LRUCache
 from ._dims import SymbolicDim
-from ._executor import RUN_OPTIONS, session_for_model
+from ._executor import RUN_OPTIONS, eager_opset, session_for_model, session_runner
 from ._graph import Value
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
-MAX_PLANS = 256
 
 SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
 _UNPLANNABLE = object()  # cache entry: this signature runs op by op
-_lock = threading.Lock()
-_plans: dict = {}
-_seen: dict = {}
+_plans = LRUCache("plans")
+_seen = LRUCache("plan_candidates")
+_log = logging.getLogger("onnxarray.plans")
 
 
 def _static_key(a):
@@ -131,21 +133,22 @@ def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
     sargs = [_symbolic_args(a, inputs) for a in args]
     skw = {k: _symbolic_args(kwargs[k], inputs) for k in sorted(kwargs)}
     outs, container = _flatten_result(fn(*sargs, **skw))
-    model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True)
+    model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
+                  opset=eager_opset())  # the eager sessions' opset: the same ONNX forms
     sess = session_for_model(model.SerializeToString(), optimize=optimize)
     dtypes = [o.dtype for o in outs]
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
     complex_io = any(a.dtype.kind == "c" for a in inputs.values()) or any(
         d.kind == "c" for d in dtypes)
-    return (sess._sess, list(inputs), [f"out{i}" for i in range(len(outs))], dtypes, container,
-            complex_io)
+    return (session_runner(sess), list(inputs), [f"out{i}" for i in range(len(outs))], dtypes,
+            container, complex_io)
 
 
 def run_plan(plan, feeds: list):
-    sess, in_names, out_names, dtypes, container, complex_io = plan
+    run, in_names, out_names, dtypes, container, complex_io = plan
     if complex_io:
         return _run_complex_plan(plan, feeds)
-    results = sess.run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
+    results = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
     if container is None:
         r = results[0]
         return Array._new(Value(dtypes[0], r.shape, None, 0, None, r))
@@ -155,9 +158,9 @@ def run_plan(plan, feeds: list):
 def _run_complex_plan(plan, feeds: list):
     from ._complex import pack, unpack
 
-    sess, in_names, out_names, dtypes, container, _ = plan
+    run, in_names, out_names, dtypes, container, _ = plan
     feeds = [pack(f) if f.dtype.kind == "c" else f for f in feeds]
-    results = sess.run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
+    results = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
     results = [unpack(r) if dt.kind == "c" else r for r, dt in zip(results, dtypes)]
     return _wrap_results(results, dtypes, container)
 
@@ -171,12 +174,18 @@ def _wrap_results(results, dtypes, container):
     return container(*outs)  # a named tuple
 
 
-def _remember(table: dict, key, entry) -> None:
-    limit = MAX_PLANS * 8 if table is _seen else MAX_PLANS
-    with _lock:
-        if len(table) >= limit:
-            table.pop(next(iter(table)), None)  # the oldest entry
-        table[key] = entry
+# Errors a namespace function raises for bad arguments: tracing the call on exact-shape
+# arguments raises them too (the op-by-op call then raises the same error for the user).
+_USER_ERRORS = (TypeError, ValueError, IndexError, OverflowError)
+
+
+def _unplannable(fn, exc: Exception):
+    level = logging.DEBUG if isinstance(exc, _USER_ERRORS) else logging.WARNING
+    if _log.isEnabledFor(level):
+        _log.log(level, "%s: no plan for this signature, running op by op (%s: %s)",
+                 getattr(fn, "__name__", fn), type(exc).__name__, exc,
+                 exc_info=level >= logging.WARNING)
+    return _UNPLANNABLE
 
 
 def planned(fn):
@@ -195,15 +204,17 @@ def planned(fn):
         key = tuple(key)
         plan = _plans.get(key)
         if plan is None:
+            if not _plans.enabled:
+                return fn(*args, **kwargs)
             seen = _seen.get(key, 0) + 1
             if seen < PROMOTE_AFTER:
-                _remember(_seen, key, seen)
+                _seen.replace(key, seen)
                 return fn(*args, **kwargs)
             try:
                 plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op
-            except Exception:  # noqa: BLE001 - the op-by-op call below raises the real error
-                plan = _UNPLANNABLE
-            _remember(_plans, key, plan)
+            except Exception as exc:  # noqa: BLE001 - the op-by-op call below raises the error
+                plan = _unplannable(fn, exc)
+            plan = _plans.put(key, plan)
         if plan is _UNPLANNABLE:
             return fn(*args, **kwargs)
         return run_plan(plan, feeds)
@@ -214,3 +225,18 @@ def planned(fn):
 
 def plan_count() -> int:
     return sum(1 for p in _plans.values() if p is not _UNPLANNABLE)
+
+
+def has_plan(fn, args: tuple, kwargs: dict | None = None) -> bool | None:
+    """Whether the call ``fn(*args, **kwargs)`` runs as a compiled plan: True, False when
+    it runs op by op (not called often enough yet, or unplannable), None if it never plans
+    (symbolic or unhashable arguments). ``fn`` is a namespace function."""
+    try:
+        sig = signature(args, kwargs or {})
+    except TypeError:
+        return None
+    if sig is SYMBOLIC:
+        return None
+    key = tuple(sig[0]) + (getattr(fn, "__wrapped_plain__", fn),)
+    plan = _plans.get(key)
+    return plan is not None and plan is not _UNPLANNABLE

@@ -1,0 +1,86 @@
+"""Recorded nodes whose ONNX form depends on the target opset, written out for one opset.
+
+The recorder is opset-free: a trace can be built at any opset. The few nodes whose form
+changes are expanded here, both for eager one-node sessions (``_executor``) and for exported
+models (``_build``), so eager results and models at the same opset agree by construction:
+
+- ``DFT`` takes its axis as an attribute up to opset 19 and as an input from opset 20.
+- ``SignBit`` (domain ``onnxarray``, never written to a model as such): the sign bit of a
+  float. From opset 26 on, where ONNX has ``BitCast``, it is exact: the sign of the integer
+  with the same bits. Below, no operator reads the bits of a float, so it is
+  ``x < 0 or (x == 0 and 1 / x < 0)``, which reports False for every NaN.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+__all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand"]
+
+PRIVATE_DOMAIN = "onnxarray"
+BITCAST_OPSET = 26
+
+_FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
+                 onnx.TensorProto.DOUBLE: onnx.TensorProto.INT64,
+                 onnx.TensorProto.FLOAT16: onnx.TensorProto.INT16,
+                 onnx.TensorProto.BFLOAT16: onnx.TensorProto.INT16}
+
+
+@functools.cache
+def onnx_has_bitcast() -> bool:
+    """Whether the installed onnx knows ``BitCast`` (opset 26; the declared minimum, onnx
+    1.16, stops at opset 21), so that models using it pass the checker."""
+    try:
+        return onnx.defs.get_schema("BitCast").since_version <= BITCAST_OPSET
+    except Exception:  # noqa: BLE001 - onnx raises SchemaError, whose location varies
+        return False
+
+
+def uses_bitcast(opset: int) -> bool:
+    return opset >= BITCAST_OPSET and onnx_has_bitcast()
+
+
+def expand(op: str, domain: str, ins: list[str], outs: list[str], attrs: tuple,
+           in_types: list, opset: int) -> tuple[list, list]:
+    """``(nodes, initializers)`` for one recorded node at ``opset``; ``attrs`` as
+    ``(name, onnx.AttributeProto)`` pairs, ``in_types`` the inputs' ONNX element types.
+    Initializer names start with the first output's name, so they are unique in a graph."""
+    if op == "SignBit" and domain == PRIVATE_DOMAIN:
+        return _signbit(ins[0], outs[0], in_types[0], opset)
+    if op == "DFT" and not domain and opset >= 20:  # DFT-20 takes the axis as an input
+        axis = 1
+        for name, attr in attrs:
+            if name == "axis":
+                axis = attr.i
+        axis_name = f"{outs[0]}_axis"
+        node = helper.make_node(op, (ins + [""])[:2] + [axis_name], outs)
+        node.attribute.extend(a for name, a in attrs if name != "axis")
+        return [node], [numpy_helper.from_array(np.array(axis, np.int64), axis_name)]
+    node = helper.make_node(op, ins, outs, domain=domain or None)
+    node.attribute.extend(a for _, a in attrs)
+    return [node], []
+
+
+def _signbit(x: str, out: str, elem_type: int, opset: int) -> tuple[list, list]:
+    np_type = helper.tensor_dtype_to_np_dtype(elem_type)
+    if uses_bitcast(opset):
+        int_type = _FLOAT_TO_INT[elem_type]
+        zero = numpy_helper.from_array(
+            np.zeros((), helper.tensor_dtype_to_np_dtype(int_type)), f"{out}_izero")
+        nodes = [helper.make_node("BitCast", [x], [f"{out}_bits"], to=int_type),
+                 helper.make_node("Less", [f"{out}_bits", zero.name], [out])]
+        return nodes, [zero]
+    zero = numpy_helper.from_array(np.zeros((), np_type), f"{out}_zero")
+    one = numpy_helper.from_array(np.ones((), np_type), f"{out}_one")
+    t = f"{out}_t"
+    nodes = [helper.make_node("Less", [x, zero.name], [t + "neg"]),
+             helper.make_node("Equal", [x, zero.name], [t + "zero"]),
+             helper.make_node("Div", [one.name, x], [t + "inv"]),
+             helper.make_node("Less", [t + "inv", zero.name], [t + "invneg"]),
+             helper.make_node("And", [t + "zero", t + "invneg"], [t + "negzero"]),
+             helper.make_node("Or", [t + "neg", t + "negzero"], [out])]
+    return nodes, [zero, one]

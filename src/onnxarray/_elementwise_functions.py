@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtypes as D
+from . import _elementary as E
 from . import _math as M
 from . import _ops
 from ._array_object import Array, scalar_value
@@ -327,7 +328,7 @@ def expm1(x: Array, /) -> Array:
 
     Composite: ``(u - 1) * x / log(u)`` with ``u = exp(x)`` (Kahan's method).
     """
-    return _wrap(M.expm1(_unary_operand(x, "floating-point", "expm1")))
+    return _wrap(E.expm1(_unary_operand(x, "floating-point", "expm1")))
 
 
 def log1p(x: Array, /) -> Array:
@@ -335,17 +336,17 @@ def log1p(x: Array, /) -> Array:
 
     Composite: ``log(u) * x / (u - 1)`` with ``u = 1 + x``.
     """
-    return _wrap(M.log1p(_unary_operand(x, "floating-point", "log1p")))
+    return _wrap(E.log1p(_unary_operand(x, "floating-point", "log1p")))
 
 
 def log2(x: Array, /) -> Array:
     """Base-2 logarithm: ``log(x) / log(2)``."""
-    return _wrap(M.log_base(_unary_operand(x, "floating-point", "log2"), 2.0))
+    return _wrap(E.log_base(_unary_operand(x, "floating-point", "log2"), 2.0))
 
 
 def log10(x: Array, /) -> Array:
     """Base-10 logarithm: ``log(x) / log(10)``."""
-    return _wrap(M.log_base(_unary_operand(x, "floating-point", "log10"), 10.0))
+    return _wrap(E.log_base(_unary_operand(x, "floating-point", "log10"), 10.0))
 
 
 def bitwise_invert(x: Array, /) -> Array:

@@ -11,13 +11,14 @@ import math
 import numpy as np
 
 from . import _dtypes as D
+from . import _elementary as E
 from . import _ops
 from ._graph import Value
 
-__all__ = ["trunc", "full_bool", "isfinite", "signbit", "expm1", "log1p", "log_base",
-           "shift_left", "shift_right", "int_floor_divide", "float_floor_divide",
-           "int_remainder", "float_remainder", "int_pow", "atan2", "copysign", "hypot",
-           "logaddexp", "nextafter"]
+__all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_right",
+           "int_floor_divide", "float_floor_divide", "int_remainder", "float_remainder",
+           "int_pow", "atan2", "copysign", "hypot", "logaddexp", "nextafter", "unary_float",
+           "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES"]
 
 _UNSIGNED_OF = {D.int8: D.uint8, D.int16: D.uint16, D.int32: D.uint32, D.int64: D.uint64}
 
@@ -84,32 +85,6 @@ def signbit(v: Value) -> Value:
 def copysign(mag: Value, sgn: Value) -> Value:
     a = _ops.unary("Abs", mag)
     return _where(_ops.negate(signbit(sgn)), a, _ops.unary("Neg", a))
-
-
-def expm1(v: Value) -> Value:
-    """exp(x) - 1 accurate near 0: (u - 1) * x / log(u) with u = exp(x) (Kahan's trick)."""
-    u = _ops.unary("Exp", v)
-    one = _c(1, v)
-    um1 = _ops.binary("Sub", u, one)
-    ratio = _ops.binary("Div", _ops.binary("Mul", um1, v), _ops.unary("Log", u))
-    out = _where(_b("Equal", um1, _c(-1, v)), um1, ratio)
-    out = _where(_ops.negate(_b("Equal", u, one)), out, v)
-    return _where(_isinf(u), u, out)  # exp overflowed (or x = +inf): the result is +inf
-
-
-def log1p(v: Value) -> Value:
-    """log(1 + x) accurate near 0: log(u) * x / (u - 1) with u = 1 + x."""
-    one = _c(1, v)
-    u = _ops.binary("Add", one, v)
-    ratio = _ops.binary("Div", _ops.binary("Mul", _ops.unary("Log", u), v),
-                        _ops.binary("Sub", u, one))
-    out = _where(_ops.negate(_b("Equal", u, one)), ratio, v)
-    out = _where(_b("Equal", u, _c(0, v)), _c(-math.inf, v), out)
-    return _where(_b("Equal", v, _c(math.inf, v)), v, out)
-
-
-def log_base(v: Value, base: float) -> Value:
-    return _ops.binary("Div", _ops.unary("Log", v), _c(math.log(base), v))
 
 
 # -- bit shifts ---------------------------------------------------------------------------------
@@ -227,16 +202,23 @@ def int_pow(a: Value, b: Value) -> Value:
 
 
 def atan2(y: Value, x: Value) -> Value:
-    """Quadrant-correct arctangent built on atan of a ratio in [0, 1]."""
+    """Quadrant-correct arctangent built on atan of a ratio in [0, 1], moved by pi/2 or pi
+    given in two parts; float32 is computed in float64 and rounded once."""
+    if y.dtype is D.float32:
+        return _ops.cast(atan2(_ops.cast(y, D.float64), _ops.cast(x, D.float64)), y.dtype)
     ay, ax = _ops.unary("Abs", y), _ops.unary("Abs", x)
     big = _ops.binary("Max", ay, ax)
     small = _ops.binary("Min", ay, ax)
     zero, one = _c(0, y), _c(1, y)
     ratio = _ops.binary("Div", small, _where(_b("Equal", big, zero), one, big))
     ratio = _where(_and(_isinf(ay), _isinf(ax)), one, ratio)
-    angle = unary_float("Atan", ratio)
-    angle = _where(_b("Greater", ay, ax), _ops.binary("Sub", _c(math.pi / 2, y), angle), angle)
-    angle = _where(signbit(x), _ops.binary("Sub", _c(math.pi, y), angle), angle)
+    angle = E.atan(ratio)
+    half_pi = _ops.binary("Add", _ops.binary("Sub", _c(math.pi / 2, y), angle),
+                          _c(6.123233995736766e-17, y))
+    angle = _where(_b("Greater", ay, ax), half_pi, angle)
+    pi = _ops.binary("Add", _ops.binary("Sub", _c(math.pi, y), angle),
+                     _c(1.2246467991473532e-16, y))
+    angle = _where(signbit(x), pi, angle)
     out = copysign(angle, y)
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
 
@@ -258,7 +240,7 @@ def logaddexp(a: Value, b: Value) -> Value:
     """log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); equal inputs give a + log 2."""
     big = _ops.binary("Max", a, b)
     gap = _ops.unary("Neg", _ops.unary("Abs", _ops.binary("Sub", a, b)))
-    out = _ops.binary("Add", big, log1p(_ops.unary("Exp", gap)))
+    out = _ops.binary("Add", big, E.log1p(E.exp(gap)))
     same = _b("Equal", a, b)
     return _where(same, _ops.binary("Add", a, _c(math.log(2.0), a)), out)
 
@@ -280,7 +262,7 @@ def nextafter(x: Value, y: Value) -> Value:
     ax = _ops.unary("Abs", x)
     safe = _where(_or(_b("Equal", ax, zero), _isinf(ax)), _c(1, x), ax)
     safe = _where(_isnan(safe), _c(1, x), safe)
-    e = _ops.unary("Floor", log_base(safe, 2.0))
+    e = _ops.unary("Floor", E.log_base(safe, 2.0))
     e = _ops.binary("Max", e, _c(emin, x))
     p = _ops.binary("Pow", two, e)
     e = _where(_b("Greater", p, safe), _ops.binary("Sub", e, _c(1, x)), e)
@@ -300,32 +282,15 @@ def nextafter(x: Value, y: Value) -> Value:
     from_zero = _where(up, tiny, _ops.unary("Neg", tiny))
     biggest = _c(np.finfo(dt.numpy).max, x)
     from_inf = _where(_b("Greater", x, zero), biggest, _ops.unary("Neg", biggest))
+    # a step onto zero keeps the sign of x
+    moved = _ops.where_signed(_b("Equal", moved, zero), _ops.binary("Mul", x, zero), moved)
     out = _where(_b("Equal", x, zero), from_zero, moved)
     out = _where(_isinf(x), from_inf, out)
     out = _where(_ops.negate(_b("Equal", x, y)), out, y)
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
 
 
-# -- float64 functions onnxruntime has no kernel for ---------------------------------------------
-# Computed exactly in float64 from float64 kernels (Sin, Cos, Exp, Log, Sqrt): no detour through
-# float32. Each composite is accurate to a few ulp.
-
-
-def atan(v: Value) -> Value:
-    """atan for float64: a float32 estimate on the reduced argument |t| <= 1, refined by two
-    Newton steps on f(y) = sin(y) - t cos(y) in float64 (quadratic convergence)."""
-    one = _c(1, v)
-    av = _ops.unary("Abs", v)
-    big = _b("Greater", av, one)
-    t = _where(big, _ops.binary("Div", one, av), av)  # in [0, 1], NaN stays NaN
-    y = _ops.cast(_ops.unary("Atan", _ops.cast(t, D.float32)), v.dtype)
-    for _ in range(2):
-        s, c = _ops.unary("Sin", y), _ops.unary("Cos", y)
-        f = _ops.binary("Sub", s, _ops.binary("Mul", t, c))
-        df = _ops.binary("Add", c, _ops.binary("Mul", t, s))
-        y = _ops.binary("Sub", y, _ops.binary("Div", f, df))
-    y = _where(big, _ops.binary("Sub", _c(math.pi / 2, v), y), y)
-    return copysign(y, v)
+# -- dispatch of the unary float functions ---------------------------------------------------
 
 
 def tan(v: Value) -> Value:
@@ -333,71 +298,22 @@ def tan(v: Value) -> Value:
 
 
 def asin(v: Value) -> Value:
-    one = _c(1, v)
-    root = _ops.unary("Sqrt", _ops.binary("Mul", _ops.binary("Sub", one, v),
-                                          _ops.binary("Add", one, v)))
-    return atan2(v, root)
+    return E.asin(v, atan2)
 
 
 def acos(v: Value) -> Value:
-    one = _c(1, v)
-    root = _ops.unary("Sqrt", _ops.binary("Mul", _ops.binary("Sub", one, v),
-                                          _ops.binary("Add", one, v)))
-    return atan2(root, v)
+    return E.acos(v, atan2)
 
 
-def sinh(v: Value) -> Value:
-    """sinh = (E + E / (E + 1)) / 2 with E = expm1(|x|): no cancellation near 0."""
-    av = _ops.unary("Abs", v)
-    e = expm1(av)
-    out = _ops.binary("Mul", _c(0.5, v), _ops.binary(
-        "Add", e, _ops.binary("Div", e, _ops.binary("Add", e, _c(1, v)))))
-    out = _where(_isinf(e), e, out)
-    out = _where(_b("Greater", av, _c(700, v)), _half_exp(av), out)
-    return copysign(out, v)
-
-
-def _half_exp(av: Value) -> Value:
-    """exp(|x|) / 2 without overflowing where exp(|x|) alone would."""
-    return _ops.unary("Exp", _ops.binary("Sub", av, _c(math.log(2.0), av)))
-
-
-def cosh(v: Value) -> Value:
-    av = _ops.unary("Abs", v)
-    e = _ops.unary("Exp", av)
-    out = _ops.binary("Mul", _c(0.5, v), _ops.binary("Add", e, _ops.binary("Div", _c(1, v), e)))
-    return _where(_b("Greater", av, _c(700, v)), _half_exp(av), out)
-
-
-def asinh(v: Value) -> Value:
-    av = _ops.unary("Abs", v)
-    one = _c(1, v)
-    sq = _ops.binary("Mul", av, av)
-    small = log1p(_ops.binary("Add", av, _ops.binary(
-        "Div", sq, _ops.binary("Add", one, _ops.unary("Sqrt", _ops.binary("Add", one, sq))))))
-    large = _ops.binary("Add", _ops.unary("Log", av), _c(math.log(2.0), v))
-    out = _where(_b("Greater", av, _c(1e8, v)), large, small)
-    return copysign(out, v)
-
-
-def acosh(v: Value) -> Value:
-    one = _c(1, v)
-    xm1 = _ops.binary("Sub", v, one)
-    small = log1p(_ops.binary("Add", xm1, _ops.unary("Sqrt", _ops.binary(
-        "Mul", xm1, _ops.binary("Add", v, one)))))
-    large = _ops.binary("Add", _ops.unary("Log", v), _c(math.log(2.0), v))
-    out = _where(_b("Greater", v, _c(1e8, v)), large, small)
-    return _where(_b("Less", v, one), _c(math.nan, v), out)
-
-
-def atanh(v: Value) -> Value:
-    one = _c(1, v)
-    ratio = _ops.binary("Div", _ops.binary("Mul", _c(2, v), v), _ops.binary("Sub", one, v))
-    return _ops.binary("Mul", _c(0.5, v), log1p(ratio))
-
-
-FLOAT64_COMPOSITES = {"Atan": atan, "Tan": tan, "Asin": asin, "Acos": acos, "Sinh": sinh,
-                      "Cosh": cosh, "Asinh": asinh, "Acosh": acosh, "Atanh": atanh}
+# float64 functions: onnxruntime has no kernel (Tan, Asin, Acos, Atan, hyperbolics) or one whose
+# result depends on the array position (Exp, Log, Tanh).
+FLOAT64_COMPOSITES = {"Atan": E.atan, "Tan": tan, "Asin": asin, "Acos": acos, "Sinh": E.sinh,
+                      "Cosh": E.cosh, "Tanh": E.tanh, "Asinh": E.asinh, "Acosh": E.acosh,
+                      "Atanh": E.atanh, "Exp": E.exp, "Log": E.log}
+# float32 kernels whose result depends on the array position, or that flush subnormals
+FLOAT32_COMPOSITES = {"Log": E.log, "Asin": lambda v: E.in_float64(asin, v),
+                      "Acos": lambda v: E.in_float64(acos, v),
+                      "Atan": lambda v: E.in_float64(E.atan, v), "Tanh": None}
 
 
 def tanh32(v: Value) -> Value:
@@ -409,10 +325,13 @@ def tanh32(v: Value) -> Value:
     return _where(_ops.negate(small), _ops.unary("Tanh", v), v)
 
 
+FLOAT32_COMPOSITES["Tanh"] = tanh32
+
+
 def unary_float(op: str, v: Value) -> Value:
-    """``op`` on a float Value, through an exact composite where onnxruntime lacks float64."""
-    if v.dtype is D.float64 and op in FLOAT64_COMPOSITES:
-        return FLOAT64_COMPOSITES[op](v)
-    if v.dtype is D.float32 and op == "Tanh":
-        return tanh32(v)
+    """``op`` on a float Value, through a composite where onnxruntime's kernel is missing,
+    depends on the array position, or flushes subnormals."""
+    table = FLOAT64_COMPOSITES if v.dtype is D.float64 else FLOAT32_COMPOSITES
+    if op in table:
+        return table[op](v)
     return _ops.unary(op, v)

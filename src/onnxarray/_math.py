@@ -158,13 +158,43 @@ def int_remainder(a: Value, b: Value) -> Value:
     return _where(zero, _c(0, r), r)
 
 
+def _noop_in_float32(c: Value, op: str) -> bool:
+    """Whether onnxruntime's NoopElimination would drop ``op`` with scalar constant ``c``: it
+    tests the constant in float32, so x + c is dropped for |c| < 2**-150 and x / c for c within
+    2**-25 of 1, though neither is a no-op in float64."""
+    if c.data is None or c.data.size != 1 or c.dtype is not D.float64:
+        return False
+    with np.errstate(all="ignore"):
+        value = float(np.float32(c.data.reshape(())))
+    target = 0.0 if op in ("Add", "Sub") else 1.0
+    return value == target and float(c.data.reshape(())) != target
+
+
+def _add_remainder(r: Value, b: Value) -> Value:
+    """r + b for |r| < |b|; scaled by 2**1000 where b is a constant NoopElimination would
+    drop (exact: both terms and the sum are multiples of the smallest subnormal)."""
+    if not _noop_in_float32(b, "Add"):
+        return _ops.binary("Add", r, b)
+    up, down = _c(2.0**1000, r), _c(2.0**-1000, r)
+    return _ops.binary("Mul", _ops.binary("Add", _ops.binary("Mul", r, up),
+                                          _ops.binary("Mul", b, up)), down)
+
+
+def _divide(a: Value, b: Value) -> Value:
+    """a / b; as (a / 2) / (b / 2) where b is a constant NoopElimination would drop."""
+    if not _noop_in_float32(b, "Div"):
+        return _ops.binary("Div", a, b)
+    half = _c(0.5, a)
+    return _ops.binary("Div", _ops.binary("Mul", a, half), _ops.binary("Mul", b, half))
+
+
 def float_remainder(a: Value, b: Value) -> Value:
     """Python's float modulo: fmod, moved into the divisor's sign; zero results take its sign."""
     r = _ops.binary("Mod", a, b, attrs=(("fmod", 1),))
     zero = _c(0, r)
     fix = _and(_ops.unary("Not", _b("Equal", r, zero)),
                _ops.binary("Xor", _b("Less", r, zero), _b("Less", b, zero)))
-    r = _where(fix, _ops.binary("Add", r, b), r)
+    r = _where(fix, _add_remainder(r, b), r)
     return _where(_ops.negate(_b("Equal", r, zero)), r, copysign(zero, b))
 
 
@@ -172,14 +202,14 @@ def float_floor_divide(a: Value, b: Value) -> Value:
     """Python's float floor division (CPython's float_floor_div), IEEE results elsewhere."""
     zero = _c(0, a)
     mod = _ops.binary("Mod", a, b, attrs=(("fmod", 1),))
-    div = _ops.binary("Div", _ops.binary("Sub", a, mod), b)
+    div = _divide(_ops.binary("Sub", a, mod), b)
     fix = _and(_ops.unary("Not", _b("Equal", mod, zero)),
                _ops.binary("Xor", _b("Less", b, zero), _b("Less", mod, zero)))
     div = _where(fix, _ops.binary("Sub", div, _c(1, a)), div)
     floordiv = _ops.unary("Floor", div)
     floordiv = _where(_b("Greater", _ops.binary("Sub", div, floordiv), _c(0.5, a)),
                       _ops.binary("Add", floordiv, _c(1, a)), floordiv)
-    quotient = _ops.binary("Div", a, b)
+    quotient = _divide(a, b)
     exact = _where(_ops.negate(_b("Equal", div, zero)), floordiv,
                    copysign(zero, quotient))
     finite = _and(isfinite(a), _and(isfinite(b), _ops.unary("Not", _b("Equal", b, zero))))
@@ -286,7 +316,7 @@ def nextafter(x: Value, y: Value) -> Value:
     moved = _ops.where_signed(_b("Equal", moved, zero), _ops.binary("Mul", x, zero), moved)
     out = _where(_b("Equal", x, zero), from_zero, moved)
     out = _where(_isinf(x), from_inf, out)
-    out = _where(_ops.negate(_b("Equal", x, y)), out, y)
+    out = _ops.where_signed(_b("Equal", x, y), y, out)  # both may be -0.0
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
 
 

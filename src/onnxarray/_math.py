@@ -170,8 +170,8 @@ def _noop_in_float32(c: Value, op: str) -> bool:
     return value == target and float(c.data.reshape(())) != target
 
 
-def _add_remainder(r: Value, b: Value) -> Value:
-    """r + b for |r| < |b|; scaled by 2**1000 where b is a constant NoopElimination would
+def _add_small(r: Value, b: Value) -> Value:
+    """r + b for |r| <= |b|; scaled by 2**1000 where b is a constant NoopElimination would
     drop (exact: both terms and the sum are multiples of the smallest subnormal)."""
     if not _noop_in_float32(b, "Add"):
         return _ops.binary("Add", r, b)
@@ -194,7 +194,7 @@ def float_remainder(a: Value, b: Value) -> Value:
     zero = _c(0, r)
     fix = _and(_ops.unary("Not", _b("Equal", r, zero)),
                _ops.binary("Xor", _b("Less", r, zero), _b("Less", b, zero)))
-    r = _where(fix, _add_remainder(r, b), r)
+    r = _where(fix, _add_small(r, b), r)
     return _where(_ops.negate(_b("Equal", r, zero)), r, copysign(zero, b))
 
 
@@ -307,7 +307,7 @@ def nextafter(x: Value, y: Value) -> Value:
     toward_zero = _ops.unary("Not", toward_zero)
     half = _and(_and(toward_zero, _b("Equal", safe, p)), _b("Greater", e, _c(emin, x)))
     step = _where(half, _ops.binary("Div", ulp, two), ulp)
-    moved = _where(up, _ops.binary("Add", x, step), _ops.binary("Sub", x, step))
+    moved = _where(up, _add_small(step, x), _ops.binary("Sub", x, step))
     tiny = _c(np.finfo(dt.numpy).smallest_subnormal, x)
     from_zero = _where(up, tiny, _ops.unary("Neg", tiny))
     biggest = _c(np.finfo(dt.numpy).max, x)

@@ -363,7 +363,7 @@ def _condition(name: str, args: list[np.ndarray], exact: list) -> np.ndarray:
         if r is None or not mp.isfinite(r) or r == 0 or not (np.isfinite(a) and np.isfinite(b)):
             continue
         wa = 1 / (1 + mp.exp(b - a))
-        kappa[i] = max(1.0, float((abs(a) * wa + abs(b) * (1 - wa)) / abs(r)))
+        kappa[i] = min(max(1.0, float((abs(a) * wa + abs(b) * (1 - wa)) / abs(r))), 1e300)
     return kappa
 
 

@@ -23,7 +23,7 @@ from . import _ops
 from ._graph import Value
 
 __all__ = ["exp", "log", "expm1", "log1p", "log_base", "sinh", "cosh", "tanh", "asinh",
-           "acosh", "atanh", "atan", "asin", "acos", "in_float64"]
+           "acosh", "atanh", "atan", "asin", "acos", "asin32", "acos32", "in_float64"]
 
 # ln(float64(e)) - 1: Pow(float64(e), x) is exp(x * (1 + _E_DEFECT)).
 _E_DEFECT = -5.318237706605891e-17
@@ -237,3 +237,17 @@ def asin(v: Value, atan2) -> Value:
 
 def acos(v: Value, atan2) -> Value:
     return atan2(_sqrt_one_minus_square(v), v)
+
+
+def asin32(v: Value) -> Value:
+    """float32 asin: atan(x / sqrt((1 - x)(1 + x))) in float64 (a few float64 ulp), rounded."""
+    w = _ops.cast(v, D.float64)
+    return _ops.cast(atan(_div(w, _sqrt_one_minus_square(w))), v.dtype)
+
+
+def acos32(v: Value) -> Value:
+    """float32 acos: 2 atan(sqrt((1 - x) / (1 + x))) in float64, rounded."""
+    w = _ops.cast(v, D.float64)
+    one = _c(1, w)
+    half = atan(_ops.unary("Sqrt", _div(_sub(one, w), _add(one, w))))
+    return _ops.cast(_add(half, half), v.dtype)

@@ -341,8 +341,7 @@ FLOAT64_COMPOSITES = {"Atan": E.atan, "Tan": tan, "Asin": asin, "Acos": acos, "S
                       "Cosh": E.cosh, "Tanh": E.tanh, "Asinh": E.asinh, "Acosh": E.acosh,
                       "Atanh": E.atanh, "Exp": E.exp, "Log": E.log}
 # float32 kernels whose result depends on the array position, or that flush subnormals
-FLOAT32_COMPOSITES = {"Log": E.log, "Asin": lambda v: E.in_float64(asin, v),
-                      "Acos": lambda v: E.in_float64(acos, v),
+FLOAT32_COMPOSITES = {"Log": E.log, "Asin": E.asin32, "Acos": E.acos32,
                       "Atan": lambda v: E.in_float64(E.atan, v), "Tanh": None}
 
 

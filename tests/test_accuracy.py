@@ -444,3 +444,14 @@ def test_exported_constants_survive_the_optimizer(dtype):
     np.testing.assert_array_equal(_exported(lambda v: xp.nextafter(
         xp.asarray(2.2250738585072014e-308), v), [np.array([np.inf])]),
         [2.225073858507202e-308])
+
+
+@pytest.mark.parametrize("dtype", _DTYPES)
+def test_logarithms_exact_at_powers(dtype):
+    """log2(2**k) and log10(10**k) are exactly k, as in NumPy (subnormal powers included)."""
+    fi = np.finfo(dtype)
+    k2 = np.arange(int(np.log2(fi.smallest_subnormal)), fi.maxexp).astype(dtype)
+    np.testing.assert_array_equal(np.asarray(xp.log2(xp.asarray(np.exp2(k2)))), k2)
+    k10 = np.arange(fi.minexp * 0.30103, fi.maxexp * 0.30103).astype(int)
+    x10 = np.array([10.0 ** int(k) for k in k10]).astype(dtype)
+    np.testing.assert_array_equal(np.asarray(xp.log10(xp.asarray(x10))), k10.astype(dtype))

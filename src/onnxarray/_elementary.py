@@ -100,7 +100,12 @@ def log(v: Value) -> Value:
 
 
 def log_base(v: Value, base: float) -> Value:
-    return _div(log(v), _c(math.log(base), v))
+    """log(x) / log(base), and exactly k where x is the power base**k as C's pow rounds it
+    (a quotient of two rounded logarithms misses k by an ulp for about one power in five)."""
+    y = _div(log(v), _c(math.log(base), v))
+    k = _ops.unary("Round", y)
+    exact = _b("Equal", _ops.binary("Pow", _c(base, v), k), v)
+    return _ops.where(exact, k, y)
 
 
 def expm1(v: Value) -> Value:

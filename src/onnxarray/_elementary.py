@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from . import _dtypes as D
 from . import _ops
 from ._graph import Value
@@ -105,6 +107,9 @@ def log_base(v: Value, base: float) -> Value:
     y = _div(log(v), _c(math.log(base), v))
     k = _ops.unary("Round", y)
     exact = _b("Equal", _ops.binary("Pow", _c(base, v), k), v)
+    if base != 2:  # a subnormal power of 10 is too coarse to stand for its exponent
+        tiny = float(np.finfo(v.dtype.numpy).tiny)
+        exact = _ops.binary("And", exact, _b("GreaterOrEqual", v, _c(tiny, v)))
     return _ops.where(exact, k, y)
 
 

@@ -25,7 +25,7 @@ from . import _ops
 from ._graph import Value
 
 __all__ = ["exp", "log", "expm1", "log1p", "log_base", "sinh", "cosh", "tanh", "asinh",
-           "acosh", "atanh", "atan", "asin", "acos", "asin32", "acos32", "in_float64"]
+           "acosh", "atanh", "atan", "asin", "acos", "in_float64"]
 
 # ln(float64(e)) - 1: Pow(float64(e), x) is exp(x * (1 + _E_DEFECT)).
 _E_DEFECT = -5.318237706605891e-17
@@ -113,16 +113,23 @@ def log_base(v: Value, base: float) -> Value:
     return _ops.where(exact, k, y)
 
 
-def expm1(v: Value) -> Value:
-    """exp(x) - 1 accurate near 0: ``(u - 1) * (x / log(u))`` with ``u = exp(x)`` (Kahan),
-    grouped so that nothing overflows before exp(x) does."""
+def _expm1_core(v: Value) -> Value:
+    """exp(x) - 1 accurate near 0 for x where exp(x) is finite and nonzero: Kahan's
+    ``(u - 1) * (x / log(u))`` with ``u = exp(x)``, grouped so nothing overflows before exp(x)
+    does; ``x`` itself (signed zeros kept) where u == 1."""
     u = exp(v)
     one = _c(1, v)
-    um1 = _sub(u, one)
-    out = _mul(um1, _div(v, log(u)))
-    out = _ops.where(_b("Equal", um1, _c(-1, v)), um1, out)
-    out = _ops.where(_ops.negate(_b("Equal", u, one)), out, v, simplify=False)
-    return _ops.where(_ops.unary("IsInf", u, D.bool), u, out)  # overflow, or x = +inf
+    out = _mul(_sub(u, one), _div(v, log(u)))
+    return _ops.where(_ops.negate(_b("Equal", u, one)), out, v, simplify=False)
+
+
+def expm1(v: Value) -> Value:
+    """exp(x) - 1 accurate near 0 (see _expm1_core); -1 once exp(x) - 1 rounds to -1, and
+    exp(x) itself once it overflows (or x = +inf)."""
+    u = exp(v)
+    out = _expm1_core(v)
+    out = _ops.where(_b("Equal", _sub(u, _c(1, v)), _c(-1, v)), _c(-1, v), out)
+    return _ops.where(_ops.unary("IsInf", u, D.bool), u, out)
 
 
 def log1p(v: Value) -> Value:
@@ -146,7 +153,7 @@ def _half_exp(av: Value) -> Value:
 def sinh(v: Value) -> Value:
     """sinh = (E + E / (E + 1)) / 2 with E = expm1(|x|); exp(|x|) / 2 beyond 22."""
     av = _ops.unary("Abs", v)
-    e = expm1(av)
+    e = _expm1_core(av)  # used up to |x| = 22 only
     out = _mul(_c(0.5, v), _add(e, _div(e, _add(e, _c(1, v)))))
     out = _ops.where(_b("Greater", av, _c(22, v)), _half_exp(av), out)
     return _signed(out, v)
@@ -165,7 +172,7 @@ def tanh(v: Value) -> Value:
     e = exp(-2|x|) (the same exponential) above."""
     av = _ops.unary("Abs", v)
     m2 = _mul(av, _c(-2, v))
-    t = expm1(m2)
+    t = _expm1_core(m2)  # used for |x| < 1 only
     small = _div(_ops.unary("Neg", t), _add(t, _c(2, v)))
     e = exp(m2)
     large = _sub(_c(1, v), _div(_add(e, e), _add(e, _c(1, v))))
@@ -207,20 +214,20 @@ def atan(v: Value) -> Value:
     t = (a|x| + b) / (c|x| + d), chosen by comparisons, then atan(x) = hi - ((t*P(t²) - lo) - t)."""
     dt = v.dtype
     av = _ops.unary("Abs", v)
-    idx = None
-    for edge in (0.4375, 0.6875, 1.1875, 2.4375):
-        step = _ops.cast(_b("GreaterOrEqual", av, _c(edge, v)), D.int64)
-        idx = step if idx is None else _ops.binary("Add", idx, step)
+    # the number of breakpoints at or below |x|, by one broadcast comparison and a sum
+    axis = len(v.shape)
+    edges = _ops.const([0.4375, 0.6875, 1.1875, 2.4375], dt)
+    above = _b("GreaterOrEqual", _ops.unsqueeze(av, [axis]), edges)
+    idx = _ops.reduce("ReduceSum", _ops.cast(above, D.int64), [axis], keepdims=False)
 
     def table(values):
         return _ops.gather(_ops.const(list(values), dt), idx, 0)
 
-    a = table((1, 2, 1, 1, 0))
+    a = table((1, 2, 1, 1, 0))  # t = (a|x| + b) / (c|x| + a)
     b = table((0, -1, -1, -1.5, -1))
     c = table((0, 1, 1, 1.5, 1))
-    d = table((1, 2, 1, 1, 0))
-    ax = _ops.binary("Min", av, _c(2.0**66, v))  # keeps 0 * inf out; NaN stays NaN below
-    t = _div(_add(_mul(a, ax), b), _add(_mul(c, ax), d))
+    ax = _ops.binary("Min", av, _c(2.0**66, v))  # keeps 0 * inf out; NaN: _signed passes x
+    t = _div(_add(_mul(a, ax), b), _add(_mul(c, ax), a))
     z = _mul(t, t)
     w = _mul(z, z)
     odd = _ATAN_POLY[0::2]
@@ -241,22 +248,14 @@ def _sqrt_one_minus_square(v: Value) -> Value:
     return _ops.unary("Sqrt", _mul(_sub(one, v), _add(one, v)))
 
 
-def asin(v: Value, atan2) -> Value:
-    return atan2(v, _sqrt_one_minus_square(v))
-
-
-def acos(v: Value, atan2) -> Value:
-    return atan2(_sqrt_one_minus_square(v), v)
-
-
-def asin32(v: Value) -> Value:
-    """float32 asin: atan(x / sqrt((1 - x)(1 + x))) in float64 (a few float64 ulp), rounded."""
+def asin(v: Value) -> Value:
+    """asin = atan(x / sqrt((1 - x)(1 + x))); float32 computed in float64 and rounded once."""
     w = _ops.cast(v, D.float64)
     return _ops.cast(atan(_div(w, _sqrt_one_minus_square(w))), v.dtype)
 
 
-def acos32(v: Value) -> Value:
-    """float32 acos: 2 atan(sqrt((1 - x) / (1 + x))) in float64, rounded."""
+def acos(v: Value) -> Value:
+    """acos = 2 atan(sqrt((1 - x) / (1 + x))); float32 computed in float64 and rounded once."""
     w = _ops.cast(v, D.float64)
     one = _c(1, w)
     half = atan(_ops.unary("Sqrt", _div(_sub(one, w), _add(one, w))))

@@ -292,7 +292,7 @@ def nextafter(x: Value, y: Value) -> Value:
     ax = _ops.unary("Abs", x)
     safe = _where(_or(_b("Equal", ax, zero), _isinf(ax)), _c(1, x), ax)
     safe = _where(_isnan(safe), _c(1, x), safe)
-    e = _ops.unary("Floor", E.log_base(safe, 2.0))
+    e = _ops.unary("Floor", _ops.binary("Div", E.log(safe), _c(math.log(2.0), x)))
     e = _ops.binary("Max", e, _c(emin, x))
     p = _ops.binary("Pow", two, e)
     e = _where(_b("Greater", p, safe), _ops.binary("Sub", e, _c(1, x)), e)
@@ -327,21 +327,13 @@ def tan(v: Value) -> Value:
     return _ops.binary("Div", _ops.unary("Sin", v), _ops.unary("Cos", v))
 
 
-def asin(v: Value) -> Value:
-    return E.asin(v, atan2)
-
-
-def acos(v: Value) -> Value:
-    return E.acos(v, atan2)
-
-
 # float64 functions: onnxruntime has no kernel (Tan, Asin, Acos, Atan, hyperbolics) or one whose
 # result depends on the array position (Exp, Log, Tanh).
-FLOAT64_COMPOSITES = {"Atan": E.atan, "Tan": tan, "Asin": asin, "Acos": acos, "Sinh": E.sinh,
+FLOAT64_COMPOSITES = {"Atan": E.atan, "Tan": tan, "Asin": E.asin, "Acos": E.acos, "Sinh": E.sinh,
                       "Cosh": E.cosh, "Tanh": E.tanh, "Asinh": E.asinh, "Acosh": E.acosh,
                       "Atanh": E.atanh, "Exp": E.exp, "Log": E.log}
 # float32 kernels whose result depends on the array position, or that flush subnormals
-FLOAT32_COMPOSITES = {"Log": E.log, "Asin": E.asin32, "Acos": E.acos32,
+FLOAT32_COMPOSITES = {"Log": E.log, "Asin": E.asin, "Acos": E.acos,
                       "Atan": lambda v: E.in_float64(E.atan, v), "Tanh": None}
 
 

@@ -37,7 +37,7 @@ THOROUGH = os.environ.get("ONNXARRAY_ACCURACY", "") == "thorough"
 SCALE = 20 if THOROUGH else 1
 SWEEP = 120 * SCALE  # random points per sweep
 TABLE_POINTS = None if THOROUGH else 100  # points taken from each NumPy table and dtype
-ALONE = 10_000 if THOROUGH else 24  # points also computed one by one (length-1 arrays)
+ALONE = 1000 if THOROUGH else 24  # points also computed one by one (length-1 arrays)
 LENGTHS = 17  # a few values are placed at every position of arrays of lengths 1..LENGTHS
 
 TABLE: dict[tuple[str, str], tuple[float, str]] = {}

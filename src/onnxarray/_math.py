@@ -267,7 +267,12 @@ def hypot(a: Value, b: Value) -> Value:
 
 
 def logaddexp(a: Value, b: Value) -> Value:
-    """log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); equal inputs give a + log 2."""
+    """log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); equal inputs give a + log 2.
+
+    float32 is computed in float64 and rounded once: near a zero result the two terms cancel,
+    and the wider type keeps the digits the cancellation exposes."""
+    if a.dtype is D.float32:
+        return _ops.cast(logaddexp(_ops.cast(a, D.float64), _ops.cast(b, D.float64)), a.dtype)
     big = _ops.binary("Max", a, b)
     gap = _ops.unary("Neg", _ops.unary("Abs", _ops.binary("Sub", a, b)))
     out = _ops.binary("Add", big, E.log1p(E.exp(gap)))

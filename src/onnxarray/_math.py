@@ -18,7 +18,7 @@ from ._graph import Value
 __all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_right",
            "int_floor_divide", "float_floor_divide", "int_remainder", "float_remainder",
            "int_pow", "atan2", "copysign", "hypot", "logaddexp", "nextafter", "unary_float",
-           "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES"]
+           "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES", "POSITION_DEPENDENT", "NO_FLOAT64_KERNEL"]
 
 _UNSIGNED_OF = {D.int8: D.uint8, D.int16: D.uint16, D.int32: D.uint32, D.int64: D.uint64}
 
@@ -331,6 +331,11 @@ def nextafter(x: Value, y: Value) -> Value:
 def tan(v: Value) -> Value:
     return _ops.binary("Div", _ops.unary("Sin", v), _ops.unary("Cos", v))
 
+
+# onnxruntime 1.32 kernels whose last bits depend on the array position (SIMD body or scalar
+# tail), replaced below by composites that compute every element alike
+POSITION_DEPENDENT = {D.float64: ("Exp", "Log", "Tanh"), D.float32: ("Log", "Asin", "Acos", "Atan")}
+NO_FLOAT64_KERNEL = ("Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh")
 
 # float64 functions: onnxruntime has no kernel (Tan, Asin, Acos, Atan, hyperbolics) or one whose
 # result depends on the array position (Exp, Log, Tanh).

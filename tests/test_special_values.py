@@ -173,8 +173,8 @@ def _hypot(a, b):
         return INF
     if math.isnan(a) or math.isnan(b):
         return NAN
-    if a == 0 and b == 0:
-        return 0.0
+    if a == 0 or b == 0:
+        return abs(b) if a == 0 else abs(a)
     return None
 
 

@@ -488,3 +488,17 @@ def test_position_dependent_kernels_still_need_their_composites(dtype):
             flat = {b for t in bits for b in t}
             differs |= len(flat) > 1
         assert differs, f"onnxruntime's {dtype} {op} no longer depends on the array position"
+
+
+def test_arithmetic_with_constants_survives_the_optimizer():
+    """x + 1e-310, x - 1e-300, x * (1 + 2**-52) and x / (1 - 2**-53) with Python scalars:
+    constants onnxruntime's NoopElimination reads as 0 or 1 in float32."""
+    x = np.array([1.0, -2.0, 3e-311, 0.0, 1e300])
+    # the constant's operation between two others: the pass leaves graph inputs and outputs
+    for op in (lambda v: v + 1e-310, lambda v: 1e-310 + v, lambda v: v - 1e-300,
+               lambda v: v * (1 + 2**-52), lambda v: (1 + 2**-52) * v,
+               lambda v: v / (1 - 2**-53), lambda v: xp.add(v, xp.asarray([[1e-310]]))):
+        def fn(v, op=op):
+            return xp.abs(op(-v))
+        eager = _canonical_bits(np.asarray(fn(xp.asarray(x))))
+        assert (_canonical_bits(_exported(fn, [x])) == eager).all()

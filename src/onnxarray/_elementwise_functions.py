@@ -212,7 +212,9 @@ def _make_binary(name: str):
     op, category, to_bool = _BINARY[name]
 
     def func(x1, x2, /) -> Array:
-        v1, v2, _ = _operands(x1, x2, category, name)
+        v1, v2, dtype = _operands(x1, x2, category, name)
+        if dtype is D.float64 and op in ("Add", "Sub", "Mul"):
+            return _wrap(M.arithmetic(op, v1, v2))  # see _math.arithmetic
         return _wrap(_ops.binary(op, v1, v2, D.bool if to_bool else None))
 
     func.__name__ = name
@@ -423,7 +425,7 @@ def divide(x1, x2, /) -> Array:
     v1, v2, dtype = _operands(x1, x2, "numeric", "divide")
     if dtype.kind in "iu":
         v1, v2 = _ops.cast(v1, D.DEFAULT_FLOAT), _ops.cast(v2, D.DEFAULT_FLOAT)
-    return _wrap(_ops.binary("Div", v1, v2))
+    return _wrap(M.arithmetic("Div", v1, v2))
 
 
 def floor_divide(x1, x2, /) -> Array:

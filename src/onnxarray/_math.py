@@ -17,7 +17,8 @@ from ._graph import Value
 
 __all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_right",
            "int_floor_divide", "float_floor_divide", "int_remainder", "float_remainder",
-           "int_pow", "atan2", "copysign", "hypot", "logaddexp", "nextafter", "unary_float",
+           "int_pow", "arithmetic", "atan2", "copysign", "hypot", "logaddexp", "nextafter",
+           "unary_float",
            "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES", "POSITION_DEPENDENT", "NO_FLOAT64_KERNEL"]
 
 _UNSIGNED_OF = {D.int8: D.uint8, D.int16: D.uint16, D.int32: D.uint32, D.int64: D.uint64}
@@ -168,6 +169,20 @@ def _noop_in_float32(c: Value, op: str) -> bool:
         value = float(np.float32(c.data.reshape(())))
     target = 0.0 if op in ("Add", "Sub") else 1.0
     return value == target and float(c.data.reshape(())) != target
+
+
+def arithmetic(op: str, a: Value, b: Value) -> Value:
+    """``Add``/``Sub``/``Mul``/``Div`` that an exported model keeps: where one operand is a
+    constant NoopElimination would drop the operation for (see _noop_in_float32), the constant
+    gets one more leading axis than the other operand, which that pass declines, and the
+    result is squeezed back."""
+    sides = ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b))  # Sub/Div: only x2 counts
+    for c, other in sides:
+        if other.data is None and _noop_in_float32(c, op) and len(c.shape) <= len(other.shape):
+            wide = _ops.const(c.data.reshape((1,) * (len(other.shape) + 1)), c.dtype)
+            args = (other, wide) if c is b else (wide, other)
+            return _ops.squeeze(_ops.binary(op, *args), [0])
+    return _ops.binary(op, a, b)
 
 
 def _add_small(r: Value, b: Value) -> Value:

@@ -67,7 +67,8 @@ def _logaddexp(a, b):
 
 
 def _remainder(a, b):
-    r = mp.mpf(float(np.fmod(np.float64(a), np.float64(b))))  # fmod is exact
+    with np.errstate(invalid="ignore"):
+        r = mp.mpf(float(np.fmod(np.float64(a), np.float64(b))))  # fmod is exact
     if r != 0 and (r < 0) != (b < 0):
         r += b
     return r

@@ -26,3 +26,8 @@ def pytest_terminal_summary(terminalreporter):
     if table:
         terminalreporter.section("accuracy of floating-point functions")
         terminalreporter.write_line(table)
+    module = sys.modules.get("test_special_values")
+    table = module.special_values_table() if module is not None else ""
+    if table:
+        terminalreporter.section("special values: mismatches with the standard per function")
+        terminalreporter.write_line(table)

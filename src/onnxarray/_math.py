@@ -11,14 +11,16 @@ import math
 import numpy as np
 
 from . import _dtypes as D
+from . import _elementary as E
 from . import _ops
 from ._graph import Value
 from ._signbit import signbit  # the sign bit, exact where the opset has BitCast
 
-__all__ = ["trunc", "full_bool", "isfinite", "signbit", "expm1", "log1p", "log_base",
-           "shift_left", "shift_right", "int_floor_divide", "float_floor_divide",
-           "int_remainder", "float_remainder", "int_pow", "atan2", "copysign", "hypot",
-           "logaddexp", "nextafter"]
+__all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_right",
+           "int_floor_divide", "float_floor_divide", "int_remainder", "float_remainder",
+           "int_pow", "arithmetic", "atan2", "copysign", "hypot", "logaddexp", "nextafter",
+           "unary_float",
+           "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES", "POSITION_DEPENDENT", "NO_FLOAT64_KERNEL"]
 
 _UNSIGNED_OF = {D.int8: D.uint8, D.int16: D.uint16, D.int32: D.uint32, D.int64: D.uint64}
 
@@ -73,32 +75,6 @@ def isfinite(v: Value) -> Value:
 def copysign(mag: Value, sgn: Value) -> Value:
     a = _ops.unary("Abs", mag)
     return _where(_ops.negate(signbit(sgn)), a, _ops.unary("Neg", a))
-
-
-def expm1(v: Value) -> Value:
-    """exp(x) - 1 accurate near 0: (u - 1) * x / log(u) with u = exp(x) (Kahan's trick)."""
-    u = _ops.unary("Exp", v)
-    one = _c(1, v)
-    um1 = _ops.binary("Sub", u, one)
-    ratio = _ops.binary("Div", _ops.binary("Mul", um1, v), _ops.unary("Log", u))
-    out = _where(_b("Equal", um1, _c(-1, v)), um1, ratio)
-    out = _where(_ops.negate(_b("Equal", u, one)), out, v)
-    return _where(_isinf(u), u, out)  # exp overflowed (or x = +inf): the result is +inf
-
-
-def log1p(v: Value) -> Value:
-    """log(1 + x) accurate near 0: log(u) * x / (u - 1) with u = 1 + x."""
-    one = _c(1, v)
-    u = _ops.binary("Add", one, v)
-    ratio = _ops.binary("Div", _ops.binary("Mul", _ops.unary("Log", u), v),
-                        _ops.binary("Sub", u, one))
-    out = _where(_ops.negate(_b("Equal", u, one)), ratio, v)
-    out = _where(_b("Equal", u, _c(0, v)), _c(-math.inf, v), out)
-    return _where(_b("Equal", v, _c(math.inf, v)), v, out)
-
-
-def log_base(v: Value, base: float) -> Value:
-    return _ops.binary("Div", _ops.unary("Log", v), _c(math.log(base), v))
 
 
 # -- bit shifts ---------------------------------------------------------------------------------
@@ -172,13 +148,57 @@ def int_remainder(a: Value, b: Value) -> Value:
     return _where(zero, _c(0, r), r)
 
 
+def _noop_in_float32(c: Value, op: str) -> bool:
+    """Whether onnxruntime's NoopElimination would drop ``op`` with scalar constant ``c``: it
+    tests the constant in float32, so x + c is dropped for |c| < 2**-150 and x / c for c within
+    2**-25 of 1, though neither is a no-op in float64."""
+    if c.data is None or c.data.size != 1 or c.dtype is not D.float64:
+        return False
+    with np.errstate(all="ignore"):
+        value = float(np.float32(c.data.reshape(())))
+    target = 0.0 if op in ("Add", "Sub") else 1.0
+    return value == target and float(c.data.reshape(())) != target
+
+
+def arithmetic(op: str, a: Value, b: Value) -> Value:
+    """``Add``/``Sub``/``Mul``/``Div`` that an exported model keeps: where one operand is a
+    constant NoopElimination would drop the operation for (see _noop_in_float32), the constant
+    gets one more leading axis than the other operand, which that pass declines, and the
+    result is squeezed back."""
+    sides = ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b))  # Sub/Div: only x2 counts
+    for c, other in sides:
+        if other.data is None and _noop_in_float32(c, op) and len(c.shape) <= len(other.shape):
+            wide = _ops.const(c.data.reshape((1,) * (len(other.shape) + 1)), c.dtype)
+            args = (other, wide) if c is b else (wide, other)
+            return _ops.squeeze(_ops.binary(op, *args), [0])
+    return _ops.binary(op, a, b)
+
+
+def _add_small(r: Value, b: Value) -> Value:
+    """r + b for |r| <= |b|; scaled by 2**1000 where b is a constant NoopElimination would
+    drop (exact: both terms and the sum are multiples of the smallest subnormal)."""
+    if not _noop_in_float32(b, "Add"):
+        return _ops.binary("Add", r, b)
+    up, down = _c(2.0**1000, r), _c(2.0**-1000, r)
+    return _ops.binary("Mul", _ops.binary("Add", _ops.binary("Mul", r, up),
+                                          _ops.binary("Mul", b, up)), down)
+
+
+def _divide(a: Value, b: Value) -> Value:
+    """a / b; as (a / 2) / (b / 2) where b is a constant NoopElimination would drop."""
+    if not _noop_in_float32(b, "Div"):
+        return _ops.binary("Div", a, b)
+    half = _c(0.5, a)
+    return _ops.binary("Div", _ops.binary("Mul", a, half), _ops.binary("Mul", b, half))
+
+
 def float_remainder(a: Value, b: Value) -> Value:
     """Python's float modulo: fmod, moved into the divisor's sign; zero results take its sign."""
     r = _ops.binary("Mod", a, b, attrs=(("fmod", 1),))
     zero = _c(0, r)
     fix = _and(_ops.unary("Not", _b("Equal", r, zero)),
                _ops.binary("Xor", _b("Less", r, zero), _b("Less", b, zero)))
-    r = _where(fix, _ops.binary("Add", r, b), r)
+    r = _where(fix, _add_small(r, b), r)
     return _where(_ops.negate(_b("Equal", r, zero)), r, copysign(zero, b))
 
 
@@ -186,14 +206,14 @@ def float_floor_divide(a: Value, b: Value) -> Value:
     """Python's float floor division (CPython's float_floor_div), IEEE results elsewhere."""
     zero = _c(0, a)
     mod = _ops.binary("Mod", a, b, attrs=(("fmod", 1),))
-    div = _ops.binary("Div", _ops.binary("Sub", a, mod), b)
+    div = _divide(_ops.binary("Sub", a, mod), b)
     fix = _and(_ops.unary("Not", _b("Equal", mod, zero)),
                _ops.binary("Xor", _b("Less", b, zero), _b("Less", mod, zero)))
     div = _where(fix, _ops.binary("Sub", div, _c(1, a)), div)
     floordiv = _ops.unary("Floor", div)
     floordiv = _where(_b("Greater", _ops.binary("Sub", div, floordiv), _c(0.5, a)),
                       _ops.binary("Add", floordiv, _c(1, a)), floordiv)
-    quotient = _ops.binary("Div", a, b)
+    quotient = _divide(a, b)
     exact = _where(_ops.negate(_b("Equal", div, zero)), floordiv,
                    copysign(zero, quotient))
     finite = _and(isfinite(a), _and(isfinite(b), _ops.unary("Not", _b("Equal", b, zero))))
@@ -216,16 +236,23 @@ def int_pow(a: Value, b: Value) -> Value:
 
 
 def atan2(y: Value, x: Value) -> Value:
-    """Quadrant-correct arctangent built on atan of a ratio in [0, 1]."""
+    """Quadrant-correct arctangent built on atan of a ratio in [0, 1], moved by pi/2 or pi
+    given in two parts; float32 is computed in float64 and rounded once."""
+    if y.dtype is D.float32:
+        return _ops.cast(atan2(_ops.cast(y, D.float64), _ops.cast(x, D.float64)), y.dtype)
     ay, ax = _ops.unary("Abs", y), _ops.unary("Abs", x)
     big = _ops.binary("Max", ay, ax)
     small = _ops.binary("Min", ay, ax)
     zero, one = _c(0, y), _c(1, y)
     ratio = _ops.binary("Div", small, _where(_b("Equal", big, zero), one, big))
     ratio = _where(_and(_isinf(ay), _isinf(ax)), one, ratio)
-    angle = unary_float("Atan", ratio)
-    angle = _where(_b("Greater", ay, ax), _ops.binary("Sub", _c(math.pi / 2, y), angle), angle)
-    angle = _where(signbit(x), _ops.binary("Sub", _c(math.pi, y), angle), angle)
+    angle = E.atan(ratio)
+    half_pi = _ops.binary("Add", _ops.binary("Sub", _c(math.pi / 2, y), angle),
+                          _c(6.123233995736766e-17, y))
+    angle = _where(_b("Greater", ay, ax), half_pi, angle)
+    pi = _ops.binary("Add", _ops.binary("Sub", _c(math.pi, y), angle),
+                     _c(1.2246467991473532e-16, y))
+    angle = _where(signbit(x), pi, angle)
     out = copysign(angle, y)
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
 
@@ -244,10 +271,15 @@ def hypot(a: Value, b: Value) -> Value:
 
 
 def logaddexp(a: Value, b: Value) -> Value:
-    """log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); equal inputs give a + log 2."""
+    """log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); equal inputs give a + log 2.
+
+    float32 is computed in float64 and rounded once: near a zero result the two terms cancel,
+    and the wider type keeps the digits the cancellation exposes."""
+    if a.dtype is D.float32:
+        return _ops.cast(logaddexp(_ops.cast(a, D.float64), _ops.cast(b, D.float64)), a.dtype)
     big = _ops.binary("Max", a, b)
     gap = _ops.unary("Neg", _ops.unary("Abs", _ops.binary("Sub", a, b)))
-    out = _ops.binary("Add", big, log1p(_ops.unary("Exp", gap)))
+    out = _ops.binary("Add", big, E.log1p(E.exp(gap)))
     same = _b("Equal", a, b)
     return _where(same, _ops.binary("Add", a, _c(math.log(2.0), a)), out)
 
@@ -269,7 +301,7 @@ def nextafter(x: Value, y: Value) -> Value:
     ax = _ops.unary("Abs", x)
     safe = _where(_or(_b("Equal", ax, zero), _isinf(ax)), _c(1, x), ax)
     safe = _where(_isnan(safe), _c(1, x), safe)
-    e = _ops.unary("Floor", log_base(safe, 2.0))
+    e = _ops.unary("Floor", _ops.binary("Div", E.log(safe), _c(math.log(2.0), x)))
     e = _ops.binary("Max", e, _c(emin, x))
     p = _ops.binary("Pow", two, e)
     e = _where(_b("Greater", p, safe), _ops.binary("Sub", e, _c(1, x)), e)
@@ -284,124 +316,64 @@ def nextafter(x: Value, y: Value) -> Value:
     toward_zero = _ops.unary("Not", toward_zero)
     half = _and(_and(toward_zero, _b("Equal", safe, p)), _b("Greater", e, _c(emin, x)))
     step = _where(half, _ops.binary("Div", ulp, two), ulp)
-    moved = _where(up, _ops.binary("Add", x, step), _ops.binary("Sub", x, step))
+    moved = _where(up, _add_small(step, x), _ops.binary("Sub", x, step))
     tiny = _c(np.finfo(dt.numpy).smallest_subnormal, x)
     from_zero = _where(up, tiny, _ops.unary("Neg", tiny))
     biggest = _c(np.finfo(dt.numpy).max, x)
     from_inf = _where(_b("Greater", x, zero), biggest, _ops.unary("Neg", biggest))
+    # a step onto zero keeps the sign of x
+    moved = _ops.where_signed(_b("Equal", moved, zero), _ops.binary("Mul", x, zero), moved)
     out = _where(_b("Equal", x, zero), from_zero, moved)
     out = _where(_isinf(x), from_inf, out)
-    out = _where(_ops.negate(_b("Equal", x, y)), out, y)
+    out = _ops.where_signed(_b("Equal", x, y), y, out)  # both may be -0.0
     return _where(_or(_isnan(x), _isnan(y)), _ops.binary("Add", x, y), out)
 
 
-# -- float64 functions onnxruntime has no kernel for ---------------------------------------------
-# Computed exactly in float64 from float64 kernels (Sin, Cos, Exp, Log, Sqrt): no detour through
-# float32. Each composite is accurate to a few ulp.
-
-
-def atan(v: Value) -> Value:
-    """atan for float64: a float32 estimate on the reduced argument |t| <= 1, refined by two
-    Newton steps on f(y) = sin(y) - t cos(y) in float64 (quadratic convergence)."""
-    one = _c(1, v)
-    av = _ops.unary("Abs", v)
-    big = _b("Greater", av, one)
-    t = _where(big, _ops.binary("Div", one, av), av)  # in [0, 1], NaN stays NaN
-    y = _ops.cast(_ops.unary("Atan", _ops.cast(t, D.float32)), v.dtype)
-    for _ in range(2):
-        s, c = _ops.unary("Sin", y), _ops.unary("Cos", y)
-        f = _ops.binary("Sub", s, _ops.binary("Mul", t, c))
-        df = _ops.binary("Add", c, _ops.binary("Mul", t, s))
-        y = _ops.binary("Sub", y, _ops.binary("Div", f, df))
-    y = _where(big, _ops.binary("Sub", _c(math.pi / 2, v), y), y)
-    return copysign(y, v)
+# -- dispatch of the unary float functions ---------------------------------------------------
 
 
 def tan(v: Value) -> Value:
     return _ops.binary("Div", _ops.unary("Sin", v), _ops.unary("Cos", v))
 
 
-def asin(v: Value) -> Value:
-    one = _c(1, v)
-    root = _ops.unary("Sqrt", _ops.binary("Mul", _ops.binary("Sub", one, v),
-                                          _ops.binary("Add", one, v)))
-    return atan2(v, root)
+# onnxruntime 1.32 float32 Tanh is 5 ulp off near 8.6 and flushes subnormals (see tanh32).
+# onnxruntime 1.32 kernels whose last bits depend on the array position (SIMD body or scalar
+# tail), replaced below by composites that compute every element alike
+POSITION_DEPENDENT = {D.float64: ("Exp", "Log", "Tanh"), D.float32: ("Log", "Asin", "Acos", "Atan")}
+NO_FLOAT64_KERNEL = ("Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh")
 
-
-def acos(v: Value) -> Value:
-    one = _c(1, v)
-    root = _ops.unary("Sqrt", _ops.binary("Mul", _ops.binary("Sub", one, v),
-                                          _ops.binary("Add", one, v)))
-    return atan2(root, v)
-
-
-def sinh(v: Value) -> Value:
-    """sinh = (E + E / (E + 1)) / 2 with E = expm1(|x|): no cancellation near 0."""
-    av = _ops.unary("Abs", v)
-    e = expm1(av)
-    out = _ops.binary("Mul", _c(0.5, v), _ops.binary(
-        "Add", e, _ops.binary("Div", e, _ops.binary("Add", e, _c(1, v)))))
-    out = _where(_isinf(e), e, out)
-    out = _where(_b("Greater", av, _c(700, v)), _half_exp(av), out)
-    return copysign(out, v)
-
-
-def _half_exp(av: Value) -> Value:
-    """exp(|x|) / 2 without overflowing where exp(|x|) alone would."""
-    return _ops.unary("Exp", _ops.binary("Sub", av, _c(math.log(2.0), av)))
-
-
-def cosh(v: Value) -> Value:
-    av = _ops.unary("Abs", v)
-    e = _ops.unary("Exp", av)
-    out = _ops.binary("Mul", _c(0.5, v), _ops.binary("Add", e, _ops.binary("Div", _c(1, v), e)))
-    return _where(_b("Greater", av, _c(700, v)), _half_exp(av), out)
-
-
-def asinh(v: Value) -> Value:
-    av = _ops.unary("Abs", v)
-    one = _c(1, v)
-    sq = _ops.binary("Mul", av, av)
-    small = log1p(_ops.binary("Add", av, _ops.binary(
-        "Div", sq, _ops.binary("Add", one, _ops.unary("Sqrt", _ops.binary("Add", one, sq))))))
-    large = _ops.binary("Add", _ops.unary("Log", av), _c(math.log(2.0), v))
-    out = _where(_b("Greater", av, _c(1e8, v)), large, small)
-    return copysign(out, v)
-
-
-def acosh(v: Value) -> Value:
-    one = _c(1, v)
-    xm1 = _ops.binary("Sub", v, one)
-    small = log1p(_ops.binary("Add", xm1, _ops.unary("Sqrt", _ops.binary(
-        "Mul", xm1, _ops.binary("Add", v, one)))))
-    large = _ops.binary("Add", _ops.unary("Log", v), _c(math.log(2.0), v))
-    out = _where(_b("Greater", v, _c(1e8, v)), large, small)
-    return _where(_b("Less", v, one), _c(math.nan, v), out)
-
-
-def atanh(v: Value) -> Value:
-    one = _c(1, v)
-    ratio = _ops.binary("Div", _ops.binary("Mul", _c(2, v), v), _ops.binary("Sub", one, v))
-    return _ops.binary("Mul", _c(0.5, v), log1p(ratio))
-
-
-FLOAT64_COMPOSITES = {"Atan": atan, "Tan": tan, "Asin": asin, "Acos": acos, "Sinh": sinh,
-                      "Cosh": cosh, "Asinh": asinh, "Acosh": acosh, "Atanh": atanh}
+# float64 functions: onnxruntime has no kernel (Tan, Asin, Acos, Atan, hyperbolics) or one whose
+# result depends on the array position (Exp, Log, Tanh).
+FLOAT64_COMPOSITES = {"Atan": E.atan, "Tan": tan, "Asin": E.asin, "Acos": E.acos, "Sinh": E.sinh,
+                      "Cosh": E.cosh, "Tanh": E.tanh, "Asinh": E.asinh, "Acosh": E.acosh,
+                      "Atanh": E.atanh, "Exp": E.exp, "Log": E.log}
+# float32 kernels whose result depends on the array position, or that flush subnormals
+FLOAT32_COMPOSITES = {"Log": E.log, "Asin": E.asin, "Acos": E.acos,
+                      "Atan": lambda v: E.in_float64(E.atan, v), "Tanh": None}
 
 
 def tanh32(v: Value) -> Value:
-    """float32 Tanh that keeps subnormal arguments: onnxruntime's kernel flushes them to zero.
+    """float32 tanh as 2 sigmoid(2x) - 1 in float64, rounded once: onnxruntime's float32 Tanh
+    kernel is 5 ulp off near 8.6 and flushes subnormal arguments to zero; its float64 Sigmoid
+    computes every element alike, and the cancellation near 0 costs float64 digits only.
 
     Below 2**-12, tanh(x) rounds to x in float32 (the next term, x**3/3, is under half an ulp).
     """
+    w = _ops.cast(v, D.float64)
+    two = _c(2.0, w)
+    s = _ops.unary("Sigmoid", _ops.binary("Mul", w, two))
+    t = _ops.cast(_ops.binary("Sub", _ops.binary("Mul", s, two), _c(1.0, w)), v.dtype)
     small = _b("Less", _ops.unary("Abs", v), _c(2.0**-12, v))
-    return _where(_ops.negate(small), _ops.unary("Tanh", v), v)
+    return _where(_ops.negate(small), t, v)
+
+
+FLOAT32_COMPOSITES["Tanh"] = tanh32
 
 
 def unary_float(op: str, v: Value) -> Value:
-    """``op`` on a float Value, through an exact composite where onnxruntime lacks float64."""
-    if v.dtype is D.float64 and op in FLOAT64_COMPOSITES:
-        return FLOAT64_COMPOSITES[op](v)
-    if v.dtype is D.float32 and op == "Tanh":
-        return tanh32(v)
+    """``op`` on a float Value, through a composite where onnxruntime's kernel is missing,
+    depends on the array position, or flushes subnormals."""
+    table = FLOAT64_COMPOSITES if v.dtype is D.float64 else FLOAT32_COMPOSITES
+    if op in table:
+        return table[op](v)
     return _ops.unary(op, v)

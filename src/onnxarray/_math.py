@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops
+from . import _ops, _trig
 from ._graph import Value
 
 __all__ = ["trunc", "full_bool", "isfinite", "signbit", "expm1", "log1p", "log_base",
@@ -411,6 +411,8 @@ def tanh32(v: Value) -> Value:
 
 def unary_float(op: str, v: Value) -> Value:
     """``op`` on a float Value, through an exact composite where onnxruntime lacks float64."""
+    if op in _trig.LOWERINGS.get(v.dtype, {}):
+        return _trig.LOWERINGS[v.dtype][op](v)
     if v.dtype is D.float64 and op in FLOAT64_COMPOSITES:
         return FLOAT64_COMPOSITES[op](v)
     if v.dtype is D.float32 and op == "Tanh":

@@ -55,27 +55,35 @@ def _f64(value) -> Value:
     return _ops.const(value, D.float64)
 
 
+# Layout: the argument is flattened to (N,); the values that belong to one element are stacked
+# along a leading axis, (K, N), so that constants broadcast as (K, 1) and combinations of the
+# K rows are small matrix products (onnxruntime broadcasts a trailing axis of size 1 slowly).
+#
 # Window g of |x|: the number of thresholds 2**(7 + 24 j) <= |x|. In window g, |x| < 2**(31 + 24
 # (g - 1)) and |x| is a multiple of 2**(24 (g - 1) - 45) for |x| >= 2**-16, so |x| * 2**(89 - 24
 # g) is an integer below 2**96: four 24-bit pieces, the first worth 2**(24 (g - 1 - p) + 7).
-_THRESHOLDS = _f64([2.0 ** (7 + 24 * j) for j in range(_GROUPS)])
+_THRESHOLDS = _f64([[2.0 ** (7 + 24 * j)] for j in range(_GROUPS)])
 _SCALES = _f64([2.0 ** (89 - 24 * g) for g in range(_GROUPS + 1)])
 _PIECE_SCALES = _f64([[2.0 ** (-24 * (_PIECES - 1 - p))] for p in range(_PIECES)])
+# floor(s 2**-24 (3 - p)) - 2**24 floor(s 2**-24 (4 - p)): the pieces, each difference exact.
+_PIECE_DIFFERENCES = _f64(np.eye(_PIECES) - _WORD * np.eye(_PIECES, k=-1))
 # The product of piece p and word j of 2/pi has weight 2**(-17 - 24 q) with q = p + j - (g - 1):
-# digit q sums the pieces against words j = q + g - 1 - p, i.e. padded index g + q - p + 3.
-_WORDS = _f64(np.concatenate([np.zeros(_PAD), np.array(TWO_OVER_PI_WORDS, dtype=np.float64)]))
-_OFFSETS = _ops.const([[q - p + _PAD - 1 for q in range(_DIGITS)] for p in range(_PIECES)],
-                      D.int64)
+# digit q sums the pieces against words j = q + g - 1 - p. Window g holds the ten words j = g - 4
+# .. g + 5 (zero before 2/pi starts), and digit q takes word q - p + 3 of the window.
+_PADDED = np.concatenate([np.zeros(_PAD), np.array(TWO_OVER_PI_WORDS, dtype=np.float64)])
+_WINDOWS = _f64([_PADDED[g:g + _DIGITS + _PIECES - 1] for g in range(_GROUPS + 1)])
+_TOEPLITZ = _ops.const([[q - p + _PIECES - 1 for p in range(_PIECES)] for q in range(_DIGITS)],
+                       D.int64)
 # One carry pass, digit q keeping its low 24 bits and taking the high part of digit q + 1 (the
 # carry out of digit 0 is worth 2**7, a multiple of 8: dropped), leaves digits below 5 * 2**24.
 # Pairs of them are exact doubles, weighted: P0 = d0 2**-17 + d1 2**-41, P1 = d2 2**-65 +
-# d3 2**-89 < 2**-38.6, P2 = d4 2**-113 + d5 2**-137 (digit 6 and beyond: below 2**-133).
-_PAIR = np.zeros((_DIGITS, 3))
+# d3 2**-89 < 2**-38.6, P2 = d4 2**-113 + d5 2**-137 (digit 6 and beyond: below 2**-133). Each
+# is a sum of four exact products of integers that stays below 2**51: exact in any order.
+_PAIR = np.zeros((3, _DIGITS))
 for _j in range(3):
-    _PAIR[2 * _j, _j] = 2.0 ** (-17 - 48 * _j)
-    _PAIR[2 * _j + 1, _j] = 2.0 ** (-41 - 48 * _j)
-_PAIRS = _f64(_PAIR)
-_CARRY_PAIRS = _f64(np.eye(_DIGITS, k=-1) @ _PAIR)
+    _PAIR[_j, 2 * _j] = 2.0 ** (-17 - 48 * _j)
+    _PAIR[_j, 2 * _j + 1] = 2.0 ** (-41 - 48 * _j)
+_PAIRS = _f64(np.concatenate([_PAIR, _PAIR @ np.eye(_DIGITS, k=1)], axis=1))  # [low, high]
 del _j, _PAIR
 
 # pi/2 = _PIO2_1 + _PIO2_2 to 2**-80 relative; _PIO2_1 has 27 bits, so a 26-bit multiple is exact.
@@ -119,19 +127,25 @@ def _fmod(a: Value, b: float) -> Value:
     return _ops.binary("Mod", a, _f64(b), attrs=(("fmod", 1),))
 
 
+def _matmul(a: Value, b: Value) -> Value:
+    """a @ b for 2-D a and b."""
+    return _ops.bind("MatMul", [a, b], [b.dtype], lambda: [(a.shape[0], b.shape[1])])[0]
+
+
 def _payne_hanek(ax: Value) -> tuple[Value, Value, Value]:
-    """(yh, yl, k) with ax = k pi/2 + yh + yl (k mod 4 exact), for ax >= 2**-16, last axis 1."""
-    last = len(ax.shape)
+    """(yh, yl, k) with ax = k pi/2 + yh + yl (k mod 4 exact) for 1-D ax >= 2**-16; shape (1, N).
+    """
     group = _ops.reduce("ReduceSum", _ops.cast(_ops.binary(
-        "GreaterOrEqual", ax, _THRESHOLDS, D.bool), D.int64), [last - 1], keepdims=True)
+        "GreaterOrEqual", ax, _THRESHOLDS, D.bool), D.int64), [0], keepdims=False)
     scaled = _mul(ax, _ops.gather(_SCALES, group, 0))  # an integer below 2**96
-    pieces = _fmod(_ops.unary("Floor", _mul(_ops.unsqueeze(scaled, [last]), _PIECE_SCALES)),
-                   _WORD)
-    words = _ops.gather(_WORDS, _ops.binary("Add", _ops.unsqueeze(group, [last]), _OFFSETS), 0)
-    digits = _ops.reduce("ReduceSum", _mul(pieces, words), [last - 1], keepdims=False)
+    pieces = _matmul(_PIECE_DIFFERENCES, _ops.unary("Floor", _mul(scaled, _PIECE_SCALES)))
+    # (N, 10) rows gathered, then rows of the transpose: onnxruntime gathers whole rows fast.
+    window = _ops.transpose(_ops.gather(_WINDOWS, group, 0), (1, 0))
+    words = _ops.gather(window, _TOEPLITZ, 0)  # (digits, pieces, N)
+    digits = _ops.reduce("ReduceSum", _mul(words, pieces), [1], keepdims=False)
     high = _ops.unary("Floor", _mul(digits, _f64(1 / _WORD)))
-    pairs = _add(_matmul(_fmod(digits, _WORD), _PAIRS), _matmul(high, _CARRY_PAIRS))
-    p0, p1, p2 = _split(pairs, 3)
+    low = _sub(digits, _mul(high, _f64(_WORD)))
+    p0, p1, p2 = _split(_matmul(_PAIRS, _ops.concat([low, high], 0)), 3)
     # x 2/pi = p0 + p1 + p2 (mod 8) within 2**-133; p0 is a multiple of 2**-41.
     k = _ops.unary("Round", p0)
     wh, e = _two_sum(_sub(p0, k), p1)  # p0 - k is exact
@@ -145,25 +159,18 @@ def _payne_hanek(ax: Value) -> tuple[Value, Value, Value]:
     return yh, yl, k
 
 
-def _matmul(a: Value, b: Value) -> Value:
-    """a @ b for a constant 2-D b: sums of exact products that are exact themselves here."""
-    shape = tuple(a.shape[:-1]) + (b.shape[-1],)
-    return _ops.bind("MatMul", [a, b], [a.dtype], lambda: [shape])[0]
-
-
 def _split(v: Value, n: int) -> tuple[Value, ...]:
-    shape = tuple(v.shape[:-1]) + (1,)
-    axis = len(v.shape) - 1
+    shape = (1,) + tuple(v.shape[1:])
     return _ops.bind("Split", [v], [v.dtype] * n, lambda: [shape] * n,
-                     (("axis", axis), ("num_outputs", n)))
+                     (("axis", 0), ("num_outputs", n)))
 
 
-def _reduce(x1: Value) -> tuple[Value, Value, Value]:
-    """(yh, yl, k): |x| = k pi/2 + yh + yl with |yh| <= pi/4 (k mod 4 exact), last axis 1.
+def _reduce(x: Value) -> tuple[Value, Value, Value]:
+    """(yh, yl, k): |x| = k pi/2 + yh + yl with |yh| <= pi/4 (k mod 4 exact), shape (1, N).
 
     |x| <= pi/4 is its own reduced argument (so tiny and subnormal arguments stay exact).
     """
-    ax = _ops.unary("Abs", x1)
+    ax = _ops.unary("Abs", x)
     yh, yl, k = _payne_hanek(ax)
     small = _ops.binary("LessOrEqual", ax, _f64(math.pi / 4), D.bool)
     zero = _f64(0.0)
@@ -175,10 +182,10 @@ def _kernels(yh: Value, yl: Value) -> tuple[Value, Value]:
     """fdlibm's __kernel_sin(x, y, 1) and __kernel_cos(x, y) (FreeBSD's branch-free form):
     sin and cos of yh + yl for |yh| <= pi/4, the two polynomials evaluated side by side."""
     z = _mul(yh, yh)
-    r = _mul(z, _f64([_S[-1], _C[-1]]))
+    r = _mul(z, _f64([[_S[-1]], [_C[-1]]]))
     for i in range(len(_S) - 2, 0, -1):
-        r = _mul(z, _add(_f64([_S[i], _C[i]]), r))
-    ps, pc = _split(_add(_f64([_S[0], _C[0]]), r), 2)
+        r = _mul(z, _add(_f64([[_S[i]], [_C[i]]]), r))
+    ps, pc = _split(_add(_f64([[_S[0]], [_C[0]]]), r), 2)
     hz = _mul(_f64(0.5), z)
     sin = _add(yh, _add(_mul(_mul(z, yh), ps), _sub(yl, _mul(hz, yl))))
     w = _sub(_f64(1.0), hz)
@@ -191,44 +198,47 @@ def _sign(negative: Value) -> Value:
 
 
 def _in_float64(fn):
-    """Evaluate in float64 with a last axis of size 1 added; float32 rounds once more."""
+    """Evaluate on the flattened argument in float64; float32 rounds once more."""
 
     def lowering(v: Value) -> Value:
-        x1 = _ops.unsqueeze(_ops.cast(v, D.float64), [len(v.shape)])
-        return _ops.cast(_ops.squeeze(fn(x1), [len(v.shape)]), v.dtype)
+        x = _ops.cast(v, D.float64)
+        flat = x if len(x.shape) == 1 else _ops.reshape(x, [-1])
+        out = fn(flat)
+        shape = [d if type(d) is int else _ops.dim_of(x, i) for i, d in enumerate(x.shape)]
+        return _ops.cast(_ops.reshape(out, shape, tuple(x.shape)), v.dtype)
 
     lowering.__name__ = fn.__name__.lstrip("_")
     lowering.__doc__ = fn.__doc__
     return lowering
 
 
-def _parts(x1: Value):
+def _parts(x: Value):
     """Shared by sin, cos and tan of the same x: both kernels, the quadrant, the sign of x."""
-    yh, yl, k = _reduce(x1)
+    yh, yl, k = _reduce(x)
     s, c = _kernels(yh, yl)
     odd = _ops.binary("Equal", _fmod(k, 2.0), _f64(1.0), D.bool)
     # 1/x < 0 tells -0.0 from +0.0 (and agrees with x < 0 elsewhere but at -inf: NaN anyway)
-    x_negative = _ops.binary("Less", _ops.unary("Reciprocal", x1), _f64(0.0), D.bool)
+    x_negative = _ops.binary("Less", _ops.unary("Reciprocal", x), _f64(0.0), D.bool)
     return s, c, k, odd, x_negative
 
 
-def _sin(x1: Value) -> Value:
+def _sin(x: Value) -> Value:
     """sin(x) = ±sin or ±cos of the reduced argument by quadrant, odd in x."""
-    s, c, k, odd, x_negative = _parts(x1)
+    s, c, k, odd, x_negative = _parts(x)
     upper = _ops.binary("GreaterOrEqual", _fmod(k, 4.0), _f64(2.0), D.bool)
     return _mul(_ops.where(odd, c, s), _sign(_ops.binary("Xor", upper, x_negative, D.bool)))
 
 
-def _cos(x1: Value) -> Value:
+def _cos(x: Value) -> Value:
     """cos(x) = ±cos or ±sin of the reduced argument by quadrant, even in x."""
-    s, c, k, odd, _ = _parts(x1)
+    s, c, k, odd, _ = _parts(x)
     negative = _ops.binary("GreaterOrEqual", _fmod(_add(k, _f64(1.0)), 4.0), _f64(2.0), D.bool)
     return _mul(_ops.where(odd, s, c), _sign(negative))
 
 
-def _tan(x1: Value) -> Value:
+def _tan(x: Value) -> Value:
     """tan(x) = sin/cos of the reduced argument, or -cos/sin in odd quadrants; odd in x."""
-    s, c, k, odd, x_negative = _parts(x1)
+    s, c, k, odd, x_negative = _parts(x)
     ratio = _ops.binary("Div", _ops.where(odd, c, s), _ops.where(odd, s, c))
     return _mul(ratio, _sign(_ops.binary("Xor", odd, x_negative, D.bool)))
 

@@ -116,13 +116,6 @@ def _fast_two_sum(a: Value, b: Value) -> tuple[Value, Value]:
     return s, _sub(b, _sub(s, a))
 
 
-def _two_sum(a: Value, b: Value) -> tuple[Value, Value]:
-    """s + e == a + b exactly with s = fl(a + b), for any a and b (Knuth)."""
-    s = _add(a, b)
-    bb = _sub(s, a)
-    return s, _add(_sub(a, _sub(s, bb)), _sub(b, bb))
-
-
 def _fmod(a: Value, b: float) -> Value:
     return _ops.binary("Mod", a, _f64(b), attrs=(("fmod", 1),))
 
@@ -148,7 +141,9 @@ def _payne_hanek(ax: Value) -> tuple[Value, Value, Value]:
     p0, p1, p2 = _split(_matmul(_PAIRS, _ops.concat([low, high], 0)), 3)
     # x 2/pi = p0 + p1 + p2 (mod 8) within 2**-133; p0 is a multiple of 2**-41.
     k = _ops.unary("Round", p0)
-    wh, e = _two_sum(_sub(p0, k), p1)  # p0 - k is exact
+    # a = p0 - k is exact. Either |a| >= |p1|, or a + p1 < 2**-37.6 is a multiple of 2**-89 and
+    # so exact itself: both ways the fast two-sum is exact.
+    wh, e = _fast_two_sum(_sub(p0, k), p1)
     wl = _add(e, p2)
     # y = (wh + wl) pi/2: wh split into 26 + 27 bits (Veltkamp), the high part times _PIO2_1 exact.
     t = _mul(wh, _f64(2.0**27 + 1))
@@ -203,9 +198,13 @@ def _in_float64(fn):
     def lowering(v: Value) -> Value:
         x = _ops.cast(v, D.float64)
         flat = x if len(x.shape) == 1 else _ops.reshape(x, [-1])
-        out = fn(flat)
-        shape = [d if type(d) is int else _ops.dim_of(x, i) for i, d in enumerate(x.shape)]
-        return _ops.cast(_ops.reshape(out, shape, tuple(x.shape)), v.dtype)
+        out = fn(flat)  # (1, N)
+        if len(x.shape) == 1:
+            out = _ops.squeeze(out, [0])
+        else:
+            shape = [d if type(d) is int else _ops.dim_of(x, i) for i, d in enumerate(x.shape)]
+            out = _ops.reshape(out, shape, tuple(x.shape))
+        return _ops.cast(out, v.dtype)
 
     lowering.__name__ = fn.__name__.lstrip("_")
     lowering.__doc__ = fn.__doc__

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _math as M
-from . import _ops
+from . import _ops, _trig
 from ._array_object import Array, scalar_value
 from ._dtypes import DType
 from ._graph import Value
@@ -130,7 +130,9 @@ def _unary_doc(name: str, op: str, int_identity: bool) -> str:
     notes = []
     if int_identity:
         notes.append("Integer arrays are returned unchanged.")
-    if op in M.FLOAT64_COMPOSITES:
+    if op in _trig.MEASURED_ULP:
+        notes.append(_trig.accuracy_note(op))
+    elif op in M.FLOAT64_COMPOSITES:
         notes.append(f"onnxruntime has no float64 ``{op}`` kernel, so float64 is computed by a "
                      "composite of float64 operators, accurate to a few ulp and never rounded "
                      "through float32.")

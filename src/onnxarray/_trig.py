@@ -31,7 +31,8 @@ from . import _dtypes as D
 from . import _ops
 from ._graph import Value
 
-__all__ = ["sin", "cos", "tan", "LOWERINGS", "TWO_OVER_PI_WORDS"]
+__all__ = ["sin", "cos", "tan", "sin_cos_small", "LOWERINGS", "MEASURED_ULP", "accuracy_note",
+           "TWO_OVER_PI_WORDS"]
 
 # 2/pi in 24-bit words: 2/pi = sum(w[j] * 2**(-24 * (j + 1))). 49 words reach the last bits
 # that matter for the largest double (2**1024 * 2**-1176 leaves 2**-152 of the fraction).
@@ -242,6 +243,14 @@ def _tan(x: Value) -> Value:
     return _mul(ratio, _sign(_ops.binary("Xor", odd, x_negative, D.bool)))
 
 
+def sin_cos_small(v: Value) -> tuple[Value, Value]:
+    """sin and cos of a float64 ``v`` with |v| <= pi/4, by the kernels alone (no reduction);
+    sin(-0.0) is +0.0 here."""
+    shape = [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(v.shape)]
+    s, c = _kernels(_ops.reshape(v, [1, -1]), _f64(0.0))
+    return (_ops.reshape(s, shape, tuple(v.shape)), _ops.reshape(c, shape, tuple(v.shape)))
+
+
 sin = _in_float64(_sin)
 cos = _in_float64(_cos)
 tan = _in_float64(_tan)
@@ -250,3 +259,15 @@ tan = _in_float64(_tan)
 # and the same at every position, checked in tests/test_trig.py); float32 Sin and Cos are not.
 LOWERINGS = {D.float64: {"Sin": sin, "Cos": cos, "Tan": tan},
              D.float32: {"Sin": sin, "Cos": cos}}
+
+# The largest error measured against mpmath over the whole domain (tests/test_trig.py, which
+# fails above these), in ulps of the correctly rounded result. float32 Tan is onnxruntime's.
+MEASURED_ULP = {"Sin": {"float64": 0.75, "float32": 0.5},
+                "Cos": {"float64": 0.75, "float32": 0.5},
+                "Tan": {"float64": 2.0, "float32": 1.5}}
+
+
+def accuracy_note(op: str) -> str:
+    bounds = MEASURED_ULP[op]
+    return (f"For real arguments, measured error over the whole domain: at most "
+            f"{bounds['float64']} ulp in float64 and {bounds['float32']} ulp in float32.")

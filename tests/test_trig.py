@@ -258,3 +258,22 @@ def test_kernels_alone_on_the_reduced_range():
     assert np.array_equal(s[-4:], y[-4:]) and (c[-4:] == 1).all()  # sin(-0.0) is +0.0 here
     assert ulp_errors(s, y, mpmath.sin).max() <= 0.75
     assert ulp_errors(c, y, mpmath.cos).max() <= 0.75
+
+
+@pytest.mark.parametrize("shape", [(), ("N", 3), (2, "M", 1)], ids=["0d", "N3", "2M1"])
+def test_exported_model_of_any_rank(shape):
+    x = np.random.default_rng(5).standard_normal(24) * 10.0 ** np.arange(-11, 13)
+    concrete = {(): x[:1].reshape(()), ("N", 3): x.reshape(8, 3), (2, "M", 1): x.reshape(2, 12, 1)}
+    data = concrete[shape]
+    a = xp.argument(shape=shape, dtype=xp.float64)
+    model = xp.build({"x": a}, {"s": xp.sin(a), "c": xp.cos(a), "t": xp.tan(a)})
+    for level in (ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                  ort.GraphOptimizationLevel.ORT_ENABLE_ALL):
+        so = ort.SessionOptions()
+        so.graph_optimization_level = level
+        outs = ort.InferenceSession(model.SerializeToString(), so,
+                                    providers=["CPUExecutionProvider"]).run(None, {"x": data})
+        for got, fn in zip(outs, (xp.sin, xp.cos, xp.tan)):
+            want = eager(fn, data)
+            assert got.shape == want.shape == data.shape
+            np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))

@@ -277,3 +277,11 @@ def test_exported_model_of_any_rank(shape):
             want = eager(fn, data)
             assert got.shape == want.shape == data.shape
             np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
+def test_jit_gives_eager_bits():
+    x = case_values(np.float64)
+    for name, (fn, _) in FUNCTIONS.items():
+        got = np.asarray(xp.jit(fn)(xp.asarray(x)))
+        np.testing.assert_array_equal(got.view(np.uint64), eager(fn, x).view(np.uint64),
+                                      err_msg=name)

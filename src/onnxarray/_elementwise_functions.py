@@ -13,7 +13,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _elementary as E
 from . import _math as M
-from . import _ops
+from . import _ops, _trig
 from ._array_object import Array, scalar_value
 from ._dtypes import DType
 from ._graph import Value
@@ -150,7 +150,9 @@ def _unary_doc(name: str, op: str, int_identity: bool) -> str:
     notes = []
     if int_identity:
         notes.append("Integer arrays are returned unchanged.")
-    if op in M.NO_FLOAT64_KERNEL:
+    if op in _trig.MEASURED_ULP:
+        notes.append(_trig.accuracy_note(op))
+    elif op in M.NO_FLOAT64_KERNEL:
         notes.append(f"onnxruntime has no float64 ``{op}`` kernel, so float64 is computed by a "
                      "composite of float64 operators, never rounded through float32.")
     moved = [d.name for d, ops in M.POSITION_DEPENDENT.items() if op in ops]

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _elementary as E
-from . import _ops
+from . import _ops, _trig
 from ._graph import Value
 from ._signbit import signbit  # the sign bit, exact where the opset has BitCast
 
@@ -373,6 +373,9 @@ FLOAT32_COMPOSITES["Tanh"] = tanh32
 def unary_float(op: str, v: Value) -> Value:
     """``op`` on a float Value, through a composite where onnxruntime's kernel is missing,
     depends on the array position, or flushes subnormals."""
+    trig = _trig.LOWERINGS.get(v.dtype, {})
+    if op in trig:
+        return trig[op](v)
     table = FLOAT64_COMPOSITES if v.dtype is D.float64 else FLOAT32_COMPOSITES
     if op in table:
         return table[op](v)

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from . import _dtypes as D
+from . import _ops
 from ._array_object import Array
 from ._complex_parts import join, parts
 
@@ -376,50 +377,50 @@ def _turned(hyperbolic, name: str, doc: str, to_j):
 
 # -- special values (C99 Annex G, as the standard lists them) ----------------------------------
 #
-# Each table lists, for inputs folded to imag >= 0 (conjugate symmetry, f(conj z) = conj f(z))
-# and, for odd or even functions, to real >= 0, the results for inputs with an infinite or NaN
-# part (and a few exact points the formulas reach only through a limit). The result is then
-# unfolded. Cases are disjoint.
+# Each case list gives, for inputs folded to imag >= 0 (conjugate symmetry, f(conj z) =
+# conj f(z)) and, for odd or even functions, to real >= 0, the results for inputs with an
+# infinite or NaN part (and a few exact points the formulas reach only through a limit); cases
+# are disjoint. At import each list becomes a 7 x 7 table over the classes of the two parts
+# (-inf, negative, -0, +0, positive, +inf, NaN), unfolded; in the graph a call classifies its
+# parts and gathers from the table.
+
+_CLASSES = (-_INF, -2.0, -0.0, 0.0, 2.0, _INF, _NAN)
 
 
-def _is_zero(ns, v):
+def _is_zero(v):
     return v == 0
 
 
-def _is_pinf(ns, v):
+def _is_pinf(v):
     return v == _INF
 
 
-def _is_ninf(ns, v):
+def _is_ninf(v):
     return v == -_INF
 
 
-def _is_inf(ns, v):
-    return ns.isinf(v)
+def _is_inf(v):
+    return math.isinf(v)
 
 
-def _is_nan(ns, v):
-    return ns.isnan(v)
+def _is_nan(v):
+    return math.isnan(v)
 
 
-def _is_finite(ns, v):
-    return ns.isfinite(v)
+def _is_finite(v):
+    return math.isfinite(v)
 
 
-def _is_finite_nonzero(ns, v):
-    return ns.isfinite(v) & (v != 0)
+def _is_finite_nonzero(v):
+    return math.isfinite(v) and v != 0
 
 
-def _is_nonzero(ns, v):
+def _is_nonzero(v):
     return v != 0
 
 
-def _is_not_pinf(ns, v):
-    return v != _INF
-
-
-def _is_any(ns, v):
-    return (v == v) | ns.isnan(v)
+def _is_any(v):
+    return True
 
 
 _CASES = {
@@ -475,7 +476,7 @@ _CASES = {
         (_is_pinf, _is_pinf, _INF, _NAN), (_is_pinf, _is_nan, _INF, _NAN),
         (_is_ninf, _is_pinf, -1.0, 0.0), (_is_ninf, _is_nan, -1.0, 0.0)]),
     "log": (None, [
-        (_is_any, _is_pinf, _INF, _PI / 2), (_is_ninf, _is_finite, _INF, _PI),
+        (_is_finite, _is_pinf, _INF, _PI / 2), (_is_ninf, _is_finite, _INF, _PI),
         (_is_pinf, _is_finite, _INF, 0.0), (_is_ninf, _is_pinf, _INF, 3 * _PI / 4),
         (_is_pinf, _is_pinf, _INF, _PI / 4), (_is_inf, _is_nan, _INF, _NAN),
         (_is_nan, _is_pinf, _INF, _NAN), (_is_finite, _is_nan, _NAN, _NAN),
@@ -494,30 +495,64 @@ _CASES = {
 }
 
 
+def _negative(v: float) -> bool:
+    """The sign bit as the graph reads it: a NaN's sign is not read (it counts as +)."""
+    return not math.isnan(v) and math.copysign(1.0, v) < 0
+
+
+def _table(parity, cases) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hit, real, imaginary) over the 49 class pairs, index 7 * class(a) + class(b)."""
+    hit, res_re, res_im = [], [], []
+    for a0 in _CLASSES:
+        for b0 in _CLASSES:
+            a, b = a0, b0
+            flip_a = parity in ("even", "odd") and _negative(a)
+            if flip_a:
+                a, b = -a, -b
+            flip_b = _negative(b)
+            b = abs(b)
+            found = [(vr, vi) for pa, pb, vr, vi in cases if pa(a) and pb(b)]
+            assert len(found) <= 1, (parity, a0, b0)
+            vr, vi = found[0] if found else (0.0, 0.0)
+            if flip_b:
+                vi = -vi
+            if parity == "odd" and flip_a:
+                vr, vi = -vr, -vi
+            hit.append(bool(found))
+            res_re.append(vr)
+            res_im.append(vi)
+    return np.array(hit), np.array(res_re), np.array(res_im)
+
+
+def _classes(v: Array) -> Array:
+    """The class of each value, as an index into _CLASSES."""
+    ns = _ns()
+    i = ns.asarray
+    pos = ns.where(v == _INF, i(5), i(4))
+    neg = ns.where(v == -_INF, i(0), i(1))
+    zero = ns.where(1.0 / v < 0, i(2), i(3))
+    return ns.where(v > 0, pos, ns.where(v < 0, neg, ns.where(v == 0, zero, i(6))))
+
+
 def _with_special_values(fn):
     """``fn`` with the special-value table of its name applied to its result."""
     parity, cases = _CASES[fn.__name__]
+    hit, res_re, res_im = _table(parity, cases)
 
     def wrapper(x, /):
         out = fn(x)
         ns = _ns()
         a, b = _split(x)
         re, im = _split(out)
-        if parity in ("even", "odd"):  # fold to real >= 0: z -> -z
-            flip_a = ns.signbit(a)
-            a, b = ns.where(flip_a, -a, a), ns.where(flip_a, -b, b)
-        flip_b = ns.signbit(b)  # fold to imag >= 0: z -> conj(z)
-        b = ns.abs(b)
-        hit = sre = sim = None
-        for pa, pb, vr, vi in cases:
-            cond = pa(ns, a) & pb(ns, b)
-            hit = cond if hit is None else hit | cond
-            sre = ns.where(cond, vr, sre if sre is not None else re)
-            sim = ns.where(cond, vi, sim if sim is not None else im)
-        sim = ns.where(flip_b, -sim, sim)
-        if parity == "odd":
-            sre, sim = ns.where(flip_a, -sre, sre), ns.where(flip_a, -sim, sim)
-        return _cx(ns.where(hit, sre, re), ns.where(hit, sim, im))
+        index = _classes(a) * 7 + _classes(b)
+        dt = D.real_dtype_of(x.dtype)
+
+        def pick(table: np.ndarray, dtype) -> Array:
+            return Array._new(_ops.gather(_ops.const(table.astype(dtype.numpy), dtype),
+                                          index._v, 0))
+
+        use = pick(hit, D.bool)
+        return _cx(ns.where(use, pick(res_re, dt), re), ns.where(use, pick(res_im, dt), im))
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__

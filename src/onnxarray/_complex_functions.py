@@ -11,7 +11,7 @@ turned by ``j`` (``sin z = -j sinh(j z)``, ...), as C99 defines them.
 Their accuracy follows that of the real kernels they call (``sin``, ``cos``, ``tan``, ``sinh``,
 ``cosh``, ``exp``, ``log``, ``log1p``, ``asinh``, ``atan2``, ``hypot``). Measured against mpmath
 (tests/test_complex_functions.py: CPython's cmath cases, 400 points per function and dtype over
-whole ranges, near |z| = 1 and the branch cuts): at most 3.4 ulp of |result| wherever those real
+whole ranges, near |z| = 1 and the branch cuts): at most 3.5 ulp of |result| wherever those real
 kernels are within 2 ulp; beyond that, the excess of the real kernel (float64 ``tan`` near
 multiples of pi/2, ``cos``, ``sinh`` and ``cosh`` near overflow).
 """

@@ -357,6 +357,18 @@ def test_positions_and_export_give_the_same_bits(name):
                      f"the real kernels {', '.join(kernels)} do on this runtime")
 
 
+@pytest.mark.parametrize("name", UNARY)
+def test_empty_and_zero_dimensional_arrays(name):
+    for dtype in DTYPES:
+        cdt = CDT[dtype]
+        empty = _eager(name, np.zeros((0, 3), cdt))
+        assert empty.shape == (0, 3) and empty.dtype == cdt
+        for z in (cdt(complex(0.5, -2.0)), cdt(complex(-0.0, math.inf))):
+            scalar = _eager(name, np.asarray(z))
+            assert scalar.shape == () and scalar.dtype == cdt
+            np.testing.assert_array_equal(_bits(scalar[None]), _bits(_eager(name, np.array([z]))))
+
+
 _POSITION_DEPENDENT: dict = {}
 
 

@@ -87,21 +87,24 @@ def _x2y2m1(x: Array, y: Array) -> Array:
     return s2 + ((err + ex) + ey)
 
 
+def _const(like: Array, value: float) -> Array:
+    return _ns().asarray(value, dtype=D.real_dtype_of(like.dtype))
+
+
 def _csqrt(a: Array, b: Array) -> tuple[Array, Array]:
     """Principal square root of finite a + bj (CPython's algorithm): s = sqrt((|a| + |z|) / 2)
-    computed with scalings that keep |z| finite and normal, then the other part is |b| / 2s."""
+    as 2 sqrt(|a|/8 + |z/8|), or from parts scaled up by 2**(2k) where both are subnormal, so
+    |z| stays finite and normal; then the other part is |b| / 2s."""
     ns = _ns()
     info = _info(a)
     ax, ay = ns.abs(a), ns.abs(b)
     up = 2 * (_mant(a) // 2) + 1
-    down = -(up + 1) // 2
     tiny = float(info.tiny)
     small = (ax < tiny) & (ay < tiny)
-    axs, ays = ax * float(2.0 ** up), ay * float(2.0 ** up)
-    s_small = ns.sqrt(axs + ns.hypot(axs, ays)) * float(2.0 ** down)
-    ax8 = ax / 8.0
-    s_norm = 2.0 * ns.sqrt(ax8 + ns.hypot(ax8, ay / 8.0))
-    s = ns.where(small, s_small, s_norm)
+    pre = ns.where(small, _const(a, 2.0 ** up), 0.125)
+    post = ns.where(small, _const(a, 2.0 ** (-(up + 1) // 2)), 2.0)
+    axs, ays = ax * pre, ay * pre
+    s = ns.sqrt(axs + ns.hypot(axs, ays)) * post
     d = ay / (2.0 * ns.where(s == 0, ns.ones_like(s), s))
     right = ~ns.signbit(a)
     re = ns.where(right, s, d)
@@ -111,20 +114,20 @@ def _csqrt(a: Array, b: Array) -> tuple[Array, Array]:
 
 
 def _log_abs(a: Array, b: Array) -> Array:
-    """log|a + bj| without overflow or underflow, and from log1p(|z|² - 1) near |z| = 1."""
+    """log|a + bj| without overflow or underflow (|z| from parts scaled by 1/2 beyond max/4
+    or by 2**p below the smallest normal), and from log1p(|z|² - 1) near |z| = 1."""
     ns = _ns()
     info = _info(a)
     p = _mant(a)
     ax, ay = ns.abs(a), ns.abs(b)
     am, an = ns.maximum(ax, ay), ns.minimum(ax, ay)
-    h = ns.hypot(ax, ay)
-    out = ns.log(h)
     large = am > float(info.max) / 4
-    out = ns.where(large, ns.log(ns.hypot(ax / 2.0, ay / 2.0)) + _LN2, out)
     small = am < float(info.tiny)
-    scaled = ns.log(ns.hypot(ax * float(2.0 ** p), ay * float(2.0 ** p))) - p * _LN2
-    out = ns.where(small & (am > 0), scaled, out)
-    near = (h >= 0.71) & (h <= 1.73)
+    scale = ns.where(large, _const(a, 0.5), ns.where(small, _const(a, 2.0 ** p), 1.0))
+    offset = ns.where(large, _const(a, _LN2), ns.where(small, _const(a, -p * _LN2), 0.0))
+    h = ns.hypot(ax * scale, ay * scale)
+    out = ns.log(h) + offset
+    near = (h >= 0.71) & (h <= 1.73) & ~small
     return ns.where(near, ns.log1p(_x2y2m1(am, an)) / 2.0, out)
 
 

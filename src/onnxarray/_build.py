@@ -122,6 +122,14 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     initializers: list[onnx.TensorProto] = []
     by_content: dict[tuple, str] = {}  # equal constants share one initializer
     counter = itertools.count()
+    taken = set(inputs) | set(outputs)  # internal names must not collide with the user's
+
+    def fresh(prefix: str) -> str:
+        while True:
+            n = f"{prefix}{next(counter)}"
+            if n not in taken:
+                taken.add(n)
+                return n
 
     def name_of(v: Value) -> str:
         key = id(v)
@@ -139,14 +147,14 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             content = (data.dtype.str, data.shape, data.tobytes())
             n = by_content.get(content)
             if n is None:
-                n = by_content[content] = f"c{next(counter)}"
+                n = by_content[content] = fresh("c")
                 initializers.append(numpy_helper.from_array(data, n))
         elif v.name is not None:
             raise ValueError(
                 "build: an output depends on an argument that is not listed in inputs "
                 f"({Array._new(v)!r}); pass it in the inputs dict")
         else:
-            n = f"v{next(counter)}"
+            n = fresh("v")
         names[key] = n
         return n
 
@@ -175,8 +183,9 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
         if node.op == "DFT" and opset >= 20:  # DFT-20 takes the axis as an input
             axis = dict(attrs).get("axis", 1)
             attrs = tuple((k, a) for k, a in attrs if k != "axis")
-            axis_name = f"dft_axis{axis}"
-            if not any(t.name == axis_name for t in initializers):
+            axis_name = by_content.get(("dft_axis", axis))
+            if axis_name is None:
+                axis_name = by_content[("dft_axis", axis)] = fresh(f"dft_axis{axis}_")
                 initializers.append(numpy_helper.from_array(np.array(axis, np.int64), axis_name))
             ins = (ins + [""])[:2] + [axis_name]
         proto = helper.make_node(node.op, ins, outs, domain=node.domain or None)

@@ -561,10 +561,23 @@ def round(x, /):  # noqa: A001
 # -- reductions and linear algebra ---------------------------------------------------------------
 
 
+def _accumulator(x, dtype, func: str):
+    """The real dtype for each part of a complex ``func`` with ``dtype=``; a real ``dtype``
+    would cast complex to real, which the standard does not allow (see astype)."""
+    if dtype is None:
+        return None
+    dtype = D.as_dtype(dtype, func)
+    if dtype.kind != "c":
+        raise TypeError(f"{func}: dtype {dtype.name} cannot hold the {x.dtype.name} input "
+                        "(casting complex to real discards the imaginary part); take xp.real(x) "
+                        "first or pass a complex dtype")
+    return D.real_dtype_of(dtype)
+
+
 def sum(x, /, *, axis=None, dtype=None, keepdims=False):  # noqa: A001
+    rd = _accumulator(x, dtype, "sum")
     a, b = _split(x)
     ns = _ns()
-    rd = None if dtype is None else D.real_dtype_of(dtype)
     out = _cx(ns.sum(a, axis=axis, dtype=rd, keepdims=keepdims),
               ns.sum(b, axis=axis, dtype=rd, keepdims=keepdims))
     return out
@@ -581,8 +594,9 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     from ._manipulation_functions import normalize_axes
 
     ns = _ns()
-    if dtype is not None and dtype is not x.dtype:
-        x = astype(x, dtype)
+    rd = _accumulator(x, dtype, "prod")
+    if rd is not None and rd is not D.real_dtype_of(x.dtype):
+        x = astype(x, complex_of(rd))
     ndim = len(x._v.shape)
     axes = normalize_axes(axis, ndim, "prod")
     if any(type(x._v.shape[i]) is not int for i in axes):
@@ -596,8 +610,9 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     if flat is None:
         raise ValueError("prod: at most one kept axis of a complex array may have unknown size")
     a, b = _split(flat)
-    if n == 0:
-        a, b = ns.ones_like(a[..., :1]), ns.zeros_like(b[..., :1])
+    if n == 0:  # the empty product: 1 + 0j, one per kept position
+        empty = ns.sum(a, axis=-1, keepdims=True)
+        a, b = ns.ones_like(empty), ns.zeros_like(empty)
     while a.shape[-1] > 1:
         m = a.shape[-1]
         if m % 2:
@@ -617,9 +632,9 @@ def sum_unknown(dims) -> int:
 
 
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    rd = _accumulator(x, dtype, "cumulative_sum")
     a, b = _split(x)
     ns = _ns()
-    rd = None if dtype is None else D.real_dtype_of(dtype)
     kw = {"axis": axis, "dtype": rd, "include_initial": include_initial}
     return _cx(ns.cumulative_sum(a, **kw), ns.cumulative_sum(b, **kw))
 
@@ -631,8 +646,9 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
     32 steps; those past its length change nothing."""
     from . import _statistical_functions as S
 
-    if dtype is not None:
-        x = _ns().astype(x, dtype)
+    rd = _accumulator(x, dtype, "cumulative_prod")
+    if rd is not None:
+        x = astype(x, complex_of(rd))
     v = x._v
     axis = S._cumulative_axis(v, axis, "cumulative_prod")
     re, im = parts(v)

@@ -499,13 +499,21 @@ def _clip_bound(bound, dtype: DType, func: str) -> Value | None:
 
 
 def clip(x: Array, /, min=None, max=None) -> Array:  # noqa: A002
-    """Clamp ``x`` to [min, max]; the result keeps ``x``'s dtype; NaNs stay NaN."""
+    """Clamp ``x`` to [min, max]; the result keeps ``x``'s dtype; a NaN in ``x``, ``min`` or
+    ``max`` gives NaN (the standard's special cases for clip)."""
     v = _unary_operand(x, "real numeric", "clip")
     lo = _clip_bound(min, v.dtype, "clip")
     hi = _clip_bound(max, v.dtype, "clip")
     out = v
     if lo is not None:
-        out = _ops.where(_ops.binary("Less", out, lo, D.bool), lo, out)
+        out = _ops.where(_or_nan_bound(_ops.binary("Less", out, lo, D.bool), lo), lo, out)
     if hi is not None:
-        out = _ops.where(_ops.binary("Greater", out, hi, D.bool), hi, out)
+        out = _ops.where(_or_nan_bound(_ops.binary("Greater", out, hi, D.bool), hi), hi, out)
     return _wrap(out)
+
+
+def _or_nan_bound(cond: Value, bound: Value) -> Value:
+    """``cond`` or ``bound`` is NaN: a NaN bound replaces x (a comparison with it is false)."""
+    if bound.dtype.kind != "f" or (bound.data is not None and not np.isnan(bound.data).any()):
+        return cond
+    return _ops.binary("Or", cond, _ops.unary("IsNaN", bound, D.bool), D.bool)

@@ -223,3 +223,44 @@ def test_complex_outer_and_cross():
     m = a.T.copy()
     np.testing.assert_allclose(np.asarray(xp.linalg.cross(A(m), A(m[:, ::-1]), axis=-2)),
                                np.cross(m, m[:, ::-1], axis=0), rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
+                                   np.uint32, np.uint64])
+def test_integer_pow_is_exact(dtype):
+    info = np.iinfo(dtype)
+    base = np.concatenate([np.arange(max(int(info.min), -40), 41),
+                           [info.min, info.max, info.max - 1]]).astype(dtype)
+    expo = np.concatenate([np.arange(0, 70), [info.max, info.max - 1]]).astype(dtype)
+    b, e = np.meshgrid(base, expo)
+    got = np.asarray(xp.pow(A(b), A(e)))
+    for (i, j), g in np.ndenumerate(got):
+        bi, ei = int(b[i, j]), int(e[i, j])
+        if abs(bi) <= 1 or ei < 64:
+            exact = bi**ei
+            if info.min <= exact <= info.max:  # overflow is unspecified
+                assert g == exact, (bi, ei, g)
+    for k in (0, 1, 3, 39):  # a Python exponent takes the unrolled path
+        got = np.asarray(xp.pow(A(base), k))
+        exact = [int(v) ** k for v in base]
+        for g, x in zip(got, exact):
+            if info.min <= x <= info.max:
+                assert g == x
+
+
+def test_integer_pow_large_values():
+    assert int(np.asarray(xp.pow(A(np.array(3, np.int64)), 39))) == 3**39
+    assert int(np.asarray(xp.pow(A(np.array(2**62 + 1, np.int64)), A(np.array(1))))) == 2**62 + 1
+    assert int(np.asarray(xp.pow(A(np.array(3, np.uint64)), A(np.array(40, np.uint64))))) == 3**40
+    assert int(np.asarray(xp.pow(A(np.array(0, np.uint64)),
+                                 A(np.array(2**64 - 1, np.uint64))))) == 0
+
+
+def test_complex_pow_of_mixed_precision_is_computed_in_the_wider_type():
+    a = np.array([-1.0179e-01 + 1.6j], np.complex64)
+    b = np.array([0.37337118897008253 + 0.10466293955658257j])
+    for x1, x2 in ((a, b), (b, a), (a, b.real)):
+        out = np.asarray(xp.pow(A(x1), A(x2)))
+        assert out.dtype == np.complex128
+        ref = x1.astype(np.complex128) ** x2.astype(np.complex128)
+        np.testing.assert_allclose(out, ref, rtol=1e-14)

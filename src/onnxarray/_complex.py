@@ -543,6 +543,9 @@ def pow(x1, x2, /):  # noqa: A001
     """exp(x2 * log(x1)), with x1 ** 0 == 1 and 0 ** x2 == 0 for Re(x2) > 0."""
     (a, b), (c, d) = _operand_pair(x1, x2, "pow")
     ns = _ns()
+    # promote first: log(x1) of a complex64 x1 must not be taken in float32 when x2 is wider
+    rd = D.promote(a.dtype, c.dtype, "pow")
+    a, b, c, d = (ns.astype(t, rd, copy=False) for t in (a, b, c, d))
     z1, z2 = _cx(a, b), _cx(c, d)
     out_re, out_im = _split(exp(multiply(z2, log(z1))))
     exp0 = (c == 0) & (d == 0)

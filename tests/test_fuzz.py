@@ -267,3 +267,25 @@ def test_complex_pow_of_mixed_precision_is_computed_in_the_wider_type():
         assert out.dtype == np.complex128
         ref = x1.astype(np.complex128) ** x2.astype(np.complex128)
         np.testing.assert_allclose(out, ref, rtol=1e-14)
+
+
+def test_prod_of_huge_values_and_a_zero_is_zero():
+    assert np.asarray(xp.prod(A([1e308, 1e308, 1e308, 0.0]))) == 0
+    out = np.asarray(xp.cumulative_prod(A([1e308, 1e308, 1e308, -0.0])))
+    np.testing.assert_array_equal(out, [1e308, np.inf, np.inf, -0.0])
+    assert np.signbit(out[-1])
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_products_do_not_overflow_where_the_product_is_finite(dtype):
+    big = float(np.sqrt(np.finfo(dtype).max)) * 2  # a product of two overflows
+    z = np.array([big * (1 + 1j), big * (1 - 0.1j), 1 / big, 1j / big, 2 + 1j], dtype)
+    exact = (1 + 1j) * (1 - 0.1j) * 1j * (2 + 1j)
+    rtol = 8 * np.finfo(dtype).eps
+    np.testing.assert_allclose(np.asarray(xp.prod(A(z))), exact, rtol=rtol)
+    np.testing.assert_allclose(np.asarray(xp.cumulative_prod(A(z)))[-1], exact, rtol=rtol)
+    s = xp.argument(shape=("n",), dtype=getattr(xp, np.dtype(dtype).name))
+    model = xp.build({"s": s}, {"c": xp.cumulative_prod(s)})
+    from onnxarray._complex import pack, unpack
+    got = unpack(_session(model).run(None, {"s": pack(z)})[0])
+    np.testing.assert_array_equal(got, np.asarray(xp.cumulative_prod(A(z))))

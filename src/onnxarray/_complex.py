@@ -616,18 +616,59 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     if n == 0:  # the empty product: 1 + 0j, one per kept position
         empty = ns.sum(a, axis=-1, keepdims=True)
         a, b = ns.ones_like(empty), ns.zeros_like(empty)
+    # (a + bj) * 2**e with the larger part near 1, so no intermediate product overflows
+    a, b, e = _rescaled(a, b, ns.zeros_like(a))
     while a.shape[-1] > 1:
         m = a.shape[-1]
         if m % 2:
             a = ns.concat([a, ns.ones_like(a[..., :1])], axis=-1)
             b = ns.concat([b, ns.zeros_like(b[..., :1])], axis=-1)
+            e = ns.concat([e, ns.zeros_like(e[..., :1])], axis=-1)
             m += 1
         a, b = _mul(a[..., 0::2], b[..., 0::2], a[..., 1::2], b[..., 1::2])
+        a, b, e = _rescaled(a, b, e[..., 0::2] + e[..., 1::2])
+    a, b = _unscaled(a, b, e)
     out = _cx(a[..., 0], b[..., 0])
     if keepdims:
         out = ns.reshape(out, tuple(1 if i in axes else (d if type(d) is int else -1)
                                     for i, d in enumerate(x._v.shape)))
     return out
+
+
+# Complex products are computed on (w, e) with z = w * 2**e and the larger part of w near 1,
+# as float products are (see _statistical_functions._scaled): the parts of w are scaled by a
+# power of two, exactly, so no intermediate product overflows or underflows where the final
+# one does not. Parts that are infinite or NaN, and zeros, keep e = 0.
+
+
+def _scaled_parts(re: Value, im: Value, e: Value) -> tuple[Value, Value, Value]:
+    from ._statistical_functions import _times_power_of_two
+
+    dt = re.dtype
+    inf = _ops.const(math.inf, dt)
+    ar, ai = _ops.unary("Abs", re), _ops.unary("Abs", im)
+    finite = _ops.binary("And", _ops.binary("Less", ar, inf, D.bool),
+                         _ops.binary("Less", ai, inf, D.bool), D.bool)
+    big = _ops.where(finite, _ops.binary("Max", ar, ai), _ops.const(0, dt))
+    regular = _ops.binary("Greater", big, _ops.const(0, dt), D.bool)
+    big = _ops.where(regular, big, _ops.const(1, dt))
+    log2 = _ops.binary("Mul", _ops.unary("Log", big), _ops.const(1 / math.log(2), dt))
+    k = _ops.unary("Floor", _ops.binary("Add", log2, _ops.const(0.5, dt)))
+    neg = _ops.unary("Neg", k)
+    return (_times_power_of_two(re, neg), _times_power_of_two(im, neg),
+            _ops.binary("Add", e, k))
+
+
+def _rescaled(a, b, e):
+    re, im, e = _scaled_parts(a._v, b._v, e._v)
+    return Array._new(re), Array._new(im), Array._new(e)
+
+
+def _unscaled(a, b, e):
+    from ._statistical_functions import _times_power_of_two
+
+    return (Array._new(_times_power_of_two(a._v, e._v)),
+            Array._new(_times_power_of_two(b._v, e._v)))
 
 
 def sum_unknown(dims) -> int:
@@ -671,6 +712,8 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
                          lambda: [shape])[0]
 
     shift = 1
+    # scaled by powers of two as in prod, so no intermediate product overflows
+    re, im, e = _scaled_parts(re, im, _zeros_like(re))
     for _ in range(steps):
         stop = n - shift if type(n) is int else _ops.binary(
             "Max", _ops.binary("Sub", size, _ops.i64([shift])), _ops.i64([0]))
@@ -678,9 +721,13 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
         c, d = cut(re, 0, stop), cut(im, 0, stop)
         pre = _ops.binary("Sub", _ops.binary("Mul", a, c), _ops.binary("Mul", b, d))
         pim = _ops.binary("Add", _ops.binary("Mul", a, d), _ops.binary("Mul", b, c))
+        pe = _ops.binary("Add", cut(e, shift, big), cut(e, 0, stop))
+        pre, pim, pe = _scaled_parts(pre, pim, pe)
         re = _ops.concat([cut(re, 0, shift), pre], axis)
         im = _ops.concat([cut(im, 0, shift), pim], axis)
+        e = _ops.concat([cut(e, 0, shift), pe], axis)
         shift *= 2
+    re, im = S._times_power_of_two(re, e), S._times_power_of_two(im, e)
     if include_initial:
         re, im = S._prepend(re, axis, 1), S._prepend(im, axis, 0)
     return Array._new(join(re, im))

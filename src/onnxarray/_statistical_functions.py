@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
@@ -124,8 +126,13 @@ def _scaled(m: Value, e: Value) -> tuple[Value, Value]:
 
 
 def _times_power_of_two(m: Value, k: Value) -> Value:
-    """m * 2**k for an integer-valued float k, rounded once: two factors each in range."""
+    """m * 2**k for an integer-valued float k, rounded once: two factors each in range.
+
+    ``k`` is clamped to what two finite factors can hold, which still overflows or underflows
+    any |m| near 1, so that a zero ``m`` with a huge ``k`` stays zero (never 0 * inf)."""
     dt = m.dtype
+    limit = 2 * (np.finfo(dt.numpy).maxexp - 1)
+    k = _ops.binary("Max", _ops.binary("Min", k, _ops.const(limit, dt)), _ops.const(-limit, dt))
     half = _ops.unary("Floor", _ops.binary("Mul", k, _ops.const(0.5, dt)))
     two = _ops.const(2, dt)
     out = _ops.binary("Mul", m, _ops.binary("Pow", two, half))

@@ -289,3 +289,13 @@ def test_complex_products_do_not_overflow_where_the_product_is_finite(dtype):
     from onnxarray._complex import pack, unpack
     got = unpack(_session(model).run(None, {"s": pack(z)})[0])
     np.testing.assert_array_equal(got, np.asarray(xp.cumulative_prod(A(z))))
+
+
+def test_prod_of_empty_complex_axis_beside_a_symbolic_axis():
+    s = xp.argument(shape=(0, "n"), dtype=xp.complex64)
+    model = xp.build({"s": s}, {"p": xp.prod(s, axis=0, keepdims=True), "q": xp.prod(s, axis=0)})
+    from onnxarray._complex import pack, unpack
+    data = np.zeros((0, 3), np.complex64)
+    p, q = (unpack(r) for r in _session(model).run(None, {"s": pack(data)}))
+    np.testing.assert_array_equal(p, np.ones((1, 3), np.complex64))
+    np.testing.assert_array_equal(q, np.ones(3, np.complex64))

@@ -604,18 +604,18 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     axes = normalize_axes(axis, ndim, "prod")
     if any(type(x._v.shape[i]) is not int for i in axes):
         raise ValueError("prod: the reduced axes of a complex array need known sizes")
+    n = math.prod(x._v.shape[i] for i in axes)
+    if n == 0:  # the empty product, 1 + 0j, shaped by a sum (a kept size may be unknown)
+        empty = ns.sum(_split(x)[0], axis=tuple(axes), keepdims=keepdims)
+        return _cx(ns.ones_like(empty), ns.zeros_like(empty))
     keep = [i for i in range(ndim) if i not in axes]
     moved = ns.permute_dims(x, tuple(keep) + tuple(axes)) if axes else x
     lead = tuple(x._v.shape[i] for i in keep)
-    n = math.prod(x._v.shape[i] for i in axes)
     flat = ns.reshape(moved, tuple(-1 if type(d) is not int else d for d in lead) + (n,)) \
         if sum_unknown(lead) <= 1 else None
     if flat is None:
         raise ValueError("prod: at most one kept axis of a complex array may have unknown size")
     a, b = _split(flat)
-    if n == 0:  # the empty product: 1 + 0j, one per kept position
-        empty = ns.sum(a, axis=-1, keepdims=True)
-        a, b = ns.ones_like(empty), ns.zeros_like(empty)
     # (a + bj) * 2**e with the larger part near 1, so no intermediate product overflows
     a, b, e = _rescaled(a, b, ns.zeros_like(a))
     while a.shape[-1] > 1:

@@ -119,11 +119,12 @@ def cross(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
     dtype = D.promote(v1.dtype, v2.dtype, "cross")
     if dtype not in D.NUMERIC:
         raise TypeError(f"cross: needs numeric dtypes, got {dtype.name}")
-    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="cross")
-    if not -len(shape) <= axis < 0:
+    if not -min(len(v1.shape), len(v2.shape)) <= axis < 0:
         raise ValueError(f"cross: axis {axis} must be negative and within the dimensions")
     if any(type(d) is int and d != 3 for d in (v1.shape[axis], v2.shape[axis])):
-        raise ValueError("cross: the axis must have size 3 in both arrays")
+        raise ValueError(f"cross: the axis must have size 3 in both arrays, got shapes "
+                         f"{v1.shape} and {v2.shape}")
+    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="cross")
     if dtype.kind == "c":  # complex products on the real and imaginary parts
         return _complex_cross(x1, x2, axis)
     v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)

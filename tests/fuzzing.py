@@ -716,8 +716,11 @@ def _operands(call: Call, pool) -> list[np.ndarray]:
 def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
     """Elements of ``call``'s result the standard leaves to the implementation (True)."""
     name = call.name.strip("_")
-    ops = [_np(pool[a.i]) if isinstance(a, Ref) else np.asarray(a) for a in call.args
-           if isinstance(a, (Ref, int, float, complex))]
+    # Python scalars as the array's dtype would take them (1e300 is inf in float32)
+    with np.errstate(all="ignore"):
+        ops = [_np(pool[a.i]) if isinstance(a, Ref) else
+               np.asarray(a, ref.dtype if isinstance(a, float) and ref.dtype.kind == "f" else None)
+               for a in call.args if isinstance(a, (Ref, int, float, complex))]
 
     def bcast(m):
         return np.broadcast_to(m, ref.shape) if m.shape != ref.shape else m

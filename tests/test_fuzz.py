@@ -301,3 +301,9 @@ def test_prod_of_empty_complex_axis_beside_a_symbolic_axis():
     p, q = (unpack(r) for r in _session(model).run(None, {"s": pack(data)}))
     np.testing.assert_array_equal(p, np.ones((1, 3), np.complex64))
     np.testing.assert_array_equal(q, np.ones(3, np.complex64))
+
+
+def test_vector_norm_inf_of_an_empty_vector_is_zero():
+    assert float(np.asarray(xp.linalg.vector_norm(A(np.zeros(0)), ord=math.inf))) == 0.0
+    out = xp.linalg.vector_norm(A(np.zeros((0, 3))), ord=math.inf, axis=0, keepdims=True)
+    np.testing.assert_array_equal(np.asarray(out), np.zeros((1, 3)))

@@ -163,7 +163,11 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
     axes = normalize_axes(axis, len(v.shape), "vector_norm")
     a = _ops.unary("Abs", v)
     if ord == math.inf:
-        out = _reduce_max(a, axes, keepdims)
+        if any(v.shape[i] == 0 for i in (range(len(v.shape)) if axes is None else axes)):
+            # the largest magnitude of no elements: 0, the norm of an empty vector
+            out = _ops.reduce("ReduceSum", a, axes, keepdims)
+        else:
+            out = _reduce_max(a, axes, keepdims)
     elif ord == -math.inf:
         out = _ops.reduce("ReduceMin", a, axes, keepdims)
     elif ord == 0:

@@ -94,13 +94,13 @@ class Array:
                              "matrix_transpose or permute_dims")
         from ._manipulation_functions import permute_dims
 
-        return permute_dims(self, (1, 0))
+        return _on_parts(lambda a: permute_dims(a, (1, 0)), self)
 
     @property
     def mT(self) -> Array:
         from ._linear_algebra_functions import matrix_transpose
 
-        return matrix_transpose(self)
+        return _on_parts(matrix_transpose, self)
 
     @property
     def is_symbolic(self) -> bool:
@@ -377,3 +377,14 @@ def unknown_dim() -> Dim:
 import onnxarray as _namespace  # noqa: E402
 
 from . import _indexing  # noqa: E402
+
+
+def _on_parts(fn, x: Array) -> Array:
+    """``fn(x)`` for a structural ``fn``; a complex ``x`` is moved part by part, since the
+    section modules (and onnxruntime) see only real tensors."""
+    if x._v.dtype.kind != "c":
+        return fn(x)
+    from ._complex import join, parts
+
+    re, im = parts(x._v)
+    return Array._new(join(fn(Array._new(re))._v, fn(Array._new(im))._v))

@@ -123,6 +123,16 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     initializers: list[onnx.TensorProto] = []
     by_content: dict[tuple, str] = {}  # equal constants share one initializer
     counter = itertools.count()
+    user = set(inputs) | set(outputs)
+    taken = set(user)  # internal names must not collide with the user's
+
+    def fresh(prefix: str) -> str:
+        # opset forms (_opset_forms.expand) derive names "<output>_..." from a node's outputs
+        while True:
+            n = f"{prefix}{next(counter)}"
+            if n not in taken and not any(u.startswith(n + "_") for u in user):
+                taken.add(n)
+                return n
 
     def name_of(v: Value) -> str:
         key = id(v)
@@ -140,14 +150,14 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             content = (data.dtype.str, data.shape, data.tobytes())
             n = by_content.get(content)
             if n is None:
-                n = by_content[content] = f"c{next(counter)}"
+                n = by_content[content] = fresh("c")
                 initializers.append(numpy_helper.from_array(data, n))
         elif v.name is not None:
             raise ValueError(
                 "build: an output depends on an argument that is not listed in inputs "
                 f"({Array._new(v)!r}); pass it in the inputs dict")
         else:
-            n = f"v{next(counter)}"
+            n = fresh("v")
         names[key] = n
         return n
 

@@ -19,7 +19,7 @@ from . import _dtypes as D
 from . import _ops, _set_functions
 from ._array_object import Array, scalar_value
 from ._complex_functions import FUNCTIONS, exp, log
-from ._complex_parts import complex_of, join, pack, parts, unpack
+from ._complex_parts import _zeros_like, complex_of, join, pack, parts, unpack
 from ._graph import Dim, Value
 
 __all__ = ["parts", "join", "dispatching", "pack", "unpack", "complex_of", "IMPLS"]
@@ -324,6 +324,9 @@ def pow(x1, x2, /):  # noqa: A001
     """exp(x2 * log(x1)), with x1 ** 0 == 1 and 0 ** x2 == 0 for Re(x2) > 0."""
     (a, b), (c, d) = _operand_pair(x1, x2, "pow")
     ns = _ns()
+    # promote first: log(x1) of a complex64 x1 must not be taken in float32 when x2 is wider
+    rd = D.promote(a.dtype, c.dtype, "pow")
+    a, b, c, d = (ns.astype(t, rd, copy=False) for t in (a, b, c, d))
     z1, z2 = _cx(a, b), _cx(c, d)
     out_re, out_im = _split(exp(multiply(z2, log(z1))))
     exp0 = (c == 0) & (d == 0)
@@ -342,10 +345,23 @@ def round(x, /):  # noqa: A001
 # -- reductions and linear algebra ---------------------------------------------------------------
 
 
+def _accumulator(x, dtype, func: str):
+    """The real dtype for each part of a complex ``func`` with ``dtype=``; a real ``dtype``
+    would cast complex to real, which the standard does not allow (see astype)."""
+    if dtype is None:
+        return None
+    dtype = D.as_dtype(dtype, func)
+    if dtype.kind != "c":
+        raise TypeError(f"{func}: dtype {dtype.name} cannot hold the {x.dtype.name} input "
+                        "(casting complex to real discards the imaginary part); take xp.real(x) "
+                        "first or pass a complex dtype")
+    return D.real_dtype_of(dtype)
+
+
 def sum(x, /, *, axis=None, dtype=None, keepdims=False):  # noqa: A001
+    rd = _accumulator(x, dtype, "sum")
     a, b = _split(x)
     ns = _ns()
-    rd = None if dtype is None else D.real_dtype_of(dtype)
     out = _cx(ns.sum(a, axis=axis, dtype=rd, keepdims=keepdims),
               ns.sum(b, axis=axis, dtype=rd, keepdims=keepdims))
     return out
@@ -362,30 +378,37 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     from ._manipulation_functions import normalize_axes
 
     ns = _ns()
-    if dtype is not None and dtype is not x.dtype:
-        x = astype(x, dtype)
+    rd = _accumulator(x, dtype, "prod")
+    if rd is not None and rd is not D.real_dtype_of(x.dtype):
+        x = astype(x, complex_of(rd))
     ndim = len(x._v.shape)
     axes = normalize_axes(axis, ndim, "prod")
     if any(type(x._v.shape[i]) is not int for i in axes):
         raise ValueError("prod: the reduced axes of a complex array need known sizes")
+    n = math.prod(x._v.shape[i] for i in axes)
+    if n == 0:  # the empty product, 1 + 0j, shaped by a sum (a kept size may be unknown)
+        empty = ns.sum(_split(x)[0], axis=tuple(axes), keepdims=keepdims)
+        return _cx(ns.ones_like(empty), ns.zeros_like(empty))
     keep = [i for i in range(ndim) if i not in axes]
     moved = ns.permute_dims(x, tuple(keep) + tuple(axes)) if axes else x
     lead = tuple(x._v.shape[i] for i in keep)
-    n = math.prod(x._v.shape[i] for i in axes)
     flat = ns.reshape(moved, tuple(-1 if type(d) is not int else d for d in lead) + (n,)) \
         if sum_unknown(lead) <= 1 else None
     if flat is None:
         raise ValueError("prod: at most one kept axis of a complex array may have unknown size")
     a, b = _split(flat)
-    if n == 0:
-        a, b = ns.ones_like(a[..., :1]), ns.zeros_like(b[..., :1])
+    # (a + bj) * 2**e with the larger part near 1, so no intermediate product overflows
+    a, b, e = _rescaled(a, b, ns.zeros_like(a))
     while a.shape[-1] > 1:
         m = a.shape[-1]
         if m % 2:
             a = ns.concat([a, ns.ones_like(a[..., :1])], axis=-1)
             b = ns.concat([b, ns.zeros_like(b[..., :1])], axis=-1)
+            e = ns.concat([e, ns.zeros_like(e[..., :1])], axis=-1)
             m += 1
         a, b = _mul(a[..., 0::2], b[..., 0::2], a[..., 1::2], b[..., 1::2])
+        a, b, e = _rescaled(a, b, e[..., 0::2] + e[..., 1::2])
+    a, b = _unscaled(a, b, e)
     out = _cx(a[..., 0], b[..., 0])
     if keepdims:
         out = ns.reshape(out, tuple(1 if i in axes else (d if type(d) is int else -1)
@@ -393,14 +416,50 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     return out
 
 
+# Complex products are computed on (w, e) with z = w * 2**e and the larger part of w near 1,
+# as float products are (see _statistical_functions._scaled): the parts of w are scaled by a
+# power of two, exactly, so no intermediate product overflows or underflows where the final
+# one does not. Parts that are infinite or NaN, and zeros, keep e = 0.
+
+
+def _scaled_parts(re: Value, im: Value, e: Value) -> tuple[Value, Value, Value]:
+    from ._statistical_functions import _times_power_of_two
+
+    dt = re.dtype
+    inf = _ops.const(math.inf, dt)
+    ar, ai = _ops.unary("Abs", re), _ops.unary("Abs", im)
+    finite = _ops.binary("And", _ops.binary("Less", ar, inf, D.bool),
+                         _ops.binary("Less", ai, inf, D.bool), D.bool)
+    big = _ops.where(finite, _ops.binary("Max", ar, ai), _ops.const(0, dt))
+    regular = _ops.binary("Greater", big, _ops.const(0, dt), D.bool)
+    big = _ops.where(regular, big, _ops.const(1, dt))
+    log2 = _ops.binary("Mul", _ops.unary("Log", big), _ops.const(1 / math.log(2), dt))
+    k = _ops.unary("Floor", _ops.binary("Add", log2, _ops.const(0.5, dt)))
+    neg = _ops.unary("Neg", k)
+    return (_times_power_of_two(re, neg), _times_power_of_two(im, neg),
+            _ops.binary("Add", e, k))
+
+
+def _rescaled(a, b, e):
+    re, im, e = _scaled_parts(a._v, b._v, e._v)
+    return Array._new(re), Array._new(im), Array._new(e)
+
+
+def _unscaled(a, b, e):
+    from ._statistical_functions import _times_power_of_two
+
+    return (Array._new(_times_power_of_two(a._v, e._v)),
+            Array._new(_times_power_of_two(b._v, e._v)))
+
+
 def sum_unknown(dims) -> int:
     return len([d for d in dims if type(d) is not int])
 
 
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    rd = _accumulator(x, dtype, "cumulative_sum")
     a, b = _split(x)
     ns = _ns()
-    rd = None if dtype is None else D.real_dtype_of(dtype)
     kw = {"axis": axis, "dtype": rd, "include_initial": include_initial}
     return _cx(ns.cumulative_sum(a, **kw), ns.cumulative_sum(b, **kw))
 
@@ -412,8 +471,9 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
     32 steps; those past its length change nothing."""
     from . import _statistical_functions as S
 
-    if dtype is not None:
-        x = _ns().astype(x, dtype)
+    rd = _accumulator(x, dtype, "cumulative_prod")
+    if rd is not None:
+        x = astype(x, complex_of(rd))
     v = x._v
     axis = S._cumulative_axis(v, axis, "cumulative_prod")
     re, im = parts(v)
@@ -433,6 +493,8 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
                          lambda: [shape])[0]
 
     shift = 1
+    # scaled by powers of two as in prod, so no intermediate product overflows
+    re, im, e = _scaled_parts(re, im, _zeros_like(re))
     for _ in range(steps):
         stop = n - shift if type(n) is int else _ops.binary(
             "Max", _ops.binary("Sub", size, _ops.i64([shift])), _ops.i64([0]))
@@ -440,9 +502,13 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
         c, d = cut(re, 0, stop), cut(im, 0, stop)
         pre = _ops.binary("Sub", _ops.binary("Mul", a, c), _ops.binary("Mul", b, d))
         pim = _ops.binary("Add", _ops.binary("Mul", a, d), _ops.binary("Mul", b, c))
+        pe = _ops.binary("Add", cut(e, shift, big), cut(e, 0, stop))
+        pre, pim, pe = _scaled_parts(pre, pim, pe)
         re = _ops.concat([cut(re, 0, shift), pre], axis)
         im = _ops.concat([cut(im, 0, shift), pim], axis)
+        e = _ops.concat([cut(e, 0, shift), pe], axis)
         shift *= 2
+    re, im = S._times_power_of_two(re, e), S._times_power_of_two(im, e)
     if include_initial:
         re, im = S._prepend(re, axis, 1), S._prepend(im, axis, 0)
     return Array._new(join(re, im))

@@ -471,10 +471,57 @@ def pow(x1, x2, /) -> Array:  # noqa: A001
     """
     v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
     if dtype.kind in "iu":
-        return _wrap(M.int_pow(v1, v2))
+        return _wrap(_int_pow(v1, v2, dtype))
     if _is_python_number(x2, 2) and dtype.kind == "f":
         return _wrap(_ops.binary("Mul", v1, v1))  # x**2 is x*x exactly; Pow is ~10x slower
     return _wrap(_ops.binary("Pow", v1, v2))
+
+
+# onnxruntime's integer Pow goes through double (3**39 and (2**62 + 1)**1 come out rounded) and
+# saturates (uint64 3**40 gave 2**63). Integer powers are therefore computed exactly by
+# square-and-multiply in int64, whose wrap-around matches every narrower integer type after the
+# final cast. Exponents of 64 and more only matter for bases 0, 1 and -1 (any other base
+# overflows, which the standard leaves unspecified), so the exponent is reduced to 62 or 63
+# with its parity kept: six squarings. A negative exponent (unspecified for integers) gives
+# 1 / x**|e| truncated: 1 for x = 1, +-1 for x = -1, 0 otherwise.
+
+
+def _int_pow(a: Value, b: Value, dtype: DType) -> Value:
+    i64 = D.int64
+    a, b = _ops.cast(a, i64), _ops.cast(b, i64)
+    if b.data is not None and b.data.ndim == 0 and 0 <= int(b.data) < 64:
+        e = int(b.data)  # a known exponent: only the multiplications it needs
+        out, base = None, a
+        while e:
+            if e & 1:
+                out = base if out is None else _ops.binary("Mul", out, base)
+            e >>= 1
+            if e:
+                base = _ops.binary("Mul", base, base)
+        out = out if out is not None else _ops.binary("Add", _ops.binary("Mul", a, _ops.const(
+            0, i64)), _ops.const(1, i64))  # x**0 == 1, shaped like x
+        return _ops.cast(out, dtype)
+    zero, one, two = _ops.const(0, i64), _ops.const(1, i64), _ops.const(2, i64)
+    # an int64 view of a uint64 exponent >= 2**63 is negative but means a huge exponent
+    negative = _ops.binary("Less", b, zero, D.bool) if dtype.kind == "i" else None
+    parity = _ops.unary("Abs", _ops.binary("Mod", b, two))
+    small = _ops.binary("And", _ops.binary("GreaterOrEqual", b, zero, D.bool),
+                        _ops.binary("Less", b, _ops.const(64, i64), D.bool), D.bool)
+    e = _ops.where(small, b, _ops.binary("Add", _ops.const(62, i64), parity))
+    out = _ops.binary("Add", _ops.binary("Mul", a, zero), one)  # ones, broadcast like a
+    out = _ops.binary("Add", _ops.binary("Mul", e, zero), out)  # ... and like b
+    base = a
+    for k in range(6):
+        bit = _ops.binary("Equal", _ops.binary("Mod", _ops.binary(
+            "Div", e, _ops.const(1 << k, i64)), two), one, D.bool)
+        out = _ops.where(bit, _ops.binary("Mul", out, base), out)
+        if k < 5:
+            base = _ops.binary("Mul", base, base)
+    if negative is not None:
+        unit = _ops.binary("Equal", _ops.binary("Mul", a, a), one, D.bool)  # x is 1 or -1
+        out = _ops.where(_ops.binary("And", negative, _ops.unary("Not", unit, D.bool), D.bool),
+                         zero, out)
+    return _ops.cast(out, dtype)
 
 
 def atan2(x1, x2, /) -> Array:
@@ -552,13 +599,21 @@ def _clip_bound(bound, dtype: DType, func: str) -> Value | None:
 
 
 def clip(x: Array, /, min=None, max=None) -> Array:  # noqa: A002
-    """Clamp ``x`` to [min, max]; the result keeps ``x``'s dtype; NaNs stay NaN."""
+    """Clamp ``x`` to [min, max]; the result keeps ``x``'s dtype; a NaN in ``x``, ``min`` or
+    ``max`` gives NaN (the standard's special cases for clip)."""
     v = _unary_operand(x, "real numeric", "clip")
     lo = _clip_bound(min, v.dtype, "clip")
     hi = _clip_bound(max, v.dtype, "clip")
     out = v
     if lo is not None:
-        out = _ops.where(_ops.binary("Less", out, lo, D.bool), lo, out)
+        out = _ops.where(_or_nan_bound(_ops.binary("Less", out, lo, D.bool), lo), lo, out)
     if hi is not None:
-        out = _ops.where(_ops.binary("Greater", out, hi, D.bool), hi, out)
+        out = _ops.where(_or_nan_bound(_ops.binary("Greater", out, hi, D.bool), hi), hi, out)
     return _wrap(out)
+
+
+def _or_nan_bound(cond: Value, bound: Value) -> Value:
+    """``cond`` or ``bound`` is NaN: a NaN bound replaces x (a comparison with it is false)."""
+    if bound.dtype.kind != "f" or (bound.data is not None and not np.isnan(bound.data).any()):
+        return cond
+    return _ops.binary("Or", cond, _ops.unary("IsNaN", bound, D.bool), D.bool)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
@@ -98,8 +100,101 @@ def reduce_sum(v: Value, axes, keepdims: bool) -> Value:
 def reduce_prod(v: Value, axes, keepdims: bool) -> Value:
     """Product over ``axes`` (None: all), exact and wrapping for integer dtypes."""
     if v.dtype.kind == "f":
-        return _ops.reduce("ReduceProd", v, axes, keepdims)
+        return _float_prod(v, axes, keepdims)
     return _int_reduce(v, axes, keepdims, _prod_along)
+
+
+# Float products: onnxruntime's ReduceProd multiplies in SIMD lanes, so an intermediate
+# product can overflow (or underflow) where the true product is finite, and then meet a zero:
+# prod([0, 0, 0, -9.6, 0, 0, 0, -1.8e308]) gave NaN. Float products are therefore computed on
+# pairs (m, e) with x = m * 2**e and |m| near 1: multiplying the m's rounds exactly as
+# multiplying the x's would, and the exponents add in floats (exact), so no intermediate
+# result overflows or underflows; 2**e is applied once at the end. Zeros, infinities and NaN
+# are carried in m with e = 0, so they combine as IEEE products do (0 * inf is NaN).
+
+
+def _scaled(m: Value, e: Value) -> tuple[Value, Value]:
+    """(m', e + k) with m' = m * 2**-k exactly and |m'| within a factor sqrt(2) of 1."""
+    dt = m.dtype
+    mag = _ops.unary("Abs", m)
+    regular = _ops.binary("And", _ops.binary("Greater", mag, _ops.const(0, dt), D.bool),
+                          _ops.binary("Less", mag, _ops.const(math.inf, dt), D.bool), D.bool)
+    mag = _ops.where(regular, mag, _ops.const(1, dt))
+    log2 = _ops.binary("Mul", _ops.unary("Log", mag), _ops.const(1 / math.log(2), dt))
+    k = _ops.unary("Floor", _ops.binary("Add", log2, _ops.const(0.5, dt)))
+    return _times_power_of_two(m, _ops.unary("Neg", k)), _ops.binary("Add", e, k)
+
+
+def _times_power_of_two(m: Value, k: Value) -> Value:
+    """m * 2**k for an integer-valued float k, rounded once: two factors each in range.
+
+    ``k`` is clamped to what two finite factors can hold, which still overflows or underflows
+    any |m| near 1, so that a zero ``m`` with a huge ``k`` stays zero (never 0 * inf)."""
+    dt = m.dtype
+    limit = 2 * (np.finfo(dt.numpy).maxexp - 1)
+    k = _ops.binary("Max", _ops.binary("Min", k, _ops.const(limit, dt)), _ops.const(-limit, dt))
+    half = _ops.unary("Floor", _ops.binary("Mul", k, _ops.const(0.5, dt)))
+    two = _ops.const(2, dt)
+    out = _ops.binary("Mul", m, _ops.binary("Pow", two, half))
+    return _ops.binary("Mul", out, _ops.binary("Pow", two, _ops.binary("Sub", k, half)))
+
+
+def _scaled_mul(a: tuple[Value, Value], b: tuple[Value, Value]) -> tuple[Value, Value]:
+    m = _ops.binary("Mul", a[0], b[0])
+    return _scaled(m, _ops.binary("Add", a[1], b[1]))
+
+
+def _float_prod(v: Value, axes, keepdims: bool) -> Value:
+    ndim = len(v.shape)
+    axes = tuple(range(ndim)) if axes is None else tuple(axes)
+    if not axes:
+        return v
+    if len(axes) == ndim:
+        flat = _ops.reshape(v, [-1], (math.prod(v.shape) if _ops.is_static(v.shape)
+                                      else Dim(),))
+        out = _scaled_prod_along(flat, 0)
+        return _ops.reshape(out, [1] * ndim if keepdims else [], (1,) * ndim if keepdims
+                            else ())
+    out = _scaled_prod_along(_flatten_axes(v, axes), ndim - len(axes))
+    return _restore_axes(out, v.shape, axes, keepdims)
+
+
+def _scaled_prod_along(v: Value, axis: int) -> Value:
+    """The product along ``axis`` (kept with size 1) by pairwise halving of (m, e) pairs."""
+    n = v.shape[axis]
+    if n == 0:
+        return _ops.reduce("ReduceProd", v, [axis], True)  # the empty product, exactly 1
+    pair = _scaled(v, _ops.const(0, v.dtype))
+    if type(n) is int:
+        while n > 1:
+            if n % 2:
+                pair = tuple(_ops.concat([p, _fill_slice(p, axis, f)], axis)
+                             for p, f in zip(pair, (1, 0)))
+                n += 1
+            pair = _scaled_mul(*zip(*(_halves(p, axis, n // 2) for p in pair)))
+            n //= 2
+        return _times_power_of_two(*pair)
+    # Unknown length: as _prod_along, a trailing one, then 32 halvings padded to even lengths.
+    pair = tuple(_ops.concat([p, _fill_slice(p, axis, f)], axis) for p, f in zip(pair, (1, 0)))
+    for _ in range(32):
+        odd = _ops.binary("Mod", _ops.dim_of(pair[0], axis), _ops.i64([2]))
+        pads = _ops.concat([_ops.i64([0]), odd], 0)
+        pair = tuple(
+            _ops.bind("Pad", [p, pads, _ops.const(f, p.dtype), _ops.i64([axis])], [p.dtype],
+                      lambda p=p: [p.shape[:axis] + (Dim(),) + p.shape[axis + 1:]])[0]
+            for p, f in zip(pair, (1, 0)))
+        pair = _scaled_mul(*zip(*(_halves(p, axis, Dim()) for p in pair)))
+    out = _times_power_of_two(*pair)
+    shape = out.shape[:axis] + (1,) + out.shape[axis + 1:]
+    parts = [d if type(d) is int else _ops.dim_of(out, i) for i, d in enumerate(shape)]
+    return _ops.reshape(out, parts, shape)
+
+
+def _halves(v: Value, axis: int, half) -> tuple[Value, Value]:
+    """The even and the odd entries of ``v`` along ``axis``."""
+    shape = v.shape[:axis] + (half,) + v.shape[axis + 1:]
+    return (_ops.slice_(v, [0], [_END], [axis], [2], shape),
+            _ops.slice_(v, [1], [_END], [axis], [2], shape))
 
 
 def _int_reduce(v: Value, axes, keepdims: bool, along) -> Value:
@@ -192,17 +287,19 @@ def _prod_along(v: Value, axis: int) -> Value:
 
 
 def _halve(v: Value, axis: int, half) -> Value:
-    shape = v.shape[:axis] + (half,) + v.shape[axis + 1:]
-    even = _ops.slice_(v, [0], [_END], [axis], [2], shape)
-    odd = _ops.slice_(v, [1], [_END], [axis], [2], shape)
-    return _ops.binary("Mul", even, odd)
+    return _ops.binary("Mul", *_halves(v, axis, half))
 
 
 def _ones_like_slice(v: Value, axis: int) -> Value:
     """Ones shaped like ``v`` with ``axis`` of size 1."""
+    return _fill_slice(v, axis, 1)
+
+
+def _fill_slice(v: Value, axis: int, fill) -> Value:
+    """``fill`` shaped like ``v`` with ``axis`` of size 1."""
     shape = v.shape[:axis] + (1,) + v.shape[axis + 1:]
     parts = [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(shape)]
-    return _ops.expand_to(_ops.const(1, v.dtype), _ops.shape_value(parts), shape)
+    return _ops.expand_to(_ops.const(fill, v.dtype), _ops.shape_value(parts), shape)
 
 
 def _extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
@@ -342,10 +439,10 @@ def cumulative_prod(x: Array, /, *, axis=None, dtype=None,
     ONNX has no CumProd; exp(cumsum(log)) would lose signs and zeros, so each step multiplies
     by the array shifted by 1, 2, 4, ... positions (ones shifted in). An axis of unknown
     length is unrolled for up to 2**32 elements (32 steps). Integer results are exact (wrapping
-    multiplication is associative); float products are grouped as a tree rather than left to
-    right, so the last bits may differ from a sequential product, and an intermediate overflow
-    or underflow can differ from the strictly sequential one (e.g. [1e300, 1e300, 0.0] gives
-    0.0 at the end, not inf * 0 = NaN).
+    multiplication is associative). Float products are grouped as a tree rather than left to
+    right, so the last bits may differ from a sequential product; they are computed on
+    (mantissa, exponent) pairs (see ``_scaled``), so no intermediate product overflows or
+    underflows: [1e-300, 1e300, 1e300, 1e-300] gives [1e-300, 1, 1e300, 1].
     """
     v = _numeric(x, "cumulative_prod", "numeric")
     axis = _cumulative_axis(v, axis, "cumulative_prod")
@@ -353,18 +450,26 @@ def cumulative_prod(x: Array, /, *, axis=None, dtype=None,
     n = v.shape[axis]
     steps = (n - 1).bit_length() if type(n) is int and n > 0 else (0 if n == 0 else 32)
     size = n if type(n) is int else _ops.dim_of(v, axis)
-    out = v
     shift = 1
-    for _ in range(steps):
-        out = _ops.binary("Mul", out, _shifted(out, shift, axis, size))
-        shift *= 2
+    if v.dtype.kind == "f":
+        pair = _scaled(v, _ops.const(0, v.dtype))
+        for _ in range(steps):
+            pair = _scaled_mul(pair, (_shifted(pair[0], shift, axis, size, 1),
+                                      _shifted(pair[1], shift, axis, size, 0)))
+            shift *= 2
+        out = _times_power_of_two(*pair)
+    else:
+        out = v
+        for _ in range(steps):
+            out = _ops.binary("Mul", out, _shifted(out, shift, axis, size, 1))
+            shift *= 2
     if include_initial:
         out = _prepend(out, axis, 1)
     return Array._new(out)
 
 
-def _shifted(v: Value, shift: int, axis: int, size) -> Value:
-    """``v`` moved ``shift`` places along ``axis``, with ones filling the front."""
+def _shifted(v: Value, shift: int, axis: int, size, fill) -> Value:
+    """``v`` moved ``shift`` places along ``axis``, with ``fill`` in front."""
     if type(size) is int:
         block = shift
         ones_shape = v.shape[:axis] + (shift,) + v.shape[axis + 1:]
@@ -374,7 +479,7 @@ def _shifted(v: Value, shift: int, axis: int, size) -> Value:
         ones_shape = v.shape[:axis] + (Dim(),) + v.shape[axis + 1:]
     parts = [block if i == axis else (d if type(d) is int else _ops.dim_of(v, i))
              for i, d in enumerate(v.shape)]
-    ones = _ops.expand_to(_ops.const(1, v.dtype), _ops.shape_value(parts), ones_shape)
+    ones = _ops.expand_to(_ops.const(fill, v.dtype), _ops.shape_value(parts), ones_shape)
     padded = _ops.concat([ones, v], axis)
     if type(size) is int:
         return _ops.slice_(padded, [0], [size], [axis], [1], v.shape)

@@ -106,6 +106,9 @@ def outer(x1: Array, x2: Array, /) -> Array:
     dtype = D.promote(v1.dtype, v2.dtype, "outer")
     if dtype not in D.NUMERIC:
         raise TypeError(f"outer: needs numeric dtypes, got {dtype.name}")
+    if dtype.kind == "c":  # complex products on the real and imaginary parts
+        ns = _ns()
+        return ns.multiply(ns.expand_dims(x1, axis=1), ns.expand_dims(x2, axis=0))
     a = _ops.unsqueeze(_ops.cast(v1, dtype), [1])
     b = _ops.unsqueeze(_ops.cast(v2, dtype), [0])
     return Array._new(_ops.binary("Mul", a, b))
@@ -116,12 +119,15 @@ def cross(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
     dtype = D.promote(v1.dtype, v2.dtype, "cross")
     if dtype not in D.NUMERIC:
         raise TypeError(f"cross: needs numeric dtypes, got {dtype.name}")
-    v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
-    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="cross")
-    if not -len(shape) <= axis < 0:
+    if not -min(len(v1.shape), len(v2.shape)) <= axis < 0:
         raise ValueError(f"cross: axis {axis} must be negative and within the dimensions")
     if any(type(d) is int and d != 3 for d in (v1.shape[axis], v2.shape[axis])):
-        raise ValueError("cross: the axis must have size 3 in both arrays")
+        raise ValueError(f"cross: the axis must have size 3 in both arrays, got shapes "
+                         f"{v1.shape} and {v2.shape}")
+    shape = _ops.broadcast_shapes(v1.shape, v2.shape, func="cross")
+    if dtype.kind == "c":  # complex products on the real and imaginary parts
+        return _complex_cross(x1, x2, axis)
+    v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
 
     def part(v, i):
         return _ops.gather(v, _ops.i64(i), len(v.shape) + axis)
@@ -138,12 +144,30 @@ def cross(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
     return Array._new(stacked)
 
 
+def _complex_cross(x1: Array, x2: Array, axis: int) -> Array:
+    ns = _ns()
+    def part(x, i):
+        return ns.squeeze(ns.take(x, ns.asarray([i]), axis=axis), axis=axis)
+
+    a = [part(x1, i) for i in range(3)]
+    b = [part(x2, i) for i in range(3)]
+
+    def sub_mul(i, j):
+        return a[i] * b[j] - a[j] * b[i]
+
+    return ns.stack([sub_mul(1, 2), sub_mul(2, 0), sub_mul(0, 1)], axis=axis)
+
+
 def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Array:  # noqa: A002
     v = _floating(x, "vector_norm")
     axes = normalize_axes(axis, len(v.shape), "vector_norm")
     a = _ops.unary("Abs", v)
     if ord == math.inf:
-        out = _reduce_max(a, axes, keepdims)
+        if any(v.shape[i] == 0 for i in (range(len(v.shape)) if axes is None else axes)):
+            # the largest magnitude of no elements: 0, the norm of an empty vector
+            out = _ops.reduce("ReduceSum", a, axes, keepdims)
+        else:
+            out = _reduce_max(a, axes, keepdims)
     elif ord == -math.inf:
         out = _ops.reduce("ReduceMin", a, axes, keepdims)
     elif ord == 0:

@@ -1,0 +1,309 @@
+"""The differential fuzzer (see ``fuzzing.py``) and regression tests for what it found.
+
+CI runs a fixed, seeded budget of random programs. ``ONNXARRAY_FUZZ=N`` runs N programs
+(``ONNXARRAY_FUZZ_SEED`` picks the seed), prints the counts and every finding, and fails if
+any finding is left.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import os
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from fuzzing import Generator, check_program
+
+import onnxarray as xp
+
+# the reference and the generator compute with special values on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def A(v):
+    return xp.asarray(np.asarray(v))
+
+
+# -- the fuzzer -----------------------------------------------------------------------------------
+
+CI_PROGRAMS = 160
+CI_SEED = 20261130
+
+
+def _fuzz(n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    gen = Generator(rng)
+    findings = []
+    counts = collections.Counter()
+    for k in range(n):
+        program = gen.program()
+        counts["programs"] += 1
+        counts["calls"] += len(program.calls)
+        # every other program is exported with symbolic dimensions
+        found = check_program(program, dynamic=k % 2 == 1)
+        # data-dependent or symbolic sizes that a trace cannot resolve raise a clear error
+        counts["trace limits"] += sum(f.kind.endswith("-limit") for f in found)
+        counts["stricter than array-api-strict"] += sum(f.kind == "stricter" for f in found)
+        findings.extend(f for f in found if not f.kind.endswith("-limit") and
+                        f.kind != "stricter")
+    return counts, findings
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_fuzz_ci_budget(part):
+    """A fixed budget of random programs: eager == jit == exported, and the standard holds."""
+    counts, findings = _fuzz(CI_PROGRAMS // 4, CI_SEED + part)
+    assert counts["calls"] >= CI_PROGRAMS // 4 * 2
+    assert not findings, "\n\n".join(str(f) for f in findings[:5])
+
+
+@pytest.mark.skipif("ONNXARRAY_FUZZ" not in os.environ, reason="set ONNXARRAY_FUZZ=N to run N "
+                    "programs")
+def test_fuzz_long():
+    n = int(os.environ["ONNXARRAY_FUZZ"])
+    seed = int(os.environ.get("ONNXARRAY_FUZZ_SEED", "1"))
+    counts, findings = _fuzz(n, seed)
+    kinds = collections.Counter(f.signature() for f in findings)
+    print(f"\nfuzz: {dict(counts)}; {len(findings)} findings")
+    for sig, c in kinds.most_common():
+        print(f"{c:6d}  {sig}")
+    first = {}
+    for f in findings:
+        first.setdefault(f.signature(), f)
+    for f in first.values():
+        print(f"\n{f}")
+    assert not findings
+
+
+# -- regressions: each a bug the fuzzer found -----------------------------------------------------
+
+
+@pytest.mark.parametrize("kw", [{"max": math.nan}, {"min": math.nan}, {"min": 1.0, "max": math.nan},
+                                {"min": math.nan, "max": 1.0}])
+def test_clip_nan_scalar_bound_gives_nan(kw):
+    out = np.asarray(xp.clip(A([0.0, 5.0, -math.inf]), **kw))
+    assert np.isnan(out).all()
+
+
+def test_clip_nan_array_bound_gives_nan_where_the_bound_is_nan():
+    lo = A([math.nan, 1.0, 1.0])
+    hi = A([9.0, math.nan, 9.0])
+    out = np.asarray(xp.clip(A([0.0, 5.0, 2.0]), min=lo, max=hi))
+    np.testing.assert_array_equal(out, [math.nan, math.nan, 2.0])
+    x = xp.argument(shape=(3,), dtype=xp.float64)
+    b = xp.argument(shape=(3,), dtype=xp.float64)
+    model = xp.build({"x": x, "b": b}, {"y": xp.clip(x, min=b)})
+    got = _session(model).run(None, {"x": np.array([0.0, 5.0, 2.0]),
+                                     "b": np.array([math.nan, 1.0, 3.0])})[0]
+    np.testing.assert_array_equal(got, [math.nan, 5.0, 3.0])
+
+
+@pytest.mark.parametrize("func", ["sum", "prod", "cumulative_sum", "cumulative_prod"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64"])
+def test_complex_input_with_real_dtype_raises(func, dtype):
+    z = A(np.array([1 + 2j, 3 - 1j]))
+    with pytest.raises(TypeError, match=f"{func}: dtype {dtype}"):
+        getattr(xp, func)(z, dtype=getattr(xp, dtype))
+    s = xp.argument(shape=(2,), dtype=xp.complex128)
+    with pytest.raises(TypeError, match=func):
+        getattr(xp, func)(s, dtype=getattr(xp, dtype))
+
+
+@pytest.mark.parametrize("func", ["sum", "prod", "cumulative_sum", "cumulative_prod"])
+def test_complex_input_with_complex_dtype(func):
+    z = np.array([1 + 2j, 3 - 1j, -0.5 + 0.25j])
+    out = getattr(xp, func)(A(z), dtype=xp.complex64)
+    assert out.dtype == xp.complex64
+    ref = {"sum": np.sum, "prod": np.prod, "cumulative_sum": np.cumsum,
+           "cumulative_prod": np.cumprod}[func](z.astype(np.complex64))
+    np.testing.assert_allclose(np.asarray(out), ref, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (4, 2, 3), (1, 1), (0, 3)])
+def test_mT_and_T_of_complex(shape):
+    z = np.arange(math.prod(shape)).reshape(shape) * (1 - 2j) + 0.5j
+    np.testing.assert_array_equal(np.asarray(A(z).mT), np.swapaxes(z, -1, -2))
+    if len(shape) == 2:
+        np.testing.assert_array_equal(np.asarray(A(z).T), z.T)
+    s = xp.argument(shape=shape, dtype=xp.complex128)
+    assert s.mT.shape == shape[:-2] + shape[:-3:-1]
+
+
+@pytest.mark.parametrize("shape, axis", [((0,), None), ((2, 0), 1), ((0, 3), 0), ((2, 0), None)])
+def test_prod_of_empty_complex_is_one(shape, axis):
+    z = np.zeros(shape, np.complex64)
+    out = xp.prod(A(z), axis=axis)
+    np.testing.assert_array_equal(np.asarray(out), np.prod(z, axis=axis))
+    assert out.dtype == xp.complex64
+
+
+def test_cumulative_prod_does_not_overflow_where_the_product_is_finite():
+    out = np.asarray(xp.cumulative_prod(A([1e-300, 1e300, 1e300, 1e-300])))
+    np.testing.assert_allclose(out, [1e-300, 1.0, 1e300, 1.0], rtol=1e-15)
+    out32 = np.asarray(xp.cumulative_prod(A(np.array([1e-30, 1e30, 1e30, 1e-30], np.float32))))
+    np.testing.assert_allclose(out32, [1e-30, 1.0, 1e30, 1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_prod_does_not_overflow_where_the_product_is_finite(dtype):
+    big = np.finfo(dtype).max
+    x = np.array([0, 0, 0, -9.6, 0, 0, 0, -big], dtype)
+    assert np.asarray(xp.prod(A(x))) == 0
+    y = np.array([big, big, 1 / big, 1 / big, 3], dtype)
+    np.testing.assert_allclose(np.asarray(xp.prod(A(y))), 3, rtol=4 * np.finfo(dtype).eps)
+    # along an axis, with keepdims, and exported with a symbolic length
+    m = np.stack([y, y[::-1]])
+    np.testing.assert_allclose(np.asarray(xp.prod(A(m), axis=1, keepdims=True)), [[3], [3]],
+                               rtol=4 * np.finfo(dtype).eps)
+    s = xp.argument(shape=(2, "n"), dtype=getattr(xp, np.dtype(dtype).name))
+    model = xp.build({"s": s}, {"p": xp.prod(s, axis=1), "c": xp.cumulative_prod(s, axis=1)})
+    p, c = _session(model).run(None, {"s": m})
+    np.testing.assert_allclose(p, [3, 3], rtol=4 * np.finfo(dtype).eps)
+    np.testing.assert_array_equal(c, np.asarray(xp.cumulative_prod(A(m), axis=1)))
+
+
+@pytest.mark.parametrize("x", [[-0.0, 2.0], [np.inf, 0.0], [np.nan, 1.0], [-np.inf, -2.0],
+                               [5e-324, 4.0], [5e-324, 0.25], [], [1e308, 10.0]])
+def test_prod_special_values_follow_ieee(x):
+    x = np.array(x)
+    with np.errstate(all="ignore"):
+        ref = np.prod(x)
+    out = np.asarray(xp.prod(A(x)))
+    assert (np.isnan(out) and np.isnan(ref)) or (out == ref and np.signbit(out) == np.signbit(ref))
+
+
+def _session(model):
+    onnx.checker.check_model(model, full_check=True)
+    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+@pytest.mark.parametrize("names", [{"v0"}, {"c0", "v0", "v1"}, {"c0"}, {"dft_axis1_0"}])
+def test_build_user_names_do_not_collide_with_internal_names(names):
+    x = xp.argument(shape=(4,), dtype=xp.float64)
+    ys = [xp.sin(x) * 2.0 + 1.0, xp.abs(x) - 3.0, xp.real(xp.fft.fft(x))]
+    model = xp.build({"x": x}, {n: ys[i % len(ys)] for i, n in enumerate(sorted(names))})
+    data = np.array([0.5, -1.0, 2.0, 3.0])
+    got = _session(model).run(None, {"x": data})
+    expected = [np.sin(data) * 2 + 1, np.abs(data) - 3, np.fft.fft(data).real]
+    for i, g in enumerate(got):
+        np.testing.assert_allclose(g, expected[i % len(ys)], rtol=1e-12, atol=1e-12)
+
+
+def test_build_input_named_like_an_internal_value():
+    x = xp.argument(shape=(2,), dtype=xp.float64)
+    model = xp.build({"v0": x}, {"y": (x + 1.0) * 3.0})
+    np.testing.assert_array_equal(_session(model).run(None, {"v0": np.array([1.0, 2.0])})[0],
+                                  [6.0, 9.0])
+
+
+@pytest.mark.parametrize("value_shape", [(2,), (1, 2), (3,)])
+def test_empty_mask_assignment_checks_the_value_shape(value_shape):
+    b = A([1.0, 2.0])
+    with pytest.raises(ValueError, match="__setitem__"):
+        b[A([False, False])] = A(np.ones(value_shape))
+    np.testing.assert_array_equal(np.asarray(b), [1.0, 2.0])
+
+
+def test_empty_mask_assignment_with_a_fitting_value():
+    b = A([1.0, 2.0])
+    b[A([False, False])] = A([7.0])  # (1,) broadcasts to the empty selection
+    np.testing.assert_array_equal(np.asarray(b), [1.0, 2.0])
+    b[A([False, True])] = A([7.0])
+    np.testing.assert_array_equal(np.asarray(b), [1.0, 7.0])
+
+
+def test_complex_outer_and_cross():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    b = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    np.testing.assert_allclose(np.asarray(xp.linalg.outer(A(b), A(a[0]))), np.outer(b, a[0]),
+                               rtol=1e-14)
+    np.testing.assert_allclose(np.asarray(xp.linalg.outer(A(b), A([1.0, 2.0]))),
+                               np.outer(b, [1.0, 2.0]), rtol=1e-14)
+    np.testing.assert_allclose(np.asarray(xp.linalg.cross(A(a), A(b))), np.cross(a, b),
+                               rtol=1e-14)
+    m = a.T.copy()
+    np.testing.assert_allclose(np.asarray(xp.linalg.cross(A(m), A(m[:, ::-1]), axis=-2)),
+                               np.cross(m, m[:, ::-1], axis=0), rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
+                                   np.uint32, np.uint64])
+def test_integer_pow_is_exact(dtype):
+    info = np.iinfo(dtype)
+    base = np.concatenate([np.arange(max(int(info.min), -40), 41),
+                           [info.min, info.max, info.max - 1]]).astype(dtype)
+    expo = np.concatenate([np.arange(0, 70), [info.max, info.max - 1]]).astype(dtype)
+    b, e = np.meshgrid(base, expo)
+    got = np.asarray(xp.pow(A(b), A(e)))
+    for (i, j), g in np.ndenumerate(got):
+        bi, ei = int(b[i, j]), int(e[i, j])
+        if abs(bi) <= 1 or ei < 64:
+            exact = bi**ei
+            if info.min <= exact <= info.max:  # overflow is unspecified
+                assert g == exact, (bi, ei, g)
+    for k in (0, 1, 3, 39):  # a Python exponent takes the unrolled path
+        got = np.asarray(xp.pow(A(base), k))
+        exact = [int(v) ** k for v in base]
+        for g, x in zip(got, exact):
+            if info.min <= x <= info.max:
+                assert g == x
+
+
+def test_integer_pow_large_values():
+    assert int(np.asarray(xp.pow(A(np.array(3, np.int64)), 39))) == 3**39
+    assert int(np.asarray(xp.pow(A(np.array(2**62 + 1, np.int64)), A(np.array(1))))) == 2**62 + 1
+    assert int(np.asarray(xp.pow(A(np.array(3, np.uint64)), A(np.array(40, np.uint64))))) == 3**40
+    assert int(np.asarray(xp.pow(A(np.array(0, np.uint64)),
+                                 A(np.array(2**64 - 1, np.uint64))))) == 0
+
+
+def test_complex_pow_of_mixed_precision_is_computed_in_the_wider_type():
+    a = np.array([-1.0179e-01 + 1.6j], np.complex64)
+    b = np.array([0.37337118897008253 + 0.10466293955658257j])
+    for x1, x2 in ((a, b), (b, a), (a, b.real)):
+        out = np.asarray(xp.pow(A(x1), A(x2)))
+        assert out.dtype == np.complex128
+        ref = x1.astype(np.complex128) ** x2.astype(np.complex128)
+        np.testing.assert_allclose(out, ref, rtol=1e-14)
+
+
+def test_prod_of_huge_values_and_a_zero_is_zero():
+    assert np.asarray(xp.prod(A([1e308, 1e308, 1e308, 0.0]))) == 0
+    out = np.asarray(xp.cumulative_prod(A([1e308, 1e308, 1e308, -0.0])))
+    np.testing.assert_array_equal(out, [1e308, np.inf, np.inf, -0.0])
+    assert np.signbit(out[-1])
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_products_do_not_overflow_where_the_product_is_finite(dtype):
+    big = float(np.sqrt(np.finfo(dtype).max)) * 2  # a product of two overflows
+    z = np.array([big * (1 + 1j), big * (1 - 0.1j), 1 / big, 1j / big, 2 + 1j], dtype)
+    exact = (1 + 1j) * (1 - 0.1j) * 1j * (2 + 1j)
+    rtol = 8 * np.finfo(dtype).eps
+    np.testing.assert_allclose(np.asarray(xp.prod(A(z))), exact, rtol=rtol)
+    np.testing.assert_allclose(np.asarray(xp.cumulative_prod(A(z)))[-1], exact, rtol=rtol)
+    s = xp.argument(shape=("n",), dtype=getattr(xp, np.dtype(dtype).name))
+    model = xp.build({"s": s}, {"c": xp.cumulative_prod(s)})
+    from onnxarray._complex import pack, unpack
+    got = unpack(_session(model).run(None, {"s": pack(z)})[0])
+    np.testing.assert_array_equal(got, np.asarray(xp.cumulative_prod(A(z))))
+
+
+def test_prod_of_empty_complex_axis_beside_a_symbolic_axis():
+    s = xp.argument(shape=(0, "n"), dtype=xp.complex64)
+    model = xp.build({"s": s}, {"p": xp.prod(s, axis=0, keepdims=True), "q": xp.prod(s, axis=0)})
+    from onnxarray._complex import pack, unpack
+    data = np.zeros((0, 3), np.complex64)
+    p, q = (unpack(r) for r in _session(model).run(None, {"s": pack(data)}))
+    np.testing.assert_array_equal(p, np.ones((1, 3), np.complex64))
+    np.testing.assert_array_equal(q, np.ones(3, np.complex64))
+
+
+def test_vector_norm_inf_of_an_empty_vector_is_zero():
+    assert float(np.asarray(xp.linalg.vector_norm(A(np.zeros(0)), ord=math.inf))) == 0.0
+    out = xp.linalg.vector_norm(A(np.zeros((0, 3))), ord=math.inf, axis=0, keepdims=True)
+    np.testing.assert_array_equal(np.asarray(out), np.zeros((1, 3)))

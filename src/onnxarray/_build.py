@@ -274,11 +274,11 @@ class _Emitter:
                 for v in g.inputs:
                     frame[id(v)] = f"v{next(self.counter)}"
             nodes = self.emit(g.nodes)
-            own = {id(v) for n in g.nodes for v in n.outputs}
+            own = {name for n in nodes for name in n.output}
             out_names, seen = [], set()
             for v in g.outputs:
                 src = self.name_of(v)
-                if id(v) not in own or src in seen:
+                if src not in own or src in seen:
                     dst = f"v{next(self.counter)}"
                     nodes.append(helper.make_node("Identity", [src], [dst]))
                     src = dst

@@ -118,7 +118,7 @@ def _describe(tree: tuple) -> str:
 
 
 def _fmt_type(v: Value) -> str:
-    return f"{v.dtype.name}[{', '.join(map(str, v.shape))}]"
+    return f"{v.dtype.name}[{', '.join(str(d) for d in v.shape)}]"
 
 
 def _fits(weak: Value, dtype: D.DType) -> bool:

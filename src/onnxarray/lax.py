@@ -370,7 +370,7 @@ def _equal_sizes(a, b) -> bool:
         return False
 
 
-def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Loop ``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns the final
     carry and the ``y``s stacked along a new leading axis.
 

@@ -279,6 +279,26 @@ def test_scan_with_length_only_and_reverse_outputs_in_input_order():
     assert int(total) == 21
 
 
+def test_scan_length_as_a_zero_d_array():
+    def fn(n, x):
+        return lax.scan(lambda c, _: (c * x, c), xp.ones_like(x), None, length=n)
+
+    for n in (0, 1, 4):
+        final, ys = check(fn, {"n": np.array(n), "x": np.array([2.0, 0.5])})
+        assert ys.shape == (n, 2)
+        np.testing.assert_array_equal(final, np.array([2.0, 0.5]) ** n)
+    final, ys = fn(to_onnxarray(np.array(3)), to_onnxarray(np.array([2.0])))
+    assert ys.shape == (3, 1)
+
+
+def test_stacked_outputs_of_changing_shape_are_refused():
+    def fn(x):
+        return lax.map(lambda v: xp.nonzero(xp.arange(3) < v)[0], x)
+
+    with pytest.raises(ValueError, match="stacked loop output changes shape"):
+        fn(to_onnxarray(np.array([1, 2])))
+
+
 def test_scan_over_a_pytree_of_inputs_with_a_pytree_carry():
     State = namedtuple("State", "total count")
 
@@ -309,6 +329,10 @@ def test_map_and_zero_length_scans_keep_their_shapes():
     fn = lambda x: lax.scan(lambda c, r: (c, r[::-1]), 0, x)[1]  # noqa: E731
     (out,) = check(fn, {"x": np.zeros((0, 3))}, shapes={"x": ("N", 3)})
     assert out.shape == (0, 3)
+    # Sizes unknown while recording: after zero iterations the stack still has them.
+    for data in (np.zeros((0, 3)), np.zeros((0, 2), np.complex128)):
+        (out,) = check(lambda x: lax.map(lambda r: r * 2, x), {"x": data})
+        assert out.shape == data.shape and out.dtype == data.dtype
 
 
 def test_complex_carries_cross_the_loop_boundary():
@@ -380,6 +404,16 @@ def test_cond_runs_only_the_taken_branch():
     (out,) = eager_and_exported(first_or_zero, model, {"x": np.array([7.0, 1.0]),
                                                        "n": np.array(2)})
     assert float(out) == 7.0
+
+
+def test_branches_may_return_their_operands_unchanged():
+    def fn(p, x):
+        return lax.cond(p, lambda a, b: (a, b), lambda a, b: (b, a), x, 2.5)
+
+    for p in (True, False):
+        a, b = check(fn, {"p": np.array(p), "x": np.array(-0.0)})
+        assert_identical(a, np.array(-0.0 if p else 2.5), "a")
+        assert_identical(b, np.array(2.5 if p else -0.0), "b")
 
 
 def test_cond_with_operands_and_python_scalar_results():

@@ -150,6 +150,11 @@ def _run_loop(attrs: dict, ins: list, env: dict, out_types) -> list[np.ndarray]:
     stacked = []
     for acc, y in zip(scans, body.outputs[1 + n_carried:]):
         if acc:
+            if any(a.shape != acc[0].shape for a in acc):
+                shapes = sorted({a.shape for a in acc})
+                raise ValueError(f"a stacked loop output changes shape between iterations "
+                                 f"({shapes[0]} and {shapes[-1]}); stacked outputs need one "
+                                 "shape (pad them to a fixed size)")
             stacked.append(np.stack(acc))
         else:
             dims = [d if type(d) is int else 0 for d in y.shape]

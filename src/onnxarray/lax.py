@@ -406,11 +406,44 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     outs = apply("Loop", [trip, None, *values], {"body": graph}, out_types)
     carry = _unflatten(tree, list(outs[:len(values)]))
     ys = list(outs[len(values):])
+    if trip.data is None or int(trip.data) == 0:
+        sources = [*values, *(leaf.value for leaf in x_leaves), *graph.captures]
+        ys = [_stack_shape(y, trip, sources) for y in ys]
     if reverse:
         from ._manipulation_functions import flip
 
         ys = [flip(Array._new(y), axis=0)._v for y in ys]
     return carry, _unflatten(y_tree, ys)
+
+
+def _stack_shape(y: Value, trip: Value, sources: list[Value]) -> Value:
+    """``y`` reshaped to its declared (trip, ...) shape, computed from outer values.
+
+    After zero iterations onnxruntime gives a scan output the sizes it can infer from the body
+    and 0 for the others; the sizes of a ``y`` come from the carries, ``xs`` or captured
+    arrays, whose shapes are known outside the loop. (A no-op when the loop ran.)
+    """
+    dims = y.shape[1:]
+    if y.data is not None or all(type(d) is int for d in dims):
+        return y
+    where = {}
+    for v in sources:
+        for axis, d in enumerate(v.shape):
+            if type(d) is not int:
+                where.setdefault(d, (v, axis))
+    parts = [_ops.reshape(trip, [1])]
+    for d in dims:
+        if type(d) is int:
+            parts.append(_ops.i64([d]))
+        elif d in where:
+            parts.append(_ops.dim_of(*where[d]))
+        else:
+            return y  # a size computed inside the body
+    if y.dtype.kind == "c":
+        parts.append(_ops.i64([2]))
+    shape = _ops.concat(parts, 0)
+    return _ops.bind("Reshape", [y, shape], [y.dtype], lambda: [y.shape],
+                     (("allowzero", 1),))[0]
 
 
 def map(f, xs, *, batch_size=None):  # noqa: A001 - JAX's name

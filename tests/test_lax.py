@@ -542,9 +542,13 @@ def test_carry_errors_name_the_carry():
                                         r"carry\['b'\] from float64 to float32"):
         lax.fori_loop(0, 3, lambda i, c: {"a": c["a"], "b": xp.astype(c["b"], xp.float32)},
                       {"a": x, "b": x})
+    m = xp.argument(shape=("N", 3), dtype=xp.float64)
     with pytest.raises(ValueError, match=r"lax\.scan: f changes the shape of carry\[1\] "
-                                         r"from float64\[N\] to float64\[\?"):
-        lax.scan(lambda c, v: ((c[0], c[1][1:]), v), (x, x), x)
+                                         r"from float64\[N, 3\] to float64\[N, 2\]"):
+        lax.scan(lambda c, v: ((c[0], c[1][:, 1:]), v), (x, m), x)
+    with pytest.raises(ValueError, match=r"changes the shape of carry from float64\[N\] to "
+                                         r"float64\[N, 1\]"):
+        lax.fori_loop(0, 2, lambda i, c: c[:, None], x)
     with pytest.raises(TypeError, match=r"lax\.while_loop: body_fun must return a carry with "
                                         r"the structure of its input \(\*, \*\), got \(\*,\)"):
         lax.while_loop(lambda c: c[0][0] > 0, lambda c: (c[0],), (x, x))
@@ -553,6 +557,15 @@ def test_carry_errors_name_the_carry():
     with pytest.raises(TypeError, match=r"lax\.fori_loop: init_val\[1\] must be an array or a "
                                         r"Python scalar, got str"):
         lax.fori_loop(0, 3, lambda i, c: c, (x, "s"))
+
+
+def test_sizes_the_recorder_cannot_follow_are_checked_when_the_model_runs():
+    def fn(x):
+        return lax.fori_loop(0, 3, lambda i, c: xp.sort(c)[::-1] * 2.0, x)
+
+    model = export(fn, {"x": ("N",)}, {"x": xp.float64})
+    (out,) = eager_and_exported(fn, model, {"x": np.array([3.0, -1.0, 2.0])})
+    np.testing.assert_array_equal(out, [24.0, 16.0, -8.0])
 
 
 def test_branch_errors_name_the_branches():

@@ -10,9 +10,10 @@ same operators the exported model runs, so both give the same bits.
 Carries, operands and results are pytrees: arrays, Python scalars, and tuples, lists, dicts
 (and ``None``) of them. As in JAX a loop carry keeps its dtype and shape on every iteration.
 A symbolic dimension in a carry is one size for the whole loop, unknown until the model runs;
-the body must give back that same size (the same expression, e.g. ``N``), not another unknown
-one. Python scalars are weakly typed like in JAX: a scalar carry takes the dtype its body
-produces when the standard's mixing rules allow it.
+the body must give back that same size (the same expression, e.g. ``N``); a result whose size
+the recorder could not follow is reshaped to the carry's shape, checked when the model runs.
+Python scalars are weakly typed like in JAX: a scalar carry takes the dtype its body produces
+when the standard's mixing rules allow it.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def _match_carry(func: str, who: str, ins: list[_Leaf], in_tree: tuple, outs: li
                             f"{va.dtype.name} to {vb.dtype.name}; a carry keeps its dtype "
                             "(cast with astype)")
         if len(va.shape) != len(vb.shape) or any(
-                not _same_dim(x, y) for x, y in zip(va.shape, vb.shape)):
+                not (_same_dim(x, y) or _untracked(y)) for x, y in zip(va.shape, vb.shape)):
             raise ValueError(f"{func}: {who} changes the shape of carry{a.path} from "
                              f"{_fmt_type(va)} to {_fmt_type(vb)}; a carry keeps its shape, "
                              "and a symbolic dimension must stay the same size expression")
@@ -170,13 +171,24 @@ def _same_dim(a, b) -> bool:
     return a == b
 
 
-def _carry_outputs(ins: list[_Leaf], outs: list[_Leaf]) -> list[Value]:
-    """The body's carry Values, Python-scalar results cast to their carry's dtype."""
+def _untracked(d) -> bool:
+    """A size the recorder could not follow (an unknown size made by an operation, e.g. a
+    reversed slice of a symbolic axis): it may well be the carry's size."""
+    return isinstance(d, Dim) and d.name is None and d.expr is None
+
+
+def _carry_outputs(ins: list[_Leaf], outs: list[_Leaf], inputs: list[Value]) -> list[Value]:
+    """The body's carry Values: Python-scalar results cast to their carry's dtype, results of
+    untracked sizes reshaped to the carry's shape (which checks the size when the model runs)."""
     values = []
-    for a, b in zip(ins, outs):
+    for a, b, inp in zip(ins, outs, inputs):
         v = b.value
         if v.dtype is not a.value.dtype and b.weak:
             v = _ops.const(v.data.astype(a.value.dtype.numpy), a.value.dtype)
+        if any(not _same_dim(x, y) for x, y in zip(a.value.shape, v.shape)):
+            from ._manipulation_functions import reshape
+
+            v = reshape(Array._new(v), Array._new(inp).shape)._v
         values.append(v)
     return values
 
@@ -196,7 +208,7 @@ def _loop_body(func: str, who: str, init: list[_Leaf], tree: tuple, step, cond_f
             carry, extra, info = step(inputs[0], list(inputs[2:]))
             outs, out_tree = _flatten(carry, func, f"the carry returned by {who}, carry")
             promote = _match_carry(func, who, init, tree, outs, out_tree)
-            values = _carry_outputs(init, outs)
+            values = _carry_outputs(init, outs, list(inputs[2:]))
             cond_out = inputs[1]
             if cond_fun is not None and not promote:
                 cond_out = cond_fun(values)
@@ -491,7 +503,7 @@ def _merge_branches(func: str, names: list[str], traced: list) -> tuple[list, li
             if v.dtype is not dt and not (leaf.weak and _fits(v, dt)):
                 raise TypeError(f"{func}: the branches disagree on the dtype of output"
                                 f"{leaf.path}: {names[0]} gives {column[0].value.dtype.name}"
-                                f"{'' if column[0].weak else ''}, {name} gives {v.dtype.name}")
+                                f", {name} gives {v.dtype.name}")
         shapes = [leaf.value.shape for leaf in column]
         if len({len(s) for s in shapes}) != 1:
             raise ValueError(f"{func}: the branches disagree on the rank of output"

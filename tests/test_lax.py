@@ -295,8 +295,15 @@ def test_stacked_outputs_of_changing_shape_are_refused():
     def fn(x):
         return lax.map(lambda v: xp.nonzero(xp.arange(3) < v)[0], x)
 
-    with pytest.raises(ValueError, match="stacked loop output changes shape"):
+    with pytest.raises(ValueError, match=r"lax\.scan: .*a stacked output changes shape"):
         fn(to_onnxarray(np.array([1, 2])))
+
+
+def test_bad_data_in_an_eager_body_raises_a_standard_error():
+    x = to_onnxarray(np.arange(3.0))
+    with pytest.raises(IndexError, match=r"lax\.fori_loop: GatherND failed while running the "
+                                         r"body on concrete data: invalid index"):
+        lax.fori_loop(0, 5, lambda i, c: c + x[i], 0.0)
 
 
 def test_scan_over_a_pytree_of_inputs_with_a_pytree_carry():

@@ -24,13 +24,24 @@ from ._dtypes import DType
 from ._executor import run_node
 from ._graph import BodyInput, Graph, Value, body_graph, make_node, recording_scope
 
-__all__ = ["trace_body", "apply", "run_branch", "LoopError"]
+__all__ = ["trace_body", "apply", "run_branch"]
 
 _ids = itertools.count()
 
 
-class LoopError(RuntimeError):
-    """A recorded body failed while running on concrete data."""
+class _BodyFailure(Exception):
+    """onnxruntime refused a node of a body on concrete data (bad data, e.g. an index)."""
+
+    def __init__(self, op: str, detail: str) -> None:
+        self.op = op
+        self.detail = detail.split("Status Message:")[-1].strip()
+
+
+def _failure(func: str, f: _BodyFailure) -> Exception:
+    """The standard exception for a failed body: an IndexError for a bad index, else a
+    ValueError, naming the function and the operator."""
+    kind = IndexError if "index" in f.detail.lower() else ValueError
+    return kind(f"{func}: {f.op} failed while running the body on concrete data: {f.detail}")
 
 
 def trace_body(specs: Sequence[tuple[DType, tuple]], fn: Callable, *, hoist: bool,
@@ -54,21 +65,28 @@ def _is_eager(inputs, graphs) -> bool:
 
 
 def apply(op: str, inputs: Sequence[Value | None], graphs: dict[str, Graph],
-          out_types: Sequence[tuple[DType, tuple]]) -> tuple[Value, ...]:
+          out_types: Sequence[tuple[DType, tuple]], func: str) -> tuple[Value, ...]:
     """Run a ``Loop`` / ``If`` now when it is all concrete, otherwise record it."""
     attrs = tuple(sorted(graphs.items()))
     if not _is_eager(inputs, graphs.values()):
         return make_node(op, inputs, attrs, out_types).outputs
     env: dict[int, np.ndarray] = {}
     data = [None if v is None else _layout(v) for v in inputs]
-    outs = _RUNNERS[op](dict(attrs), data, env, out_types)
+    try:
+        outs = _RUNNERS[op](dict(attrs), data, env, out_types)
+    except _BodyFailure as f:
+        raise _failure(func, f) from None
     return tuple(_concrete(o, dt) for o, (dt, _) in zip(outs, out_types))
 
 
-def run_branch(graph: Graph, out_types: Sequence[tuple[DType, tuple]]) -> list[Value]:
+def run_branch(graph: Graph, out_types: Sequence[tuple[DType, tuple]],
+               func: str) -> list[Value]:
     """Run a branch whose operands are all concrete and which reads no symbolic value."""
     env: dict[int, np.ndarray] = {}
-    outs = _run_graph(graph, [_layout(b) for b in graph.bound], env)
+    try:
+        outs = _run_graph(graph, [_layout(b) for b in graph.bound], env)
+    except _BodyFailure as f:
+        raise _failure(func, f) from None
     return [_concrete(o, dt) for o, (dt, _) in zip(outs, out_types)]
 
 
@@ -120,7 +138,7 @@ def _run_graph(graph: Graph, args: Sequence[np.ndarray], env: dict) -> list[np.n
                 outs = run_node(node.op, node.domain, node.attrs, feeds,
                                 [_real(o.dtype) for o in node.outputs])
             except Exception as exc:  # noqa: BLE001 - re-raised with the body's context
-                raise LoopError(f"{node.op} failed inside a control-flow body: {exc}") from None
+                raise _BodyFailure(node.op, str(exc)) from None
         for o, a in zip(node.outputs, outs):
             env[id(o)] = a
     return [_fetch(v, env) for v in graph.outputs]
@@ -152,9 +170,9 @@ def _run_loop(attrs: dict, ins: list, env: dict, out_types) -> list[np.ndarray]:
         if acc:
             if any(a.shape != acc[0].shape for a in acc):
                 shapes = sorted({a.shape for a in acc})
-                raise ValueError(f"a stacked loop output changes shape between iterations "
-                                 f"({shapes[0]} and {shapes[-1]}); stacked outputs need one "
-                                 "shape (pad them to a fixed size)")
+                raise _BodyFailure("Loop", f"a stacked output changes shape between iterations "
+                                   f"({shapes[0]} and {shapes[-1]}); stacked outputs need "
+                                   "one shape (pad them to a fixed size)")
             stacked.append(np.stack(acc))
         else:
             dims = [d if type(d) is int else 0 for d in y.shape]

@@ -300,7 +300,7 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     graph, init, _ = _loop_body(func, "body_fun", init, tree, step)
     values = [leaf.value for leaf in init]
     outs = apply("Loop", [trip, None, *values], {"body": graph},
-                 [(v.dtype, v.shape) for v in values])
+                 [(v.dtype, v.shape) for v in values], func)
     return _unflatten(tree, list(outs))
 
 
@@ -333,7 +333,7 @@ def while_loop(cond_fun, body_fun, init_val):
     values = [leaf.value for leaf in init]
     first = next_pred(values)
     outs = apply("Loop", [None, first, *values], {"body": graph},
-                 [(v.dtype, v.shape) for v in values])
+                 [(v.dtype, v.shape) for v in values], func)
     return _unflatten(tree, list(outs))
 
 
@@ -415,7 +415,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     y_values = graph.outputs[1 + len(values):]
     out_types = [(v.dtype, v.shape) for v in values] + [
         (y.dtype, (trip_dim, *y.shape)) for y in y_values]
-    outs = apply("Loop", [trip, None, *values], {"body": graph}, out_types)
+    outs = apply("Loop", [trip, None, *values], {"body": graph}, out_types, func)
     carry = _unflatten(tree, list(outs[:len(values)]))
     ys = list(outs[len(values):])
     if trip.data is None or int(trip.data) == 0:
@@ -545,17 +545,18 @@ def cond(pred, true_fun, false_fun, *operands):
     graphs, out_types = _merge_branches(func, names, traced)
     out_tree = traced[0][2]
     if p.data is not None:
-        return _taken(graphs[0 if bool(p.data) else 1], (true_fun, false_fun)[
-            0 if bool(p.data) else 1], operands, out_types, out_tree)
-    outs = apply("If", [p], {"then_branch": graphs[0], "else_branch": graphs[1]}, out_types)
+        k = 0 if bool(p.data) else 1
+        return _taken(func, graphs[k], (true_fun, false_fun)[k], operands, out_types, out_tree)
+    outs = apply("If", [p], {"then_branch": graphs[0], "else_branch": graphs[1]}, out_types,
+                 func)
     return _unflatten(out_tree, list(outs))
 
 
-def _taken(graph: Graph, fn, operands: tuple, out_types, out_tree):
+def _taken(func: str, graph: Graph, fn, operands: tuple, out_types, out_tree):
     """The branch chosen by a concrete predicate: run now if all concrete, else record it
     inline (no ``If`` is needed)."""
     if not graph.captures and all(b.data is not None for b in graph.bound):
-        return _unflatten(out_tree, run_branch(graph, out_types))
+        return _unflatten(out_tree, run_branch(graph, out_types, func))
     out = fn(*operands)
     leaves, _ = _flatten(out, "lax", "output")
     values = [leaf.value if leaf.value.dtype is dt else _ops.cast(leaf.value, dt)
@@ -581,16 +582,16 @@ def switch(index, branches, *operands):
     out_tree = traced[0][2]
     if idx.data is not None:
         k = builtins.min(builtins.max(int(idx.data), 0), len(branches) - 1)
-        return _taken(graphs[k], branches[k], operands, out_types, out_tree)
+        return _taken(func, graphs[k], branches[k], operands, out_types, out_tree)
     if len(branches) == 1:
-        return _taken(graphs[0], branches[0], operands, out_types, out_tree)
+        return _taken(func, graphs[0], branches[0], operands, out_types, out_tree)
     idx = _as_int64(idx)
     rest = graphs[-1]
     for k in range(len(branches) - 2, -1, -1):
         pred = _ops.binary("LessOrEqual", idx, _ops.const(k, D.int64), D.bool)
         if k == 0:
             outs = apply("If", [pred], {"then_branch": graphs[0], "else_branch": rest},
-                         out_types)
+                         out_types, func)
             break
         rest = _if_graph(pred, graphs[k], rest, out_types)
     return _unflatten(out_tree, list(outs))

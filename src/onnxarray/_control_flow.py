@@ -15,6 +15,7 @@ with a trailing dimension of 2 (see ``_complex``).
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -121,26 +122,46 @@ def _fetch(v: Value, env: dict) -> np.ndarray:
     return env[id(v)]
 
 
+def _program(graph: Graph) -> list[tuple]:
+    """The graph's nodes prepared for running: per node its runner (None for a plain
+    operator), its inputs (a constant in graph layout, or the id of a Value computed before)
+    with their real dtypes, and its outputs. Computed once per graph."""
+    prog = _programs.get(graph)
+    if prog is not None:
+        return prog
+    prog = []
+    for node in graph.nodes:
+        runner = _RUNNERS.get(node.op) if any(
+            isinstance(a, Graph) for _, a in node.attrs) else None
+        ins = tuple(None if v is None else (
+            (True, _layout(v)) if v.data is not None else (False, id(v))) for v in node.inputs)
+        in_dtypes = tuple(None if v is None else _real(v.dtype) for v in node.inputs)
+        outs = tuple(id(o) for o in node.outputs)
+        prog.append((node, runner, ins, in_dtypes, [_real(o.dtype) for o in node.outputs],
+                     [(o.dtype, o.shape) for o in node.outputs], outs))
+    _programs[graph] = prog
+    return prog
+
+
+_programs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _run_graph(graph: Graph, args: Sequence[np.ndarray], env: dict) -> list[np.ndarray]:
     for v, a in zip(graph.inputs, args):
         env[id(v)] = a
-    for node in graph.nodes:
-        ins = [None if v is None else _fetch(v, env) for v in node.inputs]
-        runner = _RUNNERS.get(node.op) if any(
-            isinstance(a, Graph) for _, a in node.attrs) else None
+    for node, runner, ins, in_dtypes, out_dtypes, out_types, out_ids in _program(graph):
+        data = [None if s is None else (s[1] if s[0] else env[s[1]]) for s in ins]
         if runner is not None:
-            outs = runner(dict(node.attrs), ins, env,
-                          [(o.dtype, o.shape) for o in node.outputs])
+            outs = runner(dict(node.attrs), data, env, out_types)
         else:
-            feeds = [None if a is None else Value(_real(v.dtype), (), data=a)
-                     for v, a in zip(node.inputs, ins)]
+            feeds = [None if a is None else Value(dt, (), data=a)
+                     for dt, a in zip(in_dtypes, data)]
             try:
-                outs = run_node(node.op, node.domain, node.attrs, feeds,
-                                [_real(o.dtype) for o in node.outputs])
+                outs = run_node(node.op, node.domain, node.attrs, feeds, out_dtypes)
             except Exception as exc:  # noqa: BLE001 - re-raised with the body's context
                 raise _BodyFailure(node.op, str(exc)) from None
-        for o, a in zip(node.outputs, outs):
-            env[id(o)] = a
+        for i, a in zip(out_ids, outs):
+            env[i] = a
     return [_fetch(v, env) for v in graph.outputs]
 
 

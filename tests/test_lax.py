@@ -487,6 +487,18 @@ def test_loop_invariants_stay_outside_and_constants_are_shared():
     np.testing.assert_array_equal(out, c)
 
 
+def test_a_long_body_records_and_builds_without_recursion():
+    def body(i, c):
+        for _ in range(2000):  # deeper than Python's recursion limit
+            c = c * 1.0001 + 0.5
+        return c
+
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    model = xp.build({"x": x}, {"y": lax.fori_loop(0, x.shape[0], body, x)})
+    ((_, g),) = list(subgraphs(model.graph))
+    assert len(g.node) == 4001
+
+
 def test_dead_body_code_and_unused_results_are_not_exported():
     def fn(x):
         def body(c):

@@ -4,6 +4,10 @@ A ``Value`` is concrete (it holds a NumPy array), a graph input (it has a name) 
 of a ``Node``. Nodes are built through a weak-value cache keyed on (op, domain, inputs,
 attributes): identical sub-expressions are the same object, and nodes that nothing references
 are collected. Walks are iterative so chains of any length work.
+
+A node may carry ``Graph`` attributes (``Loop`` bodies, ``If`` branches): a body recorded on
+fresh ``BodyInput``s inside a ``recording_scope``, which ``body_graph`` cuts out of the trace.
+Walks follow a node's subgraph captures as well as its inputs (``dependencies``).
 """
 
 from __future__ import annotations

@@ -499,6 +499,20 @@ def test_a_long_body_records_and_builds_without_recursion():
     assert len(g.node) == 4001
 
 
+@pytest.mark.parametrize("branch_first", [True, False])
+def test_a_branch_computing_a_graph_output_keeps_names_unique(branch_first):
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    p = xp.argument(shape=(), dtype=xp.bool)
+    z = lax.cond(p, lambda: xp.exp(x), lambda: x)
+    y = xp.exp(x)  # the same node as the true branch's
+    outs = {"z": z, "y": y} if branch_first else {"y": y, "z": z}
+    model = xp.build({"x": x, "p": p}, outs)
+    onnx.checker.check_model(model, full_check=True)
+    data = np.array([0.5, -1.0])
+    got = dict(zip(outs, run_model(model, {"x": data, "p": np.array(True)})))
+    np.testing.assert_array_equal(got["z"], got["y"])
+
+
 def test_dead_body_code_and_unused_results_are_not_exported():
     def fn(x):
         def body(c):

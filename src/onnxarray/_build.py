@@ -127,8 +127,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     for name, v in zip(outputs, out_values):
         if v.node is not None and id(v) not in renamed and id(v) not in names:
             renamed[id(v)] = name
-    names.update(renamed)
-    em.keep = set(renamed)
+    em.preferred = renamed
 
     nodes = em.emit(order)
     graph_outputs = []
@@ -176,7 +175,7 @@ class _Emitter:
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
         self.domains: set[str] = set()
-        self.keep: set[int] = set()  # Values named after graph outputs: never merged away
+        self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
 
     def lookup(self, v: Value) -> str | None:
         key = id(v)
@@ -213,14 +212,19 @@ class _Emitter:
             raise ValueError(
                 "build: an output depends on an argument that is not listed in inputs "
                 f"({Array._new(v)!r}); pass it in the inputs dict")
-        n = f"v{next(self.counter)}"
+        n = self.preferred.get(id(v)) if len(self.frames) == 1 else None
+        if n is None:
+            n = f"v{next(self.counter)}"
         self.frames[-1][id(v)] = n
         return n
 
     def emit(self, order) -> list[onnx.NodeProto]:
         nodes = []
         emitted = self.emitted[-1]
+        nested = len(self.frames) > 1
         for node in order:
+            if nested and all(self.lookup(v) is not None for v in node.outputs):
+                continue  # already computed by an enclosing graph
             ins = ["" if v is None else self.name_of(v) for v in node.inputs]
             key = _node_key(node, ins)
             twin = None
@@ -229,7 +233,8 @@ class _Emitter:
                     twin = table.get(key)
                     if twin is not None:
                         break
-            if twin is not None and not any(id(v) in self.keep for v in node.outputs):
+            if twin is not None and (nested or not any(
+                    id(v) in self.preferred for v in node.outputs)):
                 # The same computation on equal inputs: reuse the outputs already emitted.
                 for v, t in zip(node.outputs, twin):
                     self.frames[-1][id(v)] = self.name_of(t)

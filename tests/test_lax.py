@@ -556,6 +556,13 @@ def test_python_control_flow_on_symbolic_values_points_to_lax():
             pass
 
 
+def test_a_python_loop_over_a_symbolic_size_points_to_lax():
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    with pytest.raises(SymbolicValueError, match=r"lax\.fori_loop/scan"):
+        for _ in range(x.shape[0]):
+            pass
+
+
 def test_predicate_errors():
     x = to_onnxarray(np.array([1.0, 2.0]))
     with pytest.raises(TypeError, match=r"lax\.cond: the predicate must be a 0-d bool array, "

@@ -284,6 +284,8 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     idx_dt = D.result_type_of(dts, func) if dts else D.int64
     if lo.data is not None and hi.data is not None:
         trip = _ops.const(builtins.max(int(hi.data) - int(lo.data), 0), D.int64)
+    elif isinstance(upper, SymbolicDim) and lo.data is not None and int(lo.data) == 0:
+        trip = hi  # a size is never negative
     else:
         diff = _ops.binary("Sub", _as_int64(hi), _as_int64(lo))
         trip = _ops.binary("Max", diff, _ops.const(0, D.int64))

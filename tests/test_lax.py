@@ -513,6 +513,17 @@ def test_a_branch_computing_a_graph_output_keeps_names_unique(branch_first):
     np.testing.assert_array_equal(got["z"], got["y"])
 
 
+def test_a_loop_that_runs_zero_times_reads_no_index():
+    def fn(x, n):
+        return lax.fori_loop(0, n, lambda i, c: c + x[0] + xp.take(x, xp.asarray([1]))[0], 0.0)
+
+    model = export(fn, {"x": ("N",), "n": ()}, {"x": xp.float64, "n": xp.int64})
+    (out,) = run_model(model, {"x": np.zeros(0), "n": np.array(0)})
+    assert_identical(out, np.array(0.0), "zero iterations")
+    (out,) = eager_and_exported(fn, model, {"x": np.array([1.0, 2.0]), "n": np.array(3)})
+    assert float(out) == 9.0
+
+
 def test_dead_body_code_and_unused_results_are_not_exported():
     def fn(x):
         def body(c):

@@ -183,6 +183,26 @@ class recording_scope:
 
 
 SUBGRAPH_OPS = frozenset({"Loop", "If", "Scan"})
+# Loop-invariant nodes hoisted out of a loop body: only operators that fail on no data. A loop
+# that runs zero times on an empty array must not run, say, the Squeeze of ``x[0]``; random
+# draws must be drawn on every iteration.
+HOISTABLE = frozenset({
+    "Shape", "Size", "Cast", "Identity", "Unsqueeze", "Transpose", "Concat", "Slice",
+    "ConstantOfShape", "MatMul", "Gemm", "Where", "Add", "Sub", "Mul", "Div", "Neg", "Abs",
+    "Max", "Min", "Sqrt", "Exp", "Log", "Sin", "Cos", "Tanh", "Sigmoid", "Reciprocal", "Pow",
+    "Floor", "Ceil", "Round", "Sign", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "Equal",
+    "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "BitwiseAnd", "BitwiseOr",
+    "BitwiseXor", "BitwiseNot", "ReduceSum", "ReduceSumSquare", "ReduceProd", "ReduceL1",
+    "ReduceL2", "CumSum"})
+
+
+def _hoistable(node: Node) -> bool:
+    """Safe to compute once before the loop, even when the loop runs zero times."""
+    if node.op not in HOISTABLE:
+        return False
+    if node.op == "Div":  # an integer division by zero is an error
+        return all(o.dtype.kind == "f" for o in node.outputs)
+    return True
 
 
 def dependencies(node: Node) -> tuple:
@@ -202,8 +222,9 @@ def body_graph(inputs: Sequence[BodyInput], outputs: Sequence[Value], requested:
     """The subgraph from ``inputs`` to ``outputs`` among the ``requested`` nodes.
 
     With ``hoist`` (loop bodies) a node that depends on no input is loop-invariant and stays in
-    the enclosing scope, computed once; without it (``If`` branches) every node the branch
-    asked for stays in the branch, so a branch's work is done only when it is taken.
+    the enclosing scope, computed once, when its operator cannot fail (``HOISTABLE``); without
+    it (``If`` branches) every node the branch asked for stays in the branch, so a branch's
+    work is done only when it is taken.
     """
     order: list[Node] = []
     seen: set[int] = set()
@@ -226,7 +247,7 @@ def body_graph(inputs: Sequence[BodyInput], outputs: Sequence[Value], requested:
     members: set[int] = set()
     nodes = []
     for node in order:
-        if not hoist or node.op in NONDETERMINISTIC or any(
+        if not hoist or not _hoistable(node) or any(
                 d is not None and (id(d) in own or id(d.node) in members)
                 for d in dependencies(node)):
             members.add(id(node))

@@ -287,7 +287,9 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     elif isinstance(upper, SymbolicDim) and lo.data is not None and int(lo.data) == 0:
         trip = hi  # a size is never negative
     else:
-        diff = _ops.binary("Sub", _as_int64(hi), _as_int64(lo))
+        diff = _as_int64(hi)
+        if lo.data is None or int(lo.data) != 0:
+            diff = _ops.binary("Sub", diff, _as_int64(lo))
         trip = _ops.binary("Max", diff, _ops.const(0, D.int64))
     lo_i = _ops.cast(lo, idx_dt)
     init, tree = _flatten(init_val, func, "init_val")

@@ -22,8 +22,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 OUT = DOCS / "_build"
 # Reading order of the pages; any other docs/*.md follows, by name.
-ORDER = ["getting-started", "writing-exportable-code", "exporting-scikit-learn",
-         "dtypes-and-opsets", "api"]
+ORDER = ["getting-started", "writing-exportable-code", "control-flow",
+         "exporting-scikit-learn", "dtypes-and-opsets", "api"]
 
 TEMPLATE = """<!doctype html>
 <html lang="en">

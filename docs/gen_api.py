@@ -44,6 +44,7 @@ EXTENSIONS = (
      "extensions/linear_algebra_functions"),
     ("fft", "Fourier transform extension (`onnxarray.fft`)",
      "extensions/fourier_transform_functions"),
+    ("lax", "Control flow (`onnxarray.lax`, beyond the standard)", None),
 )
 
 # The standard's one-line description, shown only for a name whose docstring is missing.
@@ -77,11 +78,12 @@ STANDARD_SUMMARY = {
 INTRO = """\
 # API reference
 
-Every public name of `onnxarray`, `onnxarray.linalg` and `onnxarray.fft`, by section of the
-[Array API standard]({spec}/API_specification/index.html) (revision 2025.12), then onnxarray's
-own additions. Each entry gives the signature and the docstring: what the function computes,
-then how it lowers to ONNX and its limits where these matter. Functions marked *complex* accept
-complex64 and complex128 arrays (see [data types and opsets](dtypes-and-opsets.md)).
+Every public name of `onnxarray`, `onnxarray.linalg`, `onnxarray.fft` and `onnxarray.lax`, by
+section of the [Array API standard]({spec}/API_specification/index.html) (revision 2025.12),
+then onnxarray's own additions. Each entry gives the signature and the docstring: what the
+function computes, then how it lowers to ONNX and its limits where these matter. Functions
+marked *complex* accept complex64 and complex128 arrays (see
+[data types and opsets](dtypes-and-opsets.md)).
 
 Every function works the same on concrete arrays (computed at once through onnxruntime) and on
 symbolic arrays from `argument` (recorded into the model that `build` exports):

@@ -9,7 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
-from . import fft, linalg  # noqa: E402 - extension namespaces (in progress)
+from . import fft, lax, linalg  # noqa: E402 - extension namespaces, control flow
 from ._array_object import Array, Device, SymbolicValueError
 from ._build import argument, build
 from ._caches import cache_limits
@@ -272,6 +272,7 @@ __all__ = [
     "int64",
     "int8",
     "jit",
+    "lax",
     "isdtype",
     "isfinite",
     "isin",

@@ -140,8 +140,11 @@ class Array:
         return data.reshape(()).item()
 
     def __bool__(self) -> bool:
-        return bool(self._scalar("bool()", "Use onnxarray.where(...) to choose between values, "
-                                 "or onnxarray.any/all to reduce."))
+        return bool(self._scalar(
+            "bool()", "A Python `if` or `while` cannot branch on it: use onnxarray.where(...) "
+            "to choose between values, onnxarray.lax.cond(pred, true_fun, false_fun, ...) to "
+            "choose between computations, onnxarray.lax.while_loop(cond_fun, body_fun, init) "
+            "to loop while a condition holds, or onnxarray.any/all to reduce."))
 
     def __int__(self) -> int:
         v = self._scalar("int()", "Keep the value as an array.")

@@ -17,7 +17,7 @@ from . import _dtypes as D
 from ._array_object import Array, original_argument
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
-from ._graph import NONDETERMINISTIC, Dim, Value, topological_order
+from ._graph import NONDETERMINISTIC, BodyInput, Dim, Graph, Value, topological_order
 from ._opset_forms import PRIVATE_DOMAIN, expand
 
 __all__ = ["argument", "build"]
@@ -54,12 +54,15 @@ def argument(*, shape, dtype) -> Array:
     return Array._new(Value(dtype, tuple(dims), name=f"arg{next(_arg_ids)}"))
 
 
-def _value_info(name: str, v: Value) -> onnx.ValueInfoProto:
-    """A graph input or output; a complex value is a real tensor with a trailing 2."""
+def _value_info(name: str, v: Value, nested: bool = False) -> onnx.ValueInfoProto:
+    """A graph input or output; a complex value is a real tensor with a trailing 2. Inside a
+    subgraph (``nested``) symbolic sizes are left unnamed."""
     dims = []
     for d in v.shape:
         if type(d) is int:
             dims.append(d)
+        elif nested:
+            dims.append(None)
         elif isinstance(d, Dim) and d.name is not None:
             dims.append(d.name)
         elif isinstance(d, Dim) and d.expr is not None and all(
@@ -118,82 +121,23 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
 
     out_values = [arr._v for arr in outputs.values()]
     order = topological_order(out_values)
-
-    used_args: set[int] = set()
-    initializers: list[onnx.TensorProto] = []
-    by_content: dict[tuple, str] = {}  # equal constants share one initializer
-    counter = itertools.count()
-    user = set(inputs) | set(outputs)
-    taken = set(user)  # internal names must not collide with the user's
-
-    def fresh(prefix: str) -> str:
-        # opset forms (_opset_forms.expand) derive names "<output>_..." from a node's outputs
-        while True:
-            n = f"{prefix}{next(counter)}"
-            if n not in taken and not any(u.startswith(n + "_") for u in user):
-                taken.add(n)
-                return n
-
-    def name_of(v: Value) -> str:
-        key = id(v)
-        n = names.get(key)
-        if n is not None:
-            if v.name is not None:
-                used_args.add(key)
-            return n
-        if v.data is not None:
-            data = np.asarray(v.data, order="C")
-            if data.dtype.kind == "c":
-                from ._complex import pack
-
-                data = pack(data)
-            content = (data.dtype.str, data.shape, data.tobytes())
-            n = by_content.get(content)
-            if n is None:
-                n = by_content[content] = fresh("c")
-                initializers.append(numpy_helper.from_array(data, n))
-        elif v.name is not None:
-            raise ValueError(
-                "build: an output depends on an argument that is not listed in inputs "
-                f"({Array._new(v)!r}); pass it in the inputs dict")
-        else:
-            n = fresh("v")
-        names[key] = n
-        return n
+    em = _Emitter(names, opset, set(inputs) | set(outputs))
 
     # Node outputs that are graph outputs take the user's names directly when possible.
     renamed: dict[int, str] = {}
     for name, v in zip(outputs, out_values):
         if v.node is not None and id(v) not in renamed and id(v) not in names:
             renamed[id(v)] = name
-    names.update(renamed)
+    em.preferred = renamed
 
-    nodes = []
-    emitted: dict[tuple, tuple] = {}  # (op, domain, input names, attrs) -> output Values
-    for node in order:
-        ins = ["" if v is None else name_of(v) for v in node.inputs]
-        key = _node_key(node, ins)
-        twin = emitted.get(key) if key is not None else None
-        if twin is not None and not any(id(v) in renamed for v in node.outputs):
-            # The same computation on equal constants: reuse the outputs already emitted.
-            for v, t in zip(node.outputs, twin):
-                names[id(v)] = name_of(t)
-            continue
-        if key is not None:
-            emitted.setdefault(key, node.outputs)
-        outs = [name_of(v) for v in node.outputs]
-        attrs = tuple((k, make_attribute(k, val)) for k, val in node.attrs)
-        in_types = [None if v is None else v.dtype.onnx for v in node.inputs]
-        protos, extra = expand(node.op, node.domain, ins, outs, attrs, in_types, opset)
-        nodes.extend(protos)
-        initializers.extend(extra)
-
+    nodes = em.emit(order)
     graph_outputs = []
     for name, v in zip(outputs, out_values):
         if renamed.get(id(v)) != name:
-            src = name_of(v)
+            src = em.name_of(v)
             nodes.append(helper.make_node("Identity", [src], [name]))
         graph_outputs.append(_value_info(name, v))
+    used_args, initializers = em.used_args, em.initializers
 
     unused = [name for name, v in in_values.items() if id(v) not in used_args]
     if unused and not allow_unused_inputs:
@@ -202,7 +146,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     graph_inputs = [_value_info(name, v) for name, v in in_values.items()]
     graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
                               initializer=initializers)
-    domains = {n.domain for n in order if n.domain and n.domain != PRIVATE_DOMAIN}
+    domains = em.domains
     opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
     model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION,
                               producer_name="onnxarray", producer_version=_version())
@@ -212,6 +156,150 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     if complex_names:  # which real tensors with a trailing 2 are complex values
         helper.set_model_props(model, {"onnxarray.complex": ",".join(complex_names)})
     return model
+
+
+class _Emitter:
+    """Emits nodes as NodeProtos, subgraphs included, with one naming scope per graph.
+
+    A Value is named in the scope of the graph that computes it; a subgraph sees the names of
+    its enclosing graphs (ONNX outer-scope references). Constants become initializers of the
+    main graph, shared by content, so subgraphs reference them too. Equal nodes are emitted
+    once per scope chain.
+    """
+
+    def __init__(self, names: dict[int, str], opset: int, user: set[str]) -> None:
+        self.user = user
+        self.taken = set(user)  # internal names must not collide with the user's
+        self.frames: list[dict[int, str]] = [names]  # id(Value) -> name, innermost last
+        self.emitted: list[dict[tuple, tuple]] = [{}]  # node key -> output Values
+        self.opset = opset
+        self.used_args: set[int] = set()
+        self.initializers: list[onnx.TensorProto] = []
+        self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
+        self.counter = itertools.count()
+        self.domains: set[str] = set()
+        self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
+
+    def fresh(self, prefix: str) -> str:
+        """A new internal name; names that opset forms derive from it ("<name>_...", see
+        _opset_forms.expand) cannot collide with the user's either."""
+        while True:
+            n = f"{prefix}{next(self.counter)}"
+            if n not in self.taken and not any(u.startswith(n + "_") for u in self.user):
+                self.taken.add(n)
+                return n
+
+    def lookup(self, v: Value) -> str | None:
+        key = id(v)
+        for frame in reversed(self.frames):
+            n = frame.get(key)
+            if n is not None:
+                return n
+        return None
+
+    def name_of(self, v: Value) -> str:
+        n = self.lookup(v)
+        if n is not None:
+            if v.name is not None and v.node is None:
+                self.used_args.add(id(v))
+            return n
+        if v.data is not None:
+            data = np.asarray(v.data, order="C")
+            if data.dtype.kind == "c":
+                from ._complex import pack
+
+                data = pack(data)
+            content = (data.dtype.str, data.shape, data.tobytes())
+            n = self.by_content.get(content)
+            if n is None:
+                n = self.by_content[content] = self.fresh("c")
+                self.initializers.append(numpy_helper.from_array(data, n))
+            self.frames[0][id(v)] = n
+            return n
+        if isinstance(v, BodyInput):
+            raise ValueError(
+                "build: a value computed inside a lax body is used outside it; return it from "
+                "the body instead")
+        if v.name is not None:
+            raise ValueError(
+                "build: an output depends on an argument that is not listed in inputs "
+                f"({Array._new(v)!r}); pass it in the inputs dict")
+        n = self.preferred.get(id(v)) if len(self.frames) == 1 else None
+        if n is None:
+            n = self.fresh("v")
+        self.frames[-1][id(v)] = n
+        return n
+
+    def emit(self, order) -> list[onnx.NodeProto]:
+        nodes = []
+        emitted = self.emitted[-1]
+        nested = len(self.frames) > 1
+        for node in order:
+            if nested and all(self.lookup(v) is not None for v in node.outputs):
+                continue  # already computed by an enclosing graph
+            ins = ["" if v is None else self.name_of(v) for v in node.inputs]
+            key = _node_key(node, ins)
+            twin = None
+            if key is not None:
+                for table in reversed(self.emitted):
+                    twin = table.get(key)
+                    if twin is not None:
+                        break
+            if twin is not None and (nested or not any(
+                    id(v) in self.preferred for v in node.outputs)):
+                # The same computation on equal inputs: reuse the outputs already emitted.
+                for v, t in zip(node.outputs, twin):
+                    self.frames[-1][id(v)] = self.name_of(t)
+                continue
+            if key is not None:
+                emitted.setdefault(key, node.outputs)
+            outs = [self.name_of(v) for v in node.outputs]
+            if node.domain and node.domain != PRIVATE_DOMAIN:
+                self.domains.add(node.domain)
+            nodes.extend(self._protos(node, ins, outs))
+        return nodes
+
+    def _protos(self, node, ins: list[str], outs: list[str]) -> list[onnx.NodeProto]:
+        """The NodeProtos of one recorded node at the target opset (see _opset_forms)."""
+        attrs = tuple(
+            (k, helper.make_attribute(k, self.subgraph(val, k)) if isinstance(val, Graph)
+             else make_attribute(k, val)) for k, val in node.attrs)
+        in_types = [None if v is None else v.dtype.onnx for v in node.inputs]
+        protos, extra = expand(node.op, node.domain, ins, outs, attrs, in_types, self.opset)
+        self.initializers.extend(extra)
+        return protos
+
+    def subgraph(self, g: Graph, name: str) -> onnx.GraphProto:
+        """A nested GraphProto: a new naming scope; branch stand-ins take their operands'
+        names; outputs that the body does not compute itself pass through an Identity."""
+        frame: dict[int, str] = {}
+        if g.bound:
+            for v, b in zip(g.inputs, g.bound):
+                frame[id(v)] = self.name_of(b)
+        self.frames.append(frame)
+        self.emitted.append({})
+        try:
+            if not g.bound:
+                for v in g.inputs:
+                    frame[id(v)] = self.fresh("v")
+            nodes = self.emit(g.nodes)
+            own = {name for n in nodes for name in n.output}
+            out_names, seen = [], set()
+            for v in g.outputs:
+                src = self.name_of(v)
+                if src not in own or src in seen:
+                    dst = self.fresh("v")
+                    nodes.append(helper.make_node("Identity", [src], [dst]))
+                    src = dst
+                seen.add(src)
+                out_names.append(src)
+            inputs = [] if g.bound else [_value_info(frame[id(v)], v, nested=True)
+                                         for v in g.inputs]
+            outputs = [_value_info(n, v, nested=True) for n, v in zip(out_names, g.outputs)]
+        finally:
+            self.frames.pop()
+            self.emitted.pop()
+        return helper.make_graph(nodes, f"{name}{next(self.counter)}", inputs, outputs)
 
 
 def _node_key(node, ins: list[str]):

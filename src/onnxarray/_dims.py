@@ -235,8 +235,9 @@ class SymbolicDim:
         raise SymbolicValueError(
             f"{what} needs the value of the symbolic dimension {self._text}, which is only known "
             "when the exported model runs. Use it as a size (creation functions, reshape, "
-            "broadcast_to, arange) or as an operand of array arithmetic, or give the "
-            "dimension a fixed size in argument(shape=...)")
+            "broadcast_to, arange), as an operand of array arithmetic or as the trip count of "
+            "onnxarray.lax.fori_loop/scan (not range()), or give the dimension a fixed size "
+            "in argument(shape=...)")
 
     def __index__(self) -> int:
         self._needs_value("operator.index()")

@@ -4,11 +4,16 @@ A ``Value`` is concrete (it holds a NumPy array), a graph input (it has a name) 
 of a ``Node``. Nodes are built through a weak-value cache keyed on (op, domain, inputs,
 attributes): identical sub-expressions are the same object, and nodes that nothing references
 are collected. Walks are iterative so chains of any length work.
+
+A node may carry ``Graph`` attributes (``Loop`` bodies, ``If`` branches): a body recorded on
+fresh ``BodyInput``s inside a ``recording_scope``, which ``body_graph`` cuts out of the trace.
+Walks follow a node's subgraph captures as well as its inputs (``dependencies``).
 """
 
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from collections.abc import Iterable, Sequence
 
@@ -16,7 +21,8 @@ import numpy as np
 
 from ._dtypes import DType
 
-__all__ = ["Dim", "Value", "Node", "make_node", "constant", "topological_order"]
+__all__ = ["Dim", "Value", "BodyInput", "Node", "Graph", "make_node", "constant",
+           "topological_order", "dependencies", "recording_scope", "body_graph"]
 
 _counter = itertools.count()
 
@@ -77,6 +83,36 @@ class Value:
         return f"Value<{what}: {self.dtype.name}[{dims}]>"
 
 
+class BodyInput(Value):
+    """A formal input of a subgraph: the fresh symbolic Value a body is traced on."""
+
+    __slots__ = ()
+
+
+class Graph:
+    """A subgraph attribute (a ``Loop`` body, an ``If`` branch).
+
+    ``nodes`` are the body's own nodes, producers first; ``captures`` are the Values of the
+    enclosing scopes they read (ONNX outer-scope references: nothing is copied); ``bound`` are
+    the outer Values an ``If`` branch's ``inputs`` stand for (ONNX branches have no inputs).
+    Hashed by identity, so a node carrying it stays hash-consed.
+    """
+
+    __slots__ = ("inputs", "outputs", "nodes", "captures", "bound", "__weakref__")
+
+    def __init__(self, inputs: tuple, outputs: tuple, nodes: tuple, captures: tuple,
+                 bound: tuple = ()) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.nodes = nodes
+        self.captures = captures
+        self.bound = bound
+
+    def __repr__(self) -> str:
+        return (f"Graph<{len(self.inputs)} inputs, {len(self.nodes)} nodes, "
+                f"{len(self.outputs)} outputs>")
+
+
 class Node:
     """One ONNX operator application. Attributes are a sorted tuple of (name, value) pairs."""
 
@@ -107,12 +143,122 @@ def make_node(op: str, inputs: Sequence[Value | None], attrs: tuple,
     if op not in NONDETERMINISTIC:
         node = _NODE_CACHE.get(key)
         if node is not None:
+            _note(node)
             return node
     node = Node(op, domain, inputs, attrs)
     node.outputs = tuple(Value(dt, tuple(sh), node, i) for i, (dt, sh) in enumerate(out_types))
     if op not in NONDETERMINISTIC:
         _NODE_CACHE[key] = node
+    _note(node)
     return node
+
+
+# Subgraph recording. While a body is traced, every node it asks for (new or hash-consed) is
+# noted in the innermost scope; only such nodes can belong to the body. A stack per thread.
+_local = threading.local()
+
+
+def _note(node: Node) -> None:
+    scopes = getattr(_local, "scopes", None)
+    if scopes:
+        scopes[-1].add(node)
+
+
+class recording_scope:
+    """``with recording_scope() as requested:`` collects the nodes asked for inside."""
+
+    __slots__ = ("requested",)
+
+    def __enter__(self) -> set:
+        scopes = _local.__dict__.setdefault("scopes", [])
+        self.requested: set = set()
+        scopes.append(self.requested)
+        return self.requested
+
+    def __exit__(self, *exc) -> None:
+        scopes = _local.scopes
+        scopes.pop()
+        if scopes:  # a nested body's nodes were asked for by the enclosing body too
+            scopes[-1] |= self.requested
+
+
+SUBGRAPH_OPS = frozenset({"Loop", "If", "Scan"})
+# Loop-invariant nodes hoisted out of a loop body: only operators that fail on no data. A loop
+# that runs zero times on an empty array must not run, say, the Squeeze of ``x[0]``; random
+# draws must be drawn on every iteration.
+HOISTABLE = frozenset({
+    "Shape", "Size", "Cast", "Identity", "Unsqueeze", "Transpose", "Concat", "Slice",
+    "ConstantOfShape", "MatMul", "Gemm", "Where", "Add", "Sub", "Mul", "Div", "Neg", "Abs",
+    "Max", "Min", "Sqrt", "Exp", "Log", "Sin", "Cos", "Tanh", "Sigmoid", "Reciprocal", "Pow",
+    "Floor", "Ceil", "Round", "Sign", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "Equal",
+    "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "BitwiseAnd", "BitwiseOr",
+    "BitwiseXor", "BitwiseNot", "ReduceSum", "ReduceSumSquare", "ReduceProd", "ReduceL1",
+    "ReduceL2", "CumSum"})
+
+
+def _hoistable(node: Node) -> bool:
+    """Safe to compute once before the loop, even when the loop runs zero times."""
+    if node.op not in HOISTABLE:
+        return False
+    if node.op == "Div":  # an integer division by zero is an error
+        return all(o.dtype.kind == "f" for o in node.outputs)
+    return True
+
+
+def dependencies(node: Node) -> tuple:
+    """The Values ``node`` reads: its inputs and the outer Values of its subgraphs."""
+    if node.op not in SUBGRAPH_OPS:
+        return node.inputs
+    deps = list(node.inputs)
+    for _, a in node.attrs:
+        if isinstance(a, Graph):
+            deps.extend(a.captures)
+            deps.extend(a.bound)
+    return tuple(deps)
+
+
+def body_graph(inputs: Sequence[BodyInput], outputs: Sequence[Value], requested: set, *,
+               hoist: bool, bound: Sequence[Value] = ()) -> Graph:
+    """The subgraph from ``inputs`` to ``outputs`` among the ``requested`` nodes.
+
+    With ``hoist`` (loop bodies) a node that depends on no input is loop-invariant and stays in
+    the enclosing scope, computed once, when its operator cannot fail (``HOISTABLE``); without
+    it (``If`` branches) every node the branch asked for stays in the branch, so a branch's
+    work is done only when it is taken.
+    """
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(v.node, False) for v in outputs
+                                      if v.node is not None and v.node in requested]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for inp in reversed(dependencies(node)):
+            if inp is not None and inp.node is not None and id(inp.node) not in seen \
+                    and inp.node in requested:
+                stack.append((inp.node, False))
+    own = {id(v) for v in inputs}
+    members: set[int] = set()
+    nodes = []
+    for node in order:
+        if not hoist or not _hoistable(node) or any(
+                d is not None and (id(d) in own or id(d.node) in members)
+                for d in dependencies(node)):
+            members.add(id(node))
+            nodes.append(node)
+    captures: dict[int, Value] = {}
+    for v in [d for n in nodes for d in dependencies(n)] + list(outputs):
+        if v is not None and v.data is None and id(v) not in own \
+                and (v.node is None or id(v.node) not in members):
+            captures.setdefault(id(v), v)
+    return Graph(tuple(inputs), tuple(outputs), tuple(nodes), tuple(captures.values()),
+                 tuple(bound))
 
 
 def constant(data: np.ndarray, dtype: DType) -> Value:
@@ -136,7 +282,7 @@ def topological_order(outputs: Iterable[Value]) -> list[Node]:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        for inp in reversed(node.inputs):
+        for inp in reversed(dependencies(node)):
             if inp is not None and inp.node is not None and id(inp.node) not in seen:
                 stack.append((inp.node, False))
     return order

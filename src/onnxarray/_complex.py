@@ -122,6 +122,10 @@ def _has_complex(args, kwargs, dtypes: bool) -> bool:
         if isinstance(a, Array):
             if a._v.dtype.kind == "c":
                 return True
+        elif isinstance(a, complex):
+            # A Python complex with a real floating array gives the matching complex dtype
+            # (the standard's mixing rules since 2024.12).
+            return True
         elif type(a) in (list, tuple):
             if any(isinstance(b, Array) and b._v.dtype.kind == "c" for b in a):
                 return True

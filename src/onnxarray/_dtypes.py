@@ -40,6 +40,14 @@ class DType:
         self.kind = kind  # "b" bool, "i" signed, "u" unsigned, "f" real float, "c" complex
         self.bits = self.numpy.itemsize * 8
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the same name. NumPy reads this attribute when it is given an
+        onnxarray dtype (``np.dtype(xp.float64)``, ``a.astype(xp.float32)``), so code that
+        mixes the two namespaces, as scikit-learn does with ``dtype.kind``, gets the same
+        type. Comparisons stay by identity: ``xp.float64 != np.float64``."""
+        return self.numpy
+
     def __repr__(self) -> str:
         return f"onnxarray.{self.name}"
 

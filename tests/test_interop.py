@@ -69,9 +69,17 @@ def test_python_complex_with_real_float_array(dtype, cdtype, op):
     np.testing.assert_allclose(_np(got), expected, rtol=1e-6 if dtype == "float32" else 1e-15)
 
 
-def test_python_complex_with_integer_array_is_an_error():
+@pytest.mark.parametrize("dtype", ["int8", "uint32", "int64"])
+def test_python_complex_with_integer_array_gives_the_default_complex(dtype):
+    """As a Python float with an integer array gives the default float dtype."""
+    got = xp.asarray([1, 2], dtype=getattr(xp, dtype)) * (1 + 1j)
+    assert got.dtype == xp.complex128
+    np.testing.assert_array_equal(_np(got), np.asarray([1 + 1j, 2 + 2j]))
+
+
+def test_python_complex_with_bool_array_is_an_error():
     with pytest.raises(TypeError, match="multiply"):
-        xp.asarray([1, 2]) * 1j
+        xp.asarray([True, False]) * 1j
 
 
 def test_python_complex_in_place_on_real_array_is_an_error():

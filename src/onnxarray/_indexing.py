@@ -318,14 +318,20 @@ def _getitem(x: Array, key) -> Array:
 
 
 def _value_for(x: Value, value, func: str) -> Value:
+    """The assigned value in ``x``'s dtype. Beyond the standard's promotion rules, real
+    floating values go into integer arrays truncated toward zero, as NumPy, PyTorch and JAX
+    assign them (see docs/dtypes-and-opsets.md); in-place arithmetic still keeps the rules."""
     if isinstance(value, Array):
         val = value._v
         if val.dtype is not x.dtype:
-            if D.PROMOTION.get((x.dtype, val.dtype)) is not x.dtype:
+            if D.PROMOTION.get((x.dtype, val.dtype)) is not x.dtype and not (
+                    x.dtype.kind in "iu" and val.dtype.kind == "f"):
                 raise TypeError(f"{func}: cannot assign {val.dtype.name} values to a "
                                 f"{x.dtype.name} array")
             val = _ops.cast(val, x.dtype)
         return val
+    if isinstance(value, float) and x.dtype.kind in "iu":
+        return _ops.cast(scalar_value(value, D.float64, func), x.dtype)
     if isinstance(value, (bool, int, float, complex)):
         return scalar_value(value, x.dtype, func)
     raise TypeError(f"{func}: value must be an array or a Python scalar, got "

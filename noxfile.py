@@ -1,4 +1,5 @@
-"""Sessions: tests (CI), conformance (upstream array-api-tests), lint, demo, bench, docs."""
+"""Sessions: tests (CI), conformance (upstream array-api-tests), consumers (scikit-learn, SciPy
+and array-api-extra's own array-API tests), lint, demo, bench, docs."""
 
 from __future__ import annotations
 
@@ -70,6 +71,25 @@ def conformance(session: nox.Session) -> None:
         args += ["--disable-extension", *disabled]
     with session.chdir(suite_dir):
         session.run(*args, *session.posargs, env=env)
+
+
+# The consumers' versions whose own tests the consumers session runs (their tests change with
+# them; consumers/known-consumer-failures.txt is written against these).
+CONSUMERS = ["scikit-learn==1.9.1", "scipy==1.17.1", "array-api-extra==0.11.5"]
+
+
+@nox.session
+def consumers(session: nox.Session) -> None:
+    """scikit-learn's, SciPy's and array-api-extra's own array-API tests and checks, from the
+    installed packages, on onnxarray and on array-api-strict; prints per-suite counts.
+
+    Fails when a test fails on onnxarray but passes on array-api-strict, unless it is listed
+    in consumers/known-consumer-failures.txt. `--full` (after `--`) runs every array-API test
+    of the chosen SciPy modules instead of the CI-sized subset; see consumers/run.py.
+    """
+    session.install(".", *CONSUMERS, "array-api-strict>=2.6", "array-api-compat>=1.11",
+                    "pytest>=8.0", "hypothesis>=6.100", "typing_extensions")
+    session.run("python", "consumers/run.py", *session.posargs)
 
 
 @nox.session

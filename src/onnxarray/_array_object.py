@@ -8,6 +8,8 @@ TypeError that says what to use instead.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from . import _dtypes as D
@@ -43,7 +45,7 @@ class SymbolicValueError(TypeError):
 class Array:
     """An n-dimensional array of the Array API standard backed by ONNX."""
 
-    __slots__ = ("_v", "_arg", "__weakref__")
+    __slots__ = ("_v", "_arg", "_lock", "__weakref__")
     _v: Value
 
     def __init__(self, *args, **kwargs) -> None:
@@ -229,7 +231,28 @@ class Array:
         return _indexing.getitem(self, key)
 
     def __setitem__(self, key, value, /) -> None:
-        _rebind(self, _indexing.setitem(self, key, value)._v)
+        with _mutation_lock(self):
+            _rebind(self, _indexing.setitem(self, key, value)._v)
+
+
+_LOCK_CREATION = threading.Lock()
+
+
+def _mutation_lock(arr: Array) -> threading.RLock:
+    """The lock that makes each in-place change of ``arr`` atomic: an assignment reads the
+    array's value, computes the new one and rebinds it, so two threads writing different
+    parts of one array (scikit-learn's ``pairwise_distances(n_jobs=2)`` does) would otherwise
+    lose one of the writes. Created on the first change, so arrays never written cost
+    nothing."""
+    try:
+        return arr._lock
+    except AttributeError:
+        with _LOCK_CREATION:
+            try:
+                return arr._lock
+            except AttributeError:
+                arr._lock = threading.RLock()
+                return arr._lock
 
 
 def _rebind(arr: Array, v: Value) -> None:
@@ -262,21 +285,27 @@ def _inplace_dunder(name: str, func_name: str):
     def method(self, other):
         if not isinstance(other, (Array, bool, int, float, complex, SymbolicDim)):
             return NotImplemented
-        result = getattr(_namespace, func_name)(self, other)
-        if result.dtype is not self.dtype:
-            raise TypeError(f"{name}: the result dtype {result.dtype.name} differs from the "
-                            f"array's dtype {self.dtype.name}")
-        shape = tuple(result._v.shape)
-        if len(shape) != self.ndim or any(
-                type(a) is int and type(b) is int and a != b
-                for a, b in zip(shape, self._v.shape)):
-            raise ValueError(f"{name}: the result shape {result.shape} differs from the "
-                             f"array's shape {self.shape}")
-        _rebind(self, result._v)
-        return self
+        with _mutation_lock(self):
+            return _apply_inplace(self, other, name, func_name)
 
     method.__name__ = name
     return method
+
+
+def _apply_inplace(self: Array, other, name: str, func_name: str) -> Array:
+    """``self <op>= other``: the result must keep the array's dtype and shape."""
+    result = getattr(_namespace, func_name)(self, other)
+    if result.dtype is not self.dtype:
+        raise TypeError(f"{name}: the result dtype {result.dtype.name} differs from the "
+                        f"array's dtype {self.dtype.name}")
+    shape = tuple(result._v.shape)
+    if len(shape) != self.ndim or any(
+            type(a) is int and type(b) is int and a != b
+            for a, b in zip(shape, self._v.shape)):
+        raise ValueError(f"{name}: the result shape {result.shape} differs from the "
+                         f"array's shape {self.shape}")
+    _rebind(self, result._v)
+    return self
 
 
 def _unary_dunder(name: str, func_name: str):

@@ -38,6 +38,10 @@ def _has_complex(args, kwargs, dtypes: bool) -> bool:
         if isinstance(a, Array):
             if a._v.dtype.kind == "c":
                 return True
+        elif isinstance(a, complex):
+            # A Python complex with a real floating array gives the matching complex dtype
+            # (the standard's mixing rules since 2024.12).
+            return True
         elif type(a) in (list, tuple):
             if any(isinstance(b, Array) and b._v.dtype.kind == "c" for b in a):
                 return True
@@ -61,13 +65,21 @@ def _operand_pair(x1, x2, func: str):
         x1 = Array._new(scalar_value(x1, _complex_dtype(x2), func))
     if not isinstance(x2, Array):
         x2 = Array._new(scalar_value(x2, _complex_dtype(x1), func))
-    for a in (x1, x2):
-        if a._v.dtype.kind not in "fc":
+    pair = []
+    for a, other in ((x1, x2), (x2, x1)):
+        if a._v.dtype.kind in "iu":  # an integer array with a complex one: the complex dtype
+            a = Array._new(_ops.cast(a._v, D.real_dtype_of(_complex_dtype(other))))
+        elif a._v.dtype.kind not in "fc":
             raise TypeError(f"{func}: cannot combine a complex array with {a._v.dtype.name}")
-    return _split(x1), _split(x2)
+        pair.append(a)
+    return _split(pair[0]), _split(pair[1])
 
 
 def _complex_dtype(x) -> D.DType:
+    """The complex dtype a Python complex takes next to ``x``: the matching one for a float
+    array, the default for an integer array (as a Python float gives the default float)."""
+    if x._v.dtype.kind in "iu":
+        return D.DEFAULT_COMPLEX
     return x._v.dtype if x._v.dtype.kind == "c" else complex_of(x._v.dtype)
 
 

@@ -88,6 +88,8 @@ def _scalar_kind_dtype(values: Sequence) -> DType:
         return D.DEFAULT_FLOAT
     if "i" in kinds:
         return D.DEFAULT_INT
+    if not kinds:  # asarray([]): NumPy and array-api-strict give the default float dtype
+        return D.DEFAULT_FLOAT
     return D.bool
 
 
@@ -119,7 +121,9 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
         if dtype is not None and dtype is not obj.dtype:
             if copy is False:
                 raise ValueError("asarray: changing the dtype needs a copy, but copy=False")
-            return Array._new(_ops.cast(obj._v, dtype))
+            import onnxarray  # astype, with the complex dispatch (complex is a pair of tensors)
+
+            return onnxarray.astype(obj, dtype)
         if copy:
             if obj._v.data is not None:
                 return _new(obj._v.data.copy(), obj.dtype)
@@ -151,17 +155,19 @@ def _to_nested_python(obj):
 
 
 def _check_python_values(flat: list, dtype: DType) -> None:
+    """Python values convert to an explicit dtype as NumPy and array-api-strict convert them
+    (floats to integers truncate, numbers to bool are ``!= 0``), except that a Python int out
+    of an integer dtype's range and a complex into a real dtype are errors."""
     if dtype.kind in "iu":
         info = np.iinfo(dtype.numpy)
         for v in flat:
-            if isinstance(v, float):
-                raise TypeError(f"asarray: a Python float cannot become {dtype.name}")
-            if not info.min <= v <= info.max:
+            if isinstance(v, int) and not info.min <= v <= info.max:
                 raise OverflowError(f"asarray: the Python int {v} does not fit {dtype.name}")
-    elif dtype is D.bool:
+    if dtype.kind != "c":
         for v in flat:
-            if not isinstance(v, (bool, np.bool_)):
-                raise TypeError(f"asarray: {v!r} cannot become bool")
+            if isinstance(v, complex):
+                raise TypeError(f"asarray: the Python complex {v!r} cannot become "
+                                f"{dtype.name}")
 
 
 def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:

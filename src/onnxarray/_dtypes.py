@@ -40,6 +40,14 @@ class DType:
         self.kind = kind  # "b" bool, "i" signed, "u" unsigned, "f" real float, "c" complex
         self.bits = self.numpy.itemsize * 8
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the same name. NumPy reads this attribute when it is given an
+        onnxarray dtype (``np.dtype(xp.float64)``, ``a.astype(xp.float32)``), so code that
+        mixes the two namespaces, as scikit-learn does with ``dtype.kind``, gets the same
+        type. Comparisons stay by identity: ``xp.float64 != np.float64``."""
+        return self.numpy
+
     def __repr__(self) -> str:
         return f"onnxarray.{self.name}"
 
@@ -146,12 +154,33 @@ def _promotion_table() -> dict[tuple[DType, DType], DType]:
 PROMOTION = _promotion_table()
 
 
+def _mixed_kind_table() -> dict[tuple[DType, DType], DType]:
+    """Beyond the standard: an integer array with a real floating one gives the floating
+    dtype, as in JAX and PyTorch (NumPy agrees except that it widens int32/int64 with float32
+    to float64), and with a complex one the complex dtype. The standard leaves mixed-kind
+    promotion to the library; see docs/dtypes-and-opsets.md. Bool stays apart from numbers."""
+    table: dict[tuple[DType, DType], DType] = {}
+    for i in INTEGER:
+        for f in REAL_FLOAT + COMPLEX:
+            table[i, f] = f
+            table[f, i] = f
+    return table
+
+
+MIXED_KIND_PROMOTION = _mixed_kind_table()
+
+
 def promote(a: DType, b: DType, func: str = "result_type") -> DType:
-    """Promote two dtypes by the standard's table, or raise TypeError naming both."""
+    """Promote two dtypes by the standard's table (and integer with real floating to the
+    floating dtype), or raise TypeError naming both."""
     if a is b:
         return a
     try:
         return PROMOTION[a, b]
+    except KeyError:
+        pass
+    try:
+        return MIXED_KIND_PROMOTION[a, b]
     except KeyError:
         raise TypeError(
             f"{func}: the standard defines no promotion between {a.name} and {b.name}"

@@ -65,15 +65,26 @@ def _operands(x1, x2, category: str, func: str) -> tuple[Value, Value, DType]:
             v2 = _ops.cast(v2, dtype)
         return v1, v2, dtype
     if a1:
-        dtype = x1._v.dtype
-        _check(dtype, category, func)
-        return x1._v, scalar_value(x2, dtype, func), dtype
+        v1 = _float_for_python_float(x1._v, x2, category, func)
+        return v1, scalar_value(x2, v1.dtype, func), v1.dtype
     if a2:
-        dtype = x2._v.dtype
-        _check(dtype, category, func)
-        return scalar_value(x1, dtype, func), x2._v, dtype
+        v2 = _float_for_python_float(x2._v, x1, category, func)
+        return scalar_value(x1, v2.dtype, func), v2, v2.dtype
     raise TypeError(f"{func}: at least one argument must be an onnxarray array, got "
                     f"{type(x1).__name__} and {type(x2).__name__}")
+
+
+def _float_for_python_float(v: Value, scalar, category: str, func: str) -> Value:
+    """The array operand of a call with a Python scalar. A Python float with an integer array
+    computes in the default float dtype, as an integer array with a float array promotes to
+    the float (NumPy, JAX and PyTorch do the same; the standard leaves it open)."""
+    _check(v.dtype, category, func)
+    if isinstance(scalar, float) and v.dtype.kind in "iu":
+        if D.DEFAULT_FLOAT not in D.CATEGORIES[category]:
+            raise TypeError(f"{func}: cannot combine a Python float with an array of dtype "
+                            f"{v.dtype.name}")
+        return _ops.cast(v, D.DEFAULT_FLOAT)
+    return v
 
 
 def _wrap(v: Value) -> Array:

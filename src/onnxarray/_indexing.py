@@ -244,9 +244,24 @@ def _has_array(key) -> bool:
     return isinstance(key, Array)
 
 
+def _from_numpy(key):
+    """NumPy arrays in a key become onnxarray arrays: NumPy, PyTorch, CuPy and JAX all accept
+    a NumPy integer or boolean array as an index (scikit-learn's search estimators index
+    with them). NumPy integer and bool scalars are ints and bools already."""
+    if isinstance(key, tuple):
+        return tuple(_from_numpy(k) for k in key)
+    if isinstance(key, np.ndarray):
+        if key.dtype.kind not in "iub":
+            raise IndexError(f"array indices must be integer or boolean, got NumPy {key.dtype}")
+        return Array._new(Value(D.BY_NUMPY[key.dtype], key.shape,
+                                data=key.copy(order="C")))
+    return key
+
+
 def getitem(x: Array, key) -> Array:
     """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis run as
     compiled plans (array keys run op by op: their bounds are checked on the data)."""
+    key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_getitem, x, key)
     if _has_array(key):
@@ -256,6 +271,7 @@ def getitem(x: Array, key) -> Array:
 
 def setitem(x: Array, key, value) -> Array:
     """The array ``x`` with ``x[key] = value`` applied (functional; planned like getitem)."""
+    key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_setitem, x, key, value)
     if isinstance(value, Array) and value._v.dtype.kind == "c":
@@ -302,14 +318,20 @@ def _getitem(x: Array, key) -> Array:
 
 
 def _value_for(x: Value, value, func: str) -> Value:
+    """The assigned value in ``x``'s dtype. Beyond the standard's promotion rules, real
+    floating values go into integer arrays truncated toward zero, as NumPy, PyTorch and JAX
+    assign them (see docs/dtypes-and-opsets.md); in-place arithmetic still keeps the rules."""
     if isinstance(value, Array):
         val = value._v
         if val.dtype is not x.dtype:
-            if D.PROMOTION.get((x.dtype, val.dtype)) is not x.dtype:
+            if D.PROMOTION.get((x.dtype, val.dtype)) is not x.dtype and not (
+                    x.dtype.kind in "iu" and val.dtype.kind == "f"):
                 raise TypeError(f"{func}: cannot assign {val.dtype.name} values to a "
                                 f"{x.dtype.name} array")
             val = _ops.cast(val, x.dtype)
         return val
+    if isinstance(value, float) and x.dtype.kind in "iu":
+        return _ops.cast(scalar_value(value, D.float64, func), x.dtype)
     if isinstance(value, (bool, int, float, complex)):
         return scalar_value(value, x.dtype, func)
     raise TypeError(f"{func}: value must be an array or a Python scalar, got "
@@ -371,6 +393,13 @@ def _setitem(x: Array, key, value) -> Array:
 
 def _set_masked(x: Value, mask: Value, val: Value) -> Value:
     k = len(mask.shape)
+    if k == 0 and len(val.shape) > len(x.shape):
+        # x[True] selects x with a leading axis of 1 (x[False], of 0): a value broadcast to
+        # that selection loses the leading axis, so the result keeps x's shape.
+        if len(val.shape) > len(x.shape) + 1 or val.shape[0] != 1:
+            raise ValueError(f"__setitem__: value of shape {val.shape} does not fit a 0-d "
+                             f"boolean selection of an array of shape {x.shape}")
+        val = _ops.squeeze(val, [0])
     if k == 0 or len(val.shape) == 0:
         m = _ops.unsqueeze(mask, list(range(k, len(x.shape)))) if k else mask
         return _ops.where(m, val, x)

@@ -15,20 +15,36 @@ nox.options.reuse_existing_virtualenvs = True
 ROOT = Path(__file__).parent
 TEST_DEPS = [".[test]"]
 
-# The oldest Python and the dependency versions pyproject.toml declares as minimums, with the
-# test tools at the newest releases that install beside them (see the minimum session).
+# The oldest supported Python and the versions found to work there at the bottom of the
+# ranges pyproject.toml declares (the minimum session installs exactly these, with the other
+# test tools at their newest releases for that Python).
 MINIMUM_PYTHON = "3.10"
-MINIMUM_PINS = []  # filled below
+MINIMUM_PINS = [
+    "numpy==1.26.0",
+    "onnx==1.16.0",
+    "onnxruntime==1.18.0",
+]
+# ruff adds rules to the selected groups in new releases: CI pins the one the code was checked with.
+RUFF = "ruff==0.17.6"
 
 
 def _interpreter(version: str) -> str:
-    """A Python ``version`` interpreter: nox's own discovery (PATH), else one installed by pyenv,
-    whose ``pythonX.Y`` shims run only when PYENV_VERSION names that version."""
+    """Python ``version``: its newest pyenv installation if there is one (pyenv's ``pythonX.Y``
+    shims run only when PYENV_VERSION names that version), else ``version`` for nox to find."""
     root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin",
-                                          f"python{version}")),
-                   key=lambda p: [int(x) for x in p.split(os.sep)[-3].split(".")[2:3] or [0]])
-    return found[-1] if found else version
+    found = {}
+    for path in glob.glob(os.path.join(root, "versions", f"{version}.*", "bin",
+                                       f"python{version}")):
+        patch = path.split(os.sep)[-3].split(".")[-1]
+        if patch.isdigit():  # not a -dev build
+            found[int(patch)] = path
+    return found[max(found)] if found else version
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install(RUFF)
+    session.run("ruff", "check", "src", "tests", "benchmarks", "examples", "noxfile.py")
 
 
 @nox.session
@@ -38,10 +54,18 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
-@nox.session
-def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.6")
-    session.run("ruff", "check", "src", "tests", "benchmarks", "examples", "noxfile.py")
+@nox.session(python=_interpreter(MINIMUM_PYTHON))
+def minimum(session: nox.Session) -> None:
+    """The test suite on the oldest supported Python with the minimum dependency versions.
+
+    Tests that need a newer release of an optional tool (scikit-learn's estimator dispatch needs
+    scikit-learn 1.9, on Python >= 3.11) are reported as skipped with their reason.
+    """
+    session.install(*TEST_DEPS, *MINIMUM_PINS)
+    session.run("python", "-c", "import numpy, onnx, onnxruntime, sys; print('Python', "
+                "sys.version.split()[0], 'numpy', numpy.__version__, 'onnx', onnx.__version__, "
+                "'onnxruntime', onnxruntime.__version__)")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-rs", *session.posargs)
 
 
 @nox.session

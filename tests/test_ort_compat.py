@@ -10,6 +10,7 @@ import pytest
 from onnxruntime.capi.onnxruntime_pybind11_state import Fail as OrtFail
 from onnxruntime.capi.onnxruntime_pybind11_state import InvalidGraph as OrtInvalidGraph
 from onnxruntime.capi.onnxruntime_pybind11_state import NotImplemented as OrtNotImplemented
+from onnxruntime.capi.onnxruntime_pybind11_state import RuntimeException as OrtRuntimeException
 
 from onnxarray import _dtypes as D
 from onnxarray import _executor
@@ -84,15 +85,24 @@ def _gap(op, dt) -> str | None:
         return "kernel"
     try:
         sess.run(None, {f"i{i}": a for i, a in enumerate(inputs)})
-    except OrtFail as e:  # a kernel registered for the type that fails on it
+    except (OrtFail, OrtRuntimeException) as e:  # a kernel registered for the type fails on it
         assert "Tensor type mismatch" in str(e), str(e)
         return "run"
     return None
 
 
+# The onnxruntime release the CAST_VIA table was checked against (see _ort_compat). An older
+# release may lack a gap the table lists (a detour it does not need costs time, never accuracy).
+CHECKED_AGAINST = (1, 32)
+ORT_VERSION = tuple(int(p) for p in ort.__version__.split(".")[:2])
+
+
 @pytest.mark.parametrize("op,dt", CASES, ids=[f"{op}-{dt.name}" for op, dt in CASES])
 def test_detour_is_still_needed(op, dt):
     gap = _gap(op, dt)
+    if gap is None and ORT_VERSION < CHECKED_AGAINST:
+        pytest.skip(f"onnxruntime {ort.__version__} runs {op} on {dt.name}; the table is for "
+                    f"{'.'.join(map(str, CHECKED_AGAINST))}, where the detour is needed")
     assert gap is not None, (
         f"onnxruntime {ort.__version__} now has a {op} kernel for {dt.name}: remove the "
         "detour from _ort_compat.CAST_VIA")

@@ -17,7 +17,7 @@ from . import _dtypes as D
 from ._array_object import Array, original_argument
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
-from ._graph import NONDETERMINISTIC, Dim, Value, topological_order
+from ._graph import NODE_NAME_ATTR, NONDETERMINISTIC, Dim, Value, topological_order
 
 __all__ = ["argument", "build"]
 
@@ -179,7 +179,10 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             if not any(t.name == axis_name for t in initializers):
                 initializers.append(numpy_helper.from_array(np.array(axis, np.int64), axis_name))
             ins = (ins + [""])[:2] + [axis_name]
-        proto = helper.make_node(node.op, ins, outs, domain=node.domain or None)
+        node_name = dict(attrs).pop(NODE_NAME_ATTR, None)  # a run-time check's message
+        if node_name is not None:
+            attrs = tuple((k, a) for k, a in attrs if k != NODE_NAME_ATTR)
+        proto = helper.make_node(node.op, ins, outs, domain=node.domain or None, name=node_name)
         proto.attribute.extend(make_attribute(k, val) for k, val in attrs)
         nodes.append(proto)
 

@@ -20,7 +20,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the accuracy table measured by test_accuracy.py, when it ran."""
+    """Print the accuracy table measured by test_accuracy.py and the count of exported models
+    checked on the ONNX reference implementation (parity.py), when they ran."""
     module = sys.modules.get("test_accuracy")
     table = module.accuracy_table() if module is not None else ""
     if table:
@@ -31,3 +32,8 @@ def pytest_terminal_summary(terminalreporter):
     if table:
         terminalreporter.section("special values: mismatches with the standard per function")
         terminalreporter.write_line(table)
+    parity = sys.modules.get("parity")
+    if parity is not None and parity.REFERENCE_RUNS:
+        terminalreporter.section("exported models on the ONNX reference implementation")
+        for outcome, count in sorted(parity.REFERENCE_RUNS.items()):
+            terminalreporter.write_line(f"{count:6d} {outcome}")

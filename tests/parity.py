@@ -9,10 +9,13 @@ shape, and in value within ``rtol``/``atol``.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import array_api_strict as strict
 import numpy as np
 import onnx
 import onnxruntime as ort
+from onnx.reference import ReferenceEvaluator
 
 import onnxarray as oxp
 from onnxarray._array_object import Array
@@ -77,13 +80,84 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: floa
         np.testing.assert_array_equal(actual, expected, err_msg=what)
 
 
+# Operators whose results are fixed by IEEE 754 arithmetic (or move data without arithmetic):
+# onnxruntime and the ONNX reference implementation must agree on them bit for bit. Any other
+# operator (transcendental functions, reductions and products, whose summation order is free)
+# may differ in the last bits, so a model using one is compared within REFERENCE_ULPS.
+EXACT_OPS = frozenset("""
+    Abs Add And ArgMax ArgMin BitShift BitwiseAnd BitwiseNot BitwiseOr BitwiseXor Cast CastLike
+    Ceil Clip Compress Concat Constant ConstantOfShape Div Equal Expand Flatten Floor Gather
+    GatherElements GatherND Greater GreaterOrEqual Identity If IsInf IsNaN Less LessOrEqual Loop
+    Max Min Mod Mul Neg Not NonZero Or Pad Range ReduceMax ReduceMin Reshape ScatterElements
+    ScatterND Shape Sign Size Slice Split Sqrt Squeeze Sub Tile TopK Transpose Trilu Unique
+    Unsqueeze Where Xor Round Reciprocal
+""".split())
+REFERENCE_ULPS = 64
+# Operators where the ONNX reference implementation is not a reference for our models, with
+# the reason; a model that uses one is not run on it.
+REFERENCE_EXCEPTIONS: dict[str, str] = {}
+# How many exported models matched the reference implementation, and how many were not run on
+# it (per excepted operator); printed at the end of a test run (conftest.py).
+REFERENCE_RUNS: Counter = Counter()
+
+
+def _op_types(graph: onnx.GraphProto) -> set[str]:
+    """Operator types of ``graph`` and of its subgraphs (If/Loop bodies), walked iteratively."""
+    seen, todo = set(), [graph]
+    while todo:
+        g = todo.pop()
+        for node in g.node:
+            seen.add(node.op_type)
+            for attr in node.attribute:
+                if attr.type == onnx.AttributeProto.GRAPH:
+                    todo.append(attr.g)
+                todo.extend(attr.graphs)
+    return seen
+
+
+def _assert_within_ulps(actual, expected, what: str, ulps: int = REFERENCE_ULPS) -> None:
+    """Equal NaN positions and signs of infinities; finite values within ``ulps`` of the scale."""
+    np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected), err_msg=what)
+    inf = np.isinf(expected) | np.isinf(actual)
+    np.testing.assert_array_equal(actual[inf], expected[inf], err_msg=what)
+    finite = np.isfinite(actual) & np.isfinite(expected)
+    eps = np.finfo(actual.dtype).eps
+    scale = float(np.max(np.abs(expected[finite]), initial=0.0))
+    np.testing.assert_allclose(actual[finite], expected[finite], rtol=ulps * eps,
+                               atol=ulps * eps * scale, err_msg=what)
+
+
+def check_reference(model: onnx.ModelProto, feeds: dict, outs: list[np.ndarray]) -> None:
+    """Run ``model`` on onnx.reference.ReferenceEvaluator and compare with onnxruntime's ``outs``
+    (the run with graph optimizations off): bit for bit when every operator is exact IEEE
+    arithmetic, else within REFERENCE_ULPS of the outputs' scale."""
+    ops = _op_types(model.graph)
+    excepted = sorted(ops & REFERENCE_EXCEPTIONS.keys())
+    if excepted:
+        REFERENCE_RUNS[f"not run ({', '.join(excepted)})"] += 1
+        return
+    ref = ReferenceEvaluator(model).run(None, feeds)
+    exact = ops <= EXACT_OPS
+    for r, o, out in zip(ref, outs, model.graph.output):
+        r = np.asarray(r)
+        what = f"{out.name}: ONNX reference implementation vs onnxruntime"
+        assert r.dtype == o.dtype and r.shape == o.shape, (
+            f"{what}: {r.dtype}{r.shape} != {o.dtype}{o.shape}")
+        if exact or o.dtype.kind != "f":
+            assert_identical(r, o, what)
+        else:
+            _assert_within_ulps(r, o, what)
+    REFERENCE_RUNS["matched" if exact else "matched within ulps"] += 1
+
+
 def run_model(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
     """Run in onnxruntime; complex inputs and outputs cross the boundary as real pairs.
 
     The model runs twice: as recorded (graph optimizations off), which must equal eager bit
     for bit, and with onnxruntime's default optimizations, as a user runs it. The fusions of
     the latter (a MatMul and an Add into one Gemm, ...) may round differently, so that run
-    must only agree to within a few ulps of the outputs' scale. The first is returned.
+    must only agree to within a few ulps of the outputs' scale. The model also runs on the ONNX
+    reference implementation (see check_reference). The first run's outputs are returned.
     """
     feeds = {k: pack(v) if np.asarray(v).dtype.kind == "c" else v for k, v in feeds.items()}
     plain = ort.SessionOptions()
@@ -103,6 +177,7 @@ def run_model(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
             np.testing.assert_array_equal(np.isnan(f), np.isnan(o))
         else:
             np.testing.assert_array_equal(f, o, err_msg=out.name)
+    check_reference(model, feeds, outs)
     meta = {p.key: p.value for p in model.metadata_props}
     complex_names = set(filter(None, meta.get("onnxarray.complex", "").split(",")))
     return [unpack(o) if out.name in complex_names else o

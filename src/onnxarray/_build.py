@@ -17,7 +17,15 @@ from . import _dtypes as D
 from ._array_object import Array, original_argument
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
-from ._graph import NONDETERMINISTIC, BodyInput, Dim, Graph, Value, topological_order
+from ._graph import (
+    NODE_NAME_ATTR,
+    NONDETERMINISTIC,
+    BodyInput,
+    Dim,
+    Graph,
+    Value,
+    topological_order,
+)
 from ._opset_forms import PRIVATE_DOMAIN, expand
 
 __all__ = ["argument", "build"]
@@ -261,11 +269,21 @@ class _Emitter:
 
     def _protos(self, node, ins: list[str], outs: list[str]) -> list[onnx.NodeProto]:
         """The NodeProtos of one recorded node at the target opset (see _opset_forms)."""
-        attrs = tuple(
-            (k, helper.make_attribute(k, self.subgraph(val, k)) if isinstance(val, Graph)
-             else make_attribute(k, val)) for k, val in node.attrs)
+        node_name = None  # a run-time check's message (see _graph.NODE_NAME_ATTR)
+        attrs = []
+        for k, val in node.attrs:
+            if k == NODE_NAME_ATTR:
+                node_name = val
+            elif isinstance(val, Graph):
+                attrs.append((k, helper.make_attribute(k, self.subgraph(val, k))))
+            else:
+                attrs.append((k, make_attribute(k, val)))
         in_types = [None if v is None else v.dtype.onnx for v in node.inputs]
-        protos, extra = expand(node.op, node.domain, ins, outs, attrs, in_types, self.opset)
+        protos, extra = expand(node.op, node.domain, ins, outs, tuple(attrs), in_types,
+                               self.opset)
+        if node_name is not None:
+            for proto in protos:
+                proto.name = node_name
         self.initializers.extend(extra)
         return protos
 

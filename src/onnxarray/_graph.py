@@ -22,9 +22,14 @@ import numpy as np
 from ._dtypes import DType
 
 __all__ = ["Dim", "Value", "BodyInput", "Node", "Graph", "make_node", "constant",
-           "topological_order", "dependencies", "recording_scope", "body_graph"]
+           "topological_order", "dependencies", "recording_scope", "body_graph",
+           "NODE_NAME_ATTR"]
 
 _counter = itertools.count()
+# A node attribute that is not an ONNX attribute: export names the node with its value (a
+# message) and drops it, so that a run-time check failing in that node says why (see
+# _ops.check_nonzero).
+NODE_NAME_ATTR = "onnxarray.node_name"
 
 
 class Dim:

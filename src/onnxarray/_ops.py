@@ -16,7 +16,7 @@ import numpy as np
 from . import _dtypes as D
 from ._dtypes import DType
 from ._executor import ExecutionError, run_node
-from ._graph import Dim, Value, make_node
+from ._graph import NODE_NAME_ATTR, Dim, Value, make_node
 from ._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS, where_keeps_sign_of
 
 __all__ = ["bind", "const", "cast", "broadcast_shapes"]
@@ -137,6 +137,25 @@ def cast(v: Value, dtype: DType) -> Value:
     if v.dtype is dtype:
         return v
     return bind("Cast", [v], [dtype], lambda: [v.shape], (("to", dtype.onnx),))[0]
+
+
+def check_nonzero(sizes: Value, message: str) -> Value:
+    """An int64 ``[0]`` that makes the model fail when it runs with a 0 among ``sizes``.
+
+    A symbolic size is assumed to be at least 1 while recording; where a lowering relies on
+    that, its result depends on this Value (add it to an index or axes input), so a run with a
+    zero size fails in a node named ``message`` instead of giving a wrong result. The check is
+    a Gather of index ``min(sizes) == 0`` from a 1-element tensor: O(1) work.
+    """
+    if sizes.data is not None:
+        if not np.all(sizes.data):
+            raise ValueError(message)
+        return i64([0])
+    least = sizes if tuple(sizes.shape) == (1,) else bind(
+        "ReduceMin", [sizes], [D.int64], lambda: [(1,)], (("keepdims", 1),))[0]
+    empty = cast(binary("Equal", least, i64([0]), D.bool), D.int64)
+    return bind("Gather", [i64([0]), empty], [D.int64], lambda: [(1,)],
+                (("axis", 0), (NODE_NAME_ATTR, message)))[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,8 +373,11 @@ def gather(x: Value, indices: Value, axis: int) -> Value:
 
 
 def reduce(op: str, x: Value, axes: Sequence[int] | None, keepdims: bool,
-           out_dtype: DType | None = None) -> Value:
-    """Reduce over ``axes`` (None: all). Opset 18 takes axes as an input for every Reduce*."""
+           out_dtype: DType | None = None, check: Value | None = None) -> Value:
+    """Reduce over ``axes`` (None: all). Opset 18 takes axes as an input for every Reduce*.
+
+    ``check`` (from ``check_nonzero``) is added to the axes, so the reduction runs only after
+    the check passed."""
     ndim = len(x.shape)
     axes_t = tuple(range(ndim)) if axes is None else tuple(sorted(a % ndim for a in axes))
 
@@ -367,7 +389,8 @@ def reduce(op: str, x: Value, axes: Sequence[int] | None, keepdims: bool,
     if not axes_t:
         # reducing over no axes is the identity
         return x if out_dtype in (None, x.dtype) else cast(x, out_dtype)
-    return bind(op, [x, i64(list(axes_t))], [out_dtype or x.dtype], shape,
+    axes_v = i64(list(axes_t)) if check is None else binary("Add", i64(list(axes_t)), check)
+    return bind(op, [x, axes_v], [out_dtype or x.dtype], shape,
                 (("keepdims", int(keepdims)),))[0]
 
 

@@ -307,18 +307,25 @@ def _extremum(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
     axes = normalize_axes(axis, len(v.shape), func)
     if any(v.shape[a] == 0 for a in axes):
         raise ValueError(f"{func}: zero-size reduction has no identity")
+    symbolic = [a for a in axes if type(v.shape[a]) is not int]
+    if symbolic:  # sizes assumed >= 1 while recording: the model checks them when it runs
+        sizes = _ops.concat([_ops.dim_of(v, a) for a in symbolic], 0)
+        ok = _ops.check_nonzero(sizes, f"{func}: zero-size reduction has no identity")
+    else:
+        ok = None
     if v.dtype.kind == "f" and (len(axes) == 1 or len(v.shape) == 1 and axes):
         # onnxruntime's TopK ranks NaN above every number (its ReduceMax/ReduceMin skip NaNs),
         # so TopK(k=1) is the NaN-propagating extremum along one axis.
         a = axes[0]
         key = v if op == "ReduceMax" else _ops.unary("Neg", v)
         kept = v.shape[:a] + (1,) + v.shape[a + 1:]
-        out = _ops.bind("TopK", [key, _ops.i64([1])], [v.dtype, D.int64],
+        k = _ops.i64([1]) if ok is None else _ops.binary("Add", _ops.i64([1]), ok)
+        out = _ops.bind("TopK", [key, k], [v.dtype, D.int64],
                         lambda: [kept, kept], (("axis", a), ("largest", 1), ("sorted", 1)))[0]
         if op != "ReduceMax":
             out = _ops.unary("Neg", out)
         return Array._new(out if keepdims else _ops.squeeze(out, [a]))
-    out = _ops.reduce(op, v, axes, keepdims)
+    out = _ops.reduce(op, v, axes, keepdims, check=ok)
     if v.dtype.kind == "f" and axes:
         # onnxruntime's ReduceMax/ReduceMin skip NaNs; the standard propagates them.
         nan_only = _ops.where(_ops.unary("IsNaN", v, D.bool), v, _ops.const(0, v.dtype))

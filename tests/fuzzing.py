@@ -979,6 +979,11 @@ def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = 
                     apply(strict, call, [strict.asarray(_np(a)) for a in pool])
             except Exception as e2:  # noqa: BLE001
                 ref_err = e2
+            if ref_err is not None and not isinstance(exc, (TypeError, ValueError, IndexError,
+                                                            OverflowError)):
+                # both reject the call, but onnxarray not with a standard exception of its own
+                found.append(Finding("raw-error", step, f"{type(exc).__name__}: {exc}"[:300],
+                                     program))
             if ref_err is None:
                 stricter = any(call.name == n and re.search(p, str(exc)) for n, p in STRICTER)
                 found.append(Finding("stricter" if stricter else "eager-error", step,

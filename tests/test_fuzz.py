@@ -307,3 +307,11 @@ def test_vector_norm_inf_of_an_empty_vector_is_zero():
     assert float(np.asarray(xp.linalg.vector_norm(A(np.zeros(0)), ord=math.inf))) == 0.0
     out = xp.linalg.vector_norm(A(np.zeros((0, 3))), ord=math.inf, axis=0, keepdims=True)
     np.testing.assert_array_equal(np.asarray(out), np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("x_shape, idx", [((2, 3), [[5, 0, 0], [0, 0, 0]]),
+                                          ((2, 3), [[-4, 0, 0], [0, 0, 0]]),
+                                          ((2, 0), [[0], [0]])])
+def test_take_along_axis_out_of_bounds_raises_index_error(x_shape, idx):
+    with pytest.raises(IndexError, match="take_along_axis"):
+        xp.take_along_axis(A(np.ones(x_shape)), A(np.array(idx)), axis=-1)

@@ -305,13 +305,18 @@ class Generator:
 
     def _check_rejected(self, call: Call, pool, exc: Exception) -> None:
         """Record a call array-api-strict rejects but onnxarray runs eagerly (for review:
-        array-api-strict is stricter than the standard in places)."""
+        array-api-strict is stricter than the standard in places), or that onnxarray rejects
+        with an exception that is not a standard one of its own."""
+        prog = Program([_np(a) for a in pool], [call], [len(pool)])
         try:
             with np.errstate(all="ignore"):
                 apply(oxp, call, [oxp.asarray(_np(a)) for a in pool])
-        except Exception:  # noqa: BLE001 - rejected by both
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return  # rejected by both
+        except Exception as mine:  # noqa: BLE001 - rejected, but not by onnxarray itself
+            self.lenient.append(Finding("raw-error", 0, f"{type(mine).__name__}: {mine}"[:300],
+                                        prog))
             return
-        prog = Program([_np(a) for a in pool], [call], [len(pool)])
         self.lenient.append(Finding("accepts-invalid", 0, f"{type(exc).__name__}: {exc}", prog))
 
     def program(self, budget: int = 40) -> Program:

@@ -315,3 +315,24 @@ def test_vector_norm_inf_of_an_empty_vector_is_zero():
 def test_take_along_axis_out_of_bounds_raises_index_error(x_shape, idx):
     with pytest.raises(IndexError, match="take_along_axis"):
         xp.take_along_axis(A(np.ones(x_shape)), A(np.array(idx)), axis=-1)
+
+
+@pytest.mark.parametrize("func, kw", [("rfft", {}), ("rfft", {"n": 4}), ("ihfft", {}),
+                                      ("rfftn", {}), ("fft", {"n": 4}), ("ifft", {"n": 2}),
+                                      ("fftn", {"s": (4,)})])
+def test_fft_of_an_empty_axis_raises_value_error(func, kw):
+    dtype = np.float64 if func in ("rfft", "ihfft", "rfftn") else np.complex128
+    with pytest.raises(ValueError, match="fft"):
+        getattr(xp.fft, func)(A(np.zeros(0, dtype)), **kw)
+
+
+@pytest.mark.parametrize("key, value_shape", [((slice(None), -2, None), (3, 3)),
+                                              ((slice(None), slice(0, 1)), (3, 2)),
+                                              ((0,), (2, 3))])
+def test_setitem_value_must_broadcast_to_the_selection(key, value_shape):
+    b = A(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="__setitem__"):
+        b[key] = A(np.ones(value_shape))
+    np.testing.assert_array_equal(np.asarray(b), np.zeros((3, 3)))
+    b[key] = A(np.ones(value_shape[-1:]))[..., :1]  # a size-1 value broadcasts
+    assert np.asarray(b).sum() > 0

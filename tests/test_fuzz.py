@@ -15,6 +15,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from fuzz_programs import Call, Ref
+from fuzz_rules import bit_difference, close_difference
 from fuzzing import Generator, check_program
 
 import onnxarray as xp
@@ -58,6 +60,19 @@ def test_fuzz_ci_budget(part):
     counts, findings = _fuzz(CI_PROGRAMS // 4, CI_SEED + part)
     assert counts["calls"] >= CI_PROGRAMS // 4 * 2
     assert not findings, "\n\n".join(str(f) for f in findings[:5])
+
+
+def test_rules_tell_what_the_standard_fixes():
+    pool = [np.array([-0.0, 1.0]), np.array([0.0, 1.0])]
+    zeros = np.array([0.0, 1.0]), np.array([-0.0, 1.0])
+    assert close_difference(*zeros, Call("negative", (Ref(0),)), pool)  # sign fixed
+    assert close_difference(*zeros, Call("maximum", (Ref(0), Ref(1))), pool) is None  # open
+    near = np.array([1.0 + 2e-16]), np.array([1.0])
+    assert close_difference(*near, Call("sin", (Ref(0),)), pool) is None  # rounding open
+    assert close_difference(*near, Call("add", (Ref(0), Ref(1))), pool)  # IEEE exact
+    assert bit_difference(np.array([np.nan]), np.array([np.nan])) is None
+    assert bit_difference(np.array([0.0]), np.array([-0.0]))
+    assert bit_difference(np.array([1], np.int32), np.array([1], np.int64))
 
 
 @pytest.mark.skipif("ONNXARRAY_FUZZ" not in os.environ, reason="set ONNXARRAY_FUZZ=N to run N "

@@ -15,6 +15,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from fuzz_programs import Call, Ref
+from fuzz_rules import bit_difference, close_difference
 from fuzzing import Generator, check_program
 
 import onnxarray as xp
@@ -58,6 +60,19 @@ def test_fuzz_ci_budget(part):
     counts, findings = _fuzz(CI_PROGRAMS // 4, CI_SEED + part)
     assert counts["calls"] >= CI_PROGRAMS // 4 * 2
     assert not findings, "\n\n".join(str(f) for f in findings[:5])
+
+
+def test_rules_tell_what_the_standard_fixes():
+    pool = [np.array([-0.0, 1.0]), np.array([0.0, 1.0])]
+    zeros = np.array([0.0, 1.0]), np.array([-0.0, 1.0])
+    assert close_difference(*zeros, Call("negative", (Ref(0),)), pool)  # sign fixed
+    assert close_difference(*zeros, Call("maximum", (Ref(0), Ref(1))), pool) is None  # open
+    near = np.array([1.0 + 2e-16]), np.array([1.0])
+    assert close_difference(*near, Call("sin", (Ref(0),)), pool) is None  # rounding open
+    assert close_difference(*near, Call("add", (Ref(0), Ref(1))), pool)  # IEEE exact
+    assert bit_difference(np.array([np.nan]), np.array([np.nan])) is None
+    assert bit_difference(np.array([0.0]), np.array([-0.0]))
+    assert bit_difference(np.array([1], np.int32), np.array([1], np.int64))
 
 
 @pytest.mark.skipif("ONNXARRAY_FUZZ" not in os.environ, reason="set ONNXARRAY_FUZZ=N to run N "
@@ -307,3 +322,32 @@ def test_vector_norm_inf_of_an_empty_vector_is_zero():
     assert float(np.asarray(xp.linalg.vector_norm(A(np.zeros(0)), ord=math.inf))) == 0.0
     out = xp.linalg.vector_norm(A(np.zeros((0, 3))), ord=math.inf, axis=0, keepdims=True)
     np.testing.assert_array_equal(np.asarray(out), np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("x_shape, idx", [((2, 3), [[5, 0, 0], [0, 0, 0]]),
+                                          ((2, 3), [[-4, 0, 0], [0, 0, 0]]),
+                                          ((2, 0), [[0], [0]])])
+def test_take_along_axis_out_of_bounds_raises_index_error(x_shape, idx):
+    with pytest.raises(IndexError, match="take_along_axis"):
+        xp.take_along_axis(A(np.ones(x_shape)), A(np.array(idx)), axis=-1)
+
+
+@pytest.mark.parametrize("func, kw", [("rfft", {}), ("rfft", {"n": 4}), ("ihfft", {}),
+                                      ("rfftn", {}), ("fft", {"n": 4}), ("ifft", {"n": 2}),
+                                      ("fftn", {"s": (4,)})])
+def test_fft_of_an_empty_axis_raises_value_error(func, kw):
+    dtype = np.float64 if func in ("rfft", "ihfft", "rfftn") else np.complex128
+    with pytest.raises(ValueError, match="fft"):
+        getattr(xp.fft, func)(A(np.zeros(0, dtype)), **kw)
+
+
+@pytest.mark.parametrize("key, value_shape", [((slice(None), -2, None), (3, 3)),
+                                              ((slice(None), slice(0, 1)), (3, 2)),
+                                              ((0,), (2, 3))])
+def test_setitem_value_must_broadcast_to_the_selection(key, value_shape):
+    b = A(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="__setitem__"):
+        b[key] = A(np.ones(value_shape))
+    np.testing.assert_array_equal(np.asarray(b), np.zeros((3, 3)))
+    b[key] = A(np.ones(value_shape[-1:]))[..., :1]  # a size-1 value broadcasts
+    assert np.asarray(b).sum() > 0

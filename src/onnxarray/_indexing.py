@@ -365,8 +365,11 @@ def _setitem(x: Array, key, value) -> Array:
         raise IndexError("__setitem__: integer-array keys are not supported; use a boolean "
                          "mask or slices")
     target = _getitem(x, key)._v  # shape of the selection, for broadcasting the value
-    _ops.broadcast_shapes(target.shape, val.shape, func="__setitem__")
-    if len(val.shape) > len(target.shape):
+    joint = _ops.broadcast_shapes(target.shape, val.shape, func="__setitem__")
+    # the value must broadcast to the selection, not the selection to the value
+    grows = any(type(j) is int and type(t) is int and j != t
+                for j, t in zip(joint[len(joint) - len(target.shape):], target.shape))
+    if len(val.shape) > len(target.shape) or grows:
         raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
                          f"{target.shape}")
     cols = [_axis_positions(v, i, kind, k) for i, (kind, k) in enumerate(plan.axes)]

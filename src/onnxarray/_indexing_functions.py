@@ -42,7 +42,8 @@ def take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
 def take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
     """Elements of ``x`` at ``indices`` along ``axis``, position by position (``GatherElements``).
 
-    The other axes broadcast between ``x`` and ``indices``.
+    The other axes broadcast between ``x`` and ``indices``. Concrete indices are bounds-checked
+    (IndexError); recorded out-of-range indices fail when the model runs.
     """
     v = as_value(x, "take_along_axis")
     idx = _indices(indices, "take_along_axis")
@@ -50,6 +51,11 @@ def take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
         raise ValueError("take_along_axis: x and indices must have the same number of "
                          "dimensions")
     axis = normalize_axis(axis, len(v.shape), "take_along_axis")
+    d = v.shape[axis]
+    if idx.data is not None and type(d) is int and idx.data.size:
+        if idx.data.max() >= d or idx.data.min() < -d:
+            raise IndexError(f"take_along_axis: index out of bounds for axis {axis} with size "
+                             f"{d}")
     # Broadcast every axis but ``axis`` (GatherElements needs equal shapes there).
     other = [i for i in range(len(v.shape)) if i != axis]
     b = _ops.broadcast_shapes(tuple(v.shape[i] for i in other),

@@ -134,6 +134,9 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> Value:
     from ._complex import complex_of, pack, unpack
 
     real = D.real_dtype_of(v.dtype)
+    if v.shape[axis] == 0 and n:  # onnxruntime's DFT takes no empty signal
+        raise ValueError(f"fft: the transformed axis {axis} is empty; it cannot be padded to "
+                         f"length {n}")
     size = v.shape[axis] if n is None else n
     out_len = size // 2 + 1 if (onesided and type(size) is int) else size
     if onesided and type(size) is not int:
@@ -200,6 +203,8 @@ def rfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arra
     _check_norm(norm, "rfft")
     v = _real_value(x, "rfft")
     axis, n = _axis_and_n(v, axis, n, "rfft")
+    if v.shape[axis] == 0:  # onnxruntime's DFT takes no empty signal
+        raise ValueError(f"rfft: the transformed axis {axis} is empty")
     out = Array._new(_dft(v, axis, n, True))
     size = v.shape[axis] if n is None else n
     if type(size) is not int:  # the run-time length of the input axis

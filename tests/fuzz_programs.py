@@ -1,0 +1,191 @@
+"""Random array-API programs for the differential fuzzer: values, the program model, and
+running a program on a namespace (see ``fuzzing.py``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# -- values ---------------------------------------------------------------------------------------
+
+DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float32", "float64", "complex64", "complex128"]
+SHAPES = [(), (), (1,), (3,), (4,), (0,), (2, 3), (1, 3), (2, 1), (3, 3), (0, 3), (2, 2, 3)]
+
+
+def _special_floats(dt) -> list[float]:
+    fi = np.finfo(dt)
+    return [0.0, -0.0, math.nan, -math.nan, math.inf, -math.inf, 1.0, -1.0, 0.5, -2.5, 2.0,
+            float(fi.max), -float(fi.max), float(fi.smallest_normal),
+            float(fi.smallest_subnormal), -float(fi.smallest_subnormal), float(fi.eps),
+            1e30 if dt == np.float32 else 1e300, math.pi / 2, 88.7 if dt == np.float32 else 709.8]
+
+
+def random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndarray:
+    return np.asarray(_random_array(rng, dtype, shape))
+
+
+def _random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndarray:
+    dt = np.dtype(dtype)
+    n = math.prod(shape)
+    if dt.kind == "b":
+        return rng.random(shape) < 0.5
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        special = np.array([0, 1, 2, 3, -1, -2, 7, info.min, info.max, info.max - 1],
+                           dtype=np.int64 if dt.kind == "i" else np.uint64) \
+            if dt.kind == "i" else np.array([0, 1, 2, 3, 7, info.max, info.max - 1], np.uint64)
+        small = rng.integers(-5 if dt.kind == "i" else 0, 10, n)
+        pick = rng.choice(special, n)
+        out = np.where(rng.random(n) < 0.3, pick.astype(dt), small.astype(dt))
+        return out.astype(dt).reshape(shape)
+    real = np.float32 if dt in (np.float32, np.complex64) else np.float64
+
+    def part():
+        special = np.array(_special_floats(real), dtype=real)
+        normal = (rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4, n)).astype(real)
+        return np.where(rng.random(n) < 0.35, rng.choice(special, n), normal).astype(real)
+
+    if dt.kind == "c":
+        out = np.empty(n, dt)
+        out.real, out.imag = part(), part()
+        return out.reshape(shape)
+    return part().reshape(shape)
+
+
+# -- programs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Operand ``i`` of the pool: inputs first, then each call's results."""
+    i: int
+
+
+@dataclass(frozen=True)
+class DT:
+    """A dtype, by name, resolved in the namespace a program runs on."""
+    name: str
+
+
+@dataclass
+class Call:
+    name: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        def fmt(a):
+            if isinstance(a, Ref):
+                return f"v{a.i}"
+            if isinstance(a, DT):
+                return f"xp.{a.name}"
+            if isinstance(a, tuple):
+                return "(" + ", ".join(fmt(b) for b in a) + ("," if len(a) == 1 else "") + ")"
+            if isinstance(a, list):
+                return "[" + ", ".join(fmt(b) for b in a) + "]"
+            if isinstance(a, slice):
+                return ":".join("" if s is None else str(s) for s in (a.start, a.stop, a.step))
+            if a is Ellipsis:
+                return "..."
+            if isinstance(a, float):
+                return f"float({str(a)!r})" if not math.isfinite(a) else repr(a)
+            return repr(a)
+        parts = [fmt(a) for a in self.args] + [f"{k}={fmt(v)}" for k, v in self.kwargs.items()]
+        return f"{self.name}({', '.join(parts)})"
+
+
+@dataclass
+class Program:
+    inputs: list[np.ndarray]
+    calls: list[Call]
+    outputs: list[int] = field(default_factory=list)  # pool index of each call's first result
+
+    def __str__(self) -> str:
+        lines = [f"v{i} = A({a.tolist()!r}, dtype={a.dtype.name}, shape={a.shape})"
+                 for i, a in enumerate(self.inputs)]
+        for c, first in zip(self.calls, self.outputs):
+            lines.append(f"v{first}.. = {c}")
+        return "\n".join(lines)
+
+
+def _resolve(a, pool, xp):
+    if isinstance(a, Ref):
+        return pool[a.i]
+    if isinstance(a, DT):
+        return getattr(xp, a.name)
+    if isinstance(a, tuple):
+        return tuple(_resolve(b, pool, xp) for b in a)
+    if isinstance(a, list):
+        return [_resolve(b, pool, xp) for b in a]
+    return a
+
+
+def apply(xp, call: Call, pool: list) -> list:
+    """Run one call on ``xp``; its results (a list of arrays)."""
+    args = [_resolve(a, pool, xp) for a in call.args]
+    kwargs = {k: _resolve(v, pool, xp) for k, v in call.kwargs.items()}
+    name = call.name
+    if name == "getitem":
+        out = args[0][args[1]]
+    elif name == "setitem":
+        out = xp.asarray(args[0], copy=True)
+        out[args[1]] = args[2]
+    elif name == "mT":
+        out = args[0].mT
+    elif name in PSEUDO:
+        out = PSEUDO[name](xp, *args, **kwargs)
+    elif name.startswith("__"):
+        out = getattr(args[0], name)(*args[1:])
+        if out is NotImplemented:
+            raise TypeError(f"{name} returned NotImplemented")
+    else:
+        fn = xp
+        for part in name.split("."):
+            fn = getattr(fn, part)
+        out = fn(*args, **kwargs)
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def run(xp, program: Program, arrays) -> list:
+    """All results of ``program`` on ``xp``, in pool order after the inputs."""
+    pool = list(arrays)
+    for call in program.calls:
+        pool.extend(apply(xp, call, pool))
+    return pool[len(arrays):]
+
+
+def kind_of(a) -> str:
+    return np.dtype(str(a.dtype)).kind if not hasattr(a, "_array") else a._array.dtype.kind
+
+
+def to_numpy(a) -> np.ndarray:
+    if hasattr(a, "_array"):
+        return np.asarray(a._array)
+    return np.asarray(a)
+
+
+# -- pseudo-functions: a standard call with its operands made valid ---------------------------
+
+
+def _searchsorted_sorted(xp, s, v, side):
+    return xp.searchsorted(xp.sort(xp.reshape(s, (-1,))), v, side=side)
+
+
+def _wrapped(idx, n):
+    """Indices brought into range for an axis of size ``n`` (unchanged when it is empty)."""
+    return idx if type(n) is int and n == 0 else idx % n
+
+
+def _take_wrapped(xp, x, idx, axis):
+    return xp.take(x, _wrapped(idx, x.shape[axis]), axis=axis)
+
+
+def _take_along_axis_wrapped(xp, x, idx, axis):
+    return xp.take_along_axis(x, _wrapped(idx, x.shape[axis]), axis=axis)
+
+
+PSEUDO = {"searchsorted_sorted": _searchsorted_sorted, "take_wrapped": _take_wrapped,
+          "take_along_axis_wrapped": _take_along_axis_wrapped}

@@ -1,0 +1,325 @@
+"""The standard's rules for the differential fuzzer: how a result is compared with
+array-api-strict's (exactly, within a tolerance, or not at all where the standard leaves the
+answer open), and bit-for-bit comparison between onnxarray's modes (see ``fuzzing.py``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from fuzz_programs import Call, Ref, to_numpy
+
+# functions whose results the standard leaves to rounding (compared within a tolerance)
+APPROX = {
+    "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "expm1", "log",
+    "log1p", "log2", "log10", "sin", "sinh", "tan", "tanh", "atan2", "hypot", "logaddexp",
+    "pow", "__pow__", "__rpow__", "sum", "prod", "mean", "std", "var", "cumulative_sum",
+    "cumulative_prod", "matmul", "__matmul__", "tensordot", "vecdot", "linalg.vector_norm",
+    "linalg.matrix_norm", "linalg.det", "linalg.inv", "linalg.trace", "linalg.outer",
+    "linalg.cross", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftn", "divide",
+    "__truediv__", "__rtruediv__", "reciprocal", "sqrt", "abs", "__abs__", "linalg.vecdot",
+    "linalg.matmul", "linalg.tensordot", "linalg.svdvals", "linalg.solve", "multiply",
+    "__mul__", "square",
+}
+# IEEE 754 operations, correctly rounded: exact on real operands
+CORRECTLY_ROUNDED = {"multiply", "__mul__", "square", "divide", "__truediv__", "__rtruediv__",
+                     "sqrt", "abs", "__abs__"}
+# functions whose zero signs the standard leaves open
+SIGNLESS = {"max", "min", "maximum", "minimum", "clip", "sum", "prod", "mean", "std", "var",
+            "cumulative_sum", "cumulative_prod", "matmul", "__matmul__", "tensordot", "vecdot",
+            "linalg.outer", "linalg.cross", "linalg.vector_norm", "linalg.matrix_norm",
+            "linalg.det", "linalg.inv", "linalg.trace", "linalg.vecdot", "linalg.matmul",
+            "linalg.tensordot", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftn",
+            "linalg.svdvals", "linalg.solve"}
+# Calls array-api-strict runs (as NumPy does) that the standard does not allow; onnxarray
+# raises: a value with more dimensions than the selection, cross of 2-vectors.
+STRICTER = [("setitem", "does not fit the selection"), ("linalg.cross", "must have size 3")]
+# Documented limits, not compared: the sign bit of a NaN is read only from opset 26 (BitCast).
+KNOWN_LIMITS = {
+    "signbit": lambda x: np.isnan(x),
+    "copysign": lambda x1, x2: np.isnan(x2),
+}
+# complex results whose NaNs depend on the order of operations when an operand is infinite
+NAN_OPEN = {"prod", "cumulative_prod", "matmul", "__matmul__", "tensordot", "vecdot",
+            "linalg.outer", "linalg.cross", "linalg.det", "linalg.inv", "linalg.trace",
+            "linalg.vecdot", "linalg.matmul", "linalg.tensordot", "fft.fft", "fft.ifft",
+            "fft.rfft", "fft.irfft", "fft.fftn", "sum", "mean", "cumulative_sum",
+            "linalg.matrix_norm", "linalg.vector_norm", "multiply", "__mul__", "divide",
+            "__truediv__", "__rtruediv__", "reciprocal", "square", "pow", "__pow__", "__rpow__",
+            "linalg.matrix_power"}
+# complex results whose rounding is open even for complex multiplication and division
+COMPLEX_APPROX = {"multiply", "__mul__", "divide", "__truediv__", "__rtruediv__", "square",
+                  "reciprocal", "sign", "abs", "__abs__"}
+
+
+# -- comparison -----------------------------------------------------------------------------------
+
+
+def bit_difference(a: np.ndarray, b: np.ndarray) -> str | None:
+    """Why ``a`` and ``b`` are not the same bits (NaN payloads aside), or None."""
+    if a.dtype != b.dtype:
+        return f"dtype {a.dtype} != {b.dtype}"
+    if a.shape != b.shape:
+        return f"shape {a.shape} != {b.shape}"
+    if a.dtype.kind == "c":
+        return bit_difference(a.real, b.real) or bit_difference(a.imag, b.imag)
+    if a.dtype.kind == "f":
+        same = (a == b) & (np.signbit(a) == np.signbit(b)) | np.isnan(a) & np.isnan(b)
+        if not same.all():
+            k = np.flatnonzero(~same)[0]
+            return f"at {k}: {a.ravel()[k]!r} != {b.ravel()[k]!r}"
+        return None
+    if not np.array_equal(a, b):
+        k = np.flatnonzero(a != b)[0]
+        return f"at {k}: {a.ravel()[k]!r} != {b.ravel()[k]!r}"
+    return None
+
+
+def _operands(call: Call, pool) -> list[np.ndarray]:
+    out = []
+
+    def visit(a):
+        if isinstance(a, Ref):
+            out.append(to_numpy(pool[a.i]))
+        elif isinstance(a, (tuple, list)):
+            for b in a:
+                visit(b)
+        elif isinstance(a, (int, float, complex)) and not isinstance(a, bool):
+            out.append(np.asarray(a))
+    for a in (*call.args, *call.kwargs.values()):
+        visit(a)
+    return out
+
+
+def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
+    """Elements of ``call``'s result the standard leaves to the implementation (True)."""
+    name = call.name.strip("_")
+    # Python scalars as the array's dtype would take them (1e300 is inf in float32)
+    with np.errstate(all="ignore"):
+        ops = [to_numpy(pool[a.i]) if isinstance(a, Ref) else
+               np.asarray(a, ref.dtype if isinstance(a, float) and ref.dtype.kind == "f" else None)
+               for a in call.args if isinstance(a, (Ref, int, float, complex))]
+
+    def bcast(m):
+        return np.broadcast_to(m, ref.shape) if m.shape != ref.shape else m
+    try:
+        if name in ("astype", "asarray") and ref.dtype.kind in "iu":
+            src = ops[0]
+            if src.dtype.kind in "fc" or src.dtype.kind in "iu":
+                info = np.iinfo(ref.dtype)
+                with np.errstate(invalid="ignore"):
+                    val = src.real if src.dtype.kind == "c" else src
+                    bad = ~np.isfinite(val) | (val < info.min) | (val > info.max) \
+                        if val.dtype.kind == "f" else (val.astype(object) < info.min) | \
+                        (val.astype(object) > info.max)
+                return bcast(np.asarray(bad, bool))
+        if name in KNOWN_LIMITS:
+            return bcast(KNOWN_LIMITS[name](*ops))
+        if name == "clip" and ref.dtype.kind in "iu":
+            # a bound outside the dtype's range is unspecified
+            info = np.iinfo(ref.dtype)
+            for bound in (call.kwargs.get("min"), call.kwargs.get("max")):
+                if isinstance(bound, Ref):
+                    bound = to_numpy(pool[bound.i])
+                    if bound.size and (bound.astype(object).min() < info.min or
+                                       bound.astype(object).max() > info.max):
+                        return np.ones(ref.shape, bool)
+                elif type(bound) is int and not info.min <= bound <= info.max:
+                    return np.ones(ref.shape, bool)
+        if name in ("astype", "asarray") and ref.dtype.kind == "f" and ops[0].dtype.kind in "iu":
+            return None
+        if len(ops) == 2 and ref.shape == np.broadcast_shapes(ops[0].shape, ops[1].shape):
+            x1, x2 = ops if not name.startswith("r") or name in ("remainder", "rshift") \
+                else ops[::-1]
+            if name in ("floor_divide", "floordiv") and ref.dtype.kind == "f":
+                # finite // +-inf: the standard's -0 and Python's -1 are both in use
+                return bcast(np.isfinite(x1) & (x1 != 0) & np.isinf(x2))
+            if x1.dtype.kind in "iu" or x2.dtype.kind in "iu":
+                if name in ("floor_divide", "floordiv", "remainder", "mod"):
+                    return bcast((x2 == 0) | ((x2 == -1) if x2.dtype.kind == "i" else False))
+                if "shift" in name:
+                    bits = 8 * max(x1.dtype.itemsize, 1)
+                    return bcast((x2 < 0) | (x2 >= bits))
+                if name in ("pow", "rpow"):
+                    # negative exponents and overflow are unspecified for integers
+                    with np.errstate(all="ignore"):
+                        big = np.abs(x1.astype(np.float64)) ** x2.astype(np.float64) >= \
+                            float(np.iinfo(ref.dtype).max) / 2
+                    return bcast((x2 < 0) | big)
+    except (ValueError, TypeError):
+        return None
+    return None
+
+
+def close_difference(ours: np.ndarray, ref: np.ndarray, call: Call, pool) -> str | None:
+    """Why ``ours`` disagrees with the reference result under the standard's rules, or None."""
+    if ours.dtype != ref.dtype:
+        return f"dtype {ours.dtype} != reference {ref.dtype}"
+    if ours.shape != ref.shape:
+        return f"shape {ours.shape} != reference {ref.shape}"
+    ref = _standard_rules(call, pool, ref)
+    skip = _unspecified(call, pool, ref)
+    if skip is not None:
+        ours, ref = ours[~skip], ref[~skip]
+    return _value_difference(ours, ref, call, pool)
+
+
+def _standard_rules(call: Call, pool, ref: np.ndarray) -> np.ndarray:
+    """The reference result with NumPy's deviations from the standard replaced."""
+    if call.name == "mean" and ref.dtype.kind == "c":
+        # the sum divided by N part by part (NumPy divides as complex numbers, which turns
+        # (x + inf j) / N into NaN + inf j)
+        x = to_numpy(pool[call.args[0].i])
+        kw = {"axis": call.kwargs.get("axis"), "keepdims": call.kwargs.get("keepdims", False)}
+        with np.errstate(all="ignore"):
+            total = np.sum(x, **kw)
+            n = x.size // max(total.size, 1) if x.size else 0
+            out = np.empty_like(ref)
+            out.real, out.imag = total.real / ref.real.dtype.type(n), \
+                total.imag / ref.real.dtype.type(n)
+        return out.reshape(ref.shape)
+    name = call.name.strip("_")
+    if name in ("floor_divide", "floordiv") and ref.dtype.kind == "f":
+        # +-inf // finite is +-inf by the standard (NumPy: NaN)
+        x1, x2 = (to_numpy(pool[a.i]) if isinstance(a, Ref) else np.asarray(a) for a in call.args)
+        hit = np.isinf(x1) & np.isfinite(x2) & (x2 != 0)
+        if hit.any():
+            with np.errstate(all="ignore"):
+                inf = np.broadcast_to(x1 * np.sign(x2), ref.shape)
+            return np.where(np.broadcast_to(hit, ref.shape), inf, ref).astype(ref.dtype)
+    if call.name in ("var", "std"):
+        # N - correction <= 0 gives NaN (NumPy: inf or NaN)
+        x = to_numpy(pool[call.args[0].i])
+        axis = call.kwargs.get("axis")
+        axes = range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+        n = math.prod(x.shape[a] for a in axes)
+        if n - call.kwargs.get("correction", 0) <= 0:
+            return np.full_like(ref, np.nan)
+    return ref
+
+
+def _complex_close(ours, ref, call, pool) -> str | None:
+    """Complex results of rounding functions: within a tolerance of |result| (or of the
+    operands' scale for reductions); infinite parts must agree."""
+    eps = np.finfo(ours.real.dtype).eps
+    rtol = 2**10 * eps
+    scale = _operand_scale(call, pool) if _is_reduction(call.name) else 0.0
+    with np.errstate(all="ignore"):
+        err = np.abs(ours.astype(np.complex128) - ref.astype(np.complex128))
+        mag = np.abs(ref.astype(np.complex128))
+        close = (err <= rtol * np.maximum(mag, scale) + float(np.finfo(ours.real.dtype).tiny))
+        inf_o = np.isinf(ours.real) | np.isinf(ours.imag)
+        inf_r = np.isinf(ref.real) | np.isinf(ref.imag)
+        close &= inf_o == inf_r
+        close |= inf_o & inf_r & (ours == ref)
+        if _is_reduction(call.name) and scale >= float(np.finfo(ours.real.dtype).max) / 4:
+            close |= inf_o | inf_r  # order-dependent overflow
+    if not close.all():
+        k = np.flatnonzero(~close)[0]
+        return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r} (approx)"
+    return None
+
+
+def _is_reduction(name: str) -> bool:
+    return name in SIGNLESS or name.startswith(("linalg.", "fft."))
+
+
+def _operand_scale(call, pool) -> float:
+    """The largest finite operand magnitude times the operand's size."""
+    scale = 0.0
+    for a in _operands(call, pool):
+        if a.dtype.kind in "fc" and a.size:
+            fin = a[np.isfinite(a)]
+            m = np.abs(fin.astype(np.complex128)) if a.dtype.kind == "c" else np.abs(fin)
+            scale = max(scale, float(m.max(initial=0.0)) * max(a.size, 1))
+    return scale
+
+
+def _value_difference(ours, ref, call, pool) -> str | None:
+    name = call.name
+    if ours.dtype.kind == "c":
+        # a NaN in either part: the standard fixes only that the result holds a NaN
+        nan_o = np.isnan(ours.real) | np.isnan(ours.imag)
+        nan_r = np.isnan(ref.real) | np.isnan(ref.imag)
+        if name in NAN_OPEN:
+            # with infinite operands or an overflow, complex products and transforms meet
+            # inf * 0 or inf - inf in an order the standard leaves open: NaN is no error there
+            inf_in = any(np.isinf(a).any() for a in _operands(call, pool) if a.dtype.kind in "fc")
+            inf_o = np.isinf(ours.real) | np.isinf(ours.imag)
+            inf_r = np.isinf(ref.real) | np.isinf(ref.imag)
+            either = (nan_o | nan_r) & (inf_in | inf_o | inf_r)
+            ours, ref = ours[~either], ref[~either]
+            nan_o, nan_r = nan_o[~either], nan_r[~either]
+        if not np.array_equal(nan_o, nan_r):
+            k = np.flatnonzero(nan_o != nan_r)[0]
+            return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r} (NaN)"
+        ours, ref = ours[~nan_o], ref[~nan_o]
+        if name in APPROX or name in COMPLEX_APPROX:
+            return _complex_close(ours, ref, call, pool)
+        cname = name if name not in COMPLEX_APPROX else "sin"
+        call2 = Call(cname, call.args, call.kwargs)
+        return _value_difference(ours.real, ref.real, call2, pool) or \
+            _value_difference(ours.imag, ref.imag, call2, pool)
+    if ours.dtype.kind != "f":
+        if not np.array_equal(ours, ref):
+            k = np.flatnonzero(ours != ref)[0]
+            return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r}"
+        return None
+    nan_o, nan_r = np.isnan(ours), np.isnan(ref)
+    approx = name in APPROX and not (
+        name in CORRECTLY_ROUNDED and
+        all(a.dtype.kind != "c" for a in _operands(call, pool)))
+    if approx:
+        eps = np.finfo(ours.dtype).eps
+        rtol = 2**10 * eps
+        scale = _operand_scale(call, pool)
+        reduction = _is_reduction(name)
+        atol = rtol * scale if reduction else 0.0
+        big = reduction and scale >= float(np.finfo(ours.dtype).max) / 4
+        tiny = float(np.finfo(ours.dtype).smallest_normal)
+        with np.errstate(all="ignore"):
+            close = np.isclose(ours, ref, rtol=rtol, atol=max(atol, tiny), equal_nan=True)
+            close |= (ours == ref)
+            if big:  # order-dependent overflow: inf or NaN against a huge value is no error
+                close |= ~np.isfinite(ours) | ~np.isfinite(ref)
+        if not close.all():
+            k = np.flatnonzero(~close)[0]
+            return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r} (approx)"
+        return None
+    if not np.array_equal(nan_o, nan_r):
+        k = np.flatnonzero(nan_o != nan_r)[0]
+        return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r} (NaN)"
+    ok = ~nan_o
+    o, r = ours[ok], ref[ok]
+    same = o == r
+    if name not in SIGNLESS:
+        same &= np.signbit(o) == np.signbit(r)
+    if not same.all():
+        k = np.flatnonzero(~same)[0]
+        return f"{o[k]!r} != reference {r[k]!r}"
+    return None
+
+
+def unique_difference(call, pool, outs, refs) -> str | None:
+    """unique_*: the order of values is unspecified; compare as multisets and check indices."""
+    x = to_numpy(pool[call.args[0].i]).ravel()
+    vals = np.asarray(outs[0])
+    ref_vals = to_numpy(refs[0])
+    if vals.dtype != ref_vals.dtype or vals.shape != ref_vals.shape:
+        return f"values {vals.dtype}{vals.shape} != reference {ref_vals.dtype}{ref_vals.shape}"
+
+    def key(v):
+        return np.sort(v.astype(np.complex128).real + 0.0) if v.dtype.kind == "c" else np.sort(v)
+    if bit_difference(key(vals), key(ref_vals)):
+        return f"values {vals!r} != reference {ref_vals!r}"
+    if call.name == "unique_counts":
+        counts = np.asarray(outs[1])
+        if counts.sum() != x.size:
+            return f"counts {counts!r} do not add up to {x.size}"
+    if call.name in ("unique_inverse", "unique_all"):
+        inv = np.asarray(outs[1 if call.name == "unique_inverse" else 2]).ravel()
+        back = vals[inv] if vals.size else vals[:0]
+        ok = (back == x) | (np.isnan(back) & np.isnan(x)) if x.dtype.kind in "fc" else back == x
+        if back.shape != x.shape or not ok.all():
+            return "inverse indices do not rebuild x"
+    return None

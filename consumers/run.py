@@ -159,9 +159,9 @@ def summarize(name: str, out: Path) -> tuple[str, list[str]]:
         c = counts[backend]
         text = f"{c['passed']:,} pass, {c['failed'] + c['error']:,} fail, {c['skipped']:,} skip"
         if c["xfailed"] or c["xpassed"]:
-            text += f", {c['xfailed']} known"
+            text += f", {c['xfailed']} xfail"
             if c["xpassed"]:
-                text += f" ({c['xpassed']} now pass)"
+                text += f" ({c['xpassed']} xpass)"
         return text + f", {seconds[backend]:.0f} s"
 
     title = SUITES[name][0]

@@ -235,3 +235,10 @@ def test_devices_is_a_list():
     devices = xp.__array_namespace_info__().devices()
     assert type(devices) is list
     assert devices == [xp.asarray(0).device]
+
+
+def test_axis_error_uses_numpy_wording():
+    """SciPy's tests match NumPy's message: 'axis 10 is out of bounds for array of dimension'."""
+    x = xp.asarray([1.0, 2.0])
+    with pytest.raises(IndexError, match="axis 10 is out of bounds for array of dimension 1"):
+        xp.moveaxis(x, 10, 0)

@@ -63,13 +63,12 @@ def _scipy_files(full: bool) -> list[str]:
     if full:
         dirs = ["special/tests", "stats/tests", "cluster/tests", "fft/tests"]
         return [str(base / d) for d in dirs]
+    # CI-sized: one or a few files per module; --full runs the four modules' test folders.
     files = [
-        "special/tests/test_support_alternative_backends.py", "special/tests/test_logsumexp.py",
-        "cluster/tests/test_vq.py", "fft/tests/test_basic.py", "fft/tests/test_helper.py",
-        "fft/tests/test_real_transforms.py", "stats/tests/test_stats.py",
-        "stats/tests/test_morestats.py", "stats/tests/test_mstats_basic.py",
-        "stats/tests/test_correlation.py", "stats/tests/test_axis_nan_policy.py",
+        "special/tests/test_logsumexp.py", "cluster/tests/test_vq.py",
+        "fft/tests/test_basic.py", "fft/tests/test_helper.py",
         "stats/tests/test_entropy.py", "stats/tests/test_variation.py",
+        "stats/tests/test_correlation.py",
     ]
     return [str(base / f) for f in files if (base / f).exists()]
 
@@ -160,9 +159,9 @@ def summarize(name: str, out: Path) -> tuple[str, list[str]]:
         c = counts[backend]
         text = f"{c['passed']:,} pass, {c['failed'] + c['error']:,} fail, {c['skipped']:,} skip"
         if c["xfailed"] or c["xpassed"]:
-            text += f", {c['xfailed']} known"
+            text += f", {c['xfailed']} xfail"
             if c["xpassed"]:
-                text += f" ({c['xpassed']} now pass)"
+                text += f" ({c['xpassed']} xpass)"
         return text + f", {seconds[backend]:.0f} s"
 
     title = SUITES[name][0]

@@ -42,6 +42,18 @@ def test_setitem_0d_mask_keeps_shape(flag, shape, value_shape):
     np.testing.assert_array_equal(_np(x), np.asarray(ref))
 
 
+def test_setitem_0d_false_mask_takes_an_empty_value():
+    """x[False] selects nothing: an empty value (often x[False] itself) fits, as in NumPy."""
+    for shape in [(), (3,)]:
+        x = xp.ones(shape)
+        x[xp.asarray(False)] = xp.zeros((0,) + shape)
+        assert x.shape == shape
+        np.testing.assert_array_equal(_np(x), np.ones(shape))
+    x = xp.ones((3,))
+    with pytest.raises(ValueError, match="__setitem__"):
+        x[xp.asarray(True)] = xp.zeros((0, 3))
+
+
 def test_setitem_0d_mask_rejects_value_that_does_not_fit():
     x = xp.asarray([1.0, 2.0])
     with pytest.raises(ValueError, match="__setitem__"):
@@ -223,3 +235,10 @@ def test_devices_is_a_list():
     devices = xp.__array_namespace_info__().devices()
     assert type(devices) is list
     assert devices == [xp.asarray(0).device]
+
+
+def test_axis_error_uses_numpy_wording():
+    """SciPy's tests match NumPy's message: 'axis 10 is out of bounds for array of dimension'."""
+    x = xp.asarray([1.0, 2.0])
+    with pytest.raises(IndexError, match="axis 10 is out of bounds for array of dimension 1"):
+        xp.moveaxis(x, 10, 0)

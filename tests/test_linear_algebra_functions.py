@@ -69,12 +69,21 @@ def test_matmul_vector_right_operand_is_a_column():
     assert producer and producer[0].op_type == "Unsqueeze", shapes
 
 
+def test_matmul_integer_with_float_gives_the_float_dtype():
+    """Mixed-kind promotion as in JAX and PyTorch (docs/dtypes-and-opsets.md)."""
+    f = to_onnxarray(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+    i = np.arange(6, dtype=np.int64).reshape(3, 2)
+    got = oxp.matmul(f, to_onnxarray(i))
+    assert got.dtype == oxp.float32
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(f) @ i.astype(np.float32))
+
+
 def test_matmul_errors():
     f = to_onnxarray(np.ones((2, 3)))
     with pytest.raises(TypeError, match="matmul"):
         oxp.matmul(to_onnxarray(np.ones((2, 2), bool)), to_onnxarray(np.ones((2, 2), bool)))
     with pytest.raises(TypeError, match="matmul"):
-        oxp.matmul(f, to_onnxarray(np.ones((3, 2), np.int64)))
+        oxp.matmul(f, to_onnxarray(np.ones((3, 2), bool)))
     with pytest.raises(ValueError, match="matmul"):
         oxp.matmul(f, f)
     with pytest.raises(ValueError, match="matmul"):

@@ -254,6 +254,20 @@ def test_where_scalars(scalar):
         check(lambda xp, c_, a: xp.where(c_, scalar, a), c, x)
 
 
+def test_where_mixes_integers_and_floats_like_arithmetic():
+    """Integer with float arrays give the float dtype; a Python float with integers the
+    default float dtype (docs/dtypes-and-opsets.md)."""
+    c = to_onnxarray(np.array([True, False]))
+    x = to_onnxarray(np.array([1.5, 2.5], dtype=np.float32))
+    i = to_onnxarray(np.array([1, 2], dtype=np.int32))
+    got = oxp.where(c, x, i)
+    assert got.dtype == oxp.float32
+    np.testing.assert_array_equal(np.asarray(got), np.array([1.5, 2.0], dtype=np.float32))
+    got = oxp.where(c, i, 1.5)
+    assert got.dtype == oxp.float64
+    np.testing.assert_array_equal(np.asarray(got), np.array([1.0, 1.5]))
+
+
 def test_where_errors():
     c = to_onnxarray(np.array([True, False]))
     x = to_onnxarray(np.array([1.0, 2.0]))
@@ -262,8 +276,8 @@ def test_where_errors():
     with pytest.raises(TypeError, match="where: at least one"):
         oxp.where(c, 1.0, 2.0)
     with pytest.raises(TypeError):
-        oxp.where(c, x, to_onnxarray(np.array([1, 2], dtype=np.int32)))
+        oxp.where(c, x, to_onnxarray(np.array([True, False])))
     with pytest.raises(TypeError):
-        oxp.where(c, to_onnxarray(np.array([1, 2], dtype=np.int32)), 1.5)
+        oxp.where(c, to_onnxarray(np.array([True, False])), 1.5)
     with pytest.raises(ValueError):
         oxp.where(c, x, to_onnxarray(np.ones(3)))

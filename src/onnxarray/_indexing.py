@@ -399,6 +399,9 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
     if k == 0 and len(val.shape) > len(x.shape):
         # x[True] selects x with a leading axis of 1 (x[False], of 0): a value broadcast to
         # that selection loses the leading axis, so the result keeps x's shape.
+        if len(val.shape) <= len(x.shape) + 1 and val.shape[0] == 0 and (
+                mask.data is None or not mask.data):
+            return x  # x[False] = <empty>: nothing is selected (a valid call needs False)
         if len(val.shape) > len(x.shape) + 1 or val.shape[0] != 1:
             raise ValueError(f"__setitem__: value of shape {val.shape} does not fit a 0-d "
                              f"boolean selection of an array of shape {x.shape}")

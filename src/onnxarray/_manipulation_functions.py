@@ -38,7 +38,7 @@ def normalize_axis(axis, ndim: int, func: str) -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{func}: axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise AxisError(f"{func}: axis {axis} is out of bounds for an array of dimension {ndim}")
+        raise AxisError(f"{func}: axis {axis} is out of bounds for array of dimension {ndim}")
     return int(axis) % ndim
 
 

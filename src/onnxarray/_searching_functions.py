@@ -115,15 +115,23 @@ def where(condition: Array, x1, x2, /) -> Array:
         dtype = D.promote(v1.dtype, v2.dtype, "where")
         v1, v2 = _ops.cast(v1, dtype), _ops.cast(v2, dtype)
     elif a1:
-        v1 = x1._v
+        v1 = _default_float_for(x1._v, x2)
         v2 = scalar_value(x2, v1.dtype, "where")
     elif a2:
-        v2 = x2._v
+        v2 = _default_float_for(x2._v, x1)
         v1 = scalar_value(x1, v2.dtype, "where")
     else:
         raise TypeError("where: at least one of x1 and x2 must be an array")
     _ops.broadcast_shapes(c.shape, v1.shape, v2.shape, func="where")  # raises ValueError
     return Array._new(_ops.where_signed(c, v1, v2))
+
+
+def _default_float_for(v, scalar):
+    """A Python float with an integer array computes in the default float dtype, as in the
+    arithmetic functions (see docs/dtypes-and-opsets.md)."""
+    if isinstance(scalar, float) and v.dtype.kind in "iu":
+        return _ops.cast(v, D.DEFAULT_FLOAT)
+    return v
 
 
 def searchsorted(x1: Array, x2: Array, /, *, side: str = "left", sorter=None) -> Array:

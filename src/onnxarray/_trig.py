@@ -3,17 +3,17 @@
 onnxruntime's Sin and Cos kernels are inaccurate in float64 and give different bits for the
 same value at different positions of an array (a SIMD body and a scalar tail), in float32 too.
 These lowerings use only operators whose results are exact or correctly rounded (Add, Sub,
-Mul, Floor, Round, Mod with fmod=1, Where, comparisons, Gather of constants, sums of exact
-integers), so a value's result never depends on where it sits, eagerly or exported.
+Mul, Div, Floor, Round, Mod with fmod=1, Where, comparisons, gathers of constants, sums and
+matrix products of exact integers), so a value's result never depends on where it sits,
+eagerly or exported.
 
 Argument reduction, for |x| > pi/4: x * 2/pi modulo 4 (Payne and Hanek), exact for every finite
 double. |x| is cut into four 24-bit integer pieces on a grid aligned to 24-bit words of 2/pi;
 the products with the 24-bit words of 2/pi are exact, and their sums by weight ("digits", under
-2**50) too. Two carry passes leave digits of at most 24 bits plus a little, which pair into
-exact doubles; the integer part gives the quadrant and the rest is the reduced argument
-y = (x * 2/pi - k) * pi/2 as a double-double (yh, yl), accurate to about 2**-117 absolute, which
-is enough for the closest double to a multiple of pi/2 (6381956970095103 * 2**797, where
-|y| is about 4.7e-19).
+2**50) too. One carry pass leaves digits below 5 * 2**24, which pair into exact doubles; the
+integer part gives the quadrant and the rest is the reduced argument y = (x * 2/pi - k) * pi/2
+as a double-double (yh, yl) within 2**-70 relative, also for the double closest to a multiple
+of pi/2 (6381956970095103 * 2**797, where |y| is about 4.7e-19).
 
 Kernels: fdlibm's __kernel_sin and __kernel_cos (Sun Microsystems, 1993; "Permission to use,
 copy, modify, and distribute this software is freely granted, provided that this notice is

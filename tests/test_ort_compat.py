@@ -50,7 +50,7 @@ def _runs_natively(op, dt) -> bool:
     inputs, attrs, out_dtypes = _probe(op, dt)
     in_dtypes = [D.BY_NUMPY[a.dtype] for a in inputs]
     model = _executor._one_node_model(op, "", attrs, in_dtypes, [a.ndim for a in inputs],
-                                      out_dtypes)
+                                      out_dtypes, opset=_executor.DEFAULT_OPSET)  # exports
     try:
         sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
         sess.run(None, {f"i{i}": a for i, a in enumerate(inputs)})

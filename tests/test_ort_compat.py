@@ -73,7 +73,7 @@ def _gap(op, dt) -> str | None:
     inputs, attrs, out_dtypes = _probe(op, dt)
     in_dtypes = [D.BY_NUMPY[a.dtype] for a in inputs]
     model = _executor._one_node_model(op, "", attrs, in_dtypes, [a.ndim for a in inputs],
-                                      out_dtypes)
+                                      out_dtypes, opset=_executor.DEFAULT_OPSET)  # exports
     type_name = f"tensor({_onnx_type_name(dt)})"
     try:
         sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])

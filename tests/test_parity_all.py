@@ -215,7 +215,7 @@ NAMES = [entry[0] for entry in TABLE]
 # Callables that are not array functions: the namespace info and the export API.
 NOT_ARRAY_FUNCTIONS = {"__array_namespace_info__", "argument", "build", "jit", "Array",
                        "Device", "SymbolicDim", "SymbolicValueError",
-                       "InconclusiveDimensionError"}
+                       "InconclusiveDimensionError", "cache_limits"}
 # Functions of complex arrays only; complex dtypes are not supported yet.
 COMPLEX_ONLY = {"imag"}
 

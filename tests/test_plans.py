@@ -1,5 +1,9 @@
 """Compiled plans: repeated concrete calls run as one session, with op-by-op results."""
 
+import subprocess
+import sys
+import threading
+
 import numpy as np
 import pytest
 from parity import assert_identical, to_onnxarray
@@ -78,6 +82,78 @@ def test_named_tuple_results_and_sequence_arguments():
     np.testing.assert_array_equal(np.asarray(res.counts), [2, 1, 2])
     np.testing.assert_array_equal(np.asarray(cat), np.tile([3, 1, 3, 2, 1], 2))
     assert _plans.plan_count() == 2
+
+
+def _gate_compiles(monkeypatch, fail=False):
+    """Make every signature compile in the background, held until the returned event is set."""
+    release = threading.Event()
+    original = _plans._compile_traced
+
+    def gated(*args, **kwargs):
+        release.wait()
+        if fail:
+            raise RuntimeError("session refused")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_plans, "_compile_traced", gated)
+    monkeypatch.setattr(_plans, "BACKGROUND_SECONDS", 0.0)
+    return release
+
+
+def test_a_slow_signature_compiles_in_the_background(monkeypatch):
+    _fresh()
+    release = _gate_compiles(monkeypatch)
+    a = to_onnxarray(np.random.default_rng(1).standard_normal((4, 4)))
+    expected = _flat(xp.linalg.svd.__wrapped_plain__(a))
+    for _ in range(_plans.PROMOTE_AFTER + 1):  # the promoting call and one more: op by op
+        for k, (o, e) in enumerate(zip(_flat(xp.linalg.svd(a)), expected, strict=True)):
+            assert_identical(o, e, f"svd output {k} while the plan compiles")
+    pending = _plans._entry(xp.linalg.svd, (a,))
+    assert type(pending) is _plans._Pending and not pending.done.is_set()
+    assert not _plans.has_plan(xp.linalg.svd, (a,))
+    release.set()
+    assert pending.done.wait(timeout=300)
+    assert _plans.has_plan(xp.linalg.svd, (a,))
+    for k, (o, e) in enumerate(zip(_flat(xp.linalg.svd(a)), expected, strict=True)):
+        assert_identical(o, e, f"svd output {k}: plan vs op by op")
+
+
+def test_a_background_compile_that_fails_is_logged_and_runs_op_by_op(monkeypatch, caplog):
+    _fresh()
+    release = _gate_compiles(monkeypatch, fail=True)
+    a = to_onnxarray(np.linspace(-2.0, 2.0, 5))
+    expected = np.asarray(xp.sin.__wrapped_plain__(a))
+    with caplog.at_level("WARNING", logger="onnxarray.plans"):
+        for _ in range(_plans.PROMOTE_AFTER):
+            xp.sin(a)
+        pending = _plans._entry(xp.sin, (a,))
+        assert type(pending) is _plans._Pending
+        release.set()
+        assert pending.done.wait(timeout=300)
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "sin: no plan" in caplog.text and "session refused" in caplog.text
+    assert _plans._entry(xp.sin, (a,)) is _plans._UNPLANNABLE
+    assert_identical(np.asarray(xp.sin(a)), expected, "sin after a failed compile")
+
+
+def test_a_compile_in_progress_does_not_delay_interpreter_exit():
+    script = """if True:
+        import threading
+        import numpy as np
+        import onnxarray as xp
+        from onnxarray import _plans
+        never = threading.Event()
+        _plans.BACKGROUND_SECONDS = 0.0
+        _plans._compile_traced = lambda *a, **k: never.wait()
+        a = xp.asarray(np.ones(3))
+        for _ in range(_plans.PROMOTE_AFTER):
+            xp.exp(a)
+        print(type(_plans._entry(xp.exp, (a,))).__name__)
+    """
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["_Pending"]
 
 
 def test_symbolic_calls_record_and_never_plan():

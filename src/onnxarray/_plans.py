@@ -12,6 +12,13 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   whose trace fails (bad input, a value-dependent check) runs op by op, which raises the proper
   error; the reason is logged (logger ``onnxarray.plans``, level DEBUG for a check that failed
   on the call's arguments, WARNING for anything else, which is a library bug).
+- Compiling costs about three op-by-op calls of the same function once the graph is large
+  (tracing and building ~0.33 ms per node, creating the session ~0.5 ms per node: ~10 s for
+  the ~12,000 nodes of ``linalg.svd`` of a 20x20 matrix, whose op-by-op call takes ~3 s on a
+  loaded machine). So a signature whose op-by-op calls all took ``BACKGROUND_SECONDS`` or
+  more is traced and compiled in a background daemon thread, and its calls keep running op by
+  op until the plan is ready; cheaper signatures compile on the promoting call. Either way
+  the plan is compiled without graph optimizations, so its results equal op by op bit for bit.
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -22,6 +29,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import queue
+import threading
+import time
 
 from ._array_object import Array
 from ._build import argument, build
@@ -33,6 +44,8 @@ from ._graph import Value
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
+BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
+MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
 
 SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
 _UNPLANNABLE = object()  # cache entry: this signature runs op by op
@@ -127,11 +140,20 @@ def _flatten_result(out):
     raise NotAnArrayResult(type(out).__name__)
 
 
-def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
-    """Trace ``fn`` on exact-shape arguments, build it and compile one session."""
+def _symbolic_call(args: tuple, kwargs: dict):
+    """``(inputs, args, kwargs)`` with exact-shape arguments in place of the concrete arrays."""
     inputs: dict = {}
     sargs = [_symbolic_args(a, inputs) for a in args]
     skw = {k: _symbolic_args(kwargs[k], inputs) for k in sorted(kwargs)}
+    return inputs, sargs, skw
+
+
+def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
+    """Trace ``fn`` on exact-shape arguments, build it and compile one session."""
+    return _compile_traced(fn, *_symbolic_call(args, kwargs), optimize=optimize)
+
+
+def _compile_traced(fn, inputs: dict, sargs: list, skw: dict, *, optimize: str):
     outs, container = _flatten_result(fn(*sargs, **skw))
     model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
                   opset=eager_opset())  # the eager sessions' opset: the same ONNX forms
@@ -188,6 +210,90 @@ def _unplannable(fn, exc: Exception):
     return _UNPLANNABLE
 
 
+class _Pending:
+    """Cache entry of a plan being compiled in the background; ``done`` is set when it ends."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class _Background:
+    """One daemon thread compiling queued plans (a daemon never delays interpreter exit); at
+    most ``MAX_QUEUED`` compiles wait or run at once."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._slots = threading.BoundedSemaphore(MAX_QUEUED)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def reserve(self) -> bool:
+        """Take a slot for one job; False if all are taken."""
+        return self._slots.acquire(blocking=False)
+
+    def release(self) -> None:
+        """Give back a reserved slot that no job took."""
+        self._slots.release()
+
+    def submit(self, job) -> None:
+        """Queue ``job()`` in a reserved slot."""
+        self._jobs.put(job)
+        with self._lock:  # started lazily, and again in a forked child
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="onnxarray-plans",
+                                                daemon=True)
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            finally:
+                self._slots.release()
+
+
+_background = _Background()
+
+
+def _compile_job(key, fn, traced, pending: _Pending):
+    def job():
+        try:
+            plan = _compile_traced(fn, *traced, optimize="none")
+        except Exception as exc:  # noqa: BLE001 - logged; the calls keep running op by op
+            plan = _unplannable(fn, exc)
+        try:
+            if _plans.get(key) is pending:  # not dropped or cleared meanwhile
+                _plans.replace(key, plan)
+        finally:
+            pending.done.set()
+    return job
+
+
+def _promote(fn, key, args: tuple, kwargs: dict, seconds: float):
+    """The cache entry of a signature called ``PROMOTE_AFTER`` times: a plan, _UNPLANNABLE,
+    a _Pending background compile, or None while the background is busy (counted again)."""
+    if seconds < BACKGROUND_SECONDS:
+        try:
+            plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op
+        except Exception as exc:  # noqa: BLE001 - the op-by-op call raises the error
+            plan = _unplannable(fn, exc)
+        return _plans.put(key, plan)
+    # Only the arrays' dtypes and shapes go to the job: it holds no data of the call.
+    traced = _symbolic_call(args, kwargs)
+    if not _background.reserve():
+        return None
+    pending = _Pending()
+    kept = _plans.put(key, pending)
+    if kept is not pending:  # another thread promoted this signature first
+        _background.release()
+        return kept
+    _background.submit(_compile_job(key, fn, traced, pending))
+    return pending
+
+
 def planned(fn):
     """Wrap a namespace function so that repeated concrete calls run as compiled plans."""
 
@@ -206,16 +312,16 @@ def planned(fn):
         if plan is None:
             if not _plans.enabled:
                 return fn(*args, **kwargs)
-            seen = _seen.get(key, 0) + 1
-            if seen < PROMOTE_AFTER:
-                _seen.replace(key, seen)
-                return fn(*args, **kwargs)
-            try:
-                plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op
-            except Exception as exc:  # noqa: BLE001 - the op-by-op call below raises the error
-                plan = _unplannable(fn, exc)
-            plan = _plans.put(key, plan)
-        if plan is _UNPLANNABLE:
+            # (calls so far, fastest of them in seconds): a single preempted call is not slow
+            seen, seconds = _seen.get(key, (0, math.inf))
+            if seen + 1 < PROMOTE_AFTER:
+                _seen.replace(key, (seen + 1, seconds))
+                start = time.perf_counter()
+                out = fn(*args, **kwargs)
+                _seen.replace(key, (seen + 1, min(seconds, time.perf_counter() - start)))
+                return out
+            plan = _promote(fn, key, args, kwargs, seconds)
+        if plan is None or plan is _UNPLANNABLE or type(plan) is _Pending:
             return fn(*args, **kwargs)
         return run_plan(plan, feeds)
 
@@ -224,19 +330,30 @@ def planned(fn):
 
 
 def plan_count() -> int:
-    return sum(1 for p in _plans.values() if p is not _UNPLANNABLE)
+    return sum(1 for p in _plans.values() if p is not _UNPLANNABLE and type(p) is not _Pending)
 
 
-def has_plan(fn, args: tuple, kwargs: dict | None = None) -> bool | None:
-    """Whether the call ``fn(*args, **kwargs)`` runs as a compiled plan: True, False when
-    it runs op by op (not called often enough yet, or unplannable), None if it never plans
-    (symbolic or unhashable arguments). ``fn`` is a namespace function."""
+def _entry(fn, args: tuple, kwargs: dict | None = None):
+    """The plan cache entry of a call (None if there is none or it never plans)."""
     try:
         sig = signature(args, kwargs or {})
     except TypeError:
         return None
     if sig is SYMBOLIC:
         return None
-    key = tuple(sig[0]) + (getattr(fn, "__wrapped_plain__", fn),)
-    plan = _plans.get(key)
-    return plan is not None and plan is not _UNPLANNABLE
+    return _plans.get(tuple(sig[0]) + (getattr(fn, "__wrapped_plain__", fn),))
+
+
+def has_plan(fn, args: tuple, kwargs: dict | None = None) -> bool | None:
+    """Whether the call ``fn(*args, **kwargs)`` runs as a compiled plan: True, False when
+    it runs op by op (not called often enough yet, its plan still compiling, or unplannable),
+    None if it never plans (symbolic or unhashable arguments). ``fn`` is a namespace
+    function."""
+    try:
+        sig = signature(args, kwargs or {})
+    except TypeError:
+        return None
+    if sig is SYMBOLIC:
+        return None
+    plan = _entry(fn, args, kwargs)
+    return plan is not None and plan is not _UNPLANNABLE and type(plan) is not _Pending

@@ -49,3 +49,16 @@ def test_jit_errors():
     g = xp.jit(lambda x, opts: x)
     with pytest.raises(TypeError, match="hashable"):
         g(to_onnxarray(np.ones(2)), {"opt": 1})
+
+
+@pytest.mark.parametrize("fn, data", [
+    # onnxruntime's NoopElimination would drop the Add of a subnormal imaginary constant
+    (lambda a: a + (3.25 + 1e-310j), np.array([-0.07 + 0j])),
+    (lambda a: a * (1 + 2.0**-52), np.array([1.5, -0.0, 5e-324])),
+    (lambda a: a - 1e-310, np.array([0.0, -0.0, 1e-309])),
+    # a division whose real part is a signed zero
+    (lambda a: (-0.0 + 0j) / a, np.array([17 - 0.001j], np.complex64)),
+])
+def test_jit_gives_the_bits_of_op_by_op(fn, data):
+    x = to_onnxarray(data)
+    assert_identical(np.asarray(xp.jit(fn)(x)), np.asarray(fn(x)), "jit vs op by op")

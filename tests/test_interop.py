@@ -231,10 +231,11 @@ def test_inplace_operator_from_threads_keeps_every_update():
 # -- inspection --------------------------------------------------------------------------------
 
 
-def test_devices_is_a_list():
+def test_devices_is_a_tuple_as_in_2025_12():
     devices = xp.__array_namespace_info__().devices()
-    assert type(devices) is list
-    assert devices == [xp.asarray(0).device]
+    assert xp.__array_api_version__ == "2025.12"
+    assert type(devices) is tuple
+    assert devices == (xp.asarray(0).device,)
 
 
 def test_axis_error_uses_numpy_wording():

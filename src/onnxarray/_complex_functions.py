@@ -447,6 +447,8 @@ _CASES = {
         (_is_finite_nonzero, _is_pinf, _NAN, _NAN), (_is_finite_nonzero, _is_nan, _NAN, _NAN),
         (_is_zero, _is_pinf, 0.0, _NAN), (_is_zero, _is_nan, 0.0, _NAN),
         (_is_pinf, _is_pinf, 1.0, 0.0), (_is_pinf, _is_nan, 1.0, 0.0),
+        # the standard: 1 + 0j for a positive finite b (C99 has 1 + 0j sin(2b))
+        (_is_pinf, _is_finite_nonzero, 1.0, 0.0),
         (_is_nan, _is_zero, _NAN, 0.0), (_is_nan, _is_nonzero, _NAN, _NAN)]),
     "atanh": ("odd", [
         (_is_zero, _is_nan, 0.0, _NAN), (_is_finite, _is_pinf, 0.0, _PI / 2),

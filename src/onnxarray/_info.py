@@ -22,9 +22,10 @@ class Info:
         """The only device, the CPU."""
         return CPU
 
-    def devices(self) -> list:
-        """The supported devices, as a list (the standard's return type): only the CPU."""
-        return [CPU]
+    def devices(self) -> tuple:
+        """The supported devices, as a tuple (the return type since 2025.12; a list before):
+        only the CPU."""
+        return (CPU,)
 
     def default_dtypes(self, *, device=None) -> dict:
         """The defaults: float64, complex128, int64, and int64 for indexing."""

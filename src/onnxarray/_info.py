@@ -8,6 +8,20 @@ from ._array_object import CPU
 __all__ = ["__array_namespace_info__"]
 
 
+class _Devices(tuple):
+    """A tuple, as ``devices()`` returns since 2025.12, that also concatenates with a list:
+    code written for earlier versions (which returned a list) does ``devices() + [None]``."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        return _Devices(tuple(self) + tuple(other))
+
+    def __radd__(self, other):
+        return type(other)(other) + list(self) if isinstance(other, list) else \
+            _Devices(tuple(other) + tuple(self))
+
+
 class Info:
     """The namespace inspection object of the standard."""
 
@@ -25,7 +39,7 @@ class Info:
     def devices(self) -> tuple:
         """The supported devices, as a tuple (the return type since 2025.12; a list before):
         only the CPU."""
-        return (CPU,)
+        return _Devices((CPU,))
 
     def default_dtypes(self, *, device=None) -> dict:
         """The defaults: float64, complex128, int64, and int64 for indexing."""

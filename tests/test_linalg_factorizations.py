@@ -6,8 +6,9 @@ from __future__ import annotations
 import array_api_strict as strict
 import numpy as np
 import onnx
+import onnxruntime as ort
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from parity import assert_close, run_model, to_onnxarray, to_strict
@@ -259,9 +260,35 @@ def test_jacobi_converges_for_larger_matrices(n):
 # svd, svdvals, pinv, matrix_rank, matrix_norm
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_svd_of_repeated_values(dtype):
+    a = np.array([[6., 1., 1., 1.], [1., 6., 1., 1.], [1., 1., 6., 1.]], dtype)
+    x = oxp.argument(shape=a.shape, dtype=oxp._dtypes.BY_NUMPY[a.dtype])
+    model = oxp.build({"x": x}, dict(zip("usv", oxp.linalg.svd(x, full_matrices=False))))
+    plain = ort.SessionOptions()
+    plain.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    runs = [ort.InferenceSession(model.SerializeToString(), options,
+                                 providers=["CPUExecutionProvider"]).run(None, {"x": a})
+            for options in (plain, ort.SessionOptions())]  # as recorded, and fused
+    for out in (oxp.linalg.svd(to_onnxarray(a), full_matrices=False), *runs):
+        u, s, vh = (np.asarray(r, np.float64) for r in out)
+        tol = 1e-4 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(s, np.linalg.svd(a.astype(np.float64), compute_uv=False),
+                                   rtol=tol)
+        np.testing.assert_allclose((u * s) @ vh, a, atol=tol * s[0])
+        np.testing.assert_allclose(u.T @ u, np.eye(3), atol=tol)
+        np.testing.assert_allclose(vh @ vh.T, np.eye(3), atol=tol)
+
+
 @FEW
 @given(general(square=False), st.booleans())
 def test_svd(a, full):
+    # Singular vectors of a repeated singular value are any basis of their subspace: rounding
+    # differences (onnxruntime's fused kernels in the exported run) may pick another one, so
+    # outputs are compared element by element only where the values are apart. Repeated values
+    # are checked through reconstruction and orthonormality (test_svd_of_repeated_values).
+    sv = np.linalg.svd(a.astype(np.float64), compute_uv=False)
+    assume(np.all(-np.diff(sv, axis=-1) > 1e-3 * np.maximum(sv[..., :1], 1e-300)))
     u, s, vh = both(lambda xp, x: tuple(xp.linalg.svd(x, full_matrices=full)), a,
                     reference=False)
     m, n = a.shape[-2:]

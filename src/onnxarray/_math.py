@@ -18,7 +18,7 @@ from ._signbit import signbit  # the sign bit, exact where the opset has BitCast
 
 __all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_right",
            "int_floor_divide", "float_floor_divide", "int_remainder", "float_remainder",
-           "int_pow", "arithmetic", "atan2", "copysign", "hypot", "logaddexp", "nextafter",
+           "arithmetic", "atan2", "copysign", "hypot", "logaddexp", "nextafter",
            "unary_float",
            "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES", "POSITION_DEPENDENT", "NO_FLOAT64_KERNEL"]
 
@@ -228,10 +228,6 @@ def _select_signed(cond: Value, a: Value, b: Value) -> Value:
     return _where(_ops.negate(fix), r, _c(-0.0, r))
 
 
-def int_pow(a: Value, b: Value) -> Value:
-    return _ops.binary("Pow", a, b)
-
-
 # -- two-argument float functions ---------------------------------------------------------------
 
 
@@ -332,10 +328,6 @@ def nextafter(x: Value, y: Value) -> Value:
 # -- dispatch of the unary float functions ---------------------------------------------------
 
 
-def tan(v: Value) -> Value:
-    return _ops.binary("Div", _ops.unary("Sin", v), _ops.unary("Cos", v))
-
-
 # onnxruntime 1.32 float32 Tanh is 5 ulp off near 8.6 and flushes subnormals (see tanh32).
 # onnxruntime 1.32 kernels whose last bits depend on the array position (SIMD body or scalar
 # tail), replaced below by composites that compute every element alike
@@ -344,7 +336,7 @@ NO_FLOAT64_KERNEL = ("Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Ac
 
 # float64 functions: onnxruntime has no kernel (Tan, Asin, Acos, Atan, hyperbolics) or one whose
 # result depends on the array position (Exp, Log, Tanh).
-FLOAT64_COMPOSITES = {"Atan": E.atan, "Tan": tan, "Asin": E.asin, "Acos": E.acos, "Sinh": E.sinh,
+FLOAT64_COMPOSITES = {"Atan": E.atan, "Asin": E.asin, "Acos": E.acos, "Sinh": E.sinh,
                       "Cosh": E.cosh, "Tanh": E.tanh, "Asinh": E.asinh, "Acosh": E.acosh,
                       "Atanh": E.atanh, "Exp": E.exp, "Log": E.log}
 # float32 kernels whose result depends on the array position, or that flush subnormals

@@ -153,6 +153,8 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             nodes.append(helper.make_node("Identity", [src], [name]))
         graph_outputs.append(_value_info(name, v))
     used_args, initializers = em.used_args, em.initializers
+    if em.spliced:  # an imported model's outputs that nothing reads
+        nodes, initializers = _prune(nodes, initializers, [o.name for o in graph_outputs])
 
     unused = [name for name, v in in_values.items() if id(v) not in used_args]
     if unused and not allow_unused_inputs:
@@ -235,6 +237,7 @@ class _Emitter:
         self.ir_version = IR_VERSION
         self.shared = shared if shared is not None else _Shared()
         self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
+        self.spliced = False  # a callee wrote nodes whose outputs may be unused
 
     def use_domain(self, domain: str, version: int = 1) -> None:
         """Import ``domain`` at ``version``; two callees that need different versions of one
@@ -285,8 +288,10 @@ class _Emitter:
                 src = dst
             seen.add(src)
             out_names.append(src)
-        constants = [helper.make_node("Constant", [], [t.name], value=t)
-                     for t in child.initializers]
+        initializers = child.initializers
+        if child.spliced:
+            protos, initializers = _prune(protos, initializers, out_names)
+        constants = [helper.make_node("Constant", [], [t.name], value=t) for t in initializers]
         self.ir_version = max(self.ir_version, child.ir_version)
         return constants + protos, in_names, out_names, child.domains
 
@@ -423,6 +428,29 @@ class _Emitter:
             self.frames.pop()
             self.emitted.pop()
         return helper.make_graph(nodes, f"{name}{next(self.counter)}", inputs, outputs)
+
+
+def _prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, list]:
+    """The nodes and initializers that ``outputs`` need (one backward pass; names read inside
+    a node's subgraphs count as read by the node)."""
+    needed = set(outputs)
+    keep = []
+    for n in reversed(nodes):
+        if not any(o in needed for o in n.output):
+            continue
+        keep.append(n)
+        needed.update(n.input)
+        graphs = [a.g for a in n.attribute if a.HasField("g")]
+        graphs += [g for a in n.attribute for g in a.graphs]
+        while graphs:
+            g = graphs.pop()
+            needed.update(o.name for o in g.output)
+            for m in g.node:
+                needed.update(m.input)
+                graphs += [a.g for a in m.attribute if a.HasField("g")]
+                graphs += [h for a in m.attribute for h in a.graphs]
+    keep.reverse()
+    return keep, [t for t in initializers if t.name in needed]
 
 
 def _callee(node):

@@ -266,6 +266,7 @@ class _Model:
         for f in model.functions:
             em.add_function(_copy(f))  # a different function of the same name is an error
         em.ir_version = max(em.ir_version, model.ir_version)
+        em.spliced = True
         key = ("from_onnx", id(self), em.opset)
         shared = em.local.get(key)
         if shared is None:  # the model's weights: one initializer each per exported graph

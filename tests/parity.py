@@ -149,6 +149,8 @@ def check_reference(model: onnx.ModelProto, feeds: dict, outs: list[np.ndarray])
                        f"{'.'.join(map(str, REFERENCE_CHECKED_WITH))})"] += 1
         return
     ops = _op_types(model.graph)
+    for f in model.functions:  # bodies of model-local functions
+        ops |= _op_types(onnx.helper.make_graph(f.node, f.name, [], []))
     excepted = sorted(ops & REFERENCE_EXCEPTIONS.keys())
     if excepted:
         REFERENCE_RUNS[f"not run ({', '.join(excepted)})"] += 1

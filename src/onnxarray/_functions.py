@@ -39,8 +39,8 @@ def function(fn=None, /, *, name: str | None = None, domain: str = DEFAULT_DOMAI
     if not callable(fn):
         raise TypeError(f"function: expected a callable, got {type(fn).__name__}")
     if name is None:
-        name = re.sub(r"\W", "_", getattr(fn, "__qualname__", "") or "function")
-        name = name.replace("_locals_", "")
+        # Two functions of one name get distinct names at export (see _Emitter.add_function).
+        name = re.sub(r"\W", "", getattr(fn, "__name__", "") or "") or "function"
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"function: name must be an identifier, got {name!r}")
     if not isinstance(domain, str) or not domain or domain == "onnxarray" \

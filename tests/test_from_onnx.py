@@ -348,3 +348,13 @@ def test_called_inside_an_eager_control_flow_body():
     (exported,) = run_model(model, {"x": v})
     np.testing.assert_array_equal(np.asarray(eager), exported)
     np.testing.assert_array_equal(exported, -v + 1.0)
+
+
+def test_random_models_are_not_merged():
+    model = _model([helper.make_node("RandomUniformLike", ["x"], ["y"], seed=None)],
+                   [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
+    f = xp.from_onnx(model)
+    x = xp.argument(shape=(4,), dtype=xp.float32)
+    built = xp.build({"x": x}, {"a": f(x)["y"], "b": f(x)["y"]})
+    assert sum(n.op_type == "RandomUniformLike" for n in built.graph.node) == 2

@@ -14,6 +14,7 @@ dimensions wherever the model's operators let shape inference follow them.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import ChainMap
 from collections.abc import Mapping
@@ -25,12 +26,13 @@ from onnx import helper
 from . import _dtypes as D
 from ._array_object import Array
 from ._executor import RUN_OPTIONS, session_for_model, session_runner
-from ._graph import CALL_ATTR, Dim, Value, make_node
+from ._graph import CALL_ATTR, NONDETERMINISTIC, Dim, Value, make_node
 from ._opset_forms import PRIVATE_DOMAIN
 
 __all__ = ["from_onnx"]
 
 _FUNC = "from_onnx"
+_call_ids = itertools.count()
 
 
 def from_onnx(model) -> OnnxFunction:
@@ -161,8 +163,8 @@ class _Model:
     graph converted per target opset (on first export at that opset). Hashed by identity, so
     calls of the same model on the same arrays are one recorded node."""
 
-    __slots__ = ("proto", "base", "inputs", "outputs", "opset", "_session", "_converted",
-                 "__weakref__")
+    __slots__ = ("proto", "base", "inputs", "outputs", "opset", "random", "_session",
+                 "_converted", "__weakref__")
 
     def __init__(self, proto: onnx.ModelProto, base: str | None) -> None:
         try:
@@ -180,6 +182,7 @@ class _Model:
         self.inputs = tuple(_Input(vi.name, *_tensor_type(vi, "input"))
                             for vi in proto.graph.input if vi.name not in defaults)
         self.outputs = self._output_types()
+        self.random = any(n.op_type in NONDETERMINISTIC for g in _graphs(proto) for n in g.node)
         self._session = None
         self._converted: dict[int, onnx.ModelProto] = {}
 
@@ -356,10 +359,13 @@ class OnnxFunction:
         bound = _check_signature(m, values)
         if all(v.data is not None for v in values):
             outs = m.run([v.data for v in values])
-            return {name: Array._new(Value(D.BY_NUMPY[o.dtype], o.shape, data=o))
-                    for (name, _, _), o in zip(m.outputs, outs)}
+            return {name: Array._new(Value(dtype, o.shape, data=o))
+                    for (name, dtype, _), o in zip(m.outputs, outs)}
         out_types = [(dtype, _output_shape(shape, bound)) for _, dtype, shape in m.outputs]
-        node = make_node("from_onnx", values, ((CALL_ATTR, m),), out_types, PRIVATE_DOMAIN)
+        attrs = ((CALL_ATTR, m),)
+        if m.random:  # each call draws anew: never one node for two calls
+            attrs += (("onnxarray.call_id", next(_call_ids)),)
+        node = make_node("from_onnx", values, attrs, out_types, PRIVATE_DOMAIN)
         return {name: Array._new(v) for (name, _, _), v in zip(m.outputs, node.outputs)}
 
 

@@ -358,3 +358,4 @@ def test_random_models_are_not_merged():
     x = xp.argument(shape=(4,), dtype=xp.float32)
     built = xp.build({"x": x}, {"a": f(x)["y"], "b": f(x)["y"]})
     assert sum(n.op_type == "RandomUniformLike" for n in built.graph.node) == 2
+

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections import ChainMap
 from collections.abc import Mapping
 
@@ -33,6 +34,7 @@ __all__ = ["from_onnx"]
 
 _FUNC = "from_onnx"
 _call_ids = itertools.count()
+_session_lock = threading.Lock()
 
 
 def from_onnx(model) -> OnnxFunction:
@@ -175,7 +177,8 @@ class _Model:
             raise ValueError(f"{_FUNC}: models with sparse initializers are not supported")
         self.proto = proto
         self.base = base
-        self.opset = {o.domain or "": o.version for o in proto.opset_import}
+        self.opset = {("" if o.domain == "ai.onnx" else o.domain): o.version
+                      for o in proto.opset_import}
         self.opset.setdefault("", 1)
         defaults = {t.name for t in proto.graph.initializer}
         # An input that is also an initializer has a default; it stays the model's constant.
@@ -222,9 +225,13 @@ class _Model:
     # -- eager ----------------------------------------------------------------------------------
 
     def session(self):
+        """The model's session, created once (graph optimizations off, like every eager
+        session, so that eager results equal the exported model's run as recorded)."""
         if self._session is None:
-            sess = session_for_model(self.proto.SerializeToString(), optimize="none")
-            self._session = (session_runner(sess), [o[0] for o in self.outputs])
+            with _session_lock:
+                if self._session is None:
+                    sess = session_for_model(self.proto.SerializeToString(), optimize="none")
+                    self._session = (session_runner(sess), [o[0] for o in self.outputs])
         return self._session
 
     def run(self, arrays) -> list[np.ndarray]:
@@ -361,7 +368,8 @@ class OnnxFunction:
             outs = m.run([v.data for v in values])
             return {name: Array._new(Value(dtype, o.shape, data=o))
                     for (name, dtype, _), o in zip(m.outputs, outs)}
-        out_types = [(dtype, _output_shape(shape, bound)) for _, dtype, shape in m.outputs]
+        out_types = [(dtype, _output_shape(name, shape, bound))
+                     for name, dtype, shape in m.outputs]
         attrs = ((CALL_ATTR, m),)
         if m.random:  # each call draws anew: never one node for two calls
             attrs += (("onnxarray.call_id", next(_call_ids)),)
@@ -431,10 +439,10 @@ def _index(m: _Model, spec: _Input) -> int:
     return [vi.name for vi in m.proto.graph.input].index(spec.name)
 
 
-def _output_shape(shape, bound: dict) -> tuple:
+def _output_shape(name: str, shape, bound: dict) -> tuple:
     if shape is None:  # rank unknown to shape inference: a rank must be recorded
-        raise ValueError(f"{_FUNC}: the rank of an output is unknown; give the model's outputs "
-                         "a shape")
+        raise ValueError(f"{_FUNC}: the rank of output {name!r} is unknown, so it cannot be "
+                         "recorded in a trace; declare the model output's shape")
     return tuple(d if type(d) is int else bound.get(d) if d in bound else Dim() for d in shape)
 
 

@@ -359,3 +359,23 @@ def test_random_models_are_not_merged():
     built = xp.build({"x": x}, {"a": f(x)["y"], "b": f(x)["y"]})
     assert sum(n.op_type == "RandomUniformLike" for n in built.graph.node) == 2
 
+
+
+def _function_model(op: str):
+    fn = helper.make_function("my.domain", "F", ["a"], ["b"],
+                              [helper.make_node(op, ["a"], ["b"])],
+                              [helper.make_opsetid("", 18)])
+    return _model([helper.make_node("F", ["x"], ["y"], domain="my.domain")],
+                  [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])],
+                  functions=[fn], extra_opsets=[helper.make_opsetid("my.domain", 1)])
+
+
+def test_conflicting_model_functions_are_refused():
+    neg, ab, neg_again = (xp.from_onnx(_function_model(op)) for op in ("Neg", "Abs", "Neg"))
+    x = xp.argument(shape=(2,), dtype=xp.float32)
+    shared = xp.build({"x": x}, {"a": neg(x)["y"], "b": neg_again(x * 2.0)["y"]})
+    assert len(shared.functions) == 1  # equal functions are one
+    with pytest.raises(ValueError, match="two different model-local functions are named "
+                                         "my.domain.F"):
+        xp.build({"x": x}, {"a": neg(x)["y"], "b": ab(x)["y"]})

@@ -249,9 +249,11 @@ class _Emitter:
             raise ValueError(f"build: the model needs opset {have} and opset {version} of domain "
                              f"{domain!r}; convert one of the imported models")
 
-    def add_function(self, proto: onnx.FunctionProto) -> str:
+    def add_function(self, proto: onnx.FunctionProto, rename: bool = True) -> str:
         """Register a model-local function; returns its name, made unique within its domain
-        when a different function already took it (an equal one is shared)."""
+        when a different function already took it (an equal one is shared). Without
+        ``rename`` (an imported model's functions: its nodes call them by name) that is an
+        error."""
         base, k = proto.name, 1
         while True:
             key = (proto.domain, proto.name, proto.overload)
@@ -262,6 +264,9 @@ class _Emitter:
             if have.SerializeToString(deterministic=True) == proto.SerializeToString(
                     deterministic=True):
                 break
+            if not rename:
+                raise ValueError(f"build: two different model-local functions are named "
+                                 f"{proto.domain}.{proto.name}; rename one in its model")
             k += 1
             proto.name = f"{base}_{k}"
         self.use_domain(proto.domain, 1)

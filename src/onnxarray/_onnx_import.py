@@ -274,7 +274,7 @@ class _Model:
             if o.domain and o.domain != "ai.onnx":
                 em.use_domain(o.domain, o.version)
         for f in model.functions:
-            em.add_function(_copy(f))  # a different function of the same name is an error
+            em.add_function(_copy(f), rename=False)
         em.ir_version = max(em.ir_version, model.ir_version)
         em.spliced = True
         key = ("from_onnx", id(self), em.opset)

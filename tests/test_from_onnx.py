@@ -379,3 +379,38 @@ def test_conflicting_model_functions_are_refused():
     with pytest.raises(ValueError, match="two different model-local functions are named "
                                          "my.domain.F"):
         xp.build({"x": x}, {"a": neg(x)["y"], "b": ab(x)["y"]})
+
+
+def _dense_model():
+    w = numpy_helper.from_array(np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 1.0]], np.float32), "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["z"]),
+             helper.make_node("Softmax", ["z"], ["p"], axis=1),
+             helper.make_node("ArgMax", ["p"], ["k"], axis=1, keepdims=0)]
+    return _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 3])],
+                  [helper.make_tensor_value_info("p", TensorProto.FLOAT, [None, 2]),
+                   helper.make_tensor_value_info("k", TensorProto.INT64, [None])], [w])
+
+
+def test_empty_batch_and_zero_d():
+    f = xp.from_onnx(_dense_model())
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    out = f(x)
+    assert [str(d) for d in out["p"].shape] == ["batch", "2"]
+    model = xp.build({"x": x}, {"p": out["p"] * 2.0, "k": out["k"]})
+    for n in (0, 1, 5):
+        v = np.linspace(-3, 3, 3 * n, dtype=np.float32).reshape(n, 3)
+        got = run_model(model, {"x": v})
+        eager = f(xp.asarray(v))
+        for g, e in zip(got, (eager["p"] * 2.0, eager["k"])):
+            assert g.shape == (n, 2)[:g.ndim]
+            np.testing.assert_array_equal(g, np.asarray(e))
+    f = xp.from_onnx(_neg_model(()))
+    x = xp.argument(shape=(), dtype=xp.float32)
+    y = f(x)["y"]
+    assert y.shape == ()
+    built = xp.build({"x": x}, {"y": y})
+    for v in (np.float32(2.5), np.float32(-0.0), np.float32(np.inf)):
+        (got,) = run_model(built, {"x": np.asarray(v)})
+        eager = np.asarray(f(xp.asarray(v))["y"])
+        np.testing.assert_array_equal(got, eager)
+        assert np.signbit(got) == np.signbit(-v)

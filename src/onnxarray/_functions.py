@@ -18,6 +18,7 @@ import functools
 import re
 
 from ._array_object import Array
+from ._caches import LRUCache
 from ._control_flow import trace_body
 from ._graph import CALL_ATTR, Graph, Value, make_node
 
@@ -47,7 +48,7 @@ def function(fn=None, /, *, name: str | None = None, domain: str = DEFAULT_DOMAI
             or domain.startswith("ai.onnx") or domain == "com.microsoft":
         raise ValueError(f"function: domain must be a non-empty string other than ONNX's and "
                          f"onnxarray's own, got {domain!r}")
-    traces: dict = {}
+    traces = LRUCache("jit")  # traces per signature, bounded like a jit function's sessions
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -65,7 +66,7 @@ def function(fn=None, /, *, name: str | None = None, domain: str = DEFAULT_DOMAI
         if callee is None:
             callee = _trace(fn, name, domain, args, kwargs, leaves)
             if not callee.graph.captures:
-                traces[key] = callee
+                callee = traces.put(key, callee)
         node = make_node(name, leaves + list(callee.graph.captures), ((CALL_ATTR, callee),),
                          [(v.dtype, v.shape) for v in callee.graph.outputs], domain)
         outs = [Array._new(v) for v in node.outputs]

@@ -414,3 +414,16 @@ def test_empty_batch_and_zero_d():
         eager = np.asarray(f(xp.asarray(v))["y"])
         np.testing.assert_array_equal(got, eager)
         assert np.signbit(got) == np.signbit(-v)
+
+
+def test_unused_outputs_inside_a_body_are_pruned():
+    f = xp.from_onnx(_dense_model())
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    y = xp.lax.cond(xp.sum(x) > 0, lambda: f(x)["p"], lambda: -f(x)["p"])
+    model = xp.build({"x": x}, {"y": y})
+    (if_node,) = [n for n in model.graph.node if n.op_type == "If"]
+    for branch in if_node.attribute:
+        assert "ArgMax" not in [n.op_type for n in branch.g.node]
+    v = np.array([[1.0, 2.0, 3.0], [-4.0, 0.5, 0.0]], np.float32)
+    (got,) = run_model(model, {"x": v})
+    np.testing.assert_array_equal(got, np.asarray(f(xp.asarray(v))["p"]))

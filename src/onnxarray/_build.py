@@ -203,7 +203,7 @@ def _inline(model: onnx.ModelProto) -> onnx.ModelProto:
 
 class _Shared:
     """What the emitters of one export share: the model-local functions by (domain, name,
-    overload), and per callee object the name it was given (see ``_Emitter.function_name``)."""
+    overload), and per callee the function name it was given (see ``_functions``)."""
 
     __slots__ = ("functions", "names")
 
@@ -426,6 +426,8 @@ class _Emitter:
                     src = dst
                 seen.add(src)
                 out_names.append(src)
+            if self.spliced:  # an imported model's unused outputs inside this body
+                nodes, _ = _prune(nodes, [], out_names)
             inputs = [] if g.bound else [_value_info(frame[id(v)], v, nested=True)
                                          for v in g.inputs]
             outputs = [_value_info(n, v, nested=True) for n, v in zip(out_names, g.outputs)]

@@ -74,7 +74,6 @@ def function(fn=None, /, *, name: str | None = None, domain: str = DEFAULT_DOMAI
             return outs[0]
         return callee.result(outs)
 
-    wrapper.__wrapped__ = fn
     return wrapper
 
 
@@ -142,7 +141,7 @@ class _Function:
             opsets = [helper.make_opsetid("", em.opset)] + [
                 helper.make_opsetid(d, v) for d, v in sorted(domains.items())]
             proto = helper.make_function(self.domain, self.name, in_names, out_names, nodes,
-                                         opsets, doc_string=f"onnxarray.function {self.name}")
+                                         opsets)
             known = (em.add_function(proto), self, em.opset)
             em.shared.names[id(self)] = known
         em.use_domain(self.domain, 1)

@@ -166,3 +166,27 @@ def test_errors():
     with pytest.raises(TypeError, match="function with_list: arguments that are not arrays "
                                         "must be hashable"):
         with_list(x, {"a": 1})
+
+
+def test_data_dependent_sizes_and_static_types():
+    traced = []
+
+    @xp.function
+    def positive(x, scale):
+        traced.append(type(scale))
+        return x[x > 0] * (float(scale) if isinstance(scale, bool) else scale)
+
+    x = xp.argument(shape=("N",), dtype=xp.float64)
+    a, b = positive(x, 2), positive(-x, 2)
+    assert a._v.shape[0] != b._v.shape[0]  # each call's mask has its own size
+    positive(x, 2.0)
+    positive(x, True)
+    assert traced == [int, float, bool]  # 2, 2.0 and True are three signatures
+    model = xp.build({"x": x}, {"a": a, "b": b})
+    v = np.array([1.5, -2.0, 0.0, 3.0, -0.5])
+    got_a, got_b = run_model(model, {"x": v})
+    np.testing.assert_array_equal(got_a, [3.0, 6.0])
+    np.testing.assert_array_equal(got_b, [4.0, 1.0])
+    eager = [positive(xp.asarray(v), 2), positive(xp.asarray(-v), 2)]
+    for g, e in zip((got_a, got_b), eager):
+        np.testing.assert_array_equal(g, np.asarray(e))

@@ -20,7 +20,7 @@ import re
 from ._array_object import Array
 from ._caches import LRUCache
 from ._control_flow import trace_body
-from ._graph import CALL_ATTR, Graph, Value, make_node
+from ._graph import CALL_ATTR, Dim, Graph, Value, make_node
 
 __all__ = ["function"]
 
@@ -67,14 +67,25 @@ def function(fn=None, /, *, name: str | None = None, domain: str = DEFAULT_DOMAI
             callee = _trace(fn, name, domain, args, kwargs, leaves)
             if not callee.graph.captures:
                 callee = traces.put(key, callee)
-        node = make_node(name, leaves + list(callee.graph.captures), ((CALL_ATTR, callee),),
-                         [(v.dtype, v.shape) for v in callee.graph.outputs], domain)
+        inputs = leaves + list(callee.graph.captures)
+        node = make_node(name, inputs, ((CALL_ATTR, callee),), _out_types(callee, inputs),
+                         domain)
         outs = [Array._new(v) for v in node.outputs]
         if callee.result is Array:
             return outs[0]
         return callee.result(outs)
 
     return wrapper
+
+
+def _out_types(callee: _Function, inputs: list[Value]) -> list[tuple]:
+    """The call's output types. A size the trace made up (data-dependent, e.g. of a boolean
+    mask) is a new unknown size for each call: two calls on different arrays of one signature
+    need not agree on it."""
+    known = {d for v in inputs for d in v.shape if isinstance(d, Dim)}
+    return [(v.dtype, tuple(d if type(d) is int or d in known or d.name is not None
+                            or d.expr is not None else Dim() for d in v.shape))
+            for v in callee.graph.outputs]
 
 
 def _flatten(obj, leaves: list):
@@ -84,15 +95,19 @@ def _flatten(obj, leaves: list):
         return Array
     if isinstance(obj, (tuple, list)):
         return (type(obj), tuple(_flatten(o, leaves) for o in obj))
-    return obj
+    return (_Static, type(obj), obj)  # 1, 1.0 and True are different arguments
+
+
+class _Static:
+    """Marks a non-array argument in a flattened structure."""
 
 
 def _rebuild(structure, it):
     if structure is Array:
         return Array._new(next(it))
-    if isinstance(structure, tuple) and len(structure) == 2 and structure[0] in (tuple, list):
-        return structure[0](_rebuild(s, it) for s in structure[1])
-    return structure
+    if structure[0] is _Static:
+        return structure[2]
+    return structure[0](_rebuild(s, it) for s in structure[1])
 
 
 def _trace(fn, name: str, domain: str, args: tuple, kwargs: dict, leaves: list) -> _Function:

@@ -166,8 +166,10 @@ from ._dtypes import (
     uint32,
     uint64,
 )
+from ._functions import function
 from ._info import __array_namespace_info__
 from ._jit import jit
+from ._onnx_import import from_onnx
 from ._version import __version__ as __version__
 
 __all__ = [
@@ -186,6 +188,8 @@ __all__ = [
     "argmin",
     "argsort",
     "argument",
+    "from_onnx",
+    "function",
     "SymbolicDim",
     "SymbolicValueError",
     "InconclusiveDimensionError",

@@ -427,3 +427,173 @@ def test_unused_outputs_inside_a_body_are_pruned():
     v = np.array([[1.0, 2.0, 3.0], [-4.0, 0.5, 0.0]], np.float32)
     (got,) = run_model(model, {"x": v})
     np.testing.assert_array_equal(got, np.asarray(f(xp.asarray(v))["p"]))
+
+
+# -- selected outputs -----------------------------------------------------------------------------
+
+
+def test_selected_outputs_on_an_empty_batch(fitted):
+    pipe, X = fitted
+    whole = xp.from_onnx(network(pipe))
+    with pytest.raises(ValueError, match="from_onnx: the model failed"):
+        whole(X=xp.asarray(X[:0]))  # skl2onnx's label branch refuses an empty batch
+    net = xp.from_onnx(network(pipe), outputs=["probabilities"])
+    assert net.output_names == ("probabilities",)
+    assert net.input_names == ("X",)
+    x = xp.argument(shape=("N", 4), dtype=xp.float32)
+    out = net(x)
+    assert list(out) == ["probabilities"]
+    model = xp.build({"x": x}, {"p": out["probabilities"]})
+    assert not {"ArrayFeatureExtractor", "ArgMax"} & {n.op_type for n in model.graph.node}
+    expected = pipe[-1].predict_proba(X[:7]).astype(np.float32)
+    for n in (0, 1, 7):
+        eager = np.asarray(net(X=xp.asarray(X[:n]))["probabilities"])
+        (got,) = run_model(model, {"x": X[:n]})
+        assert eager.shape == got.shape == (n, 3)
+        np.testing.assert_array_equal(got, eager)
+        np.testing.assert_allclose(eager, expected[:n], rtol=1e-5, atol=1e-6)
+
+
+def test_selected_outputs_keep_the_order_given(fitted):
+    pipe, X = fitted
+    net = xp.from_onnx(network(pipe), outputs=["probabilities", "label"])
+    assert net.output_names == ("probabilities", "label")
+    out = net(xp.asarray(X[:4]))
+    assert list(out) == ["probabilities", "label"]
+    np.testing.assert_array_equal(np.asarray(out["label"]), pipe[-1].predict(X[:4]))
+
+
+def test_selected_outputs_are_checked(fitted):
+    pipe, _ = fitted
+    with pytest.raises(ValueError, match=r"no outputs \['proba'\]; its outputs are "
+                                         r"\['label', 'probabilities'\]"):
+        xp.from_onnx(network(pipe), outputs=["proba"])
+    with pytest.raises(ValueError, match="each selected output once"):
+        xp.from_onnx(network(pipe), outputs=["label", "label"])
+    with pytest.raises(ValueError, match="each selected output once"):
+        xp.from_onnx(network(pipe), outputs=[])
+    with pytest.raises(TypeError, match="outputs must be a list of output names"):
+        xp.from_onnx(network(pipe), outputs="label")
+    with pytest.raises(TypeError, match="output names"):
+        xp.from_onnx(network(pipe), outputs=[0])
+
+
+def test_selecting_drops_a_non_tensor_output():
+    """Selecting the tensor outputs of a model that also has a sequence output."""
+    nodes = [helper.make_node("Neg", ["x"], ["y"]),
+             helper.make_node("SequenceConstruct", ["x", "y"], ["s"])]
+    model = _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"]),
+                    helper.make_value_info("s", helper.make_sequence_type_proto(
+                        helper.make_tensor_type_proto(TensorProto.FLOAT, ["n"])))])
+    with pytest.raises(TypeError, match="'s' is a sequence"):
+        xp.from_onnx(model)
+    f = xp.from_onnx(model, outputs=["y"])
+    v = np.array([1.0, -0.0, np.inf], np.float32)
+    got = np.asarray(f(xp.asarray(v))["y"])
+    np.testing.assert_array_equal(got, -v)
+    assert np.signbit(got[1]) == np.False_
+
+
+# -- versions of a custom domain -----------------------------------------------------------------
+
+
+def _label_encoder(version: int):
+    """int64 ids -> positions (ai.onnx.ml LabelEncoder, int64 keys need version 2)."""
+    if version == 1:
+        node = helper.make_node("LabelEncoder", ["k"], ["v"], domain="ai.onnx.ml",
+                                classes_strings=["a", "b"], default_int64=-1)
+        in_type = TensorProto.STRING
+    else:
+        node = helper.make_node("LabelEncoder", ["k"], ["v"], domain="ai.onnx.ml",
+                                keys_int64s=[2, 4, 7], values_int64s=[0, 1, 2],
+                                default_int64=-1)
+        in_type = TensorProto.INT64
+    out_type = TensorProto.INT64
+    return _model([node], [helper.make_tensor_value_info("k", in_type, ["n"])],
+                  [helper.make_tensor_value_info("v", out_type, ["n"])],
+                  extra_opsets=[helper.make_opsetid("ai.onnx.ml", version)])
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """A LogisticRegression exported by skl2onnx at ai.onnx.ml 1 (LinearClassifier)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    y = np.array([2, 4, 7])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    clf = LogisticRegression().fit(X, y)
+    model = skl2onnx.to_onnx(clf, X[:1], options={"zipmap": False},
+                             target_opset={"": 18, "ai.onnx.ml": 1})
+    assert {o.domain: o.version for o in model.opset_import}["ai.onnx.ml"] == 1
+    assert "LinearClassifier" in {n.op_type for n in model.graph.node}
+    return clf, model, X
+
+
+def test_a_custom_domain_is_raised_when_its_operators_did_not_change(linear):
+    clf, model, X = linear
+    classify, encode = xp.from_onnx(model), xp.from_onnx(_label_encoder(2))
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    built = xp.build({"x": x}, {"v": encode(k=classify(X=x)["label"])["v"]})
+    assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == 2
+    onnx.checker.check_model(built, full_check=True)
+    for n in (1, 9, 60):
+        (got,) = run_model(built, {"x": X[:n]})
+        eager = np.asarray(encode(k=classify(X=xp.asarray(X[:n]))["label"])["v"])
+        np.testing.assert_array_equal(got, eager)
+        np.testing.assert_array_equal(got, np.searchsorted([2, 4, 7], clf.predict(X[:n])))
+
+
+def test_a_custom_domain_is_raised_inside_a_local_function(linear):
+    clf, model, X = linear
+    classify, encode = xp.from_onnx(model), xp.from_onnx(_label_encoder(2))
+
+    @xp.function
+    def labels(x):
+        return classify(X=x)["label"]
+
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    built = xp.build({"x": x}, {"v": encode(k=labels(x))["v"]})
+    (fn,) = built.functions
+    assert {o.domain: o.version for o in fn.opset_import}["ai.onnx.ml"] == 2
+    assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == 2
+    (got,) = run_model(built, {"x": X[:9]})
+    eager = np.asarray(encode(k=labels(xp.asarray(X[:9])))["v"])
+    np.testing.assert_array_equal(got, eager)
+    np.testing.assert_array_equal(got, np.searchsorted([2, 4, 7], clf.predict(X[:9])))
+
+
+def test_a_changed_operator_of_a_custom_domain_is_refused():
+    """TreeEnsembleRegressor changed at ai.onnx.ml 3; Binarizer did not."""
+    tree = helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_values=[0.5, 0.0, 0.0], nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0],
+        target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0],
+        target_weights=[-1.0, 1.0])
+    old = xp.from_onnx(_model(
+        [tree], [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
+        extra_opsets=[helper.make_opsetid("ai.onnx.ml", 1)]))
+    new = xp.from_onnx(_model(
+        [helper.make_node("Binarizer", ["x"], ["y"], domain="ai.onnx.ml", threshold=0.0)],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
+        extra_opsets=[helper.make_opsetid("ai.onnx.ml", 3)]))
+    v = np.array([[0.25], [0.75], [-0.0]], np.float32)
+    eager = np.asarray(new(x=old(x=xp.asarray(v))["y"])["y"])
+    np.testing.assert_array_equal(eager, [[0.0], [1.0], [0.0]])
+    x = xp.argument(shape=("n", 1), dtype=xp.float32)
+    with pytest.raises(ValueError, match=r"opset 1 and opset 3 of domain 'ai.onnx.ml'.*"
+                                         r"operator 'TreeEnsembleRegressor' changed between "
+                                         r"them \(version 1 at opset 1, version 3 at opset 3\); "
+                                         r"convert the model"):
+        xp.build({"x": x}, {"y": new(x=old(x=x)["y"])["y"]})
+    # each alone exports at its own version
+    for f, version in ((old, 1), (new, 3)):
+        built = xp.build({"x": x}, {"y": f(x=x)["y"]})
+        assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == version
+        (got,) = run_model(built, {"x": v})
+        np.testing.assert_array_equal(got, np.asarray(f(x=xp.asarray(v))["y"]))

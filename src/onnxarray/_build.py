@@ -6,6 +6,7 @@ order, turns concrete Values into initializers and named dims into ``dim_param``
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping
 
@@ -167,6 +168,9 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
                               initializer=initializers)
     opsets = [helper.make_opsetid("", opset)] + [
         helper.make_opsetid(d, v) for d, v in sorted(em.domains.items())]
+    for f in em.shared.functions.values():  # a domain may have been raised after a function
+        for o in f.opset_import:
+            o.version = em.domains.get(o.domain, o.version)
     model = helper.make_model(graph, opset_imports=opsets, ir_version=em.ir_version,
                               producer_name="onnxarray", producer_version=_version(),
                               functions=list(em.shared.functions.values()))
@@ -235,21 +239,29 @@ class _Emitter:
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
         self.domains: dict[str, int] = {}  # custom domain -> opset version
+        self.domain_ops: dict[str, dict[int, set]] = {}  # domain -> version -> operators
         self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
         self.ir_version = IR_VERSION
         self.shared = shared if shared is not None else _Shared()
         self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
         self.spliced = False  # a callee wrote nodes whose outputs may be unused
 
-    def use_domain(self, domain: str, version: int = 1) -> None:
-        """Import ``domain`` at ``version``; two callees that need different versions of one
-        domain cannot share a model."""
+    def use_domain(self, domain: str, version: int = 1, ops=()) -> None:
+        """Import ``domain`` at ``version`` for its operators ``ops``. Callees that need
+        different versions of one domain share the highest when none of the operators used at
+        a lower one changed in between (onnx's schemas tell), else the export is refused."""
         if not domain or domain == PRIVATE_DOMAIN:
             return
-        have = self.domains.setdefault(domain, version)
-        if have != version:
-            raise ValueError(f"build: the model needs opset {have} and opset {version} of domain "
-                             f"{domain!r}; convert one of the imported models")
+        by_version = self.domain_ops.setdefault(domain, {})
+        by_version.setdefault(version, set()).update(ops)
+        top = max(by_version)
+        local = {(d, n) for d, n, _ in self.shared.functions}
+        for low, names in by_version.items():
+            if low < top:
+                for op in sorted(names):
+                    if (domain, op) not in local:
+                        _check_unchanged(domain, op, low, top)
+        self.domains[domain] = top
 
     def add_function(self, proto: onnx.FunctionProto, rename: bool = True) -> str:
         """Register a model-local function; returns its name, made unique within its domain
@@ -274,7 +286,7 @@ class _Emitter:
         self.use_domain(proto.domain, 1)
         for o in proto.opset_import:
             if o.domain:
-                self.use_domain(o.domain, o.version)
+                self.use_domain(o.domain, o.version, domain_operators(proto.node, o.domain))
         return proto.name
 
     def body(self, inputs, outputs, nodes) -> tuple[list, list[str], list[str], dict]:
@@ -378,7 +390,7 @@ class _Emitter:
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
                 continue
-            self.use_domain(node.domain)
+            self.use_domain(node.domain, ops=(node.op,))
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 
@@ -458,6 +470,40 @@ def _prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, l
                 graphs += [h for a in m.attribute for h in a.graphs]
     keep.reverse()
     return keep, [t for t in initializers if t.name in needed]
+
+
+def domain_operators(nodes, domain: str) -> set[str]:
+    """The operator names of ``domain`` that ``nodes`` use, in nested subgraphs too."""
+    found, stack = set(), [nodes]
+    while stack:
+        for n in stack.pop():
+            if (n.domain or "") == domain:
+                found.add(n.op_type)
+            for a in n.attribute:
+                if a.HasField("g"):
+                    stack.append(a.g.node)
+                stack.extend(g.node for g in a.graphs)
+    return found
+
+
+@functools.cache
+def _check_unchanged(domain: str, op: str, low: int, high: int) -> None:
+    """Raise unless operator ``op`` of ``domain`` is the same at opsets ``low`` and ``high``."""
+    try:
+        old = onnx.defs.get_schema(op, max_inclusive_version=low, domain=domain).since_version
+        new = onnx.defs.get_schema(op, max_inclusive_version=high, domain=domain).since_version
+    except onnx.defs.SchemaError:
+        raise ValueError(
+            f"build: the model needs opset {low} and opset {high} of domain {domain!r}, and "
+            f"onnx does not know its operator {op!r} at opset {low}, so it cannot tell whether "
+            f"{op} is the same at opset {high}; convert the model that uses opset {low} of "
+            f"{domain!r} to opset {high}") from None
+    if old != new:
+        raise ValueError(
+            f"build: the model needs opset {low} and opset {high} of domain {domain!r}, and its "
+            f"operator {op!r} changed between them (version {old} at opset {low}, version "
+            f"{new} at opset {high}); convert the model that uses opset {low} of {domain!r} "
+            f"to opset {high}, or keep to opset {low} on the other side")
 
 
 def _callee(node):

@@ -26,6 +26,7 @@ from onnx import helper
 
 from . import _dtypes as D
 from ._array_object import Array
+from ._build import domain_operators
 from ._executor import RUN_OPTIONS, session_for_model, session_runner
 from ._graph import CALL_ATTR, NONDETERMINISTIC, Dim, Value, make_node
 from ._opset_forms import PRIVATE_DOMAIN
@@ -37,15 +38,75 @@ _call_ids = itertools.count()
 _session_lock = threading.Lock()
 
 
-def from_onnx(model) -> OnnxFunction:
+def from_onnx(model, outputs=None) -> OnnxFunction:
     """A callable running ``model`` (an ``onnx.ModelProto`` or a path to a ``.onnx`` file).
 
     ``f(*args, **kwargs)`` takes arrays by the model's input names, or positionally in input
     order, and returns a dict from output name to array. On concrete arrays the model runs now
     in onnxruntime; on symbolic ones its graph is recorded into the trace and exported with it.
+
+    ``outputs`` (a list of output names; default all) selects the outputs to compute: the
+    model is cut to the nodes they need, so an eager call runs only that part (in a session of
+    its own) and a trace records only that; the result dict holds the selected outputs, in the
+    order given. The inputs stay the model's, needed or not.
     """
     proto, base = _load(model)
+    if outputs is not None:
+        proto = _select(proto, outputs)
     return OnnxFunction(_Model(proto, base))
+
+
+def _select(proto: onnx.ModelProto, outputs) -> onnx.ModelProto:
+    """``proto`` computing only ``outputs``: the nodes and initializers they need (names read
+    inside a node's subgraphs count as read by the node), every input kept."""
+    if isinstance(outputs, (str, bytes)) or not isinstance(outputs, (list, tuple)):
+        raise TypeError(f"{_FUNC}: outputs must be a list of output names, got "
+                        f"{type(outputs).__name__}")
+    names = [vi.name for vi in proto.graph.output]
+    bad = [o for o in outputs if not isinstance(o, str)]
+    if bad:
+        raise TypeError(f"{_FUNC}: outputs must be output names (str), got {bad[0]!r}")
+    unknown = [o for o in outputs if o not in names]
+    if unknown:
+        raise ValueError(f"{_FUNC}: the model has no outputs {unknown}; its outputs are "
+                         f"{names}")
+    if not outputs or len(set(outputs)) != len(outputs):
+        raise ValueError(f"{_FUNC}: outputs must name each selected output once, got "
+                         f"{list(outputs)}")
+    by_name = {vi.name: vi for vi in proto.graph.output}
+    g = proto.graph
+    needed = set(outputs)
+    keep = []
+    for n in reversed(g.node):
+        if not any(o in needed for o in n.output):
+            continue
+        keep.append(n)
+        needed.update(n.input)
+        graphs = [a.g for a in n.attribute if a.HasField("g")]
+        graphs += [h for a in n.attribute for h in a.graphs]
+        while graphs:
+            sub = graphs.pop()
+            needed.update(o.name for o in sub.output)
+            for m in sub.node:
+                needed.update(m.input)
+                graphs += [a.g for a in m.attribute if a.HasField("g")]
+                graphs += [h for a in m.attribute for h in a.graphs]
+    keep.reverse()
+    cut = onnx.ModelProto()
+    cut.CopyFrom(proto)
+    cg = cut.graph
+    del cg.node[:], cg.output[:], cg.value_info[:]
+    cg.node.extend(keep)
+    cg.output.extend(by_name[o] for o in outputs)
+    initializers = [t for t in g.initializer if t.name in needed]
+    del cg.initializer[:]
+    cg.initializer.extend(initializers)
+    # An input with a default (an initializer) that nothing reads any more is dropped with it.
+    inputs = [vi for vi in g.input
+              if vi.name in needed or vi.name not in {t.name for t in g.initializer}]
+    del cg.input[:]
+    cg.input.extend(inputs)
+    return cut
 
 
 class _Input:
@@ -270,11 +331,11 @@ class _Model:
     def protos(self, em, node, ins: list[str], outs: list[str]) -> list[onnx.NodeProto]:
         """The model's nodes with names unique to this call; initializers once per export."""
         model = self.graph_at(em.opset)
-        for o in model.opset_import:
-            if o.domain and o.domain != "ai.onnx":
-                em.use_domain(o.domain, o.version)
         for f in model.functions:
             em.add_function(_copy(f), rename=False)
+        for o in model.opset_import:
+            if o.domain and o.domain != "ai.onnx":
+                em.use_domain(o.domain, o.version, domain_operators(model.graph.node, o.domain))
         em.ir_version = max(em.ir_version, model.ir_version)
         em.spliced = True
         key = ("from_onnx", id(self), em.opset)

@@ -445,6 +445,7 @@ def test_selected_outputs_on_an_empty_batch(fitted):
     assert list(out) == ["probabilities"]
     model = xp.build({"x": x}, {"p": out["probabilities"]})
     assert not {"ArrayFeatureExtractor", "ArgMax"} & {n.op_type for n in model.graph.node}
+    assert {o.domain for o in model.opset_import} == {""}  # the label branch's ai.onnx.ml
     expected = pipe[-1].predict_proba(X[:7]).astype(np.float32)
     for n in (0, 1, 7):
         eager = np.asarray(net(X=xp.asarray(X[:n]))["probabilities"])
@@ -597,3 +598,30 @@ def test_a_changed_operator_of_a_custom_domain_is_refused():
         assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == version
         (got,) = run_model(built, {"x": v})
         np.testing.assert_array_equal(got, np.asarray(f(x=xp.asarray(v))["y"]))
+
+
+def test_selecting_drops_the_functions_and_domains_only_dropped_nodes_use():
+    square = helper.make_function("my.domain", "Square", ["a"], ["b"],
+                                  [helper.make_node("Mul", ["a", "a"], ["b"])],
+                                  [helper.make_opsetid("", 18)])
+    w = numpy_helper.from_array(np.array([2.0, -3.0], np.float32), "w")
+    nodes = [helper.make_node("Square", ["x"], ["s"], domain="my.domain"),
+             helper.make_node("Mul", ["x", "w"], ["y"])]
+    model = _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 2])],
+                   [helper.make_tensor_value_info("s", TensorProto.FLOAT, ["n", 2]),
+                    helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 2])],
+                   [w], functions=[square], extra_opsets=[helper.make_opsetid("my.domain", 1)])
+    v = np.array([[0.5, -1.0], [3.0, -0.0]], np.float32)
+    x = xp.argument(shape=("rows", 2), dtype=xp.float32)
+    for chosen, functions, domains, weights, expected in (
+            (["y"], [], {""}, 1, v * np.array([2.0, -3.0], np.float32)),
+            (["s"], ["Square"], {"", "my.domain"}, 0, v * v)):
+        f = xp.from_onnx(model, outputs=chosen)
+        built = xp.build({"x": x}, {"r": f(x)[chosen[0]]})
+        assert [fn.name for fn in built.functions] == functions
+        assert {o.domain for o in built.opset_import} == domains
+        assert len(built.graph.initializer) == weights
+        (got,) = run_model(built, {"x": v})
+        eager = np.asarray(f(xp.asarray(v))[chosen[0]])
+        np.testing.assert_array_equal(got, eager)
+        np.testing.assert_array_equal(eager, expected)

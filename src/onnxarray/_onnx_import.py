@@ -106,6 +106,26 @@ def _select(proto: onnx.ModelProto, outputs) -> onnx.ModelProto:
               if vi.name in needed or vi.name not in {t.name for t in g.initializer}]
     del cg.input[:]
     cg.input.extend(inputs)
+    # Local functions and custom domains that only the dropped nodes used are dropped too.
+    functions = {(f.domain, f.name): f for f in proto.functions}
+    used, kept, stack = set(), {}, [list(keep)]
+    while stack:
+        for n in stack.pop():
+            key = (n.domain or "", n.op_type)
+            used.add(key[0])
+            if key in functions and key not in kept:
+                kept[key] = functions[key]
+                used.update(o.domain for o in kept[key].opset_import)
+                stack.append(list(kept[key].node))
+            for a in n.attribute:
+                if a.HasField("g"):
+                    stack.append(list(a.g.node))
+                stack.extend(list(g.node) for g in a.graphs)
+    del cut.functions[:]
+    cut.functions.extend(f for f in proto.functions if (f.domain, f.name) in kept)
+    imports = [o for o in proto.opset_import if o.domain in used or o.domain in ("", "ai.onnx")]
+    del cut.opset_import[:]
+    cut.opset_import.extend(imports)
     return cut
 
 

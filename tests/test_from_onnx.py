@@ -625,3 +625,25 @@ def test_selecting_drops_the_functions_and_domains_only_dropped_nodes_use():
         eager = np.asarray(f(xp.asarray(v))[chosen[0]])
         np.testing.assert_array_equal(got, eager)
         np.testing.assert_array_equal(eager, expected)
+
+
+@pytest.mark.parametrize("body", [
+    helper.make_node("Mul", ["a", "a"], ["b"]),  # unchanged since opset 11: import raised
+    helper.make_node("ReduceSum", ["a"], ["b"], axes=[0], keepdims=1),  # axes became an input
+])
+def test_local_functions_of_an_older_model_are_converted(body):
+    fn = helper.make_function("my.domain", "Body", ["a"], ["b"], [body],
+                              [helper.make_opsetid("", 11)])
+    model = _model([helper.make_node("Body", ["x"], ["y"], domain="my.domain")],
+                   [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None])],
+                   opset=11, functions=[fn], extra_opsets=[helper.make_opsetid("my.domain", 1)])
+    f = xp.from_onnx(model)
+    x = xp.argument(shape=("n",), dtype=xp.float32)
+    built = xp.build({"x": x}, {"y": f(x)["y"]})
+    (exported,) = built.functions
+    assert {o.domain: o.version for o in exported.opset_import}[""] == 18
+    onnx.checker.check_model(built, full_check=True)
+    for v in (np.array([2.0, -3.0, 0.5], np.float32), np.zeros(0, np.float32)):
+        (got,) = run_model(built, {"x": v})
+        np.testing.assert_array_equal(got, np.asarray(f(xp.asarray(v))["y"]))

@@ -487,17 +487,25 @@ def domain_operators(nodes, domain: str) -> set[str]:
 
 
 @functools.cache
+def since_version(domain: str, op: str, version: int) -> int | None:
+    """The version of operator ``op`` of ``domain`` in effect at opset ``version`` (when it
+    was last changed), None when onnx does not know it."""
+    try:
+        return onnx.defs.get_schema(op, max_inclusive_version=version,
+                                    domain=domain).since_version
+    except onnx.defs.SchemaError:
+        return None
+
+
 def _check_unchanged(domain: str, op: str, low: int, high: int) -> None:
     """Raise unless operator ``op`` of ``domain`` is the same at opsets ``low`` and ``high``."""
-    try:
-        old = onnx.defs.get_schema(op, max_inclusive_version=low, domain=domain).since_version
-        new = onnx.defs.get_schema(op, max_inclusive_version=high, domain=domain).since_version
-    except onnx.defs.SchemaError:
+    old, new = since_version(domain, op, low), since_version(domain, op, high)
+    if old is None:
         raise ValueError(
             f"build: the model needs opset {low} and opset {high} of domain {domain!r}, and "
             f"onnx does not know its operator {op!r} at opset {low}, so it cannot tell whether "
             f"{op} is the same at opset {high}; convert the model that uses opset {low} of "
-            f"{domain!r} to opset {high}") from None
+            f"{domain!r} to opset {high}")
     if old != new:
         raise ValueError(
             f"build: the model needs opset {low} and opset {high} of domain {domain!r}, and its "

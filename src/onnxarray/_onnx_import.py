@@ -26,7 +26,7 @@ from onnx import helper
 
 from . import _dtypes as D
 from ._array_object import Array
-from ._build import domain_operators
+from ._build import domain_operators, since_version
 from ._executor import RUN_OPTIONS, session_for_model, session_runner
 from ._graph import CALL_ATTR, NONDETERMINISTIC, Dim, Value, make_node
 from ._opset_forms import PRIVATE_DOMAIN
@@ -345,6 +345,9 @@ class _Model:
                     f"build: cannot convert a model called through from_onnx from opset {have} "
                     f"to opset {opset} ({exc}); convert it with onnx.version_converter "
                     "yourself or build with the opset it uses") from None
+            # The converter drops the model's local functions: they are converted here.
+            del model.functions[:]
+            model.functions.extend(_function_at(f, opset) for f in self.proto.functions)
             self._converted[opset] = model
         return model
 
@@ -369,6 +372,42 @@ class _Model:
                 em.initializers.append(copy)
             em.local[key] = shared
         return _splice(model.graph, ins, outs, shared, em.fresh("m"))
+
+
+def _function_at(f: onnx.FunctionProto, opset: int) -> onnx.FunctionProto:
+    """Local function ``f`` at default-domain ``opset``: its import is raised when none of
+    its operators changed in between, else its body is converted by onnx's version
+    converter."""
+    f = _copy(f)
+    for o in f.opset_import:
+        if o.domain not in ("", "ai.onnx") or o.version == opset:
+            continue
+        low = o.version
+        changed = [op for op in sorted(domain_operators(f.node, ""))
+                   if since_version("", op, low) is None
+                   or since_version("", op, low) != since_version("", op, opset)]
+        o.version = opset
+        if not changed:
+            continue
+        from onnx import version_converter
+
+        body = helper.make_graph(list(f.node), f.name,
+                                 [helper.make_empty_tensor_value_info(i) for i in f.input],
+                                 [helper.make_empty_tensor_value_info(x) for x in f.output])
+        imports = [helper.make_opsetid(i.domain, low if i is o else i.version)
+                   for i in f.opset_import]
+        try:
+            converted = version_converter.convert_version(
+                helper.make_model(body, opset_imports=imports), opset)
+        except Exception as exc:  # noqa: BLE001 - the converter's many error types
+            raise ValueError(
+                f"build: cannot convert the local function {f.domain}.{f.name} of a model "
+                f"called through from_onnx from opset {low} to opset {opset} (its operators "
+                f"{changed} changed; {exc}); convert the model with onnx.version_converter "
+                "yourself or build with the opset it uses") from None
+        del f.node[:]
+        f.node.extend(converted.graph.node)
+    return f
 
 
 def _copy(msg):

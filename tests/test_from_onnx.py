@@ -565,8 +565,9 @@ def test_a_custom_domain_is_raised_inside_a_local_function(linear):
     np.testing.assert_array_equal(got, np.searchsorted([2, 4, 7], clf.predict(X[:9])))
 
 
-def test_a_changed_operator_of_a_custom_domain_is_refused():
-    """TreeEnsembleRegressor changed at ai.onnx.ml 3; Binarizer did not."""
+def _tree_model(where: str):
+    """y = -1 if x <= 0.5 else 1 by an ai.onnx.ml 1 TreeEnsembleRegressor (changed at
+    ai.onnx.ml 3), at the top level, in an If branch or in a local function."""
     tree = helper.make_node(
         "TreeEnsembleRegressor", ["x"], ["y"], domain="ai.onnx.ml", n_targets=1,
         nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
@@ -574,11 +575,32 @@ def test_a_changed_operator_of_a_custom_domain_is_refused():
         nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0],
         target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0],
         target_weights=[-1.0, 1.0])
-    old = xp.from_onnx(_model(
-        [tree], [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
-        extra_opsets=[helper.make_opsetid("ai.onnx.ml", 1)]))
-    new = xp.from_onnx(_model(
+    functions = []
+    if where == "top":
+        nodes = [tree]
+    elif where == "branch":
+        out = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])
+        then = helper.make_graph([tree], "then", [], [out])
+        other = helper.make_graph([helper.make_node("Neg", ["x"], ["y"])], "else", [], [out])
+        nodes = [helper.make_node("Constant", [], ["c"], value=numpy_helper.from_array(
+                     np.array(True))),
+                 helper.make_node("If", ["c"], ["y"], then_branch=then, else_branch=other)]
+    else:
+        functions = [helper.make_function(
+            "my.trees", "Tree", ["x"], ["y"], [tree],
+            [helper.make_opsetid("", 18), helper.make_opsetid("ai.onnx.ml", 1)])]
+        nodes = [helper.make_node("Tree", ["x"], ["y"], domain="my.trees")]
+    return _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
+                  functions=functions,
+                  extra_opsets=[helper.make_opsetid("ai.onnx.ml", 1),
+                                helper.make_opsetid("my.trees", 1)])
+
+
+@pytest.mark.parametrize("where", ["top", "branch", "function"])
+def test_a_changed_operator_of_a_custom_domain_is_refused(where):
+    old = xp.from_onnx(_tree_model(where))
+    new = xp.from_onnx(_model(  # Binarizer is the same at ai.onnx.ml 1 and 3
         [helper.make_node("Binarizer", ["x"], ["y"], domain="ai.onnx.ml", threshold=0.0)],
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
@@ -587,17 +609,32 @@ def test_a_changed_operator_of_a_custom_domain_is_refused():
     eager = np.asarray(new(x=old(x=xp.asarray(v))["y"])["y"])
     np.testing.assert_array_equal(eager, [[0.0], [1.0], [0.0]])
     x = xp.argument(shape=("n", 1), dtype=xp.float32)
-    with pytest.raises(ValueError, match=r"opset 1 and opset 3 of domain 'ai.onnx.ml'.*"
-                                         r"operator 'TreeEnsembleRegressor' changed between "
-                                         r"them \(version 1 at opset 1, version 3 at opset 3\); "
-                                         r"convert the model"):
-        xp.build({"x": x}, {"y": new(x=old(x=x)["y"])["y"]})
+    for first, second in ((old, new), (new, old)):  # the lower version seen first or last
+        with pytest.raises(ValueError, match=r"opset 1 and opset 3 of domain 'ai.onnx.ml'.*"
+                                             r"operator 'TreeEnsembleRegressor' changed between "
+                                             r"them \(version 1 at opset 1, version 3 at opset "
+                                             r"3\); convert the model"):
+            xp.build({"x": x}, {"y": second(x=first(x=x)["y"])["y"]})
     # each alone exports at its own version
     for f, version in ((old, 1), (new, 3)):
         built = xp.build({"x": x}, {"y": f(x=x)["y"]})
         assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == version
         (got,) = run_model(built, {"x": v})
         np.testing.assert_array_equal(got, np.asarray(f(x=xp.asarray(v))["y"]))
+
+
+def test_an_operator_onnx_does_not_know_cannot_be_raised():
+    def gelu(version):
+        return xp.from_onnx(_model(
+            [helper.make_node("FastGelu", ["x"], ["y"], domain="com.microsoft")],
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"])],
+            extra_opsets=[helper.make_opsetid("com.microsoft", version)]))
+
+    x = xp.argument(shape=("n",), dtype=xp.float32)
+    with pytest.raises(ValueError, match=r"opset 1 and opset 2 of domain 'com.microsoft'.*"
+                                         r"does not know its operator 'FastGelu'"):
+        xp.build({"x": x}, {"y": gelu(2)(x=gelu(1)(x=x)["y"])["y"]})
 
 
 def test_selecting_drops_the_functions_and_domains_only_dropped_nodes_use():

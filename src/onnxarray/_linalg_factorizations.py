@@ -599,13 +599,9 @@ def eigvalsh(x: Array, /) -> Array:
 
 
 def _general_eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
-    v, n = _square(x, func)
-    if n == 0:
-        cdt = v.dtype if v.dtype.kind == "c" else _complex().complex_of(v.dtype)
-        b = _Batch(v)
-        return (_any_filled(b, (0,), np.zeros(0), cdt),
-                _any_filled(b, (0, 0), np.zeros((0, 0)), cdt))
-    return _complex().eig(v, want_vectors)
+    from ._linalg_eig import eig_values
+
+    return eig_values(x, func, want_vectors)
 
 
 def eig(x: Array, /) -> EigResult:

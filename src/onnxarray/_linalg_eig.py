@@ -34,10 +34,10 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._complex_parts import complex_of, join, parts
+from ._complex_parts import complex_of
 from ._control_flow import apply, trace_body
 from ._graph import Dim, Value
-from ._linalg_complex import cabs, cdiv, cmm, cmul, csub, cwhere
+from ._linalg_complex import cdiv, cmm, cmul, csub, cwhere
 
 __all__ = ["general_eigen", "max_sweeps"]
 
@@ -133,9 +133,11 @@ def _loop(trip: Value | None, cond: Value | None, carried: list[Value], body,
 
 
 def csqrt(z):
-    """The principal square root, from (|z| + |re z|) / 2 so that nothing cancels."""
+    """The principal square root, from (|z| + |re z|) / 2 so that nothing cancels, for z of
+    moderate size (|z|^2 must not overflow)."""
     x, y = z
-    t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", cabs(z), _ops.unary("Abs", x)), _f(0.5)))
+    mag = _ops.unary("Sqrt", _bin("Add", _bin("Mul", x, x), _bin("Mul", y, y)))  # no overflow:
+    t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", mag, _ops.unary("Abs", x)), _f(0.5)))
     half = _bin("Div", y, _bin("Add", t, t))
     half = _ops.where(_bool_op("Equal", t, _f(0.0)), _f(0.0), half)
     right = _bool_op("GreaterOrEqual", x, _f(0.0))
@@ -149,176 +151,212 @@ def csqrt(z):
 
 
 class _Sizes:
-    """Sizes and index tensors shared by the steps, for w of shape (B, 2, 2n, n)."""
+    """Sizes and index tensors shared by the steps, for w of shape (B, 2, rows, n) where rows
+    is n (h alone) or 2n (h above z)."""
 
-    def __init__(self, w: Value, n_dim) -> None:
+    def __init__(self, w: Value, n_dim, with_z: bool) -> None:
+        self.with_z = with_z
         self.B = w.shape[0]
         self.n_dim = n_dim
+        self.rows_dim = w.shape[2]
         self.b1 = _ops.dim_of(w, 0)
         self.n1 = _ops.dim_of(w, 3)
+        self.rows1 = _ops.dim_of(w, 2)
         self.n = _ops.reshape(self.n1, [])
-        self.n2 = _bin("Add", self.n1, self.n1)
-        self.d2n = w.shape[2]
         self.pos = _range(self.n)  # (n,)
         self.last = _bin("Sub", self.n, _i(1))
+        self.w_shape = _ops.shape_of(w)
 
     def shape(self, *dims) -> Value:
-        """A shape Value from ints and the names 'B', 'n', '2n'."""
-        table = {"B": self.b1, "n": self.n1, "2n": self.n2}
+        """A shape Value from ints and the names 'B', 'n', 'rows'."""
+        table = {"B": self.b1, "n": self.n1, "rows": self.rows1}
         return _ops.shape_value([table[d] if isinstance(d, str) else d for d in dims])
 
     def dims(self, *dims) -> tuple:
-        table = {"B": self.B, "n": self.n_dim, "2n": self.d2n}
+        table = {"B": self.B, "n": self.n_dim, "rows": self.rows_dim}
         return tuple(table[d] if isinstance(d, str) else d for d in dims)
+
+    def split(self, w: Value) -> tuple[Value, Value | None]:
+        """(h, z) of w."""
+        if not self.with_z:
+            return w, None
+        hz = _split(w, 2, 2, self.dims("B", 2, "n", "n"))
+        return hz[0], hz[1]
+
+    def join(self, h: Value, z: Value | None) -> Value:
+        return h if z is None else _ops.concat([h, z], 2)
 
 
 def _hessenberg(w: Value, sz: _Sizes) -> Value:
-    """``h`` reduced to upper Hessenberg form by Householder reflectors, ``z`` accumulating
-    them: column k per iteration, k = 0..n-3."""
-    col_shape = sz.dims("B", 2, "n")
+    """``h`` reduced to upper Hessenberg form by Householder reflectors ``I - beta v v^H``,
+    ``z`` accumulating them: column k per iteration, k = 0..n-3."""
     pos = sz.pos
     trip = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
 
     def body(k, carried):
         (w,) = carried
-        h = _slice(w, 0, sz.n1, 2, sz.dims("B", 2, "n", "n"))
-        col = _node("Gather", [h, k], F, col_shape, axis=3)  # (B, 2, n): column k of h
-        below = _bool_op("Greater", pos, _bin("Add", k, _i(1)))  # rows k+2..n-1
-        at = _bool_op("Equal", pos, _bin("Add", k, _i(1)))  # row k+1
-        x = _ops.where(_bool_op("Or", below, at), col, _f(0.0))
-        xre, xim = _split(x, 1, 2, sz.dims("B", 1, "n"))
+        h, _ = sz.split(w)
+        col = _node("Gather", [h, k], F, sz.dims("B", 2, "n"), axis=3)  # column k of h
+        k1 = _bin("Add", k, _i(1))
+        x = _ops.where(_bool_op("GreaterOrEqual", pos, k1), col, _f(0.0))  # rows k+1..n-1
+        at = _to_f(_bool_op("Equal", pos, k1))
         norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", x, x), [1, 2], True))
-        # alpha = x[k+1]; v = x + e^(i arg alpha) |x| e_(k+1), so that nothing cancels
-        alpha = _ops.reduce("ReduceSum", _ops.where(at, x, _f(0.0)), [2], True)  # (B, 2, 1)
-        are, aim = _split(alpha, 1, 2, sz.dims("B", 1, 1))
-        amag = cabs((are, aim))
+        # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels
+        alpha = _node("Gather", [x, k1], F, sz.dims("B", 2), axis=2)
+        amag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", alpha, alpha), [1],
+                                              True))
         zero_a = _bool_op("Equal", amag, _f(0.0))
-        safe = _ops.where(zero_a, _f(1.0), amag)
-        pre = _ops.where(zero_a, _f(1.0), _bin("Div", are, safe))
-        pim = _ops.where(zero_a, _f(0.0), _bin("Div", aim, safe))
-        atf = _to_f(at)
-        vre = _bin("Add", xre, _bin("Mul", _bin("Mul", pre, norm), atf))
-        vim = _bin("Add", xim, _bin("Mul", _bin("Mul", pim, norm), atf))
-        vv = _ops.reduce("ReduceSum", _bin("Add", _bin("Mul", vre, vre), _bin("Mul", vim, vim)),
-                         [1, 2], True)  # (B, 1, 1)
-        beta = _ops.where(_bool_op("Equal", vv, _f(0.0)), _f(0.0),
-                          _bin("Div", _f(2.0), _ops.where(_bool_op("Equal", vv, _f(0.0)),
-                                                          _f(1.0), vv)))
-        # column vectors (B, n, 1) and the left vector padded to 2n rows (z is not touched)
-        vc = (_ops.transpose(vre, (0, 2, 1)), _ops.transpose(vim, (0, 2, 1)))
-        zpad = _expand(_f(np.zeros((1, 1, 1))), sz.shape("B", 1, "n"), sz.dims("B", 1, "n"))
-        v2 = (_ops.concat([vre, zpad], 2), _ops.concat([vim, zpad], 2))  # (B, 1, 2n)
-        wre, wim = _split(w, 1, 2, sz.dims("B", 1, "2n", "n"))
-        wp = (_ops.squeeze(wre, [1]), _ops.squeeze(wim, [1]))  # (B, 2n, n)
-        # left: w -= v2^H... as h -= v (beta v^H h)
-        u = cmm((v2[0], _ops.unary("Neg", v2[1])), wp)  # (B, 1, n): conj(v)^T w
-        u = (_bin("Mul", u[0], beta), _bin("Mul", u[1], beta))
-        v2c = (_ops.transpose(v2[0], (0, 2, 1)), _ops.transpose(v2[1], (0, 2, 1)))
-        wp = csub(wp, cmm(v2c, u))
-        # right: w -= (w v) (beta v^H)
-        t = cmm(wp, vc)  # (B, 2n, 1)
-        vh = (_bin("Mul", vre, beta), _ops.unary("Neg", _bin("Mul", vim, beta)))  # (B, 1, n)
-        wp = csub(wp, cmm(t, vh))
-        w = _ops.concat([_ops.unsqueeze(wp[0], [1]), _ops.unsqueeze(wp[1], [1])], 1)
+        phase = _ops.where(zero_a, _f(np.array([1.0, 0.0])),
+                           _bin("Div", alpha, _ops.where(zero_a, _f(1.0), amag)))  # (B, 2)
+        v = _bin("Add", x, _bin("Mul", _ops.unsqueeze(_bin("Mul", phase, _ops.squeeze(
+            norm, [2])), [2]), at))  # (B, 2, n)
+        vv = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1, 2], True)  # (B, 1, 1)
+        zero_v = _bool_op("Equal", vv, _f(0.0))
+        beta = _ops.where(zero_v, _f(0.0), _bin("Div", _f(2.0), _ops.where(zero_v, _f(1.0),
+                                                                            vv)))
+        vre, vim = _split(_bin("Mul", v, beta), 1, 2, sz.dims("B", 1, "n"))  # beta v
+        ure, uim = _split(v, 1, 2, sz.dims("B", 1, "n"))
+        wre, wim = (_ops.squeeze(p, [1]) for p in _split(w, 1, 2, sz.dims("B", 1, "rows", "n")))
+        # left, on h only: h -= v (beta v^H h)
+        hre, him = (wre, wim) if not sz.with_z else (
+            _slice(wre, 0, sz.n1, 1, sz.dims("B", "n", "n")),
+            _slice(wim, 0, sz.n1, 1, sz.dims("B", "n", "n")))
+        t = cmm((vre, _ops.unary("Neg", vim)), (hre, him))  # (B, 1, n)
+        vc = (_ops.transpose(ure, (0, 2, 1)), _ops.transpose(uim, (0, 2, 1)))  # (B, n, 1)
+        upd = cmm(vc, t)
+        if sz.with_z:
+            zero = _expand(_f(np.zeros((1, 1, 1))), sz.shape("B", "n", "n"),
+                           sz.dims("B", "n", "n"))
+            upd = tuple(_ops.concat([p, zero], 1) for p in upd)
+        wre, wim = _bin("Sub", wre, upd[0]), _bin("Sub", wim, upd[1])
+        # right, on h and z: w -= (w v) (beta v^H)
+        t = cmm((wre, wim), vc)  # (B, rows, 1)
+        upd = cmm(t, (vre, _ops.unary("Neg", vim)))
+        wre, wim = _bin("Sub", wre, upd[0]), _bin("Sub", wim, upd[1])
+        w = _ops.concat([_ops.unsqueeze(wre, [1]), _ops.unsqueeze(wim, [1])], 1)
         return None, [w]
 
     return _loop(trip, None, [w], body, "linalg.eig")[0]
 
 
-def _deflate(w: Value, sz: _Sizes):
-    """Zero the negligible subdiagonal entries of h. Returns the new w, the rows of h's
-    (subdiagonal, diagonal, superdiagonal) entries (B, 2, n, 3) and which subdiagonal entries
-    are still nonzero (B, n)."""
-    h = _slice(w, 0, sz.n1, 2, sz.dims("B", 2, "n", "n"))
-    z = _slice(w, sz.n1, sz.n2, 2, sz.dims("B", 2, "n", "n"))
-    pos = sz.pos
-    three = _ops.concat([_ops.unsqueeze(_bin("Max", _bin("Sub", pos, _i(1)), _i(0)), [1]),
-                         _ops.unsqueeze(pos, [1]),
-                         _ops.unsqueeze(_bin("Min", _bin("Add", pos, _i(1)), sz.last), [1])], 1)
-    idx = _expand(three, sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
-    bands = _ge(h, idx, 3)  # (B, 2, n, 3)
-    re, im = _split(bands, 1, 2, sz.dims("B", 1, "n", 3))
-    mag = _ops.squeeze(_abs1(re, im), [1])  # (B, n, 3)
-    sub, diag, _ = _split(mag, 2, 3, sz.dims("B", "n", 1))
-    sub, diag = _ops.squeeze(sub, [2]), _ops.squeeze(diag, [2])  # (B, n)
-    prev = _ge(diag, _expand(_bin("Max", _bin("Sub", pos, _i(1)), _i(0)),
-                             sz.shape("B", "n"), sz.dims("B", "n")), 1)
-    tst = _bin("Add", diag, prev)
+def _deflate(w: Value, sz: _Sizes, masks):
+    """Zero the negligible subdiagonal entries of h (and the rounding errors below the
+    subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
+    entries (B, 2, n, 3) and which subdiagonal entries are still nonzero (B, n)."""
+    sub_mask, below_mask, band_idx, prev_idx, sub_col = masks
+    h, z = sz.split(w)
+    bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
+    mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [1], False)  # (B, n, 3)
+    sub = _node("Gather", [mag, _i(0)], F, sz.dims("B", "n"), axis=2)
+    diag = _node("Gather", [mag, _i(1)], F, sz.dims("B", "n"), axis=2)
+    tst = _bin("Add", diag, _node("Gather", [diag, prev_idx], F, sz.dims("B", "n"), axis=1))
     tst = _ops.where(_bool_op("Equal", tst, _f(0.0)), _f(1.0), tst)
-    first = _bool_op("Equal", pos, _i(0))
-    negligible = _bool_op("Or", _bool_op("LessOrEqual", sub, _bin("Mul", tst, _f(EPS))), first)
-    alive = _ops.unary("Not", negligible)
-    kill = _bool_op("And", _ops.unsqueeze(negligible, [1, 3]),
-                    _bool_op("Equal", _ops.unsqueeze(pos, [1]),
-                             _ops.unsqueeze(_bin("Add", pos, _i(1)), [0])))  # (B, 1, n, n)
-    h = _ops.where(kill, _f(0.0), h)
+    negligible = _bool_op("LessOrEqual", sub, _bin("Mul", tst, _f(EPS)))
+    negligible = _bool_op("Or", negligible, _bool_op("Equal", sz.pos, _i(0)))
+    neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
+    h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
+    bands = _ops.where(_bool_op("And", neg4, sub_col), _f(0.0), bands)
+    return sz.join(h, z), bands, _ops.unary("Not", negligible)
+
+
+def _masks(sz: _Sizes):
+    pos = sz.pos
+    r, c = _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])
+    c1 = _bin("Add", c, _i(1))
+    prev = _bin("Max", _bin("Sub", pos, _i(1)), _i(0))
+    nxt = _bin("Min", _bin("Add", pos, _i(1)), sz.last)
+    three = _ops.concat([_ops.unsqueeze(p, [1]) for p in (prev, pos, nxt)], 1)  # (n, 3)
+    band_idx = _expand(three, sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
     sub_col = _ops.const(np.array([True, False, False]), D.bool)
-    bands = _ops.where(_bool_op("And", _ops.unsqueeze(negligible, [1, 3]), sub_col), _f(0.0),
-                       bands)
-    return _ops.concat([h, z], 2), bands, alive
+    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, sub_col)
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> tuple[Value, Value]:
-    """The shift of each matrix (B,) pair: the eigenvalue of the trailing 2x2 block of the
+    """The shift of each matrix, (B, 1) pair: the eigenvalue of the trailing 2x2 block of the
     active block (rows hi-1, hi) nearer its last entry (Wilkinson), or every 10th sweep
     without deflation the exceptional shift ``h[hi, hi] + 3/4 |re h[hi, hi-1]|`` (zlahqr)."""
     rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
-    blk = _node("GatherElements", [bands, idx], F, sz.dims("B", 2, 2, 3), axis=2)
+    blk = _ge(bands, idx, 2)
     flat = _rs(blk, [sz.b1, 12], sz.dims("B", 12))
     e = _split(flat, 1, 12, sz.dims("B", 1))
     # re: row hi-1 = e[0:3] (sub, diag, super), row hi = e[3:6]; im: e[6:12] the same
     a, b, c, d = (e[1], e[7]), (e[2], e[8]), (e[3], e[9]), (e[4], e[10])
-    delta = (_bin("Mul", _bin("Sub", a[0], d[0]), _f(0.5)),
-             _bin("Mul", _bin("Sub", a[1], d[1]), _f(0.5)))
-    bc = cmul(b, c)
-    root = csqrt((_bin("Add", cmul(delta, delta)[0], bc[0]),
-                  _bin("Add", cmul(delta, delta)[1], bc[1])))
-    plus = (_bin("Add", delta[0], root[0]), _bin("Add", delta[1], root[1]))
-    minus = csub(delta, root)
-    big = _bool_op("GreaterOrEqual", _abs1(*plus), _abs1(*minus))
-    den = cwhere(big, plus, minus)
-    zero = _bool_op("Equal", _abs1(*den), _f(0.0))
-    den = cwhere(zero, (_f(1.0), _f(0.0)), den)
-    mu = cwhere(zero, d, csub(d, cdiv(bc, den)))
-    exceptional = _bool_op("Equal", _bin("Mod", its, _i(10)), _i(9))
-    exc = _ops.unsqueeze(exceptional, [1])
-    mu = (_ops.where(exc, _bin("Add", d[0], _bin("Mul", _ops.unary("Abs", c[0]), _f(0.75))),
-                     mu[0]),
-          _ops.where(exc, d[1], mu[1]))
-    return mu
+    # (a + d) / 2 -+ sqrt(((a - d) / 2)^2 + bc), the one nearer d: a shift need not be exact
+    half = (_bin("Mul", _bin("Sub", a[0], d[0]), _f(0.5)),
+            _bin("Mul", _bin("Sub", a[1], d[1]), _f(0.5)))
+    hh, bc = cmul(half, half), cmul(b, c)
+    root = csqrt((_bin("Add", hh[0], bc[0]), _bin("Add", hh[1], bc[1])))
+    mid = (_bin("Add", d[0], half[0]), _bin("Add", d[1], half[1]))
+    plus = (_bin("Add", mid[0], root[0]), _bin("Add", mid[1], root[1]))
+    minus = csub(mid, root)
+    mu = cwhere(_bool_op("LessOrEqual", _abs1(*csub(plus, d)), _abs1(*csub(minus, d))),
+                plus, minus)
+    exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1])
+    return (_ops.where(exc, _bin("Add", d[0], _bin("Mul", _ops.unary("Abs", c[0]), _f(0.75))),
+                       mu[0]),
+            _ops.where(exc, d[1], mu[1]))
 
 
-def _rotation_matrices(xy: Value, active: Value, sz: _Sizes) -> tuple[Value, Value]:
-    """The Givens rotation ``g = [[c, s], [-conj s, c]]`` with ``g [x; y] = [r; 0]`` (c real),
-    for ``xy`` = [re x, re y, im x, im y] (B, 4), as the real 4x4 matrices that apply ``g``
-    from the left to [re rows; im rows] and ``g^H`` from the right to [re cols, im cols].
-    The identity where not ``active``."""
+# [ax^2, rho^2, re(x conj y), im(x conj y)] from [v*v, v*v[1,0,3,2], v*v[3,2,1,0]] where
+# v = [re x, re y, im x, im y]
+_GRAM = np.zeros((12, 4))
+_GRAM[[0, 2], 0] = 1  # re x^2 + im x^2
+_GRAM[[0, 1, 2, 3], 1] = 1  # |x|^2 + |y|^2
+_GRAM[[4, 6], 2] = 1  # re x re y + im x im y
+_GRAM[10, 3], _GRAM[8, 3] = 1, -1  # im x re y - re x im y
+
+# The 4x4 real matrices (row-major) applying g = [[c, s], [-conj s, c]] from the left to
+# [re rows; im rows], and g^H from the right to [re cols, im cols], from [c, re s, im s].
+_LEFT = [("c", "sr", 0, "-si"), ("-sr", "c", "-si", 0), (0, "si", "c", "sr"),
+         ("si", 0, "-sr", "c")]
+_RIGHT = [("c", "-sr", 0, "-si"), ("sr", "c", "-si", 0), (0, "si", "c", "-sr"),
+          ("si", 0, "sr", "c")]
+
+
+def _basis(table) -> np.ndarray:
+    out = np.zeros((3, 16))
+    for i, row in enumerate(table):
+        for j, e in enumerate(row):
+            if e:
+                sign = -1.0 if e[0] == "-" else 1.0
+                out[["c", "sr", "si"].index(e.lstrip("-")), 4 * i + j] = sign
+    return out
+
+
+_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 1)  # (3, 32)
+
+
+def _rotations(xy: Value, active: Value, sz: _Sizes) -> Value:
+    """The Givens rotation ``g = [[c, s], [-conj s, c]]`` with ``g [x; y] = [r; 0]`` (c real,
+    s = e^(i arg x) conj(y) / |(x, y)|) for ``xy`` = [re x, re y, im x, im y] (B, 4), as the
+    real 4x4 matrices (B, 2, 4, 4) that apply ``g`` from the left to [re rows; im rows] and
+    ``g^H`` from the right to [re cols, im cols]. The identity where not ``active``."""
     big = _ops.reduce("ReduceMax", _ops.unary("Abs", xy), [1], True)
-    big = _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big)
-    v = _bin("Div", xy, big)
-    xr, yr, xi, yi = _split(v, 1, 4, sz.dims("B", 1))
-    ax = _ops.unary("Sqrt", _bin("Add", _bin("Mul", xr, xr), _bin("Mul", xi, xi)))
-    rho = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True))
     keep = _bool_op("Or", _ops.unary("Not", _ops.unsqueeze(active, [1])),
-                    _bool_op("Equal", rho, _f(0.0)))
-    rho = _ops.where(keep, _f(1.0), rho)
+                    _bool_op("Equal", big, _f(0.0)))
+    v = _bin("Div", xy, _ops.where(keep, _f(1.0), big))
+    prods = _ops.concat([_bin("Mul", v, v),
+                         _bin("Mul", v, _node("Gather", [v, _i([1, 0, 3, 2])], F,
+                                                   sz.dims("B", 4), axis=1)),
+                         _bin("Mul", v, _node("Gather", [v, _i([3, 2, 1, 0])], F,
+                                                   sz.dims("B", 4), axis=1))], 1)
+    g = _node("MatMul", [prods, _f(_GRAM)], F, sz.dims("B", 4))  # ax^2, rho^2, x conj y
+    norms = _ops.unary("Sqrt", _node("Slice", [g, _i([0]), _i([2]), _i([1])], F,
+                                     sz.dims("B", 2)))
+    ax, rho = _split(norms, 1, 2, sz.dims("B", 1))
     zx = _bool_op("Equal", ax, _f(0.0))
-    axs = _ops.where(zx, _f(1.0), ax)
-    pr = _ops.where(zx, _f(1.0), _bin("Div", xr, axs))
-    pi = _ops.where(zx, _f(0.0), _bin("Div", xi, axs))
-    c = _ops.where(keep, _f(1.0), _bin("Div", ax, rho))
-    sr = _ops.where(keep, _f(0.0), _bin("Div", _bin("Add", _bin("Mul", pr, yr),
-                                                    _bin("Mul", pi, yi)), rho))
-    si = _ops.where(keep, _f(0.0), _bin("Div", _bin("Sub", _bin("Mul", pi, yr),
-                                                    _bin("Mul", pr, yi)), rho))
-    z = _bin("Mul", c, _f(0.0))
-    nsr, nsi = _ops.unary("Neg", sr), _ops.unary("Neg", si)
-    left = [c, sr, z, nsi, nsr, c, nsi, z, z, si, c, sr, si, z, nsr, c]
-    right = [c, nsr, z, nsi, sr, c, nsi, z, z, si, c, nsr, si, z, sr, c]
-    out = sz.dims("B", 4, 4)
-    return (_rs(_ops.concat(left, 1), [sz.b1, 4, 4], out),
-            _rs(_ops.concat(right, 1), [sz.b1, 4, 4], out))
+    # c = |x| / rho, s = x conj(y) / (|x| rho); where x = 0: c = 0, s = conj(y) / rho
+    num = _ops.where(zx, _bin("Mul", _node("Gather", [v, _i([2, 1, 3])], F, sz.dims("B", 3),
+                                                axis=1), _f(np.array([0.0, 1.0, -1.0]))),
+                     _ops.concat([ax, _node("Slice", [g, _i([2]), _i([4]), _i([1])], F,
+                                            sz.dims("B", 2))], 1))
+    t = _bin("Mul", rho, _ops.where(zx, _f(1.0), ax))
+    den = _ops.concat([rho, t, t], 1)
+    cs = _ops.where(keep, _f(np.array([1.0, 0.0, 0.0])), _bin("Div", num, _ops.where(
+        keep, _f(1.0), den)))
+    m = _node("MatMul", [cs, _f(_BASIS)], F, sz.dims("B", 32))
+    return _rs(m, [sz.b1, 2, 4, 4], sz.dims("B", 2, 4, 4))
 
 
 def _sweep(w: Value, lo: Value, count: Value, mu: tuple, sz: _Sizes) -> Value:
@@ -326,42 +364,35 @@ def _sweep(w: Value, lo: Value, count: Value, mu: tuple, sz: _Sizes) -> Value:
     rotations; none where count is 0), accumulated into z."""
     trip = _ops.reduce("ReduceMax", count, [0], False)
     zero = _bin("Mul", mu[0], _f(0.0))
-    mu4 = _ops.concat([mu[0], zero, mu[1], zero], 1)  # (B, 4) like xy
+    mu4 = _ops.concat([mu[0], zero, mu[1], zero], 1)  # like xy
     rows_shape = sz.shape("B", 2, 2, "n")
-    cols_shape = sz.shape("B", 2, "2n", 2)
-    pair = _i(np.array([0, 1]))
-    col_pos = _ops.reshape(sz.pos, [1, 1, 1, -1], (1, 1, 1, sz.n_dim))
-    lower_row = _i(np.array([False, True]).reshape(1, 1, 2, 1).astype(np.int64))
+    cols_shape = sz.shape("B", 2, "rows", 2)
+    top = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
+    pair_r = _i(np.array([0, 1]).reshape(1, 1, 2, 1))
+    pair_c = _i(np.array([0, 1]).reshape(1, 1, 1, 2))
 
     def body(j, carried):
         (w,) = carried
-        k = _bin("Min", _bin("Add", lo, j), _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0)))
-        active = _bool_op("Less", j, count)
+        k = _bin("Min", _bin("Add", lo, j), top)
         first = _bool_op("Equal", j, _i(0))
         k4 = _ops.unsqueeze(k, [1, 2, 3])  # (B, 1, 1, 1)
-        idx_r = _expand(_bin("Add", k4, _ops.reshape(pair, [1, 1, 2, 1])), rows_shape,
-                        sz.dims("B", 2, 2, "n"))
+        idx_r = _expand(_bin("Add", k4, pair_r), rows_shape, sz.dims("B", 2, 2, "n"))
         r = _ge(w, idx_r, 2)  # rows k, k+1: (B, 2, 2, n)
-        col = _bin("Sub", k4, _bin("Sub", _i(1), _ops.cast(first, I64)))  # k or k-1
-        col = _bin("Max", col, _i(0))
-        xy = _ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3)
-        xy = _rs(xy, [sz.b1, 4], sz.dims("B", 4))
-        xy = _bin("Sub", xy, _bin("Mul", mu4, _to_f(first)))
-        left, right = _rotation_matrices(xy, active, sz)
-        new = _node("MatMul", [left, _rs(r, [sz.b1, 4, sz.n1], sz.dims("B", 4, "n"))], F,
-                    sz.dims("B", 4, "n"))
-        new = _rs(new, [sz.b1, 2, 2, sz.n1], sz.dims("B", 2, 2, "n"))
-        # the bulge the rotation removed is exactly zero, as it should be
-        bulge = _bool_op("And", _bool_op("Equal", col_pos, _bin("Sub", k4, _i(1))),
-                         _bool_op("Equal", lower_row, _i(1)))
-        new = _ops.where(_bool_op("And", bulge, _ops.unary("Not", first)), _f(0.0), new)
-        w = _scatter(w, idx_r, new, 2)
-        idx_c = _expand(_bin("Add", k4, _ops.reshape(pair, [1, 1, 1, 2])), cols_shape,
-                        sz.dims("B", 2, "2n", 2))
-        cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, 2n, 2, 2)
-        cols = _rs(cols, [sz.b1, sz.n2, 4], sz.dims("B", "2n", 4))
-        new = _node("MatMul", [cols, right], F, sz.dims("B", "2n", 4))
-        new = _ops.transpose(_rs(new, [sz.b1, sz.n2, 2, 2], sz.dims("B", "2n", 2, 2)),
+        col = _bin("Max", _bin("Add", k4, _ops.where(first, _i(0), _i(-1))), _i(0))  # k, k-1
+        xy = _rs(_ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3),
+                 [sz.b1, 4], sz.dims("B", 4))
+        xy = _ops.where(first, _bin("Sub", xy, mu4), xy)
+        g = _rotations(xy, _bool_op("Less", j, count), sz)
+        left, right = _split(g, 1, 2, sz.dims("B", 1, 4, 4))
+        new = _node("MatMul", [_ops.squeeze(left, [1]), _rs(r, [sz.b1, 4, sz.n1],
+                                                            sz.dims("B", 4, "n"))],
+                    F, sz.dims("B", 4, "n"))
+        w = _scatter(w, idx_r, _rs(new, [sz.b1, 2, 2, sz.n1], sz.dims("B", 2, 2, "n")), 2)
+        idx_c = _expand(_bin("Add", k4, pair_c), cols_shape, sz.dims("B", 2, "rows", 2))
+        cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, rows, 2, 2)
+        cols = _rs(cols, [sz.b1, sz.rows1, 4], sz.dims("B", "rows", 4))
+        new = _node("MatMul", [cols, _ops.squeeze(right, [1])], F, sz.dims("B", "rows", 4))
+        new = _ops.transpose(_rs(new, [sz.b1, sz.rows1, 2, 2], sz.dims("B", "rows", 2, 2)),
                              (0, 2, 1, 3))
         return None, [_scatter(w, idx_c, new, 3)]
 
@@ -381,64 +412,63 @@ def _window(alive: Value, sz: _Sizes) -> tuple[Value, Value]:
 def _schur(w: Value, sz: _Sizes) -> tuple[Value, Value, Value]:
     """QR sweeps until every subdiagonal entry is negligible or the cap is reached. Returns w
     (h upper triangular), the band entries and whether each matrix converged (B,)."""
+    masks = _masks(sz)
+
     def body(_, carried):
-        w, its, hi_prev = carried
-        w, bands, alive = _deflate(w, sz)
+        w, its, hi_prev, _, _ = carried
+        w, bands, alive = _deflate(w, sz, masks)
         lo, hi = _window(alive, sz)
-        count = _ops.where(_bool_op("Less", hi, _i(0)), _i(0), _bin("Sub", hi, lo))
+        count = _bin("Max", _bin("Sub", hi, lo), _i(0))
         its = _ops.where(_bool_op("Equal", hi, hi_prev), _bin("Add", its, _i(1)), _i(0))
-        hi_c = _bin("Min", _bin("Max", hi, _i(1)), sz.last)
-        mu = _shift(bands, hi_c, its, sz)
+        mu = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
         w = _sweep(w, lo, count, mu, sz)
         more = _bool_op("Greater", _ops.reduce("ReduceMax", count, [0], False), _i(0))
-        return more, [w, its, hi]
+        return more, [w, its, hi, bands, _bool_op("Less", hi, _i(0))]
 
+    # The last sweep found nothing to do (every hi < 0, w unchanged), or the cap was reached
+    # and some matrices did not converge: their hi is still >= 0.
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
-    w, _, _ = _loop(max_sweeps(sz.n), _ops.const(True, D.bool),
-                    [w, its0, _bin("Sub", its0, _i(2))], body, "linalg.eig")
-    w, bands, alive = _deflate(w, sz)
-    stuck = _ops.reduce("ReduceMax", _ops.cast(alive, I64), [1], False)
-    converged = _ops.unary("Not", _ops.cast(stuck, D.bool))
+    bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
+    w, _, _, bands, converged = _loop(
+        max_sweeps(sz.n), _ops.const(True, D.bool),
+        [w, its0, _bin("Sub", its0, _i(2)), bands0, _bool_op("Less", its0, _i(0))], body,
+        "linalg.eig")
     return w, bands, converged
 
 
 def _eigenvectors(t: tuple, diag: tuple, sz: _Sizes) -> tuple:
     """Unit upper triangular y with ``t y = y diag(t)`` for upper triangular t (B, n, n), by
-    back substitution, row n-2 first."""
+    back substitution, row n-2 first; a divisor below eps max|t| is replaced by it."""
     pos = sz.pos
-    mag = _ops.reduce("ReduceMax", _abs1(*t), [1, 2], True)  # (B, 1, 1)
-    smin = _ops.squeeze(_bin("Mul", mag, _f(EPS)), [2])  # (B, 1)
+    smin = _bin("Mul", _ops.reduce("ReduceMax", _abs1(*t), [1, 2], False), _f(EPS))
+    smin = _ops.unsqueeze(smin, [1])  # (B, 1)
     eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
-    nn = sz.dims("B", "n", "n")
-    y0 = _expand(_ops.unsqueeze(eye, [0]), sz.shape("B", "n", "n"), nn)
-    y0i = _bin("Mul", y0, _f(0.0))
+    y0 = _expand(eye, sz.shape("B", "n", "n"), sz.dims("B", "n", "n"))
     start = _bin("Sub", sz.n, _i(2))
 
     def body(it, carried):
         yre, yim = carried
         i = _bin("Sub", start, it)
         later = _bool_op("Greater", pos, i)  # (n,)
-        trow = tuple(_ops.where(later, _node("Gather", [p, i], F, sz.dims("B", "n"), axis=1),
-                                _f(0.0)) for p in t)
-        s = cmm(tuple(_ops.unsqueeze(p, [1]) for p in trow), (yre, yim))  # (B, 1, n)
-        s = tuple(_ops.squeeze(p, [1]) for p in s)
-        di = tuple(_ops.unsqueeze(_node("Gather", [p, i], F, sz.dims("B"), axis=1), [1])
+        trow = tuple(_ops.unsqueeze(_ops.where(later, _node(
+            "Gather", [p, i], F, sz.dims("B", "n"), axis=1), _f(0.0)), [1]) for p in t)
+        s = tuple(_ops.squeeze(p, [1]) for p in cmm(trow, (yre, yim)))  # (B, n)
+        di = tuple(_node("Gather", [p, _ops.reshape(i, [1])], F, sz.dims("B", 1), axis=1)
                    for p in diag)
         den = csub(di, diag)  # (B, n)
-        small = _bool_op("Less", _abs1(*den), smin)
-        den = cwhere(small, (smin, _f(0.0)), den)
+        den = cwhere(_bool_op("Less", _abs1(*den), smin), (smin, _f(0.0)), den)
         y = cdiv((_ops.unary("Neg", s[0]), _ops.unary("Neg", s[1])), den)
-        row = _ops.unsqueeze(_bool_op("Equal", pos, i), [1])  # (n, 1)
-        yre = _ops.where(_bool_op("And", row, later), _ops.unsqueeze(y[0], [1]), yre)
-        yim = _ops.where(_bool_op("And", row, later), _ops.unsqueeze(y[1], [1]), yim)
-        return None, [yre, yim]
+        row = _bool_op("And", _ops.unsqueeze(_bool_op("Equal", pos, i), [1]), later)  # (n, n)
+        return None, [_ops.where(row, _ops.unsqueeze(y[0], [1]), yre),
+                      _ops.where(row, _ops.unsqueeze(y[1], [1]), yim)]
 
     trip = _bin("Max", _bin("Sub", sz.n, _i(1)), _i(0))
-    return tuple(_loop(trip, None, [y0, y0i], body, "linalg.eig"))
+    return tuple(_loop(trip, None, [y0, _bin("Mul", y0, _f(0.0))], body, "linalg.eig"))
 
 
 def _normalized(v: tuple) -> tuple:
-    """Columns of unit 2-norm whose largest component is real and non-negative."""
+    """Columns of unit 2-norm whose largest component (the first of equal ones) is real and
+    non-negative."""
     big = _ops.reduce("ReduceMax", _bin("Max", _ops.unary("Abs", v[0]), _ops.unary("Abs", v[1])),
                       [1], True)
     big = _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big)
@@ -447,87 +477,79 @@ def _normalized(v: tuple) -> tuple:
     norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [1], True))
     at = _ops.bind("ArgMax", [mag2], [I64], lambda: [(mag2.shape[0], 1, mag2.shape[2])],
                    (("axis", 1), ("keepdims", 1), ("select_last_index", 0)))[0]
-    p = (_ge(v[0], at, 1), _ge(v[1], at, 1))
-    pm = _ops.unary("Sqrt", _ge(mag2, at, 1))
-    pm = _ops.where(_bool_op("Equal", pm, _f(0.0)), _f(1.0), pm)
-    den = _bin("Mul", pm, norm)
-    phase = (_bin("Div", p[0], den), _ops.unary("Neg", _bin("Div", p[1], den)))
-    return cmul(v, phase)
+    den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 1)), norm)  # |largest| |v|, not 0
+    return cmul(v, (_bin("Div", _ge(v[0], at, 1), den),
+                    _ops.unary("Neg", _bin("Div", _ge(v[1], at, 1), den))))
 
 
 # ---------------------------------------------------------------------------------------------
 # the entry point
 
 
+def _complex_out(x: Value, good: Value, batch_shape: tuple, shape: list, out_real,
+                 dims: tuple) -> Value:
+    """The complex result from its stacked parts x (B, 2, ...): NaN where not ``good``."""
+    x = _ops.where(good, x, _f(np.nan))
+    nd = len(x.shape)
+    x = _ops.cast(_ops.transpose(x, (0, *range(2, nd), 1)), out_real)
+    cdt = complex_of(out_real)
+    return _node("Reshape", [x, _ops.shape_value([*shape, 2])], cdt, (*batch_shape, *dims),
+                 allowzero=1)
+
+
 def general_eigen(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
     """Eigenvalues (..., n) and, if wanted, unit eigenvectors (..., n, n) of square matrices
     ``v`` (..., n, n), real or complex, n >= 1 and every batch size >= 1; both complex."""
-    re, im = parts(v)
-    out_real = re.dtype
-    re, im = _ops.cast(re, F), _ops.cast(im, F)
     nb = len(v.shape) - 2
     n_dim = v.shape[-1]
     batch_shape = v.shape[:nb]
-    n1 = _ops.dim_of(re, -1)
-    flat = [-1, n1, n1] if nb else [1, n1, n1]
-    B = batch_shape[0] if nb == 1 else (1 if nb == 0 else Dim())
-    if nb > 1 and all(type(d) is int for d in batch_shape):
-        B = int(np.prod(batch_shape))
-    re = _rs(re, flat, (B, n_dim, n_dim))
-    im = _rs(im, flat, (B, n_dim, n_dim))
-    # non-finite matrices: computed as zeros, NaN at the end
-    finite = _bool_op("And", _ops.unary("Not", _ops.unary("IsNaN", _bin("Sub", re, re))),
-                      _ops.unary("Not", _ops.unary("IsNaN", _bin("Sub", im, im))))
-    ok = _ops.cast(_ops.reduce("ReduceMin", _ops.cast(finite, I64), [1, 2], True), D.bool)
-    re, im = _ops.where(ok, re, _f(0.0)), _ops.where(ok, im, _f(0.0))
-    scale = _ops.reduce("ReduceMax", _bin("Max", _ops.unary("Abs", re), _ops.unary("Abs", im)),
-                        [1, 2], True)
+    B = 1 if nb == 0 else (batch_shape[0] if nb == 1 else (
+        int(np.prod(batch_shape)) if all(type(d) is int for d in batch_shape) else Dim()))
+    n1 = _ops.dim_of(v, nb)
+    flat = [-1 if nb else 1, n1, n1]
+    if v.dtype.kind == "c":
+        out_real = D.real_dtype_of(v.dtype)
+        x = _node("Reshape", [v, _ops.shape_value([*flat, 2])], out_real, (B, n_dim, n_dim, 2),
+                  allowzero=0)
+        x = _ops.transpose(_ops.cast(x, F), (0, 3, 1, 2))  # (B, 2, n, n)
+    else:
+        out_real = v.dtype
+        x = _ops.unsqueeze(_ops.cast(_rs(v, flat, (B, n_dim, n_dim)), F), [1])
+        x = _ops.concat([x, _bin("Mul", x, _f(0.0))], 1)
+    # a matrix with NaN or infinity is computed as zeros and gives NaN
+    ok = _ops.unary("Not", _ops.unary("IsNaN", _ops.reduce(
+        "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)
+    x = _ops.where(ok, x, _f(0.0))
+    scale = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [1, 2, 3], True)
     scale = _ops.where(_bool_op("Equal", scale, _f(0.0)), _f(1.0), scale)
-    re, im = _bin("Div", re, scale), _bin("Div", im, scale)
-    pos = _range(_ops.reshape(n1, []))
-    eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
-    eye = _bin("Add", _bin("Mul", re, _f(0.0)), eye)
-    zre = _ops.concat([re, eye], 1)
-    zim = _ops.concat([im, _bin("Mul", eye, _f(0.0))], 1)
-    w = _ops.concat([_ops.unsqueeze(zre, [1]), _ops.unsqueeze(zim, [1])], 1)  # (B, 2, 2n, n)
-    sz = _Sizes(w, n_dim)
-    w = _hessenberg(w, sz)
-    # entries below the subdiagonal are rounding errors of the reflections: exactly zero
-    rows2 = _range(_ops.reshape(sz.n2, []))
-    below = _bool_op("And", _bool_op("Greater", _ops.unsqueeze(rows2, [1]),
-                                     _ops.unsqueeze(_bin("Add", pos, _i(1)), [0])),
-                     _bool_op("Less", _ops.unsqueeze(rows2, [1]), sz.n))
-    w = _ops.where(below, _f(0.0), w)
-    w, bands, converged = _schur(w, sz)
+    x = _bin("Div", x, scale)
+    if want_vectors:
+        pos = _range(_ops.reshape(n1, []))
+        eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
+        eye = _bin("Mul", eye, _f(np.array([1.0, 0.0]).reshape(2, 1, 1)))  # (2, n, n)
+        x = _ops.concat([x, _expand(eye, _ops.shape_of(x), x.shape)], 2)  # (B, 2, 2n, n)
+    sz = _Sizes(x, n_dim, want_vectors)
+    w, bands, converged = _schur(_hessenberg(x, sz), sz)
     good = _bool_op("And", converged, _ops.reshape(ok, [-1], (B,)))  # (B,)
-    nan = _f(np.nan)
-    diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)
-    dre, dim_ = _split(diag, 1, 2, sz.dims("B", 1, "n"))
-    dre, dim_ = _ops.squeeze(dre, [1]), _ops.squeeze(dim_, [1])  # (B, n), of the scaled matrix
-    g2 = _ops.unsqueeze(good, [1])
-    s2 = _ops.squeeze(scale, [2])  # (B, 1)
-    wre = _ops.where(g2, _bin("Mul", dre, s2), nan)
-    wim = _ops.where(g2, _bin("Mul", dim_, s2), nan)
+    diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)  # (B, 2, n)
     out_shape = [_ops.shape_of(v, 0, nb)] if nb else []
-    w_out = join(_ops.cast(_rs(wre, [*out_shape, n1], (*batch_shape, n_dim)), out_real),
-                 _ops.cast(_rs(wim, [*out_shape, n1], (*batch_shape, n_dim)), out_real))
+    w_out = _complex_out(_bin("Mul", diag, _ops.reshape(scale, [-1, 1, 1], (B, 1, 1))),
+                         _ops.unsqueeze(good, [1, 2]), batch_shape, [*out_shape, n1],
+                         out_real, (n_dim,))
     if not want_vectors:
         return w_out, None
-    nn = sz.dims("B", 1, "n", "n")
-    tre, tim = _split(_slice(w, 0, sz.n1, 2, sz.dims("B", 2, "n", "n")), 1, 2, nn)
-    zre, zim = _split(_slice(w, sz.n1, sz.n2, 2, sz.dims("B", 2, "n", "n")), 1, 2, nn)
+    h, z = sz.split(w)
+    pos = sz.pos
     upper = _bool_op("LessOrEqual", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0]))
-    t = (_ops.where(upper, _ops.squeeze(tre, [1]), _f(0.0)),
-         _ops.where(upper, _ops.squeeze(tim, [1]), _f(0.0)))
-    y = _eigenvectors(t, (dre, dim_), sz)
-    vecs = _normalized(cmm((_ops.squeeze(zre, [1]), _ops.squeeze(zim, [1])), y))
-    g3 = _ops.unsqueeze(good, [1, 2])
-    vecs = tuple(_ops.where(g3, p, nan) for p in vecs)
-    shape = [*out_shape, n1, n1]
-    v_out = join(*(_ops.cast(_rs(p, shape, (*batch_shape, n_dim, n_dim)), out_real)
-                   for p in vecs))
-    cdt = complex_of(out_real)
-    assert w_out.dtype is cdt and v_out.dtype is cdt
+    nn = sz.dims("B", 1, "n", "n")
+    t = tuple(_ops.squeeze(p, [1]) for p in _split(_ops.where(upper, h, _f(0.0)), 1, 2, nn))
+    dpair = tuple(_ops.squeeze(p, [1]) for p in _split(diag, 1, 2, sz.dims("B", 1, "n")))
+    y = _eigenvectors(t, dpair, sz)
+    zz = tuple(_ops.squeeze(p, [1]) for p in _split(z, 1, 2, nn))
+    vecs = _normalized(cmm(zz, y))
+    stacked = _ops.concat([_ops.unsqueeze(p, [1]) for p in vecs], 1)  # (B, 2, n, n)
+    v_out = _complex_out(stacked, _ops.unsqueeze(good, [1, 2, 3]), batch_shape,
+                         [*out_shape, n1, n1], out_real, (n_dim, n_dim))
     return w_out, v_out
 
 

@@ -85,6 +85,12 @@ def _rs(x: Value, shape: list, out: tuple) -> Value:
     return _node("Reshape", [x, _ops.shape_value(shape)], x.dtype, out, allowzero=1)
 
 
+def _rs0(x: Value, shape: list, out: tuple) -> Value:
+    """Reshape to the constant ``shape``, where 0 keeps the size of the same axis of ``x``
+    (every size here is at least 1) and -1 is inferred: no shape computation is recorded."""
+    return _node("Reshape", [x, _i(shape)], x.dtype, out)
+
+
 def _ge(x: Value, idx: Value, axis: int) -> Value:
     return _node("GatherElements", [x, idx], x.dtype, idx.shape, axis=axis)
 
@@ -278,7 +284,7 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> tuple[Value, Valu
     rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
     blk = _ge(bands, idx, 2)
-    flat = _rs(blk, [sz.b1, 12], sz.dims("B", 12))
+    flat = _rs0(blk, [0, 12], sz.dims("B", 12))
     e = _split(flat, 1, 12, sz.dims("B", 1))
     # re: row hi-1 = e[0:3] (sub, diag, super), row hi = e[3:6]; im: e[6:12] the same
     a, b, c, d = (e[1], e[7]), (e[2], e[8]), (e[3], e[9]), (e[4], e[10])
@@ -356,7 +362,7 @@ def _rotations(xy: Value, active: Value, sz: _Sizes) -> Value:
     cs = _ops.where(keep, _f(np.array([1.0, 0.0, 0.0])), _bin("Div", num, _ops.where(
         keep, _f(1.0), den)))
     m = _node("MatMul", [cs, _f(_BASIS)], F, sz.dims("B", 32))
-    return _rs(m, [sz.b1, 2, 4, 4], sz.dims("B", 2, 4, 4))
+    return _rs0(m, [0, 2, 4, 4], sz.dims("B", 2, 4, 4))
 
 
 def _sweep(w: Value, lo: Value, count: Value, mu: tuple, sz: _Sizes) -> Value:
@@ -379,20 +385,20 @@ def _sweep(w: Value, lo: Value, count: Value, mu: tuple, sz: _Sizes) -> Value:
         idx_r = _expand(_bin("Add", k4, pair_r), rows_shape, sz.dims("B", 2, 2, "n"))
         r = _ge(w, idx_r, 2)  # rows k, k+1: (B, 2, 2, n)
         col = _bin("Max", _bin("Add", k4, _ops.where(first, _i(0), _i(-1))), _i(0))  # k, k-1
-        xy = _rs(_ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3),
-                 [sz.b1, 4], sz.dims("B", 4))
+        xy = _rs0(_ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3),
+                  [0, 4], sz.dims("B", 4))
         xy = _ops.where(first, _bin("Sub", xy, mu4), xy)
         g = _rotations(xy, _bool_op("Less", j, count), sz)
         left, right = _split(g, 1, 2, sz.dims("B", 1, 4, 4))
-        new = _node("MatMul", [_ops.squeeze(left, [1]), _rs(r, [sz.b1, 4, sz.n1],
-                                                            sz.dims("B", 4, "n"))],
+        new = _node("MatMul", [_ops.squeeze(left, [1]), _rs0(r, [0, 4, -1],
+                                                             sz.dims("B", 4, "n"))],
                     F, sz.dims("B", 4, "n"))
-        w = _scatter(w, idx_r, _rs(new, [sz.b1, 2, 2, sz.n1], sz.dims("B", 2, 2, "n")), 2)
+        w = _scatter(w, idx_r, _rs0(new, [0, 2, 2, -1], sz.dims("B", 2, 2, "n")), 2)
         idx_c = _expand(_bin("Add", k4, pair_c), cols_shape, sz.dims("B", 2, "rows", 2))
         cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, rows, 2, 2)
-        cols = _rs(cols, [sz.b1, sz.rows1, 4], sz.dims("B", "rows", 4))
+        cols = _rs0(cols, [0, 0, 4], sz.dims("B", "rows", 4))
         new = _node("MatMul", [cols, _ops.squeeze(right, [1])], F, sz.dims("B", "rows", 4))
-        new = _ops.transpose(_rs(new, [sz.b1, sz.rows1, 2, 2], sz.dims("B", "rows", 2, 2)),
+        new = _ops.transpose(_rs0(new, [0, 0, 2, 2], sz.dims("B", "rows", 2, 2)),
                              (0, 2, 1, 3))
         return None, [_scatter(w, idx_c, new, 3)]
 
@@ -409,7 +415,7 @@ def _window(alive: Value, sz: _Sizes) -> tuple[Value, Value]:
     return lo, hi
 
 
-def _schur(w: Value, sz: _Sizes) -> tuple[Value, Value, Value]:
+def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Value]:
     """QR sweeps until every subdiagonal entry is negligible or the cap is reached. Returns w
     (h upper triangular), the band entries and whether each matrix converged (B,)."""
     masks = _masks(sz)
@@ -430,7 +436,7 @@ def _schur(w: Value, sz: _Sizes) -> tuple[Value, Value, Value]:
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
     bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
     w, _, _, bands, converged = _loop(
-        max_sweeps(sz.n), _ops.const(True, D.bool),
+        max_sweeps(sz.n) if sweeps is None else _i(sweeps), _ops.const(True, D.bool),
         [w, its0, _bin("Sub", its0, _i(2)), bands0, _bool_op("Less", its0, _i(0))], body,
         "linalg.eig")
     return w, bands, converged
@@ -440,7 +446,8 @@ def _eigenvectors(t: tuple, diag: tuple, sz: _Sizes) -> tuple:
     """Unit upper triangular y with ``t y = y diag(t)`` for upper triangular t (B, n, n), by
     back substitution, row n-2 first; a divisor below eps max|t| is replaced by it."""
     pos = sz.pos
-    smin = _bin("Mul", _ops.reduce("ReduceMax", _abs1(*t), [1, 2], False), _f(EPS))
+    smin = _bin("Max", _bin("Mul", _ops.reduce("ReduceMax", _abs1(*t), [1, 2], False),
+                            _f(EPS)), _f(np.finfo(np.float64).tiny))
     smin = _ops.unsqueeze(smin, [1])  # (B, 1)
     eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
     y0 = _expand(eye, sz.shape("B", "n", "n"), sz.dims("B", "n", "n"))
@@ -478,8 +485,11 @@ def _normalized(v: tuple) -> tuple:
     at = _ops.bind("ArgMax", [mag2], [I64], lambda: [(mag2.shape[0], 1, mag2.shape[2])],
                    (("axis", 1), ("keepdims", 1), ("select_last_index", 0)))[0]
     den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 1)), norm)  # |largest| |v|, not 0
-    return cmul(v, (_bin("Div", _ge(v[0], at, 1), den),
-                    _ops.unary("Neg", _bin("Div", _ge(v[1], at, 1), den))))
+    v = cmul(v, (_bin("Div", _ge(v[0], at, 1), den),
+                 _ops.unary("Neg", _bin("Div", _ge(v[1], at, 1), den))))
+    # the largest component is |v_k|^2 / (|v_k| |v|) in exact arithmetic: real
+    rows = _ops.unsqueeze(_range(_ops.reshape(_ops.dim_of(mag2, 1), [])), [1])
+    return v[0], _ops.where(_bool_op("Equal", rows, at), _f(0.0), v[1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,9 +507,11 @@ def _complex_out(x: Value, good: Value, batch_shape: tuple, shape: list, out_rea
                  allowzero=1)
 
 
-def general_eigen(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
+def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
+                  ) -> tuple[Value, Value | None]:
     """Eigenvalues (..., n) and, if wanted, unit eigenvectors (..., n, n) of square matrices
-    ``v`` (..., n, n), real or complex, n >= 1 and every batch size >= 1; both complex."""
+    ``v`` (..., n, n), real or complex, n >= 1 and every batch size >= 1; both complex.
+    ``sweeps`` overrides the cap on QR sweeps (for tests of non-convergence)."""
     nb = len(v.shape) - 2
     n_dim = v.shape[-1]
     batch_shape = v.shape[:nb]
@@ -529,7 +541,7 @@ def general_eigen(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
         eye = _bin("Mul", eye, _f(np.array([1.0, 0.0]).reshape(2, 1, 1)))  # (2, n, n)
         x = _ops.concat([x, _expand(eye, _ops.shape_of(x), x.shape)], 2)  # (B, 2, 2n, n)
     sz = _Sizes(x, n_dim, want_vectors)
-    w, bands, converged = _schur(_hessenberg(x, sz), sz)
+    w, bands, converged = _schur(_hessenberg(x, sz), sz, sweeps)
     good = _bool_op("And", converged, _ops.reshape(ok, [-1], (B,)))  # (B,)
     diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)  # (B, 2, n)
     out_shape = [_ops.shape_of(v, 0, nb)] if nb else []

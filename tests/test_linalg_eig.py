@@ -228,7 +228,8 @@ def test_tiny_and_huge_scales(scale):
     w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(a)))
     assert np.all(np.isfinite(w)) and np.all(np.isfinite(v))
     rtol = 1e-13 if scale > 1e-305 else 1e-3
-    check_pairs(a * (1 / scale), w * (1 / scale), v, rtol=rtol)  # complex / tiny is NaN
+    unscaled = w.real / scale + 1j * (w.imag / scale)  # NumPy: complex / subnormal is NaN
+    check_pairs(a / scale, unscaled, v, rtol=rtol)
 
 
 @pytest.mark.parametrize("shape", [(0, 0), (3, 0, 0), (0, 4, 4), (1, 1), (2, 1, 1)])

@@ -106,8 +106,9 @@ def test_one_model_for_every_size_and_few_nodes():
 
 
 def test_node_count_does_not_grow_with_n():
-    counts = {count_nodes(_model(shape).graph) for shape in ((3, 3), (40, 40), ("n", "n"))}
-    assert len(counts) == 1 and counts.pop() <= 400
+    static = {count_nodes(_model(shape).graph) for shape in ((3, 3), (40, 40), (2, 64, 64))}
+    assert len(static) == 1 and static.pop() <= 400
+    assert count_nodes(_model(("b", "n", "n")).graph) <= 400
     assert count_nodes(_model(("n", "n"), vectors=False).graph) <= 400
 
 

@@ -37,7 +37,7 @@ from . import _ops
 from ._complex_parts import complex_of
 from ._control_flow import apply, trace_body
 from ._graph import Dim, Value
-from ._linalg_complex import cdiv, cmm, cmul, csub, cwhere
+from ._linalg_complex import cmul, csub, cwhere
 
 __all__ = ["general_eigen", "max_sweeps"]
 
@@ -171,7 +171,6 @@ class _Sizes:
         self.n = _ops.reshape(self.n1, [])
         self.pos = _range(self.n)  # (n,)
         self.last = _bin("Sub", self.n, _i(1))
-        self.w_shape = _ops.shape_of(w)
 
     def shape(self, *dims) -> Value:
         """A shape Value from ints and the names 'B', 'n', 'rows'."""
@@ -193,19 +192,36 @@ class _Sizes:
         return h if z is None else _ops.concat([h, z], 2)
 
 
+# [re, im] columns times these give [re, -im] (p = 0) and [im, re] (p = 1): the two rows of
+# a complex product written as real matrix products on stacked parts
+_CONJ_SWAP = np.array([[[1.0, 0.0], [0.0, -1.0]], [[0.0, 1.0], [1.0, 0.0]]])
+# the flattened (p, q) products x_p y_q -> [re, im] of x y
+_COMBINE = np.array([[1.0, 0.0, 0.0, -1.0], [0.0, 1.0, 1.0, 0.0]])
+
+
+def _cmatmul(x: Value, y: Value) -> Value:
+    """The complex matrix product of stacked square x and y (B, 2, n, n)."""
+    prods = _node("MatMul", [_ops.unsqueeze(x, [2]), _ops.unsqueeze(y, [1])], F,
+                  (x.shape[0], 2, 2, *x.shape[2:]))  # (B, p, q, n, n): x_p y_q
+    flat = _rs0(prods, [0, 4, -1], (x.shape[0], 4, Dim()))
+    out = _node("MatMul", [_f(_COMBINE), flat], F, (x.shape[0], 2, Dim()))
+    return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape)
+
+
 def _hessenberg(w: Value, sz: _Sizes) -> Value:
     """``h`` reduced to upper Hessenberg form by Householder reflectors ``I - beta v v^H``,
-    ``z`` accumulating them: column k per iteration, k = 0..n-3."""
+    ``z`` accumulating them: column k per iteration, k = 0..n-3. Complex products are real
+    matrix products on the stacked parts."""
     pos = sz.pos
     trip = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
+    conj_swap = _f(_CONJ_SWAP)
 
     def body(k, carried):
         (w,) = carried
-        h, _ = sz.split(w)
+        h, z = sz.split(w)
         col = _node("Gather", [h, k], F, sz.dims("B", 2, "n"), axis=3)  # column k of h
         k1 = _bin("Add", k, _i(1))
         x = _ops.where(_bool_op("GreaterOrEqual", pos, k1), col, _f(0.0))  # rows k+1..n-1
-        at = _to_f(_bool_op("Equal", pos, k1))
         norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", x, x), [1, 2], True))
         # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels
         alpha = _node("Gather", [x, k1], F, sz.dims("B", 2), axis=2)
@@ -214,32 +230,32 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
         zero_a = _bool_op("Equal", amag, _f(0.0))
         phase = _ops.where(zero_a, _f(np.array([1.0, 0.0])),
                            _bin("Div", alpha, _ops.where(zero_a, _f(1.0), amag)))  # (B, 2)
-        v = _bin("Add", x, _bin("Mul", _ops.unsqueeze(_bin("Mul", phase, _ops.squeeze(
-            norm, [2])), [2]), at))  # (B, 2, n)
+        at = _to_f(_bool_op("Equal", pos, k1))
+        v = _bin("Add", x, _bin("Mul", _bin("Mul", _ops.unsqueeze(phase, [2]), norm), at))
         vv = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1, 2], True)  # (B, 1, 1)
         zero_v = _bool_op("Equal", vv, _f(0.0))
         beta = _ops.where(zero_v, _f(0.0), _bin("Div", _f(2.0), _ops.where(zero_v, _f(1.0),
                                                                             vv)))
-        vre, vim = _split(_bin("Mul", v, beta), 1, 2, sz.dims("B", 1, "n"))  # beta v
-        ure, uim = _split(v, 1, 2, sz.dims("B", 1, "n"))
-        wre, wim = (_ops.squeeze(p, [1]) for p in _split(w, 1, 2, sz.dims("B", 1, "rows", "n")))
-        # left, on h only: h -= v (beta v^H h)
-        hre, him = (wre, wim) if not sz.with_z else (
-            _slice(wre, 0, sz.n1, 1, sz.dims("B", "n", "n")),
-            _slice(wim, 0, sz.n1, 1, sz.dims("B", "n", "n")))
-        t = cmm((vre, _ops.unary("Neg", vim)), (hre, him))  # (B, 1, n)
-        vc = (_ops.transpose(ure, (0, 2, 1)), _ops.transpose(uim, (0, 2, 1)))  # (B, n, 1)
-        upd = cmm(vc, t)
-        if sz.with_z:
-            zero = _expand(_f(np.zeros((1, 1, 1))), sz.shape("B", "n", "n"),
-                           sz.dims("B", "n", "n"))
-            upd = tuple(_ops.concat([p, zero], 1) for p in upd)
-        wre, wim = _bin("Sub", wre, upd[0]), _bin("Sub", wim, upd[1])
-        # right, on h and z: w -= (w v) (beta v^H)
-        t = cmm((wre, wim), vc)  # (B, rows, 1)
-        upd = cmm(t, (vre, _ops.unary("Neg", vim)))
-        wre, wim = _bin("Sub", wre, upd[0]), _bin("Sub", wim, upd[1])
-        w = _ops.concat([_ops.unsqueeze(wre, [1]), _ops.unsqueeze(wim, [1])], 1)
+        vt = _ops.unsqueeze(_ops.transpose(v, (0, 2, 1)), [1])  # (B, 1, n, 2): [re, im]
+        vcols = _node("MatMul", [vt, conj_swap], F, sz.dims("B", 2, "n", 2))
+        # left, on h: h -= v t with t = beta v^H h: [re t; im t] = [[vr, vi], [-vi, vr]] [hr; hi]
+        vrows = _rs0(_bin("Mul", _node("Gather", [v, _i([0, 1, 1, 0])], F, sz.dims("B", 4, "n"),
+                                       axis=1), _f(np.array([1.0, 1.0, -1.0, 1.0])[:, None])),
+                     [0, 2, -1], sz.dims("B", 2, "rows"))
+        hs = _rs0(h, [0, -1, 0], sz.dims("B", "rows", "n"))  # [hr; hi]
+        t = _bin("Mul", _node("MatMul", [vrows, hs], F, sz.dims("B", 2, "n")), beta)
+        h = _bin("Sub", h, _node("MatMul", [vcols, _ops.unsqueeze(t, [1])], F,
+                                 sz.dims("B", 2, "n", "n")))
+        w = sz.join(h, z)
+        # right, on h and z: w -= s (beta v^H) with s = w v
+        m = _node("MatMul", [w, vt], F, sz.dims("B", 2, "rows", 2))  # w_p v_q
+        m = _rs0(_ops.transpose(m, (0, 2, 1, 3)), [0, 0, 4], sz.dims("B", "rows", 4))
+        s_ = _node("MatMul", [m, _f(_COMBINE.T)], F, sz.dims("B", "rows", 2))  # [re s, im s]
+        scols = _node("MatMul", [_ops.unsqueeze(s_, [1]), conj_swap], F,
+                      sz.dims("B", 2, "rows", 2))
+        u = _bin("Mul", v, _bin("Mul", beta, _f(np.array([1.0, -1.0])[:, None])))  # beta v^H
+        w = _bin("Sub", w, _node("MatMul", [scols, _ops.unsqueeze(u, [1])], F,
+                                 sz.dims("B", 2, "rows", "n")))
         return None, [w]
 
     return _loop(trip, None, [w], body, "linalg.eig")[0]
@@ -442,35 +458,46 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
     return w, bands, converged
 
 
-def _eigenvectors(t: tuple, diag: tuple, sz: _Sizes) -> tuple:
-    """Unit upper triangular y with ``t y = y diag(t)`` for upper triangular t (B, n, n), by
-    back substitution, row n-2 first; a divisor below eps max|t| is replaced by it."""
+def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
+    """Unit upper triangular y with ``t y = y diag(t)`` for upper triangular t, all stacked
+    (B, 2, n, n), by back substitution, row n-2 first; a divisor below eps max|t| is
+    replaced by it (LAPACK's ztrevc does the same)."""
     pos = sz.pos
-    smin = _bin("Max", _bin("Mul", _ops.reduce("ReduceMax", _abs1(*t), [1, 2], False),
-                            _f(EPS)), _f(np.finfo(np.float64).tiny))
-    smin = _ops.unsqueeze(smin, [1])  # (B, 1)
+    smin = _bin("Max", _bin("Mul", _ops.reduce(
+        "ReduceMax", _ops.reduce("ReduceSum", _ops.unary("Abs", t), [1], False), [1, 2], True),
+        _f(EPS)), _f(1e-150))  # (B, 1, 1); the floor (for t = 0) keeps |smin|^2 normal
+    smin2 = _bin("Mul", smin, _f(np.array([1.0, 0.0])[:, None]))  # (B, 2, 1)
     eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
-    y0 = _expand(eye, sz.shape("B", "n", "n"), sz.dims("B", "n", "n"))
+    y0 = _expand(_bin("Mul", eye, _f(np.array([1.0, 0.0]).reshape(2, 1, 1))),
+                 _ops.shape_of(t), t.shape)
     start = _bin("Sub", sz.n, _i(2))
+    nn = sz.dims("B", 2, "n")
+    # [re, im] of -(s conj(d)) from [s_p d_q] and [s_p d_(1-q)] products
+    neg_div = _f(np.array([[-1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]))
 
     def body(it, carried):
-        yre, yim = carried
+        (y,) = carried
         i = _bin("Sub", start, it)
         later = _bool_op("Greater", pos, i)  # (n,)
-        trow = tuple(_ops.unsqueeze(_ops.where(later, _node(
-            "Gather", [p, i], F, sz.dims("B", "n"), axis=1), _f(0.0)), [1]) for p in t)
-        s = tuple(_ops.squeeze(p, [1]) for p in cmm(trow, (yre, yim)))  # (B, n)
-        di = tuple(_node("Gather", [p, _ops.reshape(i, [1])], F, sz.dims("B", 1), axis=1)
-                   for p in diag)
-        den = csub(di, diag)  # (B, n)
-        den = cwhere(_bool_op("Less", _abs1(*den), smin), (smin, _f(0.0)), den)
-        y = cdiv((_ops.unary("Neg", s[0]), _ops.unary("Neg", s[1])), den)
+        trow = _ops.where(later, _node("Gather", [t, i], F, nn, axis=2), _f(0.0))  # (B, 2, n)
+        prods = _node("MatMul", [_ops.unsqueeze(trow, [1, 3]), _ops.unsqueeze(y, [2])], F,
+                      sz.dims("B", 2, 2, 1, "n"))  # (B, p_y, q_t, 1, n): t_q y_p
+        s_ = _node("MatMul", [_f(_COMBINE),
+                              _rs0(prods, [0, 4, -1], sz.dims("B", 4, "n"))], F, nn)
+        di = _node("Gather", [diag, _ops.reshape(i, [1])], F, sz.dims("B", 2, 1), axis=2)
+        den = _bin("Sub", di, diag)  # (B, 2, n)
+        small = _bool_op("Less", _ops.reduce("ReduceSum", _ops.unary("Abs", den), [1], True),
+                         smin)
+        den = _ops.where(small, smin2, den)
+        swapped = _node("Gather", [den, _i([1, 0])], F, nn, axis=1)
+        parts = _ops.concat([_bin("Mul", s_, den), _bin("Mul", s_, swapped)], 1)  # (B, 4, n)
+        q = _node("MatMul", [neg_div, parts], F, nn)
+        q = _bin("Div", q, _ops.reduce("ReduceSum", _bin("Mul", den, den), [1], True))
         row = _bool_op("And", _ops.unsqueeze(_bool_op("Equal", pos, i), [1]), later)  # (n, n)
-        return None, [_ops.where(row, _ops.unsqueeze(y[0], [1]), yre),
-                      _ops.where(row, _ops.unsqueeze(y[1], [1]), yim)]
+        return None, [_ops.where(row, _ops.unsqueeze(q, [2]), y)]
 
     trip = _bin("Max", _bin("Sub", sz.n, _i(1)), _i(0))
-    return tuple(_loop(trip, None, [y0, _bin("Mul", y0, _f(0.0))], body, "linalg.eig"))
+    return _loop(trip, None, [y0], body, "linalg.eig")[0]
 
 
 def _normalized(v: tuple) -> tuple:
@@ -553,12 +580,9 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     h, z = sz.split(w)
     pos = sz.pos
     upper = _bool_op("LessOrEqual", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0]))
+    y = _eigenvectors(_ops.where(upper, h, _f(0.0)), diag, sz)
     nn = sz.dims("B", 1, "n", "n")
-    t = tuple(_ops.squeeze(p, [1]) for p in _split(_ops.where(upper, h, _f(0.0)), 1, 2, nn))
-    dpair = tuple(_ops.squeeze(p, [1]) for p in _split(diag, 1, 2, sz.dims("B", 1, "n")))
-    y = _eigenvectors(t, dpair, sz)
-    zz = tuple(_ops.squeeze(p, [1]) for p in _split(z, 1, 2, nn))
-    vecs = _normalized(cmm(zz, y))
+    vecs = _normalized(tuple(_ops.squeeze(p, [1]) for p in _split(_cmatmul(z, y), 1, 2, nn)))
     stacked = _ops.concat([_ops.unsqueeze(p, [1]) for p in vecs], 1)  # (B, 2, n, n)
     v_out = _complex_out(stacked, _ops.unsqueeze(good, [1, 2, 3]), batch_shape,
                          [*out_shape, n1, n1], out_real, (n_dim, n_dim))

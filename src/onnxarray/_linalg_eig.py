@@ -37,7 +37,7 @@ from . import _ops
 from ._complex_parts import complex_of
 from ._control_flow import apply, trace_body
 from ._graph import Dim, Value
-from ._linalg_complex import cmul, csub, cwhere
+from ._linalg_complex import cmul
 
 __all__ = ["general_eigen", "max_sweeps"]
 
@@ -136,20 +136,6 @@ def _loop(trip: Value | None, cond: Value | None, carried: list[Value], body,
     graph, _ = trace_body(specs, fn, hoist=True)
     return list(apply("Loop", [trip, cond, *carried], {"body": graph},
                       [(v.dtype, v.shape) for v in carried], func))
-
-
-def csqrt(z):
-    """The principal square root, from (|z| + |re z|) / 2 so that nothing cancels, for z of
-    moderate size (|z|^2 must not overflow)."""
-    x, y = z
-    mag = _ops.unary("Sqrt", _bin("Add", _bin("Mul", x, x), _bin("Mul", y, y)))  # no overflow:
-    t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", mag, _ops.unary("Abs", x)), _f(0.5)))
-    half = _bin("Div", y, _bin("Add", t, t))
-    half = _ops.where(_bool_op("Equal", t, _f(0.0)), _f(0.0), half)
-    right = _bool_op("GreaterOrEqual", x, _f(0.0))
-    return (_ops.where(right, t, _ops.unary("Abs", half)),
-            _ops.where(right, half, _ops.where(_bool_op("Less", y, _f(0.0)),
-                                               _ops.unary("Neg", t), t)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,31 +279,49 @@ def _masks(sz: _Sizes):
     return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, sub_col)
 
 
-def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> tuple[Value, Value]:
-    """The shift of each matrix, (B, 1) pair: the eigenvalue of the trailing 2x2 block of the
-    active block (rows hi-1, hi) nearer its last entry (Wilkinson), or every 10th sweep
-    without deflation the exceptional shift ``h[hi, hi] + 3/4 |re h[hi, hi-1]|`` (zlahqr)."""
+# [re, im] of h^2 + b c from [h_p h_q, h_p h_(1-q), b_p c_q, b_p c_(1-q)] (p, q = 0, 1)
+_SQ_PLUS_PROD = np.array([[1.0, -1.0, 0, 0, 1, -1, 0, 0], [0, 0, 1, 1, 0, 0, 1, 1]])
+
+
+def _csqrt(z: Value, shape: tuple) -> Value:
+    """The principal square root of stacked z (B, 2, 1), from (|z| + |re z|) / 2 so that
+    nothing cancels; |z|^2 must not overflow (the matrix is scaled)."""
+    zr, zi = _split(z, 1, 2, shape)
+    mag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", z, z), [1], True))
+    t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", mag, _ops.unary("Abs", zr)), _f(0.5)))
+    half = _ops.where(_bool_op("Equal", t, _f(0.0)), _f(0.0), _bin("Div", zi, _bin("Add", t, t)))
+    right = _bool_op("GreaterOrEqual", zr, _f(0.0))
+    return _ops.concat([_ops.where(right, t, _ops.unary("Abs", half)),
+                        _ops.where(right, half, _ops.where(_bool_op("Less", zi, _f(0.0)),
+                                                           _ops.unary("Neg", t), t))], 1)
+
+
+def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
+    """The shift of each matrix as [re, 0, im, 0] (B, 4): the eigenvalue of the trailing 2x2
+    block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d (Wilkinson), or every
+    10th sweep without deflation the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
     rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
-    blk = _ge(bands, idx, 2)
-    flat = _rs0(blk, [0, 12], sz.dims("B", 12))
-    e = _split(flat, 1, 12, sz.dims("B", 1))
-    # re: row hi-1 = e[0:3] (sub, diag, super), row hi = e[3:6]; im: e[6:12] the same
-    a, b, c, d = (e[1], e[7]), (e[2], e[8]), (e[3], e[9]), (e[4], e[10])
-    # (a + d) / 2 -+ sqrt(((a - d) / 2)^2 + bc), the one nearer d: a shift need not be exact
-    half = (_bin("Mul", _bin("Sub", a[0], d[0]), _f(0.5)),
-            _bin("Mul", _bin("Sub", a[1], d[1]), _f(0.5)))
-    hh, bc = cmul(half, half), cmul(b, c)
-    root = csqrt((_bin("Add", hh[0], bc[0]), _bin("Add", hh[1], bc[1])))
-    mid = (_bin("Add", d[0], half[0]), _bin("Add", d[1], half[1]))
-    plus = (_bin("Add", mid[0], root[0]), _bin("Add", mid[1], root[1]))
-    minus = csub(mid, root)
-    mu = cwhere(_bool_op("LessOrEqual", _abs1(*csub(plus, d)), _abs1(*csub(minus, d))),
-                plus, minus)
-    exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1])
-    return (_ops.where(exc, _bin("Add", d[0], _bin("Mul", _ops.unary("Abs", c[0]), _f(0.75))),
-                       mu[0]),
-            _ops.where(exc, d[1], mu[1]))
+    blk = _rs0(_ge(bands, idx, 2), [0, 2, 6], sz.dims("B", 2, 6))
+    one = sz.dims("B", 2, 1)
+    # row hi-1: (sub, diag, super), row hi: (sub, diag, super)
+    _, a, b, c, d, _ = _split(blk, 2, 6, one)
+    half = _bin("Mul", _bin("Sub", a, d), _f(0.5))
+    swap = _i([1, 0])
+    prods = _ops.concat([_bin("Mul", half, half),
+                         _bin("Mul", half, _node("Gather", [half, swap], F, one, axis=1)),
+                         _bin("Mul", b, c), _bin("Mul", b, _node("Gather", [c, swap], F, one,
+                                                                     axis=1))], 1)
+    root = _csqrt(_node("MatMul", [_f(_SQ_PLUS_PROD), prods], F, one), sz.dims("B", 1, 1))
+    # the eigenvalues are d + half -+ root: the nearer d has the smaller |half -+ root|
+    plus, minus = _bin("Add", half, root), _bin("Sub", half, root)
+    nearer = _bool_op("LessOrEqual",
+                      _ops.reduce("ReduceSum", _ops.unary("Abs", plus), [1], True),
+                      _ops.reduce("ReduceSum", _ops.unary("Abs", minus), [1], True))
+    exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
+    exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
+    mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
+    return _rs0(_bin("Mul", mu, _f(np.array([[1.0, 0.0]]))), [0, 4], sz.dims("B", 4))
 
 
 # [ax^2, rho^2, re(x conj y), im(x conj y)] from [v*v, v*v[1,0,3,2], v*v[3,2,1,0]] where
@@ -381,12 +385,10 @@ def _rotations(xy: Value, active: Value, sz: _Sizes) -> Value:
     return _rs0(m, [0, 2, 4, 4], sz.dims("B", 2, 4, 4))
 
 
-def _sweep(w: Value, lo: Value, count: Value, mu: tuple, sz: _Sizes) -> Value:
+def _sweep(w: Value, lo: Value, count: Value, mu4: Value, sz: _Sizes) -> Value:
     """One implicit single-shift QR step on rows and columns lo..lo+count of each h (count
     rotations; none where count is 0), accumulated into z."""
     trip = _ops.reduce("ReduceMax", count, [0], False)
-    zero = _bin("Mul", mu[0], _f(0.0))
-    mu4 = _ops.concat([mu[0], zero, mu[1], zero], 1)  # like xy
     rows_shape = sz.shape("B", 2, 2, "n")
     cols_shape = sz.shape("B", 2, "rows", 2)
     top = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
@@ -442,8 +444,8 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
         lo, hi = _window(alive, sz)
         count = _bin("Max", _bin("Sub", hi, lo), _i(0))
         its = _ops.where(_bool_op("Equal", hi, hi_prev), _bin("Add", its, _i(1)), _i(0))
-        mu = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
-        w = _sweep(w, lo, count, mu, sz)
+        mu4 = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
+        w = _sweep(w, lo, count, mu4, sz)
         more = _bool_op("Greater", _ops.reduce("ReduceMax", count, [0], False), _i(0))
         return more, [w, its, hi, bands, _bool_op("Less", hi, _i(0))]
 

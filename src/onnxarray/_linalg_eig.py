@@ -85,9 +85,16 @@ def _rs(x: Value, shape: list, out: tuple) -> Value:
     return _node("Reshape", [x, _ops.shape_value(shape)], x.dtype, out, allowzero=1)
 
 
+def _rsz(x: Value, sz, dims: tuple) -> Value:
+    """Reshape to ``dims`` (ints and the size names of ``_Sizes.shape``)."""
+    out = sz.dims(*(Dim() if d in ("2n", "n*n") else d for d in dims))
+    return _node("Reshape", [x, sz.shape(*dims)], x.dtype, out)
+
+
 def _rs0(x: Value, shape: list, out: tuple) -> Value:
     """Reshape to the constant ``shape``, where 0 keeps the size of the same axis of ``x``
-    (every size here is at least 1) and -1 is inferred: no shape computation is recorded."""
+    (no -1: it cannot be inferred from an empty batch)."""
+    assert -1 not in shape
     return _node("Reshape", [x, _i(shape)], x.dtype, out)
 
 
@@ -159,8 +166,9 @@ class _Sizes:
         self.last = _bin("Sub", self.n, _i(1))
 
     def shape(self, *dims) -> Value:
-        """A shape Value from ints and the names 'B', 'n', 'rows'."""
-        table = {"B": self.b1, "n": self.n1, "rows": self.rows1}
+        """A shape Value from ints and the names 'B', 'n', 'rows', '2n', 'n*n'."""
+        table = {"B": self.b1, "n": self.n1, "rows": self.rows1,
+                 "2n": _bin("Add", self.n1, self.n1), "n*n": _bin("Mul", self.n1, self.n1)}
         return _ops.shape_value([table[d] if isinstance(d, str) else d for d in dims])
 
     def dims(self, *dims) -> tuple:
@@ -185,11 +193,11 @@ _CONJ_SWAP = np.array([[[1.0, 0.0], [0.0, -1.0]], [[0.0, 1.0], [1.0, 0.0]]])
 _COMBINE = np.array([[1.0, 0.0, 0.0, -1.0], [0.0, 1.0, 1.0, 0.0]])
 
 
-def _cmatmul(x: Value, y: Value) -> Value:
+def _cmatmul(x: Value, y: Value, sz) -> Value:
     """The complex matrix product of stacked square x and y (B, 2, n, n)."""
     prods = _node("MatMul", [_ops.unsqueeze(x, [2]), _ops.unsqueeze(y, [1])], F,
                   (x.shape[0], 2, 2, *x.shape[2:]))  # (B, p, q, n, n): x_p y_q
-    flat = _rs0(prods, [0, 4, -1], (x.shape[0], 4, Dim()))
+    flat = _rsz(prods, sz, ("B", 4, "n*n"))
     out = _node("MatMul", [_f(_COMBINE), flat], F, (x.shape[0], 2, Dim()))
     return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape)
 
@@ -225,10 +233,10 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
         vt = _ops.unsqueeze(_ops.transpose(v, (0, 2, 1)), [1])  # (B, 1, n, 2): [re, im]
         vcols = _node("MatMul", [vt, conj_swap], F, sz.dims("B", 2, "n", 2))
         # left, on h: h -= v t with t = beta v^H h: [re t; im t] = [[vr, vi], [-vi, vr]] [hr; hi]
-        vrows = _rs0(_bin("Mul", _node("Gather", [v, _i([0, 1, 1, 0])], F, sz.dims("B", 4, "n"),
+        vrows = _rsz(_bin("Mul", _node("Gather", [v, _i([0, 1, 1, 0])], F, sz.dims("B", 4, "n"),
                                        axis=1), _f(np.array([1.0, 1.0, -1.0, 1.0])[:, None])),
-                     [0, 2, -1], sz.dims("B", 2, "rows"))
-        hs = _rs0(h, [0, -1, 0], sz.dims("B", "rows", "n"))  # [hr; hi]
+                     sz, ("B", 2, "2n"))
+        hs = _rsz(h, sz, ("B", "2n", "n"))  # [hr; hi]
         t = _bin("Mul", _node("MatMul", [vrows, hs], F, sz.dims("B", 2, "n")), beta)
         h = _bin("Sub", h, _node("MatMul", [vcols, _ops.unsqueeze(t, [1])], F,
                                  sz.dims("B", 2, "n", "n")))
@@ -408,10 +416,9 @@ def _sweep(w: Value, lo: Value, count: Value, mu4: Value, sz: _Sizes) -> Value:
         xy = _ops.where(first, _bin("Sub", xy, mu4), xy)
         g = _rotations(xy, _bool_op("Less", j, count), sz)
         left, right = _split(g, 1, 2, sz.dims("B", 1, 4, 4))
-        new = _node("MatMul", [_ops.squeeze(left, [1]), _rs0(r, [0, 4, -1],
-                                                             sz.dims("B", 4, "n"))],
+        new = _node("MatMul", [_ops.squeeze(left, [1]), _rsz(r, sz, ("B", 4, "n"))],
                     F, sz.dims("B", 4, "n"))
-        w = _scatter(w, idx_r, _rs0(new, [0, 2, 2, -1], sz.dims("B", 2, 2, "n")), 2)
+        w = _scatter(w, idx_r, _rsz(new, sz, ("B", 2, 2, "n")), 2)
         idx_c = _expand(_bin("Add", k4, pair_c), cols_shape, sz.dims("B", 2, "rows", 2))
         cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, rows, 2, 2)
         cols = _rs0(cols, [0, 0, 4], sz.dims("B", "rows", 4))
@@ -485,7 +492,7 @@ def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
         prods = _node("MatMul", [_ops.unsqueeze(trow, [1, 3]), _ops.unsqueeze(y, [2])], F,
                       sz.dims("B", 2, 2, 1, "n"))  # (B, p_y, q_t, 1, n): t_q y_p
         s_ = _node("MatMul", [_f(_COMBINE),
-                              _rs0(prods, [0, 4, -1], sz.dims("B", 4, "n"))], F, nn)
+                              _rsz(prods, sz, ("B", 4, "n"))], F, nn)
         di = _node("Gather", [diag, _ops.reshape(i, [1])], F, sz.dims("B", 2, 1), axis=2)
         den = _bin("Sub", di, diag)  # (B, 2, n)
         small = _bool_op("Less", _ops.reduce("ReduceSum", _ops.unary("Abs", den), [1], True),
@@ -584,7 +591,7 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     upper = _bool_op("LessOrEqual", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0]))
     y = _eigenvectors(_ops.where(upper, h, _f(0.0)), diag, sz)
     nn = sz.dims("B", 1, "n", "n")
-    vecs = _normalized(tuple(_ops.squeeze(p, [1]) for p in _split(_cmatmul(z, y), 1, 2, nn)))
+    vecs = _normalized(tuple(_ops.squeeze(p, [1]) for p in _split(_cmatmul(z, y, sz), 1, 2, nn)))
     stacked = _ops.concat([_ops.unsqueeze(p, [1]) for p in vecs], 1)  # (B, 2, n, n)
     v_out = _complex_out(stacked, _ops.unsqueeze(good, [1, 2, 3]), batch_shape,
                          [*out_shape, n1, n1], out_real, (n_dim, n_dim))
@@ -612,10 +619,17 @@ def _checked(x, func: str) -> Value:
 def _empty(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
     """The results for a stack holding no matrix entries (known when recording)."""
     cdt = v.dtype if v.dtype.kind == "c" else complex_of(v.dtype)
-    n = v.shape[-1]
-    w = _ops.const(np.zeros(v.shape[:-1], cdt.numpy), cdt)
-    vecs = _ops.const(np.zeros(v.shape[:-2] + (n, n), cdt.numpy), cdt) if want_vectors else None
-    return w, vecs
+    rd = D.real_dtype_of(cdt)
+
+    def zeros(shape: tuple) -> Value:
+        if all(type(d) is int for d in shape):
+            return _ops.const(np.zeros(shape, cdt.numpy), cdt)
+        dims = [_ops.dim_of(v, k) if type(d) is not int else d for k, d in enumerate(shape)]
+        zero = _ops.const(np.zeros((1,) * len(shape) + (2,)), rd)  # a complex 0 as (re, im)
+        return _node("Expand", [zero, _ops.shape_value([*dims, 2])], cdt, shape)
+
+    w = zeros(v.shape[:-1])
+    return w, (zeros(v.shape) if want_vectors else None)
 
 
 def _static_empty(v: Value) -> bool:

@@ -546,6 +546,12 @@ def _consumer_section(name: str):
     return section
 
 
+def _scoring_section(quick: bool) -> None:
+    import scoring  # benchmarks/scoring.py, next to this file
+
+    scoring.bench_dask(quick, RESULTS, target)
+
+
 def _eig_section(quick: bool) -> None:
     import linalg_eig  # benchmarks/linalg_eig.py, next to this file
 
@@ -557,6 +563,7 @@ SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": ben
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
             "sklearn_checks": _consumer_section("bench_sklearn_checks"),
+            "dask": _scoring_section,
             "eig": _eig_section}
 
 

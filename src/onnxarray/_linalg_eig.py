@@ -37,7 +37,6 @@ from . import _ops
 from ._complex_parts import complex_of
 from ._control_flow import apply, trace_body
 from ._graph import Dim, Value
-from ._linalg_complex import cmul
 
 __all__ = ["general_eigen", "max_sweeps"]
 
@@ -521,8 +520,9 @@ def _normalized(v: tuple) -> tuple:
     at = _ops.bind("ArgMax", [mag2], [I64], lambda: [(mag2.shape[0], 1, mag2.shape[2])],
                    (("axis", 1), ("keepdims", 1), ("select_last_index", 0)))[0]
     den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 1)), norm)  # |largest| |v|, not 0
-    v = cmul(v, (_bin("Div", _ge(v[0], at, 1), den),
-                 _ops.unary("Neg", _bin("Div", _ge(v[1], at, 1), den))))
+    pr, pi = _bin("Div", _ge(v[0], at, 1), den), _bin("Div", _ge(v[1], at, 1), den)
+    v = (_bin("Add", _bin("Mul", v[0], pr), _bin("Mul", v[1], pi)),  # v conj(p) / den
+         _bin("Sub", _bin("Mul", v[1], pr), _bin("Mul", v[0], pi)))
     # the largest component is |v_k|^2 / (|v_k| |v|) in exact arithmetic: real
     rows = _ops.unsqueeze(_range(_ops.reshape(_ops.dim_of(mag2, 1), [])), [1])
     return v[0], _ops.where(_bool_op("Equal", rows, at), _f(0.0), v[1])

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops
+from . import _ops, _strings
 from ._array_object import CPU, Array, as_value
 from ._dims import (
     SymbolicDim,
@@ -129,6 +129,8 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
                 return _new(obj._v.data.copy(), obj.dtype)
             return Array._new(obj._v)  # a new array object: assigning into it leaves obj alone
         return obj
+    if isinstance(obj, str) or dtype is D.string or _is_text_sequence(obj):
+        return _text_array(obj, dtype, copy)
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
         if isinstance(obj, (list, tuple)):
             flat = _flatten_nested(obj, "asarray")
@@ -144,6 +146,39 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
         data = np.array(nested, dtype=target.numpy)
         return _new(data, target)
     return _from_buffer_like(obj, dtype, copy)
+
+
+def _is_text_sequence(obj) -> bool:
+    """A nested list/tuple whose first leaf is a str, or NumPy text data."""
+    if isinstance(obj, np.ndarray):
+        return _strings.is_text_data(obj)
+    while isinstance(obj, (list, tuple)) and obj:
+        obj = obj[0]
+    return isinstance(obj, str)
+
+
+def _text_array(obj, dtype: DType | None, copy: bool | None) -> Array:
+    """``asarray`` of text: Python str (nested), NumPy ``U``/``T``/object-of-str data."""
+    if dtype is not None and dtype is not D.string:
+        raise TypeError(f"asarray: text cannot become {dtype.name} here; make a string array "
+                        "and convert it with astype")
+    if isinstance(obj, Array):
+        if obj.dtype is not D.string:
+            raise TypeError(f"asarray: a {obj.dtype.name} array cannot become string here; use "
+                            "astype")
+        return obj
+    if copy is False:
+        raise ValueError("asarray: text data must be copied into a string array, but "
+                         "copy=False")
+    if isinstance(obj, (list, tuple)):
+        for item in _flatten_nested(obj, "asarray"):
+            if not isinstance(item, str):
+                raise TypeError(f"asarray: a string array holds only str, got "
+                                f"{type(item).__name__} {item!r}")
+        obj = _to_nested_python(obj)
+    elif not isinstance(obj, (str, np.ndarray)):
+        obj = np.asarray(obj)
+    return _new(_strings.text_data(obj, "asarray"), D.string)
 
 
 def _to_nested_python(obj):

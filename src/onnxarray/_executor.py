@@ -15,7 +15,13 @@ import onnxruntime as ort
 from onnx import helper
 
 from ._caches import LRUCache
-from ._opset_forms import BITCAST_OPSET, PRIVATE_DOMAIN, expand, onnx_has_bitcast
+from ._opset_forms import (
+    BITCAST_OPSET,
+    DOMAIN_VERSIONS,
+    PRIVATE_DOMAIN,
+    expand,
+    onnx_has_bitcast,
+)
 
 __all__ = ["run_node", "session_for_model", "session_runner", "eager_opset", "DEFAULT_OPSET",
            "IR_VERSION"]
@@ -108,7 +114,7 @@ def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes,
     )
     opsets = [helper.make_opsetid("", opset)]
     if domain and domain != PRIVATE_DOMAIN:
-        opsets.append(helper.make_opsetid(domain, 1))
+        opsets.append(helper.make_opsetid(domain, DOMAIN_VERSIONS.get(domain, 1)))
     model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION)
     return model.SerializeToString()
 

@@ -19,10 +19,29 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-__all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand"]
+__all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand", "MIN_OPSET",
+           "DOMAIN_VERSIONS", "min_opset"]
 
 PRIVATE_DOMAIN = "onnxarray"
 BITCAST_OPSET = 26
+
+# Operators newer than the default opset, with the opset that introduced them: a model using
+# them is built at that opset at least (the string operators; onnxruntime has them since 1.17).
+MIN_OPSET = {"RegexFullMatch": 20, "StringConcat": 20, "StringSplit": 20}
+
+# The version imported for each custom domain: LabelEncoder's keys_*/values_* attributes (and
+# float and string-to-string tables) are ai.onnx.ml version 2.
+DOMAIN_VERSIONS = {"ai.onnx.ml": 2}
+
+
+def min_opset(nodes, opset: int) -> tuple[int, str | None]:
+    """The least opset >= ``opset`` that has every operator of ``nodes``, and the operator
+    that asks for the highest one (None when ``opset`` suffices)."""
+    need, which = opset, None
+    for node in nodes:
+        if not node.domain and MIN_OPSET.get(node.op, 0) > need:
+            need, which = MIN_OPSET[node.op], node.op
+    return need, which
 
 _FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
                  onnx.TensorProto.DOUBLE: onnx.TensorProto.INT64,

@@ -1,0 +1,153 @@
+"""String arrays beyond the standard: data conversion and the lowerings of casts to and from text.
+
+Concrete string data is a NumPy object array of Python ``str``: what onnxruntime takes and
+returns for ONNX STRING tensors, and the one form that keeps every string exactly (NumPy's
+``U`` dtype drops trailing NUL characters). The public functions are in ``strings.py``; see
+docs/strings.md for the formats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._dtypes import DType
+from ._executor import ExecutionError
+from ._graph import NODE_NAME_ATTR, Value
+
+__all__ = ["is_text_data", "text_data", "to_numpy", "parse", "format_", "string_const"]
+
+
+def is_text_data(data: np.ndarray) -> bool:
+    """NumPy data that becomes a string array: ``U``, ``T`` (StringDType) or object of str."""
+    kind = data.dtype.kind
+    if kind in "UT":
+        return True
+    return kind == "O" and data.size > 0 and all(isinstance(s, str) for s in data.flat)
+
+
+def text_data(data, func: str) -> np.ndarray:
+    """``data`` (NumPy text, a str, nested lists of str) as a C-ordered object array of str."""
+    arr = np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data
+    if arr.dtype.kind in "UT":
+        out = np.empty(arr.shape, dtype=object)
+        out[...] = arr.tolist() if arr.ndim else arr.item()
+        return out
+    if arr.dtype.kind != "O":
+        raise TypeError(f"{func}: expected text, got NumPy dtype {arr.dtype}")
+    for s in arr.flat:
+        if not isinstance(s, str):
+            raise TypeError(f"{func}: a string array holds only str, got {type(s).__name__} "
+                            f"{s!r}")
+    out = np.empty(arr.shape, dtype=object)
+    out[...] = arr
+    return out
+
+
+def to_numpy(data: np.ndarray) -> np.ndarray:
+    """A string array's data for NumPy: a ``U`` array (its itemsize is the longest string)."""
+    if data.size == 0:
+        return np.empty(data.shape, dtype="<U1")
+    return np.array(data.tolist() if data.ndim else data.item(), dtype=str)
+
+
+def string_const(value) -> Value:
+    return Value(D.string, np.shape(value), data=text_data(value, "string"))
+
+
+# ---------------------------------------------------------------------------------------------
+# astype between text and numbers
+
+# Text that onnxruntime's Cast (C++ stoll / stod) reads exactly as NumPy does; anything else
+# is refused rather than read as a prefix ("7abc" -> 7) or wrapped ("300" -> int8 44).
+_INT_TEXT = r"\s*[+-]?[0-9]+\s*"
+_UINT_TEXT = r"\s*\+?[0-9]+\s*"
+_FLOAT_TEXT = (r"\s*[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+               r"|[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])\s*")
+
+
+def _fail_unless(ok: Value, message: str) -> Value:
+    """An int64 ``[0]`` that makes the model fail, in a node named ``message``, unless every
+    element of ``ok`` is true (eagerly: a ValueError)."""
+    if ok.data is not None:
+        if not np.all(ok.data):
+            raise ValueError(message)
+        return _ops.i64([0])
+    flat = _ops.reshape(ok, [-1])
+    bad = _ops.reduce("ReduceSum", _ops.cast(_ops.negate(flat), D.int64), None, True)
+    index = _ops.cast(_ops.cast(bad, D.bool), D.int64)  # 0 when all are ok, else 1
+    # Gather index 1 of a 1-element tensor fails: the run stops in the node named message.
+    return _ops.bind("Gather", [_ops.i64([0]), index], [D.int64], lambda: [(1,)],
+                     (("axis", 0), (NODE_NAME_ATTR, message)))[0]
+
+
+def _bad_text(x: Value, ok: Value) -> str:
+    if x.data is None or ok.data is None:
+        return ""
+    bad = x.data[~ok.data.astype(bool)]
+    return f": {bad.flat[0]!r}" if bad.size else ""
+
+
+def _checked(x: Value, ok: Value, message: str) -> Value:
+    """``x``, which the model reads only after the check ``ok`` passed."""
+    gate = _fail_unless(ok, message + _bad_text(x, ok))
+    if x.data is not None:
+        return x
+    # x, with the check as a data dependency: a Where that always takes x
+    cond = _ops.binary("Equal", gate, _ops.i64([0]), D.bool)
+    return _ops.bind("Where", [_ops.reshape(cond, []), x, string_const("")], [D.string],
+                     lambda: [x.shape])[0]
+
+
+def full_match(x: Value, pattern: str) -> Value:
+    return _ops.bind("RegexFullMatch", [x], [D.bool], lambda: [x.shape],
+                     (("pattern", pattern),))[0]
+
+
+def parse(x: Value, dtype: DType, func: str = "astype") -> Value:
+    """Numbers from text, as NumPy's ``astype`` reads them; bool is ``text != ""`` (Python's
+    and NumPy's truth of a string). Text that is not a number of the grammar above, or a
+    number out of ``dtype``'s range, is a ValueError eagerly and a run-time failure of the
+    exported model."""
+    if dtype is D.bool:
+        return _ops.negate(_ops.binary("Equal", x, string_const(""), D.bool))
+    if dtype.kind == "c":
+        raise TypeError(f"{func}: text to {dtype.name} is not supported")
+    what = "a number" if dtype.kind == "f" else "an integer"
+    grammar = (_FLOAT_TEXT if dtype.kind == "f" else
+               _UINT_TEXT if dtype is D.uint64 else _INT_TEXT)
+    checked = _checked(x, full_match(x, grammar),
+                       f"{func}: text that is not {what} cannot become {dtype.name}")
+    if dtype.kind == "f" or dtype in (D.int64, D.uint64):
+        return _cast_text(checked, dtype, func)
+    wide = _cast_text(checked, D.int64, func)
+    info = np.iinfo(dtype.numpy)
+    in_range = _ops.binary("And", _ops.binary("GreaterOrEqual", wide,
+                                              _ops.i64(int(info.min)), D.bool),
+                           _ops.binary("LessOrEqual", wide, _ops.i64(int(info.max)), D.bool))
+    gate = _fail_unless(in_range, f"{func}: a number out of the range of {dtype.name}")
+    if wide.data is None:
+        wide = _ops.binary("Add", wide, _ops.reshape(gate, []))
+    return _ops.cast(wide, dtype)
+
+
+def _cast_text(x: Value, dtype: DType, func: str) -> Value:
+    try:
+        return _ops.cast(x, dtype)
+    except ExecutionError:
+        # stod/stoll refuse values out of range (1e400, and subnormals like 2.5e-310)
+        raise ValueError(f"{func}: text whose value is out of the range of {dtype.name} "
+                         "(overflow, or a subnormal float) cannot be converted") from None
+
+
+def format_(x: Value, func: str = "astype") -> Value:
+    """Text from numbers: integers in decimal, bools as "True"/"False" (as NumPy's ``str``),
+    floats as onnxruntime's Cast writes them: 8 significant digits (``%.8g``), "NaN", "INF",
+    "-INF"."""
+    if x.dtype is D.bool:
+        return _ops.bind("Where", [x, string_const("True"), string_const("False")],
+                         [D.string], lambda: [x.shape])[0]
+    if x.dtype.kind == "c":
+        raise TypeError(f"{func}: {x.dtype.name} to text is not supported")
+    return _ops.cast(x, D.string)

@@ -232,6 +232,7 @@ def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:
 
 def _new_filled(shape, value, dtype: DType, func: str) -> Array:
     shape = _shape_arg(shape, func)
+    value = _text_fill(value, dtype, func)
     if has_symbolic(shape):  # a size read from a symbolic array: record an Expand
         return Array._new(_ops.expand_to(_ops.const(value, dtype), shape_tensor(shape),
                                          graph_shape(shape)))
@@ -253,7 +254,18 @@ def ones(shape, *, dtype: DType | None = None, device=None) -> Array:
     return _new_filled(shape, 1, _dtype_arg(dtype, "ones") or D.DEFAULT_FLOAT, "ones")
 
 
+def _text_fill(value, dtype: DType, func: str):
+    """The fill of a string array: ``empty``/``zeros`` give "" (as NumPy), ``ones`` has none."""
+    if dtype is not D.string or isinstance(value, str):
+        return value
+    if value == 0:
+        return ""
+    raise TypeError(f"{func}: string arrays have no {value!r} to fill with; use full")
+
+
 def _fill_dtype(fill_value, func: str) -> DType:
+    if isinstance(fill_value, str):
+        return D.string
     if isinstance(fill_value, bool):
         return D.bool
     if isinstance(fill_value, int):
@@ -287,6 +299,7 @@ def _like(x: Array, value, dtype: DType | None, device, func: str) -> Array:
     check_device(device, func)
     v = as_value(x, func)
     dtype = _dtype_arg(dtype, func) or v.dtype
+    value = _text_fill(value, dtype, func)
     if v.data is not None:
         return _new(np.full(v.data.shape, value, dtype=dtype.numpy), dtype)
     scalar = _ops.const(value, dtype)

@@ -168,7 +168,10 @@ def run_node(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.
     key = tuple(key)
     entry = _sessions.get(key)
     if entry is None:
-        entry = _compile(key, op, domain, attrs, inputs, out_dtypes)
+        try:
+            entry = _compile(key, op, domain, attrs, inputs, out_dtypes)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's refusals have no common type
+            raise ExecutionError(f"onnxruntime refused {op}: {exc}") from None
     run, in_names, out_names = entry
     try:
         return run(out_names, dict(zip(in_names, feeds_data)), RUN_OPTIONS)

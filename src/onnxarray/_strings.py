@@ -14,9 +14,10 @@ from . import _dtypes as D
 from . import _ops
 from ._dtypes import DType
 from ._executor import ExecutionError
-from ._graph import NODE_NAME_ATTR, Value
+from ._graph import NODE_NAME_ATTR, Dim, Value
 
-__all__ = ["is_text_data", "text_data", "to_numpy", "parse", "format_", "string_const"]
+__all__ = ["is_text_data", "text_data", "to_numpy", "parse", "format_", "string_const",
+           "case_change", "concat_text", "split_text", "regex_full_match", "label_encode"]
 
 
 def is_text_data(data: np.ndarray) -> bool:
@@ -151,3 +152,65 @@ def format_(x: Value, func: str = "astype") -> Value:
     if x.dtype.kind == "c":
         raise TypeError(f"{func}: {x.dtype.name} to text is not supported")
     return _ops.cast(x, D.string)
+
+
+# ---------------------------------------------------------------------------------------------
+# lowerings of onnxarray.strings
+
+
+def case_change(x: Value, action: str) -> Value:
+    """``StringNormalizer`` with ``locale="C.UTF-8"``: its default locale, en_US.UTF-8, is
+    missing on many machines, and the session then fails to load. The kernel takes 1-D input
+    and refuses an empty one, so the array is flattened with one "" appended and cut back."""
+    flat = _ops.reshape(x, [-1])
+    n = flat.shape[0]
+    padded = _ops.concat([flat, string_const([""])], 0)
+    size = n + 1 if type(n) is int else padded.shape[0]
+    out = _ops.bind("StringNormalizer", [padded], [D.string], lambda: [(size,)],
+                    (("case_change_action", action), ("locale", "C.UTF-8")))[0]
+    out = _ops.slice_(out, [0], [-1], [0], [1], (n,))
+    if not x.shape:
+        return _ops.reshape(out, [])
+    return _ops.bind("Reshape", [out, _ops.shape_of(x)], [D.string], lambda: [x.shape],
+                     (("allowzero", 1),))[0]
+
+
+def concat_text(a: Value, b: Value) -> Value:
+    return _ops.bind("StringConcat", [a, b], [D.string],
+                     lambda: [_ops.broadcast_shapes(a.shape, b.shape, func="strings.add")])[0]
+
+
+def split_text(x: Value, sep: str | None, maxsplit: int | None) -> tuple[Value, Value]:
+    attrs: list = []
+    if sep is not None:
+        attrs.append(("delimiter", sep))
+    if maxsplit is not None:
+        attrs.append(("maxsplit", maxsplit))
+    width = Dim()
+    return _ops.bind("StringSplit", [x], [D.string, D.int64],
+                     lambda: [x.shape + (width,), x.shape], tuple(sorted(attrs)))
+
+
+def regex_full_match(x: Value, pattern: str, func: str) -> Value:
+    """``RegexFullMatch`` (RE2 syntax). The pattern is compiled once on a one-string constant
+    so that a bad pattern is a ValueError now, not a model that fails to load."""
+    try:
+        full_match(string_const([""]), pattern)
+    except ExecutionError:
+        raise ValueError(f"{func}: {pattern!r} is not a valid RE2 regular expression") from None
+    return full_match(x, pattern)
+
+
+_LABEL_KINDS = {D.string: "strings", D.int64: "int64s", D.float32: "floats"}
+
+
+def label_encode(x: Value, keys: np.ndarray, key_dtype: DType, values: np.ndarray,
+                 value_dtype: DType, default) -> Value:
+    """ai.onnx.ml ``LabelEncoder`` (version 2): each element of ``x`` found in ``keys`` becomes
+    the value at the same position, any other element ``default``."""
+    vk = _LABEL_KINDS[value_dtype]
+    attrs = ((f"keys_{_LABEL_KINDS[key_dtype]}", tuple(keys.tolist())),
+             (f"values_{vk}", tuple(values.tolist())),
+             (f"default_{'string' if vk == 'strings' else vk.rstrip('s')}", default))
+    return _ops.bind("LabelEncoder", [x], [value_dtype], lambda: [x.shape], tuple(sorted(attrs)),
+                     domain="ai.onnx.ml")[0]

@@ -20,7 +20,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 __all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand", "MIN_OPSET",
-           "DOMAIN_VERSIONS", "min_opset"]
+           "MIN_OPSET_ON_STRINGS", "DOMAIN_VERSIONS", "min_opset"]
 
 PRIVATE_DOMAIN = "onnxarray"
 BITCAST_OPSET = 26
@@ -28,6 +28,9 @@ BITCAST_OPSET = 26
 # Operators newer than the default opset, with the opset that introduced them: a model using
 # them is built at that opset at least (the string operators; onnxruntime has them since 1.17).
 MIN_OPSET = {"RegexFullMatch": 20, "StringConcat": 20, "StringSplit": 20}
+
+# Operators that take strings only from a later opset: Equal-19 added tensor(string).
+MIN_OPSET_ON_STRINGS = {"Equal": 19}
 
 # The version imported for each custom domain: LabelEncoder's keys_*/values_* attributes (and
 # float and string-to-string tables) are ai.onnx.ml version 2.
@@ -39,8 +42,14 @@ def min_opset(nodes, opset: int) -> tuple[int, str | None]:
     that asks for the highest one (None when ``opset`` suffices)."""
     need, which = opset, None
     for node in nodes:
-        if not node.domain and MIN_OPSET.get(node.op, 0) > need:
-            need, which = MIN_OPSET[node.op], node.op
+        if node.domain:
+            continue
+        least = MIN_OPSET.get(node.op, 0)
+        if node.op in MIN_OPSET_ON_STRINGS and any(
+                v is not None and v.dtype.onnx == onnx.TensorProto.STRING for v in node.inputs):
+            least = MIN_OPSET_ON_STRINGS[node.op]
+        if least > need:
+            need, which = least, node.op
     return need, which
 
 _FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,

@@ -25,16 +25,14 @@ def is_text_data(data: np.ndarray) -> bool:
     kind = data.dtype.kind
     if kind in "UT":
         return True
-    return kind == "O" and data.size > 0 and all(isinstance(s, str) for s in data.flat)
+    return kind == "O" and (data.size == 0 or any(isinstance(s, str) for s in data.flat))
 
 
 def text_data(data, func: str) -> np.ndarray:
     """``data`` (NumPy text, a str, nested lists of str) as a C-ordered object array of str."""
     arr = np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data
     if arr.dtype.kind in "UT":
-        out = np.empty(arr.shape, dtype=object)
-        out[...] = arr.tolist() if arr.ndim else arr.item()
-        return out
+        return arr.astype(object, order="C")  # Python str elements
     if arr.dtype.kind != "O":
         raise TypeError(f"{func}: expected text, got NumPy dtype {arr.dtype}")
     for s in arr.flat:

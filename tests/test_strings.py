@@ -165,6 +165,11 @@ def test_asarray_errors():
         xp.asarray(np.array(["a"]), copy=False)
 
 
+def test_asarray_with_a_dtype_converts_arrays():
+    assert as_list(xp.asarray(xp.asarray([2, -1]), dtype=xp.string)) == ["2", "-1"]
+    assert as_list(xp.asarray(xp.asarray(["2", "-1"]), dtype=xp.int64)) == [2, -1]
+
+
 def test_array_protocols():
     a = xp.asarray(["a", "b"])
     assert a.to_device(a.device) is a
@@ -411,7 +416,8 @@ def test_format_integers_and_bools_as_numpy(dtype):
     ("cumulative_sum", xp.cumulative_sum), ("argmax", xp.argmax), ("any", xp.any),
     ("all", xp.all), ("nonzero", xp.nonzero), ("count_nonzero", xp.count_nonzero),
     ("maximum", lambda a: xp.maximum(a, a)), ("matmul", lambda a: a @ a),
-    ("mean", xp.mean), ("negative", lambda a: -a)])
+    ("mean", xp.mean), ("negative", lambda a: -a), ("tril", lambda a: xp.tril(a[None])),
+    ("searchsorted", lambda a: xp.searchsorted(a, a))])
 def test_unsupported_functions_raise(name, call):
     with pytest.raises(TypeError, match=f"{name}:.*string"):
         call(xp.asarray(["a", "b"]))

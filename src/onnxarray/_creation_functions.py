@@ -162,11 +162,8 @@ def _text_array(obj, dtype: DType | None, copy: bool | None) -> Array:
     if dtype is not None and dtype is not D.string:
         raise TypeError(f"asarray: text cannot become {dtype.name} here; make a string array "
                         "and convert it with astype")
-    if isinstance(obj, Array):
-        if obj.dtype is not D.string:
-            raise TypeError(f"asarray: a {obj.dtype.name} array cannot become string here; use "
-                            "astype")
-        return obj
+    if isinstance(obj, Array):  # a number array with dtype=string: astype formats it
+        return obj if obj.dtype is D.string else _namespace().astype(obj, D.string)
     if copy is False:
         raise ValueError("asarray: text data must be copied into a string array, but "
                          "copy=False")
@@ -179,6 +176,12 @@ def _text_array(obj, dtype: DType | None, copy: bool | None) -> Array:
     elif not isinstance(obj, (str, np.ndarray)):
         obj = np.asarray(obj)
     return _new(_strings.text_data(obj, "asarray"), D.string)
+
+
+def _namespace():
+    import onnxarray
+
+    return onnxarray
 
 
 def _to_nested_python(obj):
@@ -416,6 +419,7 @@ def from_dlpack(x, /, *, device=None, copy: bool | None = None) -> Array:
 
 def _triangle(x: Array, k: int, upper: bool, func: str) -> Array:
     v = as_value(x, func)
+    D.no_strings(func, v.dtype)  # onnxruntime's Trilu has no string kernel
     if len(v.shape) < 2:
         raise ValueError(f"{func}: needs an array with at least 2 dimensions, got {len(v.shape)}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):

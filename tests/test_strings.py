@@ -16,6 +16,7 @@ import onnxruntime as ort
 import pytest
 
 import onnxarray as xp
+from onnxarray._plans import PROMOTE_AFTER
 
 WORDS = ["", "a", "b", "ab", "Hello", "WORLD", "é", "École", "日本語", "😀", "a b", " x ",
          "ΑΒΓ", "zz", "0", "1.5", "naïve café"]
@@ -349,9 +350,13 @@ def test_parse_bool_is_non_empty(shape):
                                         ("-1", xp.uint64), ("٣", xp.int64)])
 def test_parse_refuses_bad_text(bad, dtype):
     data = np.array(["1", bad], dtype=object)
-    with pytest.raises(ValueError, match=f"astype: text that is not an? .* cannot become "
-                                         f"{dtype.name}: {re.escape(repr(bad))}"):
-        xp.astype(xp.asarray(data), dtype)
+    message = f"astype: text that is not an? .* cannot become {dtype.name}: {re.escape(repr(bad))}"
+    jitted = xp.jit(lambda a: xp.astype(a, dtype))
+    for _ in range(PROMOTE_AFTER + 1):  # op by op, then as a compiled plan
+        with pytest.raises(ValueError, match=message):
+            xp.astype(xp.asarray(data), dtype)
+        with pytest.raises(ValueError, match=message):
+            jitted(xp.asarray(data))
     x = xp.argument(shape=("N",), dtype=xp.string)
     model = xp.build({"x": x}, {"y": xp.astype(x, dtype)})
     so = ort.SessionOptions()

@@ -24,7 +24,7 @@ from ._opset_forms import (
 )
 
 __all__ = ["run_node", "session_for_model", "session_runner", "eager_opset", "DEFAULT_OPSET",
-           "IR_VERSION"]
+           "IR_VERSION", "RUN_FAILURES"]
 
 # The library's default target opset: opset 18 gives the reductions their `axes` input and the
 # bitwise operators, and onnxruntime supports it since 1.14.
@@ -32,6 +32,13 @@ DEFAULT_OPSET = 18
 IR_VERSION = 8
 
 _sessions = LRUCache("sessions")  # signature -> (run, input names, output names)
+
+# What a session run raises when the model stops in a node (a run-time check of the data, such
+# as the text check of astype from strings): a plan that raises it reruns the call op by op,
+# which raises the library's own error.
+RUN_FAILURES = (ort.capi.onnxruntime_pybind11_state.Fail,
+                ort.capi.onnxruntime_pybind11_state.InvalidArgument,
+                ort.capi.onnxruntime_pybind11_state.RuntimeException)
 
 
 _LEVELS = {"none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,

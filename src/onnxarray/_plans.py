@@ -38,7 +38,13 @@ from ._array_object import Array
 from ._build import argument, build
 from ._caches import LRUCache
 from ._dims import SymbolicDim
-from ._executor import RUN_OPTIONS, eager_opset, session_for_model, session_runner
+from ._executor import (
+    RUN_FAILURES,
+    RUN_OPTIONS,
+    eager_opset,
+    session_for_model,
+    session_runner,
+)
 from ._graph import Value
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
@@ -323,7 +329,10 @@ def planned(fn):
             plan = _promote(fn, key, args, kwargs, seconds)
         if plan is None or plan is _UNPLANNABLE or type(plan) is _Pending:
             return fn(*args, **kwargs)
-        return run_plan(plan, feeds)
+        try:
+            return run_plan(plan, feeds)
+        except RUN_FAILURES:  # a check of the data failed: op by op raises the proper error
+            return fn(*args, **kwargs)
 
     wrapper.__wrapped_plain__ = fn
     return wrapper

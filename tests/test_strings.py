@@ -587,3 +587,26 @@ def test_string_functions_raise_the_opset_only_when_needed():
     with pytest.raises(ValueError, match="build: the model uses StringConcat, which needs "
                                          "opset 20"):
         xp.build({"x": x}, {"y": xp.strings.add(x, "!")}, opset=19)
+
+
+def test_string_functions_inside_control_flow_export():
+    x = xp.argument(shape=("N",), dtype=xp.string)
+    p = xp.argument(shape=(), dtype=xp.bool)
+    y = xp.lax.cond(p, lambda a: xp.strings.add(a, "!"), lambda a: xp.strings.upper(a), x)
+    model = xp.build({"x": x, "p": p}, {"y": y})
+    onnx.checker.check_model(model, full_check=True)
+    assert model.opset_import[0].version == 20  # StringConcat, inside a branch
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    words = np.array(["ab", "é"], dtype=object)
+    for flag in (True, False):
+        (got,) = sess.run(None, {"x": words, "p": np.array(flag)})
+        eager = xp.lax.cond(xp.asarray(flag), lambda a: xp.strings.add(a, "!"),
+                            lambda a: xp.strings.upper(a), xp.asarray(words))
+        assert got.tolist() == as_list(eager) == (["ab!", "é!"] if flag else ["AB", "É"])
+
+
+def test_zero_d_split_and_lookup():
+    (tokens, counts, ids) = three_ways(
+        lambda m, a: (*m.strings.split(a), m.strings.lookup(a, ["a b  c"])),
+        np.array("a b  c", dtype=object))
+    assert tokens.tolist() == ["a", "b", "c"] and counts.tolist() == 3 and ids.tolist() == 0

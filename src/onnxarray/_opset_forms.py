@@ -38,10 +38,14 @@ DOMAIN_VERSIONS = {"ai.onnx.ml": 2}
 
 
 def min_opset(nodes, opset: int) -> tuple[int, str | None]:
-    """The least opset >= ``opset`` that has every operator of ``nodes``, and the operator
-    that asks for the highest one (None when ``opset`` suffices)."""
+    """The least opset >= ``opset`` that has every operator of ``nodes`` (and of their
+    subgraphs), and the operator that asks for the highest one (None when ``opset``
+    suffices)."""
     need, which = opset, None
-    for node in nodes:
+    stack = list(nodes)
+    while stack:  # the nodes and those of their subgraphs (If branches, Loop bodies)
+        node = stack.pop()
+        stack.extend(n for _, a in node.attrs if hasattr(a, "nodes") for n in a.nodes)
         if node.domain:
             continue
         least = MIN_OPSET.get(node.op, 0)

@@ -610,3 +610,79 @@ def test_zero_d_split_and_lookup():
         lambda m, a: (*m.strings.split(a), m.strings.lookup(a, ["a b  c"])),
         np.array("a b  c", dtype=object))
     assert tokens.tolist() == ["a", "b", "c"] and counts.tolist() == 3 and ids.tolist() == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# generated text: hypothesis (the "thorough" profile searches longer)
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# A few characters, so that equal strings are frequent, from every UTF-8 length; NUL included.
+_CHARS = "ab ,é\u0000日😀\n"
+_ANY_TEXT = st.text(alphabet=st.sampled_from(_CHARS), max_size=5) | st.text(
+    alphabet=st.characters(exclude_categories=("Cs",)), max_size=4)
+
+
+@st.composite
+def text_arrays(draw, max_dims=2, elements=_ANY_TEXT):
+    shape = tuple(draw(st.lists(st.integers(0, 4), max_size=max_dims)))
+    flat = draw(st.lists(elements, min_size=int(np.prod(shape)),
+                         max_size=int(np.prod(shape))))
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(shape)
+
+
+@given(text_arrays(), text_arrays(max_dims=1))
+def test_generated_equality_sets_and_concatenation(a, b):
+    if a.ndim and b.ndim and b.shape[-1] not in (1, a.shape[-1]):
+        b = b[:1] if b.size else np.array(["x"], dtype=object)  # broadcastable with a
+    eq, ne, cat, (values, inverse, counts), found = (
+        three_ways(lambda m, x, y: (x == y, x != y, m.strings.add(x, y)), a, b)
+        + [three_ways(lambda m, x: tuple(m.unique_inverse(x)) + (m.unique_counts(x)[1],), a)]
+        + three_ways(lambda m, x, y: m.isin(x, y), a, b))
+    np.testing.assert_array_equal(eq, a == b)
+    np.testing.assert_array_equal(ne, a != b)
+    assert cat.tolist() == np.asarray(a + b, dtype=object).tolist()
+    flat = a.ravel().tolist()
+    expected_values = sorted(set(flat), key=lambda s: s.encode("utf-8"))
+    assert values.tolist() == expected_values  # sorted by UTF-8 bytes, as NumPy sorts them
+    assert [values[i] for i in inverse.ravel()] == flat
+    np.testing.assert_array_equal(counts, [flat.count(v) for v in expected_values])
+    np.testing.assert_array_equal(found, np.isin(a, b))
+
+
+@given(text_arrays(elements=st.text(alphabet=st.sampled_from("ab,é日 "), max_size=6)),
+       st.sampled_from([None, ",", "b", "é日"]))
+def test_generated_split(a, sep):
+    tokens, counts = three_ways(lambda m, x: tuple(m.strings.split(x, sep)), a)
+    want_tokens, want_counts = _split_oracle(a, sep)
+    np.testing.assert_array_equal(counts, want_counts)
+    assert tokens.tolist() == want_tokens.tolist()
+
+
+_CASE_CHARS = "aZ09 ,.àÉîÕüÇαΒγΔабВГ日😀"
+
+
+@given(text_arrays(elements=st.text(alphabet=st.sampled_from(_CASE_CHARS), max_size=6)))
+def test_generated_lower_upper(a):
+    low, up = three_ways(lambda m, x: (m.strings.lower(x), m.strings.upper(x)), a)
+    assert low.tolist() == np.vectorize(str.lower, otypes=[object])(a).tolist()
+    assert up.tolist() == np.vectorize(str.upper, otypes=[object])(a).tolist()
+
+
+@given(text_arrays(), st.sampled_from(["[a-c]*", ".*b.*", "(ab|é)+", "", "..", "[^,]+"]))
+def test_generated_full_match(a, pattern):
+    (got,) = three_ways(lambda m, x: m.strings.full_match(x, pattern), a)
+    want = np.vectorize(lambda s: re.fullmatch(pattern, s) is not None, otypes=[bool])(a)
+    np.testing.assert_array_equal(got, want)
+
+
+@given(text_arrays(), st.lists(_ANY_TEXT, min_size=1, max_size=5, unique=True))
+def test_generated_lookup(a, vocab):
+    (ids,) = three_ways(lambda m, x: m.strings.lookup(x, vocab, default=-7), a)
+    table = {w: i for i, w in enumerate(vocab)}
+    np.testing.assert_array_equal(
+        ids, np.array([table.get(s, -7) for s in a.ravel().tolist()],
+                      dtype=np.int64).reshape(a.shape))

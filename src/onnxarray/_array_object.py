@@ -362,6 +362,12 @@ def scalar_value(x, dtype: DType, func: str) -> Value:
         if dtype is not D.string:
             raise TypeError(f"{func}: cannot combine a Python str with an array of dtype "
                             f"{dtype.name}")
+        if not x.isascii():
+            try:
+                x.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{func}: {x!r} is not valid Unicode text (a lone "
+                                 "surrogate); ONNX strings are UTF-8") from None
         data = np.empty((), dtype=object)
         data[()] = x
         return Value(dtype, (), data=data)

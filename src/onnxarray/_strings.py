@@ -32,15 +32,23 @@ def text_data(data, func: str) -> np.ndarray:
     """``data`` (NumPy text, a str, nested lists of str) as a C-ordered object array of str."""
     arr = np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data
     if arr.dtype.kind in "UT":
-        return arr.astype(object, order="C")  # Python str elements
-    if arr.dtype.kind != "O":
+        out = arr.astype(object, order="C")  # Python str elements
+    elif arr.dtype.kind != "O":
         raise TypeError(f"{func}: expected text, got NumPy dtype {arr.dtype}")
-    for s in arr.flat:
-        if not isinstance(s, str):
-            raise TypeError(f"{func}: a string array holds only str, got {type(s).__name__} "
-                            f"{s!r}")
-    out = np.empty(arr.shape, dtype=object)
-    out[...] = arr
+    else:
+        for s in arr.flat:
+            if not isinstance(s, str):
+                raise TypeError(f"{func}: a string array holds only str, got "
+                                f"{type(s).__name__} {s!r}")
+        out = np.empty(arr.shape, dtype=object)
+        out[...] = arr
+    for s in out.flat:
+        if not s.isascii():
+            try:
+                s.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{func}: {s!r} is not valid Unicode text (a lone "
+                                 "surrogate); ONNX strings are UTF-8") from None
     return out
 
 

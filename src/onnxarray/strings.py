@@ -112,7 +112,11 @@ def _table(obj, func: str, name: str) -> tuple[np.ndarray, D.DType]:
             raise TypeError(f"{func}: {name} must be constant (a list or a concrete array), "
                             "not a symbolic array")
         obj = obj._v.data
-    data = np.asarray(obj)
+    if isinstance(obj, (list, tuple)) and any(isinstance(k, str) for k in obj):
+        data = np.empty(len(obj), dtype=object)  # not NumPy's U: it drops trailing NULs
+        data[:] = list(obj)
+    else:
+        data = np.asarray(obj)
     if data.ndim != 1:
         raise ValueError(f"{func}: {name} must be 1-D, got {data.ndim}-D")
     if data.size == 0:

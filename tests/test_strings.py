@@ -518,6 +518,26 @@ def test_full_match_as_python_re(pattern, shape):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("affix", ["", "a", "a b", "é", "日本語", ".", "*+?[](){}|^$\\",
+                                   "\n", "\u0000"])
+@pytest.mark.parametrize("shape", [(), (0,), (17,), (3, 4)])
+def test_startswith_endswith_as_numpy(affix, shape):
+    data = text(shape, 17)
+    data.ravel()[::3] = [affix + w + affix for w in data.ravel()[::3]]
+    starts, ends = three_ways(lambda m, a: (m.strings.startswith(a, affix),
+                                            m.strings.endswith(a, affix)), data)
+    want_starts = np.vectorize(lambda s: s.startswith(affix), otypes=[bool])(data)
+    want_ends = np.vectorize(lambda s: s.endswith(affix), otypes=[bool])(data)
+    np.testing.assert_array_equal(starts, want_starts)
+    np.testing.assert_array_equal(ends, want_ends)
+    if "\u0000" not in affix:  # NumPy's U drops trailing NULs
+        u = data.astype(str)
+        np.testing.assert_array_equal(starts, np.strings.startswith(u, affix))
+        np.testing.assert_array_equal(ends, np.strings.endswith(u, affix))
+    with pytest.raises(TypeError, match="strings.startswith: the prefix or suffix must be"):
+        xp.strings.startswith(xp.asarray(["a"]), xp.asarray("a"))
+
+
 def test_full_match_errors():
     with pytest.raises(ValueError, match=r"strings.full_match: '\(a' is not a valid RE2"):
         xp.strings.full_match(xp.asarray(["a"]), "(a")
@@ -677,6 +697,16 @@ def test_generated_full_match(a, pattern):
     (got,) = three_ways(lambda m, x: m.strings.full_match(x, pattern), a)
     want = np.vectorize(lambda s: re.fullmatch(pattern, s) is not None, otypes=[bool])(a)
     np.testing.assert_array_equal(got, want)
+
+
+@given(text_arrays(), _ANY_TEXT)
+def test_generated_startswith_endswith(a, affix):
+    starts, ends = three_ways(lambda m, x: (m.strings.startswith(x, affix),
+                                            m.strings.endswith(x, affix)), a)
+    np.testing.assert_array_equal(
+        starts, np.vectorize(lambda s: s.startswith(affix), otypes=[bool])(a))
+    np.testing.assert_array_equal(
+        ends, np.vectorize(lambda s: s.endswith(affix), otypes=[bool])(a))
 
 
 @given(text_arrays(), st.lists(_ANY_TEXT, min_size=1, max_size=5, unique=True))

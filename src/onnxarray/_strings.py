@@ -17,7 +17,8 @@ from ._executor import ExecutionError
 from ._graph import NODE_NAME_ATTR, Dim, Value
 
 __all__ = ["is_text_data", "text_data", "to_numpy", "parse", "format_", "string_const",
-           "case_change", "concat_text", "split_text", "regex_full_match", "label_encode"]
+           "case_change", "concat_text", "split_text", "regex_full_match", "label_encode",
+           "re2_literal"]
 
 
 def is_text_data(data: np.ndarray) -> bool:
@@ -205,6 +206,20 @@ def regex_full_match(x: Value, pattern: str, func: str) -> Value:
     except ExecutionError:
         raise ValueError(f"{func}: {pattern!r} is not a valid RE2 regular expression") from None
     return full_match(x, pattern)
+
+
+def re2_literal(text: str) -> str:
+    """An RE2 pattern matching exactly ``text``: ASCII punctuation escaped with a backslash,
+    control characters written as ``\\xHH``, other characters as they are."""
+    out = []
+    for c in text:
+        if ord(c) < 32 or ord(c) == 127:
+            out.append(f"\\x{ord(c):02x}")
+        elif c.isascii() and not c.isalnum() and c != " ":
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 _LABEL_KINDS = {D.string: "strings", D.int64: "int64s", D.float32: "floats"}

@@ -18,7 +18,8 @@ from . import _ops, _strings
 from ._array_object import Array, scalar_value
 from ._graph import Value
 
-__all__ = ["add", "lower", "upper", "split", "full_match", "lookup", "SplitResult"]
+__all__ = ["add", "lower", "upper", "split", "full_match", "startswith", "endswith", "lookup",
+           "SplitResult"]
 
 
 def _text(x, func: str) -> Value:
@@ -100,6 +101,28 @@ def full_match(x: Array, /, pattern: str) -> Array:
     if not isinstance(pattern, str):
         raise TypeError(f"strings.full_match: pattern must be a str, got {pattern!r}")
     return Array._new(_strings.regex_full_match(v, pattern, "strings.full_match"))
+
+
+def _affix(x, affix, func: str) -> Value:
+    v = _text(x, func)
+    if not isinstance(affix, str):
+        raise TypeError(f"{func}: the prefix or suffix must be a Python str, got {affix!r}")
+    scalar_value(affix, D.string, func)  # valid Unicode
+    return v
+
+
+def startswith(x: Array, /, prefix: str) -> Array:
+    """Whether each string starts with ``prefix`` (``numpy.strings.startswith`` with a str
+    prefix; ONNX ``RegexFullMatch`` of the escaped prefix and anything after it)."""
+    v = _affix(x, prefix, "strings.startswith")
+    return Array._new(_strings.full_match(v, "(?s)" + _strings.re2_literal(prefix) + ".*"))
+
+
+def endswith(x: Array, /, suffix: str) -> Array:
+    """Whether each string ends with ``suffix`` (``numpy.strings.endswith`` with a str
+    suffix; ONNX ``RegexFullMatch``)."""
+    v = _affix(x, suffix, "strings.endswith")
+    return Array._new(_strings.full_match(v, "(?s).*" + _strings.re2_literal(suffix)))
 
 
 _DEFAULTS = {D.string: "", D.int64: -1, D.float32: float("nan")}

@@ -716,3 +716,20 @@ def test_generated_lookup(a, vocab):
     np.testing.assert_array_equal(
         ids, np.array([table.get(s, -7) for s in a.ravel().tolist()],
                       dtype=np.int64).reshape(a.shape))
+
+
+def test_eager_sessions_of_string_operators_use_the_opset_they_need():
+    """Eager sessions run at ``eager_opset()``, which is 18 with the minimum onnx and
+    onnxruntime versions; an operator that needs a newer opset raises its session's."""
+    from onnxarray._executor import _one_node_model
+
+    for op, types, least in [("StringConcat", [xp.string, xp.string], 20),
+                             ("Equal", [xp.string, xp.string], 19),
+                             ("RegexFullMatch", [xp.string], 20)]:
+        model = onnx.load_from_string(_one_node_model(
+            op, "", (("pattern", "a"),) if op == "RegexFullMatch" else (), types,
+            [1] * len(types), [xp.string if op == "StringConcat" else xp.bool]))
+        assert model.opset_import[0].version >= least
+    model = onnx.load_from_string(_one_node_model("Equal", "", (), [xp.int64, xp.int64],
+                                                  [1, 1], [xp.bool], opset=18))
+    assert model.opset_import[0].version == 18

@@ -21,6 +21,7 @@ from ._opset_forms import (
     PRIVATE_DOMAIN,
     expand,
     onnx_has_bitcast,
+    op_min_opset,
 )
 
 __all__ = ["run_node", "session_for_model", "session_runner", "eager_opset", "DEFAULT_OPSET",
@@ -101,7 +102,9 @@ class _Bool:
 
 def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes,
                     opset: int | None = None) -> bytes:
-    opset = eager_opset() if opset is None else opset
+    if opset is None:  # the eager opset, or the newer one an operator needs (string ops)
+        opset = max(eager_opset(), op_min_opset(
+            op, domain, [None if dt is None else dt.onnx for dt in in_dtypes]))
     inputs, names = [], []
     for i, (dt, rank) in enumerate(zip(in_dtypes, in_ranks)):
         if dt is None:

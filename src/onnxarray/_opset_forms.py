@@ -20,7 +20,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 __all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand", "MIN_OPSET",
-           "MIN_OPSET_ON_STRINGS", "DOMAIN_VERSIONS", "min_opset"]
+           "MIN_OPSET_ON_STRINGS", "DOMAIN_VERSIONS", "min_opset", "op_min_opset"]
 
 PRIVATE_DOMAIN = "onnxarray"
 BITCAST_OPSET = 26
@@ -37,6 +37,15 @@ MIN_OPSET_ON_STRINGS = {"Equal": 19}
 DOMAIN_VERSIONS = {"ai.onnx.ml": 2}
 
 
+def op_min_opset(op: str, domain: str, in_types) -> int:
+    """The least opset that has ``op`` for inputs of ONNX element types ``in_types``."""
+    if domain:
+        return 0
+    if op in MIN_OPSET_ON_STRINGS and onnx.TensorProto.STRING in in_types:
+        return MIN_OPSET_ON_STRINGS[op]
+    return MIN_OPSET.get(op, 0)
+
+
 def min_opset(nodes, opset: int) -> tuple[int, str | None]:
     """The least opset >= ``opset`` that has every operator of ``nodes`` (and of their
     subgraphs), and the operator that asks for the highest one (None when ``opset``
@@ -46,15 +55,12 @@ def min_opset(nodes, opset: int) -> tuple[int, str | None]:
     while stack:  # the nodes and those of their subgraphs (If branches, Loop bodies)
         node = stack.pop()
         stack.extend(n for _, a in node.attrs if hasattr(a, "nodes") for n in a.nodes)
-        if node.domain:
-            continue
-        least = MIN_OPSET.get(node.op, 0)
-        if node.op in MIN_OPSET_ON_STRINGS and any(
-                v is not None and v.dtype.onnx == onnx.TensorProto.STRING for v in node.inputs):
-            least = MIN_OPSET_ON_STRINGS[node.op]
+        least = op_min_opset(node.op, node.domain,
+                             [v.dtype.onnx for v in node.inputs if v is not None])
         if least > need:
             need, which = least, node.op
     return need, which
+
 
 _FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
                  onnx.TensorProto.DOUBLE: onnx.TensorProto.INT64,

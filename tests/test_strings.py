@@ -118,7 +118,11 @@ def test_python_scalars_of_the_other_kind_are_refused():
         _ = s == 1
     with pytest.raises(TypeError, match="equal: cannot combine a Python str with an array of "
                                         "dtype int64"):
-        _ = xp.asarray([1]) == "1"
+        xp.equal(xp.asarray([1]), "1")
+    # as before string arrays: a number array and a str are unequal objects to Python
+    assert (xp.asarray([1]) == "1") is False and (xp.asarray([1]) != "1") is True
+    with pytest.raises(TypeError, match="unsupported operand"):
+        _ = xp.asarray([1]) + "1"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -287,8 +287,9 @@ def original_argument(arr: Array) -> Value | None:
 
 def _binary_dunder(name: str, func_name: str, reflected: bool = False):
     def method(self, other):
-        if not isinstance(other, (Array, bool, int, float, complex, str, SymbolicDim)):
-            return NotImplemented
+        if not isinstance(other, (Array, bool, int, float, complex, str, SymbolicDim)) or (
+                type(other) is str and self._v.dtype is not D.string):
+            return NotImplemented  # a str only meets string arrays: ``x == "a"`` stays False
         func = getattr(_namespace, func_name)
         return func(other, self) if reflected else func(self, other)
 

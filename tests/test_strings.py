@@ -56,12 +56,18 @@ def _same(a: np.ndarray, b: np.ndarray, what: str) -> None:
 
 
 def three_ways(fn, *arrays: np.ndarray) -> list[np.ndarray]:
-    """``fn(xp, *arrays)`` eagerly, under jit and exported (all sizes dynamic); asserts the
-    three agree and returns the results as NumPy arrays (text as object arrays)."""
-    eager = fn(xp, *[xp.asarray(_feed(a)) for a in arrays])
-    eager = list(eager) if isinstance(eager, tuple) else [eager]
-    eager_np = [np.asarray(e, dtype=object) if e.dtype is xp.string else np.asarray(e)
-                for e in eager]
+    """``fn(xp, *arrays)`` eagerly (op by op, then as plans), under jit and exported (all sizes
+    dynamic); asserts they agree and returns the results as NumPy arrays (text as objects)."""
+    def numpy_results(out) -> list[np.ndarray]:
+        out = list(out) if isinstance(out, tuple) else [out]
+        return [np.asarray(e, dtype=object) if e.dtype is xp.string else np.asarray(e)
+                for e in out]
+
+    eager_np = numpy_results(fn(xp, *[xp.asarray(_feed(a)) for a in arrays]))
+    for _ in range(PROMOTE_AFTER):  # repeated calls of namespace functions run as plans
+        planned = numpy_results(fn(xp, *[xp.asarray(_feed(a)) for a in arrays]))
+    for i, (e, p) in enumerate(zip(eager_np, planned)):
+        _same(p, e, f"planned output {i}")
 
     jitted = xp.jit(lambda *a: fn(xp, *a))(*[xp.asarray(_feed(a)) for a in arrays])
     jitted = list(jitted) if isinstance(jitted, tuple) else [jitted]

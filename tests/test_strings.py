@@ -743,3 +743,16 @@ def test_eager_sessions_of_string_operators_use_the_opset_they_need():
     model = onnx.load_from_string(_one_node_model("Equal", "", (), [xp.int64, xp.int64],
                                                   [1, 1], [xp.bool], opset=18))
     assert model.opset_import[0].version == 18
+
+
+@pytest.mark.parametrize("words", [["a", "é", "日本"], []])
+def test_scan_over_tokens(words):
+    def joined(m, tokens):
+        def step(carry, tok):
+            return m.strings.add(m.strings.add(carry, "+"), tok), m.strings.upper(tok)
+
+        return m.lax.scan(step, m.asarray(""), tokens)
+
+    carry, ys = three_ways(joined, np.array(words, dtype=object))
+    assert carry.tolist() == "".join("+" + w for w in words)
+    assert ys.tolist() == [w.upper() for w in words]

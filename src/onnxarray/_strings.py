@@ -115,13 +115,11 @@ def full_match(x: Value, pattern: str) -> Value:
 
 def parse(x: Value, dtype: DType, func: str = "astype") -> Value:
     """Numbers from text, as NumPy's ``astype`` reads them; bool is ``text != ""`` (Python's
-    and NumPy's truth of a string). Text that is not a number of the grammar above, or a
-    number out of ``dtype``'s range, is a ValueError eagerly and a run-time failure of the
-    exported model."""
+    and NumPy's truth of a string); a complex dtype reads a real number (see _complex). Text
+    that is not a number of the grammar above, or a number out of ``dtype``'s range, is a
+    ValueError eagerly and a run-time failure of the exported model."""
     if dtype is D.bool:
         return _ops.negate(_ops.binary("Equal", x, string_const(""), D.bool))
-    if dtype.kind == "c":
-        raise TypeError(f"{func}: text to {dtype.name} is not supported")
     what = "a number" if dtype.kind == "f" else "an integer"
     grammar = (_FLOAT_TEXT if dtype.kind == "f" else
                _UINT_TEXT if dtype is D.uint64 else _INT_TEXT)

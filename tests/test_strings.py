@@ -80,7 +80,8 @@ def three_ways(fn, *arrays: np.ndarray) -> list[np.ndarray]:
     outs = fn(xp, *args)
     outs = list(outs) if isinstance(outs, tuple) else [outs]
     model = xp.build({f"x{i}": a for i, a in enumerate(args)},
-                     {f"y{i}": o for i, o in enumerate(outs)})
+                     {f"y{i}": o for i, o in enumerate(outs)},
+                     allow_unused_inputs=True)  # a result may not depend on an input
     onnx.checker.check_model(model, full_check=True)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     got = sess.run(None, {f"x{i}": _feed(a) for i, a in enumerate(arrays)})
@@ -238,7 +239,7 @@ def test_where(shape):
     assert out2.tolist() == np.where(data == "", "EMPTY", data).tolist()
 
 
-@pytest.mark.parametrize("shape", [(7,), (3, 4), (2, 5, 3)])
+@pytest.mark.parametrize("shape", [(0,), (7,), (3, 4), (2, 0, 3), (2, 5, 3)])
 def test_manipulation(shape):
     data = text(shape, 5)
     outs = three_ways(lambda m, a: (
@@ -268,6 +269,33 @@ def test_take_along_every_axis(shape):
         assert got.tolist() == np.take_along_axis(data, along, axis=axis).tolist()
     assert [as_list(u) for u in xp.unstack(xp.asarray(data))] == \
         [np.asarray(r, dtype=object).tolist() for r in data]
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 4)])
+def test_take_of_nothing_and_from_nothing(shape):
+    data = text(shape, 18)
+    none = np.zeros(0, dtype=np.int64)
+    (got,) = three_ways(lambda m, a, i: m.take(a, i, axis=0), data, none)
+    assert got.shape == (0,) + shape[1:]
+    (got,) = three_ways(lambda m, a, i: m.take(a, i, axis=-1), data, none)
+    assert got.shape == shape[:-1] + (0,)
+
+
+def test_zero_d_and_empty_indexing():
+    zero_d = np.array("é", dtype=object)
+    whole, same, expanded = three_ways(lambda m, a: (a[()], a[...], a[None]), zero_d)
+    assert whole.tolist() == same.tolist() == "é" and expanded.tolist() == ["é"]
+    empty = text((0, 3), 19)
+    rows, masked = three_ways(lambda m, a: (a[:, 1:], a[a == "a"]), empty)
+    assert rows.shape == (0, 2) and masked.shape == (0,)
+
+    def assign(m, a):
+        a = m.asarray(a, copy=True)
+        a[()] = "new"
+        return a
+
+    (got,) = three_ways(assign, zero_d)
+    assert got.tolist() == "new"
 
 
 def test_indexing():
@@ -337,6 +365,13 @@ INT_TEXT = np.array(["0", "-7", " 42 ", "+3", "127", "-128", "0012"], dtype=obje
 FLOAT_TEXT = np.array(["1.5", "-0", "1e3", " .5", "inf", "-Infinity", "nan", "3.",
                        "1.7976931348623157e308", "2.2250738585072014e-308", "0.1", "-2E-5"],
                       dtype=object)
+
+
+def test_parse_zero_d_and_empty():
+    (got,) = three_ways(lambda m, a: m.astype(a, m.float64), np.array(" -2.5e1 ", dtype=object))
+    _same(got, np.array(-25.0), "0-d")
+    (got,) = three_ways(lambda m, a: m.astype(a, m.int16), np.empty((2, 0), dtype=object))
+    _same(got, np.empty((2, 0), dtype=np.int16), "empty")
 
 
 @pytest.mark.parametrize("dtype", [xp.int8, xp.int16, xp.int32, xp.int64, xp.float32,

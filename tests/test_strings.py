@@ -802,3 +802,20 @@ def test_scan_over_tokens(words):
     carry, ys = three_ways(joined, np.array(words, dtype=object))
     assert carry.tolist() == "".join("+" + w for w in words)
     assert ys.tolist() == [w.upper() for w in words]
+
+
+def test_string_functions_inside_a_local_function_export():
+    @xp.function
+    def shout(a):
+        return xp.strings.add(xp.strings.upper(a), "!")
+
+    x = xp.argument(shape=("N",), dtype=xp.string)
+    y = shout(shout(x))
+    for inline in (False, True):
+        model = xp.build({"x": x}, {"y": y}, inline_functions=inline)
+        onnx.checker.check_model(model, full_check=True)
+        assert model.opset_import[0].version == 20  # StringConcat, inside the function
+        sess = ort.InferenceSession(model.SerializeToString(),
+                                    providers=["CPUExecutionProvider"])
+        (got,) = sess.run(None, {"x": np.array(["a", "é"], dtype=object)})
+        assert got.tolist() == ["A!!", "É!!"] == as_list(shout(shout(xp.asarray(["a", "é"]))))

@@ -32,8 +32,10 @@ MIN_OPSET = {"RegexFullMatch": 20, "StringConcat": 20, "StringSplit": 20}
 # Operators that take strings only from a later opset: Equal-19 added tensor(string).
 MIN_OPSET_ON_STRINGS = {"Equal": 19}
 
-# The version imported for each custom domain: LabelEncoder's keys_*/values_* attributes (and
-# float and string-to-string tables) are ai.onnx.ml version 2.
+# The least version of each custom domain the library's own nodes need: LabelEncoder's
+# keys_*/values_* attributes (and float and string-to-string tables) are ai.onnx.ml version 2,
+# and stay valid in later versions (LabelEncoder-4 keeps them), so a model that imports a
+# later version (an imported skl2onnx model's) keeps it.
 DOMAIN_VERSIONS = {"ai.onnx.ml": 2}
 
 

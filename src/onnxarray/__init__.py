@@ -9,7 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
-from . import fft, lax, linalg  # noqa: E402 - extension namespaces, control flow
+from . import fft, lax, linalg, strings  # noqa: E402 - extension namespaces, control flow
 from ._array_object import Array, Device, SymbolicValueError
 from ._build import argument, build
 from ._caches import cache_limits
@@ -51,6 +51,7 @@ from ._dtypes import (
     int16,
     int32,
     int64,
+    string,
     uint8,
     uint16,
     uint32,
@@ -337,6 +338,8 @@ __all__ = [
     "squeeze",
     "stack",
     "std",
+    "string",
+    "strings",
     "subtract",
     "sum",
     "take",

@@ -187,20 +187,39 @@ def probabilities_only(network: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def make_tag(model: Tagger):
-    """``tag(sentences)``: a 1-D string array -> ``(sentences, words)`` tag strings."""
+    """``tag(sentences)``: a 1-D string array -> ``(sentences, words)`` tag strings.
+
+    The steps are ``onnxarray.function``s: the exported model shows them as the local functions
+    ``tokenize``, ``featurize`` and ``decode`` around the network's graph (read it in Netron).
+    """
     xp = onnxarray
     network = xp.from_onnx(probabilities_only(model.network))
     vocab_size = len(model.vocabulary)
     log_trans, log_init = xp.asarray(model.log_trans), xp.asarray(model.log_init)
 
-    def tag(sentences):
+    @xp.function
+    def tokenize(sentences):
+        """Lower-case, split on spaces, words to ids (UNK for unknown ones)."""
         tokens, counts = xp.strings.split(xp.strings.lower(sentences))
-        ids = xp.strings.lookup(tokens, model.vocabulary, default=vocab_size)  # UNK
-        proba = network(X=features(xp, ids, counts, vocab_size))["probabilities"]
-        emissions = xp.reshape(xp.log(proba + 1e-6), (ids.shape[0], ids.shape[1], len(TAGS)))
-        inside = xp.arange(ids.shape[1], dtype=xp.int64)[None, :] < counts[:, None]
+        return xp.strings.lookup(tokens, model.vocabulary, default=vocab_size), counts
+
+    @xp.function
+    def featurize(ids, counts):
+        return features(xp, ids, counts, vocab_size)
+
+    @xp.function
+    def decode(proba, ids, counts):
+        """Per-word log-scores, Viterbi per sentence, tag strings ("" on the padding)."""
+        shape = (ids.shape[0], ids.shape[1], len(TAGS))
+        emissions = xp.reshape(xp.log(proba + 1e-6), shape)
+        inside = xp.arange(shape[1], dtype=xp.int64)[None, :] < counts[:, None]
         path = viterbi(emissions, inside, log_trans, log_init)
         return xp.where(inside, xp.strings.lookup(path, list(range(len(TAGS))), TAGS), "")
+
+    def tag(sentences):
+        ids, counts = tokenize(sentences)
+        proba = network(X=featurize(ids, counts))["probabilities"]
+        return decode(proba, ids, counts)
 
     return tag
 
@@ -254,20 +273,24 @@ def train(sentences: list[str], tags: list[list[str]], *, hidden: int = 32,
 def export(tag) -> onnx.ModelProto:
     """``tag`` traced on a symbolic batch of sentences: one model, any batch and length."""
     sentences = onnxarray.argument(shape=("sentences",), dtype=onnxarray.string)
-    return onnxarray.build({"sentences": sentences}, {"tags": tag(sentences)},
+    # opset 20 (StringSplit) asked for explicitly: build raises the opset for string operators
+    # it sees in the main graph and in Loop bodies, not yet inside local functions.
+    return onnxarray.build({"sentences": sentences}, {"tags": tag(sentences)}, opset=20,
                            doc_string="text tagger: tokenizer, skl2onnx MLP, Viterbi")
 
 
 def node_count(model: onnx.ModelProto) -> int:
-    """Nodes of the main graph, of every subgraph (Loop bodies) and of local functions."""
-    graphs = [model.graph]
-    count = sum(len(f.node) for f in model.functions)
-    while graphs:
-        g = graphs.pop()
-        count += len(g.node)
-        for node in g.node:
+    """Nodes of the main graph and of the local functions, and of every subgraph (Loop
+    bodies) inside them."""
+    pending = [list(model.graph.node)] + [list(f.node) for f in model.functions]
+    count = 0
+    while pending:
+        nodes = pending.pop()
+        count += len(nodes)
+        for node in nodes:
             for attr in node.attribute:
-                graphs.extend([attr.g] if attr.HasField("g") else list(attr.graphs))
+                graphs = [attr.g] if attr.HasField("g") else list(attr.graphs)
+                pending.extend(list(g.node) for g in graphs)
     return count
 
 

@@ -68,12 +68,36 @@ def test_unknown_words_and_case(trained):
     assert got[0].tolist() == got[1].tolist() == got[2].tolist()   # lower-cased, split on runs
 
 
+def _op_types(model):
+    """Operators of the main graph, its local functions and every Loop body."""
+    graphs, ops = [model.graph], {n.op_type for f in model.functions for n in f.node}
+    graphs += [a.g for f in model.functions for n in f.node for a in n.attribute
+               if a.HasField("g")]
+    while graphs:
+        g = graphs.pop()
+        ops |= {n.op_type for n in g.node}
+        graphs += [a.g for n in g.node for a in n.attribute if a.HasField("g")]
+    return ops
+
+
 def test_one_model(trained):
-    _, _, exported, _ = trained
-    ops = {n.op_type for n in exported.graph.node}
+    _, tag, exported, session = trained
+    assert sorted(f.name for f in exported.functions) == ["decode", "featurize", "tokenize"]
+    ops = _op_types(exported)
     assert {"StringNormalizer", "StringSplit", "LabelEncoder", "MatMul", "Loop"} <= ops
-    assert "ArrayFeatureExtractor" not in ops
-    assert tagger.node_count(exported) > len(exported.graph.node)   # the Loop bodies count
+    assert "ArrayFeatureExtractor" not in ops            # the network's label branch is gone
+    assert tagger.node_count(exported) > len(exported.graph.node)
+
+    # Inlined, for runtimes without local functions: the same tags.
+    sentences = xp.argument(shape=("sentences",), dtype=xp.string)
+    flat = xp.build({"sentences": sentences}, {"tags": tag(sentences)}, opset=20,
+                    inline_functions=True)
+    assert not flat.functions
+    flat_session = ort.InferenceSession(flat.SerializeToString(),
+                                        providers=["CPUExecutionProvider"])
+    batch = _text(["The old man watches the light", "", "they fish"])
+    assert (flat_session.run(None, {"sentences": batch})[0].tolist()
+            == session.run(None, {"sentences": batch})[0].tolist())
 
 
 def _numpy_viterbi(em, log_trans, log_init):

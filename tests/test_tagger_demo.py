@@ -60,6 +60,15 @@ def test_exported_equals_eager_and_jit(trained):
             assert row[len(ws):] == [""] * (len(row) - len(ws))
 
 
+def test_repeated_eager_calls_same_bits(trained):
+    """Repeated eager calls of one signature run as compiled plans: the same tags."""
+    _, tag, _, session = trained
+    batch = _text(["The quick dog sees a zebra", "we watch", ""])
+    (want,) = session.run(None, {"sentences": batch})
+    for _ in range(4):
+        assert np.asarray(tag(xp.asarray(batch))).tolist() == want.tolist()
+
+
 def test_unknown_words_and_case(trained):
     model, tag, _, session = trained
     assert "zebra" not in model.vocabulary and "dog" in model.vocabulary

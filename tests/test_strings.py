@@ -802,3 +802,53 @@ def test_scan_over_tokens(words):
     carry, ys = three_ways(joined, np.array(words, dtype=object))
     assert carry.tolist() == "".join("+" + w for w in words)
     assert ys.tolist() == [w.upper() for w in words]
+
+
+def test_string_functions_inside_a_local_function_export():
+    @xp.function
+    def shout(a):
+        return xp.strings.add(xp.strings.upper(a), "!")
+
+    x = xp.argument(shape=("N",), dtype=xp.string)
+    y = shout(shout(x))
+    for inline in (False, True):
+        model = xp.build({"x": x}, {"y": y}, inline_functions=inline)
+        onnx.checker.check_model(model, full_check=True)
+        assert model.opset_import[0].version == 20  # StringConcat, inside the function
+        sess = ort.InferenceSession(model.SerializeToString(),
+                                    providers=["CPUExecutionProvider"])
+        (got,) = sess.run(None, {"x": np.array(["a", "é"], dtype=object)})
+        assert got.tolist() == ["A!!", "É!!"] == as_list(shout(shout(xp.asarray(["a", "é"]))))
+
+
+def _model_importing_ai_onnx_ml(version: int) -> onnx.ModelProto:
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["t"], ["u"])], "g",
+        [helper.make_tensor_value_info("t", TensorProto.STRING, ["N"])],
+        [helper.make_tensor_value_info("u", TensorProto.STRING, ["N"])])
+    return helper.make_model(graph, ir_version=8, opset_imports=[
+        helper.make_opsetid("", 18), helper.make_opsetid("ai.onnx.ml", version)])
+
+
+@pytest.mark.parametrize("version", [2, 3, 4])
+def test_lookup_with_an_imported_model_of_a_later_ai_onnx_ml(version):
+    call = xp.from_onnx(_model_importing_ai_onnx_ml(version))
+    x = xp.argument(shape=("N",), dtype=xp.string)
+    ids = xp.strings.lookup(call(x)["u"], ["a", "b"])
+    model = xp.build({"x": x}, {"ids": ids})
+    onnx.checker.check_model(model, full_check=True)
+    assert {o.domain: o.version for o in model.opset_import}["ai.onnx.ml"] == version
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (got,) = sess.run(None, {"x": np.array(["b", "z", "a"], dtype=object)})
+    assert got.tolist() == [1, -1, 0]
+
+
+def test_lookup_with_an_imported_model_of_ai_onnx_ml_1_is_refused():
+    call = xp.from_onnx(_model_importing_ai_onnx_ml(1))
+    x = xp.argument(shape=("N",), dtype=xp.string)
+    ids = xp.strings.lookup(call(x)["u"], ["a", "b"])
+    with pytest.raises(ValueError, match="build: an imported model uses opset 1 of domain "
+                                         "'ai.onnx.ml', but the model needs opset 2"):
+        xp.build({"x": x}, {"ids": ids})

@@ -171,7 +171,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
                               initializer=initializers)
     opsets = [helper.make_opsetid("", opset)] + [
-        helper.make_opsetid(d, v) for d, v in sorted(em.domains.items())]
+        helper.make_opsetid(d, v) for d, v in sorted(em.domain_versions().items())]
     model = helper.make_model(graph, opset_imports=opsets, ir_version=em.ir_version,
                               producer_name="onnxarray", producer_version=_version(),
                               functions=list(em.shared.functions.values()))
@@ -240,21 +240,36 @@ class _Emitter:
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
         self.domains: dict[str, int] = {}  # custom domain -> opset version
+        self.least: dict[str, int] = {}  # custom domain -> least version our own nodes need
         self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
         self.ir_version = IR_VERSION
         self.shared = shared if shared is not None else _Shared()
         self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
         self.spliced = False  # a callee wrote nodes whose outputs may be unused
 
-    def use_domain(self, domain: str, version: int = 1) -> None:
+    def use_domain(self, domain: str, version: int = 1, at_least: bool = False) -> None:
         """Import ``domain`` at ``version``; two callees that need different versions of one
-        domain cannot share a model."""
+        domain cannot share a model. With ``at_least`` (the library's own nodes, whose form
+        is valid from ``version`` on, see _opset_forms.DOMAIN_VERSIONS) any version from
+        ``version`` on will do, such as an imported model's."""
         if not domain or domain == PRIVATE_DOMAIN:
             return
-        have = self.domains.setdefault(domain, version)
-        if have != version:
-            raise ValueError(f"build: the model needs opset {have} and opset {version} of domain "
-                             f"{domain!r}; convert one of the imported models")
+        if at_least:
+            self.least[domain] = max(self.least.get(domain, version), version)
+        else:
+            have = self.domains.setdefault(domain, version)
+            if have != version:
+                raise ValueError(f"build: the model needs opset {have} and opset {version} of "
+                                 f"domain {domain!r}; convert one of the imported models")
+        exact, least = self.domains.get(domain), self.least.get(domain)
+        if exact is not None and least is not None and exact < least:
+            raise ValueError(f"build: an imported model uses opset {exact} of domain "
+                             f"{domain!r}, but the model needs opset {least} or later of it "
+                             f"(e.g. strings.lookup); convert that model to opset {least}")
+
+    def domain_versions(self) -> dict[str, int]:
+        """The custom domains to import, with their versions."""
+        return {**self.least, **self.domains}
 
     def add_function(self, proto: onnx.FunctionProto, rename: bool = True) -> str:
         """Register a model-local function; returns its name, made unique within its domain
@@ -305,7 +320,7 @@ class _Emitter:
             protos, initializers = _prune(protos, initializers, out_names)
         constants = [helper.make_node("Constant", [], [t.name], value=t) for t in initializers]
         self.ir_version = max(self.ir_version, child.ir_version)
-        return constants + protos, in_names, out_names, child.domains
+        return constants + protos, in_names, out_names, child.domain_versions()
 
     def fresh(self, prefix: str) -> str:
         """A new internal name; names that opset forms derive from it ("<name>_...", see
@@ -388,7 +403,8 @@ class _Emitter:
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
                 continue
-            self.use_domain(node.domain, DOMAIN_VERSIONS.get(node.domain, 1))
+            self.use_domain(node.domain, DOMAIN_VERSIONS.get(node.domain, 1),
+                            at_least=node.domain in DOMAIN_VERSIONS)
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 

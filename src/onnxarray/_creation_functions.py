@@ -163,7 +163,9 @@ def _text_array(obj, dtype: DType | None, copy: bool | None) -> Array:
         raise TypeError(f"asarray: text cannot become {dtype.name} here; make a string array "
                         "and convert it with astype")
     if isinstance(obj, Array):  # a number array with dtype=string: astype formats it
-        return obj if obj.dtype is D.string else _namespace().astype(obj, D.string)
+        from ._data_type_functions import astype
+
+        return obj if obj.dtype is D.string else astype(obj, D.string)
     if copy is False:
         raise ValueError("asarray: text data must be copied into a string array, but "
                          "copy=False")
@@ -176,12 +178,6 @@ def _text_array(obj, dtype: DType | None, copy: bool | None) -> Array:
     elif not isinstance(obj, (str, np.ndarray)):
         obj = np.asarray(obj)
     return _new(_strings.text_data(obj, "asarray"), D.string)
-
-
-def _namespace():
-    import onnxarray
-
-    return onnxarray
 
 
 def _to_nested_python(obj):

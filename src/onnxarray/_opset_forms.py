@@ -32,8 +32,10 @@ MIN_OPSET = {"RegexFullMatch": 20, "StringConcat": 20, "StringSplit": 20}
 # Operators that take strings only from a later opset: Equal-19 added tensor(string).
 MIN_OPSET_ON_STRINGS = {"Equal": 19}
 
-# The version imported for each custom domain: LabelEncoder's keys_*/values_* attributes (and
-# float and string-to-string tables) are ai.onnx.ml version 2.
+# The least version of each custom domain the library's own nodes need: LabelEncoder's
+# keys_*/values_* attributes (and float and string-to-string tables) are ai.onnx.ml version 2,
+# and stay valid in later versions (LabelEncoder-4 keeps them), so a model that imports a
+# later version (an imported skl2onnx model's) keeps it.
 DOMAIN_VERSIONS = {"ai.onnx.ml": 2}
 
 
@@ -48,13 +50,15 @@ def op_min_opset(op: str, domain: str, in_types) -> int:
 
 def min_opset(nodes, opset: int) -> tuple[int, str | None]:
     """The least opset >= ``opset`` that has every operator of ``nodes`` (and of their
-    subgraphs), and the operator that asks for the highest one (None when ``opset``
-    suffices)."""
+    subgraphs and local functions), and the operator that asks for the highest one (None when
+    ``opset`` suffices)."""
     need, which = opset, None
     stack = list(nodes)
     while stack:  # the nodes and those of their subgraphs (If branches, Loop bodies)
         node = stack.pop()
-        stack.extend(n for _, a in node.attrs if hasattr(a, "nodes") for n in a.nodes)
+        for _, a in node.attrs:  # a Graph, or a local function's callee holding one
+            graph = a if hasattr(a, "nodes") else getattr(a, "graph", None)
+            stack.extend(getattr(graph, "nodes", ()))
         least = op_min_opset(node.op, node.domain,
                              [v.dtype.onnx for v in node.inputs if v is not None])
         if least > need:

@@ -273,9 +273,7 @@ def train(sentences: list[str], tags: list[list[str]], *, hidden: int = 32,
 def export(tag) -> onnx.ModelProto:
     """``tag`` traced on a symbolic batch of sentences: one model, any batch and length."""
     sentences = onnxarray.argument(shape=("sentences",), dtype=onnxarray.string)
-    # opset 20 (StringSplit) asked for explicitly: build raises the opset for string operators
-    # it sees in the main graph and in Loop bodies, not yet inside local functions.
-    return onnxarray.build({"sentences": sentences}, {"tags": tag(sentences)}, opset=20,
+    return onnxarray.build({"sentences": sentences}, {"tags": tag(sentences)},
                            doc_string="text tagger: tokenizer, skl2onnx MLP, Viterbi")
 
 

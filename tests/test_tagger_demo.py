@@ -99,7 +99,7 @@ def test_one_model(trained):
 
     # Inlined, for runtimes without local functions: the same tags.
     sentences = xp.argument(shape=("sentences",), dtype=xp.string)
-    flat = xp.build({"sentences": sentences}, {"tags": tag(sentences)}, opset=20,
+    flat = xp.build({"sentences": sentences}, {"tags": tag(sentences)},
                     inline_functions=True)
     assert not flat.functions
     flat_session = ort.InferenceSession(flat.SerializeToString(),

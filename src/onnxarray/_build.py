@@ -15,6 +15,7 @@ from onnx import helper, numpy_helper
 
 from . import _dtypes as D
 from ._array_object import Array, original_argument
+from ._complex_parts import pack
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
 from ._graph import (
@@ -28,6 +29,7 @@ from ._graph import (
     topological_order,
 )
 from ._opset_forms import DOMAIN_VERSIONS, PRIVATE_DOMAIN, expand, min_opset
+from ._version import __version__
 
 __all__ = ["argument", "build"]
 
@@ -348,8 +350,6 @@ class _Emitter:
         if v.data is not None:
             data = np.asarray(v.data, order="C")
             if data.dtype.kind == "c":
-                from ._complex import pack
-
                 data = pack(data)
             if data.dtype.kind == "O":  # strings: the bytes would be object pointers
                 content = ("O", data.shape, tuple(data.ravel().tolist()))
@@ -504,6 +504,4 @@ def _node_key(node, ins: list[str]):
 
 
 def _version() -> str:
-    from . import __version__
-
     return __version__

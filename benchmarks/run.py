@@ -510,7 +510,83 @@ def bench_sklearn(quick: bool) -> None:
                "all")
 
 
-# -- 6. import time -----------------------------------------------------------------------------
+# -- 6. hand-written predict functions: onnxarray vs jax2onnx ----------------------------------
+
+JAX_PYTHON = os.environ.get("ONNXARRAY_BENCH_JAX_PYTHON", "/work/venv-jax/bin/python")
+
+
+def _jax_models(tmp: str) -> dict:
+    """benchmarks/jax_export.py run by an interpreter with jax and jax2onnx: name -> model or
+    error. ``ONNXARRAY_BENCH_JAX_PYTHON`` names that interpreter; the bench session's own
+    interpreter is used when it imports jax2onnx."""
+    python = sys.executable
+    try:
+        import jax2onnx  # noqa: F401
+    except ImportError:
+        python = JAX_PYTHON
+    here = Path(__file__).parent
+    try:
+        done = subprocess.run([python, str(here / "jax_export.py"), tmp], capture_output=True,
+                              text=True, check=True, cwd=here, timeout=900)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {k: v if isinstance(v, dict) else onnx.load(v) for k, v in found.items()}
+
+
+def bench_jax(quick: bool) -> None:
+    import tempfile
+
+    import predict_cases as pc  # benchmarks/predict_cases.py, next to this file
+
+    print("\n## 6. Hand-written predict functions (float32): onnxarray export vs jax2onnx")
+    with tempfile.TemporaryDirectory() as tmp:
+        theirs = _jax_models(tmp)
+    if "error" in theirs:
+        print(f"n/a: jax2onnx export failed: {theirs['error']}")
+        return
+    params = pc.params()
+    xparams = {k: xp.asarray(v) for k, v in params.items()}
+    out = {}
+    worst = 0.0
+    print(f"{'case':16s} {'nodes':>5s} {'jax2onnx':>8s} {'batch':>6s} {'ours':>11s} "
+          f"{'jax2onnx':>11s} {'ratio':>6s}")
+    for name, fn in pc.CASES.items():
+        sym = xp.argument(shape=("N", pc.N_FEATURES), dtype=xp.float32)
+        ours = xp.build({"x": sym}, {"y": fn(xp, sym, xparams)})
+        ref = theirs.get(name)
+        if isinstance(ref, dict) or ref is None:
+            out[name] = {"nodes": len(ours.graph.node), "jax2onnx_error": str(ref)}
+            print(f"{name:16s} {len(ours.graph.node):5d}  jax2onnx failed: {str(ref)[:70]}")
+            continue
+        s_ours, s_ref = session(ours), session(ref)
+        ref_in = ref.graph.input[0].name
+        r = {"nodes": len(ours.graph.node), "jax2onnx_nodes": len(ref.graph.node)}
+        for batch in (1, 10_000):
+            data = np.random.default_rng(6).random((batch, pc.N_FEATURES), dtype=np.float32)
+            got = s_ours.run(None, {"x": data})[0]
+            want = s_ref.run(None, {ref_in: data})[0]
+            np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-5, atol=1e-6)
+            number = (200 if batch == 1 else 5) // (4 if quick else 1) or 1
+            t = interleaved({
+                "ours": lambda data=data, s=s_ours: s.run(None, {"x": data}),
+                "ref": lambda data=data, s=s_ref, i=ref_in: s.run(None, {i: data}),
+            }, number=number, repeat=5 if quick else 9)
+            ratio = t["ours"] / t["ref"]
+            worst = max(worst, ratio)
+            r[batch] = {**t, "ratio": ratio}
+            print(f"{name:16s} {r['nodes']:5d} {r['jax2onnx_nodes']:8d} {batch:6d} "
+                  f"{fmt_t(t['ours'])} {fmt_t(t['ref'])} {ratio:6.2f}")
+        out[name] = r
+    RESULTS["jax2onnx"] = out
+    measured = [r for r in out.values() if 1 in r]
+    target("predict functions exported by both", f"{len(measured)}/{len(out)}",
+           len(measured) == len(out), "all")
+    if measured:
+        target("exported latency / jax2onnx (worst)", f"{worst:.2f}x", worst <= 1.0, "<= 1.0x")
+
+
+# -- 7. import time ---------------------------------------------------------------------------
 
 
 def import_time(module: str, runs: int) -> float:
@@ -532,7 +608,7 @@ def bench_import(quick: bool) -> None:
     ours = import_time("onnxarray", runs)
     ort_only = import_time("onnxruntime", runs)
     RESULTS["import"] = {"onnxarray": ours, "onnxruntime": ort_only}
-    print("\n## 6. Import time (fresh interpreter, interpreter start subtracted)")
+    print("\n## 7. Import time (fresh interpreter, interpreter start subtracted)")
     print(f"onnxarray {ours:.3f} s (onnxruntime alone {ort_only:.3f} s)")
     target("import onnxarray", f"{ours:.2f} s", ours <= 0.4, "<= 0.4 s")
 
@@ -547,7 +623,7 @@ def _consumer_section(name: str):
 
 
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
-            "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
+            "mlp": bench_mlp, "sklearn": bench_sklearn, "jax": bench_jax, "import": bench_import,
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
             "sklearn_checks": _consumer_section("bench_sklearn_checks")}

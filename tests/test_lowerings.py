@@ -1,0 +1,178 @@
+"""Lowerings chosen for speed in exported models (Clip, ReduceMax with a NaN check, ...): the
+onnxruntime behaviour each relies on, the node counts they promise, and eager == plan == jit
+== exported bits on special values."""
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+from onnx import helper
+from parity import to_onnxarray
+
+import onnxarray as xp
+from onnxarray import _plans
+
+SPECIAL = [np.nan, -np.inf, np.inf, -0.0, 0.0, -1.0, 0.5, 2.0, 3.0, "tiny", "-tiny", "max"]
+
+
+def _values(dtype) -> np.ndarray:
+    fi = np.finfo(dtype)
+    table = {"tiny": fi.smallest_subnormal, "-tiny": -fi.smallest_subnormal, "max": fi.max}
+    return np.array([table.get(v, v) if isinstance(v, str) else v for v in SPECIAL], dtype)
+
+
+def _bits(a) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    return a.view(f"u{a.dtype.itemsize}") if a.dtype.kind == "f" else a
+
+
+def _session(nodes, inputs, outputs):
+    graph = helper.make_graph(nodes, "probe", inputs, outputs)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=8)
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return ort.InferenceSession(model.SerializeToString(), so,
+                                providers=["CPUExecutionProvider"])
+
+
+def _ops_of(fn, *shapes, dtype=xp.float32):
+    args = {f"x{i}": xp.argument(shape=s, dtype=dtype) for i, s in enumerate(shapes)}
+    model = xp.build(args, {"y": fn(*args.values())})
+    return [n.op_type for n in model.graph.node], model
+
+
+def _run(model, *arrays):
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, {f"x{i}": a for i, a in enumerate(arrays)})[0]
+
+
+def _all_ways(fn, *arrays):
+    """fn's result op by op, as a plan, under jit and exported, as bits, by name."""
+    ins = [to_onnxarray(a) for a in arrays]
+    out = {"op by op": np.asarray(fn(*ins))}
+    for _ in range(_plans.PROMOTE_AFTER):
+        planned = np.asarray(fn(*ins))
+    out["plan"] = planned
+    out["jit"] = np.asarray(xp.jit(fn)(*ins))
+    dt = [xp._dtypes.BY_NUMPY[a.dtype] for a in arrays]
+    _, model = _ops_of(fn, *[tuple(f"d{i}{j}" for j in range(a.ndim))
+                             for i, a in enumerate(arrays)], dtype=dt[0])
+    out["exported"] = _run(model, *arrays)
+    return {k: _bits(v) for k, v in out.items()}
+
+
+def _assert_one_answer(fn, *arrays):
+    ways = _all_ways(fn, *arrays)
+    first = ways.pop("op by op")
+    for how, bits in ways.items():
+        np.testing.assert_array_equal(bits, first, err_msg=how)
+    return first
+
+
+# -- Clip -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_onnxruntime_clip_is_the_where_form_at_every_position(dtype):
+    """What the Clip lowering relies on: onnxruntime's Clip with non-NaN bounds gives, at every
+    position of arrays of length 1 to 17, the bits of x < lo ? lo : x, then > hi ? hi : x."""
+    t = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    sess = _session([helper.make_node("Clip", ["x", "lo", "hi"], ["y"])],
+                    [helper.make_tensor_value_info("x", t, None),
+                     helper.make_tensor_value_info("lo", t, []),
+                     helper.make_tensor_value_info("hi", t, [])],
+                    [helper.make_tensor_value_info("y", t, None)])
+    vals = _values(dtype)
+    for lo, hi in [(0.0, 1.0), (-0.0, 0.0), (0.0, -0.0), (2.0, 1.0), (-np.inf, np.inf)]:
+        lo_a, hi_a = np.array(lo, dtype), np.array(hi, dtype)
+        for n in range(1, 18):
+            for pos in range(n):
+                x = np.full((len(vals), n), 0.25, dtype)
+                x[:, pos] = vals
+                want = np.where(x < lo_a, lo_a, x)
+                want = np.where(want > hi_a, hi_a, want)
+                got = sess.run(None, {"x": x, "lo": lo_a, "hi": hi_a})[0]
+                np.testing.assert_array_equal(_bits(got), _bits(want),
+                                              err_msg=f"[{lo}, {hi}] n={n} pos={pos}")
+
+
+def test_onnxruntime_clip_ignores_a_nan_bound():
+    """Why a bound that may be NaN is checked: onnxruntime's Clip ignores it (the standard
+    asks for NaN). When this fails, the check can go."""
+    t = helper.np_dtype_to_tensor_dtype(np.dtype(np.float32))
+    sess = _session([helper.make_node("Clip", ["x", "lo"], ["y"])],
+                    [helper.make_tensor_value_info("x", t, None),
+                     helper.make_tensor_value_info("lo", t, [])],
+                    [helper.make_tensor_value_info("y", t, None)])
+    got = sess.run(None, {"x": np.array([1.0, -1.0], np.float32),
+                          "lo": np.array(np.nan, np.float32)})[0]
+    assert not np.isnan(got).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clip_scalar_bounds_is_one_node(dtype):
+    xdt = xp._dtypes.BY_NUMPY[np.dtype(dtype)]
+    assert _ops_of(lambda x: xp.clip(x, 0.0, 1.0), ("N",), dtype=xdt)[0] == ["Clip"]
+    assert _ops_of(lambda x: xp.clip(x, max=1.0), ("N",), dtype=xdt)[0] == ["Clip"]
+    # a symbolic bound may be NaN: Clip, then -0.0 or NaN added
+    ops, _ = _ops_of(lambda x, lo: xp.clip(x, lo, 1.0), ("N",), (), dtype=xdt)
+    assert ops == ["Clip", "IsNaN", "Where", "Add"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clip_one_answer_and_standard(dtype):
+    vals = _values(dtype)
+    x = np.tile(vals, 3)
+    for lo, hi in [(0.0, 1.0), (-0.0, 0.0), (np.nan, 1.0), (0.0, np.nan), (-1.0, -np.inf),
+                   (-np.inf, 2.0)]:
+        lo_a, hi_a = np.array(lo, dtype), np.array(hi, dtype)
+        got = _assert_one_answer(xp.clip, x, lo_a, hi_a).view(dtype)
+        if np.isnan(lo) or np.isnan(hi):
+            assert np.isnan(got).all()
+            continue
+        want = np.minimum(np.maximum(x, lo_a), hi_a)
+        np.testing.assert_array_equal(got, want)  # == treats -0.0 and 0.0 alike
+        # signed zeros: x itself unless a bound replaces it
+        kept = (x >= lo_a) & (x <= hi_a) & (x == 0)
+        np.testing.assert_array_equal(np.signbit(got[kept]), np.signbit(x[kept]))
+    one_sided = xp.clip(to_onnxarray(x), max=1.0)
+    np.testing.assert_array_equal(np.asarray(one_sided), np.minimum(x, dtype(1.0)))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint16, np.int64, np.uint64])
+def test_clip_integers(dtype):
+    ii = np.iinfo(dtype)
+    x = np.array([ii.min, ii.min + 1, 0, 1, 5, ii.max - 1, ii.max], dtype)
+    got = _assert_one_answer(lambda a, b, c: xp.clip(a, b, c), x, np.array(1, dtype),
+                             np.array(5, dtype))
+    np.testing.assert_array_equal(got, np.clip(x, dtype(1), dtype(5)))
+    assert _ops_of(lambda v: xp.clip(v, 1, 5), ("N",),
+                   dtype=xp._dtypes.BY_NUMPY[np.dtype(dtype)])[0] in (["Clip"],
+                                                                         ["Cast", "Clip", "Cast"])
+
+
+@pytest.mark.parametrize("form", ["min(max)", "max(min)", "min(relu)", "swapped"])
+def test_minimum_of_maximum_is_clip(form):
+    fns = {"min(max)": lambda x: xp.minimum(xp.maximum(x, -1.0), 1.0),
+           "max(min)": lambda x: xp.maximum(xp.minimum(x, 1.0), -1.0),
+           "min(relu)": lambda x: xp.minimum(xp.maximum(x, 0.0), 1.0),
+           "swapped": lambda x: xp.minimum(1.0, xp.maximum(-1.0, x))}
+    fn = fns[form]
+    assert _ops_of(fn, ("N",))[0] == ["Clip"]
+    for dtype in (np.float32, np.float64):
+        x = np.tile(_values(dtype), 2)
+        ways = _all_ways(fn, x)
+        lo = 0.0 if form == "min(relu)" else -1.0
+        want = np.minimum(np.maximum(x, dtype(lo)), dtype(1.0))
+        for how, bits in ways.items():
+            # equal as numbers, NaN included; which zero a ±0 tie gives is left open
+            np.testing.assert_array_equal(bits.view(dtype), want, err_msg=how)
+
+
+def test_extrema_that_are_not_a_clip_stay():
+    # lo > hi: max(min(x, -1), 1) is 1 everywhere, Clip(x, 1, -1) would be -1
+    assert _ops_of(lambda x: xp.maximum(xp.minimum(x, -1.0), 1.0), ("N",))[0] == ["Min", "Max"]
+    # a NaN bound propagates through Max/Min, and Clip would ignore it
+    assert "Clip" not in _ops_of(lambda x: xp.minimum(xp.maximum(x, np.nan), 1.0), ("N",))[0]
+    # an array bound broadcasts
+    ops, _ = _ops_of(lambda x, b: xp.minimum(xp.maximum(x, b), 1.0), ("N",), ("N",))
+    assert ops == ["Max", "Min"]

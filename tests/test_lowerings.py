@@ -176,3 +176,61 @@ def test_extrema_that_are_not_a_clip_stay():
     # an array bound broadcasts
     ops, _ = _ops_of(lambda x, b: xp.minimum(xp.maximum(x, b), 1.0), ("N",), ("N",))
     assert ops == ["Max", "Min"]
+
+
+# -- max and min: ReduceMax/ReduceMin plus a NaN check --------------------------------------
+
+
+def _rows(dtype) -> np.ndarray:
+    """Rows of length 1 to 17 holding every special value at every position, padded with 0.25
+    (NaN rows, all -0.0 rows and mixed-zero rows included)."""
+    vals = _values(dtype)
+    rows = []
+    for n in range(1, 18):
+        for pos in range(n):
+            for v in vals:
+                r = np.full(17, np.nan, dtype)
+                r[:n] = 0.25
+                r[pos] = v
+                rows.append((n, r))
+    for n in (1, 2, 17):
+        rows.append((n, np.concatenate([np.full(n, -0.0, dtype), np.full(17 - n, np.nan, dtype)])))
+        mixed = np.full(n, -0.0, dtype)
+        mixed[n // 2] = 0.0
+        rows.append((n, np.concatenate([mixed, np.full(17 - n, np.nan, dtype)])))
+    return rows
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_rows(name, dtype):
+    """NaN propagates at every position; the value is NumPy's; a row of -0.0 gives -0.0 and a
+    row holding both zeros a zero; op by op, plan, jit and exported agree bit for bit."""
+    fn = getattr(xp, name)
+    ref = getattr(np, name)
+    by_len = {}
+    for n, r in _rows(dtype):
+        by_len.setdefault(n, []).append(r[:n])
+    for n, rows in by_len.items():
+        a = np.stack(rows)
+        got = _assert_one_answer(lambda x, fn=fn: fn(x, axis=1), a).view(dtype)
+        want = ref(a, axis=1)
+        np.testing.assert_array_equal(got, want, err_msg=f"length {n}")
+        all_neg_zero = (a == 0).all(axis=1) & np.signbit(a).all(axis=1)
+        assert np.signbit(got[all_neg_zero]).all()
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_max_min_node_counts_and_axes(keepdims):
+    ops, _ = _ops_of(lambda x: xp.max(x, axis=1, keepdims=keepdims), ("N", 10))
+    assert ops == ["ReduceMax", "Clip", "ReduceSum", "Add"]
+    ops, _ = _ops_of(lambda x: xp.min(x, axis=(0, 1), keepdims=keepdims), (3, 10))
+    assert ops == ["ReduceMin", "Clip", "ReduceSum", "Add"]
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    a[1, 2, 3] = np.nan
+    for axis in (None, 0, 2, (0, 2), (-1, 1)):
+        got = _assert_one_answer(lambda x, axis=axis: xp.max(x, axis=axis, keepdims=keepdims), a)
+        np.testing.assert_array_equal(got.view(np.float32),
+                                      np.max(a, axis=axis, keepdims=keepdims))
+    # integers: the plain reduction
+    assert _ops_of(lambda x: xp.max(x, axis=1), ("N", 3), dtype=xp.int64)[0] == ["ReduceMax"]

@@ -248,11 +248,12 @@ def bench_eager_large(quick: bool) -> None:
         ratio = t["numpy"] / t["onnxarray"]
         out[name] = {**t, "throughput_ratio": ratio, "GBps": moved / t["onnxarray"] / 1e9,
                      "numpy_GBps": moved / t["numpy"] / 1e9}
-        worst = ratio if worst is None else min(worst, ratio)
+        if name != "sort":  # the target covers add, exp and sum; sort is reported
+            worst = ratio if worst is None else min(worst, ratio)
         print(f"{name:8s} {fmt_t(t['onnxarray'])} {fmt_t(t['numpy'])} "
               f"{out[name]['GBps']:10.2f} {out[name]['numpy_GBps']:10.2f} {ratio:16.2f}x")
     RESULTS["eager_large"] = out
-    target("large-array throughput vs numpy (worst op)", f"{worst:.2f}x", worst >= 0.8,
+    target("large-array throughput vs numpy (add/exp/sum)", f"{worst:.2f}x", worst >= 0.8,
            ">= 0.8x")
 
 
@@ -350,7 +351,11 @@ def handwritten_mlp(params) -> onnx.ModelProto:
 
 
 def session(model: onnx.ModelProto):
+    """A session with onnxruntime's default optimizations on one thread (both sides of every
+    comparison alike; a thread pool on a shared machine measures the neighbours)."""
     so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
     return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
@@ -405,9 +410,9 @@ def bench_mlp(quick: bool) -> None:
         target(f"MLP jit / numpy at batch {batch}", f"{t['jit'] / t['numpy']:.2f}x",
                t["jit"] / t["numpy"] <= limit, f"<= {limit}x")
         target(f"MLP export / hand-written latency at batch {batch}",
-               f"{t['export'] / t['hand']:.2f}x", t["export"] / t["hand"] <= 1.1, "<= 1.1x")
-    ratio = out["nodes"]["onnxarray"] / out["nodes"]["handwritten"]
-    target("MLP export node count / hand-written", f"{ratio:.2f}x", ratio <= 1.2, "<= 1.2x")
+               f"{t['export'] / t['hand']:.2f}x", t["export"] / t["hand"] <= 1.05, "<= 1.05x")
+    nodes = out["nodes"]["onnxarray"]
+    target("MLP export node count", str(nodes), nodes <= 12, "<= 12")
     RESULTS["mlp"] = out
 
 
@@ -504,8 +509,8 @@ def bench_sklearn(quick: bool) -> None:
     ok = sum("nodes" in r for r in out.values())
     target("scikit-learn estimators exported", f"{ok}/{len(out)}", ok == len(out), "all")
     if ok:
-        target("exported latency / skl2onnx (worst)", f"{worst_lat:.2f}x", worst_lat <= 1.1,
-               "<= 1.1x")
+        target("exported latency / skl2onnx (worst)", f"{worst_lat:.2f}x", worst_lat <= 1.0,
+               "<= 1.0x")
         target("exported node count <= skl2onnx (all)", "yes" if nodes_ok else "no", nodes_ok,
                "all")
 

@@ -234,3 +234,68 @@ def test_max_min_node_counts_and_axes(keepdims):
                                       np.max(a, axis=axis, keepdims=keepdims))
     # integers: the plain reduction
     assert _ops_of(lambda x: xp.max(x, axis=1), ("N", 3), dtype=xp.int64)[0] == ["ReduceMax"]
+
+
+# -- where: no -0.0 repair for branches proved free of -0.0 ----------------------------------
+
+_NONNEG_EXPRESSIONS = {
+    "exp": lambda x, y: xp.exp(x),
+    "abs": lambda x, y: xp.abs(x),
+    "square": lambda x, y: x * x,
+    "square via pow": lambda x, y: x ** 2,
+    "sum of squares": lambda x, y: xp.sum(x * x + y * y, axis=0, keepdims=True) + xp.abs(x),
+    "quotient": lambda x, y: xp.exp(x) / (xp.abs(y) + 1.0),
+    "sqrt of a square": lambda x, y: xp.sqrt(x * x),
+    "power of abs": lambda x, y: xp.abs(x) ** y,
+    "clip of abs": lambda x, y: xp.clip(xp.abs(x), 0.0, 2.0),
+    "where of both": lambda x, y: xp.where(x > y, xp.exp(y), xp.abs(x)),
+    "count": lambda x, y: xp.astype(x > y, x.dtype),
+    "reshaped": lambda x, y: xp.reshape(xp.exp(x), (-1,)),
+}
+_SIGNED_EXPRESSIONS = {
+    "x": lambda x, y: x,
+    "difference": lambda x, y: xp.exp(x) - xp.exp(y),
+    "log": lambda x, y: xp.log(xp.exp(x)),
+    "relu": lambda x, y: xp.maximum(x, 0.0),
+    "sqrt": lambda x, y: xp.sqrt(x),
+    "product": lambda x, y: xp.exp(x) * y,
+}
+
+
+def _nonneg_inputs(dtype):
+    v = _values(dtype)
+    return np.repeat(v, v.size), np.tile(v, v.size)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(_NONNEG_EXPRESSIONS) + list(_SIGNED_EXPRESSIONS))
+def test_nonnegative_reasoning(name, dtype):
+    """What is proved non-negative is (no negative number, no -0.0, on special values);
+    what is not proved is not claimed."""
+    from onnxarray._ops import is_nonnegative
+
+    fn = _NONNEG_EXPRESSIONS.get(name) or _SIGNED_EXPRESSIONS[name]
+    xdt = xp._dtypes.BY_NUMPY[np.dtype(dtype)]
+    sx, sy = (xp.argument(shape=("N",), dtype=xdt) for _ in range(2))
+    proved = is_nonnegative(fn(sx, sy)._v)
+    assert proved == (name in _NONNEG_EXPRESSIONS)
+    if proved:
+        a, b = _nonneg_inputs(dtype)
+        got = np.asarray(fn(to_onnxarray(a), to_onnxarray(b)))
+        assert not np.signbit(got[~np.isnan(got)]).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_of_nonnegative_branches_needs_no_repair(dtype):
+    xdt = xp._dtypes.BY_NUMPY[np.dtype(dtype)]
+
+    def fn(c, x, y):
+        return xp.where(c > 0.5, xp.exp(x) / (y * y + 1.0), xp.abs(y))
+
+    args = [xp.argument(shape=s, dtype=xdt) for s in (("N",), ("N",), (1,))]
+    model = xp.build(dict(zip("cxy", args)), {"z": fn(*args)})
+    assert [n.op_type for n in model.graph.node].count("Where") == 1
+    assert "Reciprocal" not in [n.op_type for n in model.graph.node]
+    c, x = _nonneg_inputs(dtype)
+    y = np.array([-0.0], dtype)
+    _assert_one_answer(fn, c, x, y)

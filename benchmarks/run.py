@@ -523,18 +523,18 @@ def bench_sklearn(quick: bool) -> None:
 
 # -- 6. hand-written predict functions: onnxarray vs jax2onnx ----------------------------------
 
-JAX_PYTHON = os.environ.get("ONNXARRAY_BENCH_JAX_PYTHON", "/work/venv-jax/bin/python")
-
-
 def _jax_models(tmp: str) -> dict:
     """benchmarks/jax_export.py run by an interpreter with jax and jax2onnx: name -> model or
-    error. ``ONNXARRAY_BENCH_JAX_PYTHON`` names that interpreter; the bench session's own
-    interpreter is used when it imports jax2onnx."""
+    error. That is this interpreter when it imports jax2onnx (the bench session installs it),
+    else the one ``ONNXARRAY_BENCH_JAX_PYTHON`` names (jax kept out of this environment)."""
     python = sys.executable
     try:
         import jax2onnx  # noqa: F401
     except ImportError:
-        python = JAX_PYTHON
+        python = os.environ.get("ONNXARRAY_BENCH_JAX_PYTHON")
+        if not python:
+            return {"error": "jax2onnx is not installed; set ONNXARRAY_BENCH_JAX_PYTHON to an "
+                             "interpreter that has it"}
     here = Path(__file__).parent
     try:
         done = subprocess.run([python, str(here / "jax_export.py"), tmp], capture_output=True,

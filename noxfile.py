@@ -148,8 +148,9 @@ def consumers(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against NumPy and the peer library, reported as ratios from one run."""
-    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "skl2onnx")
+    """Benchmarks against NumPy, the peer library, skl2onnx and jax2onnx (jax on CPU),
+    reported as ratios from one run."""
+    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "skl2onnx", "jax", "jax2onnx")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

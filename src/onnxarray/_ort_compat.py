@@ -59,6 +59,7 @@ CAST_VIA: dict[str, dict] = {
                uint32: int64, uint64: ORDERED_UINT64},
     "Trilu": {int8: int32, int16: int32, uint8: int32, uint16: int32, uint32: int64,
               uint64: int64},
+    "Clip": {int16: int32, uint16: int32},
     "Less": {bool: uint8},
     "Greater": {bool: uint8},
     "LessOrEqual": {bool: uint8},

@@ -29,7 +29,7 @@ from ._graph import (
     Value,
     topological_order,
 )
-from ._opset_forms import PRIVATE_DOMAIN, expand
+from ._opset_forms import DOMAIN_VERSIONS, PRIVATE_DOMAIN, expand, min_opset
 from ._version import __version__
 
 __all__ = ["argument", "build"]
@@ -61,7 +61,7 @@ def argument(*, shape, dtype) -> Array:
                             "int, a name (str) or None")
     if not isinstance(dtype, D.DType):
         raise TypeError(f"argument: dtype must be an onnxarray dtype, got {dtype!r}")
-    if dtype not in D.SUPPORTED:
+    if dtype not in D.ACCEPTED:
         raise TypeError(f"argument: dtype {dtype.name} is not supported yet")
     return Array._new(Value(dtype, tuple(dims), name=f"arg{next(_arg_ids)}"))
 
@@ -118,6 +118,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     if set(inputs) & set(outputs):
         raise ValueError(f"build: names used as both input and output: "
                          f"{sorted(set(inputs) & set(outputs))}")
+    chosen = opset
     opset = DEFAULT_OPSET if opset is None else opset
     if not isinstance(opset, int) or opset < DEFAULT_OPSET:
         raise ValueError(f"build: opset must be an int >= {DEFAULT_OPSET}, got {opset!r}")
@@ -139,6 +140,12 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
 
     out_values = [arr._v for arr in outputs.values()]
     order = topological_order(out_values)
+    needed, op = min_opset(order, opset)
+    if needed > opset:
+        if chosen is not None:
+            raise ValueError(f"build: the model uses {op}, which needs opset {needed} or "
+                             f"later; got opset={chosen}")
+        opset = needed  # operators newer than the default (string functions)
     em = _Emitter(names, opset, set(inputs) | set(outputs))
 
     # Node outputs that are graph outputs take the user's names directly when possible.
@@ -341,7 +348,10 @@ class _Emitter:
             data = np.asarray(v.data, order="C")
             if data.dtype.kind == "c":
                 data = pack(data)
-            content = (data.dtype.str, data.shape, data.tobytes())
+            if data.dtype.kind == "O":  # strings: the bytes would be object pointers
+                content = ("O", data.shape, tuple(data.ravel().tolist()))
+            else:
+                content = (data.dtype.str, data.shape, data.tobytes())
             n = self.by_content.get(content)
             if n is None:
                 n = self.by_content[content] = self.fresh("c")
@@ -390,7 +400,13 @@ class _Emitter:
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
                 continue
-            self.use_domain(node.domain, ops=(node.op,))
+            # The library's own nodes of a domain in DOMAIN_VERSIONS have a form valid from
+            # that version on: any later version will do, with nothing to check.
+            least = DOMAIN_VERSIONS.get(node.domain)
+            if least is None:
+                self.use_domain(node.domain, ops=(node.op,))
+            else:
+                self.use_domain(node.domain, least)
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 

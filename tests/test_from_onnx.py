@@ -684,3 +684,27 @@ def test_local_functions_of_an_older_model_are_converted(body):
     for v in (np.array([2.0, -3.0, 0.5], np.float32), np.zeros(0, np.float32)):
         (got,) = run_model(built, {"x": v})
         np.testing.assert_array_equal(got, np.asarray(f(xp.asarray(v))["y"]))
+
+
+def test_a_skl2onnx_classifier_with_strings_lookup(linear):
+    """The classifier (ai.onnx.ml 1) and lookup's LabelEncoder (ai.onnx.ml 2) in one model,
+    the labels mapped to names, on batches of 0, 1 and 60 rows."""
+    clf, model, X = linear
+    classify = xp.from_onnx(model)
+    names = ["two", "four", "seven"]
+
+    def tag(x):
+        return xp.strings.lookup(classify(X=x)["label"], [2, 4, 7], names, default="?")
+
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    built = xp.build({"x": x}, {"tag": tag(x)})
+    assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == 2
+    onnx.checker.check_model(built, full_check=True)
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(built.SerializeToString(), providers=["CPUExecutionProvider"])
+    for n in (0, 1, 60):
+        (got,) = sess.run(None, {"x": X[:n]})
+        eager = np.asarray(tag(xp.asarray(X[:n])))
+        assert got.tolist() == eager.tolist()
+        assert got.tolist() == [names[[2, 4, 7].index(k)] for k in clf.predict(X)[:n]]

@@ -46,6 +46,23 @@ def test_signature_tells_apart_scalars_that_compare_equal():
     assert _plans.plan_count() == 3
 
 
+def test_signature_keys_tell_apart_every_static_argument_kind():
+    a = to_onnxarray(np.arange(4.0))
+    key = lambda *args: tuple(_plans.signature((a, *args), {})[0])  # noqa: E731
+    different = [
+        (slice(0, 2), slice(False, 2)), (slice(1, None), slice(True, None)),
+        (slice(0, 2), slice(np.int64(0), 2)), (slice(None, 2), slice(0, 2)),
+        (1.0, 1), (1.0, True), (0.0, -0.0), (float("nan"), float("-nan")), (2.0, 2.0000000001),
+        (float("inf"), float("-inf")), ((1, 2), [1, 2]), (1.5, 1.5 + 0j),
+    ]
+    for x, y in different:
+        assert key(x) != key(y), (x, y)
+    same = [(slice(0, 2), slice(0, 2)), (2.5, 2.5), (float("nan"), float("nan")),
+            (slice(None), slice(None, None, None))]
+    for x, y in same:
+        assert key(x) == key(y), (x, y)
+
+
 def test_getitem_and_setitem_plans_match_op_by_op():
     _fresh()
     data = np.arange(24.0).reshape(4, 6)

@@ -31,6 +31,7 @@ import functools
 import logging
 import math
 import queue
+import struct
 import threading
 import time
 
@@ -54,25 +55,33 @@ _seen = LRUCache("plan_candidates")
 _log = logging.getLogger("onnxarray.plans")
 
 
+_F64 = struct.Struct("<d")
+# Slice bounds that are their own key: ints (not bools, which hash like ints) and None.
+_PLAIN_BOUND = frozenset({int, type(None)})
+
+
 def _static_key(a):
     """A hashable key for a non-array argument that tells apart values that act differently."""
     t = type(a)
     if t is float:
-        return (float, a.hex())  # -0.0, 0.0 and NaN are all different keys
+        if a != 0.0 and a == a:  # a nonzero non-NaN float is its own key (the common case)
+            return (float, a)
+        return (float, _F64.pack(a))  # the bits: -0.0, 0.0 and NaNs of either sign differ
     if t is int or t is bool or a is None or t is str:
         return (t, a)
     if t is slice:
         return (slice, _static_key(a.start), _static_key(a.stop), _static_key(a.step))
     if t is complex:
-        return (complex, a.real.hex(), a.imag.hex())
+        return (complex, _F64.pack(a.real), _F64.pack(a.imag))
     if isinstance(a, float):  # NumPy floating scalars
-        return (t, float(a).hex())
+        return (t, _F64.pack(float(a)))
     hash(a)  # TypeError for unhashable arguments
     return (t, a)
 
 
 def _arg_key(a, key: list, feeds: list):
-    if isinstance(a, Array):
+    t = type(a)
+    if t is Array or isinstance(a, Array):
         data = a._v.data
         if data is None:
             return SYMBOLIC
@@ -80,15 +89,22 @@ def _arg_key(a, key: list, feeds: list):
         key.append(data.shape)
         feeds.append(data)
         return None
-    if type(a) in (list, tuple):
-        key.append((type(a), len(a)))
+    if t is list or t is tuple:
+        key.append((t, len(a)))
         for item in a:
             if _arg_key(item, key, feeds) is SYMBOLIC:
                 return SYMBOLIC
         return None
-    if isinstance(a, SymbolicDim) or (type(a) is slice and any(
-            isinstance(b, SymbolicDim) for b in (a.start, a.stop, a.step))):
-        return SYMBOLIC  # a size read from a symbolic array: the call records
+    if t is slice:
+        start, stop, step = a.start, a.stop, a.step
+        if type(start) in _PLAIN_BOUND and type(stop) in _PLAIN_BOUND \
+                and type(step) in _PLAIN_BOUND:
+            key.append((slice, start, stop, step))  # ints and Nones: exact keys already
+            return None
+        if any(isinstance(b, SymbolicDim) for b in (start, stop, step)):
+            return SYMBOLIC  # a size read from a symbolic array: the call records
+    elif isinstance(a, SymbolicDim):
+        return SYMBOLIC
     key.append(_static_key(a))
     return None
 

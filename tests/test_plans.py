@@ -274,3 +274,41 @@ def test_repeated_calls_run_as_plans(name, caplog):
 
 def _flat(out):
     return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else [out])]
+
+
+_FFT_CALLS = {
+    "fft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "ifft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"axis": 0, "norm": "ortho"}),
+    "rfft": lambda: ((_f((2, 5)),), {"n": 8}),
+    "irfft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "hfft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"n": 5}),
+    "ihfft": lambda: ((_f((2, 5)),), {}),
+    "fftn": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "ifftn": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"s": (3, 4)}),
+    "rfftn": lambda: ((_f((2, 5)),), {"norm": "forward"}),
+    "irfftn": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "fftshift": lambda: ((_f((2, 5)),), {}),
+    "ifftshift": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"axes": 0}),
+}
+
+
+def test_the_fft_table_covers_every_planned_transform():
+    planned = {n for n in xp.fft.__all__ if hasattr(getattr(xp.fft, n), "__wrapped_plain__")}
+    assert planned == set(_FFT_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(_FFT_CALLS))
+def test_repeated_fft_calls_run_as_one_plan(name, caplog):
+    fn = getattr(xp.fft, name)
+    args, kwargs = _FFT_CALLS[name]()
+    first = _flat(fn.__wrapped_plain__(*args, **kwargs))
+    with caplog.at_level("DEBUG", logger="onnxarray.plans"):
+        for _ in range(_plans.PROMOTE_AFTER):
+            out = fn(*args, **kwargs)
+        entry = _plans._entry(fn, args, kwargs)
+        if isinstance(entry, _plans._Pending):  # a slow op-by-op call compiles in the background
+            assert entry.done.wait(60)
+    assert not caplog.records, caplog.text
+    assert _plans.has_plan(fn, args, kwargs), f"fft.{name} did not compile a plan"
+    for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
+        assert_identical(o, e, f"fft.{name} output {k}: plan vs op by op")

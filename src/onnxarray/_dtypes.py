@@ -53,11 +53,9 @@ class DType:
 
     __str__ = __repr__
 
-    def __eq__(self, other: object) -> _builtin_bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return hash(self.name)
+    # Equality and hashing are object identity (each dtype is one object, also after
+    # unpickling): inherited from ``object``, whose C slots keep the signature keys of eager
+    # calls, which hold dtypes, cheap to hash.
 
     def __reduce__(self) -> str:
         return self.name

@@ -9,7 +9,7 @@ import pytest
 from parity import assert_identical, to_onnxarray
 
 import onnxarray as xp
-from onnxarray import _plans
+from onnxarray import _indexing, _plans
 
 
 def _fresh():
@@ -74,6 +74,34 @@ def test_getitem_and_setitem_plans_match_op_by_op():
         np.testing.assert_array_equal(np.asarray(a), expected)
         np.testing.assert_array_equal(np.asarray(a[..., None, 1::3]), expected[..., None, 1::3])
     assert _plans.plan_count() == 2
+
+
+def test_boolean_mask_plans_follow_each_calls_selection():
+    """A mask's selection is data: one signature (shapes and dtypes) serves masks that select
+    different counts, as a plan as op by op; only a scalar assignment is planned."""
+    _fresh()
+    rng = np.random.default_rng(3)
+    data = np.array([[-0.0, 1.5, np.nan], [np.inf, -2.0, 0.0]])
+    for _ in range(3 * _plans.PROMOTE_AFTER):
+        m = rng.random(data.shape) < 0.5  # all False and all True occur too
+        a, mask = to_onnxarray(data), to_onnxarray(m)
+        assert_identical(np.asarray(a[mask]), data[m], "a[mask]")
+        assert_identical(np.asarray(a[(mask,)]), data[m], "a[(mask,)]")
+        for value in (-0.0, to_onnxarray(np.array(7.25))):
+            b = to_onnxarray(data)
+            b[mask] = value
+            want = data.copy()
+            want[m] = np.asarray(value)
+            assert_identical(np.asarray(b), want, f"b[mask] = {value!r}")
+    mask = to_onnxarray(m)
+    x = to_onnxarray(data)
+    assert _plans.has_plan(_indexing._getitem, (x, mask))
+    assert _plans.has_plan(_indexing._setitem, (x, mask, -0.0))
+    # an assigned array is checked against the selection's count, on the data: op by op
+    b = to_onnxarray(data)
+    with pytest.raises(ValueError, match="__setitem__"):
+        b[to_onnxarray(np.ones(data.shape, bool))] = to_onnxarray(np.arange(5.0))
+    assert not _plans.has_plan(_indexing._setitem, (x, mask, to_onnxarray(np.arange(5.0))))
 
 
 def test_invalid_calls_still_raise_the_library_error():

@@ -53,9 +53,13 @@ class DType:
 
     __str__ = __repr__
 
-    # Equality and hashing are object identity (each dtype is one object, also after
-    # unpickling): inherited from ``object``, whose C slots keep the signature keys of eager
-    # calls, which hold dtypes, cheap to hash.
+    def __eq__(self, other: object) -> _builtin_bool:
+        # identity, and never NotImplemented: NumPy would otherwise answer for its own dtypes
+        return self is other
+
+    # Each dtype is one object (also after unpickling), so the identity hash of ``object``'s C
+    # slot fits: the signature keys of eager calls hold dtypes and hash them on every call.
+    __hash__ = object.__hash__
 
     def __reduce__(self) -> str:
         return self.name

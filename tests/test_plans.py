@@ -163,6 +163,22 @@ def test_a_slow_signature_compiles_in_the_background(monkeypatch):
         assert_identical(o, e, f"svd output {k}: plan vs op by op")
 
 
+def test_a_slow_signature_is_promoted_on_its_second_call(monkeypatch):
+    _fresh()
+    release = _gate_compiles(monkeypatch)
+    a = to_onnxarray(np.linspace(-2.0, 2.0, 7))
+    xp.cos(a)
+    assert _plans._entry(xp.cos, (a,)) is None  # one call: perhaps a one-off shape
+    xp.cos(a)
+    pending = _plans._entry(xp.cos, (a,))
+    assert _plans.PROMOTE_SLOW_AFTER == 2 < _plans.PROMOTE_AFTER
+    assert type(pending) is _plans._Pending
+    release.set()
+    assert pending.done.wait(timeout=300)
+    assert _plans.has_plan(xp.cos, (a,))
+    assert_identical(np.asarray(xp.cos(a)), np.asarray(xp.cos.__wrapped_plain__(a)), "cos")
+
+
 def test_a_background_compile_that_fails_is_logged_and_runs_op_by_op(monkeypatch, caplog):
     _fresh()
     release = _gate_compiles(monkeypatch, fail=True)

@@ -17,8 +17,11 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   the ~12,000 nodes of ``linalg.svd`` of a 20x20 matrix, whose op-by-op call takes ~3 s on a
   loaded machine). So a signature whose op-by-op calls all took ``BACKGROUND_SECONDS`` or
   more is traced and compiled in a background daemon thread, and its calls keep running op by
-  op until the plan is ready; cheaper signatures compile on the promoting call. Either way
-  the plan is compiled without graph optimizations, so its results equal op by op bit for bit.
+  op until the plan is ready; such a signature is promoted on its ``PROMOTE_SLOW_AFTER``-th
+  call already (a slow call repeated pays for its compile soonest, and the first calls of a
+  new signature are the ones to keep short). Cheaper signatures compile on the promoting
+  call. Either way the plan is compiled without graph optimizations, so its results equal op
+  by op bit for bit.
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -45,6 +48,7 @@ from ._graph import Value
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
+PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
 BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
 MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
 
@@ -330,7 +334,8 @@ def planned(fn):
                 return fn(*args, **kwargs)
             # (calls so far, fastest of them in seconds): a single preempted call is not slow
             seen, seconds = _seen.get(key, (0, math.inf))
-            if seen + 1 < PROMOTE_AFTER:
+            if seen + 1 < (PROMOTE_SLOW_AFTER if seconds >= BACKGROUND_SECONDS
+                           else PROMOTE_AFTER):
                 _seen.replace(key, (seen + 1, seconds))
                 start = time.perf_counter()
                 out = fn(*args, **kwargs)

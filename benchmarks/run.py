@@ -559,11 +559,18 @@ def _consumer_section(name: str):
     return section
 
 
+def _scoring_section(quick: bool) -> None:
+    import scoring  # benchmarks/scoring.py, next to this file
+
+    scoring.bench_dask(quick, RESULTS, target)
+
+
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
             "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
-            "sklearn_checks": _consumer_section("bench_sklearn_checks")}
+            "sklearn_checks": _consumer_section("bench_sklearn_checks"),
+            "dask": _scoring_section}
 
 
 def main() -> None:

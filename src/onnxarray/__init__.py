@@ -125,6 +125,7 @@ from ._elementwise_functions import (
     tanh,
     trunc,
 )
+from ._functions import function
 from ._indexing_functions import (
     take,
     take_along_axis,
@@ -154,6 +155,7 @@ from ._manipulation_functions import (
     tile,
     unstack,
 )
+from ._onnx_import import from_onnx
 from ._searching_functions import (
     argmax,
     argmin,
@@ -206,6 +208,8 @@ __all__ = [
     "argmin",
     "argsort",
     "argument",
+    "from_onnx",
+    "function",
     "SymbolicDim",
     "SymbolicValueError",
     "InconclusiveDimensionError",
@@ -379,8 +383,8 @@ def _plan_namespace() -> None:
     no_arrays = {"argument", "build", "jit", "asarray", "from_dlpack", "arange", "empty", "eye",
                  "full", "linspace", "ones", "zeros", "can_cast", "finfo", "iinfo", "isdtype",
                  "result_type", "broadcast_shapes", "__array_namespace_info__"}
-    not_planned.add("cache_limits")
-    no_arrays.add("cache_limits")
+    not_planned.update(("cache_limits", "from_onnx", "function"))
+    no_arrays.update(("cache_limits", "from_onnx", "function"))
     ns = globals()
     for name in __all__:
         obj = ns[name]

@@ -15,6 +15,7 @@ from onnx import helper, numpy_helper
 
 from . import _dtypes as D
 from ._array_object import Array, original_argument
+from ._complex_parts import pack
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
 from ._graph import (
@@ -28,6 +29,7 @@ from ._graph import (
     topological_order,
 )
 from ._opset_forms import PRIVATE_DOMAIN, expand
+from ._version import __version__
 
 __all__ = ["argument", "build"]
 
@@ -326,8 +328,6 @@ class _Emitter:
         if v.data is not None:
             data = np.asarray(v.data, order="C")
             if data.dtype.kind == "c":
-                from ._complex import pack
-
                 data = pack(data)
             content = (data.dtype.str, data.shape, data.tobytes())
             n = self.by_content.get(content)
@@ -478,6 +478,4 @@ def _node_key(node, ins: list[str]):
 
 
 def _version() -> str:
-    from . import __version__
-
     return __version__

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import _dtypes as D
+from ._complex_parts import pack, unpack
 from ._dtypes import DType
 from ._executor import run_node
 from ._graph import CALL_ATTR, BodyInput, Graph, Value, body_graph, make_node, recording_scope
@@ -102,16 +103,12 @@ def _layout(v: Value) -> np.ndarray:
     """Concrete data in graph layout (complex as a real array with a trailing 2)."""
     data = v.data
     if data.dtype.kind == "c":
-        from ._complex import pack
-
         return pack(data)
     return data
 
 
 def _concrete(data: np.ndarray, dt: DType) -> Value:
     if dt.kind == "c":
-        from ._complex import unpack
-
         data = unpack(data)
     return Value(dt, data.shape, data=data)
 

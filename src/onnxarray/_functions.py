@@ -19,7 +19,7 @@ import re
 
 from ._array_object import Array
 from ._caches import LRUCache
-from ._control_flow import trace_body
+from ._control_flow import _run_graph, trace_body
 from ._graph import CALL_ATTR, Dim, Graph, Value, make_node
 
 __all__ = ["function"]
@@ -164,8 +164,6 @@ class _Function:
 
     def run(self, arrays):
         """The trace run on concrete data (a call inside an eagerly run control-flow body)."""
-        from ._control_flow import _run_graph
-
         g = self.graph
         n = len(g.inputs)
         env = {id(c): a for c, a in zip(g.captures, arrays[n:])}

@@ -73,9 +73,11 @@ def minimum(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job: export a real model with a dynamic batch dimension and run it."""
-    session.install(".", "scikit-learn>=1.9", "scipy>=1.14")
+    """The main job: export a real model with a dynamic batch dimension and run it; then the
+    text tagger, raw sentences to tag strings in one model around a skl2onnx network."""
+    session.install(".", "scikit-learn>=1.9", "scipy>=1.14", "skl2onnx>=1.16")
     session.run("python", "examples/demo.py", *session.posargs)
+    session.run("python", "examples/tagger.py")
 
 
 @nox.session

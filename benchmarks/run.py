@@ -565,12 +565,19 @@ def _scoring_section(quick: bool) -> None:
     scoring.bench_dask(quick, RESULTS, target)
 
 
+def _eig_section(quick: bool) -> None:
+    import linalg_eig  # benchmarks/linalg_eig.py, next to this file
+
+    linalg_eig.bench_eig(quick, RESULTS, target)
+
+
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
             "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
             "sklearn_checks": _consumer_section("bench_sklearn_checks"),
-            "dask": _scoring_section}
+            "dask": _scoring_section,
+            "eig": _eig_section}
 
 
 def main() -> None:

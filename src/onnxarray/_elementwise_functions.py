@@ -37,8 +37,14 @@ _CATEGORY_TEXT = {
 }
 
 
+# Beyond the standard: equality also compares string arrays (and a string array with a str).
+_CATEGORIES = {**D.CATEGORIES, "all or string": D.ALL + (D.string,)}
+_CATEGORY_TEXT["all or string"] = "any"
+
+
 def _check(dtype: DType, category: str, func: str) -> None:
-    if dtype not in D.CATEGORIES[category]:
+    if dtype not in _CATEGORIES[category]:
+        D.no_strings(func, dtype)
         raise TypeError(f"{func}: needs {_CATEGORY_TEXT[category]} dtype, got {dtype.name}")
 
 
@@ -208,7 +214,7 @@ _BINARY = {
     "add": ("Add", "numeric", False),
     "subtract": ("Sub", "numeric", False),
     "multiply": ("Mul", "numeric", False),
-    "equal": ("Equal", "all", True),
+    "equal": ("Equal", "all or string", True),
     "greater": ("Greater", "real numeric", True),
     "greater_equal": ("GreaterOrEqual", "real numeric", True),
     "less": ("Less", "real numeric", True),
@@ -277,7 +283,7 @@ minimum = _make_binary("minimum")
 
 def not_equal(x1, x2, /) -> Array:
     """Elementwise ``x1 != x2`` with broadcasting (ONNX ``Not`` of ``Equal``)."""
-    v1, v2, _ = _operands(x1, x2, "all", "not_equal")
+    v1, v2, _ = _operands(x1, x2, "all or string", "not_equal")
     return _wrap(_ops.unary("Not", _ops.binary("Equal", v1, v2, D.bool)))
 
 

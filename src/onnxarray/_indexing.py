@@ -350,7 +350,7 @@ def _value_for(x: Value, value, func: str) -> Value:
         return val
     if isinstance(value, float) and x.dtype.kind in "iu":
         return _ops.cast(scalar_value(value, D.float64, func), x.dtype)
-    if isinstance(value, (bool, int, float, complex)):
+    if isinstance(value, (bool, int, float, complex, str)):
         return scalar_value(value, x.dtype, func)
     raise TypeError(f"{func}: value must be an array or a Python scalar, got "
                     f"{type(value).__name__}")

@@ -599,18 +599,15 @@ def eigvalsh(x: Array, /) -> Array:
 
 
 def _general_eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
-    v, n = _square(x, func)
-    if n == 0:
-        cdt = v.dtype if v.dtype.kind == "c" else _complex().complex_of(v.dtype)
-        b = _Batch(v)
-        return (_any_filled(b, (0,), np.zeros(0), cdt),
-                _any_filled(b, (0, 0), np.zeros((0, 0)), cdt))
-    return _complex().eig(v, want_vectors)
+    from ._linalg_eig import eig_values
+
+    return eig_values(x, func, want_vectors)
 
 
 def eig(x: Array, /) -> EigResult:
     """Eigenvalues and unit eigenvectors (columns) of general square matrices, always complex,
-    in no particular order: Hessenberg reduction, then a fixed number of shifted QR steps."""
+    in no particular order: Hessenberg reduction, then shifted QR sweeps until converged (NaN
+    for a matrix that does not converge), see _linalg_eig."""
     w, vecs = _general_eigen(x, "eig", True)
     return EigResult(Array._new(w), Array._new(vecs))
 
@@ -750,15 +747,14 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
 
 
 # Repeated concrete calls of one signature run as one compiled session, like the main
-# namespace's functions: these unrolled graphs are long, op by op they are slow.
+# namespace's functions: these unrolled graphs are long, op by op they are slow. (eig and
+# eigvals compile one session per dtype and rank for every size themselves, see _linalg_eig.)
 det = planned(det)
 slogdet = planned(slogdet)
 inv = planned(inv)
 solve = planned(solve)
 cholesky = planned(cholesky)
 qr = planned(qr)
-eig = planned(eig)
-eigvals = planned(eigvals)
 eigh = planned(eigh)
 eigvalsh = planned(eigvalsh)
 svd = planned(svd)

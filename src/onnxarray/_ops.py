@@ -17,7 +17,13 @@ from . import _dtypes as D
 from ._dtypes import DType
 from ._executor import ExecutionError, run_node
 from ._graph import NODE_NAME_ATTR, Dim, Value, make_node
-from ._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS, where_keeps_sign_of
+from ._ort_compat import (
+    CAST_VIA,
+    ORDERED_UINT64,
+    STRING_GATHER_LAST_AXIS_ONLY,
+    TYPED_INPUTS,
+    where_keeps_sign_of,
+)
 
 __all__ = ["bind", "const", "cast", "broadcast_shapes"]
 
@@ -396,6 +402,13 @@ def slice_(x: Value, starts, ends, axes, steps, out_shape: tuple) -> Value:
 
 def gather(x: Value, indices: Value, axis: int) -> Value:
     axis = axis % len(x.shape)
+    last = len(x.shape) - 1
+    if x.dtype is D.string and axis != last and STRING_GATHER_LAST_AXIS_ONLY:
+        perm = [i for i in range(len(x.shape)) if i != axis] + [axis]
+        out = gather(transpose(x, perm), indices, last)
+        k = len(indices.shape)  # the gathered axes are last; put them back at ``axis``
+        rest = list(range(last))
+        return transpose(out, rest[:axis] + list(range(last, last + k)) + rest[axis:])
     return bind("Gather", [x, indices], [x.dtype],
                 lambda: [x.shape[:axis] + tuple(indices.shape) + x.shape[axis + 1:]],
                 (("axis", axis),))[0]

@@ -43,8 +43,15 @@ from ._build import argument, build
 from ._caches import LRUCache
 from ._complex_parts import pack, unpack
 from ._dims import SymbolicDim
-from ._executor import RUN_OPTIONS, eager_opset, session_for_model, session_runner
-from ._graph import Value
+from ._executor import (
+    RUN_FAILURES,
+    RUN_OPTIONS,
+    eager_opset,
+    session_for_model,
+    session_runner,
+)
+from ._graph import Value, topological_order
+from ._opset_forms import min_opset
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
 
@@ -176,8 +183,10 @@ def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
 
 def _compile_traced(fn, inputs: dict, sargs: list, skw: dict, *, optimize: str):
     outs, container = _flatten_result(fn(*sargs, **skw))
+    # the eager sessions' opset, for the same ONNX forms (or the newer one string ops need)
+    opset, _ = min_opset(topological_order([o._v for o in outs]), eager_opset())
     model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
-                  opset=eager_opset())  # the eager sessions' opset: the same ONNX forms
+                  opset=opset)
     sess = session_for_model(model.SerializeToString(), optimize=optimize)
     dtypes = [o.dtype for o in outs]
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
@@ -343,7 +352,10 @@ def planned(fn):
             plan = _promote(fn, key, args, kwargs, seconds)
         if plan is None or plan is _UNPLANNABLE or type(plan) is _Pending:
             return fn(*args, **kwargs)
-        return run_plan(plan, feeds)
+        try:
+            return run_plan(plan, feeds)
+        except RUN_FAILURES:  # a check of the data failed: op by op raises the proper error
+            return fn(*args, **kwargs)
 
     wrapper.__wrapped_plain__ = fn
     return wrapper

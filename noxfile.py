@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "consumers"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent

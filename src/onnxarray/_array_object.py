@@ -70,6 +70,7 @@ class Array:
     def _new(cls, value: Value) -> Array:
         obj = object.__new__(cls)
         obj._v = value
+        obj._lock = None  # created by the first in-place change (_mutation_lock)
         return obj
 
     # -- attributes ----------------------------------------------------------------------------
@@ -265,15 +266,13 @@ def _mutation_lock(arr: Array) -> threading.RLock:
     parts of one array (scikit-learn's ``pairwise_distances(n_jobs=2)`` does) would otherwise
     lose one of the writes. Created on the first change, so arrays never written cost
     nothing."""
-    try:
-        return arr._lock
-    except AttributeError:
+    lock = arr._lock
+    if lock is None:
         with _LOCK_CREATION:
-            try:
-                return arr._lock
-            except AttributeError:
-                arr._lock = threading.RLock()
-                return arr._lock
+            lock = arr._lock
+            if lock is None:
+                lock = arr._lock = threading.RLock()
+    return lock
 
 
 def _rebind(arr: Array, v: Value) -> None:

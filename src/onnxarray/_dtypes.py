@@ -56,10 +56,12 @@ class DType:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> _builtin_bool:
+        # identity, and never NotImplemented: NumPy would otherwise answer for its own dtypes
         return self is other
 
-    def __hash__(self) -> int:
-        return hash(self.name)
+    # Each dtype is one object (also after unpickling), so the identity hash of ``object``'s C
+    # slot fits: the signature keys of eager calls hold dtypes and hash them on every call.
+    __hash__ = object.__hash__
 
     def __reduce__(self) -> str:
         return self.name

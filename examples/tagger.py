@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnx.utils
 import onnxruntime as ort
 
 import onnxarray
@@ -168,24 +167,6 @@ class Tagger:
     log_init: np.ndarray           # (tags,) float32, log P(first tag)
 
 
-def probabilities_only(network: onnx.ModelProto) -> onnx.ModelProto:
-    """The skl2onnx network with its "probabilities" output alone (``onnx.utils.Extractor``).
-
-    An eager ``from_onnx`` call computes every output of the model, and skl2onnx's label
-    branch (``ArrayFeatureExtractor``) refuses an empty batch, which a batch of empty
-    sentences is; the exported model drops that branch anyway. Without it the network uses no
-    ai.onnx.ml operator, so that import goes too (the lookup tables need ai.onnx.ml 2, and
-    one model imports one version of a domain).
-    """
-    inputs = [i.name for i in network.graph.input]
-    kept = onnx.utils.Extractor(network).extract_model(inputs, ["probabilities"])
-    used = {node.domain for node in kept.graph.node}
-    imports = [o for o in kept.opset_import if o.domain in ("", "ai.onnx") or o.domain in used]
-    del kept.opset_import[:]
-    kept.opset_import.extend(imports)
-    return kept
-
-
 def make_tag(model: Tagger):
     """``tag(sentences)``: a 1-D string array -> ``(sentences, words)`` tag strings.
 
@@ -193,7 +174,9 @@ def make_tag(model: Tagger):
     ``tokenize``, ``featurize`` and ``decode`` around the network's graph (read it in Netron).
     """
     xp = onnxarray
-    network = xp.from_onnx(probabilities_only(model.network))
+    # Only the "probabilities" output: skl2onnx's label branch refuses an empty batch (which a
+    # batch of empty sentences is), and an eager call would compute it.
+    network = xp.from_onnx(model.network, outputs=["probabilities"])
     vocab_size = len(model.vocabulary)
     log_trans, log_init = xp.asarray(model.log_trans), xp.asarray(model.log_init)
 
@@ -313,9 +296,10 @@ def word_by_word(model: Tagger, sentences: list[str]) -> list[list[str]]:
     for row, ws in enumerate(words):
         ids[row, :len(ws)] = [index.get(w, len(model.vocabulary)) for w in ws]
     counts = np.array([len(ws) for ws in words], dtype=np.int64)
-    network = ort.InferenceSession(probabilities_only(model.network).SerializeToString(),
+    network = ort.InferenceSession(model.network.SerializeToString(),
                                    providers=["CPUExecutionProvider"])
-    (proba,) = network.run(None, {"X": features(np, ids, counts, len(model.vocabulary))})
+    (proba,) = network.run(["probabilities"],
+                           {"X": features(np, ids, counts, len(model.vocabulary))})
     best = proba.reshape(len(words), length, len(TAGS)).argmax(axis=2)
     return [[TAGS[k] for k in row[:n]] for row, n in zip(best, counts)]
 

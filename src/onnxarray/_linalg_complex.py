@@ -26,7 +26,7 @@ from . import _dtypes as D
 from . import _ops
 from ._complex import complex_of, join, parts
 from ._graph import Value
-from ._linalg_factorizations import (
+from ._linalg_base import (
     _add,
     _Batch,
     _c,

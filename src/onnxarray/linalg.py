@@ -217,11 +217,8 @@ def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:  # 
         if not keepdims:
             out = _ops.squeeze(out, [n - 2, n - 1])
     elif ord in (2, -2, "nuc"):
-        if any(type(d) is not int for d in v.shape[-2:]):
-            raise ValueError(f"matrix_norm: ord {ord!r} needs the matrix size known when "
-                             "recording (only the batch dimensions may be symbolic)")
         op = {2: "ReduceMax", -2: "ReduceMin", "nuc": "ReduceSum"}[ord]
-        out = _ops.reduce(op, singular_values(v), [n - 2], False)
+        out = _ops.reduce(op, singular_values(v, "matrix_norm"), [n - 2], False)
         if keepdims:
             out = _ops.unsqueeze(out, [n - 2, n - 1])
     else:

@@ -1,0 +1,510 @@
+"""The real factorizations as ONNX ``Loop``s: one column or one round of rotations per iteration.
+
+Each iteration does O(n^2) vectorised work on the whole stack of matrices, so the matrix size
+may be symbolic and the graph does not grow with it:
+
+- ``eliminate``: LU or Gauss-Jordan elimination with partial pivoting, one column per
+  iteration. Rows are not swapped: the pivot row is the largest magnitude among the rows not
+  used yet, and the pivot rows are remembered (``piv``), so an iteration costs no gather of the
+  whole matrix.
+- ``cholesky``: the outer-product algorithm, one column per iteration.
+- ``householder``: QR by Householder reflections, one column per iteration.
+- ``jacobi_eigen``: two-sided Jacobi rotations in round-robin (parallel) order: each iteration
+  rotates n/2 disjoint pairs (p, q) at once, zeroing their entries exactly.
+- ``one_sided_jacobi``: Hestenes' one-sided Jacobi for the SVD, the same schedule on columns.
+
+Both Jacobi methods skip a pair whose off-diagonal entry is below the tolerance and stop when a
+whole sweep (every pair once) needed no rotation, with a cap on the sweeps; a matrix that did
+not converge (or held a NaN) gets NaN in every output. An odd size is padded with one isolated
+row and column, which no rotation touches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops, lax
+from ._array_object import Array
+from ._graph import Dim, Value
+from ._linalg_base import _add, _c, _cmp, _div, _mT, _mul, _rotation, _sub, _sum
+from ._linear_algebra_functions import _mm
+
+__all__ = ["eliminate", "permutation_sign", "solve_eliminated", "cholesky", "householder",
+           "jacobi_eigen", "one_sided_jacobi", "size_value", "arange", "nan_where", "eye_like",
+           "symmetric_from_lower", "diagonal", "MAX_SWEEPS"]
+
+MAX_SWEEPS = 40  # Jacobi sweeps before giving up; float64 needs about 6-12 for n <= 128
+
+
+# ---------------------------------------------------------------------------------------------
+# index helpers
+
+
+def size_value(v: Value, axis: int) -> Value:
+    """``v.shape[axis]`` as a 0-d int64 Value (a constant when it is known)."""
+    d = v.shape[axis]
+    if type(d) is int:
+        return _ops.const(d, D.int64)
+    return _ops.reshape(_ops.dim_of(v, axis), [])
+
+
+def arange(n: Value, dim) -> Value:
+    """``[0, 1, ..., n - 1]`` (int64) of static shape ``(dim,)``."""
+    if n.data is not None:
+        return _ops.i64(np.arange(int(n.data)))
+    return _ops.bind("Range", [_ops.const(0, D.int64), n, _ops.const(1, D.int64)], [D.int64],
+                     lambda: [(dim,)])[0]
+
+
+def _column_index(n: Value, dim) -> tuple[Value, Value]:
+    """``arange(n)`` as a column (n, 1) and as a row (1, n)."""
+    r = arange(n, dim)
+    return _ops.unsqueeze(r, [1]), _ops.unsqueeze(r, [0])
+
+
+def _take(x: Value, k: Value, axis: int) -> Value:
+    """``x`` at position ``k`` (0-d int64) of ``axis``, keeping the axis (size 1)."""
+    axis %= len(x.shape)
+    idx = _ops.reshape(k, [1])
+    shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
+    return _ops.bind("Gather", [x, idx], [x.dtype], lambda: [shape], (("axis", axis),))[0]
+
+
+def _gather(x: Value, idx: Value, axis: int, dim) -> Value:
+    """``x`` at the positions ``idx`` (1-D) of ``axis``, whose new size is ``dim``."""
+    axis %= len(x.shape)
+    shape = x.shape[:axis] + (dim,) + x.shape[axis + 1:]
+    return _ops.bind("Gather", [x, idx], [x.dtype], lambda: [shape], (("axis", axis),))[0]
+
+
+def _same_shape(v: Value, shape: tuple) -> Value:
+    """``v`` declared with ``shape`` (which it has): keeps a loop carry's shape expression."""
+    if tuple(v.shape) == tuple(shape):
+        return v
+    return _ops.bind("Identity", [v], [v.dtype], lambda: [tuple(shape)])[0]
+
+
+def _zeros(like: Value, shape_value: Value, shape: tuple, dtype) -> Value:
+    return _ops.expand_to(_ops.const(np.zeros((), dtype.numpy), dtype), shape_value, shape)
+
+
+def _fori(trip, body, init: list[Value]) -> list[Value]:
+    """``lax.fori_loop(0, trip, ...)`` on Values: ``body(i, carry) -> carry``."""
+    def step(i, carry):
+        outs = body(i._v, [c._v for c in carry])
+        return tuple(Array._new(_same_shape(o, c._v.shape)) for o, c in zip(outs, carry))
+
+    trip_arg = trip if type(trip) is int else Array._new(trip)
+    out = lax.fori_loop(0, trip_arg, step, tuple(Array._new(v) for v in init))
+    return [o._v for o in out]
+
+
+def _while(cond, body, init: list[Value]) -> list[Value]:
+    """``lax.while_loop`` on Values."""
+    def step(carry):
+        outs = body([c._v for c in carry])
+        return tuple(Array._new(_same_shape(o, c._v.shape)) for o, c in zip(outs, carry))
+
+    out = lax.while_loop(lambda carry: Array._new(cond([c._v for c in carry])), step,
+                         tuple(Array._new(v) for v in init))
+    return [o._v for o in out]
+
+
+def _nan_where(bad: Value, v: Value) -> Value:
+    """``v`` with NaN in every entry of the matrices flagged ``bad`` (broadcastable)."""
+    return _ops.where(bad, _c(np.nan, v), v)
+
+
+# ---------------------------------------------------------------------------------------------
+# LU and Gauss-Jordan elimination
+
+
+def eliminate(a: Value, b: Value | None, jordan: bool):
+    """Partial-pivoting elimination of square (..., n, n) ``a`` (and the right-hand sides
+    ``b``, (..., n, k), with the same row operations).
+
+    Returns ``(a, b, perm, pivots)``: the eliminated matrices, ``perm`` (..., n, n) bool with
+    ``perm[r, k]`` true where row r was the pivot row of column k, and the pivots (..., 1, n).
+    With ``jordan`` the column is also eliminated above the pivot, so ``a`` ends as a permuted
+    diagonal. A zero pivot leaves its column as it is (the result then holds inf or NaN).
+    """
+    n = a.shape[-1]
+    nv = size_value(a, -1)
+    rows, cols = _column_index(nv, n)
+    zero = _c(0, a)
+    batch_rows = _ops.shape_of(a, 0, len(a.shape) - 1)
+    used0 = _ops.expand_to(_ops.const(False, D.bool),
+                           _ops.concat([batch_rows, _ops.i64([1])], 0), a.shape[:-1] + (1,))
+    piv0 = _ops.expand_to(_ops.const(0, D.int64),
+                          _ops.concat([_ops.shape_of(a, 0, len(a.shape) - 2), _ops.i64([1]),
+                                       _ops.dim_of(a, -1)], 0), a.shape[:-2] + (1, n))
+
+    def body(k, carry):
+        a, used, piv = carry[:3]
+        colk = _take(a, k, -1)  # (..., n, 1)
+        cand = _ops.where(used, _c(-1, a), _ops.unary("Abs", colk))
+        p = _ops.bind("ArgMax", [cand], [D.int64], lambda: [a.shape[:-2] + (1, 1)],
+                      (("axis", len(a.shape) - 2), ("keepdims", 1)))[0]
+        onehot = _cmp("Equal", rows, p)  # (..., n, 1)
+        pivot_row = _sum(_ops.where(onehot, a, zero), -2, True)  # (..., 1, n)
+        pivot = _take(pivot_row, k, -1)
+        now_used = _ops.binary("Or", used, onehot)
+        targets = _ops.unary("Not", onehot if jordan else now_used)
+        ok = _ops.binary("And", targets, _ops.unary("Not", _cmp("Equal", pivot, zero)))
+        f = _ops.where(ok, _div(colk, pivot), zero)
+        out = [_sub(a, _mul(f, pivot_row)), now_used,
+               _ops.where(_cmp("Equal", cols, k), p, piv)]
+        if len(carry) == 4:
+            rhs = carry[3]
+            rhs_row = _sum(_ops.where(onehot, rhs, _c(0, rhs)), -2, True)
+            out.append(_sub(rhs, _mul(f, rhs_row)))
+        return out
+
+    init = [a, used0, piv0] + ([] if b is None else [b])
+    out = _fori(nv, body, init)
+    a, piv = out[0], out[2]
+    perm = _cmp("Equal", rows, piv)  # (..., n, n)
+    pivots = _sum(_ops.where(perm, a, zero), -2, True)
+    return a, (out[3] if b is not None else None), perm, pivots
+
+
+def permutation_sign(perm: Value, like: Value) -> Value:
+    """The sign (+-1, (..., 1, 1)) of the permutation ``perm`` (..., n, n) bool, by counting
+    inversions: pairs of columns i < j whose pivot rows are in the other order."""
+    n = perm.shape[-1]
+    nv = _ops.reshape(_ops.dim_of(perm, -1), []) if type(n) is not int else _ops.const(n, D.int64)
+    rows, cols = _column_index(nv, n)
+    piv = _sum(_mul(_ops.cast(perm, D.int64), rows), -2, True)  # (..., 1, n): pivot row of col
+    later = _cmp("Less", rows, cols)  # i < j
+    inverted = _ops.binary("And", later, _cmp("Greater", _mT(piv), piv))
+    count = _ops.reduce("ReduceSum", _ops.cast(inverted, D.int64), [-2, -1], True)
+    odd = _cmp("Equal", _ops.binary("Mod", count, _ops.const(2, D.int64)),
+               _ops.const(1, D.int64))
+    return _ops.where(odd, _c(-1, like), _c(1, like))
+
+
+def solve_eliminated(perm: Value, pivots: Value, rhs: Value) -> Value:
+    """The solution from a Gauss-Jordan elimination: x[k] = rhs[pivot row of k] / pivot_k."""
+    pt = _ops.cast(_mT(perm), rhs.dtype)
+    return _div(_mm(pt, rhs), _mT(pivots))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cholesky and QR
+
+
+def cholesky(s: Value) -> Value:
+    """The lower Cholesky factor of symmetric (..., n, n) ``s``."""
+    n = s.shape[-1]
+    nv = size_value(s, -1)
+    rows, cols = _column_index(nv, n)
+    zero = _c(0, s)
+
+    def body(j, carry):
+        s, low = carry
+        colj = _take(s, j, -1)
+        d = _ops.unary("Sqrt", _take(colj, j, -2))
+        col = _ops.where(_cmp("GreaterOrEqual", rows, j), _div(colj, d), zero)
+        return [_sub(s, _mul(col, _mT(col))), _ops.where(_cmp("Equal", cols, j), col, low)]
+
+    return _fori(nv, body, [s, _ops.binary("Mul", s, zero)])[1]
+
+
+def _eye_like(v: Value, m, mv: Value) -> Value:
+    """The identity (..., m, m) over the batch of ``v``."""
+    rows, cols = _column_index(mv, m)
+    eye = _ops.cast(_cmp("Equal", rows, cols), v.dtype)
+    nb = len(v.shape) - 2
+    if nb == 0:
+        return eye
+    shape = _ops.concat([_ops.shape_of(v, 0, nb), _ops.reshape(mv, [1]),
+                         _ops.reshape(mv, [1])], 0)
+    return _ops.expand_to(eye, shape, v.shape[:nb] + (m, m))
+
+
+def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Value]:
+    """``a = q @ r`` for (..., m, n) ``a``: q (..., m, m) orthogonal (if ``want_q``), r upper
+    triangular; ``trip`` (0-d int64) reflections, min(m - 1, n)."""
+    m = a.shape[-2]
+    mv = size_value(a, -2)
+    rows, _ = _column_index(mv, m)
+    zero = _c(0, a)
+    one = _c(1, a)
+
+    def body(k, carry):
+        r = carry[0]
+        x = _ops.where(_cmp("GreaterOrEqual", rows, k), _take(r, k, -1), zero)
+        # The reflector does not depend on the scale of x: divided by its largest magnitude,
+        # v.T @ v >= 1 unless x is zero, so 2 / (v.T @ v) cannot overflow for tiny columns.
+        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-2], True)
+        x = _div(x, _ops.where(_cmp("Equal", big, zero), one, big))
+        xk = _take(x, k, -2)
+        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -2, True))
+        # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
+        alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
+        v = _ops.where(_cmp("Equal", rows, k), _sub(xk, alpha), x)
+        vv = _sum(_mul(v, v), -2, True)
+        beta = _ops.where(_cmp("Equal", vv, zero), zero, _div(_c(2, a), vv))
+        bvt = _mul(beta, _mT(v))
+        out = [_sub(r, _mul(v, _mm(bvt, r)))]
+        if want_q:
+            q = carry[1]
+            out.append(_sub(q, _mul(_mm(q, v), bvt)))
+        return out
+
+    init = [a] + ([_eye_like(a, m, mv)] if want_q else [])
+    out = _fori(trip, body, init)
+    n = a.shape[-1]
+    _, cols = _column_index(size_value(a, -1), n)
+    r = _ops.where(_cmp("LessOrEqual", rows, cols), out[0], zero)
+    return (out[1] if want_q else None), r
+
+
+# ---------------------------------------------------------------------------------------------
+# Jacobi rotations
+
+
+def _pad_even(v: Value, axes: tuple[int, ...], nv: Value) -> tuple[Value, Value, Dim | int]:
+    """``v`` with one zero row/column appended on ``axes`` when the size ``nv`` is odd:
+    returns the padded Value, the even size (0-d) and its static dim."""
+    n = v.shape[axes[0]]
+    if type(n) is int:
+        if n % 2 == 0:
+            return v, nv, n
+        extra, m = _ops.const(1, D.int64), n + 1
+    else:
+        extra, m = _ops.binary("Mod", nv, _ops.const(2, D.int64)), Dim()
+    nd = len(v.shape)
+    pads = [_ops.const(0, D.int64)] * (2 * nd)
+    for ax in axes:
+        pads[nd + ax % nd] = extra
+    shape = tuple(m if i in {ax % nd for ax in axes} else d for i, d in enumerate(v.shape))
+    pads_v = _ops.concat([_ops.reshape(p, [1]) for p in pads], 0)
+    padded = _ops.bind("Pad", [v, pads_v], [v.dtype], lambda: [shape])[0]
+    return padded, _add(nv, extra), m
+
+
+def _schedule(r: Value, mv: Value, half: Value, hdim) -> tuple[Value, Value, Value]:
+    """Round ``r`` of the round-robin schedule of even ``m`` players: the pairs (p, q), p < q,
+    as two (m/2,) index vectors, and the inverse of the permutation ``concat(p, q)``."""
+    one = _ops.const(1, D.int64)
+    i = arange(half, hdim)
+    m1 = _ops.binary("Sub", mv, one)
+
+    def player(pos):  # position 0 stays, the others turn by one place per round
+        turned = _add(_ops.binary("Mod", _add(_ops.binary("Sub", pos, one), r), m1), one)
+        return _ops.where(_cmp("Equal", pos, _ops.const(0, D.int64)), pos, turned)
+
+    a = player(i)
+    b = player(_ops.binary("Sub", m1, i))
+    p, q = _ops.binary("Min", a, b), _ops.binary("Max", a, b)
+    both = _ops.concat([p, q], 0)
+    inverse = _ops.bind("TopK", [both, _ops.reshape(mv, [1])], [D.int64, D.int64],
+                        lambda: [both.shape, both.shape],
+                        (("axis", 0), ("largest", 0), ("sorted", 1)))[1]
+    return p, q, inverse
+
+
+def _rotate(x: Value, p: Value, q: Value, inverse: Value, c: Value, s: Value, axis: int,
+            hdim) -> Value:
+    """Rotate the pairs (p, q) of rows (axis -2) or columns (axis -1) of ``x``:
+    x_p <- c x_p - s x_q, x_q <- s x_p + c x_q, as ``J^T x`` or ``x J``."""
+    xp, xq = _gather(x, p, axis, hdim), _gather(x, q, axis, hdim)
+    new_p = _sub(_mul(c, xp), _mul(s, xq))
+    new_q = _add(_mul(s, xp), _mul(c, xq))
+    both = _ops.concat([new_p, new_q], len(x.shape) + axis)
+    return _gather(both, inverse, axis, x.shape[axis])
+
+
+def _rounds_per_sweep(mv: Value) -> Value:
+    return _ops.binary("Max", _ops.binary("Sub", mv, _ops.const(1, D.int64)),
+                       _ops.const(1, D.int64))
+
+
+def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
+    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1).
+
+    Returns ``(diagonal (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
+    """
+    n = a.shape[-1]
+    nd = len(a.shape)
+    nv = size_value(a, -1)
+    a, mv, m = _pad_even(a, (-2, -1), nv)
+    hdim = Dim()
+    half = _ops.binary("Div", mv, _ops.const(2, D.int64))
+    eps = float(np.finfo(a.dtype.numpy).eps)
+    # below this an off-diagonal entry is left alone: eigenvalues move by at most n of them
+    tol = _mul(_c(eps, a), _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1],
+                                                           False)))
+    tol = _ops.unsqueeze(tol, [nd - 2])  # (..., 1)
+    rounds = _rounds_per_sweep(mv)
+    cap = _mul(rounds, _ops.const(max_sweeps, D.int64))
+    flat_shape = a.shape[:-2] + (Dim(),)
+    batch = _ops.shape_of(a, 0, nd - 2)
+    flat_dims = _ops.concat([batch, _ops.reshape(_ops.binary("Mul", mv, mv), [1])], 0)
+    calm0 = _ops.expand_to(_ops.const(0, D.int64), _ops.concat([batch, _ops.i64([1])], 0),
+                           a.shape[:-2] + (1,))
+
+    def body(carry):
+        it, calm, a = carry[:3]
+        r = _ops.binary("Mod", it, rounds)
+        p, q, inverse = _schedule(r, mv, half, hdim)
+        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape])[0]
+        mp1 = _add(mv, _ops.const(1, D.int64))
+        pq_idx = _add(_ops.binary("Mul", p, mv), q)
+        app = _gather(flat, _ops.binary("Mul", p, mp1), -1, hdim)
+        aqq = _gather(flat, _ops.binary("Mul", q, mp1), -1, hdim)
+        apq = _gather(flat, pq_idx, -1, hdim)
+        rotate = _cmp("Greater", _ops.unary("Abs", apq), tol)
+        c, s = _rotation(app, aqq, apq)
+        c = _ops.where(rotate, c, _c(1, a))
+        s = _ops.where(rotate, s, _c(0, a))
+        cr, sr = _ops.unsqueeze(c, [nd - 1]), _ops.unsqueeze(s, [nd - 1])
+        cc, sc = _ops.unsqueeze(c, [nd - 2]), _ops.unsqueeze(s, [nd - 2])
+        a = _rotate(a, p, q, inverse, cr, sr, -2, hdim)
+        a = _rotate(a, p, q, inverse, cc, sc, -1, hdim)
+        # the rotated pairs' entries are zero in exact arithmetic: make them so
+        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape])[0]
+        idx = _ops.concat([pq_idx, _add(_ops.binary("Mul", q, mv), p)], 0)
+        keep = _ops.concat([_ops.where(rotate, _c(0, a), apq)] * 2, nd - 2)
+        idx = _ops.expand_to(idx, _ops.shape_of(keep), keep.shape)
+        flat = _ops.bind("ScatterElements", [flat, idx, keep], [a.dtype],
+                         lambda: [flat_shape], (("axis", nd - 2),))[0]
+        a = _ops.bind("Reshape", [flat, _ops.shape_of(carry[2])], [a.dtype],
+                      lambda: [carry[2].shape])[0]
+        moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [nd - 2], True)
+        calm = _ops.where(_cmp("Equal", moved, _ops.const(0, D.int64)),
+                          _add(calm, _ops.const(1, D.int64)), _ops.const(0, D.int64))
+        out = [_add(it, _ops.const(1, D.int64)), calm, a]
+        if want_vectors:
+            out.append(_rotate(carry[3], p, q, inverse, cc, sc, -1, hdim))
+        return out
+
+    def cond(carry):
+        it, calm = carry[:2]
+        unsettled = _cmp("Less", _ops.reduce("ReduceMin", calm, None, False), rounds)
+        return _ops.binary("And", unsettled, _cmp("Less", it, cap))
+
+    init = [_ops.const(0, D.int64), calm0, a]
+    if want_vectors:
+        init.append(_eye_like(a, m, mv))
+    out = _while(cond, body, init)
+    calm, a = out[1], out[2]
+    diag = _sum(_mul(a, _ops.cast(_eye_like(a, m, mv), a.dtype)), -1, False)  # (..., m)
+    finite = _cmp("Equal", _sum(_mul(diag, _c(0, a)), -1, True), _c(0, a))
+    failed = _ops.binary("Or", _cmp("Less", calm, rounds), _ops.unary("Not", finite))
+    diag = _first(diag, nv, n, -1)
+    vecs = None
+    if want_vectors:
+        vecs = _first(_first(out[3], nv, n, -1), nv, n, -2)
+    return diag, vecs, failed
+
+
+def _first(v: Value, nv: Value, n, axis: int) -> Value:
+    """``v`` cut to its first ``n`` entries on ``axis`` (undoing the padding)."""
+    if v.shape[axis] is n or (type(n) is int and v.shape[axis] == n):
+        return v
+    axis %= len(v.shape)
+    shape = v.shape[:axis] + (n,) + v.shape[axis + 1:]
+    return _ops.bind("Slice", [v, _ops.i64([0]), _ops.reshape(nv, [1]), _ops.i64([axis])],
+                     [v.dtype], lambda: [shape])[0]
+
+
+def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
+    """Rotate the columns of (..., m, n) ``b`` until they are orthogonal (Hestenes).
+
+    Returns ``(b, vectors (..., n, n) or None, failed (..., 1) bool)``.
+    """
+    n = b.shape[-1]
+    nd = len(b.shape)
+    nv = size_value(b, -1)
+    b, mv, m = _pad_even(b, (-1,), nv)
+    hdim = Dim()
+    half = _ops.binary("Div", mv, _ops.const(2, D.int64))
+    eps = float(np.finfo(b.dtype.numpy).eps)
+    rows_v = size_value(b, -2)
+    # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
+    tol = _mul(_ops.cast(_ops.binary("Max", rows_v, _ops.const(1, D.int64)), b.dtype),
+               _c(eps, b))
+    # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
+    # direction is rounding noise, which no rotation makes orthogonal to the others)
+    floor = _mul(_c(eps * eps, b), _ops.reduce("ReduceSumSquare", b, [-2, -1], False))
+    floor = _ops.unsqueeze(floor, [nd - 2])  # (..., 1)
+    rounds = _rounds_per_sweep(mv)
+    cap = _mul(rounds, _ops.const(max_sweeps, D.int64))
+    batch = _ops.shape_of(b, 0, nd - 2)
+    calm0 = _ops.expand_to(_ops.const(0, D.int64), _ops.concat([batch, _ops.i64([1])], 0),
+                           b.shape[:-2] + (1,))
+
+    def body(carry):
+        it, calm, b = carry[:3]
+        r = _ops.binary("Mod", it, rounds)
+        p, q, inverse = _schedule(r, mv, half, hdim)
+        bp, bq = _gather(b, p, -1, hdim), _gather(b, q, -1, hdim)
+        alpha = _sum(_mul(bp, bp), -2, False)
+        beta = _sum(_mul(bq, bq), -2, False)
+        gamma = _sum(_mul(bp, bq), -2, False)
+        limit = _mul(tol, _ops.unary("Sqrt", _mul(alpha, beta)))
+        rotate = _ops.binary("And", _cmp("Greater", _ops.unary("Abs", gamma), limit),
+                             _cmp("Greater", _ops.binary("Min", alpha, beta), floor))
+        c, s = _rotation(alpha, beta, gamma)
+        c = _ops.where(rotate, c, _c(1, b))
+        s = _ops.where(rotate, s, _c(0, b))
+        cc, sc = _ops.unsqueeze(c, [nd - 2]), _ops.unsqueeze(s, [nd - 2])
+        b = _rotate(b, p, q, inverse, cc, sc, -1, hdim)
+        moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [nd - 2], True)
+        calm = _ops.where(_cmp("Equal", moved, _ops.const(0, D.int64)),
+                          _add(calm, _ops.const(1, D.int64)), _ops.const(0, D.int64))
+        out = [_add(it, _ops.const(1, D.int64)), calm, b]
+        if want_vectors:
+            out.append(_rotate(carry[3], p, q, inverse, cc, sc, -1, hdim))
+        return out
+
+    def cond(carry):
+        it, calm = carry[:2]
+        unsettled = _cmp("Less", _ops.reduce("ReduceMin", calm, None, False), rounds)
+        return _ops.binary("And", unsettled, _cmp("Less", it, cap))
+
+    init = [_ops.const(0, D.int64), calm0, b]
+    if want_vectors:
+        init.append(_eye_like(b, m, mv))
+    out = _while(cond, body, init)
+    calm, b = out[1], out[2]
+    total = _sum(_sum(b, -1, False), -1, True)
+    finite = _cmp("Equal", _mul(total, _c(0, b)), _c(0, b))
+    failed = _ops.binary("Or", _cmp("Less", calm, rounds), _ops.unary("Not", finite))
+    b = _first(b, nv, n, -1)
+    vecs = None
+    if want_vectors:
+        vecs = _first(_first(out[3], nv, n, -1), nv, n, -2)
+    return b, vecs, failed
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers of the entry points
+
+
+def nan_where(bad: Value, v: Value) -> Value:
+    """``v`` with NaN in the entries of matrices flagged ``bad`` (broadcastable)."""
+    return _nan_where(bad, v)
+
+
+def eye_like(v: Value) -> Value:
+    """The identity of (..., n, n) ``v``'s shape."""
+    return _eye_like(v, v.shape[-1], size_value(v, -1))
+
+
+def symmetric_from_lower(v: Value) -> Value:
+    """The symmetric matrix of ``v``'s lower triangle."""
+    n = v.shape[-1]
+    rows, cols = _column_index(size_value(v, -1), n)
+    return _ops.where(_cmp("GreaterOrEqual", rows, cols), v, _mT(v))
+
+
+def diagonal(v: Value) -> Value:
+    """The diagonal of (..., m, n) ``v`` with m >= n, (..., n)."""
+    m, n = v.shape[-2:]
+    _, cols = _column_index(size_value(v, -1), n)
+    rows, _ = _column_index(size_value(v, -2), m)
+    return _sum(_ops.where(_cmp("Equal", rows, cols), v, _c(0, v)), -2, False)

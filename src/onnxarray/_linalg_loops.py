@@ -350,7 +350,8 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
         it, calm, a = carry[:3]
         r = _ops.binary("Mod", it, rounds)
         p, q, inverse = _schedule(r, mv, half, hdim)
-        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape])[0]
+        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
+                        (("allowzero", 1),))[0]
         mp1 = _add(mv, _ops.const(1, D.int64))
         pq_idx = _add(_ops.binary("Mul", p, mv), q)
         app = _gather(flat, _ops.binary("Mul", p, mp1), -1, hdim)
@@ -365,14 +366,15 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
         a = _rotate(a, p, q, inverse, cr, sr, -2, hdim)
         a = _rotate(a, p, q, inverse, cc, sc, -1, hdim)
         # the rotated pairs' entries are zero in exact arithmetic: make them so
-        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape])[0]
+        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
+                        (("allowzero", 1),))[0]
         idx = _ops.concat([pq_idx, _add(_ops.binary("Mul", q, mv), p)], 0)
         keep = _ops.concat([_ops.where(rotate, _c(0, a), apq)] * 2, nd - 2)
         idx = _ops.expand_to(idx, _ops.shape_of(keep), keep.shape)
         flat = _ops.bind("ScatterElements", [flat, idx, keep], [a.dtype],
                          lambda: [flat_shape], (("axis", nd - 2),))[0]
         a = _ops.bind("Reshape", [flat, _ops.shape_of(carry[2])], [a.dtype],
-                      lambda: [carry[2].shape])[0]
+                      lambda: [carry[2].shape], (("allowzero", 1),))[0]
         moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [nd - 2], True)
         calm = _ops.where(_cmp("Equal", moved, _ops.const(0, D.int64)),
                           _add(calm, _ops.const(1, D.int64)), _ops.const(0, D.int64))

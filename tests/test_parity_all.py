@@ -24,12 +24,20 @@ INTS = SIGNED + UNSIGNED
 NUMERIC = INTS + FLOATS
 
 
+def _for_dtype(el, dt):
+    """Element strategy ``el`` made exact in ``dt``: float32 arrays get values rounded to float32
+    (NumPy < 2 makes hypothesis refuse a float64 value that float32 cannot hold)."""
+    if el is None and np.dtype(dt).kind == "f":
+        return st.floats(-100, 100, width=np.dtype(dt).itemsize * 8)
+    if el is not None and np.dtype(dt) == np.float32:
+        return el.map(lambda v: float(np.float32(v)) if isinstance(v, float) else v)
+    return el
+
+
 def arrays(dtypes, shape=None, min_dims=0, max_dims=3, elements=None, min_side=0):
     """NumPy arrays of one of ``dtypes``; finite moderate floats unless elements are given."""
     def of(dt):
-        el = elements
-        if el is None and np.dtype(dt).kind == "f":
-            el = st.floats(-100, 100, width=np.dtype(dt).itemsize * 8)
+        el = _for_dtype(elements, dt)
         shp = shape if shape is not None else hnp.array_shapes(
             min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=4)
         return hnp.arrays(dt, shp, elements=el)
@@ -39,14 +47,13 @@ def arrays(dtypes, shape=None, min_dims=0, max_dims=3, elements=None, min_side=0
 def same_dtype_pair(dtypes, min_dims=0, elements=None, second=None):
     """Two broadcast-compatible arrays of the same dtype."""
     def of(dt):
-        el = elements
-        if el is None and np.dtype(dt).kind == "f":
-            el = st.floats(-100, 100, width=np.dtype(dt).itemsize * 8)
+        el = _for_dtype(elements, dt)
         shapes = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=min_dims, max_dims=3,
                                                   max_side=4)
         return shapes.flatmap(lambda s: st.tuples(
             hnp.arrays(dt, s.input_shapes[0], elements=el),
-            hnp.arrays(dt, s.input_shapes[1], elements=second if second is not None else el)))
+            hnp.arrays(dt, s.input_shapes[1],
+                       elements=el if second is None else _for_dtype(second, dt))))
     return st.sampled_from(dtypes).flatmap(of)
 
 

@@ -129,8 +129,50 @@ def _real_value(x, func: str) -> Value:
     return v
 
 
-def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> Value:
-    """One forward ``DFT`` along ``axis``: ``v`` complex, or real when ``onesided``."""
+# A float64 transform's sums reach n·max|x| and overflow to inf - inf = NaN where the true
+# result is finite or a signed infinity. Signals whose largest magnitude along the axis is at
+# least _BIG are transformed scaled by 2**-64 and the result scaled back by 2**64 (powers of two:
+# exact, and enough for any n < 2**62); every other signal is multiplied by 1, so its result is
+# the plain transform's, bit for bit. The rule does not depend on n, so eager and exported
+# transforms (n known or not) take the same path.
+_BIG = 2.0 ** 959
+
+
+def _overflow_guard(src: Value, axis: int) -> tuple[Value, Value]:
+    """(``src`` scaled down where its magnitude could overflow the transform, the factor that
+    scales the transform back); ``src`` in the real layout DFT reads (a complex Value's graph
+    tensor has a trailing dimension of 2), the factor shaped to broadcast against it."""
+    real = D.float64
+    shape = tuple(src.shape) + ((2,) if src.dtype.kind == "c" else ())
+    mag = _ops.bind("Abs", [src], [real], lambda: [shape])[0]
+    peak = _ops.reduce("ReduceMax", mag, [axis, len(shape) - 1], True)
+    big = _ops.binary("GreaterOrEqual", peak, _ops.const(_BIG, real), D.bool)
+    one = _ops.const(1.0, real)
+    down = _ops.where(big, _ops.const(2.0 ** -64, real), one)
+    up = _ops.where(big, _ops.const(2.0 ** 64, real), one)
+    return _ops.bind("Mul", [src, down], [src.dtype], lambda: [src.shape])[0], up
+
+
+def _scaled_back(out: Array, up: Value | None) -> Array:
+    """The transform ``out`` (normalised already: 1/n first keeps an inverse transform finite)
+    multiplied by the factor of ``_overflow_guard``; None: no guard was needed."""
+    from ._complex import pack, unpack
+
+    v = out._v
+    if up is None:
+        return out
+    if v.data is not None:  # eager: the node runs on the packed data
+        real = D.real_dtype_of(v.dtype)
+        packed = _ops.const(pack(v.data), real)
+        scaled = _ops.bind("Mul", [packed, up], [real], lambda: [packed.shape])[0]
+        return Array._new(_ops.const(unpack(scaled.data), v.dtype))
+    return Array._new(_ops.bind("Mul", [v, up], [v.dtype], lambda: [v.shape])[0])
+
+
+def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Value | None]:
+    """One forward ``DFT`` along ``axis``: ``v`` complex, or real when ``onesided``; with the
+    factor that scales it back (see ``_overflow_guard``; None for float32 input, whose
+    magnitudes cannot overflow the float64 transform it runs in)."""
     from ._complex import complex_of, pack, unpack
 
     real = D.real_dtype_of(v.dtype)
@@ -143,7 +185,8 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> Value:
         # transform rounded to float32 is accurate to a few float32 ulps.
         ns = _ns()
         wide = ns.astype(Array._new(v), D.complex128 if v.dtype.kind == "c" else D.float64)
-        return ns.astype(Array._new(_dft(wide._v, axis, n, onesided)), D.complex64)._v
+        out, _ = _dft(wide._v, axis, n, onesided)  # the guard's factor is 1 here
+        return ns.astype(Array._new(out), D.complex64)._v, None
     size = v.shape[axis] if n is None else n
     out_len = size // 2 + 1 if (onesided and type(size) is int) else size
     if onesided and type(size) is not int:
@@ -154,13 +197,14 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> Value:
     attrs = (("axis", axis), ("inverse", 0), ("onesided", int(onesided)))
     extra = [] if n is None else [_ops.i64(n)]
     cdt = complex_of(real)
-    if v.data is not None:  # eager: the node runs on the packed data
+    if v.data is not None:  # eager: the nodes run on the packed data
         data = v.data[..., None] if onesided else pack(v.data)
-        packed = _ops.const(data, real)
+        packed, up = _overflow_guard(_ops.const(data, real), axis)
         out = _ops.bind("DFT", [packed, *extra], [real], lambda: [out_shape + (2,)], attrs)[0]
-        return _ops.const(unpack(out.data), cdt)
+        return _ops.const(unpack(out.data), cdt), up
     src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
-    return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0]
+    src, up = _overflow_guard(src, axis)
+    return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
 
 
 def _scaled(z: Array, size, norm: str, forward: bool, axis: int | None = None) -> Array:
@@ -182,11 +226,13 @@ def _fft1(v: Value, axis: int, n, norm: str, inverse: bool) -> Array:
     z = Array._new(v)
     if inverse:
         z = ns.conj(z)
-    out = Array._new(_dft(z._v, axis, n, False))
+    out, up = _dft(z._v, axis, n, False)
+    out = Array._new(out)
     if inverse:
         out = ns.conj(out)
     size = out._v.shape[axis]
-    return _scaled(out, size if type(size) is int else None, norm, not inverse, axis)
+    return _scaled_back(_scaled(out, size if type(size) is int else None, norm, not inverse,
+                                axis), up)
 
 
 def fft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Array:
@@ -212,14 +258,15 @@ def rfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arra
     axis, n = _axis_and_n(v, axis, n, "rfft")
     if v.shape[axis] == 0:  # onnxruntime's DFT takes no empty signal
         raise ValueError(f"rfft: the transformed axis {axis} is empty")
-    out = Array._new(_dft(v, axis, n, True))
+    out, up = _dft(v, axis, n, True)
+    out = Array._new(out)
     size = v.shape[axis] if n is None else n
     if type(size) is not int:  # the run-time length of the input axis
         if norm == "backward":
-            return out
+            return _scaled_back(out, up)
         n = Array._new(_ops.cast(_ops.dim_of(v, axis), v.dtype))
-        return _ns().divide(out, _ns().sqrt(n) if norm == "ortho" else n)
-    return _scaled(out, size, norm, True)
+        return _scaled_back(_ns().divide(out, _ns().sqrt(n) if norm == "ortho" else n), up)
+    return _scaled_back(_scaled(out, size, norm, True), up)
 
 
 def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Array:

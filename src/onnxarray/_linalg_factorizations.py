@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _linalg_complex as _cx
+from . import _linalg_jacobi as _jc
 from . import _linalg_loops as _lp
 from . import _ops
 from ._array_object import Array, as_value
@@ -273,7 +274,7 @@ def _sorted_vectors(vecs: Value, order: Value) -> Value:
                      (("axis", nd - 1),))[0]
 
 
-def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _lp.MAX_SWEEPS):
+def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _jc.MAX_SWEEPS):
     v, n = _square(x, func)
     batch = _Batch(v)
     if _is_zero(n):
@@ -284,7 +285,7 @@ def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _lp.MAX_SWEEPS):
         return _complex().eigen(v, want_vectors)
     scale = _max_magnitude(v)
     a = _div(_lp.symmetric_from_lower(v), scale)
-    diag, vecs, failed = _lp.jacobi_eigen(a, want_vectors, max_sweeps)
+    diag, vecs, failed = _jc.jacobi_eigen(a, want_vectors, max_sweeps)
     w = _mul(diag, _ops.squeeze(scale, [-1]))
     w, order = _top_k(_lp.nan_where(failed, w), largest=False)
     if not want_vectors:
@@ -332,11 +333,11 @@ def eigvals(x: Array, /) -> Array:
 # singular values
 
 
-def _svd(v: Value, want_vectors: bool, full: bool, max_sweeps: int = _lp.MAX_SWEEPS):
+def _svd(v: Value, want_vectors: bool, full: bool, max_sweeps: int = _jc.MAX_SWEEPS):
     """(U, S, V) of (..., m, n) ``v`` with m >= n >= 1; U is (..., m, m) if ``full``."""
     m, n = v.shape[-2:]
     scale = _max_magnitude(v)
-    b, vecs, failed = _lp.one_sided_jacobi(_div(v, scale), want_vectors, max_sweeps)
+    b, vecs, failed = _jc.one_sided_jacobi(_div(v, scale), want_vectors, max_sweeps)
     sigma = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _mul(b, b), [-2], False))
     s, order = _top_k(_lp.nan_where(failed, sigma), largest=True)
     s_out = _mul(s, _ops.squeeze(scale, [-1]))

@@ -9,14 +9,8 @@ may be symbolic and the graph does not grow with it:
   whole matrix.
 - ``cholesky``: the outer-product algorithm, one column per iteration.
 - ``householder``: QR by Householder reflections, one column per iteration.
-- ``jacobi_eigen``: two-sided Jacobi rotations in round-robin (parallel) order: each iteration
-  rotates n/2 disjoint pairs (p, q) at once, zeroing their entries exactly.
-- ``one_sided_jacobi``: Hestenes' one-sided Jacobi for the SVD, the same schedule on columns.
 
-Both Jacobi methods skip a pair whose off-diagonal entry is below the tolerance and stop when a
-whole sweep (every pair once) needed no rotation, with a cap on the sweeps; a matrix that did
-not converge (or held a NaN) gets NaN in every output. An odd size is padded with one isolated
-row and column, which no rotation touches.
+The Jacobi methods are in ``_linalg_jacobi``.
 """
 
 from __future__ import annotations
@@ -26,15 +20,12 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops, lax
 from ._array_object import Array
-from ._graph import Dim, Value
-from ._linalg_base import _add, _c, _cmp, _div, _mT, _mul, _rotation, _sub, _sum
+from ._graph import Value
+from ._linalg_base import _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linear_algebra_functions import _mm
 
 __all__ = ["eliminate", "permutation_sign", "solve_eliminated", "cholesky", "householder",
-           "jacobi_eigen", "one_sided_jacobi", "size_value", "arange", "nan_where", "eye_like",
-           "symmetric_from_lower", "diagonal", "MAX_SWEEPS"]
-
-MAX_SWEEPS = 40  # Jacobi sweeps before giving up; float64 needs about 6-12 for n <= 128
+           "size_value", "arange", "nan_where", "eye_like", "symmetric_from_lower", "diagonal"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,228 +250,6 @@ def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Valu
     _, cols = _column_index(size_value(a, -1), n)
     r = _ops.where(_cmp("LessOrEqual", rows, cols), out[0], zero)
     return (out[1] if want_q else None), r
-
-
-# ---------------------------------------------------------------------------------------------
-# Jacobi rotations
-
-
-def _pad_even(v: Value, axes: tuple[int, ...], nv: Value) -> tuple[Value, Value, Dim | int]:
-    """``v`` with one zero row/column appended on ``axes`` when the size ``nv`` is odd:
-    returns the padded Value, the even size (0-d) and its static dim."""
-    n = v.shape[axes[0]]
-    if type(n) is int:
-        if n % 2 == 0:
-            return v, nv, n
-        extra, m = _ops.const(1, D.int64), n + 1
-    else:
-        extra, m = _ops.binary("Mod", nv, _ops.const(2, D.int64)), Dim()
-    nd = len(v.shape)
-    pads = [_ops.const(0, D.int64)] * (2 * nd)
-    for ax in axes:
-        pads[nd + ax % nd] = extra
-    shape = tuple(m if i in {ax % nd for ax in axes} else d for i, d in enumerate(v.shape))
-    pads_v = _ops.concat([_ops.reshape(p, [1]) for p in pads], 0)
-    padded = _ops.bind("Pad", [v, pads_v], [v.dtype], lambda: [shape])[0]
-    return padded, _add(nv, extra), m
-
-
-def _schedule(r: Value, mv: Value, half: Value, hdim) -> tuple[Value, Value, Value]:
-    """Round ``r`` of the round-robin schedule of even ``m`` players: the pairs (p, q), p < q,
-    as two (m/2,) index vectors, and the inverse of the permutation ``concat(p, q)``."""
-    one = _ops.const(1, D.int64)
-    i = arange(half, hdim)
-    m1 = _ops.binary("Sub", mv, one)
-
-    def player(pos):  # position 0 stays, the others turn by one place per round
-        turned = _add(_ops.binary("Mod", _add(_ops.binary("Sub", pos, one), r), m1), one)
-        return _ops.where(_cmp("Equal", pos, _ops.const(0, D.int64)), pos, turned)
-
-    a = player(i)
-    b = player(_ops.binary("Sub", m1, i))
-    p, q = _ops.binary("Min", a, b), _ops.binary("Max", a, b)
-    both = _ops.concat([p, q], 0)
-    inverse = _ops.bind("TopK", [both, _ops.reshape(mv, [1])], [D.int64, D.int64],
-                        lambda: [both.shape, both.shape],
-                        (("axis", 0), ("largest", 0), ("sorted", 1)))[1]
-    return p, q, inverse
-
-
-def _rotate(x: Value, p: Value, q: Value, inverse: Value, c: Value, s: Value, axis: int,
-            hdim) -> Value:
-    """Rotate the pairs (p, q) of rows (axis -2) or columns (axis -1) of ``x``:
-    x_p <- c x_p - s x_q, x_q <- s x_p + c x_q, as ``J^T x`` or ``x J``."""
-    xp, xq = _gather(x, p, axis, hdim), _gather(x, q, axis, hdim)
-    new_p = _sub(_mul(c, xp), _mul(s, xq))
-    new_q = _add(_mul(s, xp), _mul(c, xq))
-    both = _ops.concat([new_p, new_q], len(x.shape) + axis)
-    return _gather(both, inverse, axis, x.shape[axis])
-
-
-def _rounds_per_sweep(mv: Value) -> Value:
-    return _ops.binary("Max", _ops.binary("Sub", mv, _ops.const(1, D.int64)),
-                       _ops.const(1, D.int64))
-
-
-def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
-    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1).
-
-    Returns ``(diagonal (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
-    """
-    n = a.shape[-1]
-    nd = len(a.shape)
-    nv = size_value(a, -1)
-    a, mv, m = _pad_even(a, (-2, -1), nv)
-    hdim = Dim()
-    half = _ops.binary("Div", mv, _ops.const(2, D.int64))
-    eps = float(np.finfo(a.dtype.numpy).eps)
-    # below this an off-diagonal entry is left alone: eigenvalues move by at most n of them
-    tol = _mul(_c(eps, a), _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1],
-                                                           False)))
-    tol = _ops.unsqueeze(tol, [nd - 2])  # (..., 1)
-    rounds = _rounds_per_sweep(mv)
-    cap = _mul(rounds, _ops.const(max_sweeps, D.int64))
-    flat_shape = a.shape[:-2] + (Dim(),)
-    batch = _ops.shape_of(a, 0, nd - 2)
-    flat_dims = _ops.concat([batch, _ops.reshape(_ops.binary("Mul", mv, mv), [1])], 0)
-    calm0 = _ops.expand_to(_ops.const(0, D.int64), _ops.concat([batch, _ops.i64([1])], 0),
-                           a.shape[:-2] + (1,))
-
-    def body(carry):
-        it, calm, a = carry[:3]
-        r = _ops.binary("Mod", it, rounds)
-        p, q, inverse = _schedule(r, mv, half, hdim)
-        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
-                        (("allowzero", 1),))[0]
-        mp1 = _add(mv, _ops.const(1, D.int64))
-        pq_idx = _add(_ops.binary("Mul", p, mv), q)
-        app = _gather(flat, _ops.binary("Mul", p, mp1), -1, hdim)
-        aqq = _gather(flat, _ops.binary("Mul", q, mp1), -1, hdim)
-        apq = _gather(flat, pq_idx, -1, hdim)
-        rotate = _cmp("Greater", _ops.unary("Abs", apq), tol)
-        c, s = _rotation(app, aqq, apq)
-        c = _ops.where(rotate, c, _c(1, a))
-        s = _ops.where(rotate, s, _c(0, a))
-        cr, sr = _ops.unsqueeze(c, [nd - 1]), _ops.unsqueeze(s, [nd - 1])
-        cc, sc = _ops.unsqueeze(c, [nd - 2]), _ops.unsqueeze(s, [nd - 2])
-        a = _rotate(a, p, q, inverse, cr, sr, -2, hdim)
-        a = _rotate(a, p, q, inverse, cc, sc, -1, hdim)
-        # the rotated pairs' entries are zero in exact arithmetic: make them so
-        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
-                        (("allowzero", 1),))[0]
-        idx = _ops.concat([pq_idx, _add(_ops.binary("Mul", q, mv), p)], 0)
-        keep = _ops.concat([_ops.where(rotate, _c(0, a), apq)] * 2, nd - 2)
-        idx = _ops.expand_to(idx, _ops.shape_of(keep), keep.shape)
-        flat = _ops.bind("ScatterElements", [flat, idx, keep], [a.dtype],
-                         lambda: [flat_shape], (("axis", nd - 2),))[0]
-        a = _ops.bind("Reshape", [flat, _ops.shape_of(carry[2])], [a.dtype],
-                      lambda: [carry[2].shape], (("allowzero", 1),))[0]
-        moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [nd - 2], True)
-        calm = _ops.where(_cmp("Equal", moved, _ops.const(0, D.int64)),
-                          _add(calm, _ops.const(1, D.int64)), _ops.const(0, D.int64))
-        out = [_add(it, _ops.const(1, D.int64)), calm, a]
-        if want_vectors:
-            out.append(_rotate(carry[3], p, q, inverse, cc, sc, -1, hdim))
-        return out
-
-    def cond(carry):
-        it, calm = carry[:2]
-        unsettled = _cmp("Less", _ops.reduce("ReduceMin", calm, None, False), rounds)
-        return _ops.binary("And", unsettled, _cmp("Less", it, cap))
-
-    init = [_ops.const(0, D.int64), calm0, a]
-    if want_vectors:
-        init.append(_eye_like(a, m, mv))
-    out = _while(cond, body, init)
-    calm, a = out[1], out[2]
-    diag = _sum(_mul(a, _ops.cast(_eye_like(a, m, mv), a.dtype)), -1, False)  # (..., m)
-    finite = _cmp("Equal", _sum(_mul(diag, _c(0, a)), -1, True), _c(0, a))
-    failed = _ops.binary("Or", _cmp("Less", calm, rounds), _ops.unary("Not", finite))
-    diag = _first(diag, nv, n, -1)
-    vecs = None
-    if want_vectors:
-        vecs = _first(_first(out[3], nv, n, -1), nv, n, -2)
-    return diag, vecs, failed
-
-
-def _first(v: Value, nv: Value, n, axis: int) -> Value:
-    """``v`` cut to its first ``n`` entries on ``axis`` (undoing the padding)."""
-    if v.shape[axis] is n or (type(n) is int and v.shape[axis] == n):
-        return v
-    axis %= len(v.shape)
-    shape = v.shape[:axis] + (n,) + v.shape[axis + 1:]
-    return _ops.bind("Slice", [v, _ops.i64([0]), _ops.reshape(nv, [1]), _ops.i64([axis])],
-                     [v.dtype], lambda: [shape])[0]
-
-
-def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
-    """Rotate the columns of (..., m, n) ``b`` until they are orthogonal (Hestenes).
-
-    Returns ``(b, vectors (..., n, n) or None, failed (..., 1) bool)``.
-    """
-    n = b.shape[-1]
-    nd = len(b.shape)
-    nv = size_value(b, -1)
-    b, mv, m = _pad_even(b, (-1,), nv)
-    hdim = Dim()
-    half = _ops.binary("Div", mv, _ops.const(2, D.int64))
-    eps = float(np.finfo(b.dtype.numpy).eps)
-    rows_v = size_value(b, -2)
-    # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
-    tol = _mul(_ops.cast(_ops.binary("Max", rows_v, _ops.const(1, D.int64)), b.dtype),
-               _c(eps, b))
-    # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
-    # direction is rounding noise, which no rotation makes orthogonal to the others)
-    floor = _mul(_c(eps * eps, b), _ops.reduce("ReduceSumSquare", b, [-2, -1], False))
-    floor = _ops.unsqueeze(floor, [nd - 2])  # (..., 1)
-    rounds = _rounds_per_sweep(mv)
-    cap = _mul(rounds, _ops.const(max_sweeps, D.int64))
-    batch = _ops.shape_of(b, 0, nd - 2)
-    calm0 = _ops.expand_to(_ops.const(0, D.int64), _ops.concat([batch, _ops.i64([1])], 0),
-                           b.shape[:-2] + (1,))
-
-    def body(carry):
-        it, calm, b = carry[:3]
-        r = _ops.binary("Mod", it, rounds)
-        p, q, inverse = _schedule(r, mv, half, hdim)
-        bp, bq = _gather(b, p, -1, hdim), _gather(b, q, -1, hdim)
-        alpha = _sum(_mul(bp, bp), -2, False)
-        beta = _sum(_mul(bq, bq), -2, False)
-        gamma = _sum(_mul(bp, bq), -2, False)
-        limit = _mul(tol, _ops.unary("Sqrt", _mul(alpha, beta)))
-        rotate = _ops.binary("And", _cmp("Greater", _ops.unary("Abs", gamma), limit),
-                             _cmp("Greater", _ops.binary("Min", alpha, beta), floor))
-        c, s = _rotation(alpha, beta, gamma)
-        c = _ops.where(rotate, c, _c(1, b))
-        s = _ops.where(rotate, s, _c(0, b))
-        cc, sc = _ops.unsqueeze(c, [nd - 2]), _ops.unsqueeze(s, [nd - 2])
-        b = _rotate(b, p, q, inverse, cc, sc, -1, hdim)
-        moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [nd - 2], True)
-        calm = _ops.where(_cmp("Equal", moved, _ops.const(0, D.int64)),
-                          _add(calm, _ops.const(1, D.int64)), _ops.const(0, D.int64))
-        out = [_add(it, _ops.const(1, D.int64)), calm, b]
-        if want_vectors:
-            out.append(_rotate(carry[3], p, q, inverse, cc, sc, -1, hdim))
-        return out
-
-    def cond(carry):
-        it, calm = carry[:2]
-        unsettled = _cmp("Less", _ops.reduce("ReduceMin", calm, None, False), rounds)
-        return _ops.binary("And", unsettled, _cmp("Less", it, cap))
-
-    init = [_ops.const(0, D.int64), calm0, b]
-    if want_vectors:
-        init.append(_eye_like(b, m, mv))
-    out = _while(cond, body, init)
-    calm, b = out[1], out[2]
-    total = _sum(_sum(b, -1, False), -1, True)
-    finite = _cmp("Equal", _mul(total, _c(0, b)), _c(0, b))
-    failed = _ops.binary("Or", _cmp("Less", calm, rounds), _ops.unary("Not", finite))
-    b = _first(b, nv, n, -1)
-    vecs = None
-    if want_vectors:
-        vecs = _first(_first(out[3], nv, n, -1), nv, n, -2)
-    return b, vecs, failed
 
 
 # ---------------------------------------------------------------------------------------------

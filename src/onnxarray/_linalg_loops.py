@@ -131,33 +131,42 @@ def eliminate(a: Value, b: Value | None, jordan: bool):
                           _ops.concat([_ops.shape_of(a, 0, len(a.shape) - 2), _ops.i64([1]),
                                        _ops.dim_of(a, -1)], 0), a.shape[:-2] + (1, n))
 
+    nd = len(a.shape)
+    aug = a if b is None else _ops.concat([a, b], nd - 1)  # (..., n, w)
+    row_shape = _ops.concat([_ops.shape_of(aug, 0, nd - 2), _ops.i64([1]),
+                             _ops.dim_of(aug, -1)], 0)
+    row_dims = aug.shape[:-2] + (1, aug.shape[-1])
+
     def body(k, carry):
-        a, used, piv = carry[:3]
-        colk = _take(a, k, -1)  # (..., n, 1)
-        cand = _ops.where(used, _c(-1, a), _ops.unary("Abs", colk))
-        p = _ops.bind("ArgMax", [cand], [D.int64], lambda: [a.shape[:-2] + (1, 1)],
-                      (("axis", len(a.shape) - 2), ("keepdims", 1)))[0]
+        aug, used, piv = carry
+        colk = _take(aug, k, -1)  # (..., n, 1)
+        cand = _ops.where(used, _c(-1, aug), _ops.unary("Abs", colk))
+        p = _ops.bind("ArgMax", [cand], [D.int64], lambda: [aug.shape[:-2] + (1, 1)],
+                      (("axis", nd - 2), ("keepdims", 1)))[0]
         onehot = _cmp("Equal", rows, p)  # (..., n, 1)
-        pivot_row = _sum(_ops.where(onehot, a, zero), -2, True)  # (..., 1, n)
+        idx = _ops.expand_to(p, row_shape, row_dims)
+        pivot_row = _ops.bind("GatherElements", [aug, idx], [aug.dtype], lambda: [row_dims],
+                              (("axis", nd - 2),))[0]  # (..., 1, w)
         pivot = _take(pivot_row, k, -1)
         now_used = _ops.binary("Or", used, onehot)
         targets = _ops.unary("Not", onehot if jordan else now_used)
         ok = _ops.binary("And", targets, _ops.unary("Not", _cmp("Equal", pivot, zero)))
         f = _ops.where(ok, _div(colk, pivot), zero)
-        out = [_sub(a, _mul(f, pivot_row)), now_used,
-               _ops.where(_cmp("Equal", cols, k), p, piv)]
-        if len(carry) == 4:
-            rhs = carry[3]
-            rhs_row = _sum(_ops.where(onehot, rhs, _c(0, rhs)), -2, True)
-            out.append(_sub(rhs, _mul(f, rhs_row)))
-        return out
+        return [_sub(aug, _mul(f, pivot_row)), now_used,
+                _ops.where(_cmp("Equal", cols, k), p, piv)]
 
-    init = [a, used0, piv0] + ([] if b is None else [b])
-    out = _fori(nv, body, init)
-    a, piv = out[0], out[2]
+    aug, _, piv = _fori(nv, body, [aug, used0, piv0])
+    rhs = None
+    if b is not None:
+        a = _ops.bind("Slice", [aug, _ops.i64([0]), _ops.reshape(nv, [1]), _ops.i64([nd - 1])],
+                      [a.dtype], lambda: [a.shape])[0]
+        rhs = _ops.bind("Slice", [aug, _ops.reshape(nv, [1]), _ops.i64([2**62]),
+                                  _ops.i64([nd - 1])], [b.dtype], lambda: [b.shape])[0]
+    else:
+        a = aug
     perm = _cmp("Equal", rows, piv)  # (..., n, n)
     pivots = _sum(_ops.where(perm, a, zero), -2, True)
-    return a, (out[3] if b is not None else None), perm, pivots
+    return a, rhs, perm, pivots
 
 
 def permutation_sign(perm: Value, like: Value) -> Value:

@@ -546,11 +546,18 @@ def _consumer_section(name: str):
     return section
 
 
+def bench_linalg(quick: bool) -> None:
+    import linalg  # benchmarks/linalg.py, next to this file
+
+    linalg.run(quick)
+
+
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
             "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
-            "sklearn_checks": _consumer_section("bench_sklearn_checks")}
+            "sklearn_checks": _consumer_section("bench_sklearn_checks"),
+            "linalg": bench_linalg}
 
 
 def main() -> None:

@@ -221,3 +221,31 @@ def test_float64_accuracy_at_larger_sizes(n):
     spd = a @ a.T + n * np.eye(n)
     w = np.asarray(oxp.linalg.eigvalsh(to_onnxarray(spd)))
     assert np.max(np.abs(w - np.linalg.eigvalsh(spd))) / np.max(np.abs(w)) <= 1e-13
+
+
+@pytest.mark.parametrize("name", ["eigh", "eigvalsh"])
+def test_complex_hermitian_one_model_for_every_size(name):
+    sess = _session(_export(name, ("b", "n", "n"), oxp.complex128))
+    rng = np.random.default_rng(2)
+    for n in (1, 2, 5, 8, 13):
+        a = rng.standard_normal((2, n, n)) + 1j * rng.standard_normal((2, n, n))
+        h = a @ np.conj(np.swapaxes(a, -1, -2)) + np.eye(n)
+        outs = sess.run(None, {"a": np.stack([h.real, h.imag], axis=-1)})
+        np.testing.assert_allclose(outs[0], np.linalg.eigvalsh(h), rtol=1e-13, atol=1e-12)
+        if name == "eigh":
+            v = outs[1][..., 0] + 1j * outs[1][..., 1]
+            w = outs[0][..., None, :]
+            recon = (v * w) @ np.conj(np.swapaxes(v, -1, -2))
+            np.testing.assert_allclose(recon, h, atol=1e-12 * np.abs(h).max())
+            eager = [np.asarray(r) for r in oxp.linalg.eigh(to_onnxarray(h))]
+            assert_identical(eager[0], outs[0], "complex eigh eigenvalues")
+            assert_identical(eager[1], v, "complex eigh eigenvectors")
+
+
+def test_complex_svd_and_eigh_nan_input():
+    a = np.eye(3, dtype=complex)
+    a[2, 1] = complex(np.nan, 1.0)
+    w, v = (np.asarray(r) for r in oxp.linalg.eigh(to_onnxarray(a)))
+    assert np.isnan(w).all() and np.isnan(v).all()
+    s = np.asarray(oxp.linalg.svdvals(to_onnxarray(a)))
+    assert np.isnan(s).all()

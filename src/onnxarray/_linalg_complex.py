@@ -42,13 +42,14 @@ from ._linalg_base import (
     _mT,
     _mul,
     _rotation,
-    _rounds,
     _rows,
     _sub,
     _sum,
-    _sweeps,
     _top_k,
 )
+from ._linalg_jacobi import MAX_SWEEPS
+from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_jacobi
+from ._linalg_loops import _column_index, nan_where, size_value
 
 C = tuple  # a complex Value as its (real, imaginary) parts
 
@@ -342,74 +343,40 @@ def _rotation_matrix(app: Value, aqq: Value, apq: C, rnd: tuple, batch: _Batch, 
     return batch.reshape(re, [n, n]), batch.reshape(im, [n, n])
 
 
-def _jacobi_eigen(a: C, want_vectors: bool) -> tuple[C, C | None]:
-    """Diagonalize Hermitian (..., n, n) ``a``: its diagonal form and the rotations."""
-    n = a[0].shape[-1]
-    batch = _Batch(a[0])
-    vecs = None
-    for _ in range(_sweeps(n)):
-        for rnd in _rounds(n):
-            _, _, pp, qq, pq, *_ = rnd
-            flat = cmap(lambda v: batch.reshape(v, [n * n]), a)
-            j = _rotation_matrix(_ops.gather(flat[0], _ops.i64(pp), -1),
-                                 _ops.gather(flat[0], _ops.i64(qq), -1),
-                                 cmap(lambda v, pq=pq: _ops.gather(v, _ops.i64(pq), -1), flat),
-                                 rnd, batch, n)
-            a = cmm(cH(j), cmm(a, j))
-            if want_vectors:
-                vecs = j if vecs is None else cmm(vecs, j)
-    return a, vecs
-
-
 def _hermitian_from_lower(re: Value, im: Value) -> C:
+    """The Hermitian matrix of the lower triangle (the diagonal's imaginary part is zero)."""
     n = re.shape[-1]
-    lower = _mask(np.tril(np.ones((n, n), bool)))
-    strict = _mask(np.tril(np.ones((n, n), bool), -1))
-    upper = _mask(np.triu(np.ones((n, n), bool), 1))
+    rows, cols = _column_index(size_value(re, -1), n)
+    lower, strict = _cmp("GreaterOrEqual", rows, cols), _cmp("Greater", rows, cols)
+    upper = _cmp("Less", rows, cols)
     return (_ops.where(lower, re, _mT(re)),
             _ops.where(strict, im, _ops.where(upper, _neg(_mT(im)), _c(0, im))))
 
 
-def eigen(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
-    """Real eigenvalues (ascending) and, if wanted, unitary eigenvectors of Hermitian ``v``."""
+def _sorted_columns(v: Value, order: Value) -> Value:
+    nd = len(v.shape)
+    idx = _ops.expand_to(_ops.unsqueeze(order, [nd - 2]), _ops.shape_of(v), v.shape)
+    return _ops.bind("GatherElements", [v, idx], [v.dtype], lambda: [v.shape],
+                     (("axis", nd - 1),))[0]
+
+
+def eigen(v: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
+    """Real eigenvalues (ascending) and, if wanted, unitary eigenvectors of Hermitian ``v``,
+    by complex Jacobi rotations on loops (any matrix size); NaN where they did not converge."""
     re, im = parts(v)
-    n = re.shape[-1]
-    batch = _Batch(re)
     scale = max_magnitude((re, im))
     a = cdivr(_hermitian_from_lower(re, im), scale)
-    a, vecs = _jacobi_eigen(a, want_vectors)
-    w = _mul(_diagonal(a[0], batch), _ops.squeeze(scale, [-1]))
-    w, order = _top_k(w, largest=False)
+    w, vecs, failed = hermitian_jacobi(a, want_vectors, max_sweeps)
+    w = _mul(w, _ops.squeeze(scale, [-1]))
+    w, order = _top_k(nan_where(failed, w), largest=False)
     if not want_vectors:
         return w, None
-    if vecs is None:  # n == 1
-        return w, filled(batch, (1, 1), np.ones((1, 1)), v.dtype)
-    idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
-    return w, join(*cmap(lambda t: _gather_elements(t, idx, -1), vecs))
+    bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
+    return w, join(*(nan_where(bad, _sorted_columns(p, order)) for p in vecs))
 
 
 # ---------------------------------------------------------------------------------------------
 # singular values
-
-
-def _one_sided_jacobi(b: C, want_vectors: bool) -> tuple[C, C | None]:
-    """Rotate the columns of (..., m, n) ``b`` until they are orthogonal."""
-    n = b[0].shape[-1]
-    batch = _Batch(b[0])
-    vecs = None
-    for _ in range(_sweeps(n)):
-        for rnd in _rounds(n):
-            p, q, *_ = rnd
-            bp = cmap(lambda v, p=p: _ops.gather(v, _ops.i64(p), -1), b)
-            bq = cmap(lambda v, q=q: _ops.gather(v, _ops.i64(q), -1), b)
-            app = _sum(_add(_mul(bp[0], bp[0]), _mul(bp[1], bp[1])), -2, False)
-            aqq = _sum(_add(_mul(bq[0], bq[0]), _mul(bq[1], bq[1])), -2, False)
-            apq = cmap(lambda v: _sum(v, -2, False), cmul((bp[0], _neg(bp[1])), bq))
-            j = _rotation_matrix(app, aqq, apq, rnd, batch, n)
-            b = cmm(b, j)
-            if want_vectors:
-                vecs = j if vecs is None else cmm(vecs, j)
-    return b, vecs
 
 
 def _svd(a: C, want_vectors: bool, full: bool):
@@ -422,16 +389,16 @@ def _svd(a: C, want_vectors: bool, full: bool):
     if m > n:  # the columns of the square R factor are rotated instead: fewer rows
         q, r = householder(a, want_q=want_vectors)
         a = cmap(lambda v: _rows(v, 0, n), r)
-    b, vecs = _one_sided_jacobi(a, want_vectors)
+    b, vecs, failed = complex_one_sided_jacobi(a, want_vectors)
     sigma = _ops.unary("Sqrt", _sum(_add(_mul(b[0], b[0]), _mul(b[1], b[1])), -2, False))
-    s, order = _top_k(sigma, largest=True)
+    s, order = _top_k(nan_where(failed, sigma), largest=True)
     s_out = _mul(s, _ops.squeeze(scale, [-1]))
     if not want_vectors:
         return None, s_out, None
     idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
     b = cmap(lambda v: _gather_elements(v, idx, -1), b)
-    vecs = (_eye(batch, 1, a[0]) if vecs is None
-            else cmap(lambda v: _gather_elements(v, idx, -1), vecs))
+    bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
+    vecs = cmap(lambda v: nan_where(bad, _gather_elements(v, idx, -1)), vecs)
     # The normalized columns, then a QR that keeps them (up to phase) and completes the
     # columns of zero singular values to an orthonormal basis.
     zero = czero(b[0])
@@ -441,6 +408,7 @@ def _svd(a: C, want_vectors: bool, full: bool):
     d = cmap(lambda v: _diagonal(v, batch), rr)
     phases = cphase(d, cabs(d), at_zero=1.0)
     u = cmul(u1, cmap(lambda v: _ops.unsqueeze(v, [len(v.shape) - 1]), phases))
+    u = cmap(lambda v: nan_where(bad, v), u)
     if q is not None:
         u = cmm(cmap(lambda v: _cols(v, 0, n), q), u)
         if full:

@@ -22,7 +22,8 @@ finite inputs of any size neither overflow nor underflow to zero; a matrix whose
 not converge, or that holds a NaN or an infinity, gets NaN in every output. Unlike NumPy nothing
 raises on singular or indefinite inputs: the results hold infinities or NaNs instead.
 
-Complex inputs go to ``_linalg_complex`` (unrolled over a known matrix size). Concrete calls run
+Complex inputs go to ``_linalg_complex``: eigh and eigvalsh on loops too (complex Jacobi), the
+others unrolled over a known matrix size. Concrete calls run
 as one compiled session per dtype and rank (``_linalg_plans``): a new size does not recompile.
 """
 
@@ -281,8 +282,7 @@ def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _jc.MAX_SWEEPS):
         return (_filled(batch, (0,), np.zeros(0), D.real_dtype_of(v.dtype)),
                 _any_filled(batch, (0, 0), np.zeros((0, 0)), v.dtype))
     if v.dtype.kind == "c":
-        _known(v, func)
-        return _complex().eigen(v, want_vectors)
+        return _complex().eigen(v, want_vectors, max_sweeps)
     scale = _max_magnitude(v)
     a = _div(_lp.symmetric_from_lower(v), scale)
     diag, vecs, failed = _jc.jacobi_eigen(a, want_vectors, max_sweeps)
@@ -473,8 +473,8 @@ cholesky = compiled(cholesky, planned(cholesky))
 qr = compiled(qr, planned(qr))
 eig = planned(eig)
 eigvals = planned(eigvals)
-eigh = compiled(eigh, planned(eigh))
-eigvalsh = compiled(eigvalsh, planned(eigvalsh))
+eigh = compiled(eigh, planned(eigh), complex_ok=True)
+eigvalsh = compiled(eigvalsh, planned(eigvalsh), complex_ok=True)
 svd = compiled(svd, planned(svd))
 svdvals = compiled(svdvals, planned(svdvals))
 matrix_rank = compiled(matrix_rank, planned(matrix_rank))

@@ -249,3 +249,30 @@ def test_complex_svd_and_eigh_nan_input():
     assert np.isnan(w).all() and np.isnan(v).all()
     s = np.asarray(oxp.linalg.svdvals(to_onnxarray(a)))
     assert np.isnan(s).all()
+
+
+@pytest.mark.parametrize("name", FUNCS)
+def test_complex_one_model_for_every_size(name):
+    """Complex input on loops too: one model (pairs at the boundary) for every size."""
+    sess = _session(_export(name, ("n", "n"), oxp.complex128))
+    rng = np.random.default_rng(4)
+    for n in (1, 3, 6):
+        a = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+        if name in ("cholesky", "eigh", "eigvalsh"):
+            a = a @ np.conj(a.T) + n * np.eye(n)
+        b = rng.standard_normal((n, 2)) + 1j * rng.standard_normal((n, 2))
+        feeds = {"a": np.stack([a.real, a.imag], -1)}
+        if name == "solve":
+            feeds["b"] = np.stack([b.real, b.imag], -1)
+        got = sess.run(None, feeds)
+        eager = [np.asarray(o) for o in _call(oxp, name, to_onnxarray(a),
+                                              to_onnxarray(b) if name == "solve" else None)]
+        got = [g[..., 0] + 1j * g[..., 1] if e.dtype.kind == "c" else g
+               for g, e in zip(got, eager)]
+        for g, e in zip(got, eager):
+            np.testing.assert_array_equal(np.asarray(g), e, err_msg=f"{name} n={n}")
+        ref = _reference(name, a, b)
+        for g, r in zip(_comparable(name, eager), ref):
+            scale = max(1.0, float(np.max(np.abs(r), initial=0)))
+            np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-12 * scale,
+                                       err_msg=f"{name} at n={n}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtypes as D
+from . import _linalg_loops_complex as _lc
 from . import _ops
 from ._complex import complex_of, join, parts
 from ._graph import Value
@@ -49,7 +50,14 @@ from ._linalg_base import (
 )
 from ._linalg_jacobi import MAX_SWEEPS
 from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_jacobi
-from ._linalg_loops import _column_index, nan_where, size_value
+from ._linalg_loops import (
+    _column_index,
+    diagonal,
+    eye_like,
+    nan_where,
+    permutation_sign,
+    size_value,
+)
 
 C = tuple  # a complex Value as its (real, imaginary) parts
 
@@ -170,107 +178,43 @@ def _eye(batch: _Batch, n: int, like: Value) -> C:
 # LU and Gauss-Jordan elimination
 
 
-def _eliminate(aug: C, n: int, jordan: bool) -> tuple[C, Value | None, list]:
-    """Partial-pivoting elimination on the first ``n`` columns of ``aug`` (..., n, w), as the
-    real version; returns the eliminated pair, the parity of the swaps and the pivot pairs."""
-    re, im = aug
-    nd = len(re.shape)
-    rows = np.arange(n).reshape(n, 1)
-    row_index = _ops.i64(rows)
-    zero = czero(re)
-    parity = None
-    pivots = []
-    for k in range(n):
-        if k < n - 1:
-            col = cmap(lambda v, k=k: _rows(_cols(v, k, k + 1), k, n), aug)
-            mag = _add(_abs(col[0]), _abs(col[1]))
-            rel = _ops.bind("ArgMax", [mag], [D.int64], lambda c=mag: [c.shape[:-2] + (1, 1)],
-                            (("axis", nd - 2), ("keepdims", 1)))[0]
-            p = _ops.binary("Add", rel, _ops.i64(k))
-            perm = _ops.where(_mask(rows == k), p,
-                              _ops.where(_cmp("Equal", row_index, p), _ops.i64(k), row_index))
-            idx = _ops.expand_to(perm, _ops.shape_of(aug[0]), aug[0].shape)
-            aug = cmap(lambda v, idx=idx: _gather_elements(v, idx, -2), aug)
-            flip = _ops.where(_cmp("Equal", p, _ops.i64(k)), _c(1, re), _c(-1, re))
-            parity = flip if parity is None else _mul(parity, flip)
-        pivot = cmap(lambda v, k=k: _entry(v, k, k), aug)
-        pivots.append(pivot)
-        below = rows > k
-        targets = (below | (rows < k)) if jordan else below
-        if not targets.any():
-            continue
-        colk = cmap(lambda v, k=k: _cols(v, k, k + 1), aug)
-        m = cwhere(_mask(targets), cdiv(colk, pivot), zero)
-        singular = _ops.binary("And", _cmp("Equal", pivot[0], zero[0]),
-                               _cmp("Equal", pivot[1], zero[1]), D.bool)
-        m = cwhere(singular, zero, m)
-        aug = csub(aug, cmul(m, cmap(lambda v, k=k: _rows(v, k, k + 1), aug)))
-    return aug, parity, pivots
-
-
 def _squeeze2(x: C) -> C:
     return cmap(lambda v: _ops.squeeze(v, [-2, -1]), x)
 
 
-def det(v: Value, n: int) -> Value:
-    _, parity, pivots = _eliminate(parts(v), n, jordan=False)
-    out = pivots[0]
-    for p in pivots[1:]:  # one product at a time: ReduceProd has no complex form
-        out = cmul(out, p)
-    if parity is not None:
-        out = cscale(out, parity)
+def det(v: Value, n) -> Value:
+    _, _, perm, _, product = _lc.eliminate(parts(v), None, jordan=False)
+    out = cscale(product, permutation_sign(perm, product[0]))
     return join(*_squeeze2(out))
 
 
-def slogdet(v: Value, n: int) -> tuple[Value, Value]:
+def slogdet(v: Value, n) -> tuple[Value, Value]:
     """The sign (a unit complex number, 0 for a singular matrix) and log |det|."""
-    _, parity, pivots = _eliminate(parts(v), n, jordan=False)
-    mags = [cabs(p) for p in pivots]
-    sign = None
-    for p, mag in zip(pivots, mags):
-        ph = cphase(p, mag, at_zero=0.0)
-        sign = ph if sign is None else cmul(sign, ph)
-    if parity is not None:
-        sign = cscale(sign, parity)
-    logs = _ops.unary("Log", _ops.concat(mags, len(mags[0].shape) - 2))
+    _, _, perm, pivots, sign = _lc.eliminate(parts(v), None, jordan=False, phases=True)
+    sign = cscale(sign, permutation_sign(perm, sign[0]))
+    logs = _ops.unary("Log", cabs(pivots))
     return join(*_squeeze2(sign)), _ops.reduce("ReduceSum", logs, [-2, -1], False)
 
 
-def gauss_jordan(a: C, b: C, n: int) -> C:
+def gauss_jordan(a: C, b: C, n) -> C:
     """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) pairs of one batch shape."""
-    nd = len(a[0].shape)
-    aug, _, pivots = _eliminate(cconcat([a, b], nd - 1), n, jordan=True)
-    w = aug[0].shape[-1]
-    if type(w) is int:
-        rhs = cmap(lambda v: _cols(v, n, w), aug)
-    else:
-        rhs = cmap(lambda v: _ops.slice_(v, [n], [2**62], [nd - 1], [1], b[0].shape), aug)
-    return cdiv(rhs, cconcat(pivots, nd - 2))
+    _, rhs, perm, pivots, _ = _lc.eliminate(a, b, jordan=True)
+    return _lc.solve_eliminated(perm, pivots, rhs)
 
 
-def inv(v: Value, n: int) -> Value:
+def inv(v: Value, n) -> Value:
     a = parts(v)
-    return join(*gauss_jordan(a, _eye(_Batch(a[0]), n, a[0]), n))
+    eye = eye_like(a[0])
+    return join(*gauss_jordan(a, (eye, _mul(eye, _c(0, eye))), n))
 
 
 # ---------------------------------------------------------------------------------------------
 # Cholesky and QR
 
 
-def cholesky(v: Value, n: int, upper: bool) -> Value:
+def cholesky(v: Value, n, upper: bool) -> Value:
     """Hermitian positive-definite input, read from the lower triangle; L has a real diagonal."""
-    re, im = parts(v)
-    rows = np.arange(n).reshape(n, 1)
-    zero = _c(0, re)
-    s, cols = (re, im), []
-    for j in range(n):
-        d = _ops.unary("Sqrt", _entry(s[0], j, j))
-        col = (_ops.where(_mask(rows >= j), _div(_cols(s[0], j, j + 1), d), zero),
-               _ops.where(_mask(rows > j), _div(_cols(s[1], j, j + 1), d), zero))
-        cols.append(col)
-        if j < n - 1:
-            s = csub(s, cmm(col, cH(col)))
-    low = cconcat(cols, len(re.shape) - 1)
+    low = _lc.cholesky(parts(v))
     return join(*(cH(low) if upper else low))
 
 
@@ -296,23 +240,18 @@ def _reflector(col: C, k: int) -> tuple[C, C]:
     return v, cscale(cH(v), beta)
 
 
+def _reflections(v: Value) -> Value:
+    m, n = v.shape[-2:]
+    if type(m) is int and type(n) is int:
+        return _ops.const(max(min(m - 1, n), 0), D.int64)
+    one = _ops.const(1, D.int64)
+    return _ops.binary("Max", _ops.binary("Min", _ops.binary("Sub", size_value(v, -2), one),
+                                          size_value(v, -1)), _ops.const(0, D.int64))
+
+
 def householder(a: C, want_q: bool) -> tuple[C | None, C]:
     """``a = q @ r`` with q (..., m, m) unitary (if ``want_q``) and r upper triangular."""
-    m, n = a[0].shape[-2:]
-    zero = czero(a[0])
-    r, q = a, None
-    for k in range(min(m - 1, n)):
-        v, bvh = _reflector(cmap(lambda t, k=k: _cols(t, k, k + 1), r), k)
-        r = csub(r, cmul(v, cmm(bvh, r)))
-        if want_q:
-            if q is None:
-                q = csub((_ops.const(np.eye(m), a[0].dtype), zero[1]), cmul(v, bvh))
-            else:
-                q = csub(q, cmul(cmm(q, v), bvh))
-    r = cwhere(_mask(np.triu(np.ones((m, n), bool))), r, zero)
-    if want_q and q is None:
-        q = _eye(_Batch(a[0]), m, a[0])
-    return q, r
+    return _lc.householder(a, want_q, _reflections(a[0]))
 
 
 def qr(v: Value, k: int) -> tuple[Value, Value]:
@@ -380,13 +319,12 @@ def eigen(v: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
 
 
 def _svd(a: C, want_vectors: bool, full: bool):
-    """(U, S, V) of (..., m, n) ``a`` with known m >= n >= 1; U is (..., m, m) if ``full``."""
+    """(U, S, V) of (..., m, n) ``a`` with m >= n >= 1; U is (..., m, m) if ``full``."""
     m, n = a[0].shape[-2:]
-    batch = _Batch(a[0])
     scale = max_magnitude(a)
     a = cdivr(a, scale)
     q = None
-    if m > n:  # the columns of the square R factor are rotated instead: fewer rows
+    if type(m) is int and type(n) is int and m > n:  # rotate the square R factor: fewer rows
         q, r = householder(a, want_q=want_vectors)
         a = cmap(lambda v: _rows(v, 0, n), r)
     b, vecs, failed = complex_one_sided_jacobi(a, want_vectors)
@@ -395,17 +333,16 @@ def _svd(a: C, want_vectors: bool, full: bool):
     s_out = _mul(s, _ops.squeeze(scale, [-1]))
     if not want_vectors:
         return None, s_out, None
-    idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
-    b = cmap(lambda v: _gather_elements(v, idx, -1), b)
+    b = cmap(lambda v: _sorted_columns(v, order), b)
     bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
-    vecs = cmap(lambda v: nan_where(bad, _gather_elements(v, idx, -1)), vecs)
+    vecs = cmap(lambda v: nan_where(bad, _sorted_columns(v, order)), vecs)
     # The normalized columns, then a QR that keeps them (up to phase) and completes the
     # columns of zero singular values to an orthonormal basis.
     zero = czero(b[0])
     s_row = _ops.unsqueeze(s, [len(s.shape) - 1])
     unit = cwhere(_cmp("Equal", s_row, zero[0]), zero, cdivr(b, s_row))
     u1, rr = householder(unit, want_q=True)
-    d = cmap(lambda v: _diagonal(v, batch), rr)
+    d = cmap(diagonal, rr)
     phases = cphase(d, cabs(d), at_zero=1.0)
     u = cmul(u1, cmap(lambda v: _ops.unsqueeze(v, [len(v.shape) - 1]), phases))
     u = cmap(lambda v: nan_where(bad, v), u)
@@ -420,7 +357,7 @@ def svd_factors(v: Value, full: bool) -> tuple[C, Value, C]:
     """U, S and Vh (U and Vh as pairs) of a complex stack with min(M, N) >= 1."""
     a = parts(v)
     m, n = a[0].shape[-2:]
-    if m >= n:
+    if _tall(m, n):
         u, s, vecs = _svd(a, True, full)
         return u, s, cH(vecs)
     u, s, vecs = _svd(cH(a), True, full)  # x^H = U S V^H, so x = V S U^H
@@ -430,7 +367,12 @@ def svd_factors(v: Value, full: bool) -> tuple[C, Value, C]:
 def singular_values(v: Value) -> Value:
     a = parts(v)
     m, n = a[0].shape[-2:]
-    return _svd(a if m >= n else cH(a), False, False)[1]
+    return _svd(a if _tall(m, n) else cH(a), False, False)[1]
+
+
+def _tall(m, n) -> bool:
+    """m >= n for known sizes; a symbolic size is square (checked by the caller)."""
+    return not (type(m) is int and type(n) is int) or m >= n
 
 
 def pinv(v: Value, tol: Value) -> Value:

@@ -22,8 +22,9 @@ finite inputs of any size neither overflow nor underflow to zero; a matrix whose
 not converge, or that holds a NaN or an infinity, gets NaN in every output. Unlike NumPy nothing
 raises on singular or indefinite inputs: the results hold infinities or NaNs instead.
 
-Complex inputs go to ``_linalg_complex``: eigh and eigvalsh on loops too (complex Jacobi), the
-others unrolled over a known matrix size. Concrete calls run
+Complex inputs go to ``_linalg_complex``, the same algorithms on (real, imaginary) pairs, on
+loops too (``_linalg_loops_complex``, ``_linalg_jacobi_complex``); eig and eigvals are still
+unrolled over a known matrix size. Concrete calls run
 as one compiled session per dtype and rank (``_linalg_plans``): a new size does not recompile.
 """
 
@@ -77,13 +78,6 @@ def _is_zero(d) -> bool:
     return type(d) is int and d == 0
 
 
-def _known(v: Value, func: str) -> None:
-    """Complex input still needs the matrix size when recording."""
-    if any(type(d) is not int for d in v.shape[-2:]):
-        raise ValueError(f"{func}: the matrix size must be known when recording for complex "
-                         "input (only the batch dimensions may be symbolic)")
-
-
 # ---------------------------------------------------------------------------------------------
 # LU and Gauss-Jordan elimination
 
@@ -94,7 +88,6 @@ def det(x: Array, /) -> Array:
     if _is_zero(n):
         return Array._new(_ones(_Batch(v), v.dtype))
     if v.dtype.kind == "c":
-        _known(v, "det")
         return Array._new(_complex().det(v, n))
     _, _, perm, pivots = _lp.eliminate(v, None, jordan=False)
     out = _mul(_ops.reduce("ReduceProd", pivots, [-2, -1], True), _lp.permutation_sign(perm, v))
@@ -110,7 +103,6 @@ def slogdet(x: Array, /) -> SlogdetResult:
         return SlogdetResult(Array._new(_ones(b, v.dtype)),
                              Array._new(_filled(b, (), np.zeros(()), D.real_dtype_of(v.dtype))))
     if v.dtype.kind == "c":
-        _known(v, "slogdet")
         return SlogdetResult(*(Array._new(r) for r in _complex().slogdet(v, n)))
     _, _, perm, pivots = _lp.eliminate(v, None, jordan=False)
     sign = _mul(_ops.reduce("ReduceProd", _ops.unary("Sign", pivots), [-2, -1], True),
@@ -132,7 +124,6 @@ def inv(x: Array, /) -> Array:
     if _is_zero(n):
         return Array._new(v)
     if v.dtype.kind == "c":
-        _known(v, "inv")
         return Array._new(_complex().inv(v, n))
     return Array._new(_gauss_jordan(v, _lp.eye_like(v)))
 
@@ -145,7 +136,6 @@ def solve(x1: Array, x2: Array, /) -> Array:
         raise TypeError(f"solve: needs a floating-point dtype, got {b.dtype.name}")
     dtype = D.promote(a.dtype, b.dtype, "solve")
     if dtype.kind == "c":  # the same steps on the real and imaginary parts
-        _known(a, "solve")
         rd = D.real_dtype_of(dtype)
         a_parts = [_ops.cast(p, rd) for p in _cx.parts(a)]
         b_parts = [_ops.cast(p, rd) for p in _cx.parts(b)]
@@ -199,7 +189,6 @@ def cholesky(x: Array, /, *, upper: bool = False) -> Array:
     if _is_zero(n):
         return Array._new(v)
     if v.dtype.kind == "c":
-        _known(v, "cholesky")
         return Array._new(_complex().cholesky(v, n, upper))
     low = _lp.cholesky(_lp.symmetric_from_lower(v))
     return Array._new(_mT(low) if upper else low)
@@ -242,7 +231,6 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
         return QRResult(Array._new(_any_filled(b, (m, k), np.eye(m, k), v.dtype)),
                         Array._new(_any_filled(b, (k, n), np.zeros((k, n)), v.dtype)))
     if v.dtype.kind == "c":
-        _known(v, "qr")
         return QRResult(*(Array._new(r) for r in _complex().qr(v, k)))
     scale = _max_magnitude(v)
     q, r = _householder(_div(v, scale), want_q=True)
@@ -377,7 +365,6 @@ def svd(x: Array, /, *, full_matrices: bool = True) -> SVDResult:
                          Array._new(_filled(b, (0,), np.zeros(0), D.real_dtype_of(v.dtype))),
                          Array._new(_any_filled(b, (vn, n), np.eye(vn, n), v.dtype)))
     if v.dtype.kind == "c":
-        _known(v, "svd")
         u, s, vh = _cx.svd_factors(v, full_matrices)
         return SVDResult(Array._new(_cx.join(*u)), Array._new(s), Array._new(_cx.join(*vh)))
     return SVDResult(*(Array._new(r) for r in _svd_factors(v, full_matrices, tall)))
@@ -399,7 +386,6 @@ def singular_values(v: Value, func: str = "svdvals") -> Value:
     if _is_zero(m) or _is_zero(n):
         return _filled(_Batch(v), (0,), np.zeros(0), D.real_dtype_of(v.dtype))
     if v.dtype.kind == "c":
-        _known(v, func)
         return _complex().singular_values(v)
     return _svd(v if tall else _mT(v), False, False)[1]
 
@@ -453,7 +439,6 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
     if _is_zero(m) or _is_zero(n):
         return Array._new(_any_filled(_Batch(v), (n, m), np.zeros((n, m)), v.dtype))
     if v.dtype.kind == "c":
-        _known(v, "pinv")
         return Array._new(_complex().pinv(v, tol))
     u, s, vh = _svd_factors(v, False, tall)
     cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
@@ -465,17 +450,17 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
 
 # Concrete calls run as one compiled session per dtype and rank, whatever the matrix size
 # (complex ones, still unrolled, as the namespace's exact-shape plans).
-det = compiled(det, planned(det))
-slogdet = compiled(slogdet, planned(slogdet))
-inv = compiled(inv, planned(inv))
-solve = compiled(solve, planned(solve))
-cholesky = compiled(cholesky, planned(cholesky))
-qr = compiled(qr, planned(qr))
+det = compiled(det, planned(det), complex_ok=True)
+slogdet = compiled(slogdet, planned(slogdet), complex_ok=True)
+inv = compiled(inv, planned(inv), complex_ok=True)
+solve = compiled(solve, planned(solve), complex_ok=True)
+cholesky = compiled(cholesky, planned(cholesky), complex_ok=True)
+qr = compiled(qr, planned(qr), complex_ok=True)
 eig = planned(eig)
 eigvals = planned(eigvals)
 eigh = compiled(eigh, planned(eigh), complex_ok=True)
 eigvalsh = compiled(eigvalsh, planned(eigvalsh), complex_ok=True)
-svd = compiled(svd, planned(svd))
-svdvals = compiled(svdvals, planned(svdvals))
-matrix_rank = compiled(matrix_rank, planned(matrix_rank))
-pinv = compiled(pinv, planned(pinv))
+svd = compiled(svd, planned(svd), complex_ok=True)
+svdvals = compiled(svdvals, planned(svdvals), complex_ok=True)
+matrix_rank = compiled(matrix_rank, planned(matrix_rank), complex_ok=True)
+pinv = compiled(pinv, planned(pinv), complex_ok=True)

@@ -7,8 +7,6 @@ import from here, never the other way round.
 
 from __future__ import annotations
 
-import functools
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -18,7 +16,6 @@ from . import _ops
 from ._array_object import Array, as_value
 from ._complex_parts import join
 from ._graph import Value
-from ._linear_algebra_functions import _mm
 
 
 class SlogdetResult(NamedTuple):
@@ -204,72 +201,6 @@ def _max_magnitude(v: Value) -> Value:
     """The largest magnitude of each matrix, (..., 1, 1); 1 for a zero matrix."""
     m = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [-2, -1], True)
     return _ops.where(_cmp("Equal", m, _c(0, m)), _c(1, m), m)
-
-
-
-# ---------------------------------------------------------------------------------------------
-# Jacobi rotations
-
-
-def _sweeps(n: int) -> int:
-    """Sweeps of cyclic Jacobi. The convergence is quadratic once it sets in, and the sweeps it
-    takes grow like log(n): 3 * ceil(log2 n) reach float64 accuracy (reconstruction errors below
-    1e-10 relative) for n <= 64, measured also on spectra where each eigenvalue repeats n/4 times,
-    which converge slowest; random spectra need about two thirds of that."""
-    return 3 * math.ceil(math.log2(n)) if n > 1 else 0
-
-
-@functools.lru_cache(maxsize=64)
-def _rounds(n: int) -> tuple:
-    """The round-robin schedule: ``n - 1`` rounds (``n`` if odd) of disjoint pairs (p, q) that
-    together cover every pair once. Per round: p and q indices, the flat indices of (p, p),
-    (q, q) and (p, q), and the rotation's patterns: J = c @ C + s @ S + I_rest (flat)."""
-    m = n + n % 2
-    players = list(range(m))
-    out = []
-    for _ in range(m - 1):
-        pairs = [tuple(sorted((players[i], players[m - 1 - i]))) for i in range(m // 2)]
-        pairs = [pq for pq in pairs if pq[1] < n]
-        players = [players[0], players[-1]] + players[1:-1]
-        p = np.array([a for a, _ in pairs])
-        q = np.array([b for _, b in pairs])
-        c_pat = np.zeros((len(pairs), n * n))
-        s_pat = np.zeros((len(pairs), n * n))
-        rest = np.eye(n)
-        for i, (a, b) in enumerate(pairs):
-            c_pat[i, [a * n + a, b * n + b]] = 1
-            s_pat[i, a * n + b], s_pat[i, b * n + a] = 1, -1
-            rest[a, a] = rest[b, b] = 0
-        out.append((p, q, p * (n + 1), q * (n + 1), p * n + q, c_pat, s_pat, rest.reshape(-1)))
-    return tuple(out)
-
-
-def _rotation(app: Value, aqq: Value, apq: Value) -> tuple[Value, Value]:
-    """(c, s) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] (Golub and Van Loan,
-    sym.schur2), as t = 2 apq sign(d) / (|d| + sqrt(d^2 + 4 apq^2)) with d = aqq - app, which
-    never divides by apq. t depends only on the ratio of d and apq: both are divided by the
-    larger magnitude first, so that tiny entries do not underflow when squared."""
-    zero = _c(0, app)
-    d = _sub(aqq, app)
-    two = _add(apq, apq)
-    big = _ops.binary("Max", _ops.unary("Abs", d), _ops.unary("Abs", two))
-    big = _ops.where(_cmp("Equal", big, zero), _c(1, app), big)
-    d, two = _div(d, big), _div(two, big)
-    den = _add(_ops.unary("Abs", d), _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two))))
-    num = _ops.where(_cmp("GreaterOrEqual", d, zero), two, _ops.unary("Neg", two))
-    t = _ops.where(_cmp("Equal", den, zero), zero, _div(num, den))
-    c = _div(_c(1, app), _ops.unary("Sqrt", _add(_c(1, app), _mul(t, t))))
-    return c, _mul(t, c)
-
-
-def _rotation_matrix(c: Value, s: Value, rnd: tuple, batch: _Batch, n: int) -> Value:
-    """The product of a round's disjoint rotations, (..., n, n): every entry is exact."""
-    *_, c_pat, s_pat, rest = rnd
-    dt = c.dtype
-    flat = _add(_add(_mm(c, _ops.const(c_pat, dt)), _mm(s, _ops.const(s_pat, dt))),
-                _ops.const(rest, dt))
-    return batch.reshape(flat, [n, n])
-
 
 
 def _diagonal(v: Value, batch: _Batch) -> Value:

@@ -39,10 +39,8 @@ from ._linalg_base import (
     _filled,
     _gather_elements,
     _mask,
-    _mm,
     _mT,
     _mul,
-    _rotation,
     _rows,
     _sub,
     _sum,
@@ -58,6 +56,7 @@ from ._linalg_loops import (
     permutation_sign,
     size_value,
 )
+from ._linear_algebra_functions import _mm
 
 C = tuple  # a complex Value as its (real, imaginary) parts
 
@@ -265,21 +264,6 @@ def qr(v: Value, k: int) -> tuple[Value, Value]:
 
 # ---------------------------------------------------------------------------------------------
 # Jacobi rotations
-
-
-def _rotation_matrix(app: Value, aqq: Value, apq: C, rnd: tuple, batch: _Batch, n: int) -> C:
-    """The product of a round's disjoint rotations ``D R D^H``, (..., n, n), that zero the
-    ``apq`` of the Hermitian 2x2 blocks [[app, apq], [conj(apq), aqq]]: J_pp = J_qq = c,
-    J_pq = s e^(i phi), J_qp = -s e^(-i phi) for apq = |apq| e^(i phi)."""
-    *_, c_pat, s_pat, rest = rnd
-    mag = cabs(apq)
-    c, s = _rotation(app, aqq, mag)
-    cos, sin = cphase(apq, mag, at_zero=1.0)
-    dt = c.dtype
-    re = _add(_add(_mm(c, _ops.const(c_pat, dt)), _mm(_mul(s, cos), _ops.const(s_pat, dt))),
-              _ops.const(rest, dt))
-    im = _mm(_mul(s, sin), _ops.const(np.abs(s_pat), dt))
-    return batch.reshape(re, [n, n]), batch.reshape(im, [n, n])
 
 
 def _hermitian_from_lower(re: Value, im: Value) -> C:

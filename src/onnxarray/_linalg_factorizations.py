@@ -449,18 +449,18 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
 
 
 # Concrete calls run as one compiled session per dtype and rank, whatever the matrix size
-# (complex ones, still unrolled, as the namespace's exact-shape plans).
-det = compiled(det, planned(det), complex_ok=True)
-slogdet = compiled(slogdet, planned(slogdet), complex_ok=True)
-inv = compiled(inv, planned(inv), complex_ok=True)
-solve = compiled(solve, planned(solve), complex_ok=True)
-cholesky = compiled(cholesky, planned(cholesky), complex_ok=True)
-qr = compiled(qr, planned(qr), complex_ok=True)
+# (eig and eigvals, still unrolled, as the namespace's exact-shape plans).
+det = compiled(det, planned(det))
+slogdet = compiled(slogdet, planned(slogdet))
+inv = compiled(inv, planned(inv))
+solve = compiled(solve, planned(solve))
+cholesky = compiled(cholesky, planned(cholesky))
+qr = compiled(qr, planned(qr))
 eig = planned(eig)
 eigvals = planned(eigvals)
-eigh = compiled(eigh, planned(eigh), complex_ok=True)
-eigvalsh = compiled(eigvalsh, planned(eigvalsh), complex_ok=True)
-svd = compiled(svd, planned(svd), complex_ok=True)
-svdvals = compiled(svdvals, planned(svdvals), complex_ok=True)
-matrix_rank = compiled(matrix_rank, planned(matrix_rank), complex_ok=True)
-pinv = compiled(pinv, planned(pinv), complex_ok=True)
+eigh = compiled(eigh, planned(eigh))
+eigvalsh = compiled(eigvalsh, planned(eigvalsh))
+svd = compiled(svd, planned(svd))
+svdvals = compiled(svdvals, planned(svdvals))
+matrix_rank = compiled(matrix_rank, planned(matrix_rank))
+pinv = compiled(pinv, planned(pinv))

@@ -76,10 +76,6 @@ def _same_shape(v: Value, shape: tuple) -> Value:
     return _ops.bind("Identity", [v], [v.dtype], lambda: [tuple(shape)])[0]
 
 
-def _zeros(like: Value, shape_value: Value, shape: tuple, dtype) -> Value:
-    return _ops.expand_to(_ops.const(np.zeros((), dtype.numpy), dtype), shape_value, shape)
-
-
 def _fori(trip, body, init: list[Value]) -> list[Value]:
     """``lax.fori_loop(0, trip, ...)`` on Values: ``body(i, carry) -> carry``."""
     def step(i, carry):

@@ -7,8 +7,9 @@ session, and every later call of the same dtypes and ranks runs that session, wh
 The signature keeps which sizes are equal (a square matrix stays square, a right-hand side keeps
 the matrix's row count) and which are 1 (they broadcast); every other size is a symbol. The two
 matrix sizes of a non-square first argument stay exact, because the algorithms branch on which
-one is larger. Calls with an empty axis, calls inside a trace and complex calls of functions
-still unrolled for complex input go to ``fallback`` (the namespace's exact-shape plans).
+one is larger. Calls with an empty axis and calls inside a trace go to ``fallback`` (the
+namespace's exact-shape plans, which also raise the proper error for bad arguments). Complex
+arrays cross the session boundary as real pairs, like in every plan.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _pattern(shape: tuple, sizes: dict, exact: bool) -> tuple:
     return tuple(out)
 
 
-def _signature(args: tuple, kwargs: dict, complex_ok: bool):
+def _signature(args: tuple, kwargs: dict):
     """``(key, feeds, patterns)``, or None when the call does not take this path."""
     key: list = []
     feeds: list = []
@@ -50,7 +51,7 @@ def _signature(args: tuple, kwargs: dict, complex_ok: bool):
     for pos, a in enumerate((*args, *(kwargs[k] for k in sorted(kwargs)))):
         if isinstance(a, Array):
             data = a._v.data
-            if data is None or 0 in data.shape or (a._v.dtype.kind == "c" and not complex_ok):
+            if data is None or 0 in data.shape:
                 return None
             exact = pos == 0 and data.ndim >= 2 and data.shape[-1] != data.shape[-2]
             pat = _pattern(data.shape, sizes, exact)
@@ -85,13 +86,12 @@ def _symbolic(args: tuple, kwargs: dict, patterns: list):
     return inputs, sargs, skw
 
 
-def compiled(fn, fallback, complex_ok: bool = False):
-    """``fn`` for concrete calls through one session per size-free signature; complex calls
-    too with ``complex_ok``."""
+def compiled(fn, fallback):
+    """``fn`` for concrete calls through one session per size-free signature."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        sig = _signature(args, kwargs, complex_ok) if _cache.enabled else None
+        sig = _signature(args, kwargs) if _cache.enabled else None
         if sig is None:
             return fallback(*args, **kwargs)
         key, feeds, patterns = sig

@@ -4,17 +4,18 @@ Functions that lower to ONNX operators directly (MatMul, reductions and gathers)
 factorizations and solvers (cholesky, det, eig, eigvals, eigh, eigvalsh, inv, pinv, qr, slogdet,
 solve, svd, svdvals, matrix_rank, and through them ``matrix_norm`` with ``ord`` 2, -2 or 'nuc' and
 ``matrix_power`` with negative exponents) have no onnxruntime kernels: ``_linalg_factorizations``
-writes the real ones as ONNX ``Loop``s (``_linalg_loops``, ``_linalg_jacobi``) whose graphs do not
-grow with the matrix size, which may be symbolic; ``_linalg_complex`` writes the complex forms,
-with complex arithmetic on the real and imaginary parts, unrolled over a known matrix size.
+writes them as ONNX ``Loop``s (``_linalg_loops``, ``_linalg_jacobi`` and, on (real, imaginary)
+pairs for complex input, ``_linalg_loops_complex``, ``_linalg_jacobi_complex``) whose graphs do
+not grow with the matrix size, which may be symbolic: one exported model serves every size.
 
-Limits: complex input, eig and eigvals need the matrix size known when recording (only batch
-dimensions may be symbolic), and so do qr, svd and their relatives for non-square matrices (the
-algorithm depends on which size is larger). Singular or indefinite inputs give infinities or NaNs
-instead of raising. eigh and svd iterate Jacobi sweeps until converged (at most 40 sweeps; a
-matrix that does not converge, or holds a NaN or an infinity, gets NaN in all its outputs); eig
-and eigvals run a fixed number of shifted QR steps (8 per eigenvalue), tested to float64 accuracy
-for n <= 12, except that defective eigenvalues get only the accuracy their conditioning allows.
+Limits: eig and eigvals are still unrolled over a matrix size known when recording (only batch
+dimensions may be symbolic); qr, svd and their relatives need known sizes for non-square
+matrices (the algorithm depends on which size is larger). Singular or indefinite inputs give
+infinities or NaNs instead of raising. eigh and svd iterate Jacobi sweeps until converged (at
+most 40 sweeps); a matrix that does not converge, or holds a NaN or an infinity, gets NaN in all
+its outputs. eig and eigvals run a fixed number of shifted QR steps (8 per eigenvalue), tested
+to float64 accuracy for n <= 12, except that defective eigenvalues get only the accuracy their
+conditioning allows.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ def consumers(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against NumPy and the peer library, reported as ratios from one run."""
-    session.install(".", "ndonnx", "scikit-learn>=1.6", "skl2onnx")
+    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "skl2onnx")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

@@ -552,12 +552,18 @@ def bench_linalg(quick: bool) -> None:
     linalg.run(quick)
 
 
+def _scoring_section(quick: bool) -> None:
+    import scoring  # benchmarks/scoring.py, next to this file
+
+    scoring.bench_dask(quick, RESULTS, target)
+
+
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
             "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
             "sklearn_checks": _consumer_section("bench_sklearn_checks"),
-            "linalg": bench_linalg}
+            "dask": _scoring_section, "linalg": bench_linalg}
 
 
 def main() -> None:

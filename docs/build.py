@@ -23,7 +23,8 @@ ROOT = DOCS.parent
 OUT = DOCS / "_build"
 # Reading order of the pages; any other docs/*.md follows, by name.
 ORDER = ["getting-started", "writing-exportable-code", "control-flow",
-         "exporting-scikit-learn", "dtypes-and-opsets", "api"]
+         "exporting-scikit-learn", "from-onnx-and-functions", "scoring-at-scale",
+         "dtypes-and-opsets", "api"]
 
 TEMPLATE = """<!doctype html>
 <html lang="en">

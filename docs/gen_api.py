@@ -38,7 +38,7 @@ SECTIONS = {
     "_utility_functions": ("Utility functions", "utility_functions"),
     "_info": ("Inspection", "inspection"),
 }
-OWN_MODULES = ("_build", "_jit", "_caches", "_array_object", "_dims")
+OWN_MODULES = ("_build", "_jit", "_caches", "_array_object", "_dims", "_onnx_import", "_functions")
 EXTENSIONS = (
     ("linalg", "Linear algebra extension (`onnxarray.linalg`)",
      "extensions/linear_algebra_functions"),

@@ -15,6 +15,7 @@ import array_api_strict as strict
 import numpy as np
 import onnx
 import onnxruntime as ort
+from onnx import inliner
 from onnx.reference import ReferenceEvaluator
 from onnx.reference.ops.op_loop import Loop as ReferenceLoop
 
@@ -180,13 +181,17 @@ def check_reference(model: onnx.ModelProto, feeds: dict, outs: list[np.ndarray])
                        f"{'.'.join(map(str, REFERENCE_CHECKED_WITH))})"] += 1
         return
     ops = _op_types(model.graph)
+    for f in model.functions:  # bodies of model-local functions
+        ops |= _op_types(onnx.helper.make_graph(f.node, f.name, [], []))
     excepted = sorted(ops & REFERENCE_EXCEPTIONS.keys())
     if excepted:
         REFERENCE_RUNS[f"not run ({', '.join(excepted)})"] += 1
         return
     with np.errstate(all="ignore"):  # NumPy warns of the IEEE results the runtime gives too
         try:
-            ref = ReferenceEvaluator(model, new_ops=[Loop]).run(None, feeds)
+            # new_ops does not reach into model-local functions: run their bodies inlined
+            plain = inliner.inline_local_functions(model) if model.functions else model
+            ref = ReferenceEvaluator(plain, new_ops=[Loop]).run(None, feeds)
         except ValueError as e:
             if "Loop" not in ops or ZERO_TRIP_LOOP_ERROR not in str(e):
                 raise

@@ -10,11 +10,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+# A page whose examples need optional packages says so: <!-- requires: dask, distributed -->
+REQUIRES = re.compile(r"<!-- requires: ([\w., ]+) -->")
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_examples_run(path):
-    blocks = BLOCK.findall(path.read_text())
+    text = path.read_text()
+    for group in REQUIRES.findall(text):
+        for module in filter(None, (m.strip() for m in group.split(","))):
+            pytest.importorskip(module)
+    blocks = BLOCK.findall(text)
     assert blocks, f"{path.name} has no python examples"
     namespace: dict = {}
     for i, code in enumerate(blocks):

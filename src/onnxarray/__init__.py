@@ -6,40 +6,150 @@ With concrete arrays every call runs now through onnxruntime; with symbolic arra
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-__array_api_version__ = "2025.12"
+import sys
 
-from . import fft, lax, linalg  # noqa: E402 - extension namespaces, control flow
-from ._array_object import Array, Device, SymbolicValueError
-from ._build import argument, build
-from ._caches import cache_limits
-from ._constants import e, inf, nan, newaxis, pi
-from ._creation_functions import (
+from . import _indexing, fft, lax, linalg  # extension namespaces, control flow
+from ._api import (  # the array functions of every section, in one namespace
+    abs,
+    acos,
+    acosh,
+    add,
+    all,
+    any,
     arange,
+    argmax,
+    argmin,
+    argsort,
     asarray,
+    asin,
+    asinh,
+    astype,
+    atan,
+    atan2,
+    atanh,
+    bitwise_and,
+    bitwise_invert,
+    bitwise_left_shift,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    broadcast_arrays,
+    broadcast_shapes,
+    broadcast_to,
+    can_cast,
+    ceil,
+    clip,
+    concat,
+    conj,
+    copysign,
+    cos,
+    cosh,
+    count_nonzero,
+    cumulative_prod,
+    cumulative_sum,
+    diff,
+    divide,
     empty,
     empty_like,
+    equal,
+    exp,
+    expand_dims,
+    expm1,
     eye,
+    finfo,
+    flip,
+    floor,
+    floor_divide,
     from_dlpack,
     full,
     full_like,
+    greater,
+    greater_equal,
+    hypot,
+    iinfo,
+    imag,
+    isdtype,
+    isfinite,
+    isin,
+    isinf,
+    isnan,
+    less,
+    less_equal,
     linspace,
+    log,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    matmul,
+    matrix_transpose,
+    max,
+    maximum,
+    mean,
     meshgrid,
+    min,
+    minimum,
+    moveaxis,
+    multiply,
+    negative,
+    nextafter,
+    nonzero,
+    not_equal,
     ones,
     ones_like,
+    permute_dims,
+    positive,
+    pow,
+    prod,
+    real,
+    reciprocal,
+    remainder,
+    repeat,
+    reshape,
+    result_type,
+    roll,
+    round,
+    searchsorted,
+    sign,
+    signbit,
+    sin,
+    sinh,
+    sort,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    std,
+    subtract,
+    sum,
+    take,
+    take_along_axis,
+    tan,
+    tanh,
+    tensordot,
+    tile,
     tril,
     triu,
+    trunc,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+    unstack,
+    var,
+    vecdot,
+    where,
     zeros,
     zeros_like,
 )
-from ._data_type_functions import (
-    astype,
-    can_cast,
-    finfo,
-    iinfo,
-    isdtype,
-    result_type,
-)
+from ._array_object import Array, Device, SymbolicValueError, install_namespace
+from ._build import argument, build
+from ._caches import cache_limits
+from ._constants import e, inf, nan, newaxis, pi
 from ._dims import InconclusiveDimensionError, SymbolicDim
 from ._dtypes import (
     bool,
@@ -56,139 +166,11 @@ from ._dtypes import (
     uint32,
     uint64,
 )
-from ._elementwise_functions import (
-    abs,
-    acos,
-    acosh,
-    add,
-    asin,
-    asinh,
-    atan,
-    atan2,
-    atanh,
-    bitwise_and,
-    bitwise_invert,
-    bitwise_left_shift,
-    bitwise_or,
-    bitwise_right_shift,
-    bitwise_xor,
-    ceil,
-    clip,
-    conj,
-    copysign,
-    cos,
-    cosh,
-    divide,
-    equal,
-    exp,
-    expm1,
-    floor,
-    floor_divide,
-    greater,
-    greater_equal,
-    hypot,
-    imag,
-    isfinite,
-    isinf,
-    isnan,
-    less,
-    less_equal,
-    log,
-    log1p,
-    log2,
-    log10,
-    logaddexp,
-    logical_and,
-    logical_not,
-    logical_or,
-    logical_xor,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    nextafter,
-    not_equal,
-    positive,
-    pow,
-    real,
-    reciprocal,
-    remainder,
-    round,
-    sign,
-    signbit,
-    sin,
-    sinh,
-    sqrt,
-    square,
-    subtract,
-    tan,
-    tanh,
-    trunc,
-)
-from ._indexing_functions import (
-    take,
-    take_along_axis,
-)
+from ._functions import function
 from ._info import __array_namespace_info__
 from ._jit import jit
-from ._linear_algebra_functions import (
-    matmul,
-    matrix_transpose,
-    tensordot,
-    vecdot,
-)
-from ._manipulation_functions import (
-    broadcast_arrays,
-    broadcast_shapes,
-    broadcast_to,
-    concat,
-    expand_dims,
-    flip,
-    moveaxis,
-    permute_dims,
-    repeat,
-    reshape,
-    roll,
-    squeeze,
-    stack,
-    tile,
-    unstack,
-)
-from ._searching_functions import (
-    argmax,
-    argmin,
-    count_nonzero,
-    nonzero,
-    searchsorted,
-    where,
-)
-from ._set_functions import (
-    isin,
-    unique_all,
-    unique_counts,
-    unique_inverse,
-    unique_values,
-)
-from ._sorting_functions import (
-    argsort,
-    sort,
-)
-from ._statistical_functions import (
-    cumulative_prod,
-    cumulative_sum,
-    max,
-    mean,
-    min,
-    prod,
-    std,
-    sum,
-    var,
-)
-from ._utility_functions import (
-    all,
-    any,
-    diff,
-)
+from ._onnx_import import from_onnx
+from ._version import __version__ as __version__
 
 __all__ = [
     "Array",
@@ -206,6 +188,8 @@ __all__ = [
     "argmin",
     "argsort",
     "argument",
+    "from_onnx",
+    "function",
     "SymbolicDim",
     "SymbolicValueError",
     "InconclusiveDimensionError",
@@ -360,37 +344,7 @@ __all__ = [
     "zeros_like",
 ]
 
+__array_api_version__ = "2025.12"
 
-def _plan_namespace() -> None:
-    """Route repeated concrete calls of the array functions through compiled plans."""
-    import types
-
-    from . import _complex, _plans
-
-    not_planned = {
-        # no array argument, or a result that is not an array
-        "argument", "build", "jit", "asarray", "from_dlpack", "arange", "empty", "eye", "full",
-        "linspace", "ones", "zeros", "can_cast", "finfo", "iinfo", "isdtype", "result_type",
-        "broadcast_shapes", "__array_namespace_info__",
-        # checks that read concrete data (index bounds, repeat counts) before lowering
-        "take", "take_along_axis", "repeat",
-    }
-    # no array argument that could be complex
-    no_arrays = {"argument", "build", "jit", "asarray", "from_dlpack", "arange", "empty", "eye",
-                 "full", "linspace", "ones", "zeros", "can_cast", "finfo", "iinfo", "isdtype",
-                 "result_type", "broadcast_shapes", "__array_namespace_info__"}
-    not_planned.add("cache_limits")
-    no_arrays.add("cache_limits")
-    ns = globals()
-    for name in __all__:
-        obj = ns[name]
-        if not isinstance(obj, types.FunctionType):
-            continue
-        if name not in no_arrays:
-            obj = _complex.dispatching(name, obj)
-        ns[name] = obj if name in not_planned else _plans.planned(obj)
-    for name in ("matmul", "matrix_transpose", "tensordot", "vecdot"):  # the same functions
-        setattr(linalg, name, ns[name])
-
-
-_plan_namespace()
+# The operators, indexing and __array_namespace__ of Array call the functions above.
+install_namespace(sys.modules[__name__], _indexing.getitem, _indexing.setitem)

@@ -1,7 +1,8 @@
 """The Array object: a thin wrapper around one graph Value, concrete or symbolic.
 
 Arrays have no public constructor; creation functions and ``Array._new`` make them. Operators
-are generated from one table and delegate to the elementwise functions. Python conversions
+are generated from one table and delegate to the namespace's functions, which sit in the layers
+above this one: the package gives them to ``install_namespace`` once, at import. Python conversions
 (``bool``, ``int``, ``float``, ``len``, iteration) need data, so on a symbolic array they raise a
 TypeError that says what to use instead.
 """
@@ -9,15 +10,19 @@ TypeError that says what to use instead.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 
 from . import _dtypes as D
-from ._dims import SymbolicDim, public_dim, size_value
+from . import _ops
+from ._dims import SymbolicDim, SymbolicValueError, public_dim, size_value
 from ._dtypes import DType
 from ._graph import Dim, Value
 
-__all__ = ["Array", "Device", "CPU", "scalar_value", "as_value", "SymbolicValueError"]
+__all__ = ["Array", "Device", "CPU", "check_device", "scalar_value", "as_value",
+           "SymbolicValueError", "install_namespace"]
 
 
 class Device:
@@ -38,8 +43,10 @@ class Device:
 CPU = Device()
 
 
-class SymbolicValueError(TypeError):
-    """Raised when Python needs the data of an array that only exists in a trace."""
+def check_device(device, func: str) -> None:
+    if device is not None and device != CPU:
+        raise ValueError(f"{func}: unsupported device {device!r}; onnxarray computes on "
+                         f"{CPU!r}")
 
 
 class Array:
@@ -47,6 +54,11 @@ class Array:
 
     __slots__ = ("_v", "_arg", "_lock", "__weakref__")
     _v: Value
+    # Class attributes set once by install_namespace: the namespace whose functions the
+    # operators call, and the indexing functions.
+    _functions: ModuleType
+    _getitem: Callable
+    _setitem: Callable
 
     def __init__(self, *args, **kwargs) -> None:
         raise TypeError(
@@ -94,15 +106,11 @@ class Array:
         if self.ndim != 2:
             raise ValueError(f"Array.T: needs a 2-D array, got {self.ndim}-D; use "
                              "matrix_transpose or permute_dims")
-        from ._manipulation_functions import permute_dims
-
-        return _on_parts(lambda a: permute_dims(a, (1, 0)), self)
+        return self._functions.permute_dims(self, (1, 0))
 
     @property
     def mT(self) -> Array:
-        from ._linear_algebra_functions import matrix_transpose
-
-        return _on_parts(matrix_transpose, self)
+        return self._functions.matrix_transpose(self)
 
     @property
     def is_symbolic(self) -> bool:
@@ -120,9 +128,7 @@ class Array:
         if api_version is not None and api_version not in ("2021.12", "2022.12", "2023.12",
                                                            "2024.12", "2025.12"):
             raise ValueError(f"Array.__array_namespace__: unsupported api_version {api_version!r}")
-        import onnxarray
-
-        return onnxarray
+        return self._functions
 
     # -- conversions -----------------------------------------------------------------------------
     def _data(self, func: str, alternative: str) -> np.ndarray:
@@ -228,11 +234,11 @@ class Array:
 
     # -- indexing ------------------------------------------------------------------------------
     def __getitem__(self, key, /) -> Array:
-        return _indexing.getitem(self, key)
+        return self._getitem(self, key)
 
     def __setitem__(self, key, value, /) -> None:
         with _mutation_lock(self):
-            _rebind(self, _indexing.setitem(self, key, value)._v)
+            _rebind(self, self._setitem(self, key, value)._v)
 
 
 _LOCK_CREATION = threading.Lock()
@@ -270,31 +276,30 @@ def original_argument(arr: Array) -> Value | None:
     return getattr(arr, "_arg", None)
 
 
-def _binary_dunder(name: str, func_name: str, reflected: bool = False):
+def _binary_dunder(name: str, func, reflected: bool = False):
     def method(self, other):
         if not isinstance(other, (Array, bool, int, float, complex, SymbolicDim)):
             return NotImplemented
-        func = getattr(_namespace, func_name)
         return func(other, self) if reflected else func(self, other)
 
     method.__name__ = name
     return method
 
 
-def _inplace_dunder(name: str, func_name: str):
+def _inplace_dunder(name: str, func):
     def method(self, other):
         if not isinstance(other, (Array, bool, int, float, complex, SymbolicDim)):
             return NotImplemented
         with _mutation_lock(self):
-            return _apply_inplace(self, other, name, func_name)
+            return _apply_inplace(self, other, name, func)
 
     method.__name__ = name
     return method
 
 
-def _apply_inplace(self: Array, other, name: str, func_name: str) -> Array:
+def _apply_inplace(self: Array, other, name: str, func) -> Array:
     """``self <op>= other``: the result must keep the array's dtype and shape."""
-    result = getattr(_namespace, func_name)(self, other)
+    result = func(self, other)
     if result.dtype is not self.dtype:
         raise TypeError(f"{name}: the result dtype {result.dtype.name} differs from the "
                         f"array's dtype {self.dtype.name}")
@@ -308,9 +313,9 @@ def _apply_inplace(self: Array, other, name: str, func_name: str) -> Array:
     return self
 
 
-def _unary_dunder(name: str, func_name: str):
+def _unary_dunder(name: str, func):
     def method(self):
-        return getattr(_namespace, func_name)(self)
+        return func(self)
 
     method.__name__ = name
     return method
@@ -329,15 +334,28 @@ _COMPARISONS = [("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
 _UNARY_OPERATORS = [("neg", "negative"), ("pos", "positive"), ("abs", "abs"),
                     ("invert", "bitwise_invert")]
 
-for _op, _fn in _BINARY_OPERATORS:
-    setattr(Array, f"__{_op}__", _binary_dunder(f"__{_op}__", _fn))
-    setattr(Array, f"__r{_op}__", _binary_dunder(f"__r{_op}__", _fn, reflected=True))
-    setattr(Array, f"__i{_op}__", _inplace_dunder(f"__i{_op}__", _fn))
-for _op, _fn in _COMPARISONS:
-    setattr(Array, f"__{_op}__", _binary_dunder(f"__{_op}__", _fn))
-for _op, _fn in _UNARY_OPERATORS:
-    setattr(Array, f"__{_op}__", _unary_dunder(f"__{_op}__", _fn))
 Array.__hash__ = None  # arrays compare elementwise, so they cannot be hashed
+
+
+def install_namespace(namespace, getitem, setitem) -> None:
+    """Give ``Array`` its operators, indexing and ``__array_namespace__``.
+
+    The functions behind them live in the layers above this module (the sections, complex
+    dispatch, plans), so the package calls this once, at import, with itself as ``namespace``
+    (whose functions the operators call) and the indexing functions. The table of operators
+    stays here."""
+    Array._functions = namespace
+    Array._getitem = staticmethod(getitem)
+    Array._setitem = staticmethod(setitem)
+    for op, fn in _BINARY_OPERATORS:
+        func = getattr(namespace, fn)
+        setattr(Array, f"__{op}__", _binary_dunder(f"__{op}__", func))
+        setattr(Array, f"__r{op}__", _binary_dunder(f"__r{op}__", func, reflected=True))
+        setattr(Array, f"__i{op}__", _inplace_dunder(f"__i{op}__", func))
+    for op, fn in _COMPARISONS:
+        setattr(Array, f"__{op}__", _binary_dunder(f"__{op}__", getattr(namespace, fn)))
+    for op, fn in _UNARY_OPERATORS:
+        setattr(Array, f"__{op}__", _unary_dunder(f"__{op}__", getattr(namespace, fn)))
 
 
 def scalar_value(x, dtype: DType, func: str) -> Value:
@@ -365,8 +383,6 @@ def scalar_value(x, dtype: DType, func: str) -> Value:
             raise TypeError(f"{func}: cannot combine a Python complex with an array of "
                             f"dtype {dtype.name}")
     elif isinstance(x, SymbolicDim):
-        from . import _ops
-
         if dtype.kind not in "iuf":
             raise TypeError(f"{func}: cannot combine a symbolic dimension with an array of "
                             f"dtype {dtype.name}")
@@ -402,21 +418,3 @@ def wrap(v: Value) -> Array:
 
 def unknown_dim() -> Dim:
     return Dim()
-
-
-# Late imports: these modules import Array from here. Operators look their function up in the
-# namespace package at call time.
-import onnxarray as _namespace  # noqa: E402
-
-from . import _indexing  # noqa: E402
-
-
-def _on_parts(fn, x: Array) -> Array:
-    """``fn(x)`` for a structural ``fn``; a complex ``x`` is moved part by part, since the
-    section modules (and onnxruntime) see only real tensors."""
-    if x._v.dtype.kind != "c":
-        return fn(x)
-    from ._complex import join, parts
-
-    re, im = parts(x._v)
-    return Array._new(join(fn(Array._new(re))._v, fn(Array._new(im))._v))

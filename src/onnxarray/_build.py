@@ -15,9 +15,11 @@ from onnx import helper, numpy_helper
 
 from . import _dtypes as D
 from ._array_object import Array, original_argument
+from ._complex_parts import pack
 from ._dims import dim_text
 from ._executor import DEFAULT_OPSET, IR_VERSION, make_attribute
 from ._graph import (
+    CALL_ATTR,
     NODE_NAME_ATTR,
     NONDETERMINISTIC,
     BodyInput,
@@ -27,6 +29,7 @@ from ._graph import (
     topological_order,
 )
 from ._opset_forms import PRIVATE_DOMAIN, expand
+from ._version import __version__
 
 __all__ = ["argument", "build"]
 
@@ -99,8 +102,14 @@ def _check_names(kind: str, mapping) -> None:
 
 def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
           opset: int | None = None, allow_unused_inputs: bool = False,
-          doc_string: str = "", graph_name: str = "onnxarray") -> onnx.ModelProto:
-    """Export the computation from ``inputs`` to ``outputs`` as an ``onnx.ModelProto``."""
+          doc_string: str = "", graph_name: str = "onnxarray",
+          inline_functions: bool = False) -> onnx.ModelProto:
+    """Export the computation from ``inputs`` to ``outputs`` as an ``onnx.ModelProto``.
+
+    Calls of ``function``-decorated code become model-local functions (``FunctionProto``), one
+    per function and signature; ``inline_functions=True`` inlines them (and those of models
+    called through ``from_onnx``) for runtimes without local functions.
+    """
     _check_names("inputs", inputs)
     _check_names("outputs", outputs)
     if not outputs:
@@ -146,6 +155,8 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
             nodes.append(helper.make_node("Identity", [src], [name]))
         graph_outputs.append(_value_info(name, v))
     used_args, initializers = em.used_args, em.initializers
+    if em.spliced:  # an imported model's outputs that nothing reads
+        nodes, initializers = _prune(nodes, initializers, [o.name for o in graph_outputs])
 
     unused = [name for name, v in in_values.items() if id(v) not in used_args]
     if unused and not allow_unused_inputs:
@@ -154,16 +165,53 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     graph_inputs = [_value_info(name, v) for name, v in in_values.items()]
     graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
                               initializer=initializers)
-    domains = em.domains
-    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
-    model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION,
-                              producer_name="onnxarray", producer_version=_version())
+    opsets = [helper.make_opsetid("", opset)] + [
+        helper.make_opsetid(d, v) for d, v in sorted(em.domains.items())]
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=em.ir_version,
+                              producer_name="onnxarray", producer_version=_version(),
+                              functions=list(em.shared.functions.values()))
     if doc_string:
         model.doc_string = doc_string
     complex_names = [n for n, a in (*inputs.items(), *outputs.items()) if a.dtype.kind == "c"]
     if complex_names:  # which real tensors with a trailing 2 are complex values
         helper.set_model_props(model, {"onnxarray.complex": ",".join(complex_names)})
+    if inline_functions and model.functions:
+        model = _inline(model)
     return model
+
+
+def _inline(model: onnx.ModelProto) -> onnx.ModelProto:
+    """``model`` with its local functions inlined (onnx.inliner, onnx >= 1.16), and the opset
+    imports of domains that only named functions dropped."""
+    from onnx import inliner
+
+    function_domains = {f.domain for f in model.functions}
+    model = inliner.inline_local_functions(model)
+    used: set[str] = set()
+    graphs = [model.graph]
+    while graphs:  # every node's domain, nested subgraphs included
+        g = graphs.pop()
+        for n in g.node:
+            used.add(n.domain)
+            for a in n.attribute:
+                graphs.extend([a.g] if a.HasField("g") else [])
+                graphs.extend(a.graphs)
+    keep = [o for o in model.opset_import
+            if o.domain in used or o.domain not in function_domains or not o.domain]
+    del model.opset_import[:]
+    model.opset_import.extend(keep)
+    return model
+
+
+class _Shared:
+    """What the emitters of one export share: the model-local functions by (domain, name,
+    overload), and per callee the function name it was given (see ``_functions``)."""
+
+    __slots__ = ("functions", "names")
+
+    def __init__(self) -> None:
+        self.functions: dict[tuple, onnx.FunctionProto] = {}
+        self.names: dict[int, tuple] = {}
 
 
 class _Emitter:
@@ -175,7 +223,8 @@ class _Emitter:
     once per scope chain.
     """
 
-    def __init__(self, names: dict[int, str], opset: int, user: set[str]) -> None:
+    def __init__(self, names: dict[int, str], opset: int, user: set[str],
+                 shared: _Shared | None = None) -> None:
         self.user = user
         self.taken = set(user)  # internal names must not collide with the user's
         self.frames: list[dict[int, str]] = [names]  # id(Value) -> name, innermost last
@@ -185,8 +234,73 @@ class _Emitter:
         self.initializers: list[onnx.TensorProto] = []
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
-        self.domains: set[str] = set()
+        self.domains: dict[str, int] = {}  # custom domain -> opset version
         self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
+        self.ir_version = IR_VERSION
+        self.shared = shared if shared is not None else _Shared()
+        self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
+        self.spliced = False  # a callee wrote nodes whose outputs may be unused
+
+    def use_domain(self, domain: str, version: int = 1) -> None:
+        """Import ``domain`` at ``version``; two callees that need different versions of one
+        domain cannot share a model."""
+        if not domain or domain == PRIVATE_DOMAIN:
+            return
+        have = self.domains.setdefault(domain, version)
+        if have != version:
+            raise ValueError(f"build: the model needs opset {have} and opset {version} of domain "
+                             f"{domain!r}; convert one of the imported models")
+
+    def add_function(self, proto: onnx.FunctionProto, rename: bool = True) -> str:
+        """Register a model-local function; returns its name, made unique within its domain
+        when a different function already took it (an equal one is shared). Without
+        ``rename`` (an imported model's functions: its nodes call them by name) that is an
+        error."""
+        base, k = proto.name, 1
+        while True:
+            key = (proto.domain, proto.name, proto.overload)
+            have = self.shared.functions.get(key)
+            if have is None:
+                self.shared.functions[key] = proto
+                break
+            if have.SerializeToString(deterministic=True) == proto.SerializeToString(
+                    deterministic=True):
+                break
+            if not rename:
+                raise ValueError(f"build: two different model-local functions are named "
+                                 f"{proto.domain}.{proto.name}; rename one in its model")
+            k += 1
+            proto.name = f"{base}_{k}"
+        self.use_domain(proto.domain, 1)
+        for o in proto.opset_import:
+            if o.domain:
+                self.use_domain(o.domain, o.version)
+        return proto.name
+
+    def body(self, inputs, outputs, nodes) -> tuple[list, list[str], list[str], dict]:
+        """A self-contained graph body (a function's): ``(node protos, input names, output
+        names, custom domains used)``. Constants become ``Constant`` nodes (a function has no
+        initializers); outputs that are inputs or repeated pass through an ``Identity``."""
+        in_names = [f"x{i}" for i in range(len(inputs))]
+        names = {id(v): n for v, n in zip(inputs, in_names)}
+        child = _Emitter(names, self.opset, set(in_names), self.shared)
+        protos = child.emit(nodes)
+        out_names, seen = [], set(in_names)
+        own = {n for p in protos for n in p.output}
+        for v in outputs:
+            src = child.name_of(v)
+            if src not in own or src in seen:
+                dst = child.fresh("v")
+                protos.append(helper.make_node("Identity", [src], [dst]))
+                src = dst
+            seen.add(src)
+            out_names.append(src)
+        initializers = child.initializers
+        if child.spliced:
+            protos, initializers = _prune(protos, initializers, out_names)
+        constants = [helper.make_node("Constant", [], [t.name], value=t) for t in initializers]
+        self.ir_version = max(self.ir_version, child.ir_version)
+        return constants + protos, in_names, out_names, child.domains
 
     def fresh(self, prefix: str) -> str:
         """A new internal name; names that opset forms derive from it ("<name>_...", see
@@ -214,8 +328,6 @@ class _Emitter:
         if v.data is not None:
             data = np.asarray(v.data, order="C")
             if data.dtype.kind == "c":
-                from ._complex import pack
-
                 data = pack(data)
             content = (data.dtype.str, data.shape, data.tobytes())
             n = self.by_content.get(content)
@@ -262,8 +374,11 @@ class _Emitter:
             if key is not None:
                 emitted.setdefault(key, node.outputs)
             outs = [self.name_of(v) for v in node.outputs]
-            if node.domain and node.domain != PRIVATE_DOMAIN:
-                self.domains.add(node.domain)
+            callee = _callee(node)
+            if callee is not None:
+                nodes.extend(callee.protos(self, node, ins, outs))
+                continue
+            self.use_domain(node.domain)
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 
@@ -311,6 +426,8 @@ class _Emitter:
                     src = dst
                 seen.add(src)
                 out_names.append(src)
+            if self.spliced:  # an imported model's unused outputs inside this body
+                nodes, _ = _prune(nodes, [], out_names)
             inputs = [] if g.bound else [_value_info(frame[id(v)], v, nested=True)
                                          for v in g.inputs]
             outputs = [_value_info(n, v, nested=True) for n, v in zip(out_names, g.outputs)]
@@ -318,6 +435,36 @@ class _Emitter:
             self.frames.pop()
             self.emitted.pop()
         return helper.make_graph(nodes, f"{name}{next(self.counter)}", inputs, outputs)
+
+
+def _prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, list]:
+    """The nodes and initializers that ``outputs`` need (one backward pass; names read inside
+    a node's subgraphs count as read by the node)."""
+    needed = set(outputs)
+    keep = []
+    for n in reversed(nodes):
+        if not any(o in needed for o in n.output):
+            continue
+        keep.append(n)
+        needed.update(n.input)
+        graphs = [a.g for a in n.attribute if a.HasField("g")]
+        graphs += [g for a in n.attribute for g in a.graphs]
+        while graphs:
+            g = graphs.pop()
+            needed.update(o.name for o in g.output)
+            for m in g.node:
+                needed.update(m.input)
+                graphs += [a.g for a in m.attribute if a.HasField("g")]
+                graphs += [h for a in m.attribute for h in a.graphs]
+    keep.reverse()
+    return keep, [t for t in initializers if t.name in needed]
+
+
+def _callee(node):
+    for k, val in node.attrs:
+        if k == CALL_ATTR:
+            return val
+    return None
 
 
 def _node_key(node, ins: list[str]):
@@ -331,6 +478,4 @@ def _node_key(node, ins: list[str]):
 
 
 def _version() -> str:
-    from . import __version__
-
     return __version__

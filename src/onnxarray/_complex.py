@@ -16,11 +16,13 @@ import math
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops, _set_functions
-from ._array_object import Array, scalar_value
+from . import _ops, _sections, _set_functions
+from . import _statistical_functions as S
+from ._array_object import Array, check_device, scalar_value
 from ._complex_functions import FUNCTIONS, exp, log
 from ._complex_parts import _zeros_like, complex_of, join, pack, parts, unpack
 from ._graph import Dim, Value
+from ._manipulation_functions import normalize_axes
 
 __all__ = ["parts", "join", "dispatching", "pack", "unpack", "complex_of", "IMPLS"]
 
@@ -84,9 +86,9 @@ def _complex_dtype(x) -> D.DType:
 
 
 def _ns():
-    import onnxarray
-
-    return onnxarray
+    """The section functions, which compute on the real parts (no complex dispatch here: a
+    complex argument takes this module's own function)."""
+    return _sections
 
 
 # -- structural functions: the same function on both parts -----------------------------------
@@ -387,8 +389,6 @@ def mean(x, /, *, axis=None, keepdims=False):
 
 def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     """Pairwise complex products along the reduced axes (their sizes must be known)."""
-    from ._manipulation_functions import normalize_axes
-
     ns = _ns()
     rd = _accumulator(x, dtype, "prod")
     if rd is not None and rd is not D.real_dtype_of(x.dtype):
@@ -402,9 +402,9 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
         empty = ns.sum(_split(x)[0], axis=tuple(axes), keepdims=keepdims)
         return _cx(ns.ones_like(empty), ns.zeros_like(empty))
     keep = [i for i in range(ndim) if i not in axes]
-    moved = ns.permute_dims(x, tuple(keep) + tuple(axes)) if axes else x
+    moved = IMPLS["permute_dims"](x, tuple(keep) + tuple(axes)) if axes else x
     lead = tuple(x._v.shape[i] for i in keep)
-    flat = ns.reshape(moved, tuple(-1 if type(d) is not int else d for d in lead) + (n,)) \
+    flat = IMPLS["reshape"](moved, tuple(-1 if type(d) is not int else d for d in lead) + (n,)) \
         if sum_unknown(lead) <= 1 else None
     if flat is None:
         raise ValueError("prod: at most one kept axis of a complex array may have unknown size")
@@ -423,7 +423,7 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     a, b = _unscaled(a, b, e)
     out = _cx(a[..., 0], b[..., 0])
     if keepdims:
-        out = ns.reshape(out, tuple(1 if i in axes else (d if type(d) is int else -1)
+        out = IMPLS["reshape"](out, tuple(1 if i in axes else (d if type(d) is int else -1)
                                     for i, d in enumerate(x._v.shape)))
     return out
 
@@ -435,8 +435,6 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
 
 
 def _scaled_parts(re: Value, im: Value, e: Value) -> tuple[Value, Value, Value]:
-    from ._statistical_functions import _times_power_of_two
-
     dt = re.dtype
     inf = _ops.const(math.inf, dt)
     ar, ai = _ops.unary("Abs", re), _ops.unary("Abs", im)
@@ -448,7 +446,7 @@ def _scaled_parts(re: Value, im: Value, e: Value) -> tuple[Value, Value, Value]:
     log2 = _ops.binary("Mul", _ops.unary("Log", big), _ops.const(1 / math.log(2), dt))
     k = _ops.unary("Floor", _ops.binary("Add", log2, _ops.const(0.5, dt)))
     neg = _ops.unary("Neg", k)
-    return (_times_power_of_two(re, neg), _times_power_of_two(im, neg),
+    return (S._times_power_of_two(re, neg), S._times_power_of_two(im, neg),
             _ops.binary("Add", e, k))
 
 
@@ -458,10 +456,8 @@ def _rescaled(a, b, e):
 
 
 def _unscaled(a, b, e):
-    from ._statistical_functions import _times_power_of_two
-
-    return (Array._new(_times_power_of_two(a._v, e._v)),
-            Array._new(_times_power_of_two(b._v, e._v)))
+    return (Array._new(S._times_power_of_two(a._v, e._v)),
+            Array._new(S._times_power_of_two(b._v, e._v)))
 
 
 def sum_unknown(dims) -> int:
@@ -481,8 +477,6 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
     ``out[s:]`` by ``out[:n - s]`` (s = 2**k) and keeps ``out[:s]``, because a complex
     multiplication by 1 + 0j is not exact for signed zeros. An axis of unknown length takes
     32 steps; those past its length change nothing."""
-    from . import _statistical_functions as S
-
     rd = _accumulator(x, dtype, "cumulative_prod")
     if rd is not None:
         x = astype(x, complex_of(rd))
@@ -577,7 +571,7 @@ def _like(name: str):
         ns = _ns()
         cdt = dtype or x.dtype
         if cdt.kind != "c":
-            return getattr(ns, name)(ns.real(x), *args, dtype=cdt, device=device, **kwargs)
+            return getattr(ns, name)(real(x), *args, dtype=cdt, device=device, **kwargs)
         rd = D.real_dtype_of(cdt)
         a = _split(x)[0]
         if name == "full_like":
@@ -587,6 +581,19 @@ def _like(name: str):
 
     impl.__name__ = name
     return impl
+
+
+def asarray(obj, /, *, dtype=None, device=None, copy=None):
+    """``asarray`` of an array with a complex dtype on either side of a change of dtype: the
+    complex ``astype``; everything else is the section's ``asarray``."""
+    if isinstance(obj, Array) and dtype is not None:
+        check_device(device, "asarray")
+        dtype = D.as_dtype(dtype, "asarray")
+        if dtype is not obj.dtype:
+            if copy is False:
+                raise ValueError("asarray: changing the dtype needs a copy, but copy=False")
+            return astype(obj, dtype)
+    return _sections.asarray(obj, dtype=dtype, device=device, copy=copy)
 
 
 def where(condition, x1, x2, /):
@@ -603,7 +610,7 @@ IMPLS = {name: _lift(name) for name in _STRUCTURAL}
 IMPLS.update({f.__name__: f for f in (
     add, subtract, multiply, divide, negative, positive, conj, real, imag, abs, equal,
     not_equal, isnan, isinf, isfinite, square, reciprocal, sign, pow, round, sum, mean, prod,
-    cumulative_sum, cumulative_prod, matmul, tensordot, vecdot, astype,
+    cumulative_sum, cumulative_prod, matmul, tensordot, vecdot, astype, asarray,
     where,
     count_nonzero, nonzero)})
 IMPLS.update(FUNCTIONS)

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops
+from . import _ops, _sections
 from ._array_object import Array
 from ._complex_parts import join, parts
 
@@ -36,9 +36,8 @@ _INF = math.inf
 
 
 def _ns():
-    import onnxarray
-
-    return onnxarray
+    """The section functions: everything here computes on real parts."""
+    return _sections
 
 
 def _split(x) -> tuple[Array, Array]:

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import _dtypes as D
+from ._complex_parts import pack, unpack
 from ._dtypes import DType
 from ._executor import run_node
-from ._graph import BodyInput, Graph, Value, body_graph, make_node, recording_scope
+from ._graph import CALL_ATTR, BodyInput, Graph, Value, body_graph, make_node, recording_scope
 
 __all__ = ["trace_body", "apply", "run_branch"]
 
@@ -102,16 +103,12 @@ def _layout(v: Value) -> np.ndarray:
     """Concrete data in graph layout (complex as a real array with a trailing 2)."""
     data = v.data
     if data.dtype.kind == "c":
-        from ._complex import pack
-
         return pack(data)
     return data
 
 
 def _concrete(data: np.ndarray, dt: DType) -> Value:
     if dt.kind == "c":
-        from ._complex import unpack
-
         data = unpack(data)
     return Value(dt, data.shape, data=data)
 
@@ -132,7 +129,7 @@ def _program(graph: Graph) -> list[tuple]:
     prog = []
     for node in graph.nodes:
         runner = _RUNNERS.get(node.op) if any(
-            isinstance(a, Graph) for _, a in node.attrs) else None
+            isinstance(a, Graph) for _, a in node.attrs) else _call_runner(node)
         ins = tuple(None if v is None else (
             (True, _layout(v)) if v.data is not None else (False, id(v))) for v in node.inputs)
         in_dtypes = tuple(None if v is None else _real(v.dtype) for v in node.inputs)
@@ -201,6 +198,20 @@ def _run_loop(attrs: dict, ins: list, env: dict, out_types) -> list[np.ndarray]:
                 dims.append(2)
             stacked.append(np.zeros([0, *dims], _real(y.dtype).numpy))
     return [*carried, *stacked]
+
+
+def _call_runner(node):
+    """The runner of a call of an imported model or a local function (``CALL_ATTR``)."""
+    if not any(k == CALL_ATTR for k, _ in node.attrs):
+        return None
+
+    def run(attrs: dict, ins: list, env: dict, out_types) -> list[np.ndarray]:
+        try:
+            return attrs[CALL_ATTR].run(ins)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise _BodyFailure(node.op, str(exc)) from None
+
+    return run
 
 
 _RUNNERS = {"If": _run_if, "Loop": _run_loop}

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._array_object import CPU, Array, as_value
+from ._array_object import Array, as_value, check_device, scalar_value
+from ._data_type_functions import astype
 from ._dims import (
     SymbolicDim,
     graph_dim,
@@ -31,12 +32,6 @@ from ._graph import Dim, Value
 __all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full",
            "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
            "zeros_like"]
-
-
-def check_device(device, func: str) -> None:
-    if device is not None and device != CPU:
-        raise ValueError(f"{func}: unsupported device {device!r}; onnxarray computes on "
-                         f"{CPU!r}")
 
 
 def _dtype_arg(dtype, func: str) -> DType | None:
@@ -121,9 +116,7 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
         if dtype is not None and dtype is not obj.dtype:
             if copy is False:
                 raise ValueError("asarray: changing the dtype needs a copy, but copy=False")
-            import onnxarray  # astype, with the complex dispatch (complex is a pair of tensors)
-
-            return onnxarray.astype(obj, dtype)
+            return astype(obj, dtype)  # a complex array or dtype is dispatched above
         if copy:
             if obj._v.data is not None:
                 return _new(obj._v.data.copy(), obj.dtype)
@@ -232,8 +225,6 @@ def _fill_dtype(fill_value, func: str) -> DType:
 
 
 def _check_fill(fill_value, dtype: DType, func: str) -> None:
-    from ._array_object import scalar_value
-
     if isinstance(fill_value, int) and not isinstance(fill_value, bool) and dtype.kind in "fc":
         return
     scalar_value(fill_value, dtype, func)

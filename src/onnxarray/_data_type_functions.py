@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._array_object import Array, as_value
+from ._array_object import Array, as_value, check_device
 from ._dtypes import DType
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
@@ -16,8 +16,6 @@ __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 
 def astype(x: Array, dtype: DType, /, *, copy: bool = True, device=None) -> Array:
     """Cast ``x`` to ``dtype`` (ONNX Cast; float to bool is ``x != 0``)."""
-    from ._creation_functions import check_device
-
     check_device(device, "astype")
     v = as_value(x, "astype")
     dtype = D.as_dtype(dtype, "astype")

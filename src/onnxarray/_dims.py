@@ -24,14 +24,19 @@ import numbers
 from collections.abc import Callable
 
 from . import _dtypes as D
+from . import _ops
 from ._graph import Dim, Value
 
-__all__ = ["SymbolicDim", "InconclusiveDimensionError", "public_dim", "is_size", "size_value",
-           "graph_dim"]
+__all__ = ["SymbolicDim", "InconclusiveDimensionError", "SymbolicValueError", "public_dim",
+           "is_size", "size_value", "graph_dim"]
 
 
 class InconclusiveDimensionError(TypeError):
     """A comparison of symbolic dimensions that the known bounds do not decide."""
+
+
+class SymbolicValueError(TypeError):
+    """Raised when Python needs the data of an array that only exists in a trace."""
 
 
 # A polynomial in atoms: {monomial: coefficient}, a monomial being a sorted tuple of atom keys
@@ -111,8 +116,6 @@ class SymbolicDim:
         a, b = (o, self) if reverse else (self, o)
         pa, la, va, ta = _parts(a)
         pb, lb, vb, tb = _parts(b)
-        from . import _ops
-
         def value() -> Value:
             return _ops.binary(onnx_op, va(), vb())
 
@@ -159,8 +162,6 @@ class SymbolicDim:
             poly = ({m: c // other for m, c in self._poly.items()} if op == "//" else {})
         else:
             poly = {(("op", op, _frozen(self._poly), other),): 1}
-        from . import _ops
-
         def value() -> Value:
             return _ops.binary("Div" if op == "//" else "Mod", self._value(), _ops.i64([other]))
 
@@ -230,8 +231,6 @@ class SymbolicDim:
 
     # -- conversions ----------------------------------------------------------------------------
     def _needs_value(self, what: str):
-        from ._array_object import SymbolicValueError
-
         raise SymbolicValueError(
             f"{what} needs the value of the symbolic dimension {self._text}, which is only known "
             "when the exported model runs. Use it as a size (creation functions, reshape, "
@@ -269,8 +268,6 @@ def _parts(x):
     """(poly, lows, value thunk, text) of a SymbolicDim or an int."""
     if isinstance(x, SymbolicDim):
         return x._poly, x._lows, x._value, x._text
-    from . import _ops
-
     c = int(x)
     return ({(): c} if c else {}), {}, (lambda: _ops.i64([c])), str(c)
 
@@ -309,8 +306,6 @@ def public_dim(v: Value, axis: int):
     d = v.shape[axis]
     if type(d) is int:
         return d
-    from . import _ops
-
     if d.expr is not None:
         poly, atoms = d.expr
         return SymbolicDim(poly, atoms, lambda: _ops.dim_of(v, axis), d, _text(poly, atoms))
@@ -325,8 +320,6 @@ def is_size(x) -> bool:
 
 def size_value(d) -> Value:
     """A size as a 1-element int64 Value (a constant for ints)."""
-    from . import _ops
-
     if isinstance(d, SymbolicDim):
         v = d._value()
         return v if v.dtype is D.int64 else _ops.cast(v, D.int64)
@@ -344,8 +337,6 @@ def has_symbolic(shape) -> bool:
 
 def shape_tensor(shape) -> Value:
     """A 1-D int64 Value of sizes (ints, -1 and SymbolicDims)."""
-    from . import _ops
-
     if not has_symbolic(shape):
         return _ops.i64([int(d) for d in shape])
     return _ops.concat([size_value(d) for d in shape], 0)

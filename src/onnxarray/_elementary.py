@@ -23,6 +23,12 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._graph import Value
+from ._ops import add as _add
+from ._ops import compare as _b
+from ._ops import const_like as _c
+from ._ops import div as _div
+from ._ops import mul as _mul
+from ._ops import sub as _sub
 
 __all__ = ["exp", "log", "expm1", "log1p", "log_base", "sinh", "cosh", "tanh", "asinh",
            "acosh", "atanh", "atan", "asin", "acos", "in_float64"]
@@ -43,30 +49,6 @@ _ATAN_POLY = (3.33333333333329318027e-01, -1.99999999998764832476e-01,
               6.66107313738753120669e-02, -5.83357013379057348645e-02,
               4.97687799461593236017e-02, -3.65315727442169155270e-02,
               1.62858201153657823623e-02)
-
-
-def _c(value, like: Value) -> Value:
-    return _ops.const(value, like.dtype)
-
-
-def _b(op: str, a: Value, b: Value) -> Value:
-    return _ops.binary(op, a, b, D.bool)
-
-
-def _add(a, b):
-    return _ops.binary("Add", a, b)
-
-
-def _sub(a, b):
-    return _ops.binary("Sub", a, b)
-
-
-def _mul(a, b):
-    return _ops.binary("Mul", a, b)
-
-
-def _div(a, b):
-    return _ops.binary("Div", a, b)
 
 
 def _signed(r: Value, x: Value) -> Value:

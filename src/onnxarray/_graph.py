@@ -23,13 +23,18 @@ from ._dtypes import DType
 
 __all__ = ["Dim", "Value", "BodyInput", "Node", "Graph", "make_node", "constant",
            "topological_order", "dependencies", "recording_scope", "body_graph",
-           "NODE_NAME_ATTR"]
+           "NODE_NAME_ATTR", "CALL_ATTR"]
 
 _counter = itertools.count()
 # A node attribute that is not an ONNX attribute: export names the node with its value (a
 # message) and drops it, so that a run-time check failing in that node says why (see
 # _ops.check_nonzero).
 NODE_NAME_ATTR = "onnxarray.node_name"
+# A node attribute that is not an ONNX attribute: a call of an imported model (``from_onnx``) or
+# of a local function (``function``). Its value is the callee, hashed by identity, with two
+# methods: ``protos(emitter, node, ins, outs)`` gives the node's NodeProtos at export, and
+# ``run(arrays)`` computes it on concrete data (an eagerly run control-flow body).
+CALL_ATTR = "onnxarray.call"
 
 
 class Dim:

@@ -13,6 +13,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, scalar_value
+from ._complex_parts import join, parts
 from ._graph import Dim, Value
 from ._plans import planned
 
@@ -284,8 +285,6 @@ def setitem(x: Array, key, value) -> Array:
 
 def _complex_pair(fn, x: Array, key, *value) -> Array:
     """``fn`` on the real and the imaginary parts of a complex ``x`` (and value)."""
-    from ._complex import join, parts
-
     re, im = parts(x._v)
     vals = [(v, v) for v in value]
     if value:

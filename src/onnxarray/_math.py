@@ -14,6 +14,8 @@ from . import _dtypes as D
 from . import _elementary as E
 from . import _ops, _trig
 from ._graph import Value
+from ._ops import compare as _b
+from ._ops import const_like as _c
 from ._signbit import signbit  # the sign bit, exact where the opset has BitCast
 
 __all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_right",
@@ -23,14 +25,6 @@ __all__ = ["trunc", "full_bool", "isfinite", "signbit", "shift_left", "shift_rig
            "FLOAT64_COMPOSITES", "FLOAT32_COMPOSITES", "POSITION_DEPENDENT", "NO_FLOAT64_KERNEL"]
 
 _UNSIGNED_OF = {D.int8: D.uint8, D.int16: D.uint16, D.int32: D.uint32, D.int64: D.uint64}
-
-
-def _c(value, like: Value) -> Value:
-    return _ops.const(value, like.dtype)
-
-
-def _b(op: str, a: Value, b: Value) -> Value:
-    return _ops.binary(op, a, b, D.bool)
 
 
 def _where(cond, a, b) -> Value:

@@ -129,6 +129,11 @@ def const(value, dtype: DType) -> Value:
     return Value(dtype, data.shape, data=data)
 
 
+def const_like(value, like: Value) -> Value:
+    """A constant of ``like``'s dtype."""
+    return const(value, like.dtype)
+
+
 def i64(values) -> Value:
     return const(values, D.int64)
 
@@ -170,6 +175,30 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
            attrs: tuple = ()) -> Value:
     return bind(op, [a, b], [out_dtype or a.dtype],
                 lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
+
+
+# The arithmetic of the composite lowerings, on Values of one dtype.
+
+
+def add(a: Value, b: Value) -> Value:
+    return binary("Add", a, b)
+
+
+def sub(a: Value, b: Value) -> Value:
+    return binary("Sub", a, b)
+
+
+def mul(a: Value, b: Value) -> Value:
+    return binary("Mul", a, b)
+
+
+def div(a: Value, b: Value) -> Value:
+    return binary("Div", a, b)
+
+
+def compare(op: str, a: Value, b: Value) -> Value:
+    """A comparison (or logical op) ``op`` with a bool result."""
+    return binary(op, a, b, D.bool)
 
 
 def where(cond: Value, a: Value, b: Value, simplify: bool = True) -> Value:

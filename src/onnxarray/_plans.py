@@ -37,6 +37,7 @@ import time
 from ._array_object import Array
 from ._build import argument, build
 from ._caches import LRUCache
+from ._complex_parts import pack, unpack
 from ._dims import SymbolicDim
 from ._executor import RUN_OPTIONS, eager_opset, session_for_model, session_runner
 from ._graph import Value
@@ -178,8 +179,6 @@ def run_plan(plan, feeds: list):
 
 
 def _run_complex_plan(plan, feeds: list):
-    from ._complex import pack, unpack
-
     run, in_names, out_names, dtypes, container, _ = plan
     feeds = [pack(f) if f.dtype.kind == "c" else f for f in feeds]
     results = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)

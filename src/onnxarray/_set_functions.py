@@ -8,7 +8,8 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._array_object import Array, as_value
+from ._array_object import Array, as_value, scalar_value
+from ._complex_parts import join, parts
 from ._graph import Dim, Value
 
 __all__ = ["isin", "unique_all", "unique_counts", "unique_inverse", "unique_values"]
@@ -49,8 +50,6 @@ def _unique_complex(v: Value) -> tuple[Value, Value, Value, Value]:
     """Unique of complex values: the unique rows of (real, imaginary) pairs, which ONNX
     ``Unique`` sorts lexicographically as NumPy sorts complex numbers. A value with a NaN part
     is a NaN, each one distinct."""
-    from ._complex import join, parts
-
     re, im = (_ops.reshape(p, [-1]) for p in parts(v))
     rows = _ops.concat([_ops.unsqueeze(re, [1]), _ops.unsqueeze(im, [1])], 1)
     is_nan = _ops.binary("Or", _ops.unary("IsNaN", re, D.bool), _ops.unary("IsNaN", im, D.bool))
@@ -154,8 +153,6 @@ def isin(x1, x2, /, *, invert: bool = False) -> Array:
 
     One broadcast ``Equal`` of every pair and a sum, so the work grows with size(x1) * size(x2).
     """
-    from ._array_object import scalar_value
-
     if not isinstance(x1, Array) and not isinstance(x2, Array):
         raise TypeError("isin: at least one argument must be an array")
     v1 = x1._v if isinstance(x1, Array) else scalar_value(x1, x2._v.dtype, "isin")

@@ -30,6 +30,9 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._graph import Value
+from ._ops import add as _add
+from ._ops import mul as _mul
+from ._ops import sub as _sub
 
 __all__ = ["sin", "cos", "tan", "sin_cos_small", "LOWERINGS", "MEASURED_ULP", "accuracy_note",
            "TWO_OVER_PI_WORDS"]
@@ -97,18 +100,6 @@ _S = (-1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579
       2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10)
 _C = (4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05,
       -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11)
-
-
-def _add(a, b):
-    return _ops.binary("Add", a, b)
-
-
-def _sub(a, b):
-    return _ops.binary("Sub", a, b)
-
-
-def _mul(a, b):
-    return _ops.binary("Mul", a, b)
 
 
 def _fast_two_sum(a: Value, b: Value) -> tuple[Value, Value]:

@@ -8,7 +8,7 @@ from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
 from ._graph import Dim
-from ._manipulation_functions import _BIG, _with, normalize_axes, normalize_axis
+from ._manipulation_functions import _BIG, _with, concat, normalize_axes, normalize_axis
 
 __all__ = ["all", "any", "diff"]
 
@@ -48,8 +48,6 @@ def diff(x: Array, /, *, axis: int = -1, n: int = 1, prepend: Array | None = Non
     The result has ``M + N1 + N2 - n`` elements along ``axis`` as the standard says, also for
     ``n=0`` (where NumPy returns ``x`` alone). ``prepend``/``append`` are type-promoted with ``x``.
     """
-    from ._manipulation_functions import concat
-
     v = as_value(x, "diff")
     if v.dtype not in D.NUMERIC:
         raise TypeError(f"diff: needs a numeric dtype, got {v.dtype.name}")

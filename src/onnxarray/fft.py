@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _api, _ops
 from . import _dtypes as D
-from . import _ops
-from ._array_object import Array, as_value
-from ._creation_functions import check_device
-from ._graph import Value
+from ._array_object import Array, as_value, check_device
+from ._complex_parts import complex_of, join, pack, parts, unpack
+from ._graph import Dim, Value
 from ._manipulation_functions import normalize_axes, roll
 
 __all__ = ["fft", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifftn", "ifftshift", "ihfft",
@@ -89,9 +89,8 @@ _SWAP = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
 
 
 def _ns():
-    import onnxarray
-
-    return onnxarray
+    """The namespace's functions (complex dispatch and plans included)."""
+    return _api
 
 
 def _check_norm(norm, func: str) -> None:
@@ -112,8 +111,6 @@ def _axis_and_n(v: Value, axis, n, func: str) -> tuple[int, int | None]:
 
 
 def _complex_value(x, func: str) -> Value:
-    from ._complex import join, parts
-
     v = as_value(x, func)
     if v.dtype.kind == "c":
         return v
@@ -156,8 +153,6 @@ def _overflow_guard(src: Value, axis: int) -> tuple[Value, Value]:
 def _scaled_back(out: Array, up: Value | None) -> Array:
     """The transform ``out`` (normalised already: 1/n first keeps an inverse transform finite)
     multiplied by the factor of ``_overflow_guard``; None: no guard was needed."""
-    from ._complex import pack, unpack
-
     v = out._v
     if up is None:
         return out
@@ -173,8 +168,6 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Val
     """One forward ``DFT`` along ``axis``: ``v`` complex, or real when ``onesided``; with the
     factor that scales it back (see ``_overflow_guard``; None for float32 input, whose
     magnitudes cannot overflow the float64 transform it runs in)."""
-    from ._complex import complex_of, pack, unpack
-
     real = D.real_dtype_of(v.dtype)
     if v.shape[axis] == 0 and n:  # onnxruntime's DFT takes no empty signal
         raise ValueError(f"fft: the transformed axis {axis} is empty; it cannot be padded to "
@@ -191,8 +184,6 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Val
     out_len = size // 2 + 1 if (onesided and type(size) is int) else size
     if onesided and type(size) is not int:
         out_len = None
-    from ._graph import Dim
-
     out_shape = v.shape[:axis] + (Dim() if out_len is None else out_len,) + v.shape[axis + 1:]
     attrs = (("axis", axis), ("inverse", 0), ("onesided", int(onesided)))
     extra = [] if n is None else [_ops.i64(n)]

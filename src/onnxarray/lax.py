@@ -28,7 +28,8 @@ from . import _ops
 from ._array_object import Array, default_dtype_for_scalar
 from ._control_flow import apply, run_branch, trace_body
 from ._dims import SymbolicDim, graph_dim, size_value
-from ._graph import Dim, Graph, Value
+from ._graph import Dim, Graph, Value, make_node
+from ._manipulation_functions import flip, reshape
 
 __all__ = ["cond", "switch", "fori_loop", "while_loop", "scan", "map"]
 
@@ -186,8 +187,6 @@ def _carry_outputs(ins: list[_Leaf], outs: list[_Leaf], inputs: list[Value]) -> 
         if v.dtype is not a.value.dtype and b.weak:
             v = _ops.const(v.data.astype(a.value.dtype.numpy), a.value.dtype)
         if any(not _same_dim(x, y) for x, y in zip(a.value.shape, v.shape)):
-            from ._manipulation_functions import reshape
-
             v = reshape(Array._new(v), Array._new(inp).shape)._v
         values.append(v)
     return values
@@ -426,8 +425,6 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         sources = [*values, *(leaf.value for leaf in x_leaves), *graph.captures]
         ys = [_stack_shape(y, trip, sources) for y in ys]
     if reverse:
-        from ._manipulation_functions import flip
-
         ys = [flip(Array._new(y), axis=0)._v for y in ys]
     return carry, _unflatten(y_tree, ys)
 
@@ -603,8 +600,6 @@ def switch(index, branches, *operands):
 
 def _if_graph(pred: Value, then: Graph, other: Graph, out_types) -> Graph:
     """A branch graph holding one ``If`` node (the next link of a ``switch`` chain)."""
-    from ._graph import make_node
-
     node = make_node("If", [pred], (("else_branch", other), ("then_branch", then)), out_types)
     captures = {}
     for g in (then, other):

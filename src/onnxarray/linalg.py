@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 
+from . import _api, _ops
 from . import _dtypes as D
-from . import _ops
+from ._api import matmul, matrix_transpose, tensordot, vecdot  # the namespace's own functions
 from ._array_object import Array, as_value
-from ._complex import join, parts
+from ._complex_parts import join, parts
 from ._graph import Value
 from ._linalg_factorizations import (
     EighResult,
@@ -49,8 +50,8 @@ from ._linalg_factorizations import (
     svd,
     svdvals,
 )
-from ._linear_algebra_functions import matmul, matrix_transpose, tensordot, vecdot
 from ._manipulation_functions import normalize_axes
+from ._statistical_functions import max as _max
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "outer",
@@ -59,9 +60,8 @@ __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "ei
 
 
 def _ns():
-    import onnxarray
-
-    return onnxarray
+    """The namespace's functions (complex dispatch and plans included)."""
+    return _api
 
 
 def _floating(x: Array, func: str) -> Value:
@@ -192,8 +192,6 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
 
 
 def _reduce_max(a: Value, axes, keepdims: bool) -> Value:
-    from ._statistical_functions import max as _max
-
     return _max(Array._new(a), axis=axes, keepdims=keepdims)._v
 
 

@@ -233,7 +233,8 @@ def test_complex_hermitian_one_model_for_every_size(name):
         outs = sess.run(None, {"a": np.stack([h.real, h.imag], axis=-1)})
         np.testing.assert_allclose(outs[0], np.linalg.eigvalsh(h), rtol=1e-13, atol=1e-12)
         if name == "eigh":
-            v = outs[1][..., 0] + 1j * outs[1][..., 1]
+            v = np.empty(outs[1].shape[:-1], complex)  # keeps the signs of zeros
+            v.real, v.imag = outs[1][..., 0], outs[1][..., 1]
             w = outs[0][..., None, :]
             recon = (v * w) @ np.conj(np.swapaxes(v, -1, -2))
             np.testing.assert_allclose(recon, h, atol=1e-12 * np.abs(h).max())

@@ -27,7 +27,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._graph import Dim, Value
-from ._linalg_base import _add, _c, _cmp, _div, _mul, _sub, _sum
+from ._linalg_base import _add, _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linalg_loops import _column_index, _eye_like, _while, arange, size_value
 
 __all__ = ["jacobi_eigen", "one_sided_jacobi", "MAX_SWEEPS"]
@@ -198,14 +198,17 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
         c = _ops.where(rotate, c, _c(1, a))
         s = _ops.where(rotate, _mul(_ops.cast(sign, a.dtype), s), zero)
         c_r, s_r = _ops.unsqueeze(c, [nd - 1]), _ops.unsqueeze(s, [nd - 1])
-        c_c, s_c = _ops.unsqueeze(c, [nd - 2]), _ops.unsqueeze(s, [nd - 2])
-        a = _apply(_apply(a, partner, c_r, s_r, -2), partner, c_c, s_c, -1)
-        # the rotated pairs' entries are zero in exact arithmetic: make them so
-        paired = _cmp("Equal", cols, _ops.unsqueeze(partner, [1]))  # (m, m)
-        a = _ops.where(_ops.binary("And", paired, _ops.unsqueeze(rotate, [nd - 1])), zero, a)
+        # J^T A J as rows of (J^T (J^T A)^T)^T: onnxruntime gathers rows ~40x faster than
+        # columns (64x64 float64: 3 us vs 130 us), and a Transpose costs 6 us
+        a = _mT(_apply(_mT(_apply(a, partner, c_r, s_r, -2)), partner, c_r, s_r, -2))
+        # the rotated pairs' entries are zero in exact arithmetic: make them so (a product
+        # with a mask, not a Where, which is ~15x slower on a whole matrix)
+        paired = _ops.cast(_cmp("Equal", cols, _ops.unsqueeze(partner, [1])), a.dtype)
+        moved = _ops.unsqueeze(_ops.cast(rotate, a.dtype), [nd - 1])
+        a = _mul(a, _sub(_c(1, a), _mul(paired, moved)))
         out = [_add(it, _i64(1)), _settle(calm, rotate, nd - 2), a]
-        if want_vectors:
-            out.append(_apply(carry[3], partner, c_c, s_c, -1))
+        if want_vectors:  # V^T, rotated by rows: (V J)^T = J^T V^T
+            out.append(_apply(carry[3], partner, c_r, s_r, -2))
         return out
 
     init = [_i64(0), _calm0(a), a]
@@ -213,6 +216,8 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
         init.append(_eye_like(a, m, mv))
     out = _loop(body, init, sched.rounds, max_sweeps)
     calm, a = out[1], out[2]
+    if want_vectors:
+        out[3] = _mT(out[3])
     diag = _sum(_ops.where(_cmp("Equal", rows, cols), a, zero), -1, False)  # (..., m)
     failed = _ops.binary("Or", _cmp("Less", calm, sched.rounds),
                          _ops.unary("Not", _finite(_sum(diag, -1, True))))
@@ -224,54 +229,56 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
 def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
     """Rotate the columns of (..., rows, n) ``b`` until they are orthogonal (Hestenes).
 
-    Returns ``(b, vectors (..., n, n) or None, failed (..., 1) bool)``.
+    Returns ``(b, vectors (..., n, n) or None, failed (..., 1) bool)``. The loop works on
+    ``b^T`` and ``V^T``, whose rows it rotates: onnxruntime gathers rows much faster than
+    columns.
     """
     n = b.shape[-1]
     nd = len(b.shape)
     nv = size_value(b, -1)
-    b, mv, m = _pad_even(b, (-1,), nv)
+    rows_v = size_value(b, -2)
+    bt, mv, m = _pad_even(_mT(b), (-2,), nv)  # (..., m, rows)
     sched = _Schedule(mv, m)
     eps = float(np.finfo(b.dtype.numpy).eps)
-    rows_v = size_value(b, -2)
     # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
     tol = _mul(_ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype), _c(eps, b))
     # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
     # direction is rounding noise, which no rotation makes orthogonal to the others)
-    total = _ops.reduce("ReduceSumSquare", b, [-2, -1], False)
+    total = _ops.reduce("ReduceSumSquare", bt, [-2, -1], False)
     floor = _ops.unsqueeze(_mul(_c(eps * eps, b), total), [nd - 2])  # (..., 1)
     zero = _c(0, b)
 
     def body(carry):
-        it, calm, b = carry[:3]
+        it, calm, bt = carry[:3]
         r = _ops.binary("Mod", it, sched.rounds)
         partner, sign = sched.row(sched.partner, r), sched.row(sched.sign, r)
-        other = _ops.bind("Gather", [b, partner], [b.dtype], lambda: [b.shape],
-                          (("axis", nd - 1),))[0]
-        alpha = _sum(_mul(b, b), -2, False)  # (..., m)
+        other = _ops.bind("Gather", [bt, partner], [bt.dtype], lambda: [bt.shape],
+                          (("axis", nd - 2),))[0]
+        alpha = _sum(_mul(bt, bt), -1, False)  # (..., m)
         beta = _ops.bind("Gather", [alpha, partner], [b.dtype], lambda: [alpha.shape],
                          (("axis", nd - 2),))[0]
-        gamma = _sum(_mul(b, other), -2, False)
+        gamma = _sum(_mul(bt, other), -1, False)
         rotate = _ops.binary("And", _cmp("Greater", _ops.unary("Abs", gamma),
                                          _mul(tol, _ops.unary("Sqrt", _mul(alpha, beta)))),
                              _cmp("Greater", _ops.binary("Min", alpha, beta), floor))
         d = _mul(_ops.cast(sign, b.dtype), _sub(alpha, beta))
         c, s = _rotation(d, gamma)
-        c = _ops.unsqueeze(_ops.where(rotate, c, _c(1, b)), [nd - 2])
+        c = _ops.unsqueeze(_ops.where(rotate, c, _c(1, b)), [nd - 1])
         s = _ops.unsqueeze(_ops.where(rotate, _mul(_ops.cast(sign, b.dtype), s), zero),
-                           [nd - 2])
+                           [nd - 1])
         out = [_add(it, _i64(1)), _settle(calm, rotate, nd - 2),
-               _add(_mul(c, b), _mul(s, other))]
+               _add(_mul(c, bt), _mul(s, other))]
         if want_vectors:
-            out.append(_apply(carry[3], partner, c, s, -1))
+            out.append(_apply(carry[3], partner, c, s, -2))
         return out
 
-    init = [_i64(0), _calm0(b), b]
+    init = [_i64(0), _calm0(bt), bt]
     if want_vectors:
-        init.append(_eye_like(b, m, mv))
+        init.append(_eye_like(bt, m, mv))
     out = _loop(body, init, sched.rounds, max_sweeps)
-    calm, b = out[1], out[2]
+    calm, bt = out[1], out[2]
     failed = _ops.binary("Or", _cmp("Less", calm, sched.rounds),
-                         _ops.unary("Not", _finite(_sum(_sum(b, -1, False), -1, True))))
-    b = _first(b, nv, n, -1)
-    vecs = _first(_first(out[3], nv, n, -1), nv, n, -2) if want_vectors else None
+                         _ops.unary("Not", _finite(_sum(_sum(bt, -1, False), -1, True))))
+    b = _mT(_first(bt, nv, n, -2))
+    vecs = _mT(_first(_first(out[3], nv, n, -1), nv, n, -2)) if want_vectors else None
     return b, vecs, failed

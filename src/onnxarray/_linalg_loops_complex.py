@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import _dtypes as D
 from . import _ops
 from ._linalg_base import _add, _c, _cmp, _div, _mT, _mul, _sub, _sum
-from ._linalg_loops import _column_index, _eye_like, _fori, _take, size_value
+from ._linalg_loops import _column_index, _eye_like, _fori, _take, columns, size_value
 from ._linear_algebra_functions import _mm
 
 __all__ = ["eliminate", "cholesky", "householder"]
@@ -127,25 +127,22 @@ def cholesky(s: C) -> C:
     re = s[0]
     n = re.shape[-1]
     nv = size_value(re, -1)
-    rows, cols = _column_index(nv, n)
+    rows, _ = _column_index(nv, n)
     zero = _c(0, re)
 
     def body(j, carry):
-        sr, si, lr, li = carry
+        sr, si = carry
         cr, ci = _take(sr, j, -1), _take(si, j, -1)
         d = _ops.unary("Sqrt", _take(cr, j, -2))
-        below = _cmp("GreaterOrEqual", rows, j)
-        cr = _ops.where(below, _div(cr, d), zero)
+        cr = _ops.where(_cmp("GreaterOrEqual", rows, j), _div(cr, d), zero)
         ci = _ops.where(_cmp("Greater", rows, j), _div(ci, d), zero)  # a real diagonal
         # col @ col^H
         outer_r = _add(_mul(cr, _mT(cr)), _mul(ci, _mT(ci)))
         outer_i = _sub(_mul(ci, _mT(cr)), _mul(cr, _mT(ci)))
-        at_j = _cmp("Equal", cols, j)
-        return [_sub(sr, outer_r), _sub(si, outer_i), _ops.where(at_j, cr, lr),
-                _ops.where(at_j, ci, li)]
+        return [_sub(sr, outer_r), _sub(si, outer_i)], [cr, ci]
 
-    out = _fori(nv, body, [s[0], s[1], _mul(re, zero), _mul(re, zero)])
-    return out[2], out[3]
+    low = columns(body, [s[0], s[1]], nv, re)[1]
+    return low[0], low[1]
 
 
 def householder(a: C, want_q: bool, trip) -> tuple[C | None, C]:

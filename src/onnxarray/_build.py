@@ -28,7 +28,7 @@ from ._graph import (
     Value,
     topological_order,
 )
-from ._opset_forms import PRIVATE_DOMAIN, expand
+from ._opset_forms import DOMAIN_VERSIONS, PRIVATE_DOMAIN, expand, min_opset
 from ._version import __version__
 
 __all__ = ["argument", "build"]
@@ -60,7 +60,7 @@ def argument(*, shape, dtype) -> Array:
                             "int, a name (str) or None")
     if not isinstance(dtype, D.DType):
         raise TypeError(f"argument: dtype must be an onnxarray dtype, got {dtype!r}")
-    if dtype not in D.SUPPORTED:
+    if dtype not in D.ACCEPTED:
         raise TypeError(f"argument: dtype {dtype.name} is not supported yet")
     return Array._new(Value(dtype, tuple(dims), name=f"arg{next(_arg_ids)}"))
 
@@ -117,6 +117,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     if set(inputs) & set(outputs):
         raise ValueError(f"build: names used as both input and output: "
                          f"{sorted(set(inputs) & set(outputs))}")
+    chosen = opset
     opset = DEFAULT_OPSET if opset is None else opset
     if not isinstance(opset, int) or opset < DEFAULT_OPSET:
         raise ValueError(f"build: opset must be an int >= {DEFAULT_OPSET}, got {opset!r}")
@@ -138,6 +139,12 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
 
     out_values = [arr._v for arr in outputs.values()]
     order = topological_order(out_values)
+    needed, op = min_opset(order, opset)
+    if needed > opset:
+        if chosen is not None:
+            raise ValueError(f"build: the model uses {op}, which needs opset {needed} or "
+                             f"later; got opset={chosen}")
+        opset = needed  # operators newer than the default (string functions)
     em = _Emitter(names, opset, set(inputs) | set(outputs))
 
     # Node outputs that are graph outputs take the user's names directly when possible.
@@ -166,7 +173,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     graph = helper.make_graph(nodes, graph_name, graph_inputs, graph_outputs,
                               initializer=initializers)
     opsets = [helper.make_opsetid("", opset)] + [
-        helper.make_opsetid(d, v) for d, v in sorted(em.domains.items())]
+        helper.make_opsetid(d, v) for d, v in sorted(em.domain_versions().items())]
     model = helper.make_model(graph, opset_imports=opsets, ir_version=em.ir_version,
                               producer_name="onnxarray", producer_version=_version(),
                               functions=list(em.shared.functions.values()))
@@ -235,21 +242,36 @@ class _Emitter:
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
         self.domains: dict[str, int] = {}  # custom domain -> opset version
+        self.least: dict[str, int] = {}  # custom domain -> least version our own nodes need
         self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
         self.ir_version = IR_VERSION
         self.shared = shared if shared is not None else _Shared()
         self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
         self.spliced = False  # a callee wrote nodes whose outputs may be unused
 
-    def use_domain(self, domain: str, version: int = 1) -> None:
+    def use_domain(self, domain: str, version: int = 1, at_least: bool = False) -> None:
         """Import ``domain`` at ``version``; two callees that need different versions of one
-        domain cannot share a model."""
+        domain cannot share a model. With ``at_least`` (the library's own nodes, whose form
+        is valid from ``version`` on, see _opset_forms.DOMAIN_VERSIONS) any version from
+        ``version`` on will do, such as an imported model's."""
         if not domain or domain == PRIVATE_DOMAIN:
             return
-        have = self.domains.setdefault(domain, version)
-        if have != version:
-            raise ValueError(f"build: the model needs opset {have} and opset {version} of domain "
-                             f"{domain!r}; convert one of the imported models")
+        if at_least:
+            self.least[domain] = max(self.least.get(domain, version), version)
+        else:
+            have = self.domains.setdefault(domain, version)
+            if have != version:
+                raise ValueError(f"build: the model needs opset {have} and opset {version} of "
+                                 f"domain {domain!r}; convert one of the imported models")
+        exact, least = self.domains.get(domain), self.least.get(domain)
+        if exact is not None and least is not None and exact < least:
+            raise ValueError(f"build: an imported model uses opset {exact} of domain "
+                             f"{domain!r}, but the model needs opset {least} or later of it "
+                             f"(e.g. strings.lookup); convert that model to opset {least}")
+
+    def domain_versions(self) -> dict[str, int]:
+        """The custom domains to import, with their versions."""
+        return {**self.least, **self.domains}
 
     def add_function(self, proto: onnx.FunctionProto, rename: bool = True) -> str:
         """Register a model-local function; returns its name, made unique within its domain
@@ -300,7 +322,7 @@ class _Emitter:
             protos, initializers = _prune(protos, initializers, out_names)
         constants = [helper.make_node("Constant", [], [t.name], value=t) for t in initializers]
         self.ir_version = max(self.ir_version, child.ir_version)
-        return constants + protos, in_names, out_names, child.domains
+        return constants + protos, in_names, out_names, child.domain_versions()
 
     def fresh(self, prefix: str) -> str:
         """A new internal name; names that opset forms derive from it ("<name>_...", see
@@ -329,7 +351,10 @@ class _Emitter:
             data = np.asarray(v.data, order="C")
             if data.dtype.kind == "c":
                 data = pack(data)
-            content = (data.dtype.str, data.shape, data.tobytes())
+            if data.dtype.kind == "O":  # strings: the bytes would be object pointers
+                content = ("O", data.shape, tuple(data.ravel().tolist()))
+            else:
+                content = (data.dtype.str, data.shape, data.tobytes())
             n = self.by_content.get(content)
             if n is None:
                 n = self.by_content[content] = self.fresh("c")
@@ -378,7 +403,8 @@ class _Emitter:
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
                 continue
-            self.use_domain(node.domain)
+            self.use_domain(node.domain, DOMAIN_VERSIONS.get(node.domain, 1),
+                            at_least=node.domain in DOMAIN_VERSIONS)
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 

@@ -133,19 +133,8 @@ def _cols(v: Value, start: int, stop: int) -> Value:
     return _ops.slice_(v, [start], [stop], [nd - 1], [1], v.shape[:-1] + (stop - start,))
 
 
-def _entry(v: Value, i: int, j: int) -> Value:
-    """``v[..., i:i+1, j:j+1]``."""
-    return _cols(_rows(v, i, i + 1), j, j + 1)
-
-
 def _sum(v: Value, axis: int, keepdims: bool) -> Value:
     return _ops.reduce("ReduceSum", v, [axis], keepdims)
-
-
-def _gather_elements(v: Value, idx: Value, axis: int) -> Value:
-    axis %= len(v.shape)
-    return _ops.bind("GatherElements", [v, idx], [v.dtype], lambda: [idx.shape],
-                     (("axis", axis),))[0]
 
 
 def _top_k(v: Value, largest: bool) -> tuple[Value, Value]:
@@ -201,9 +190,3 @@ def _max_magnitude(v: Value) -> Value:
     """The largest magnitude of each matrix, (..., 1, 1); 1 for a zero matrix."""
     m = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [-2, -1], True)
     return _ops.where(_cmp("Equal", m, _c(0, m)), _c(1, m), m)
-
-
-def _diagonal(v: Value, batch: _Batch) -> Value:
-    n = v.shape[-1]
-    return _ops.gather(batch.reshape(v, [n * n]), _ops.i64(np.arange(n) * (n + 1)), -1)
-

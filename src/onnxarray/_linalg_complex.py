@@ -13,32 +13,23 @@ onnxruntime computes nothing in complex, so these are the algorithms of
   ``a_pq`` real and R is the real rotation that zeroes it. Eigenvalues are real.
 - svd, svdvals: one-sided Jacobi with the same rotations, built from the entries of the Gram
   matrix of each column pair; U is completed by a complex QR, like the real version.
-- eig, eigvals (real or complex input): Householder reduction to Hessenberg form, a fixed
-  number of Wilkinson-shifted QR steps with deflation (``qr_steps``), and eigenvectors by back
-  substitution on the triangular Schur factor, normalized to unit length.
+
+eig and eigvals (real or complex input) are in ``_linalg_eig``, on loops.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import _dtypes as D
 from . import _linalg_loops_complex as _lc
 from . import _ops
-from ._complex import complex_of, join, parts
+from ._complex import join, parts
 from ._graph import Value
 from ._linalg_base import (
     _add,
-    _Batch,
     _c,
     _cmp,
     _cols,
-    _diagonal,
     _div,
-    _entry,
-    _filled,
-    _gather_elements,
-    _mask,
     _mT,
     _mul,
     _rows,
@@ -161,18 +152,6 @@ def max_magnitude(x: C) -> Value:
     return _ops.where(_cmp("Equal", m, _c(0, m)), _c(1, m), m)
 
 
-def filled(batch: _Batch, tail: tuple, value: np.ndarray, dtype: D.DType) -> Value:
-    """The complex ``value`` (of shape ``tail``) repeated over the batch."""
-    rd = D.real_dtype_of(dtype)
-    value = np.asarray(value, complex)
-    return join(_filled(batch, tail, value.real, rd), _filled(batch, tail, value.imag, rd))
-
-
-def _eye(batch: _Batch, n: int, like: Value) -> C:
-    return (_filled(batch, (n, n), np.eye(n), like.dtype),
-            _filled(batch, (n, n), np.zeros((n, n)), like.dtype))
-
-
 # ---------------------------------------------------------------------------------------------
 # LU and Gauss-Jordan elimination
 
@@ -215,28 +194,6 @@ def cholesky(v: Value, n, upper: bool) -> Value:
     """Hermitian positive-definite input, read from the lower triangle; L has a real diagonal."""
     low = _lc.cholesky(parts(v))
     return join(*(cH(low) if upper else low))
-
-
-def _reflector(col: C, k: int) -> tuple[C, C]:
-    """The Householder reflector ``I - v (beta v^H)`` that maps rows k: of the column (..., m, 1)
-    onto row k and leaves the rows above alone: returns v and beta v^H."""
-    m = col[0].shape[-2]
-    rows = np.arange(m).reshape(m, 1)
-    zero = czero(col[0])
-    x = cwhere(_mask(rows >= k), col, zero)
-    # divided by its largest part, |x| >= 1 unless x is zero (see the real version)
-    big = _ops.reduce("ReduceMax", _max(_abs(x[0]), _abs(x[1])), [-2], True)
-    big = _ops.where(_cmp("Equal", big, zero[0]), _c(1, big), big)
-    x = cdivr(x, big)
-    xk = cmap(lambda v: _rows(v, k, k + 1), x)
-    norm = _ops.unary("Sqrt", _sum(_add(_mul(x[0], x[0]), _mul(x[1], x[1])), -2, True))
-    xk_abs = _ops.unary("Sqrt", _add(_mul(xk[0], xk[0]), _mul(xk[1], xk[1])))
-    # v_k = x_k + e^(i arg x_k) |x|: the two terms have one phase and do not cancel
-    vk = cadd(xk, cscale(cphase(xk, xk_abs, at_zero=1.0), norm))
-    v = cwhere(_mask(rows == k), vk, x)
-    vv = _sum(_add(_mul(v[0], v[0]), _mul(v[1], v[1])), -2, True)
-    beta = _ops.where(_cmp("Equal", vv, zero[0]), zero[0], _div(_c(2, vv), vv))
-    return v, cscale(cH(v), beta)
 
 
 def _reflections(v: Value) -> Value:
@@ -368,161 +325,3 @@ def pinv(v: Value, tol: Value) -> Value:
     s_inv = _ops.where(_cmp("Greater", s, cutoff), _div(_c(1, s), safe), zero)
     scaled = cscale(cH(vh), _ops.unsqueeze(s_inv, [len(s_inv.shape) - 1]))
     return join(*cmm(scaled, cH(u)))
-
-
-# ---------------------------------------------------------------------------------------------
-# eig: Hessenberg reduction, shifted QR iterations, back substitution
-
-
-def csqrt(z: C) -> C:
-    """The principal square root, from (|z| + |re z|) / 2 so that nothing cancels."""
-    x, y = z
-    t = _ops.unary("Sqrt", _mul(_add(cabs(z), _abs(x)), _c(0.5, x)))
-    half = _div(y, _add(t, t))
-    half = _ops.where(_cmp("Equal", t, _c(0, t)), _c(0, t), half)
-    right = _cmp("GreaterOrEqual", x, _c(0, x))
-    return (_ops.where(right, t, _abs(half)),
-            _ops.where(right, half, _ops.where(_cmp("Less", y, _c(0, y)), _neg(t), t)))
-
-
-def _cabs2(z: C) -> Value:
-    return _add(_mul(z[0], z[0]), _mul(z[1], z[1]))
-
-
-def _hessenberg(a: C) -> tuple[C, C]:
-    """``a = z h z^H`` with h upper Hessenberg and z unitary."""
-    n = a[0].shape[-1]
-    z = _eye(_Batch(a[0]), n, a[0])
-    for k in range(n - 2):
-        v, bvh = _reflector(cmap(lambda t, k=k: _cols(t, k, k + 1), a), k + 1)
-        a = csub(a, cmul(v, cmm(bvh, a)))
-        a = csub(a, cmul(cmm(a, v), bvh))
-        z = csub(z, cmul(cmm(z, v), bvh))
-    return a, z
-
-
-def _shifts(t: C, sub: C, exceptional: bool) -> C:
-    """One shift per subdiagonal position j = 1..n-1, (..., n-1): the eigenvalue of the 2x2
-    block at rows and columns j-1, j nearer its last entry (Wilkinson), or, ``exceptional``,
-    that entry plus 3/4 of the real part of the subdiagonal entry, which breaks the cycles the
-    Wilkinson shift can be caught in (LAPACK's zlahqr uses the same every 10 iterations)."""
-    n = t[0].shape[-1]
-    batch = _Batch(t[0])
-    flat = cmap(lambda v: batch.reshape(v, [n * n]), t)
-    j = np.arange(1, n)
-
-    def at(idx):
-        return cmap(lambda v: _ops.gather(v, _ops.i64(idx), -1), flat)
-
-    d = at(j * (n + 1))
-    if exceptional:
-        return _add(d[0], _mul(_c(0.75, d[0]), _abs(sub[0]))), d[1]
-    aa, b = at((j - 1) * (n + 1)), at((j - 1) * n + j)
-    delta = cscale(csub(aa, d), _c(0.5, d[0]))
-    bc = cmul(b, sub)
-    root = csqrt(cadd(cmul(delta, delta), bc))
-    plus, minus = cadd(delta, root), csub(delta, root)
-    den = cwhere(_cmp("GreaterOrEqual", _cabs2(plus), _cabs2(minus)), plus, minus)
-    zero_den = _cmp("Equal", _cabs2(den), _c(0, d[0]))
-    safe = cwhere(zero_den, (_c(1, d[0]), _c(0, d[0])), den)
-    return cwhere(zero_den, d, csub(d, cdiv(bc, safe)))
-
-
-def qr_steps(n: int) -> int:
-    """Shifted QR steps in all: 8 per eigenvalue, shared. Measured on 400 random matrices each
-    of n = 3..12 (complex and real Gaussian, integer, companion and sparse 0/1 matrices):
-    residuals |a v - w v| below 1e-13 |a| except for defective eigenvalues (nilpotent Jordan
-    blocks), which get the eps^(1/k) accuracy their conditioning allows (about 1e-7)."""
-    return 8 * (n - 1)
-
-
-def _schur(a: C) -> tuple[C, C]:
-    """``a = z t z^H`` with t (nearly) upper triangular, by shifted QR steps on the whole
-    Hessenberg matrix, a fixed number of them.
-
-    Before each step, subdiagonal entries below eps * |a|_F are set to zero (a backward-stable
-    perturbation); a QR step keeps such zeros exact, so the blocks they separate iterate
-    independently. Each step takes its shift from the 2x2 block at the bottom of the lowest
-    block not yet reduced, as LAPACK does; blocks already reduced to 1x1 are left unchanged."""
-    n = a[0].shape[-1]
-    batch = _Batch(a[0])
-    t, z = _hessenberg(a)
-    eps = float(np.finfo(a[0].dtype.numpy).eps)
-    tiny = _mul(_ops.unary("Sqrt", _ops.reduce("ReduceSum", _cabs2(a), [-2, -1], True)),
-                _c(eps, a[0]))
-    subdiagonal = _mask(np.eye(n, k=-1, dtype=bool))
-    # Entries below the subdiagonal are rounding errors: they are kept exactly zero, or a shift
-    # that equals a deflated eigenvalue would turn them into rotations that undo deflations.
-    hessenberg = _mask(np.triu(np.ones((n, n), bool), -1))
-    t = cwhere(hessenberg, t, czero(t[0]))
-    sub_index = _ops.i64(np.arange(1, n) * (n + 1) - 1)
-    positions = _ops.const(np.arange(1, n), a[0].dtype)
-    eye = _ops.const(np.eye(n), a[0].dtype)
-    for step in range(qr_steps(n)):
-        small = _cmp("LessOrEqual", _add(_abs(t[0]), _abs(t[1])), tiny)
-        t = cwhere(_ops.binary("And", subdiagonal, small, D.bool), czero(t[0]), t)
-        sub = cmap(lambda v: _ops.gather(batch.reshape(v, [n * n]), sub_index, -1), t)
-        live = _ops.unary("Not", _ops.binary("And", _cmp("Equal", sub[0], _c(0, sub[0])),
-                                              _cmp("Equal", sub[1], _c(0, sub[1])), D.bool))
-        lowest = _ops.bind("ArgMax", [_ops.where(live, positions, _c(-1, positions))],
-                           [D.int64], lambda s=sub: [s[0].shape[:-1] + (1,)],
-                           (("axis", len(sub[0].shape) - 1), ("keepdims", 1)))[0]
-        shifts = _shifts(t, sub, exceptional=step % 10 == 9)
-        mu = cmap(lambda v, i=lowest: _ops.unsqueeze(_gather_elements(v, i, -1),
-                                                     [len(v.shape)]), shifts)
-        q, _ = householder((_sub(t[0], _mul(mu[0], eye)), _sub(t[1], _mul(mu[1], eye))),
-                           want_q=True)
-        t = cwhere(hessenberg, cmm(cH(q), cmm(t, q)), czero(t[0]))
-        z = cmm(z, q)
-    return t, z
-
-
-def _triangular_eigenvectors(t: C) -> C:
-    """Unit upper triangular y with t y = y diag(t) for upper triangular t, by back
-    substitution; a divisor smaller than eps * max|t| (repeated eigenvalues) is replaced by it,
-    as LAPACK's ztrevc does."""
-    n = t[0].shape[-1]
-    batch = _Batch(t[0])
-    dt = t[0].dtype
-    diag = cmap(lambda v: _ops.unsqueeze(_diagonal(v, batch), [len(v.shape) - 2]), t)
-    smin = _mul(max_magnitude(t), _c(float(np.finfo(dt.numpy).eps), t[0]))
-    cols = np.arange(n)
-    rows = [(_filled(batch, (1, n), (cols == n - 1).astype(float), dt),
-             _filled(batch, (1, n), np.zeros(n), dt))]
-    for i in range(n - 2, -1, -1):
-        below = cconcat(rows[::-1], len(t[0].shape) - 2)  # rows i+1 .. n-1
-        trow = cmap(lambda v, i=i: _cols(_rows(v, i, i + 1), i + 1, n), t)
-        s = cmm(trow, below)
-        den = csub(cmap(lambda v, i=i: _entry(v, i, i), t), diag)
-        small = _cmp("Less", cabs(den), smin)
-        den = cwhere(small, (smin, _c(0, smin)), den)
-        y = cdiv(s, den)
-        zero = czero(t[0])
-        row = cwhere(_mask(cols > i), (_neg(y[0]), _neg(y[1])),
-                     cwhere(_mask(cols == i), (_c(1, y[0]), zero[1]), zero))
-        rows.append(row)
-    return cconcat(rows[::-1], len(t[0].shape) - 2)
-
-
-def eig(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
-    """Eigenvalues and unit eigenvectors of general square matrices, real or complex."""
-    re, im = parts(v)
-    n = re.shape[-1]
-    batch = _Batch(re)
-    cdt = v.dtype if v.dtype.kind == "c" else complex_of(v.dtype)
-    scale = max_magnitude((re, im))
-    if n == 1:
-        t, z = (re, im), _eye(batch, 1, re)
-    else:
-        t, z = _schur(cdivr((re, im), scale))
-        t = cscale(t, scale)
-    w = join(*cmap(lambda x: _diagonal(x, batch), t))
-    if not want_vectors:
-        return w, None
-    if n == 1:
-        return w, filled(batch, (1, 1), np.ones((1, 1)), cdt)
-    upper = _mask(np.triu(np.ones((n, n), bool)))
-    y = _triangular_eigenvectors(cwhere(upper, cdivr(t, scale), czero(re)))
-    vecs = cmm(z, y)
-    norms = _ops.unary("Sqrt", _sum(_cabs2(vecs), -2, True))
-    return w, join(*cdivr(vecs, norms))

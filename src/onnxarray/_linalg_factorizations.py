@@ -296,18 +296,15 @@ def eigvalsh(x: Array, /) -> Array:
 
 
 def _general_eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
-    v, n = _square(x, func, known=True)
-    if n == 0:
-        cdt = v.dtype if v.dtype.kind == "c" else _complex().complex_of(v.dtype)
-        b = _Batch(v)
-        return (_any_filled(b, (0,), np.zeros(0), cdt),
-                _any_filled(b, (0, 0), np.zeros((0, 0)), cdt))
-    return _complex().eig(v, want_vectors)
+    from ._linalg_eig import eig_values
+
+    return eig_values(x, func, want_vectors)
 
 
 def eig(x: Array, /) -> EigResult:
     """Eigenvalues and unit eigenvectors (columns) of general square matrices, always complex,
-    in no particular order: Hessenberg reduction, then a fixed number of shifted QR steps."""
+    in no particular order: Hessenberg reduction, then shifted QR sweeps until converged (NaN
+    for a matrix that does not converge), see _linalg_eig."""
     w, vecs = _general_eigen(x, "eig", True)
     return EigResult(Array._new(w), Array._new(vecs))
 
@@ -449,15 +446,13 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
 
 
 # Concrete calls run as one compiled session per dtype and rank, whatever the matrix size
-# (eig and eigvals, still unrolled, as the namespace's exact-shape plans).
+# (eig and eigvals compile theirs themselves, see _linalg_eig).
 det = compiled(det, planned(det))
 slogdet = compiled(slogdet, planned(slogdet))
 inv = compiled(inv, planned(inv))
 solve = compiled(solve, planned(solve))
 cholesky = compiled(cholesky, planned(cholesky))
 qr = compiled(qr, planned(qr))
-eig = planned(eig)
-eigvals = planned(eigvals)
 eigh = compiled(eigh, planned(eigh))
 eigvalsh = compiled(eigvalsh, planned(eigvalsh))
 svd = compiled(svd, planned(svd))

@@ -646,6 +646,12 @@ def _consumer_section(name: str):
     return section
 
 
+def bench_linalg(quick: bool) -> None:
+    import linalg  # benchmarks/linalg.py, next to this file
+
+    linalg.run(quick)
+
+
 def _scoring_section(quick: bool) -> None:
     import scoring  # benchmarks/scoring.py, next to this file
 
@@ -664,7 +670,7 @@ SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": ben
             "scipy": _consumer_section("bench_scipy"),
             "sklearn_checks": _consumer_section("bench_sklearn_checks"),
             "dask": _scoring_section,
-            "eig": _eig_section}
+            "eig": _eig_section, "linalg": bench_linalg}
 
 
 def main() -> None:

@@ -300,14 +300,6 @@ def test_empty(shape):
     both(lambda xp, x: xp.linalg.pinv(x), a, reference=shape[-1] > 0)
 
 
-@pytest.mark.parametrize("name", ["det", "slogdet", "inv", "cholesky", "eigh", "eigvalsh", "qr",
-                                  "svd", "svdvals", "pinv", "matrix_rank"])
-def test_symbolic_matrix_size(name):
-    sym = oxp.argument(shape=("N", "M", "M"), dtype=oxp.complex64)
-    with pytest.raises(ValueError, match=f"{name}: the matrix size must be known"):
-        getattr(oxp.linalg, name)(sym)
-
-
 @pytest.mark.parametrize("scale", [1e-300, 1e300])
 def test_extreme_magnitudes(scale):
     a = np.array([[1 + 2j, 3j], [2, 1 - 1j], [0.5j, 1]]) * scale

@@ -4,6 +4,9 @@ import sys
 # scikit-learn's array API dispatch needs SciPy's array API support, read at SciPy's import.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+import math
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -17,6 +20,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def sync_plans(monkeypatch):
+    """Promoting calls compile their plans at once, whatever the synchronous compile budget
+    left (tests that check which call gets a plan; the budget has tests of its own)."""
+    from onnxarray import _plans
+
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(math.inf))
 
 
 def pytest_terminal_summary(terminalreporter):

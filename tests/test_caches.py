@@ -10,6 +10,8 @@ from parity import assert_identical, to_onnxarray
 import onnxarray as xp
 from onnxarray import _caches, _executor, _ops, _plans
 
+pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
+
 
 @pytest.fixture
 def limits():

@@ -16,6 +16,8 @@ from parity import assert_close, run_model, to_onnxarray, to_strict
 import onnxarray as oxp
 from onnxarray._plans import PROMOTE_AFTER
 
+pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
+
 FLOATS = [np.float32, np.float64]
 TOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-10}
 # eager against plan and exported model: the same algorithm, rounded a little differently

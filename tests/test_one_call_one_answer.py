@@ -10,6 +10,8 @@ from parity import to_onnxarray
 import onnxarray as xp
 from onnxarray import _executor, _plans
 
+pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
+
 _FLOATS = [-0.0, 0.0, np.nan, -np.nan, np.inf, -np.inf, 1.0, -1.0, 2.0, 0.5, -2.5, 3.0,
            "tiny", "-tiny", "max", "-max"]
 _INTS = [0, 1, -1, 2, 3, 7, -8, 31, 63, "max", "min"]

@@ -11,6 +11,8 @@ import onnxarray as xp
 from onnxarray import _executor, _plans
 from onnxarray._opset_forms import BITCAST_OPSET, onnx_has_bitcast
 
+pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
+
 
 def _special(dtype) -> np.ndarray:
     """NaNs of both signs (one with a payload), signed zeros, infinities, subnormals and

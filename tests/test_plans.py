@@ -11,6 +11,8 @@ from parity import assert_identical, to_onnxarray
 import onnxarray as xp
 from onnxarray import _indexing, _plans
 
+pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
+
 
 def _fresh():
     _plans._plans.clear()
@@ -163,6 +165,41 @@ def test_a_slow_signature_compiles_in_the_background(monkeypatch):
     assert _plans.has_plan(xp.sinh, (a,))
     for k, (o, e) in enumerate(zip(_flat(xp.sinh(a)), expected, strict=True)):
         assert_identical(o, e, f"sinh output {k}: plan vs op by op")
+
+
+def test_a_fast_signature_compiles_in_the_background_once_the_budget_is_spent(monkeypatch):
+    _fresh()
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(0.0))
+    release = threading.Event()
+    original = _plans._compile_traced
+
+    def gated(*args, **kwargs):
+        release.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_plans, "_compile_traced", gated)  # fast calls: BACKGROUND_SECONDS kept
+    a = to_onnxarray(np.array([-0.0, 0.5, np.nan, -np.inf, 1e-310]))
+    expected = np.asarray(xp.expm1.__wrapped_plain__(a))
+    for _ in range(_plans.PROMOTE_AFTER + 1):  # the promoting call did not compile: op by op
+        assert_identical(np.asarray(xp.expm1(a)), expected, "expm1 while the plan compiles")
+    pending = _plans._entry(xp.expm1, (a,))
+    assert type(pending) is _plans._Pending and not pending.done.is_set()
+    assert not _plans.wait_for_plans(timeout=0.01)
+    release.set()
+    assert _plans.wait_for_plans(timeout=300)
+    assert _plans.has_plan(xp.expm1, (a,))
+    assert_identical(np.asarray(xp.expm1(a)), expected, "expm1: plan vs op by op")
+
+
+def test_the_sync_budget_is_earned_by_op_by_op_time_and_capped():
+    budget = _plans._SyncBudget(0.01)
+    assert budget.covers(0.009) and not budget.covers(0.01)
+    budget.spend(0.012)  # a compile may overshoot what was left
+    assert not budget.covers(0.0)
+    budget.earn(0.004 / _plans.SYNC_SHARE)
+    assert budget.covers(0.0019) and not budget.covers(0.0021)
+    budget.earn(1.0)  # saved up to the burst at most
+    assert budget.covers(0.0099) and not budget.covers(0.0101)
 
 
 def test_a_slow_signature_is_promoted_on_its_second_call(monkeypatch):

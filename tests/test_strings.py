@@ -700,6 +700,8 @@ def test_zero_d_split_and_lookup():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
+
 # A few characters, so that equal strings are frequent, from every UTF-8 length; NUL included.
 _CHARS = "ab ,é\u0000日😀\n"
 _ANY_TEXT = st.text(alphabet=st.sampled_from(_CHARS), max_size=5) | st.text(

@@ -22,6 +22,15 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   new signature are the ones to keep short). Cheaper signatures compile on the promoting
   call. Either way the plan is compiled without graph optimizations, so its results equal op
   by op bit for bit.
+- Compiling even a one-node plan costs ~0.5-1 ms, ten to fifty times its op-by-op call, and a
+  program's first repeats promote many signatures at once (a scikit-learn ``fit`` promotes ~30
+  on its third call). So the compiles done on the promoting call are paid from a time budget
+  (``_SyncBudget``): every op-by-op call of a planned function earns ``SYNC_SHARE`` of its time,
+  up to ``SYNC_BURST`` seconds, and each synchronous compile spends what it took. A signature
+  promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls compiles
+  in the background instead and keeps running op by op meanwhile (same bits), so no call
+  gets much slower than its op-by-op run.
+  ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -53,12 +62,16 @@ from ._executor import (
 from ._graph import Value, topological_order
 from ._opset_forms import min_opset
 
-__all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
+__all__ = ["planned", "signature", "compile_plan", "run_plan", "wait_for_plans",
+           "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
 PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
 BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
 MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
+SYNC_SHARE = 0.5  # synchronous compiles may add this share of the op-by-op time run so far
+SYNC_BURST = 0.005  # seconds of synchronous compiling saved up at most
+COMPILE_CALLS = 3  # a compile takes about as long as this many op-by-op calls, or more
 
 SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
 _UNPLANNABLE = object()  # cache entry: this signature runs op by op
@@ -238,6 +251,31 @@ def _unplannable(fn, exc: Exception):
     return _UNPLANNABLE
 
 
+class _SyncBudget:
+    """Seconds that synchronous plan compiles may still take: earned by op-by-op calls
+    (``SYNC_SHARE`` of their time, saved up to ``SYNC_BURST``), spent by compiles."""
+
+    def __init__(self, burst: float = SYNC_BURST) -> None:
+        self._lock = threading.Lock()
+        self._burst = burst
+        self._left = burst
+
+    def earn(self, seconds: float) -> None:
+        with self._lock:
+            self._left = min(self._burst, self._left + SYNC_SHARE * seconds)
+
+    def spend(self, seconds: float) -> None:
+        with self._lock:
+            self._left -= seconds
+
+    def covers(self, seconds: float) -> bool:
+        """Whether what is left covers a compile expected to take ``seconds``."""
+        return self._left > seconds
+
+
+_budget = _SyncBudget()
+
+
 class _Pending:
     """Cache entry of a plan being compiled in the background; ``done`` is set when it ends."""
 
@@ -303,16 +341,22 @@ def _compile_job(key, fn, traced, pending: _Pending):
 def _promote(fn, key, args: tuple, kwargs: dict, seconds: float):
     """The cache entry of a signature called ``PROMOTE_AFTER`` times: a plan, _UNPLANNABLE,
     a _Pending background compile, or None while the background is busy (counted again)."""
-    if seconds < BACKGROUND_SECONDS:
+    if seconds < BACKGROUND_SECONDS and _budget.covers(COMPILE_CALLS * seconds):
+        start = time.perf_counter()
         try:
             plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op
         except Exception as exc:  # noqa: BLE001 - the op-by-op call raises the error
             plan = _unplannable(fn, exc)
+        _budget.spend(time.perf_counter() - start)
         return _plans.put(key, plan)
-    # Only the arrays' dtypes and shapes go to the job: it holds no data of the call.
-    traced = _symbolic_call(args, kwargs)
     if not _background.reserve():
         return None
+    # Only the arrays' dtypes and shapes go to the job: it holds no data of the call.
+    try:
+        traced = _symbolic_call(args, kwargs)
+    except BaseException:
+        _background.release()
+        raise
     pending = _Pending()
     kept = _plans.put(key, pending)
     if kept is not pending:  # another thread promoted this signature first
@@ -347,11 +391,16 @@ def planned(fn):
                 _seen.replace(key, (seen + 1, seconds))
                 start = time.perf_counter()
                 out = fn(*args, **kwargs)
-                _seen.replace(key, (seen + 1, min(seconds, time.perf_counter() - start)))
+                took = time.perf_counter() - start
+                _seen.replace(key, (seen + 1, min(seconds, took)))
+                _budget.earn(took)
                 return out
             plan = _promote(fn, key, args, kwargs, seconds)
         if plan is None or plan is _UNPLANNABLE or type(plan) is _Pending:
-            return fn(*args, **kwargs)
+            start = time.perf_counter()
+            out = fn(*args, **kwargs)
+            _budget.earn(time.perf_counter() - start)
+            return out
         try:
             return run_plan(plan, feeds)
         except RUN_FAILURES:  # a check of the data failed: op by op raises the proper error
@@ -359,6 +408,20 @@ def planned(fn):
 
     wrapper.__wrapped_plain__ = fn
     return wrapper
+
+
+def wait_for_plans(timeout: float | None = None) -> bool:
+    """Wait until no plan compile is pending in the background (or ``timeout`` seconds
+    passed); True when none is pending. Calls made meanwhile may queue more."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pending = [p for p in _plans.values() if type(p) is _Pending]
+        if not pending:
+            return True
+        for p in pending:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not p.done.wait(left):
+                return False
 
 
 def plan_count() -> int:

@@ -29,7 +29,9 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   up to ``SYNC_BURST`` seconds, and each synchronous compile spends what it took. A signature
   promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls compiles
   in the background instead and keeps running op by op meanwhile (same bits), so no call
-  gets much slower than its op-by-op run.
+  gets much slower than its op-by-op run. The background thread compiles at most
+  ``BACKGROUND_DUTY`` of the time (it rests between compiles): its CPU time is the program's
+  too, and a burst of compiles spreads over the following calls.
   ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
@@ -69,6 +71,7 @@ PROMOTE_AFTER = 3
 PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
 BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
 MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
+BACKGROUND_DUTY = 0.5  # share of the time the background thread spends compiling
 SYNC_SHARE = 0.5  # synchronous compiles may add this share of the op-by-op time run so far
 SYNC_BURST = 0.005  # seconds of synchronous compiling saved up at most
 COMPILE_CALLS = 3  # a compile takes about as long as this many op-by-op calls, or more
@@ -315,10 +318,15 @@ class _Background:
     def _work(self) -> None:
         while True:
             job = self._jobs.get()
+            start = time.perf_counter()
             try:
                 job()
             finally:
                 self._slots.release()
+            # Rest as long as the compile took, times (1 - BACKGROUND_DUTY) / BACKGROUND_DUTY:
+            # the compiles take at most that share of the time, so a burst of them spreads
+            # over the following calls instead of doubling the next one.
+            time.sleep((time.perf_counter() - start) * (1.0 / BACKGROUND_DUTY - 1.0))
 
 
 _background = _Background()

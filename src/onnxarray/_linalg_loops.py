@@ -192,16 +192,17 @@ def solve_eliminated(perm: Value, pivots: Value, rhs: Value) -> Value:
 
 def columns(body, init: list[Value], nv: Value, like: Value) -> tuple[list[Value], list]:
     """``lax.scan`` over ``nv`` steps on Values: ``body(j, carry) -> (carry, columns)`` with
-    columns (..., n, 1); returns the last carry and each column's sequence side by side, shaped
-    like ``like`` (..., n, n). A scan output instead of a carried matrix with a Where per step,
-    which onnxruntime runs ~15x slower than a Mul on a whole matrix."""
+    columns (..., n, 1) or rows (..., 1, n); returns the last carry and each column's sequence
+    side by side, shaped like ``like`` (..., n, n). A scan output instead of a carried matrix
+    with a Where per step, which onnxruntime runs ~15x slower than a Mul on a whole matrix."""
     def step(carry, _):
         j = carry[0]._v
         outs, cols = body(j, [c._v for c in carry[1:]])
         carry_out = [Array._new(_ops.binary("Add", j, _ops.const(1, D.int64)))]
         carry_out += [Array._new(_same_shape(o, c._v.shape)) for o, c in zip(outs, carry[1:])]
-        return tuple(carry_out), tuple(Array._new(_ops.squeeze(c, [len(c.shape) - 1]))
-                                       for c in cols)
+        return tuple(carry_out), tuple(
+            Array._new(_ops.squeeze(c, [len(c.shape) - (1 if c.shape[-1] == 1 else 2)]))
+            for c in cols)
 
     init_arrays = tuple(Array._new(v) for v in [_ops.const(0, D.int64), *init])
     carry, ys = lax.scan(step, init_arrays, length=Array._new(nv))
@@ -218,15 +219,17 @@ def cholesky(s: Value) -> Value:
     """The lower Cholesky factor of symmetric (..., n, n) ``s``."""
     n = s.shape[-1]
     nv = size_value(s, -1)
-    rows, _ = _column_index(nv, n)
+    _, cols = _column_index(nv, n)
     zero = _c(0, s)
 
     def body(j, carry):
+        # s stays exactly symmetric (its rank-1 updates are), so column j is read as row j:
+        # onnxruntime gathers rows much faster than columns
         s = carry[0]
-        colj = _take(s, j, -1)
-        d = _ops.unary("Sqrt", _take(colj, j, -2))
-        col = _ops.where(_cmp("GreaterOrEqual", rows, j), _div(colj, d), zero)
-        return [_sub(s, _mul(col, _mT(col)))], [col]
+        rowj = _take(s, j, -2)  # (..., 1, n)
+        d = _ops.unary("Sqrt", _take(rowj, j, -1))
+        row = _ops.where(_cmp("GreaterOrEqual", cols, j), _div(rowj, d), zero)
+        return [_sub(s, _mul(_mT(row), row))], [row]
 
     return columns(body, [s], nv, s)[1][0]
 

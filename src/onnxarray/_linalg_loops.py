@@ -145,9 +145,9 @@ def eliminate(a: Value, b: Value | None, jordan: bool):
                               (("axis", nd - 2),))[0]  # (..., 1, w)
         pivot = _take(pivot_row, k, -1)
         now_used = _ops.binary("Or", used, onehot)
-        targets = _ops.unary("Not", onehot if jordan else now_used)
-        ok = _ops.binary("And", targets, _ops.unary("Not", _cmp("Equal", pivot, zero)))
-        f = _ops.where(ok, _div(colk, pivot), zero)
+        # not a target: the pivot row (and the rows used before, for LU), or a zero pivot
+        skip = _ops.binary("Or", onehot if jordan else now_used, _cmp("Equal", pivot, zero))
+        f = _ops.where(skip, zero, _div(colk, pivot))
         return [_sub(aug, _mul(f, pivot_row)), now_used,
                 _ops.where(_cmp("Equal", cols, k), p, piv)]
 

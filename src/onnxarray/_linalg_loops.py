@@ -248,39 +248,45 @@ def _eye_like(v: Value, m, mv: Value) -> Value:
 
 def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Value]:
     """``a = q @ r`` for (..., m, n) ``a``: q (..., m, m) orthogonal (if ``want_q``), r upper
-    triangular; ``trip`` (0-d int64) reflections, min(m - 1, n)."""
+    triangular; ``trip`` (0-d int64) reflections, min(m - 1, n).
+
+    The loop carries ``r``'s transpose, whose rows (``r``'s columns) onnxruntime gathers much
+    faster than columns; the reflector is kept as a row (..., 1, m)."""
     m = a.shape[-2]
     mv = size_value(a, -2)
-    rows, _ = _column_index(mv, m)
+    _, cols = _column_index(mv, m)
     zero = _c(0, a)
     one = _c(1, a)
 
     def body(k, carry):
-        r = carry[0]
-        x = _ops.where(_cmp("GreaterOrEqual", rows, k), _take(r, k, -1), zero)
+        rt = carry[0]  # (..., n, m)
+        x = _ops.where(_cmp("GreaterOrEqual", cols, k), _take(rt, k, -2), zero)  # (..., 1, m)
         # The reflector does not depend on the scale of x: divided by its largest magnitude,
-        # v.T @ v >= 1 unless x is zero, so 2 / (v.T @ v) cannot overflow for tiny columns.
-        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-2], True)
+        # v @ v.T >= 1 unless x is zero, so 2 / (v @ v.T) cannot overflow for tiny columns.
+        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
         x = _div(x, _ops.where(_cmp("Equal", big, zero), one, big))
-        xk = _take(x, k, -2)
-        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -2, True))
+        xk = _take(x, k, -1)
+        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
-        v = _ops.where(_cmp("Equal", rows, k), _sub(xk, alpha), x)
-        vv = _sum(_mul(v, v), -2, True)
+        v = _ops.where(_cmp("Equal", cols, k), _sub(xk, alpha), x)  # (..., 1, m)
+        vv = _sum(_mul(v, v), -1, True)
         beta = _ops.where(_cmp("Equal", vv, zero), zero, _div(_c(2, a), vv))
-        bvt = _mul(beta, _mT(v))
-        out = [_sub(r, _mul(v, _mm(bvt, r)))]
+        bv = _mul(beta, v)  # (..., 1, m)
+        vc = _mT(v)  # (..., m, 1)
+        # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)
+        out = [_sub(rt, _mul(_mm(rt, vc), bv))]
         if want_q:
             q = carry[1]
-            out.append(_sub(q, _mul(_mm(q, v), bvt)))
+            out.append(_sub(q, _mul(_mm(q, vc), bv)))
         return out
 
-    init = [a] + ([_eye_like(a, m, mv)] if want_q else [])
+    init = [_mT(a)] + ([_eye_like(a, m, mv)] if want_q else [])
     out = _fori(trip, body, init)
     n = a.shape[-1]
-    _, cols = _column_index(size_value(a, -1), n)
-    r = _ops.where(_cmp("LessOrEqual", rows, cols), out[0], zero)
+    rows, _ = _column_index(mv, m)
+    _, ncols = _column_index(size_value(a, -1), n)
+    r = _ops.where(_cmp("LessOrEqual", rows, ncols), _mT(out[0]), zero)
     return (out[1] if want_q else None), r
 
 

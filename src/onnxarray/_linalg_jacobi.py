@@ -94,8 +94,19 @@ class _Schedule:
         self.m = m
 
     def row(self, table: Value, r: Value) -> Value:
-        return _ops.bind("Gather", [table, _ops.reshape(r, [])], [D.int64],
+        return _ops.bind("Gather", [table, _ops.reshape(r, [])], [table.dtype],
                          lambda: [(self.m,)], (("axis", 0),))[0]
+
+    def keep_table(self, mv: Value, like: Value) -> Value:
+        """(m + 1, m) of ``like``'s dtype: row j is 1 except 0 at column j, row m is all 1.
+        Gathering its rows at the partners (or m for a pair not rotated) gives the mask
+        that zeroes the rotated pairs' entries: one Gather instead of a comparison, a cast
+        and two products on the whole matrix per iteration."""
+        rdim = Dim()
+        r = _ops.unsqueeze(arange(_add(mv, _i64(1)), rdim), [1])  # (m + 1, 1)
+        c = _ops.unsqueeze(arange(mv, self.m), [0])  # (1, m)
+        other = _ops.unary("Not", _cmp("Equal", r, c))
+        return _ops.cast(other, like.dtype)
 
 
 def _rotation(d: Value, apq: Value) -> tuple[Value, Value]:
@@ -178,11 +189,13 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
     rows, cols = _column_index(mv, m)
     diag_idx = _ops.squeeze(_ops.binary("Mul", rows, _add(mv, _i64(1))), [1])
     zero = _c(0, a)
+    sign_table = _ops.cast(sched.sign, a.dtype)
+    keep = sched.keep_table(mv, a)
 
     def body(carry):
         it, calm, a = carry[:3]
         r = _ops.binary("Mod", it, sched.rounds)
-        partner, sign = sched.row(sched.partner, r), sched.row(sched.sign, r)
+        partner, sign = sched.row(sched.partner, r), sched.row(sign_table, r)
         flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
                          (("allowzero", 1),))[0]
         diag = _ops.bind("Gather", [flat, diag_idx], [a.dtype], lambda: [a.shape[:-1]],
@@ -192,20 +205,20 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
         apq = _ops.bind("Gather", [flat, sched.row(sched.flat, r)], [a.dtype],
                         lambda: [diag.shape], (("axis", nd - 2),))[0]
         # d = a_qq - a_pp of the pair, the same for both of its members
-        d = _mul(_ops.cast(sign, a.dtype), _sub(diag, other))
+        d = _mul(sign, _sub(diag, other))
         rotate = _cmp("Greater", _ops.unary("Abs", apq), tol)
         c, s = _rotation(d, apq)
         c = _ops.where(rotate, c, _c(1, a))
-        s = _ops.where(rotate, _mul(_ops.cast(sign, a.dtype), s), zero)
+        s = _ops.where(rotate, _mul(sign, s), zero)
         c_r, s_r = _ops.unsqueeze(c, [nd - 1]), _ops.unsqueeze(s, [nd - 1])
-        # J^T A J as rows of (J^T (J^T A)^T)^T: onnxruntime gathers rows ~40x faster than
-        # columns (64x64 float64: 3 us vs 130 us), and a Transpose costs 6 us
-        a = _mT(_apply(_mT(_apply(a, partner, c_r, s_r, -2)), partner, c_r, s_r, -2))
+        # J^T A J = J^T (J^T A)^T (A is symmetric), by rows: onnxruntime gathers rows ~40x
+        # faster than columns (64x64 float64: 3 us vs 130 us), and a Transpose costs 6 us
+        a = _apply(_mT(_apply(a, partner, c_r, s_r, -2)), partner, c_r, s_r, -2)
         # the rotated pairs' entries are zero in exact arithmetic: make them so (a product
-        # with a mask, not a Where, which is ~15x slower on a whole matrix)
-        paired = _ops.cast(_cmp("Equal", cols, _ops.unsqueeze(partner, [1])), a.dtype)
-        moved = _ops.unsqueeze(_ops.cast(rotate, a.dtype), [nd - 1])
-        a = _mul(a, _sub(_c(1, a), _mul(paired, moved)))
+        # with a mask gathered by rows, not a Where, which is ~15x slower on a whole matrix)
+        mask_rows = _ops.where(rotate, partner, mv)  # (..., m)
+        a = _mul(a, _ops.bind("Gather", [keep, mask_rows], [a.dtype], lambda: [a.shape],
+                              (("axis", 0),))[0])
         out = [_add(it, _i64(1)), _settle(calm, rotate, nd - 2), a]
         if want_vectors:  # V^T, rotated by rows: (V J)^T = J^T V^T
             out.append(_apply(carry[3], partner, c_r, s_r, -2))
@@ -247,11 +260,12 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS)
     total = _ops.reduce("ReduceSumSquare", bt, [-2, -1], False)
     floor = _ops.unsqueeze(_mul(_c(eps * eps, b), total), [nd - 2])  # (..., 1)
     zero = _c(0, b)
+    sign_table = _ops.cast(sched.sign, b.dtype)
 
     def body(carry):
         it, calm, bt = carry[:3]
         r = _ops.binary("Mod", it, sched.rounds)
-        partner, sign = sched.row(sched.partner, r), sched.row(sched.sign, r)
+        partner, sign = sched.row(sched.partner, r), sched.row(sign_table, r)
         other = _ops.bind("Gather", [bt, partner], [bt.dtype], lambda: [bt.shape],
                           (("axis", nd - 2),))[0]
         alpha = _sum(_mul(bt, bt), -1, False)  # (..., m)
@@ -261,10 +275,10 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS)
         rotate = _ops.binary("And", _cmp("Greater", _ops.unary("Abs", gamma),
                                          _mul(tol, _ops.unary("Sqrt", _mul(alpha, beta)))),
                              _cmp("Greater", _ops.binary("Min", alpha, beta), floor))
-        d = _mul(_ops.cast(sign, b.dtype), _sub(alpha, beta))
+        d = _mul(sign, _sub(alpha, beta))
         c, s = _rotation(d, gamma)
         c = _ops.unsqueeze(_ops.where(rotate, c, _c(1, b)), [nd - 1])
-        s = _ops.unsqueeze(_ops.where(rotate, _mul(_ops.cast(sign, b.dtype), s), zero),
+        s = _ops.unsqueeze(_ops.where(rotate, _mul(sign, s), zero),
                            [nd - 1])
         out = [_add(it, _i64(1)), _settle(calm, rotate, nd - 2),
                _add(_mul(c, bt), _mul(s, other))]

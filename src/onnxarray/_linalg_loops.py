@@ -145,9 +145,9 @@ def eliminate(a: Value, b: Value | None, jordan: bool):
                               (("axis", nd - 2),))[0]  # (..., 1, w)
         pivot = _take(pivot_row, k, -1)
         now_used = _ops.binary("Or", used, onehot)
-        targets = _ops.unary("Not", onehot if jordan else now_used)
-        ok = _ops.binary("And", targets, _ops.unary("Not", _cmp("Equal", pivot, zero)))
-        f = _ops.where(ok, _div(colk, pivot), zero)
+        # not a target: the pivot row (and the rows used before, for LU), or a zero pivot
+        skip = _ops.binary("Or", onehot if jordan else now_used, _cmp("Equal", pivot, zero))
+        f = _ops.where(skip, zero, _div(colk, pivot))
         return [_sub(aug, _mul(f, pivot_row)), now_used,
                 _ops.where(_cmp("Equal", cols, k), p, piv)]
 
@@ -192,16 +192,17 @@ def solve_eliminated(perm: Value, pivots: Value, rhs: Value) -> Value:
 
 def columns(body, init: list[Value], nv: Value, like: Value) -> tuple[list[Value], list]:
     """``lax.scan`` over ``nv`` steps on Values: ``body(j, carry) -> (carry, columns)`` with
-    columns (..., n, 1); returns the last carry and each column's sequence side by side, shaped
-    like ``like`` (..., n, n). A scan output instead of a carried matrix with a Where per step,
-    which onnxruntime runs ~15x slower than a Mul on a whole matrix."""
+    columns (..., n, 1) or rows (..., 1, n); returns the last carry and each column's sequence
+    side by side, shaped like ``like`` (..., n, n). A scan output instead of a carried matrix
+    with a Where per step, which onnxruntime runs ~15x slower than a Mul on a whole matrix."""
     def step(carry, _):
         j = carry[0]._v
         outs, cols = body(j, [c._v for c in carry[1:]])
         carry_out = [Array._new(_ops.binary("Add", j, _ops.const(1, D.int64)))]
         carry_out += [Array._new(_same_shape(o, c._v.shape)) for o, c in zip(outs, carry[1:])]
-        return tuple(carry_out), tuple(Array._new(_ops.squeeze(c, [len(c.shape) - 1]))
-                                       for c in cols)
+        return tuple(carry_out), tuple(
+            Array._new(_ops.squeeze(c, [len(c.shape) - (1 if c.shape[-1] == 1 else 2)]))
+            for c in cols)
 
     init_arrays = tuple(Array._new(v) for v in [_ops.const(0, D.int64), *init])
     carry, ys = lax.scan(step, init_arrays, length=Array._new(nv))
@@ -218,15 +219,17 @@ def cholesky(s: Value) -> Value:
     """The lower Cholesky factor of symmetric (..., n, n) ``s``."""
     n = s.shape[-1]
     nv = size_value(s, -1)
-    rows, _ = _column_index(nv, n)
+    _, cols = _column_index(nv, n)
     zero = _c(0, s)
 
     def body(j, carry):
+        # s stays exactly symmetric (its rank-1 updates are), so column j is read as row j:
+        # onnxruntime gathers rows much faster than columns
         s = carry[0]
-        colj = _take(s, j, -1)
-        d = _ops.unary("Sqrt", _take(colj, j, -2))
-        col = _ops.where(_cmp("GreaterOrEqual", rows, j), _div(colj, d), zero)
-        return [_sub(s, _mul(col, _mT(col)))], [col]
+        rowj = _take(s, j, -2)  # (..., 1, n)
+        d = _ops.unary("Sqrt", _take(rowj, j, -1))
+        row = _ops.where(_cmp("GreaterOrEqual", cols, j), _div(rowj, d), zero)
+        return [_sub(s, _mul(_mT(row), row))], [row]
 
     return columns(body, [s], nv, s)[1][0]
 
@@ -245,39 +248,45 @@ def _eye_like(v: Value, m, mv: Value) -> Value:
 
 def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Value]:
     """``a = q @ r`` for (..., m, n) ``a``: q (..., m, m) orthogonal (if ``want_q``), r upper
-    triangular; ``trip`` (0-d int64) reflections, min(m - 1, n)."""
+    triangular; ``trip`` (0-d int64) reflections, min(m - 1, n).
+
+    The loop carries ``r``'s transpose, whose rows (``r``'s columns) onnxruntime gathers much
+    faster than columns; the reflector is kept as a row (..., 1, m)."""
     m = a.shape[-2]
     mv = size_value(a, -2)
-    rows, _ = _column_index(mv, m)
+    _, cols = _column_index(mv, m)
     zero = _c(0, a)
     one = _c(1, a)
 
     def body(k, carry):
-        r = carry[0]
-        x = _ops.where(_cmp("GreaterOrEqual", rows, k), _take(r, k, -1), zero)
+        rt = carry[0]  # (..., n, m)
+        x = _ops.where(_cmp("GreaterOrEqual", cols, k), _take(rt, k, -2), zero)  # (..., 1, m)
         # The reflector does not depend on the scale of x: divided by its largest magnitude,
-        # v.T @ v >= 1 unless x is zero, so 2 / (v.T @ v) cannot overflow for tiny columns.
-        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-2], True)
+        # v @ v.T >= 1 unless x is zero, so 2 / (v @ v.T) cannot overflow for tiny columns.
+        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
         x = _div(x, _ops.where(_cmp("Equal", big, zero), one, big))
-        xk = _take(x, k, -2)
-        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -2, True))
+        xk = _take(x, k, -1)
+        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
-        v = _ops.where(_cmp("Equal", rows, k), _sub(xk, alpha), x)
-        vv = _sum(_mul(v, v), -2, True)
+        v = _ops.where(_cmp("Equal", cols, k), _sub(xk, alpha), x)  # (..., 1, m)
+        vv = _sum(_mul(v, v), -1, True)
         beta = _ops.where(_cmp("Equal", vv, zero), zero, _div(_c(2, a), vv))
-        bvt = _mul(beta, _mT(v))
-        out = [_sub(r, _mul(v, _mm(bvt, r)))]
+        bv = _mul(beta, v)  # (..., 1, m)
+        vc = _mT(v)  # (..., m, 1)
+        # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)
+        out = [_sub(rt, _mul(_mm(rt, vc), bv))]
         if want_q:
             q = carry[1]
-            out.append(_sub(q, _mul(_mm(q, v), bvt)))
+            out.append(_sub(q, _mul(_mm(q, vc), bv)))
         return out
 
-    init = [a] + ([_eye_like(a, m, mv)] if want_q else [])
+    init = [_mT(a)] + ([_eye_like(a, m, mv)] if want_q else [])
     out = _fori(trip, body, init)
     n = a.shape[-1]
-    _, cols = _column_index(size_value(a, -1), n)
-    r = _ops.where(_cmp("LessOrEqual", rows, cols), out[0], zero)
+    rows, _ = _column_index(mv, m)
+    _, ncols = _column_index(size_value(a, -1), n)
+    r = _ops.where(_cmp("LessOrEqual", rows, ncols), _mT(out[0]), zero)
     return (out[1] if want_q else None), r
 
 

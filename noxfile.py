@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "consumers"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
@@ -73,9 +73,11 @@ def minimum(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job: export a real model with a dynamic batch dimension and run it."""
-    session.install(".", "scikit-learn>=1.9", "scipy>=1.14")
+    """The main job: export a real model with a dynamic batch dimension and run it; then the
+    text tagger, raw sentences to tag strings in one model around a skl2onnx network."""
+    session.install(".", "scikit-learn>=1.9", "scipy>=1.14", "skl2onnx>=1.16")
     session.run("python", "examples/demo.py", *session.posargs)
+    session.run("python", "examples/tagger.py")
 
 
 @nox.session
@@ -146,8 +148,9 @@ def consumers(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against NumPy and the peer library, reported as ratios from one run."""
-    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "skl2onnx")
+    """Benchmarks against NumPy, the peer library, skl2onnx and jax2onnx (jax on CPU),
+    reported as ratios from one run."""
+    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "skl2onnx", "jax", "jax2onnx")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

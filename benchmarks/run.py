@@ -55,8 +55,14 @@ def median_time(fn, *, number: int, repeat: int) -> float:
     return statistics.median(times) * 1e-9
 
 
+# How rounds are summarised: the median, or with --min (for a machine shared with other
+# work, where the median measures the neighbours) the fastest round.
+SUMMARY = {"of": statistics.median}
+
+
 def interleaved(fns: dict, *, number: int, repeat: int) -> dict:
-    """Median time of each function, measured in alternating rounds so drift hits all alike."""
+    """Time of each function (median or fastest round, see SUMMARY), measured in alternating
+    rounds so drift hits all alike."""
     for fn in fns.values():
         for _ in range(max(1, number // 10)):
             fn()
@@ -67,7 +73,7 @@ def interleaved(fns: dict, *, number: int, repeat: int) -> dict:
             for _ in range(number):
                 fn()
             samples[k].append((time.perf_counter_ns() - t0) / number)
-    return {k: statistics.median(v) * 1e-9 for k, v in samples.items()}
+    return {k: SUMMARY["of"](v) * 1e-9 for k, v in samples.items()}
 
 
 def fmt_t(sec: float | None) -> str:
@@ -93,7 +99,18 @@ SESSION_OPTIONS.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABL
 
 
 def one_node_session(op, inputs: dict, consts: dict, out_type, attrs=None, n_out=1):
-    """A cached session of one ONNX node: the floor any eager library pays per op."""
+    """A cached session of one ONNX node: the floor any eager library pays per op. ``op`` may
+    also be an onnxarray function whose lowering is a composite: then the floor is the model
+    onnxarray builds for it (at the opset of its eager sessions), run bare."""
+    if callable(op):
+        from onnxarray._executor import eager_opset
+
+        args = {k: xp.argument(shape=v.shape, dtype=xp.asarray(v).dtype)
+                for k, v in inputs.items()}
+        model = xp.build(args, {"o": op(*args.values())}, opset=eager_opset())
+        sess = ort.InferenceSession(model.SerializeToString(), SESSION_OPTIONS,
+                                    providers=["CPUExecutionProvider"])
+        return lambda: sess.run(None, inputs)
     ins = [helper.make_tensor_value_info(k, helper.np_dtype_to_tensor_dtype(v.dtype),
                                          [None] * v.ndim) for k, v in inputs.items()]
     inits = [numpy_helper.from_array(v, k) for k, v in consts.items()]
@@ -125,8 +142,10 @@ def small_op_cases(shape):
         "multiply": (lambda: np.asarray(xa * xb), lambda: a * b,
                      lambda: (na * nb_).unwrap_numpy(),
                      ("Mul", {"a": a, "b": b}, {}, D, None)),
+        # exp is a position-independent composite (onnxruntime's Exp differs between its SIMD
+        # body and scalar tail): its floor is a bare run of the model onnxarray runs.
         "exp": (lambda: np.asarray(xp.exp(xa)), lambda: np.exp(a),
-                lambda: ndx.exp(na).unwrap_numpy(), ("Exp", {"a": a}, {}, D, None)),
+                lambda: ndx.exp(na).unwrap_numpy(), (xp.exp, {"a": a}, {}, D, None)),
         "sum": (lambda: np.asarray(xp.sum(xa)), lambda: np.sum(a),
                 lambda: ndx.sum(na).unwrap_numpy(),
                 ("ReduceSum", {"a": a}, {"ax": np.arange(a.ndim)}, D, {"keepdims": 0})),
@@ -249,11 +268,12 @@ def bench_eager_large(quick: bool) -> None:
         ratio = t["numpy"] / t["onnxarray"]
         out[name] = {**t, "throughput_ratio": ratio, "GBps": moved / t["onnxarray"] / 1e9,
                      "numpy_GBps": moved / t["numpy"] / 1e9}
-        worst = ratio if worst is None else min(worst, ratio)
+        if name != "sort":  # the target covers add, exp and sum; sort is reported
+            worst = ratio if worst is None else min(worst, ratio)
         print(f"{name:8s} {fmt_t(t['onnxarray'])} {fmt_t(t['numpy'])} "
               f"{out[name]['GBps']:10.2f} {out[name]['numpy_GBps']:10.2f} {ratio:16.2f}x")
     RESULTS["eager_large"] = out
-    target("large-array throughput vs numpy (worst op)", f"{worst:.2f}x", worst >= 0.8,
+    target("large-array throughput vs numpy (add/exp/sum)", f"{worst:.2f}x", worst >= 0.8,
            ">= 0.8x")
 
 
@@ -366,7 +386,11 @@ def handwritten_mlp(params) -> onnx.ModelProto:
 
 
 def session(model: onnx.ModelProto):
+    """A session with onnxruntime's default optimizations on one thread (both sides of every
+    comparison alike; a thread pool on a shared machine measures the neighbours)."""
     so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
     return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
@@ -421,9 +445,9 @@ def bench_mlp(quick: bool) -> None:
         target(f"MLP jit / numpy at batch {batch}", f"{t['jit'] / t['numpy']:.2f}x",
                t["jit"] / t["numpy"] <= limit, f"<= {limit}x")
         target(f"MLP export / hand-written latency at batch {batch}",
-               f"{t['export'] / t['hand']:.2f}x", t["export"] / t["hand"] <= 1.1, "<= 1.1x")
-    ratio = out["nodes"]["onnxarray"] / out["nodes"]["handwritten"]
-    target("MLP export node count / hand-written", f"{ratio:.2f}x", ratio <= 1.2, "<= 1.2x")
+               f"{t['export'] / t['hand']:.2f}x", t["export"] / t["hand"] <= 1.05, "<= 1.05x")
+    nodes = out["nodes"]["onnxarray"]
+    target("MLP export node count", str(nodes), nodes <= 12, "<= 12")
     RESULTS["mlp"] = out
 
 
@@ -520,13 +544,89 @@ def bench_sklearn(quick: bool) -> None:
     ok = sum("nodes" in r for r in out.values())
     target("scikit-learn estimators exported", f"{ok}/{len(out)}", ok == len(out), "all")
     if ok:
-        target("exported latency / skl2onnx (worst)", f"{worst_lat:.2f}x", worst_lat <= 1.1,
-               "<= 1.1x")
+        target("exported latency / skl2onnx (worst)", f"{worst_lat:.2f}x", worst_lat <= 1.0,
+               "<= 1.0x")
         target("exported node count <= skl2onnx (all)", "yes" if nodes_ok else "no", nodes_ok,
                "all")
 
 
-# -- 6. import time -----------------------------------------------------------------------------
+# -- 6. hand-written predict functions: onnxarray vs jax2onnx ----------------------------------
+
+def _jax_models(tmp: str) -> dict:
+    """benchmarks/jax_export.py run by an interpreter with jax and jax2onnx: name -> model or
+    error. That is this interpreter when it imports jax2onnx (the bench session installs it),
+    else the one ``ONNXARRAY_BENCH_JAX_PYTHON`` names (jax kept out of this environment)."""
+    python = sys.executable
+    try:
+        import jax2onnx  # noqa: F401
+    except ImportError:
+        python = os.environ.get("ONNXARRAY_BENCH_JAX_PYTHON")
+        if not python:
+            return {"error": "jax2onnx is not installed; set ONNXARRAY_BENCH_JAX_PYTHON to an "
+                             "interpreter that has it"}
+    here = Path(__file__).parent
+    try:
+        done = subprocess.run([python, str(here / "jax_export.py"), tmp], capture_output=True,
+                              text=True, check=True, cwd=here, timeout=900)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {k: v if isinstance(v, dict) else onnx.load(v) for k, v in found.items()}
+
+
+def bench_jax(quick: bool) -> None:
+    import tempfile
+
+    import predict_cases as pc  # benchmarks/predict_cases.py, next to this file
+
+    print("\n## 6. Hand-written predict functions (float32): onnxarray export vs jax2onnx")
+    with tempfile.TemporaryDirectory() as tmp:
+        theirs = _jax_models(tmp)
+    if "error" in theirs:
+        print(f"n/a: jax2onnx export failed: {theirs['error']}")
+        return
+    params = pc.params()
+    xparams = {k: xp.asarray(v) for k, v in params.items()}
+    out = {}
+    worst = 0.0
+    print(f"{'case':16s} {'nodes':>5s} {'jax2onnx':>8s} {'batch':>6s} {'ours':>11s} "
+          f"{'jax2onnx':>11s} {'ratio':>6s}")
+    for name, fn in pc.CASES.items():
+        sym = xp.argument(shape=("N", pc.N_FEATURES), dtype=xp.float32)
+        ours = xp.build({"x": sym}, {"y": fn(xp, sym, xparams)})
+        ref = theirs.get(name)
+        if isinstance(ref, dict) or ref is None:
+            out[name] = {"nodes": len(ours.graph.node), "jax2onnx_error": str(ref)}
+            print(f"{name:16s} {len(ours.graph.node):5d}  jax2onnx failed: {str(ref)[:70]}")
+            continue
+        s_ours, s_ref = session(ours), session(ref)
+        ref_in = ref.graph.input[0].name
+        r = {"nodes": len(ours.graph.node), "jax2onnx_nodes": len(ref.graph.node)}
+        for batch in (1, 10_000):
+            data = np.random.default_rng(6).random((batch, pc.N_FEATURES), dtype=np.float32)
+            got = s_ours.run(None, {"x": data})[0]
+            want = s_ref.run(None, {ref_in: data})[0]
+            np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-5, atol=1e-6)
+            number = (200 if batch == 1 else 5) // (4 if quick else 1) or 1
+            t = interleaved({
+                "ours": lambda data=data, s=s_ours: s.run(None, {"x": data}),
+                "ref": lambda data=data, s=s_ref, i=ref_in: s.run(None, {i: data}),
+            }, number=number, repeat=5 if quick else 9)
+            ratio = t["ours"] / t["ref"]
+            worst = max(worst, ratio)
+            r[batch] = {**t, "ratio": ratio}
+            print(f"{name:16s} {r['nodes']:5d} {r['jax2onnx_nodes']:8d} {batch:6d} "
+                  f"{fmt_t(t['ours'])} {fmt_t(t['ref'])} {ratio:6.2f}")
+        out[name] = r
+    RESULTS["jax2onnx"] = out
+    measured = [r for r in out.values() if 1 in r]
+    target("predict functions exported by both", f"{len(measured)}/{len(out)}",
+           len(measured) == len(out), "all")
+    if measured:
+        target("exported latency / jax2onnx (worst)", f"{worst:.2f}x", worst <= 1.0, "<= 1.0x")
+
+
+# -- 7. import time ---------------------------------------------------------------------------
 
 
 def import_time(module: str, runs: int) -> float:
@@ -548,7 +648,7 @@ def bench_import(quick: bool) -> None:
     ours = import_time("onnxarray", runs)
     ort_only = import_time("onnxruntime", runs)
     RESULTS["import"] = {"onnxarray": ours, "onnxruntime": ort_only}
-    print("\n## 6. Import time (fresh interpreter, interpreter start subtracted)")
+    print("\n## 7. Import time (fresh interpreter, interpreter start subtracted)")
     print(f"onnxarray {ours:.3f} s (onnxruntime alone {ort_only:.3f} s)")
     target("import onnxarray", f"{ours:.2f} s", ours <= 0.4, "<= 0.4 s")
 
@@ -562,25 +662,42 @@ def _consumer_section(name: str):
     return section
 
 
+def bench_linalg(quick: bool) -> None:
+    import linalg  # benchmarks/linalg.py, next to this file
+
+    linalg.run(quick)
+
+
 def _scoring_section(quick: bool) -> None:
     import scoring  # benchmarks/scoring.py, next to this file
 
     scoring.bench_dask(quick, RESULTS, target)
 
 
+def _eig_section(quick: bool) -> None:
+    import linalg_eig  # benchmarks/linalg_eig.py, next to this file
+
+    linalg_eig.bench_eig(quick, RESULTS, target)
+
+
 SECTIONS = {"eager": bench_eager_small, "large": bench_eager_large, "trace": bench_trace,
-            "mlp": bench_mlp, "sklearn": bench_sklearn, "import": bench_import,
+            "mlp": bench_mlp, "sklearn": bench_sklearn, "jax": bench_jax, "import": bench_import,
             "searchsorted": _consumer_section("bench_searchsorted"),
             "scipy": _consumer_section("bench_scipy"),
             "sklearn_checks": _consumer_section("bench_sklearn_checks"),
-            "dask": _scoring_section}
+            "dask": _scoring_section,
+            "eig": _eig_section, "linalg": bench_linalg}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--only", nargs="*", choices=list(SECTIONS), help="sections to run")
+    parser.add_argument("--min", action="store_true",
+                        help="summarise interleaved rounds by the fastest (a busy machine)")
     args = parser.parse_args()
+    if args.min:
+        SUMMARY["of"] = min
     print(f"onnxarray {xp.__version__}, onnxruntime {ort.__version__}, numpy {np.__version__}, "
           f"ndonnx {getattr(ndx, '__version__', 'not installed')}")
     for name in args.only or SECTIONS:

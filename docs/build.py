@@ -24,7 +24,7 @@ OUT = DOCS / "_build"
 # Reading order of the pages; any other docs/*.md follows, by name.
 ORDER = ["getting-started", "writing-exportable-code", "control-flow",
          "exporting-scikit-learn", "from-onnx-and-functions", "scoring-at-scale",
-         "dtypes-and-opsets", "api"]
+         "dtypes-and-opsets", "strings", "tagger", "api"]
 
 TEMPLATE = """<!doctype html>
 <html lang="en">

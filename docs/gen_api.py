@@ -45,6 +45,7 @@ EXTENSIONS = (
     ("fft", "Fourier transform extension (`onnxarray.fft`)",
      "extensions/fourier_transform_functions"),
     ("lax", "Control flow (`onnxarray.lax`, beyond the standard)", None),
+    ("strings", "String functions (`onnxarray.strings`, beyond the standard)", None),
 )
 
 # The standard's one-line description, shown only for a name whose docstring is missing.
@@ -78,8 +79,9 @@ STANDARD_SUMMARY = {
 INTRO = """\
 # API reference
 
-Every public name of `onnxarray`, `onnxarray.linalg`, `onnxarray.fft` and `onnxarray.lax`, by
-section of the [Array API standard]({spec}/API_specification/index.html) (revision 2025.12),
+Every public name of `onnxarray`, `onnxarray.linalg`, `onnxarray.fft`, `onnxarray.lax` and
+`onnxarray.strings`, by section of the [Array API standard]({spec}/API_specification/index.html)
+(revision 2025.12),
 then onnxarray's own additions. Each entry gives the signature and the docstring: what the
 function computes, then how it lowers to ONNX and its limits where these matter. Functions
 marked *complex* accept complex64 and complex128 arrays (see
@@ -236,9 +238,11 @@ def render() -> str:
     parts.append(section(
         "Data types", "data_types",
         "The dtype objects of the standard, compared by identity: "
-        + ", ".join(f"`{d.name}`" for d in sorted(dtypes, key=_dtypes.ALL.index))
+        + ", ".join(f"`{d.name}`" for d in sorted(dtypes, key=_dtypes.ACCEPTED.index)
+                    if d in _dtypes.ALL)
         + ". Promotion follows the standard's table; see "
-        "[data types and opsets](dtypes-and-opsets.md).", []))
+        "[data types and opsets](dtypes-and-opsets.md). Beyond the standard, `string` (ONNX "
+        "STRING, UTF-8 text) joins no promotion with numbers; see [strings](strings.md).", []))
     parts.append(section("Constants", "constants", None, constants))
     for module, (title, page) in SECTIONS.items():
         intro = sys.modules[f"onnxarray.{module}"].__doc__

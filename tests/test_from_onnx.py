@@ -427,3 +427,284 @@ def test_unused_outputs_inside_a_body_are_pruned():
     v = np.array([[1.0, 2.0, 3.0], [-4.0, 0.5, 0.0]], np.float32)
     (got,) = run_model(model, {"x": v})
     np.testing.assert_array_equal(got, np.asarray(f(xp.asarray(v))["p"]))
+
+
+# -- selected outputs -----------------------------------------------------------------------------
+
+
+def test_selected_outputs_on_an_empty_batch(fitted):
+    pipe, X = fitted
+    whole = xp.from_onnx(network(pipe))
+    with pytest.raises(ValueError, match="from_onnx: the model failed"):
+        whole(X=xp.asarray(X[:0]))  # skl2onnx's label branch refuses an empty batch
+    net = xp.from_onnx(network(pipe), outputs=["probabilities"])
+    assert net.output_names == ("probabilities",)
+    assert net.input_names == ("X",)
+    x = xp.argument(shape=("N", 4), dtype=xp.float32)
+    out = net(x)
+    assert list(out) == ["probabilities"]
+    model = xp.build({"x": x}, {"p": out["probabilities"]})
+    assert not {"ArrayFeatureExtractor", "ArgMax"} & {n.op_type for n in model.graph.node}
+    assert {o.domain for o in model.opset_import} == {""}  # the label branch's ai.onnx.ml
+    expected = pipe[-1].predict_proba(X[:7]).astype(np.float32)
+    for n in (0, 1, 7):
+        eager = np.asarray(net(X=xp.asarray(X[:n]))["probabilities"])
+        (got,) = run_model(model, {"x": X[:n]})
+        assert eager.shape == got.shape == (n, 3)
+        np.testing.assert_array_equal(got, eager)
+        np.testing.assert_allclose(eager, expected[:n], rtol=1e-5, atol=1e-6)
+
+
+def test_selected_outputs_keep_the_order_given(fitted):
+    pipe, X = fitted
+    net = xp.from_onnx(network(pipe), outputs=["probabilities", "label"])
+    assert net.output_names == ("probabilities", "label")
+    out = net(xp.asarray(X[:4]))
+    assert list(out) == ["probabilities", "label"]
+    np.testing.assert_array_equal(np.asarray(out["label"]), pipe[-1].predict(X[:4]))
+
+
+def test_selected_outputs_are_checked(fitted):
+    pipe, _ = fitted
+    with pytest.raises(ValueError, match=r"no outputs \['proba'\]; its outputs are "
+                                         r"\['label', 'probabilities'\]"):
+        xp.from_onnx(network(pipe), outputs=["proba"])
+    with pytest.raises(ValueError, match="each selected output once"):
+        xp.from_onnx(network(pipe), outputs=["label", "label"])
+    with pytest.raises(ValueError, match="each selected output once"):
+        xp.from_onnx(network(pipe), outputs=[])
+    with pytest.raises(TypeError, match="outputs must be a list of output names"):
+        xp.from_onnx(network(pipe), outputs="label")
+    with pytest.raises(TypeError, match="output names"):
+        xp.from_onnx(network(pipe), outputs=[0])
+
+
+def test_selecting_drops_a_non_tensor_output():
+    """Selecting the tensor outputs of a model that also has a sequence output."""
+    nodes = [helper.make_node("Neg", ["x"], ["y"]),
+             helper.make_node("SequenceConstruct", ["x", "y"], ["s"])]
+    model = _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"]),
+                    helper.make_value_info("s", helper.make_sequence_type_proto(
+                        helper.make_tensor_type_proto(TensorProto.FLOAT, ["n"])))])
+    with pytest.raises(TypeError, match="'s' is a sequence"):
+        xp.from_onnx(model)
+    f = xp.from_onnx(model, outputs=["y"])
+    v = np.array([1.0, -0.0, np.inf], np.float32)
+    got = np.asarray(f(xp.asarray(v))["y"])
+    np.testing.assert_array_equal(got, -v)
+    assert np.signbit(got[1]) == np.False_
+
+
+# -- versions of a custom domain -----------------------------------------------------------------
+
+
+def _label_encoder(version: int):
+    """int64 ids -> positions (ai.onnx.ml LabelEncoder, int64 keys need version 2)."""
+    if version == 1:
+        node = helper.make_node("LabelEncoder", ["k"], ["v"], domain="ai.onnx.ml",
+                                classes_strings=["a", "b"], default_int64=-1)
+        in_type = TensorProto.STRING
+    else:
+        node = helper.make_node("LabelEncoder", ["k"], ["v"], domain="ai.onnx.ml",
+                                keys_int64s=[2, 4, 7], values_int64s=[0, 1, 2],
+                                default_int64=-1)
+        in_type = TensorProto.INT64
+    out_type = TensorProto.INT64
+    return _model([node], [helper.make_tensor_value_info("k", in_type, ["n"])],
+                  [helper.make_tensor_value_info("v", out_type, ["n"])],
+                  extra_opsets=[helper.make_opsetid("ai.onnx.ml", version)])
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """A LogisticRegression exported by skl2onnx at ai.onnx.ml 1 (LinearClassifier)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    y = np.array([2, 4, 7])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    clf = LogisticRegression().fit(X, y)
+    model = skl2onnx.to_onnx(clf, X[:1], options={"zipmap": False},
+                             target_opset={"": 18, "ai.onnx.ml": 1})
+    assert {o.domain: o.version for o in model.opset_import}["ai.onnx.ml"] == 1
+    assert "LinearClassifier" in {n.op_type for n in model.graph.node}
+    return clf, model, X
+
+
+def test_a_custom_domain_is_raised_when_its_operators_did_not_change(linear):
+    clf, model, X = linear
+    classify, encode = xp.from_onnx(model), xp.from_onnx(_label_encoder(2))
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    built = xp.build({"x": x}, {"v": encode(k=classify(X=x)["label"])["v"]})
+    assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == 2
+    onnx.checker.check_model(built, full_check=True)
+    for n in (1, 9, 60):
+        (got,) = run_model(built, {"x": X[:n]})
+        eager = np.asarray(encode(k=classify(X=xp.asarray(X[:n]))["label"])["v"])
+        np.testing.assert_array_equal(got, eager)
+        np.testing.assert_array_equal(got, np.searchsorted([2, 4, 7], clf.predict(X[:n])))
+
+
+def test_a_custom_domain_is_raised_inside_a_local_function(linear):
+    clf, model, X = linear
+    classify, encode = xp.from_onnx(model), xp.from_onnx(_label_encoder(2))
+
+    @xp.function
+    def labels(x):
+        return classify(X=x)["label"]
+
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    built = xp.build({"x": x}, {"v": encode(k=labels(x))["v"]})
+    (fn,) = built.functions
+    assert {o.domain: o.version for o in fn.opset_import}["ai.onnx.ml"] == 2
+    assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == 2
+    (got,) = run_model(built, {"x": X[:9]})
+    eager = np.asarray(encode(k=labels(xp.asarray(X[:9])))["v"])
+    np.testing.assert_array_equal(got, eager)
+    np.testing.assert_array_equal(got, np.searchsorted([2, 4, 7], clf.predict(X[:9])))
+
+
+def _tree_model(where: str):
+    """y = -1 if x <= 0.5 else 1 by an ai.onnx.ml 1 TreeEnsembleRegressor (changed at
+    ai.onnx.ml 3), at the top level, in an If branch or in a local function."""
+    tree = helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_values=[0.5, 0.0, 0.0], nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0],
+        target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0],
+        target_weights=[-1.0, 1.0])
+    functions = []
+    if where == "top":
+        nodes = [tree]
+    elif where == "branch":
+        out = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])
+        then = helper.make_graph([tree], "then", [], [out])
+        other = helper.make_graph([helper.make_node("Neg", ["x"], ["y"])], "else", [], [out])
+        nodes = [helper.make_node("Constant", [], ["c"], value=numpy_helper.from_array(
+                     np.array(True))),
+                 helper.make_node("If", ["c"], ["y"], then_branch=then, else_branch=other)]
+    else:
+        functions = [helper.make_function(
+            "my.trees", "Tree", ["x"], ["y"], [tree],
+            [helper.make_opsetid("", 18), helper.make_opsetid("ai.onnx.ml", 1)])]
+        nodes = [helper.make_node("Tree", ["x"], ["y"], domain="my.trees")]
+    return _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
+                  functions=functions,
+                  extra_opsets=[helper.make_opsetid("ai.onnx.ml", 1),
+                                helper.make_opsetid("my.trees", 1)])
+
+
+@pytest.mark.parametrize("where", ["top", "branch", "function"])
+def test_a_changed_operator_of_a_custom_domain_is_refused(where):
+    old = xp.from_onnx(_tree_model(where))
+    new = xp.from_onnx(_model(  # Binarizer is the same at ai.onnx.ml 1 and 3
+        [helper.make_node("Binarizer", ["x"], ["y"], domain="ai.onnx.ml", threshold=0.0)],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
+        extra_opsets=[helper.make_opsetid("ai.onnx.ml", 3)]))
+    v = np.array([[0.25], [0.75], [-0.0]], np.float32)
+    eager = np.asarray(new(x=old(x=xp.asarray(v))["y"])["y"])
+    np.testing.assert_array_equal(eager, [[0.0], [1.0], [0.0]])
+    x = xp.argument(shape=("n", 1), dtype=xp.float32)
+    for first, second in ((old, new), (new, old)):  # the lower version seen first or last
+        with pytest.raises(ValueError, match=r"opset 1 and opset 3 of domain 'ai.onnx.ml'.*"
+                                             r"operator 'TreeEnsembleRegressor' changed between "
+                                             r"them \(version 1 at opset 1, version 3 at opset "
+                                             r"3\); convert the model"):
+            xp.build({"x": x}, {"y": second(x=first(x=x)["y"])["y"]})
+    # each alone exports at its own version
+    for f, version in ((old, 1), (new, 3)):
+        built = xp.build({"x": x}, {"y": f(x=x)["y"]})
+        assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == version
+        (got,) = run_model(built, {"x": v})
+        np.testing.assert_array_equal(got, np.asarray(f(x=xp.asarray(v))["y"]))
+
+
+def test_an_operator_onnx_does_not_know_cannot_be_raised():
+    def gelu(version):
+        return xp.from_onnx(_model(
+            [helper.make_node("FastGelu", ["x"], ["y"], domain="com.microsoft")],
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"])],
+            extra_opsets=[helper.make_opsetid("com.microsoft", version)]))
+
+    x = xp.argument(shape=("n",), dtype=xp.float32)
+    with pytest.raises(ValueError, match=r"opset 1 and opset 2 of domain 'com.microsoft'.*"
+                                         r"does not know its operator 'FastGelu'"):
+        xp.build({"x": x}, {"y": gelu(2)(x=gelu(1)(x=x)["y"])["y"]})
+
+
+def test_selecting_drops_the_functions_and_domains_only_dropped_nodes_use():
+    square = helper.make_function("my.domain", "Square", ["a"], ["b"],
+                                  [helper.make_node("Mul", ["a", "a"], ["b"])],
+                                  [helper.make_opsetid("", 18)])
+    w = numpy_helper.from_array(np.array([2.0, -3.0], np.float32), "w")
+    nodes = [helper.make_node("Square", ["x"], ["s"], domain="my.domain"),
+             helper.make_node("Mul", ["x", "w"], ["y"])]
+    model = _model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 2])],
+                   [helper.make_tensor_value_info("s", TensorProto.FLOAT, ["n", 2]),
+                    helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 2])],
+                   [w], functions=[square], extra_opsets=[helper.make_opsetid("my.domain", 1)])
+    v = np.array([[0.5, -1.0], [3.0, -0.0]], np.float32)
+    x = xp.argument(shape=("rows", 2), dtype=xp.float32)
+    for chosen, functions, domains, weights, expected in (
+            (["y"], [], {""}, 1, v * np.array([2.0, -3.0], np.float32)),
+            (["s"], ["Square"], {"", "my.domain"}, 0, v * v)):
+        f = xp.from_onnx(model, outputs=chosen)
+        built = xp.build({"x": x}, {"r": f(x)[chosen[0]]})
+        assert [fn.name for fn in built.functions] == functions
+        assert {o.domain for o in built.opset_import} == domains
+        assert len(built.graph.initializer) == weights
+        (got,) = run_model(built, {"x": v})
+        eager = np.asarray(f(xp.asarray(v))[chosen[0]])
+        np.testing.assert_array_equal(got, eager)
+        np.testing.assert_array_equal(eager, expected)
+
+
+@pytest.mark.parametrize("body", [
+    helper.make_node("Mul", ["a", "a"], ["b"]),  # unchanged since opset 11: import raised
+    helper.make_node("ReduceSum", ["a"], ["b"], axes=[0], keepdims=1),  # axes became an input
+])
+def test_local_functions_of_an_older_model_are_converted(body):
+    fn = helper.make_function("my.domain", "Body", ["a"], ["b"], [body],
+                              [helper.make_opsetid("", 11)])
+    model = _model([helper.make_node("Body", ["x"], ["y"], domain="my.domain")],
+                   [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None])],
+                   opset=11, functions=[fn], extra_opsets=[helper.make_opsetid("my.domain", 1)])
+    f = xp.from_onnx(model)
+    x = xp.argument(shape=("n",), dtype=xp.float32)
+    built = xp.build({"x": x}, {"y": f(x)["y"]})
+    (exported,) = built.functions
+    assert {o.domain: o.version for o in exported.opset_import}[""] == 18
+    onnx.checker.check_model(built, full_check=True)
+    for v in (np.array([2.0, -3.0, 0.5], np.float32), np.zeros(0, np.float32)):
+        (got,) = run_model(built, {"x": v})
+        np.testing.assert_array_equal(got, np.asarray(f(xp.asarray(v))["y"]))
+
+
+def test_a_skl2onnx_classifier_with_strings_lookup(linear):
+    """The classifier (ai.onnx.ml 1) and lookup's LabelEncoder (ai.onnx.ml 2) in one model,
+    the labels mapped to names, on batches of 0, 1 and 60 rows."""
+    clf, model, X = linear
+    classify = xp.from_onnx(model)
+    names = ["two", "four", "seven"]
+
+    def tag(x):
+        return xp.strings.lookup(classify(X=x)["label"], [2, 4, 7], names, default="?")
+
+    x = xp.argument(shape=("batch", 3), dtype=xp.float32)
+    built = xp.build({"x": x}, {"tag": tag(x)})
+    assert {o.domain: o.version for o in built.opset_import}["ai.onnx.ml"] == 2
+    onnx.checker.check_model(built, full_check=True)
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(built.SerializeToString(), providers=["CPUExecutionProvider"])
+    for n in (0, 1, 60):
+        (got,) = sess.run(None, {"x": X[:n]})
+        eager = np.asarray(tag(xp.asarray(X[:n])))
+        assert got.tolist() == eager.tolist()
+        assert got.tolist() == [names[[2, 4, 7].index(k)] for k in clf.predict(X)[:n]]

@@ -45,11 +45,7 @@ LAYERS: list[tuple[str, list[str]]] = [
 ]
 
 # (importer, imported): why a function-level import may reach across the layering.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("_linalg_factorizations", "_linalg_complex"):
-        "eigh of a real matrix reuses the complex Hermitian solver while the real and complex "
-        "factorizations are split into modules of their own",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _layer_of(module: str) -> int | None:

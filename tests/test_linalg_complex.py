@@ -300,14 +300,6 @@ def test_empty(shape):
     both(lambda xp, x: xp.linalg.pinv(x), a, reference=shape[-1] > 0)
 
 
-@pytest.mark.parametrize("name", ["det", "slogdet", "inv", "cholesky", "eigh", "eigvalsh", "qr",
-                                  "svd", "svdvals", "pinv", "matrix_rank"])
-def test_symbolic_matrix_size(name):
-    sym = oxp.argument(shape=("N", "M", "M"), dtype=oxp.complex64)
-    with pytest.raises(ValueError, match=f"{name}: the matrix size must be known"):
-        getattr(oxp.linalg, name)(sym)
-
-
 @pytest.mark.parametrize("scale", [1e-300, 1e300])
 def test_extreme_magnitudes(scale):
     a = np.array([[1 + 2j, 3j], [2, 1 - 1j], [0.5j, 1]]) * scale
@@ -356,8 +348,16 @@ def test_eig(a):
     assert w.shape == a.shape[:-1] and v.shape == a.shape
     w, v = np.asarray(w), np.asarray(v)
     np.testing.assert_allclose(a @ v - v * w[..., None, :], 0, atol=t * scale)
-    # every eigenvalue of NumPy's is one of ours
-    assert np.all(np.abs(w[..., :, None] - expected[..., None, :]).min(-2) <= 10 * t * scale)
+    # every eigenvalue of NumPy's is one of ours, as near as its conditioning allows: eps
+    # times its condition number 1 / |y^H x| (first order), at most eps^(1/n) for a
+    # (nearly) defective one; both results carry such errors
+    vecs = np.linalg.eig(a.astype(np.complex128))[1]
+    cond = np.linalg.norm(np.linalg.inv(vecs), axis=-1) * np.linalg.norm(vecs, axis=-2)
+    n = a.shape[-1]
+    slack = scale * np.minimum(10 * n * np.finfo(float).eps * cond,
+                               10 * np.finfo(float).eps ** (1 / n))
+    assert np.all(np.abs(w[..., :, None] - expected[..., None, :]).min(-2)
+                  <= 10 * t * scale + slack)
     vals = both(lambda xp, x: xp.sort(xp.abs(xp.linalg.eigvals(x)), axis=-1), a,
                 reference=False)[0]
     np.testing.assert_allclose(vals, np.sort(np.abs(expected), -1), atol=t * scale)

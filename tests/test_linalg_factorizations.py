@@ -384,9 +384,10 @@ def test_errors(name):
         fn(to_onnxarray(np.ones(3)))
     with pytest.raises(TypeError, match=name):
         fn(to_onnxarray(np.eye(2, dtype=np.int64)))
-    sym = oxp.argument(shape=("N", "M", "M"), dtype=oxp.float64)
-    with pytest.raises(ValueError, match=f"{name}: the matrix size must be known"):
-        fn(sym)
+    if name not in SQUARE_ONLY:  # the algorithms branch on which matrix size is larger
+        sym = oxp.argument(shape=("N", "M", "K"), dtype=oxp.float64)
+        with pytest.raises(ValueError, match=f"{name}: a non-square matrix needs known sizes"):
+            fn(sym)
     if name in SQUARE_ONLY:
         with pytest.raises(ValueError, match=f"{name}: needs square matrices"):
             fn(to_onnxarray(np.ones((2, 3))))
@@ -408,7 +409,7 @@ def test_argument_errors():
         oxp.linalg.matrix_rank(eye, rtol=to_onnxarray(np.ones(1, dtype=np.int64)))
     with pytest.raises(ValueError, match="matrix_norm: unsupported ord"):
         oxp.linalg.matrix_norm(eye, ord=3)
-    with pytest.raises(ValueError, match="matrix_norm: ord 2 needs the matrix size"):
-        oxp.linalg.matrix_norm(oxp.argument(shape=("M", "M"), dtype=oxp.float64), ord=2)
+    with pytest.raises(ValueError, match="matrix_norm: a non-square matrix needs known sizes"):
+        oxp.linalg.matrix_norm(oxp.argument(shape=("M", "K"), dtype=oxp.float64), ord=2)
     with pytest.raises(TypeError, match="matrix_power: negative powers"):
         oxp.linalg.matrix_power(to_onnxarray(np.eye(2, dtype=np.int64)), -1)

@@ -9,7 +9,7 @@ import pytest
 from parity import assert_identical, to_onnxarray
 
 import onnxarray as xp
-from onnxarray import _plans
+from onnxarray import _indexing, _plans
 
 
 def _fresh():
@@ -46,6 +46,23 @@ def test_signature_tells_apart_scalars_that_compare_equal():
     assert _plans.plan_count() == 3
 
 
+def test_signature_keys_tell_apart_every_static_argument_kind():
+    a = to_onnxarray(np.arange(4.0))
+    key = lambda *args: tuple(_plans.signature((a, *args), {})[0])  # noqa: E731
+    different = [
+        (slice(0, 2), slice(False, 2)), (slice(1, None), slice(True, None)),
+        (slice(0, 2), slice(np.int64(0), 2)), (slice(None, 2), slice(0, 2)),
+        (1.0, 1), (1.0, True), (0.0, -0.0), (float("nan"), float("-nan")), (2.0, 2.0000000001),
+        (float("inf"), float("-inf")), ((1, 2), [1, 2]), (1.5, 1.5 + 0j),
+    ]
+    for x, y in different:
+        assert key(x) != key(y), (x, y)
+    same = [(slice(0, 2), slice(0, 2)), (2.5, 2.5), (float("nan"), float("nan")),
+            (slice(None), slice(None, None, None))]
+    for x, y in same:
+        assert key(x) == key(y), (x, y)
+
+
 def test_getitem_and_setitem_plans_match_op_by_op():
     _fresh()
     data = np.arange(24.0).reshape(4, 6)
@@ -57,6 +74,35 @@ def test_getitem_and_setitem_plans_match_op_by_op():
         np.testing.assert_array_equal(np.asarray(a), expected)
         np.testing.assert_array_equal(np.asarray(a[..., None, 1::3]), expected[..., None, 1::3])
     assert _plans.plan_count() == 2
+
+
+def test_boolean_mask_plans_follow_each_calls_selection():
+    """A mask's selection is data: one signature (shapes and dtypes) serves masks that select
+    different counts, as a plan as op by op; only a scalar assignment is planned."""
+    _fresh()
+    rng = np.random.default_rng(3)
+    data = np.array([[-0.0, 1.5, np.nan], [np.inf, -2.0, 0.0]])
+    masks = [rng.random(data.shape) < 0.5 for _ in range(3 * _plans.PROMOTE_AFTER)]
+    masks[-2:] = [np.zeros(data.shape, bool), np.ones(data.shape, bool)]
+    for m in masks:
+        a, mask = to_onnxarray(data), to_onnxarray(m)
+        assert_identical(np.asarray(a[mask]), data[m], "a[mask]")
+        assert_identical(np.asarray(a[(mask,)]), data[m], "a[(mask,)]")
+        for value in (-0.0, to_onnxarray(np.array(7.25))):
+            b = to_onnxarray(data)
+            b[mask] = value
+            want = data.copy()
+            want[m] = np.asarray(value)
+            assert_identical(np.asarray(b), want, f"b[mask] = {value!r}")
+    mask = to_onnxarray(m)
+    x = to_onnxarray(data)
+    assert _plans.has_plan(_indexing._getitem, (x, mask))
+    assert _plans.has_plan(_indexing._setitem, (x, mask, -0.0))
+    # an assigned array is checked against the selection's count, on the data: op by op
+    b = to_onnxarray(data)
+    with pytest.raises(ValueError, match="__setitem__"):
+        b[to_onnxarray(np.ones(data.shape, bool))] = to_onnxarray(np.arange(5.0))
+    assert not _plans.has_plan(_indexing._setitem, (x, mask, to_onnxarray(np.arange(5.0))))
 
 
 def test_invalid_calls_still_raise_the_library_error():
@@ -103,19 +149,36 @@ def _gate_compiles(monkeypatch, fail=False):
 def test_a_slow_signature_compiles_in_the_background(monkeypatch):
     _fresh()
     release = _gate_compiles(monkeypatch)
+    # every call counts as slow here (BACKGROUND_SECONDS = 0), so any planned function will do
     a = to_onnxarray(np.random.default_rng(1).standard_normal((4, 4)))
-    expected = _flat(xp.linalg.svd.__wrapped_plain__(a))
+    expected = _flat(xp.sinh.__wrapped_plain__(a))
     for _ in range(_plans.PROMOTE_AFTER + 1):  # the promoting call and one more: op by op
-        for k, (o, e) in enumerate(zip(_flat(xp.linalg.svd(a)), expected, strict=True)):
-            assert_identical(o, e, f"svd output {k} while the plan compiles")
-    pending = _plans._entry(xp.linalg.svd, (a,))
+        for k, (o, e) in enumerate(zip(_flat(xp.sinh(a)), expected, strict=True)):
+            assert_identical(o, e, f"sinh output {k} while the plan compiles")
+    pending = _plans._entry(xp.sinh, (a,))
     assert type(pending) is _plans._Pending and not pending.done.is_set()
-    assert not _plans.has_plan(xp.linalg.svd, (a,))
+    assert not _plans.has_plan(xp.sinh, (a,))
     release.set()
     assert pending.done.wait(timeout=300)
-    assert _plans.has_plan(xp.linalg.svd, (a,))
-    for k, (o, e) in enumerate(zip(_flat(xp.linalg.svd(a)), expected, strict=True)):
-        assert_identical(o, e, f"svd output {k}: plan vs op by op")
+    assert _plans.has_plan(xp.sinh, (a,))
+    for k, (o, e) in enumerate(zip(_flat(xp.sinh(a)), expected, strict=True)):
+        assert_identical(o, e, f"sinh output {k}: plan vs op by op")
+
+
+def test_a_slow_signature_is_promoted_on_its_second_call(monkeypatch):
+    _fresh()
+    release = _gate_compiles(monkeypatch)
+    a = to_onnxarray(np.linspace(-2.0, 2.0, 7))
+    xp.cos(a)
+    assert _plans._entry(xp.cos, (a,)) is None  # one call: perhaps a one-off shape
+    xp.cos(a)
+    pending = _plans._entry(xp.cos, (a,))
+    assert _plans.PROMOTE_SLOW_AFTER == 2 < _plans.PROMOTE_AFTER
+    assert type(pending) is _plans._Pending
+    release.set()
+    assert pending.done.wait(timeout=300)
+    assert _plans.has_plan(xp.cos, (a,))
+    assert_identical(np.asarray(xp.cos(a)), np.asarray(xp.cos.__wrapped_plain__(a)), "cos")
 
 
 def test_a_background_compile_that_fails_is_logged_and_runs_op_by_op(monkeypatch, caplog):
@@ -257,3 +320,41 @@ def test_repeated_calls_run_as_plans(name, caplog):
 
 def _flat(out):
     return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else [out])]
+
+
+_FFT_CALLS = {
+    "fft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "ifft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"axis": 0, "norm": "ortho"}),
+    "rfft": lambda: ((_f((2, 5)),), {"n": 8}),
+    "irfft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "hfft": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"n": 5}),
+    "ihfft": lambda: ((_f((2, 5)),), {}),
+    "fftn": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "ifftn": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"s": (3, 4)}),
+    "rfftn": lambda: ((_f((2, 5)),), {"norm": "forward"}),
+    "irfftn": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "fftshift": lambda: ((_f((2, 5)),), {}),
+    "ifftshift": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {"axes": 0}),
+}
+
+
+def test_the_fft_table_covers_every_planned_transform():
+    planned = {n for n in xp.fft.__all__ if hasattr(getattr(xp.fft, n), "__wrapped_plain__")}
+    assert planned == set(_FFT_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(_FFT_CALLS))
+def test_repeated_fft_calls_run_as_one_plan(name, caplog):
+    fn = getattr(xp.fft, name)
+    args, kwargs = _FFT_CALLS[name]()
+    first = _flat(fn.__wrapped_plain__(*args, **kwargs))
+    with caplog.at_level("DEBUG", logger="onnxarray.plans"):
+        for _ in range(_plans.PROMOTE_AFTER):
+            out = fn(*args, **kwargs)
+        entry = _plans._entry(fn, args, kwargs)
+        if isinstance(entry, _plans._Pending):  # a slow op-by-op call compiles in the background
+            assert entry.done.wait(60)
+    assert not caplog.records, caplog.text
+    assert _plans.has_plan(fn, args, kwargs), f"fft.{name} did not compile a plan"
+    for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
+        assert_identical(o, e, f"fft.{name} output {k}: plan vs op by op")

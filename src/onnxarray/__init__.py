@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from . import _indexing, fft, lax, linalg  # extension namespaces, control flow
+from . import _indexing, fft, lax, linalg, strings  # extension namespaces, control flow
 from ._api import (  # the array functions of every section, in one namespace
     abs,
     acos,
@@ -161,6 +161,7 @@ from ._dtypes import (
     int16,
     int32,
     int64,
+    string,
     uint8,
     uint16,
     uint32,
@@ -317,6 +318,8 @@ __all__ = [
     "squeeze",
     "stack",
     "std",
+    "string",
+    "strings",
     "subtract",
     "sum",
     "take",

@@ -71,6 +71,7 @@ class Array:
     def _new(cls, value: Value) -> Array:
         obj = object.__new__(cls)
         obj._v = value
+        obj._lock = None  # created by the first in-place change (_mutation_lock)
         return obj
 
     # -- attributes ----------------------------------------------------------------------------
@@ -197,6 +198,13 @@ class Array:
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         data = self._data("numpy.asarray()", "Build the model with onnxarray.build and run it.")
+        if self._v.dtype is D.string:  # NumPy's U text; dtype=object gives the str objects
+            from ._strings import to_numpy
+
+            if dtype is not None and np.dtype(dtype) == data.dtype:
+                return data.copy() if copy else data
+            out = to_numpy(data)
+            return out if dtype is None else out.astype(dtype)
         if dtype is not None and np.dtype(dtype) != data.dtype:
             return data.astype(dtype)
         if copy:
@@ -206,6 +214,9 @@ class Array:
     def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
         if stream is not None:
             raise ValueError("Array.__dlpack__: streams are not supported on the CPU")
+        if self._v.dtype is D.string:
+            raise TypeError("Array.__dlpack__: DLPack has no string type; convert a string "
+                            "array with numpy.asarray")
         data = self._data("__dlpack__", "")
         if copy:
             data = data.copy()
@@ -226,7 +237,12 @@ class Array:
     def __repr__(self) -> str:
         v = self._v
         if v.data is not None:
-            body = np.array2string(v.data, separator=", ", prefix="Array(")
+            data = v.data
+            if v.dtype is D.string:
+                from ._strings import to_numpy
+
+                data = to_numpy(data)
+            body = np.array2string(data, separator=", ", prefix="Array(")
             return f"Array({body}, dtype={self.dtype.name})"
         dims = ", ".join(str(d) if type(d) is int else repr(d) for d in v.shape)
         return f"Array<symbolic {self.dtype.name}[{dims}]>"
@@ -251,15 +267,13 @@ def _mutation_lock(arr: Array) -> threading.RLock:
     parts of one array (scikit-learn's ``pairwise_distances(n_jobs=2)`` does) would otherwise
     lose one of the writes. Created on the first change, so arrays never written cost
     nothing."""
-    try:
-        return arr._lock
-    except AttributeError:
+    lock = arr._lock
+    if lock is None:
         with _LOCK_CREATION:
-            try:
-                return arr._lock
-            except AttributeError:
-                arr._lock = threading.RLock()
-                return arr._lock
+            lock = arr._lock
+            if lock is None:
+                lock = arr._lock = threading.RLock()
+    return lock
 
 
 def _rebind(arr: Array, v: Value) -> None:
@@ -279,8 +293,9 @@ def original_argument(arr: Array) -> Value | None:
 
 def _binary_dunder(name: str, func, reflected: bool = False):
     def method(self, other):
-        if not isinstance(other, (Array, bool, int, float, complex, SymbolicDim)):
-            return NotImplemented
+        if not isinstance(other, (Array, bool, int, float, complex, str, SymbolicDim)) or (
+                type(other) is str and self._v.dtype is not D.string):
+            return NotImplemented  # a str only meets string arrays: ``x == "a"`` stays False
         return func(other, self) if reflected else func(self, other)
 
     method.__name__ = name
@@ -360,7 +375,24 @@ def install_namespace(namespace, getitem, setitem) -> None:
 
 
 def scalar_value(x, dtype: DType, func: str) -> Value:
-    """A Python scalar as a concrete 0-D Value of ``dtype``, by the standard's mixing rules."""
+    """A Python scalar as a concrete 0-D Value of ``dtype``, by the standard's mixing rules
+    (and a Python str with a string array)."""
+    if isinstance(x, str):
+        if dtype is not D.string:
+            raise TypeError(f"{func}: cannot combine a Python str with an array of dtype "
+                            f"{dtype.name}")
+        if not x.isascii():
+            try:
+                x.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{func}: {x!r} is not valid Unicode text (a lone "
+                                 "surrogate); ONNX strings are UTF-8") from None
+        data = np.empty((), dtype=object)
+        data[()] = x
+        return Value(dtype, (), data=data)
+    if dtype is D.string:
+        raise TypeError(f"{func}: cannot combine a Python {type(x).__name__} with a string "
+                        "array")
     if isinstance(x, bool):
         if dtype is not D.bool and dtype.kind not in "iufc":
             raise TypeError(f"{func}: cannot combine a Python bool with {dtype.name}")

@@ -6,6 +6,7 @@ order, turns concrete Values into initializers and named dims into ``dim_param``
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping
 
@@ -28,7 +29,7 @@ from ._graph import (
     Value,
     topological_order,
 )
-from ._opset_forms import PRIVATE_DOMAIN, expand
+from ._opset_forms import DOMAIN_VERSIONS, PRIVATE_DOMAIN, expand, min_opset
 from ._version import __version__
 
 __all__ = ["argument", "build"]
@@ -60,7 +61,7 @@ def argument(*, shape, dtype) -> Array:
                             "int, a name (str) or None")
     if not isinstance(dtype, D.DType):
         raise TypeError(f"argument: dtype must be an onnxarray dtype, got {dtype!r}")
-    if dtype not in D.SUPPORTED:
+    if dtype not in D.ACCEPTED:
         raise TypeError(f"argument: dtype {dtype.name} is not supported yet")
     return Array._new(Value(dtype, tuple(dims), name=f"arg{next(_arg_ids)}"))
 
@@ -117,6 +118,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
     if set(inputs) & set(outputs):
         raise ValueError(f"build: names used as both input and output: "
                          f"{sorted(set(inputs) & set(outputs))}")
+    chosen = opset
     opset = DEFAULT_OPSET if opset is None else opset
     if not isinstance(opset, int) or opset < DEFAULT_OPSET:
         raise ValueError(f"build: opset must be an int >= {DEFAULT_OPSET}, got {opset!r}")
@@ -138,6 +140,12 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
 
     out_values = [arr._v for arr in outputs.values()]
     order = topological_order(out_values)
+    needed, op = min_opset(order, opset)
+    if needed > opset:
+        if chosen is not None:
+            raise ValueError(f"build: the model uses {op}, which needs opset {needed} or "
+                             f"later; got opset={chosen}")
+        opset = needed  # operators newer than the default (string functions)
     em = _Emitter(names, opset, set(inputs) | set(outputs))
 
     # Node outputs that are graph outputs take the user's names directly when possible.
@@ -167,6 +175,9 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
                               initializer=initializers)
     opsets = [helper.make_opsetid("", opset)] + [
         helper.make_opsetid(d, v) for d, v in sorted(em.domains.items())]
+    for f in em.shared.functions.values():  # a domain may have been raised after a function
+        for o in f.opset_import:
+            o.version = em.domains.get(o.domain, o.version)
     model = helper.make_model(graph, opset_imports=opsets, ir_version=em.ir_version,
                               producer_name="onnxarray", producer_version=_version(),
                               functions=list(em.shared.functions.values()))
@@ -235,21 +246,29 @@ class _Emitter:
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
         self.domains: dict[str, int] = {}  # custom domain -> opset version
+        self.domain_ops: dict[str, dict[int, set]] = {}  # domain -> version -> operators
         self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
         self.ir_version = IR_VERSION
         self.shared = shared if shared is not None else _Shared()
         self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
         self.spliced = False  # a callee wrote nodes whose outputs may be unused
 
-    def use_domain(self, domain: str, version: int = 1) -> None:
-        """Import ``domain`` at ``version``; two callees that need different versions of one
-        domain cannot share a model."""
+    def use_domain(self, domain: str, version: int = 1, ops=()) -> None:
+        """Import ``domain`` at ``version`` for its operators ``ops``. Callees that need
+        different versions of one domain share the highest when none of the operators used at
+        a lower one changed in between (onnx's schemas tell), else the export is refused."""
         if not domain or domain == PRIVATE_DOMAIN:
             return
-        have = self.domains.setdefault(domain, version)
-        if have != version:
-            raise ValueError(f"build: the model needs opset {have} and opset {version} of domain "
-                             f"{domain!r}; convert one of the imported models")
+        by_version = self.domain_ops.setdefault(domain, {})
+        by_version.setdefault(version, set()).update(ops)
+        top = max(by_version)
+        local = {(d, n) for d, n, _ in self.shared.functions}
+        for low, names in by_version.items():
+            if low < top:
+                for op in sorted(names):
+                    if (domain, op) not in local:
+                        _check_unchanged(domain, op, low, top)
+        self.domains[domain] = top
 
     def add_function(self, proto: onnx.FunctionProto, rename: bool = True) -> str:
         """Register a model-local function; returns its name, made unique within its domain
@@ -274,7 +293,7 @@ class _Emitter:
         self.use_domain(proto.domain, 1)
         for o in proto.opset_import:
             if o.domain:
-                self.use_domain(o.domain, o.version)
+                self.use_domain(o.domain, o.version, domain_operators(proto.node, o.domain))
         return proto.name
 
     def body(self, inputs, outputs, nodes) -> tuple[list, list[str], list[str], dict]:
@@ -329,7 +348,10 @@ class _Emitter:
             data = np.asarray(v.data, order="C")
             if data.dtype.kind == "c":
                 data = pack(data)
-            content = (data.dtype.str, data.shape, data.tobytes())
+            if data.dtype.kind == "O":  # strings: the bytes would be object pointers
+                content = ("O", data.shape, tuple(data.ravel().tolist()))
+            else:
+                content = (data.dtype.str, data.shape, data.tobytes())
             n = self.by_content.get(content)
             if n is None:
                 n = self.by_content[content] = self.fresh("c")
@@ -378,7 +400,13 @@ class _Emitter:
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
                 continue
-            self.use_domain(node.domain)
+            # The library's own nodes of a domain in DOMAIN_VERSIONS have a form valid from
+            # that version on: any later version will do, with nothing to check.
+            least = DOMAIN_VERSIONS.get(node.domain)
+            if least is None:
+                self.use_domain(node.domain, ops=(node.op,))
+            else:
+                self.use_domain(node.domain, least)
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 
@@ -458,6 +486,48 @@ def _prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, l
                 graphs += [h for a in m.attribute for h in a.graphs]
     keep.reverse()
     return keep, [t for t in initializers if t.name in needed]
+
+
+def domain_operators(nodes, domain: str) -> set[str]:
+    """The operator names of ``domain`` that ``nodes`` use, in nested subgraphs too."""
+    found, stack = set(), [nodes]
+    while stack:
+        for n in stack.pop():
+            if (n.domain or "") == domain:
+                found.add(n.op_type)
+            for a in n.attribute:
+                if a.HasField("g"):
+                    stack.append(a.g.node)
+                stack.extend(g.node for g in a.graphs)
+    return found
+
+
+@functools.cache
+def since_version(domain: str, op: str, version: int) -> int | None:
+    """The version of operator ``op`` of ``domain`` in effect at opset ``version`` (when it
+    was last changed), None when onnx does not know it."""
+    try:
+        return onnx.defs.get_schema(op, max_inclusive_version=version,
+                                    domain=domain).since_version
+    except onnx.defs.SchemaError:
+        return None
+
+
+def _check_unchanged(domain: str, op: str, low: int, high: int) -> None:
+    """Raise unless operator ``op`` of ``domain`` is the same at opsets ``low`` and ``high``."""
+    old, new = since_version(domain, op, low), since_version(domain, op, high)
+    if old is None:
+        raise ValueError(
+            f"build: the model needs opset {low} and opset {high} of domain {domain!r}, and "
+            f"onnx does not know its operator {op!r} at opset {low}, so it cannot tell whether "
+            f"{op} is the same at opset {high}; convert the model that uses opset {low} of "
+            f"{domain!r} to opset {high}")
+    if old != new:
+        raise ValueError(
+            f"build: the model needs opset {low} and opset {high} of domain {domain!r}, and its "
+            f"operator {op!r} changed between them (version {old} at opset {low}, version "
+            f"{new} at opset {high}); convert the model that uses opset {low} of {domain!r} "
+            f"to opset {high}, or keep to opset {low} on the other side")
 
 
 def _callee(node):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops
+from . import _ops, _strings
 from ._array_object import Array, as_value, check_device, scalar_value
 from ._data_type_functions import astype
 from ._dims import (
@@ -122,6 +122,8 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
                 return _new(obj._v.data.copy(), obj.dtype)
             return Array._new(obj._v)  # a new array object: assigning into it leaves obj alone
         return obj
+    if isinstance(obj, str) or dtype is D.string or _is_text_sequence(obj):
+        return _text_array(obj, dtype, copy)
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
         if isinstance(obj, (list, tuple)):
             flat = _flatten_nested(obj, "asarray")
@@ -137,6 +139,36 @@ def asarray(obj, /, *, dtype: DType | None = None, device=None, copy: bool | Non
         data = np.array(nested, dtype=target.numpy)
         return _new(data, target)
     return _from_buffer_like(obj, dtype, copy)
+
+
+def _is_text_sequence(obj) -> bool:
+    """A nested list/tuple whose first leaf is a str, or NumPy text data."""
+    if isinstance(obj, np.ndarray):
+        return _strings.is_text_data(obj)
+    while isinstance(obj, (list, tuple)) and obj:
+        obj = obj[0]
+    return isinstance(obj, str)
+
+
+def _text_array(obj, dtype: DType | None, copy: bool | None) -> Array:
+    """``asarray`` of text: Python str (nested), NumPy ``U``/``T``/object-of-str data."""
+    if dtype is not None and dtype is not D.string:
+        raise TypeError(f"asarray: text cannot become {dtype.name} here; make a string array "
+                        "and convert it with astype")
+    if isinstance(obj, Array):  # a number array with dtype=string: astype formats it
+        return obj if obj.dtype is D.string else astype(obj, D.string)
+    if copy is False:
+        raise ValueError("asarray: text data must be copied into a string array, but "
+                         "copy=False")
+    if isinstance(obj, (list, tuple)):
+        for item in _flatten_nested(obj, "asarray"):
+            if not isinstance(item, str):
+                raise TypeError(f"asarray: a string array holds only str, got "
+                                f"{type(item).__name__} {item!r}")
+        obj = _to_nested_python(obj)
+    elif not isinstance(obj, (str, np.ndarray)):
+        obj = np.asarray(obj)
+    return _new(_strings.text_data(obj, "asarray"), D.string)
 
 
 def _to_nested_python(obj):
@@ -190,6 +222,7 @@ def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:
 
 def _new_filled(shape, value, dtype: DType, func: str) -> Array:
     shape = _shape_arg(shape, func)
+    value = _text_fill(value, dtype, func)
     if has_symbolic(shape):  # a size read from a symbolic array: record an Expand
         return Array._new(_ops.expand_to(_ops.const(value, dtype), shape_tensor(shape),
                                          graph_shape(shape)))
@@ -211,7 +244,18 @@ def ones(shape, *, dtype: DType | None = None, device=None) -> Array:
     return _new_filled(shape, 1, _dtype_arg(dtype, "ones") or D.DEFAULT_FLOAT, "ones")
 
 
+def _text_fill(value, dtype: DType, func: str):
+    """The fill of a string array: ``empty``/``zeros`` give "" (as NumPy), ``ones`` has none."""
+    if dtype is not D.string or isinstance(value, str):
+        return value
+    if value == 0:
+        return ""
+    raise TypeError(f"{func}: string arrays have no {value!r} to fill with; use full")
+
+
 def _fill_dtype(fill_value, func: str) -> DType:
+    if isinstance(fill_value, str):
+        return D.string
     if isinstance(fill_value, bool):
         return D.bool
     if isinstance(fill_value, int):
@@ -243,6 +287,7 @@ def _like(x: Array, value, dtype: DType | None, device, func: str) -> Array:
     check_device(device, func)
     v = as_value(x, func)
     dtype = _dtype_arg(dtype, func) or v.dtype
+    value = _text_fill(value, dtype, func)
     if v.data is not None:
         return _new(np.full(v.data.shape, value, dtype=dtype.numpy), dtype)
     scalar = _ops.const(value, dtype)
@@ -359,6 +404,7 @@ def from_dlpack(x, /, *, device=None, copy: bool | None = None) -> Array:
 
 def _triangle(x: Array, k: int, upper: bool, func: str) -> Array:
     v = as_value(x, func)
+    D.no_strings(func, v.dtype)  # onnxruntime's Trilu has no string kernel
     if len(v.shape) < 2:
         raise ValueError(f"{func}: needs an array with at least 2 dimensions, got {len(v.shape)}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):

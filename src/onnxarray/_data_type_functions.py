@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _dtypes as D
-from . import _ops
+from . import _ops, _strings
 from ._array_object import Array, as_value, check_device
 from ._dtypes import DType
 
@@ -21,6 +21,10 @@ def astype(x: Array, dtype: DType, /, *, copy: bool = True, device=None) -> Arra
     dtype = D.as_dtype(dtype, "astype")
     if dtype is v.dtype:
         return x if not copy or v.data is None else Array._new(_ops.const(v.data.copy(), dtype))
+    if v.dtype is D.string:
+        return Array._new(_strings.parse(v, dtype, "astype"))
+    if dtype is D.string:
+        return Array._new(_strings.format_(v, "astype"))
     return Array._new(_ops.cast(v, dtype))
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "float64",
     "complex64",
     "complex128",
+    "string",
     "result_type_of",
 ]
 
@@ -33,11 +34,12 @@ class DType:
 
     __slots__ = ("name", "numpy", "onnx", "kind", "bits")
 
-    def __init__(self, name: str, onnx_type: int, kind: str) -> None:
+    def __init__(self, name: str, onnx_type: int, kind: str, numpy_name: str = "") -> None:
         self.name = name
-        self.numpy = np.dtype(name)
+        self.numpy = np.dtype(numpy_name or name)
         self.onnx = onnx_type
-        self.kind = kind  # "b" bool, "i" signed, "u" unsigned, "f" real float, "c" complex
+        # "b" bool, "i" signed, "u" unsigned, "f" real float, "c" complex, "T" text (string)
+        self.kind = kind
         self.bits = self.numpy.itemsize * 8
 
     @property
@@ -54,10 +56,12 @@ class DType:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> _builtin_bool:
+        # identity, and never NotImplemented: NumPy would otherwise answer for its own dtypes
         return self is other
 
-    def __hash__(self) -> int:
-        return hash(self.name)
+    # Each dtype is one object (also after unpickling), so the identity hash of ``object``'s C
+    # slot fits: the signature keys of eager calls hold dtypes and hash them on every call.
+    __hash__ = object.__hash__
 
     def __reduce__(self) -> str:
         return self.name
@@ -77,6 +81,9 @@ float32 = DType("float32", 1, "f")
 float64 = DType("float64", 11, "f")
 complex64 = DType("complex64", 14, "c")
 complex128 = DType("complex128", 15, "c")
+# Beyond the standard: ONNX STRING, UTF-8 text. Concrete data is a NumPy object array of
+# Python str (what onnxruntime takes and returns); see docs/strings.md.
+string = DType("string", 8, "T", "object")
 
 ALL = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64,
        complex64, complex128)
@@ -107,9 +114,13 @@ CATEGORIES: dict[str, tuple[DType, ...]] = {
     "all": ALL,
 }
 
+# What dtype arguments accept: the standard's dtypes and ``string``. ``SUPPORTED`` (and so
+# ``__array_namespace_info__().dtypes()``) stays the standard's.
+ACCEPTED = SUPPORTED + (string,)
+
 BY_NUMPY: dict[np.dtype, DType] = {d.numpy: d for d in ALL}
-BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
-BY_ONNX: dict[int, DType] = {d.onnx: d for d in ALL}
+BY_NAME: dict[str, DType] = {d.name: d for d in ACCEPTED}
+BY_ONNX: dict[int, DType] = {d.onnx: d for d in ACCEPTED}
 
 DEFAULT_INT = int64
 DEFAULT_FLOAT = float64
@@ -175,6 +186,10 @@ def promote(a: DType, b: DType, func: str = "result_type") -> DType:
     floating dtype), or raise TypeError naming both."""
     if a is b:
         return a
+    if a is string or b is string:
+        other = b if a is string else a
+        raise TypeError(f"{func}: strings do not mix with numbers (string and {other.name}); "
+                        "convert one side with astype")
     try:
         return PROMOTION[a, b]
     except KeyError:
@@ -199,7 +214,7 @@ def is_kind(dtype: DType, kind: str | tuple) -> _builtin_bool:
     """The standard's ``isdtype`` for one kind name or a DType."""
     if isinstance(kind, DType):
         return dtype is kind
-    return dtype in CATEGORIES[kind]
+    return dtype in CATEGORIES[kind]  # string is in no kind of the standard
 
 
 def real_dtype_of(dtype: DType) -> DType:
@@ -209,7 +224,14 @@ def real_dtype_of(dtype: DType) -> DType:
 def as_dtype(dtype, func: str) -> DType:
     """Validate a user-supplied dtype argument."""
     if isinstance(dtype, DType):
-        if dtype not in SUPPORTED:
+        if dtype not in ACCEPTED:
             raise TypeError(f"{func}: dtype {dtype.name} is not supported yet")
         return dtype
     raise TypeError(f"{func}: expected an onnxarray dtype, got {dtype!r}")
+
+
+def no_strings(func: str, *dtypes: DType) -> None:
+    """Raise the TypeError of a function that does not take string arrays."""
+    if string in dtypes:
+        raise TypeError(f"{func}: string arrays are not supported here (onnxarray.strings has "
+                        "the string functions)")

@@ -37,8 +37,14 @@ _CATEGORY_TEXT = {
 }
 
 
+# Beyond the standard: equality also compares string arrays (and a string array with a str).
+_CATEGORIES = {**D.CATEGORIES, "all or string": D.ALL + (D.string,)}
+_CATEGORY_TEXT["all or string"] = "any"
+
+
 def _check(dtype: DType, category: str, func: str) -> None:
-    if dtype not in D.CATEGORIES[category]:
+    if dtype not in _CATEGORIES[category]:
+        D.no_strings(func, dtype)
         raise TypeError(f"{func}: needs {_CATEGORY_TEXT[category]} dtype, got {dtype.name}")
 
 
@@ -208,7 +214,7 @@ _BINARY = {
     "add": ("Add", "numeric", False),
     "subtract": ("Sub", "numeric", False),
     "multiply": ("Mul", "numeric", False),
-    "equal": ("Equal", "all", True),
+    "equal": ("Equal", "all or string", True),
     "greater": ("Greater", "real numeric", True),
     "greater_equal": ("GreaterOrEqual", "real numeric", True),
     "less": ("Less", "real numeric", True),
@@ -261,6 +267,9 @@ def maximum(x1, x2, /) -> Array:
     which zero a tie of -0.0 and +0.0 gives; here it depends on the operands' order and
     positions (onnxruntime's kernels), and is the same op by op, in plans and exported."""
     v1, v2, dtype = _operands(x1, x2, "real numeric", "maximum")
+    clipped = _clip_of_extrema("Max", v1, v2)
+    if clipped is not None:
+        return _wrap(clipped)
     if dtype.kind == "f":
         if _is_python_number(x2, 0):
             return _wrap(_ops.unary("Relu", v1))
@@ -268,7 +277,52 @@ def maximum(x1, x2, /) -> Array:
             return _wrap(_ops.unary("Relu", v2))
     return _wrap(_ops.binary("Max", v1, v2))
 
-minimum = _make_binary("minimum")
+
+def minimum(x1, x2, /) -> Array:
+    """Elementwise minimum (ONNX ``Min``). NaN propagates. ``minimum(maximum(x, lo), hi)`` and
+    ``maximum(minimum(x, hi), lo)`` with scalar constant bounds record one ONNX ``Clip``; like
+    ``Max``/``Min``, it may give either zero where x and a bound are zeros of opposite signs,
+    which the standard leaves open."""
+    v1, v2, _ = _operands(x1, x2, "real numeric", "minimum")
+    clipped = _clip_of_extrema("Min", v1, v2)
+    return _wrap(_ops.binary("Min", v1, v2) if clipped is None else clipped)
+
+
+def _constant_bound(v: Value) -> float | int | None:
+    """The value of a 0-D constant that is not NaN, else None."""
+    d = v.data
+    if d is None or d.ndim != 0 or (d.dtype.kind == "f" and np.isnan(d)):
+        return None
+    return d.item()
+
+
+def _clip_of_extrema(op: str, v1: Value, v2: Value) -> Value | None:
+    """``Clip`` for Min(Max(x, lo), hi) or Max(Min(x, hi), lo) (either operand order) with
+    0-D constant, non-NaN bounds, the inner ``Max`` against zero being a ``Relu``; None when
+    the operands are not of that form. Min(Max(x, lo), hi) is hi where lo > hi, as Clip is;
+    Max(Min(x, hi), lo) is lo there, so it becomes a Clip only when lo <= hi."""
+    inner_op = "Min" if op == "Max" else "Max"
+    for inner, bound in ((v1, v2), (v2, v1)):
+        outer = _constant_bound(bound)
+        node = inner.node
+        if outer is None or node is None:
+            continue
+        if node.op == "Relu" and inner_op == "Max":
+            x, b = node.inputs[0], _ops.const(0, inner.dtype)
+        elif node.op == inner_op:
+            x, b = node.inputs
+            if _constant_bound(b) is None:
+                x, b = b, x
+        else:
+            continue
+        value = _constant_bound(b)
+        if value is None or b.dtype is not inner.dtype or x.shape != inner.shape:
+            continue
+        lo, hi = (b, bound) if op == "Min" else (bound, b)
+        if op == "Max" and _constant_bound(lo) > _constant_bound(hi):
+            continue
+        return clip_scalar_bounds(x, lo, hi)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +331,7 @@ minimum = _make_binary("minimum")
 
 def not_equal(x1, x2, /) -> Array:
     """Elementwise ``x1 != x2`` with broadcasting (ONNX ``Not`` of ``Equal``)."""
-    v1, v2, _ = _operands(x1, x2, "all", "not_equal")
+    v1, v2, _ = _operands(x1, x2, "all or string", "not_equal")
     return _wrap(_ops.unary("Not", _ops.binary("Equal", v1, v2, D.bool)))
 
 
@@ -611,16 +665,50 @@ def _clip_bound(bound, dtype: DType, func: str) -> Value | None:
 
 def clip(x: Array, /, min=None, max=None) -> Array:  # noqa: A002
     """Clamp ``x`` to [min, max]; the result keeps ``x``'s dtype; a NaN in ``x``, ``min`` or
-    ``max`` gives NaN (the standard's special cases for clip)."""
+    ``max`` gives NaN (the standard's special cases for clip).
+
+    Scalar bounds give one ONNX ``Clip`` (what runtimes fuse and vectorise); onnxruntime's Clip
+    ignores a NaN bound, so a float bound that may be NaN adds a check. Array bounds broadcast:
+    two ``Where``s."""
     v = _unary_operand(x, "real numeric", "clip")
     lo = _clip_bound(min, v.dtype, "clip")
     hi = _clip_bound(max, v.dtype, "clip")
+    if lo is None and hi is None:
+        return x
+    if all(b is None or b.shape == () for b in (lo, hi)):
+        return _wrap(clip_scalar_bounds(v, lo, hi))
     out = v
     if lo is not None:
         out = _ops.where(_or_nan_bound(_ops.binary("Less", out, lo, D.bool), lo), lo, out)
     if hi is not None:
         out = _ops.where(_or_nan_bound(_ops.binary("Greater", out, hi, D.bool), hi), hi, out)
     return _wrap(out)
+
+
+def clip_scalar_bounds(v: Value, lo: Value | None, hi: Value | None) -> Value:
+    """ONNX ``Clip`` of ``v`` to 0-D bounds of its dtype (None: unbounded), NaN-propagating.
+
+    onnxruntime 1.32's Clip gives NaN for a NaN element and, at every array position alike,
+    the same values and zero signs as ``x < lo ? lo : x`` then ``x > hi ? hi : x`` (checked in
+    tests/test_clip_lowering.py). Two differences are taken care of: an absent float bound is
+    its dtype's finite extreme there (so -inf would become -max), hence ±inf instead; and a NaN
+    bound is ignored, where the standard asks for NaN, so a bound that may be NaN adds -0.0 or
+    NaN to the result (x + -0.0 is x, signed zeros included)."""
+    if v.dtype.kind == "f":
+        lo = _ops.const(-np.inf, v.dtype) if lo is None else lo
+        hi = _ops.const(np.inf, v.dtype) if hi is None else hi
+    out = _ops.bind("Clip", [v, lo, hi], [v.dtype], lambda: [v.shape])[0]
+    flags = [_ops.where_signed(_ops.unary("IsNaN", b, D.bool), _ops.const(np.nan, v.dtype),
+                               _ops.const(-0.0, v.dtype))
+             for b in (lo, hi) if b is not None and _may_be_nan(b)]
+    if flags:
+        flag = flags[0] if len(flags) == 1 else _ops.binary("Add", *flags)
+        out = _ops.binary("Add", out, flag)
+    return out
+
+
+def _may_be_nan(v: Value) -> bool:
+    return v.dtype.kind == "f" and (v.data is None or bool(np.isnan(v.data).any()))
 
 
 def _or_nan_bound(cond: Value, bound: Value) -> Value:

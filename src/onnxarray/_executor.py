@@ -15,10 +15,17 @@ import onnxruntime as ort
 from onnx import helper
 
 from ._caches import LRUCache
-from ._opset_forms import BITCAST_OPSET, PRIVATE_DOMAIN, expand, onnx_has_bitcast
+from ._opset_forms import (
+    BITCAST_OPSET,
+    DOMAIN_VERSIONS,
+    PRIVATE_DOMAIN,
+    expand,
+    onnx_has_bitcast,
+    op_min_opset,
+)
 
 __all__ = ["run_node", "session_for_model", "session_runner", "eager_opset", "DEFAULT_OPSET",
-           "IR_VERSION"]
+           "IR_VERSION", "RUN_FAILURES"]
 
 # The library's default target opset: opset 18 gives the reductions their `axes` input and the
 # bitwise operators, and onnxruntime supports it since 1.14.
@@ -26,6 +33,13 @@ DEFAULT_OPSET = 18
 IR_VERSION = 8
 
 _sessions = LRUCache("sessions")  # signature -> (run, input names, output names)
+
+# What a session run raises when the model stops in a node (a run-time check of the data, such
+# as the text check of astype from strings): a plan that raises it reruns the call op by op,
+# which raises the library's own error.
+RUN_FAILURES = (ort.capi.onnxruntime_pybind11_state.Fail,
+                ort.capi.onnxruntime_pybind11_state.InvalidArgument,
+                ort.capi.onnxruntime_pybind11_state.RuntimeException)
 
 
 _LEVELS = {"none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -88,7 +102,9 @@ class _Bool:
 
 def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes,
                     opset: int | None = None) -> bytes:
-    opset = eager_opset() if opset is None else opset
+    if opset is None:  # the eager opset, or the newer one an operator needs (string ops)
+        opset = max(eager_opset(), op_min_opset(
+            op, domain, [None if dt is None else dt.onnx for dt in in_dtypes]))
     inputs, names = [], []
     for i, (dt, rank) in enumerate(zip(in_dtypes, in_ranks)):
         if dt is None:
@@ -108,7 +124,7 @@ def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes,
     )
     opsets = [helper.make_opsetid("", opset)]
     if domain and domain != PRIVATE_DOMAIN:
-        opsets.append(helper.make_opsetid(domain, 1))
+        opsets.append(helper.make_opsetid(domain, DOMAIN_VERSIONS.get(domain, 1)))
     model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION)
     return model.SerializeToString()
 
@@ -162,7 +178,10 @@ def run_node(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.
     key = tuple(key)
     entry = _sessions.get(key)
     if entry is None:
-        entry = _compile(key, op, domain, attrs, inputs, out_dtypes)
+        try:
+            entry = _compile(key, op, domain, attrs, inputs, out_dtypes)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's refusals have no common type
+            raise ExecutionError(f"onnxruntime refused {op}: {exc}") from None
     run, in_names, out_names = entry
     try:
         return run(out_names, dict(zip(in_names, feeds_data)), RUN_OPTIONS)

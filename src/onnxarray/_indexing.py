@@ -259,13 +259,23 @@ def _from_numpy(key):
     return key
 
 
+def _is_mask(key) -> bool:
+    """``key`` is a single boolean array (alone or in a tuple): nothing to check on its data."""
+    if isinstance(key, tuple):
+        if len(key) != 1:
+            return False
+        key = key[0]
+    return isinstance(key, Array) and key._v.dtype is D.bool
+
+
 def getitem(x: Array, key) -> Array:
-    """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis run as
-    compiled plans (array keys run op by op: their bounds are checked on the data)."""
+    """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis, or
+    one boolean mask, run as compiled plans (integer-array keys run op by op: their bounds are
+    checked on the data)."""
     key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_getitem, x, key)
-    if _has_array(key):
+    if _has_array(key) and not _is_mask(key):
         return _getitem(x, key)
     return _planned_getitem(x, key)
 
@@ -278,9 +288,18 @@ def setitem(x: Array, key, value) -> Array:
     if isinstance(value, Array) and value._v.dtype.kind == "c":
         raise TypeError(f"__setitem__: cannot assign a {value.dtype.name} value into an array "
                         f"of dtype {x.dtype.name}")
-    if _has_array(key):
+    if _has_array(key) and not (_is_mask(key) and _is_scalar(value)):
+        # integer arrays are checked on their data; so is the count of a mask's selection
+        # against an assigned array
         return _setitem(x, key, value)
     return _planned_setitem(x, key, value)
+
+
+def _is_scalar(value) -> bool:
+    """A Python scalar or a 0-d array: it fits any selection."""
+    if isinstance(value, Array):
+        return value._v.shape == ()
+    return isinstance(value, (bool, int, float, complex))
 
 
 def _complex_pair(fn, x: Array, key, *value) -> Array:
@@ -331,7 +350,7 @@ def _value_for(x: Value, value, func: str) -> Value:
         return val
     if isinstance(value, float) and x.dtype.kind in "iu":
         return _ops.cast(scalar_value(value, D.float64, func), x.dtype)
-    if isinstance(value, (bool, int, float, complex)):
+    if isinstance(value, (bool, int, float, complex, str)):
         return scalar_value(value, x.dtype, func)
     raise TypeError(f"{func}: value must be an array or a Python scalar, got "
                     f"{type(value).__name__}")
@@ -407,7 +426,7 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
         val = _ops.squeeze(val, [0])
     if k == 0 or len(val.shape) == 0:
         m = _ops.unsqueeze(mask, list(range(k, len(x.shape)))) if k else mask
-        return _ops.where(m, val, x)
+        return _ops.where_signed(m, val, x)  # a -0.0 assigned or kept stays -0.0
     nz = _ops.bind("NonZero", [mask], [D.int64], lambda: [(k, Dim())])[0]
     idx = _ops.transpose(nz, [1, 0])
     n = Dim() if nz.data is None else nz.data.shape[1]

@@ -13,42 +13,41 @@ onnxruntime computes nothing in complex, so these are the algorithms of
   ``a_pq`` real and R is the real rotation that zeroes it. Eigenvalues are real.
 - svd, svdvals: one-sided Jacobi with the same rotations, built from the entries of the Gram
   matrix of each column pair; U is completed by a complex QR, like the real version.
-- eig, eigvals (real or complex input): Householder reduction to Hessenberg form, a fixed
-  number of Wilkinson-shifted QR steps with deflation (``qr_steps``), and eigenvectors by back
-  substitution on the triangular Schur factor, normalized to unit length.
+
+eig and eigvals (real or complex input) are in ``_linalg_eig``, on loops.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import _dtypes as D
+from . import _linalg_loops_complex as _lc
 from . import _ops
-from ._complex import complex_of, join, parts
+from ._complex import join, parts
 from ._graph import Value
-from ._linalg_factorizations import (
+from ._linalg_base import (
     _add,
-    _Batch,
     _c,
     _cmp,
     _cols,
-    _diagonal,
     _div,
-    _entry,
-    _filled,
-    _gather_elements,
-    _mask,
-    _mm,
     _mT,
     _mul,
-    _rotation,
-    _rounds,
     _rows,
     _sub,
     _sum,
-    _sweeps,
     _top_k,
 )
+from ._linalg_jacobi import MAX_SWEEPS
+from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_jacobi
+from ._linalg_loops import (
+    _column_index,
+    diagonal,
+    eye_like,
+    nan_where,
+    permutation_sign,
+    size_value,
+)
+from ._linear_algebra_functions import _mm
 
 C = tuple  # a complex Value as its (real, imaginary) parts
 
@@ -153,165 +152,62 @@ def max_magnitude(x: C) -> Value:
     return _ops.where(_cmp("Equal", m, _c(0, m)), _c(1, m), m)
 
 
-def filled(batch: _Batch, tail: tuple, value: np.ndarray, dtype: D.DType) -> Value:
-    """The complex ``value`` (of shape ``tail``) repeated over the batch."""
-    rd = D.real_dtype_of(dtype)
-    value = np.asarray(value, complex)
-    return join(_filled(batch, tail, value.real, rd), _filled(batch, tail, value.imag, rd))
-
-
-def _eye(batch: _Batch, n: int, like: Value) -> C:
-    return (_filled(batch, (n, n), np.eye(n), like.dtype),
-            _filled(batch, (n, n), np.zeros((n, n)), like.dtype))
-
-
 # ---------------------------------------------------------------------------------------------
 # LU and Gauss-Jordan elimination
-
-
-def _eliminate(aug: C, n: int, jordan: bool) -> tuple[C, Value | None, list]:
-    """Partial-pivoting elimination on the first ``n`` columns of ``aug`` (..., n, w), as the
-    real version; returns the eliminated pair, the parity of the swaps and the pivot pairs."""
-    re, im = aug
-    nd = len(re.shape)
-    rows = np.arange(n).reshape(n, 1)
-    row_index = _ops.i64(rows)
-    zero = czero(re)
-    parity = None
-    pivots = []
-    for k in range(n):
-        if k < n - 1:
-            col = cmap(lambda v, k=k: _rows(_cols(v, k, k + 1), k, n), aug)
-            mag = _add(_abs(col[0]), _abs(col[1]))
-            rel = _ops.bind("ArgMax", [mag], [D.int64], lambda c=mag: [c.shape[:-2] + (1, 1)],
-                            (("axis", nd - 2), ("keepdims", 1)))[0]
-            p = _ops.binary("Add", rel, _ops.i64(k))
-            perm = _ops.where(_mask(rows == k), p,
-                              _ops.where(_cmp("Equal", row_index, p), _ops.i64(k), row_index))
-            idx = _ops.expand_to(perm, _ops.shape_of(aug[0]), aug[0].shape)
-            aug = cmap(lambda v, idx=idx: _gather_elements(v, idx, -2), aug)
-            flip = _ops.where(_cmp("Equal", p, _ops.i64(k)), _c(1, re), _c(-1, re))
-            parity = flip if parity is None else _mul(parity, flip)
-        pivot = cmap(lambda v, k=k: _entry(v, k, k), aug)
-        pivots.append(pivot)
-        below = rows > k
-        targets = (below | (rows < k)) if jordan else below
-        if not targets.any():
-            continue
-        colk = cmap(lambda v, k=k: _cols(v, k, k + 1), aug)
-        m = cwhere(_mask(targets), cdiv(colk, pivot), zero)
-        singular = _ops.binary("And", _cmp("Equal", pivot[0], zero[0]),
-                               _cmp("Equal", pivot[1], zero[1]), D.bool)
-        m = cwhere(singular, zero, m)
-        aug = csub(aug, cmul(m, cmap(lambda v, k=k: _rows(v, k, k + 1), aug)))
-    return aug, parity, pivots
 
 
 def _squeeze2(x: C) -> C:
     return cmap(lambda v: _ops.squeeze(v, [-2, -1]), x)
 
 
-def det(v: Value, n: int) -> Value:
-    _, parity, pivots = _eliminate(parts(v), n, jordan=False)
-    out = pivots[0]
-    for p in pivots[1:]:  # one product at a time: ReduceProd has no complex form
-        out = cmul(out, p)
-    if parity is not None:
-        out = cscale(out, parity)
+def det(v: Value, n) -> Value:
+    _, _, perm, _, product = _lc.eliminate(parts(v), None, jordan=False)
+    out = cscale(product, permutation_sign(perm, product[0]))
     return join(*_squeeze2(out))
 
 
-def slogdet(v: Value, n: int) -> tuple[Value, Value]:
+def slogdet(v: Value, n) -> tuple[Value, Value]:
     """The sign (a unit complex number, 0 for a singular matrix) and log |det|."""
-    _, parity, pivots = _eliminate(parts(v), n, jordan=False)
-    mags = [cabs(p) for p in pivots]
-    sign = None
-    for p, mag in zip(pivots, mags):
-        ph = cphase(p, mag, at_zero=0.0)
-        sign = ph if sign is None else cmul(sign, ph)
-    if parity is not None:
-        sign = cscale(sign, parity)
-    logs = _ops.unary("Log", _ops.concat(mags, len(mags[0].shape) - 2))
+    _, _, perm, pivots, sign = _lc.eliminate(parts(v), None, jordan=False, phases=True)
+    sign = cscale(sign, permutation_sign(perm, sign[0]))
+    logs = _ops.unary("Log", cabs(pivots))
     return join(*_squeeze2(sign)), _ops.reduce("ReduceSum", logs, [-2, -1], False)
 
 
-def gauss_jordan(a: C, b: C, n: int) -> C:
+def gauss_jordan(a: C, b: C, n) -> C:
     """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) pairs of one batch shape."""
-    nd = len(a[0].shape)
-    aug, _, pivots = _eliminate(cconcat([a, b], nd - 1), n, jordan=True)
-    w = aug[0].shape[-1]
-    if type(w) is int:
-        rhs = cmap(lambda v: _cols(v, n, w), aug)
-    else:
-        rhs = cmap(lambda v: _ops.slice_(v, [n], [2**62], [nd - 1], [1], b[0].shape), aug)
-    return cdiv(rhs, cconcat(pivots, nd - 2))
+    _, rhs, perm, pivots, _ = _lc.eliminate(a, b, jordan=True)
+    return _lc.solve_eliminated(perm, pivots, rhs)
 
 
-def inv(v: Value, n: int) -> Value:
+def inv(v: Value, n) -> Value:
     a = parts(v)
-    return join(*gauss_jordan(a, _eye(_Batch(a[0]), n, a[0]), n))
+    eye = eye_like(a[0])
+    return join(*gauss_jordan(a, (eye, _mul(eye, _c(0, eye))), n))
 
 
 # ---------------------------------------------------------------------------------------------
 # Cholesky and QR
 
 
-def cholesky(v: Value, n: int, upper: bool) -> Value:
+def cholesky(v: Value, n, upper: bool) -> Value:
     """Hermitian positive-definite input, read from the lower triangle; L has a real diagonal."""
-    re, im = parts(v)
-    rows = np.arange(n).reshape(n, 1)
-    zero = _c(0, re)
-    s, cols = (re, im), []
-    for j in range(n):
-        d = _ops.unary("Sqrt", _entry(s[0], j, j))
-        col = (_ops.where(_mask(rows >= j), _div(_cols(s[0], j, j + 1), d), zero),
-               _ops.where(_mask(rows > j), _div(_cols(s[1], j, j + 1), d), zero))
-        cols.append(col)
-        if j < n - 1:
-            s = csub(s, cmm(col, cH(col)))
-    low = cconcat(cols, len(re.shape) - 1)
+    low = _lc.cholesky(parts(v))
     return join(*(cH(low) if upper else low))
 
 
-def _reflector(col: C, k: int) -> tuple[C, C]:
-    """The Householder reflector ``I - v (beta v^H)`` that maps rows k: of the column (..., m, 1)
-    onto row k and leaves the rows above alone: returns v and beta v^H."""
-    m = col[0].shape[-2]
-    rows = np.arange(m).reshape(m, 1)
-    zero = czero(col[0])
-    x = cwhere(_mask(rows >= k), col, zero)
-    # divided by its largest part, |x| >= 1 unless x is zero (see the real version)
-    big = _ops.reduce("ReduceMax", _max(_abs(x[0]), _abs(x[1])), [-2], True)
-    big = _ops.where(_cmp("Equal", big, zero[0]), _c(1, big), big)
-    x = cdivr(x, big)
-    xk = cmap(lambda v: _rows(v, k, k + 1), x)
-    norm = _ops.unary("Sqrt", _sum(_add(_mul(x[0], x[0]), _mul(x[1], x[1])), -2, True))
-    xk_abs = _ops.unary("Sqrt", _add(_mul(xk[0], xk[0]), _mul(xk[1], xk[1])))
-    # v_k = x_k + e^(i arg x_k) |x|: the two terms have one phase and do not cancel
-    vk = cadd(xk, cscale(cphase(xk, xk_abs, at_zero=1.0), norm))
-    v = cwhere(_mask(rows == k), vk, x)
-    vv = _sum(_add(_mul(v[0], v[0]), _mul(v[1], v[1])), -2, True)
-    beta = _ops.where(_cmp("Equal", vv, zero[0]), zero[0], _div(_c(2, vv), vv))
-    return v, cscale(cH(v), beta)
+def _reflections(v: Value) -> Value:
+    m, n = v.shape[-2:]
+    if type(m) is int and type(n) is int:
+        return _ops.const(max(min(m - 1, n), 0), D.int64)
+    one = _ops.const(1, D.int64)
+    return _ops.binary("Max", _ops.binary("Min", _ops.binary("Sub", size_value(v, -2), one),
+                                          size_value(v, -1)), _ops.const(0, D.int64))
 
 
 def householder(a: C, want_q: bool) -> tuple[C | None, C]:
     """``a = q @ r`` with q (..., m, m) unitary (if ``want_q``) and r upper triangular."""
-    m, n = a[0].shape[-2:]
-    zero = czero(a[0])
-    r, q = a, None
-    for k in range(min(m - 1, n)):
-        v, bvh = _reflector(cmap(lambda t, k=k: _cols(t, k, k + 1), r), k)
-        r = csub(r, cmul(v, cmm(bvh, r)))
-        if want_q:
-            if q is None:
-                q = csub((_ops.const(np.eye(m), a[0].dtype), zero[1]), cmul(v, bvh))
-            else:
-                q = csub(q, cmul(cmm(q, v), bvh))
-    r = cwhere(_mask(np.triu(np.ones((m, n), bool))), r, zero)
-    if want_q and q is None:
-        q = _eye(_Batch(a[0]), m, a[0])
-    return q, r
+    return _lc.householder(a, want_q, _reflections(a[0]))
 
 
 def qr(v: Value, k: int) -> tuple[Value, Value]:
@@ -327,120 +223,70 @@ def qr(v: Value, k: int) -> tuple[Value, Value]:
 # Jacobi rotations
 
 
-def _rotation_matrix(app: Value, aqq: Value, apq: C, rnd: tuple, batch: _Batch, n: int) -> C:
-    """The product of a round's disjoint rotations ``D R D^H``, (..., n, n), that zero the
-    ``apq`` of the Hermitian 2x2 blocks [[app, apq], [conj(apq), aqq]]: J_pp = J_qq = c,
-    J_pq = s e^(i phi), J_qp = -s e^(-i phi) for apq = |apq| e^(i phi)."""
-    *_, c_pat, s_pat, rest = rnd
-    mag = cabs(apq)
-    c, s = _rotation(app, aqq, mag)
-    cos, sin = cphase(apq, mag, at_zero=1.0)
-    dt = c.dtype
-    re = _add(_add(_mm(c, _ops.const(c_pat, dt)), _mm(_mul(s, cos), _ops.const(s_pat, dt))),
-              _ops.const(rest, dt))
-    im = _mm(_mul(s, sin), _ops.const(np.abs(s_pat), dt))
-    return batch.reshape(re, [n, n]), batch.reshape(im, [n, n])
-
-
-def _jacobi_eigen(a: C, want_vectors: bool) -> tuple[C, C | None]:
-    """Diagonalize Hermitian (..., n, n) ``a``: its diagonal form and the rotations."""
-    n = a[0].shape[-1]
-    batch = _Batch(a[0])
-    vecs = None
-    for _ in range(_sweeps(n)):
-        for rnd in _rounds(n):
-            _, _, pp, qq, pq, *_ = rnd
-            flat = cmap(lambda v: batch.reshape(v, [n * n]), a)
-            j = _rotation_matrix(_ops.gather(flat[0], _ops.i64(pp), -1),
-                                 _ops.gather(flat[0], _ops.i64(qq), -1),
-                                 cmap(lambda v, pq=pq: _ops.gather(v, _ops.i64(pq), -1), flat),
-                                 rnd, batch, n)
-            a = cmm(cH(j), cmm(a, j))
-            if want_vectors:
-                vecs = j if vecs is None else cmm(vecs, j)
-    return a, vecs
-
-
 def _hermitian_from_lower(re: Value, im: Value) -> C:
+    """The Hermitian matrix of the lower triangle (the diagonal's imaginary part is zero)."""
     n = re.shape[-1]
-    lower = _mask(np.tril(np.ones((n, n), bool)))
-    strict = _mask(np.tril(np.ones((n, n), bool), -1))
-    upper = _mask(np.triu(np.ones((n, n), bool), 1))
+    rows, cols = _column_index(size_value(re, -1), n)
+    lower, strict = _cmp("GreaterOrEqual", rows, cols), _cmp("Greater", rows, cols)
+    upper = _cmp("Less", rows, cols)
     return (_ops.where(lower, re, _mT(re)),
             _ops.where(strict, im, _ops.where(upper, _neg(_mT(im)), _c(0, im))))
 
 
-def eigen(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
-    """Real eigenvalues (ascending) and, if wanted, unitary eigenvectors of Hermitian ``v``."""
+def _sorted_columns(v: Value, order: Value) -> Value:
+    nd = len(v.shape)
+    idx = _ops.expand_to(_ops.unsqueeze(order, [nd - 2]), _ops.shape_of(v), v.shape)
+    return _ops.bind("GatherElements", [v, idx], [v.dtype], lambda: [v.shape],
+                     (("axis", nd - 1),))[0]
+
+
+def eigen(v: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
+    """Real eigenvalues (ascending) and, if wanted, unitary eigenvectors of Hermitian ``v``,
+    by complex Jacobi rotations on loops (any matrix size); NaN where they did not converge."""
     re, im = parts(v)
-    n = re.shape[-1]
-    batch = _Batch(re)
     scale = max_magnitude((re, im))
     a = cdivr(_hermitian_from_lower(re, im), scale)
-    a, vecs = _jacobi_eigen(a, want_vectors)
-    w = _mul(_diagonal(a[0], batch), _ops.squeeze(scale, [-1]))
-    w, order = _top_k(w, largest=False)
+    w, vecs, failed = hermitian_jacobi(a, want_vectors, max_sweeps)
+    w = _mul(w, _ops.squeeze(scale, [-1]))
+    w, order = _top_k(nan_where(failed, w), largest=False)
     if not want_vectors:
         return w, None
-    if vecs is None:  # n == 1
-        return w, filled(batch, (1, 1), np.ones((1, 1)), v.dtype)
-    idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
-    return w, join(*cmap(lambda t: _gather_elements(t, idx, -1), vecs))
+    bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
+    return w, join(*(nan_where(bad, _sorted_columns(p, order)) for p in vecs))
 
 
 # ---------------------------------------------------------------------------------------------
 # singular values
 
 
-def _one_sided_jacobi(b: C, want_vectors: bool) -> tuple[C, C | None]:
-    """Rotate the columns of (..., m, n) ``b`` until they are orthogonal."""
-    n = b[0].shape[-1]
-    batch = _Batch(b[0])
-    vecs = None
-    for _ in range(_sweeps(n)):
-        for rnd in _rounds(n):
-            p, q, *_ = rnd
-            bp = cmap(lambda v, p=p: _ops.gather(v, _ops.i64(p), -1), b)
-            bq = cmap(lambda v, q=q: _ops.gather(v, _ops.i64(q), -1), b)
-            app = _sum(_add(_mul(bp[0], bp[0]), _mul(bp[1], bp[1])), -2, False)
-            aqq = _sum(_add(_mul(bq[0], bq[0]), _mul(bq[1], bq[1])), -2, False)
-            apq = cmap(lambda v: _sum(v, -2, False), cmul((bp[0], _neg(bp[1])), bq))
-            j = _rotation_matrix(app, aqq, apq, rnd, batch, n)
-            b = cmm(b, j)
-            if want_vectors:
-                vecs = j if vecs is None else cmm(vecs, j)
-    return b, vecs
-
-
 def _svd(a: C, want_vectors: bool, full: bool):
-    """(U, S, V) of (..., m, n) ``a`` with known m >= n >= 1; U is (..., m, m) if ``full``."""
+    """(U, S, V) of (..., m, n) ``a`` with m >= n >= 1; U is (..., m, m) if ``full``."""
     m, n = a[0].shape[-2:]
-    batch = _Batch(a[0])
     scale = max_magnitude(a)
     a = cdivr(a, scale)
     q = None
-    if m > n:  # the columns of the square R factor are rotated instead: fewer rows
+    if type(m) is int and type(n) is int and m > n:  # rotate the square R factor: fewer rows
         q, r = householder(a, want_q=want_vectors)
         a = cmap(lambda v: _rows(v, 0, n), r)
-    b, vecs = _one_sided_jacobi(a, want_vectors)
+    b, vecs, failed = complex_one_sided_jacobi(a, want_vectors)
     sigma = _ops.unary("Sqrt", _sum(_add(_mul(b[0], b[0]), _mul(b[1], b[1])), -2, False))
-    s, order = _top_k(sigma, largest=True)
+    s, order = _top_k(nan_where(failed, sigma), largest=True)
     s_out = _mul(s, _ops.squeeze(scale, [-1]))
     if not want_vectors:
         return None, s_out, None
-    idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
-    b = cmap(lambda v: _gather_elements(v, idx, -1), b)
-    vecs = (_eye(batch, 1, a[0]) if vecs is None
-            else cmap(lambda v: _gather_elements(v, idx, -1), vecs))
+    b = cmap(lambda v: _sorted_columns(v, order), b)
+    bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
+    vecs = cmap(lambda v: nan_where(bad, _sorted_columns(v, order)), vecs)
     # The normalized columns, then a QR that keeps them (up to phase) and completes the
     # columns of zero singular values to an orthonormal basis.
     zero = czero(b[0])
     s_row = _ops.unsqueeze(s, [len(s.shape) - 1])
     unit = cwhere(_cmp("Equal", s_row, zero[0]), zero, cdivr(b, s_row))
     u1, rr = householder(unit, want_q=True)
-    d = cmap(lambda v: _diagonal(v, batch), rr)
+    d = cmap(diagonal, rr)
     phases = cphase(d, cabs(d), at_zero=1.0)
     u = cmul(u1, cmap(lambda v: _ops.unsqueeze(v, [len(v.shape) - 1]), phases))
+    u = cmap(lambda v: nan_where(bad, v), u)
     if q is not None:
         u = cmm(cmap(lambda v: _cols(v, 0, n), q), u)
         if full:
@@ -452,7 +298,7 @@ def svd_factors(v: Value, full: bool) -> tuple[C, Value, C]:
     """U, S and Vh (U and Vh as pairs) of a complex stack with min(M, N) >= 1."""
     a = parts(v)
     m, n = a[0].shape[-2:]
-    if m >= n:
+    if _tall(m, n):
         u, s, vecs = _svd(a, True, full)
         return u, s, cH(vecs)
     u, s, vecs = _svd(cH(a), True, full)  # x^H = U S V^H, so x = V S U^H
@@ -462,7 +308,12 @@ def svd_factors(v: Value, full: bool) -> tuple[C, Value, C]:
 def singular_values(v: Value) -> Value:
     a = parts(v)
     m, n = a[0].shape[-2:]
-    return _svd(a if m >= n else cH(a), False, False)[1]
+    return _svd(a if _tall(m, n) else cH(a), False, False)[1]
+
+
+def _tall(m, n) -> bool:
+    """m >= n for known sizes; a symbolic size is square (checked by the caller)."""
+    return not (type(m) is int and type(n) is int) or m >= n
 
 
 def pinv(v: Value, tol: Value) -> Value:
@@ -474,161 +325,3 @@ def pinv(v: Value, tol: Value) -> Value:
     s_inv = _ops.where(_cmp("Greater", s, cutoff), _div(_c(1, s), safe), zero)
     scaled = cscale(cH(vh), _ops.unsqueeze(s_inv, [len(s_inv.shape) - 1]))
     return join(*cmm(scaled, cH(u)))
-
-
-# ---------------------------------------------------------------------------------------------
-# eig: Hessenberg reduction, shifted QR iterations, back substitution
-
-
-def csqrt(z: C) -> C:
-    """The principal square root, from (|z| + |re z|) / 2 so that nothing cancels."""
-    x, y = z
-    t = _ops.unary("Sqrt", _mul(_add(cabs(z), _abs(x)), _c(0.5, x)))
-    half = _div(y, _add(t, t))
-    half = _ops.where(_cmp("Equal", t, _c(0, t)), _c(0, t), half)
-    right = _cmp("GreaterOrEqual", x, _c(0, x))
-    return (_ops.where(right, t, _abs(half)),
-            _ops.where(right, half, _ops.where(_cmp("Less", y, _c(0, y)), _neg(t), t)))
-
-
-def _cabs2(z: C) -> Value:
-    return _add(_mul(z[0], z[0]), _mul(z[1], z[1]))
-
-
-def _hessenberg(a: C) -> tuple[C, C]:
-    """``a = z h z^H`` with h upper Hessenberg and z unitary."""
-    n = a[0].shape[-1]
-    z = _eye(_Batch(a[0]), n, a[0])
-    for k in range(n - 2):
-        v, bvh = _reflector(cmap(lambda t, k=k: _cols(t, k, k + 1), a), k + 1)
-        a = csub(a, cmul(v, cmm(bvh, a)))
-        a = csub(a, cmul(cmm(a, v), bvh))
-        z = csub(z, cmul(cmm(z, v), bvh))
-    return a, z
-
-
-def _shifts(t: C, sub: C, exceptional: bool) -> C:
-    """One shift per subdiagonal position j = 1..n-1, (..., n-1): the eigenvalue of the 2x2
-    block at rows and columns j-1, j nearer its last entry (Wilkinson), or, ``exceptional``,
-    that entry plus 3/4 of the real part of the subdiagonal entry, which breaks the cycles the
-    Wilkinson shift can be caught in (LAPACK's zlahqr uses the same every 10 iterations)."""
-    n = t[0].shape[-1]
-    batch = _Batch(t[0])
-    flat = cmap(lambda v: batch.reshape(v, [n * n]), t)
-    j = np.arange(1, n)
-
-    def at(idx):
-        return cmap(lambda v: _ops.gather(v, _ops.i64(idx), -1), flat)
-
-    d = at(j * (n + 1))
-    if exceptional:
-        return _add(d[0], _mul(_c(0.75, d[0]), _abs(sub[0]))), d[1]
-    aa, b = at((j - 1) * (n + 1)), at((j - 1) * n + j)
-    delta = cscale(csub(aa, d), _c(0.5, d[0]))
-    bc = cmul(b, sub)
-    root = csqrt(cadd(cmul(delta, delta), bc))
-    plus, minus = cadd(delta, root), csub(delta, root)
-    den = cwhere(_cmp("GreaterOrEqual", _cabs2(plus), _cabs2(minus)), plus, minus)
-    zero_den = _cmp("Equal", _cabs2(den), _c(0, d[0]))
-    safe = cwhere(zero_den, (_c(1, d[0]), _c(0, d[0])), den)
-    return cwhere(zero_den, d, csub(d, cdiv(bc, safe)))
-
-
-def qr_steps(n: int) -> int:
-    """Shifted QR steps in all: 8 per eigenvalue, shared. Measured on 400 random matrices each
-    of n = 3..12 (complex and real Gaussian, integer, companion and sparse 0/1 matrices):
-    residuals |a v - w v| below 1e-13 |a| except for defective eigenvalues (nilpotent Jordan
-    blocks), which get the eps^(1/k) accuracy their conditioning allows (about 1e-7)."""
-    return 8 * (n - 1)
-
-
-def _schur(a: C) -> tuple[C, C]:
-    """``a = z t z^H`` with t (nearly) upper triangular, by shifted QR steps on the whole
-    Hessenberg matrix, a fixed number of them.
-
-    Before each step, subdiagonal entries below eps * |a|_F are set to zero (a backward-stable
-    perturbation); a QR step keeps such zeros exact, so the blocks they separate iterate
-    independently. Each step takes its shift from the 2x2 block at the bottom of the lowest
-    block not yet reduced, as LAPACK does; blocks already reduced to 1x1 are left unchanged."""
-    n = a[0].shape[-1]
-    batch = _Batch(a[0])
-    t, z = _hessenberg(a)
-    eps = float(np.finfo(a[0].dtype.numpy).eps)
-    tiny = _mul(_ops.unary("Sqrt", _ops.reduce("ReduceSum", _cabs2(a), [-2, -1], True)),
-                _c(eps, a[0]))
-    subdiagonal = _mask(np.eye(n, k=-1, dtype=bool))
-    # Entries below the subdiagonal are rounding errors: they are kept exactly zero, or a shift
-    # that equals a deflated eigenvalue would turn them into rotations that undo deflations.
-    hessenberg = _mask(np.triu(np.ones((n, n), bool), -1))
-    t = cwhere(hessenberg, t, czero(t[0]))
-    sub_index = _ops.i64(np.arange(1, n) * (n + 1) - 1)
-    positions = _ops.const(np.arange(1, n), a[0].dtype)
-    eye = _ops.const(np.eye(n), a[0].dtype)
-    for step in range(qr_steps(n)):
-        small = _cmp("LessOrEqual", _add(_abs(t[0]), _abs(t[1])), tiny)
-        t = cwhere(_ops.binary("And", subdiagonal, small, D.bool), czero(t[0]), t)
-        sub = cmap(lambda v: _ops.gather(batch.reshape(v, [n * n]), sub_index, -1), t)
-        live = _ops.unary("Not", _ops.binary("And", _cmp("Equal", sub[0], _c(0, sub[0])),
-                                              _cmp("Equal", sub[1], _c(0, sub[1])), D.bool))
-        lowest = _ops.bind("ArgMax", [_ops.where(live, positions, _c(-1, positions))],
-                           [D.int64], lambda s=sub: [s[0].shape[:-1] + (1,)],
-                           (("axis", len(sub[0].shape) - 1), ("keepdims", 1)))[0]
-        shifts = _shifts(t, sub, exceptional=step % 10 == 9)
-        mu = cmap(lambda v, i=lowest: _ops.unsqueeze(_gather_elements(v, i, -1),
-                                                     [len(v.shape)]), shifts)
-        q, _ = householder((_sub(t[0], _mul(mu[0], eye)), _sub(t[1], _mul(mu[1], eye))),
-                           want_q=True)
-        t = cwhere(hessenberg, cmm(cH(q), cmm(t, q)), czero(t[0]))
-        z = cmm(z, q)
-    return t, z
-
-
-def _triangular_eigenvectors(t: C) -> C:
-    """Unit upper triangular y with t y = y diag(t) for upper triangular t, by back
-    substitution; a divisor smaller than eps * max|t| (repeated eigenvalues) is replaced by it,
-    as LAPACK's ztrevc does."""
-    n = t[0].shape[-1]
-    batch = _Batch(t[0])
-    dt = t[0].dtype
-    diag = cmap(lambda v: _ops.unsqueeze(_diagonal(v, batch), [len(v.shape) - 2]), t)
-    smin = _mul(max_magnitude(t), _c(float(np.finfo(dt.numpy).eps), t[0]))
-    cols = np.arange(n)
-    rows = [(_filled(batch, (1, n), (cols == n - 1).astype(float), dt),
-             _filled(batch, (1, n), np.zeros(n), dt))]
-    for i in range(n - 2, -1, -1):
-        below = cconcat(rows[::-1], len(t[0].shape) - 2)  # rows i+1 .. n-1
-        trow = cmap(lambda v, i=i: _cols(_rows(v, i, i + 1), i + 1, n), t)
-        s = cmm(trow, below)
-        den = csub(cmap(lambda v, i=i: _entry(v, i, i), t), diag)
-        small = _cmp("Less", cabs(den), smin)
-        den = cwhere(small, (smin, _c(0, smin)), den)
-        y = cdiv(s, den)
-        zero = czero(t[0])
-        row = cwhere(_mask(cols > i), (_neg(y[0]), _neg(y[1])),
-                     cwhere(_mask(cols == i), (_c(1, y[0]), zero[1]), zero))
-        rows.append(row)
-    return cconcat(rows[::-1], len(t[0].shape) - 2)
-
-
-def eig(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
-    """Eigenvalues and unit eigenvectors of general square matrices, real or complex."""
-    re, im = parts(v)
-    n = re.shape[-1]
-    batch = _Batch(re)
-    cdt = v.dtype if v.dtype.kind == "c" else complex_of(v.dtype)
-    scale = max_magnitude((re, im))
-    if n == 1:
-        t, z = (re, im), _eye(batch, 1, re)
-    else:
-        t, z = _schur(cdivr((re, im), scale))
-        t = cscale(t, scale)
-    w = join(*cmap(lambda x: _diagonal(x, batch), t))
-    if not want_vectors:
-        return w, None
-    if n == 1:
-        return w, filled(batch, (1, 1), np.ones((1, 1)), cdt)
-    upper = _mask(np.triu(np.ones((n, n), bool)))
-    y = _triangular_eigenvectors(cwhere(upper, cdivr(t, scale), czero(re)))
-    vecs = cmm(z, y)
-    norms = _ops.unary("Sqrt", _sum(_cabs2(vecs), -2, True))
-    return w, join(*cdivr(vecs, norms))

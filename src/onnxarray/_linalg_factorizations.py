@@ -1,44 +1,66 @@
-"""Factorizations and solvers of the linalg extension, written as unrolled ONNX graphs.
+"""Factorizations and solvers of the linalg extension, as ONNX graphs built on loops.
 
-onnxruntime has no kernels for them (its Det has no float64 kernel), so each algorithm is
-unrolled in Python over the matrix size, which must be known when recording; the batch (leading)
-dimensions may be symbolic, and every step works on the whole stack at once.
+onnxruntime has no kernels for them (its Det has no float64 kernel), so each algorithm is an
+ONNX ``Loop`` (see ``_linalg_loops``) whose body does O(n^2) vectorised work on the whole stack:
+the matrix size may be symbolic, one exported model serves every size, and the graph has a few
+hundred nodes at any size.
 
-- det, slogdet: LU with partial pivoting (the pivot is the ArgMax of the column's magnitudes,
-  rows are swapped with GatherElements).
-- inv, solve: Gauss-Jordan elimination with partial pivoting on ``[A | B]``.
+- det, slogdet: LU with partial pivoting; the sign of the row permutation from its inversions.
+- inv, solve: Gauss-Jordan elimination with partial pivoting on ``A`` and the right-hand sides.
 - cholesky: the outer-product algorithm; it reads the lower triangle only.
 - qr: Householder reflections.
-- eigh, eigvalsh: cyclic Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations
-  at a time in round-robin order, for ``3 * ceil(log2(n))`` sweeps: enough for float64 accuracy
-  up to n = 64 (measured on random spectra and on spectra with many repeated eigenvalues);
-  larger matrices get more sweeps by the same rule but are not tested. The graph grows like
-  n^2 log n nodes: about 34,000 for n = 64.
-- svd, svdvals: a Householder QR reduces a tall matrix to its square factor, then one-sided
-  Jacobi rotations (the same sweeps) orthogonalize its columns; U is completed to an orthonormal
-  basis by a QR of the normalized columns, so it stays orthonormal for rank-deficient inputs.
+- eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
+  time in round-robin order, until a whole sweep finds every off-diagonal entry below
+  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps).
+- svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
+  orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized
+  columns, so it stays orthonormal for rank-deficient inputs.
 - pinv, matrix_rank and the 2, -2 and 'nuc' matrix norms: from the singular values.
 
 Eigen- and singular-value algorithms work on the matrix divided by its largest magnitude, so
-finite inputs of any size neither overflow nor underflow to zero. Unlike NumPy nothing raises
-on singular or indefinite inputs: the results hold infinities or NaNs instead.
+finite inputs of any size neither overflow nor underflow to zero; a matrix whose iteration did
+not converge, or that holds a NaN or an infinity, gets NaN in every output. Unlike NumPy nothing
+raises on singular or indefinite inputs: the results hold infinities or NaNs instead.
 
-Complex inputs go to the same algorithms in ``_linalg_complex``, written on (real, imaginary)
-pairs with this module's helpers.
+Complex inputs go to ``_linalg_complex``, the same algorithms on (real, imaginary) pairs, on
+loops too (``_linalg_loops_complex``, ``_linalg_jacobi_complex``); eig and eigvals are still
+unrolled over a known matrix size. Concrete calls run
+as one compiled session per dtype and rank (``_linalg_plans``): a new size does not recompile.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-from typing import NamedTuple
-
 import numpy as np
 
 from . import _dtypes as D
+from . import _linalg_complex as _cx
+from . import _linalg_jacobi as _jc
+from . import _linalg_loops as _lp
 from . import _ops
 from ._array_object import Array, as_value
 from ._graph import Value
+from ._linalg_base import (
+    EighResult,
+    EigResult,
+    QRResult,
+    SlogdetResult,
+    SVDResult,
+    _any_filled,
+    _Batch,
+    _c,
+    _cmp,
+    _div,
+    _filled,
+    _matrices,
+    _max_magnitude,
+    _mT,
+    _mul,
+    _ones,
+    _same_size,
+    _square,
+    _top_k,
+)
+from ._linalg_plans import compiled
 from ._linear_algebra_functions import _mm
 from ._plans import planned
 
@@ -47,246 +69,28 @@ __all__ = ["cholesky", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matr
            "EighResult", "QRResult", "SlogdetResult", "SVDResult"]
 
 
-class SlogdetResult(NamedTuple):
-    sign: Array
-    logabsdet: Array
+def _complex():
+    """The complex versions (written on (real, imaginary) pairs)."""
+    return _cx
 
 
-class EigResult(NamedTuple):
-    eigenvalues: Array
-    eigenvectors: Array
-
-
-class EighResult(NamedTuple):
-    eigenvalues: Array
-    eigenvectors: Array
-
-
-class QRResult(NamedTuple):
-    Q: Array
-    R: Array
-
-
-class SVDResult(NamedTuple):
-    U: Array
-    S: Array
-    Vh: Array
-
-
-# ---------------------------------------------------------------------------------------------
-# argument checks
-
-
-def _matrices(x, func: str) -> Value:
-    """The Value of a stack of floating-point (real or complex) matrices of known size."""
-    v = as_value(x, func)
-    if v.dtype.kind not in "fc":
-        raise TypeError(f"{func}: needs a floating-point dtype, got {v.dtype.name}")
-    if len(v.shape) < 2:
-        raise ValueError(f"{func}: needs at least 2 dimensions, got {len(v.shape)}")
-    if any(type(d) is not int for d in v.shape[-2:]):
-        raise ValueError(f"{func}: the matrix size must be known when recording (only the "
-                         "batch dimensions may be symbolic): the algorithm is unrolled over it")
-    return v
-
-
-def _square(x, func: str) -> tuple[Value, int]:
-    v = _matrices(x, func)
-    m, n = v.shape[-2:]
-    if m != n:
-        raise ValueError(f"{func}: needs square matrices, got {m}x{n}")
-    return v, n
-
-
-# ---------------------------------------------------------------------------------------------
-# small emitters
-
-
-def _add(a: Value, b: Value) -> Value:
-    return _ops.binary("Add", a, b)
-
-
-def _sub(a: Value, b: Value) -> Value:
-    return _ops.binary("Sub", a, b)
-
-
-def _mul(a: Value, b: Value) -> Value:
-    return _ops.binary("Mul", a, b)
-
-
-def _div(a: Value, b: Value) -> Value:
-    return _ops.binary("Div", a, b)
-
-
-def _cmp(op: str, a: Value, b: Value) -> Value:
-    return _ops.binary(op, a, b, D.bool)
-
-
-def _c(value, like: Value) -> Value:
-    """A constant of ``like``'s dtype."""
-    return _ops.const(value, like.dtype)
-
-
-def _mask(array: np.ndarray) -> Value:
-    return _ops.const(array, D.bool)
-
-
-def _mT(v: Value) -> Value:
-    nd = len(v.shape)
-    return _ops.transpose(v, list(range(nd - 2)) + [nd - 1, nd - 2])
-
-
-def _rows(v: Value, start: int, stop: int) -> Value:
-    """``v[..., start:stop, :]``."""
-    if (start, stop) == (0, v.shape[-2]):
-        return v
-    nd = len(v.shape)
-    return _ops.slice_(v, [start], [stop], [nd - 2], [1],
-                       v.shape[:-2] + (stop - start, v.shape[-1]))
-
-
-def _cols(v: Value, start: int, stop: int) -> Value:
-    """``v[..., start:stop]``."""
-    if (start, stop) == (0, v.shape[-1]):
-        return v
-    nd = len(v.shape)
-    return _ops.slice_(v, [start], [stop], [nd - 1], [1], v.shape[:-1] + (stop - start,))
-
-
-def _entry(v: Value, i: int, j: int) -> Value:
-    """``v[..., i:i+1, j:j+1]``."""
-    return _cols(_rows(v, i, i + 1), j, j + 1)
-
-
-def _sum(v: Value, axis: int, keepdims: bool) -> Value:
-    return _ops.reduce("ReduceSum", v, [axis], keepdims)
-
-
-def _gather_elements(v: Value, idx: Value, axis: int) -> Value:
-    axis %= len(v.shape)
-    return _ops.bind("GatherElements", [v, idx], [v.dtype], lambda: [idx.shape],
-                     (("axis", axis),))[0]
-
-
-def _top_k(v: Value, largest: bool) -> tuple[Value, Value]:
-    """All of the last axis sorted (descending if ``largest``) and the sorting indices."""
-    k = v.shape[-1]
-    return _ops.bind("TopK", [v, _ops.i64([k])], [v.dtype, D.int64],
-                     lambda: [v.shape, v.shape],
-                     (("axis", len(v.shape) - 1), ("largest", int(largest)), ("sorted", 1)))
-
-
-class _Batch:
-    """The leading (batch) dimensions of a stack, for reshapes and expands to ``batch + tail``."""
-
-    __slots__ = ("shape", "_value")
-
-    def __init__(self, v: Value, ntail: int = 2) -> None:
-        nb = len(v.shape) - ntail
-        self.shape = v.shape[:nb]
-        self._value = None if _ops.is_static(self.shape) else _ops.shape_of(v, 0, nb)
-
-    def _dims(self, tail) -> list:
-        if self._value is None:
-            return list(self.shape) + list(tail)
-        return [self._value] + list(tail)
-
-    def reshape(self, v: Value, tail) -> Value:
-        return _ops.reshape(v, self._dims(tail), self.shape + tuple(tail))
-
-    def expand(self, v: Value, tail) -> Value:
-        return _ops.expand_to(v, _ops.shape_value(self._dims(tail)), self.shape + tuple(tail))
-
-
-def _filled(batch: _Batch, tail: tuple, value: np.ndarray, dtype) -> Value:
-    """``value`` (of shape ``tail``) repeated over the batch."""
-    return batch.expand(_ops.const(np.broadcast_to(value, tail), dtype), tail)
-
-
-def _any_filled(batch: _Batch, tail: tuple, value: np.ndarray, dtype) -> Value:
-    """``_filled`` for a real or complex dtype."""
-    if dtype.kind == "c":
-        return _complex().filled(batch, tail, value, dtype)
-    return _filled(batch, tail, value, dtype)
-
-
-def _ones(batch: _Batch, dtype) -> Value:
-    return _any_filled(batch, (), np.ones(()), dtype)
-
-
-def _max_magnitude(v: Value) -> Value:
-    """The largest magnitude of each matrix, (..., 1, 1); 1 for a zero matrix."""
-    m = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [-2, -1], True)
-    return _ops.where(_cmp("Equal", m, _c(0, m)), _c(1, m), m)
+def _is_zero(d) -> bool:
+    return type(d) is int and d == 0
 
 
 # ---------------------------------------------------------------------------------------------
 # LU and Gauss-Jordan elimination
 
 
-def _eliminate(aug: Value, n: int, jordan: bool) -> tuple[Value, Value | None, Value]:
-    """Partial-pivoting elimination on the first ``n`` columns of ``aug`` (..., n, w).
-
-    Below each pivot (LU) or also above it (``jordan``). Returns the eliminated matrix, the
-    parity of the row swaps as +-1 of shape (..., 1, 1) (None when no swap was possible) and the
-    pivots, (..., n, 1). A zero pivot leaves its column as it is, so a singular matrix gets a
-    zero pivot rather than NaNs.
-    """
-    nd = len(aug.shape)
-    rows = np.arange(n).reshape(n, 1)
-    row_index = _ops.i64(rows)
-    zero = _c(0, aug)
-    parity = None
-    pivots = []
-    for k in range(n):
-        if k < n - 1:
-            col = _rows(_cols(aug, k, k + 1), k, n)
-            rel = _ops.bind("ArgMax", [_ops.unary("Abs", col)], [D.int64],
-                            lambda c=col: [c.shape[:-2] + (1, 1)],
-                            (("axis", nd - 2), ("keepdims", 1)))[0]
-            p = _ops.binary("Add", rel, _ops.i64(k))
-            perm = _ops.where(_mask(rows == k), p,
-                              _ops.where(_cmp("Equal", row_index, p), _ops.i64(k), row_index))
-            idx = _ops.expand_to(perm, _ops.shape_of(aug), aug.shape)
-            aug = _gather_elements(aug, idx, -2)
-            flip = _ops.where(_cmp("Equal", p, _ops.i64(k)), _c(1, aug), _c(-1, aug))
-            parity = flip if parity is None else _mul(parity, flip)
-        pivot = _entry(aug, k, k)
-        pivots.append(pivot)
-        below = rows > k
-        targets = (below | (rows < k)) if jordan else below
-        if not targets.any():
-            continue
-        colk = _cols(aug, k, k + 1)
-        m = _ops.where(_mask(targets), _div(colk, pivot), zero)
-        m = _ops.where(_cmp("Equal", pivot, zero), zero, m)
-        aug = _sub(aug, _mul(m, _rows(aug, k, k + 1)))
-    return aug, parity, _ops.concat(pivots, nd - 2)
-
-
-def _complex():
-    """The complex versions, which are written with this module's helpers."""
-    from . import _linalg_complex
-
-    return _linalg_complex
-
-
-def _det_parts(v: Value, n: int) -> tuple[Value | None, Value]:
-    _, parity, pivots = _eliminate(v, n, jordan=False)
-    return parity, pivots
-
-
 def det(x: Array, /) -> Array:
     """The determinant: the product of the LU pivots, signed by the parity of the row swaps."""
     v, n = _square(x, "det")
-    if n == 0:
+    if _is_zero(n):
         return Array._new(_ones(_Batch(v), v.dtype))
     if v.dtype.kind == "c":
         return Array._new(_complex().det(v, n))
-    parity, pivots = _det_parts(v, n)
-    out = _ops.reduce("ReduceProd", pivots, [-2, -1], True)
-    if parity is not None:
-        out = _mul(out, parity)
+    _, _, perm, pivots = _lp.eliminate(v, None, jordan=False)
+    out = _mul(_ops.reduce("ReduceProd", pivots, [-2, -1], True), _lp.permutation_sign(perm, v))
     return Array._new(_ops.squeeze(out, [-2, -1]))
 
 
@@ -294,39 +98,34 @@ def slogdet(x: Array, /) -> SlogdetResult:
     """Sign (a unit complex number for complex input) and natural log of the magnitude of the
     determinant, from the LU pivots."""
     v, n = _square(x, "slogdet")
-    if n == 0:
+    if _is_zero(n):
         b = _Batch(v)
         return SlogdetResult(Array._new(_ones(b, v.dtype)),
                              Array._new(_filled(b, (), np.zeros(()), D.real_dtype_of(v.dtype))))
     if v.dtype.kind == "c":
         return SlogdetResult(*(Array._new(r) for r in _complex().slogdet(v, n)))
-    parity, pivots = _det_parts(v, n)
-    sign = _ops.reduce("ReduceProd", _ops.unary("Sign", pivots), [-2, -1], True)
-    if parity is not None:
-        sign = _mul(sign, parity)
+    _, _, perm, pivots = _lp.eliminate(v, None, jordan=False)
+    sign = _mul(_ops.reduce("ReduceProd", _ops.unary("Sign", pivots), [-2, -1], True),
+                _lp.permutation_sign(perm, v))
     logabs = _ops.reduce("ReduceSum", _ops.unary("Log", _ops.unary("Abs", pivots)), [-2, -1],
                          False)
     return SlogdetResult(Array._new(_ops.squeeze(sign, [-2, -1])), Array._new(logabs))
 
 
-def _gauss_jordan(a: Value, b: Value, n: int) -> Value:
+def _gauss_jordan(a: Value, b: Value) -> Value:
     """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) of one batch shape."""
-    aug = _ops.concat([a, b], len(a.shape) - 1)
-    aug, _, pivots = _eliminate(aug, n, jordan=True)
-    return _div(_cols(aug, n, aug.shape[-1]) if type(aug.shape[-1]) is int
-                else _ops.slice_(aug, [n], [2**62], [len(aug.shape) - 1], [1], b.shape),
-                pivots)
+    _, rhs, perm, pivots = _lp.eliminate(a, b, jordan=True)
+    return _lp.solve_eliminated(perm, pivots, rhs)
 
 
 def inv(x: Array, /) -> Array:
     """The inverse, by Gauss-Jordan elimination with partial pivoting on ``[x | I]``."""
     v, n = _square(x, "inv")
-    if n == 0:
+    if _is_zero(n):
         return Array._new(v)
     if v.dtype.kind == "c":
         return Array._new(_complex().inv(v, n))
-    eye = _filled(_Batch(v), (n, n), np.eye(n), v.dtype)
-    return Array._new(_gauss_jordan(v, eye, n))
+    return Array._new(_gauss_jordan(v, _lp.eye_like(v)))
 
 
 def solve(x1: Array, x2: Array, /) -> Array:
@@ -338,24 +137,23 @@ def solve(x1: Array, x2: Array, /) -> Array:
     dtype = D.promote(a.dtype, b.dtype, "solve")
     if dtype.kind == "c":  # the same steps on the real and imaginary parts
         rd = D.real_dtype_of(dtype)
-        cx = _complex()
-        a_parts = [_ops.cast(p, rd) for p in cx.parts(a)]
-        b_parts = [_ops.cast(p, rd) for p in cx.parts(b)]
+        a_parts = [_ops.cast(p, rd) for p in _cx.parts(a)]
+        b_parts = [_ops.cast(p, rd) for p in _cx.parts(b)]
     else:
         a_parts, b_parts = [_ops.cast(a, dtype)], [_ops.cast(b, dtype)]
     a_parts, b_parts, vector = _system(a_parts, b_parts, n)
-    if n == 0:
+    if _is_zero(n):
         out = b_parts
     elif dtype.kind == "c":
         out = list(_complex().gauss_jordan(tuple(a_parts), tuple(b_parts), n))
     else:
-        out = [_gauss_jordan(a_parts[0], b_parts[0], n)]
+        out = [_gauss_jordan(a_parts[0], b_parts[0])]
     if vector:
         out = [_ops.squeeze(o, [-1]) for o in out]
-    return Array._new(_complex().join(*out) if dtype.kind == "c" else out[0])
+    return Array._new(_cx.join(*out) if dtype.kind == "c" else out[0])
 
 
-def _system(a_parts: list, b_parts: list, n: int) -> tuple[list, list, bool]:
+def _system(a_parts: list, b_parts: list, n) -> tuple[list, list, bool]:
     """The parts of ``a`` (..., n, n) and ``b`` (..., n, k) expanded to one batch shape, and
     whether ``b`` was a vector."""
     b = b_parts[0]
@@ -365,14 +163,18 @@ def _system(a_parts: list, b_parts: list, n: int) -> tuple[list, list, bool]:
         b = b_parts[0]
     if len(b.shape) < 2:
         raise ValueError("solve: x2 must have at least 1 dimension")
-    if type(b.shape[-2]) is int and b.shape[-2] != n:
-        raise ValueError(f"solve: x2 has {b.shape[-2]} rows, but x1 is {n}x{n}")
+    rows = b.shape[-2]
+    if type(rows) is int and type(n) is int and rows != n:
+        raise ValueError(f"solve: x2 has {rows} rows, but x1 is {n}x{n}")
+    if (type(rows) is int) != (type(n) is int) or (type(n) is not int and not rows == n):
+        raise ValueError(f"solve: x2 must have as many rows as x1, got {rows} and {n}")
     batch = _ops.broadcast_shapes(a_parts[0].shape[:-2], b.shape[:-2], func="solve")
     k = b.shape[-1]
     k_dim = k if type(k) is int else _ops.dim_of(b, -1)
-    a_shape = _ops.shape_value(_Batch(b)._dims([n, n]))
+    n_dim = n if type(n) is int else _ops.dim_of(a_parts[0], -1)
+    a_shape = _ops.shape_value(_Batch(b)._dims([n_dim, n_dim]))
     a_parts = [_ops.expand_to(p, a_shape, batch + (n, n)) for p in a_parts]
-    b_shape = _ops.shape_value(_Batch(a_parts[0])._dims([n, k_dim]))
+    b_shape = _ops.shape_value(_Batch(a_parts[0])._dims([n_dim, k_dim]))
     return a_parts, [_ops.expand_to(p, b_shape, batch + (n, k)) for p in b_parts], vector
 
 
@@ -384,53 +186,36 @@ def cholesky(x: Array, /, *, upper: bool = False) -> Array:
     """The Cholesky factor of symmetric (Hermitian) positive-definite matrices, lower unless
     ``upper``, from the lower triangle."""
     v, n = _square(x, "cholesky")
-    if n == 0:
+    if _is_zero(n):
         return Array._new(v)
     if v.dtype.kind == "c":
         return Array._new(_complex().cholesky(v, n, upper))
-    rows = np.arange(n).reshape(n, 1)
-    zero = _c(0, v)
-    s, cols = v, []
-    for j in range(n):
-        d = _ops.unary("Sqrt", _entry(s, j, j))
-        col = _ops.where(_mask(rows >= j), _div(_cols(s, j, j + 1), d), zero)
-        cols.append(col)
-        if j < n - 1:
-            s = _sub(s, _mul(col, _mT(col)))
-    low = _ops.concat(cols, len(v.shape) - 1)
+    low = _lp.cholesky(_lp.symmetric_from_lower(v))
     return Array._new(_mT(low) if upper else low)
 
 
+def _reflections(v: Value) -> Value:
+    """min(m - 1, n): the Householder reflections a QR of (..., m, n) ``v`` takes."""
+    m, n = v.shape[-2:]
+    if type(m) is int and type(n) is int:
+        return _ops.const(max(min(m - 1, n), 0), D.int64)
+    mv, nv = _lp.size_value(v, -2), _lp.size_value(v, -1)
+    return _ops.binary("Max", _ops.binary("Min", _ops.binary("Sub", mv, _ops.const(1, D.int64)),
+                                          nv), _ops.const(0, D.int64))
+
+
 def _householder(a: Value, want_q: bool) -> tuple[Value | None, Value]:
-    """``a = q @ r`` with q (..., m, m) orthogonal (if ``want_q``) and r upper triangular."""
-    m, n = a.shape[-2:]
-    rows = np.arange(m).reshape(m, 1)
-    zero = _c(0, a)
-    r, q = a, None
-    for k in range(min(m - 1, n)):
-        x = _ops.where(_mask(rows >= k), _cols(r, k, k + 1), zero)
-        # The reflector does not depend on the scale of x: divided by its largest magnitude,
-        # v.T @ v >= 1 unless x is zero, so 2 / (v.T @ v) cannot overflow for tiny columns.
-        big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-2], True)
-        x = _div(x, _ops.where(_cmp("Equal", big, zero), _c(1, a), big))
-        xk = _entry(x, k, 0)
-        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -2, True))
-        # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
-        alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
-        v = _ops.where(_mask(rows == k), _sub(xk, alpha), x)
-        vv = _sum(_mul(v, v), -2, True)
-        beta = _ops.where(_cmp("Equal", vv, zero), zero, _div(_c(2, a), vv))
-        bvt = _mul(beta, _mT(v))
-        r = _sub(r, _mul(v, _mm(bvt, r)))
-        if want_q:
-            if q is None:
-                q = _sub(_ops.const(np.eye(m), a.dtype), _mul(v, bvt))
-            else:
-                q = _sub(q, _mul(_mm(q, v), bvt))
-    r = _ops.where(_mask(np.triu(np.ones((m, n), bool))), r, zero)
-    if want_q and q is None:
-        q = _filled(_Batch(a), (m, m), np.eye(m), a.dtype)
-    return q, r
+    return _lp.householder(a, want_q, _reflections(a))
+
+
+def _order(m, n, func: str) -> bool:
+    """Whether m >= n, for known sizes or one symbolic size of a square matrix."""
+    if type(m) is int and type(n) is int:
+        return m >= n
+    if _same_size(m, n):
+        return True
+    raise ValueError(f"{func}: a non-square matrix needs known sizes when recording "
+                     f"(got {m}x{n}); square matrices may have a symbolic size")
 
 
 def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
@@ -439,8 +224,9 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
     m, n = v.shape[-2:]
-    k = m if mode == "complete" else min(m, n)
-    if m == 0 or n == 0:
+    tall = _order(m, n, "qr")
+    k = m if (mode == "complete" or not tall) else n
+    if _is_zero(m) or _is_zero(n):
         b = _Batch(v)
         return QRResult(Array._new(_any_filled(b, (m, k), np.eye(m, k), v.dtype)),
                         Array._new(_any_filled(b, (k, n), np.zeros((k, n)), v.dtype)))
@@ -449,140 +235,51 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
     scale = _max_magnitude(v)
     q, r = _householder(_div(v, scale), want_q=True)
     r = _mul(r, scale)
-    return QRResult(Array._new(_cols(q, 0, k)), Array._new(_rows(r, 0, k)))
+    if not _same_size(k, m):  # K = N < M: the first N columns of Q and rows of R
+        q, r = _cols(q, k), _rows(r, k)
+    return QRResult(Array._new(q), Array._new(r))
+
+
+def _cols(v: Value, k: int) -> Value:
+    nd = len(v.shape)
+    return _ops.slice_(v, [0], [k], [nd - 1], [1], v.shape[:-1] + (k,))
+
+
+def _rows(v: Value, k: int) -> Value:
+    nd = len(v.shape)
+    return _ops.slice_(v, [0], [k], [nd - 2], [1], v.shape[:-2] + (k, v.shape[-1]))
 
 
 # ---------------------------------------------------------------------------------------------
 # Jacobi rotations
 
 
-def _sweeps(n: int) -> int:
-    """Sweeps of cyclic Jacobi. The convergence is quadratic once it sets in, and the sweeps it
-    takes grow like log(n): 3 * ceil(log2 n) reach float64 accuracy (reconstruction errors below
-    1e-10 relative) for n <= 64, measured also on spectra where each eigenvalue repeats n/4 times,
-    which converge slowest; random spectra need about two thirds of that."""
-    return 3 * math.ceil(math.log2(n)) if n > 1 else 0
+def _sorted_vectors(vecs: Value, order: Value) -> Value:
+    """The columns of ``vecs`` (..., r, n) in ``order`` (..., n)."""
+    nd = len(vecs.shape)
+    idx = _ops.unsqueeze(order, [nd - 2])
+    idx = _ops.expand_to(idx, _ops.shape_of(vecs), vecs.shape)
+    return _ops.bind("GatherElements", [vecs, idx], [vecs.dtype], lambda: [vecs.shape],
+                     (("axis", nd - 1),))[0]
 
 
-@functools.lru_cache(maxsize=64)
-def _rounds(n: int) -> tuple:
-    """The round-robin schedule: ``n - 1`` rounds (``n`` if odd) of disjoint pairs (p, q) that
-    together cover every pair once. Per round: p and q indices, the flat indices of (p, p),
-    (q, q) and (p, q), and the rotation's patterns: J = c @ C + s @ S + I_rest (flat)."""
-    m = n + n % 2
-    players = list(range(m))
-    out = []
-    for _ in range(m - 1):
-        pairs = [tuple(sorted((players[i], players[m - 1 - i]))) for i in range(m // 2)]
-        pairs = [pq for pq in pairs if pq[1] < n]
-        players = [players[0], players[-1]] + players[1:-1]
-        p = np.array([a for a, _ in pairs])
-        q = np.array([b for _, b in pairs])
-        c_pat = np.zeros((len(pairs), n * n))
-        s_pat = np.zeros((len(pairs), n * n))
-        rest = np.eye(n)
-        for i, (a, b) in enumerate(pairs):
-            c_pat[i, [a * n + a, b * n + b]] = 1
-            s_pat[i, a * n + b], s_pat[i, b * n + a] = 1, -1
-            rest[a, a] = rest[b, b] = 0
-        out.append((p, q, p * (n + 1), q * (n + 1), p * n + q, c_pat, s_pat, rest.reshape(-1)))
-    return tuple(out)
-
-
-def _rotation(app: Value, aqq: Value, apq: Value) -> tuple[Value, Value]:
-    """(c, s) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] (Golub and Van Loan,
-    sym.schur2), as t = 2 apq sign(d) / (|d| + sqrt(d^2 + 4 apq^2)) with d = aqq - app, which
-    never divides by apq. t depends only on the ratio of d and apq: both are divided by the
-    larger magnitude first, so that tiny entries do not underflow when squared."""
-    zero = _c(0, app)
-    d = _sub(aqq, app)
-    two = _add(apq, apq)
-    big = _ops.binary("Max", _ops.unary("Abs", d), _ops.unary("Abs", two))
-    big = _ops.where(_cmp("Equal", big, zero), _c(1, app), big)
-    d, two = _div(d, big), _div(two, big)
-    den = _add(_ops.unary("Abs", d), _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two))))
-    num = _ops.where(_cmp("GreaterOrEqual", d, zero), two, _ops.unary("Neg", two))
-    t = _ops.where(_cmp("Equal", den, zero), zero, _div(num, den))
-    c = _div(_c(1, app), _ops.unary("Sqrt", _add(_c(1, app), _mul(t, t))))
-    return c, _mul(t, c)
-
-
-def _rotation_matrix(c: Value, s: Value, rnd: tuple, batch: _Batch, n: int) -> Value:
-    """The product of a round's disjoint rotations, (..., n, n): every entry is exact."""
-    *_, c_pat, s_pat, rest = rnd
-    dt = c.dtype
-    flat = _add(_add(_mm(c, _ops.const(c_pat, dt)), _mm(s, _ops.const(s_pat, dt))),
-                _ops.const(rest, dt))
-    return batch.reshape(flat, [n, n])
-
-
-def _jacobi_eigen(a: Value, want_vectors: bool) -> tuple[Value, Value | None]:
-    """Diagonalize symmetric (..., n, n) ``a``: returns its diagonal form and the rotations."""
-    n = a.shape[-1]
-    batch = _Batch(a)
-    vecs = None
-    for _ in range(_sweeps(n)):
-        for rnd in _rounds(n):
-            _, _, pp, qq, pq, *_ = rnd
-            flat = batch.reshape(a, [n * n])
-            c, s = _rotation(_ops.gather(flat, _ops.i64(pp), -1),
-                             _ops.gather(flat, _ops.i64(qq), -1),
-                             _ops.gather(flat, _ops.i64(pq), -1))
-            j = _rotation_matrix(c, s, rnd, batch, n)
-            a = _mm(_mT(j), _mm(a, j))
-            if want_vectors:
-                vecs = j if vecs is None else _mm(vecs, j)
-    return a, vecs
-
-
-def _one_sided_jacobi(b: Value, want_vectors: bool) -> tuple[Value, Value | None]:
-    """Rotate the columns of (..., m, n) ``b`` until they are orthogonal (Hestenes)."""
-    n = b.shape[-1]
-    batch = _Batch(b)
-    vecs = None
-    for _ in range(_sweeps(n)):
-        for rnd in _rounds(n):
-            p, q, *_ = rnd
-            bp = _ops.gather(b, _ops.i64(p), -1)
-            bq = _ops.gather(b, _ops.i64(q), -1)
-            c, s = _rotation(_sum(_mul(bp, bp), -2, False), _sum(_mul(bq, bq), -2, False),
-                             _sum(_mul(bp, bq), -2, False))
-            j = _rotation_matrix(c, s, rnd, batch, n)
-            b = _mm(b, j)
-            if want_vectors:
-                vecs = j if vecs is None else _mm(vecs, j)
-    return b, vecs
-
-
-def _symmetric_from_lower(v: Value) -> Value:
-    n = v.shape[-1]
-    return _ops.where(_mask(np.tril(np.ones((n, n), bool))), v, _mT(v))
-
-
-def _diagonal(v: Value, batch: _Batch) -> Value:
-    n = v.shape[-1]
-    return _ops.gather(batch.reshape(v, [n * n]), _ops.i64(np.arange(n) * (n + 1)), -1)
-
-
-def _eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
+def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _jc.MAX_SWEEPS):
     v, n = _square(x, func)
     batch = _Batch(v)
-    if n == 0:
+    if _is_zero(n):
         return (_filled(batch, (0,), np.zeros(0), D.real_dtype_of(v.dtype)),
                 _any_filled(batch, (0, 0), np.zeros((0, 0)), v.dtype))
     if v.dtype.kind == "c":
-        return _complex().eigen(v, want_vectors)
+        return _complex().eigen(v, want_vectors, max_sweeps)
     scale = _max_magnitude(v)
-    a = _div(_symmetric_from_lower(v), scale)
-    a, vecs = _jacobi_eigen(a, want_vectors)
-    w = _mul(_diagonal(a, batch), _ops.squeeze(scale, [-1]))
-    w, order = _top_k(w, largest=False)
+    a = _div(_lp.symmetric_from_lower(v), scale)
+    diag, vecs, failed = _jc.jacobi_eigen(a, want_vectors, max_sweeps)
+    w = _mul(diag, _ops.squeeze(scale, [-1]))
+    w, order = _top_k(_lp.nan_where(failed, w), largest=False)
     if not want_vectors:
         return w, None
-    if vecs is None:  # n == 1
-        return w, _filled(batch, (1, 1), np.ones((1, 1)), v.dtype)
-    idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
-    return w, _gather_elements(vecs, idx, -1)
+    vecs = _lp.nan_where(_ops.unsqueeze(failed, [len(failed.shape) - 1]), vecs)
+    return w, _sorted_vectors(vecs, order)
 
 
 def eigh(x: Array, /) -> EighResult:
@@ -599,18 +296,15 @@ def eigvalsh(x: Array, /) -> Array:
 
 
 def _general_eigen(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
-    v, n = _square(x, func)
-    if n == 0:
-        cdt = v.dtype if v.dtype.kind == "c" else _complex().complex_of(v.dtype)
-        b = _Batch(v)
-        return (_any_filled(b, (0,), np.zeros(0), cdt),
-                _any_filled(b, (0, 0), np.zeros((0, 0)), cdt))
-    return _complex().eig(v, want_vectors)
+    from ._linalg_eig import eig_values
+
+    return eig_values(x, func, want_vectors)
 
 
 def eig(x: Array, /) -> EigResult:
     """Eigenvalues and unit eigenvectors (columns) of general square matrices, always complex,
-    in no particular order: Hessenberg reduction, then a fixed number of shifted QR steps."""
+    in no particular order: Hessenberg reduction, then shifted QR sweeps until converged (NaN
+    for a matrix that does not converge), see _linalg_eig."""
     w, vecs = _general_eigen(x, "eig", True)
     return EigResult(Array._new(w), Array._new(vecs))
 
@@ -624,38 +318,33 @@ def eigvals(x: Array, /) -> Array:
 # singular values
 
 
-def _svd(v: Value, want_vectors: bool, full: bool):
-    """(U, S, V) of (..., m, n) ``v`` with known m >= n >= 1; U is (..., m, m) if ``full``."""
+def _svd(v: Value, want_vectors: bool, full: bool, max_sweeps: int = _jc.MAX_SWEEPS):
+    """(U, S, V) of (..., m, n) ``v`` with m >= n >= 1; U is (..., m, m) if ``full``."""
     m, n = v.shape[-2:]
-    batch = _Batch(v)
     scale = _max_magnitude(v)
-    a = _div(v, scale)
-    q = None
-    if m > n:  # the columns of the square R factor are rotated instead: fewer rows
-        q, r = _householder(a, want_q=want_vectors)
-        a = _rows(r, 0, n)
-    b, vecs = _one_sided_jacobi(a, want_vectors)
-    sigma = _ops.unary("Sqrt", _sum(_mul(b, b), -2, False))
-    s, order = _top_k(sigma, largest=True)
+    b, vecs, failed = _jc.one_sided_jacobi(_div(v, scale), want_vectors, max_sweeps)
+    sigma = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _mul(b, b), [-2], False))
+    s, order = _top_k(_lp.nan_where(failed, sigma), largest=True)
     s_out = _mul(s, _ops.squeeze(scale, [-1]))
     if not want_vectors:
         return None, s_out, None
-    idx = batch.expand(_ops.unsqueeze(order, [len(order.shape) - 1]), [n, n])
-    b = _gather_elements(b, idx, -1)
-    vecs = (_filled(batch, (1, 1), np.ones((1, 1)), v.dtype) if vecs is None
-            else _gather_elements(vecs, idx, -1))
+    bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
+    b = _sorted_vectors(b, order)
+    vecs = _lp.nan_where(bad, _sorted_vectors(vecs, order))
     # The normalized columns, then a QR that keeps them (up to sign) and completes the columns
     # of zero singular values to an orthonormal basis.
     zero = _c(0, b)
     s_row = _ops.unsqueeze(s, [len(s.shape) - 1])
     unit = _ops.where(_cmp("Equal", s_row, zero), zero, _div(b, s_row))
-    u1, rr = _householder(unit, want_q=True)
-    signs = _ops.where(_cmp("Less", _diagonal(rr, batch), zero), _c(-1, b), _c(1, b))
-    u = _mul(u1, _ops.unsqueeze(signs, [len(signs.shape) - 1]))
-    if q is not None:
-        u = _mm(_cols(q, 0, n), u)
-        if full:
-            u = _ops.concat([u, _cols(q, n, m)], len(u.shape) - 1)
+    q, rr = _householder(unit, want_q=True)
+    signs = _ops.where(_cmp("Less", _lp.diagonal(rr), zero), _c(-1, b), _c(1, b))  # (..., n)
+    if full and not _same_size(m, n):
+        signs = _ops.concat([signs, _ops.expand_to(
+            _c(np.ones(m - n), b), _ops.shape_value(_Batch(signs, 1)._dims([m - n])),
+            signs.shape[:-1] + (m - n,))], len(signs.shape) - 1)
+    else:
+        q = q if _same_size(m, n) else _cols(q, n)
+    u = _lp.nan_where(bad, _mul(q, _ops.unsqueeze(signs, [len(signs.shape) - 1])))
     return u, s_out, vecs
 
 
@@ -664,38 +353,38 @@ def svd(x: Array, /, *, full_matrices: bool = True) -> SVDResult:
     rotations."""
     v = _matrices(x, "svd")
     m, n = v.shape[-2:]
-    k = min(m, n)
-    if k == 0:
+    tall = _order(m, n, "svd")
+    if _is_zero(m) or _is_zero(n):
+        k = min(m, n)
         b = _Batch(v)
         um, vn = (m, n) if full_matrices else (k, k)
         return SVDResult(Array._new(_any_filled(b, (m, um), np.eye(m, um), v.dtype)),
                          Array._new(_filled(b, (0,), np.zeros(0), D.real_dtype_of(v.dtype))),
                          Array._new(_any_filled(b, (vn, n), np.eye(vn, n), v.dtype)))
     if v.dtype.kind == "c":
-        cx = _complex()
-        u, s, vh = cx.svd_factors(v, full_matrices)
-        return SVDResult(Array._new(cx.join(*u)), Array._new(s), Array._new(cx.join(*vh)))
-    return SVDResult(*(Array._new(r) for r in _svd_factors(v, full_matrices)))
+        u, s, vh = _cx.svd_factors(v, full_matrices)
+        return SVDResult(Array._new(_cx.join(*u)), Array._new(s), Array._new(_cx.join(*vh)))
+    return SVDResult(*(Array._new(r) for r in _svd_factors(v, full_matrices, tall)))
 
 
-def _svd_factors(v: Value, full: bool) -> tuple[Value, Value, Value]:
-    """U, S and Vh of a checked stack of matrices with min(M, N) >= 1."""
-    m, n = v.shape[-2:]
-    if m >= n:
+def _svd_factors(v: Value, full: bool, tall: bool) -> tuple[Value, Value, Value]:
+    """U, S and Vh of a checked stack of real matrices with min(M, N) >= 1."""
+    if tall:
         u, s, vecs = _svd(v, True, full)
         return u, s, _mT(vecs)
     u, s, vecs = _svd(_mT(v), True, full)  # x.T = U S V.T, so x = V S U.T
     return vecs, s, _mT(u)
 
 
-def singular_values(v: Value) -> Value:
+def singular_values(v: Value, func: str = "svdvals") -> Value:
     """The singular values (descending) of a checked stack of matrices."""
     m, n = v.shape[-2:]
-    if min(m, n) == 0:
+    tall = _order(m, n, func)
+    if _is_zero(m) or _is_zero(n):
         return _filled(_Batch(v), (0,), np.zeros(0), D.real_dtype_of(v.dtype))
     if v.dtype.kind == "c":
         return _complex().singular_values(v)
-    return _svd(v if m >= n else _mT(v), False, False)[1]
+    return _svd(v if tall else _mT(v), False, False)[1]
 
 
 def svdvals(x: Array, /) -> Array:
@@ -707,7 +396,12 @@ def _tolerance(rtol, v: Value, func: str) -> Value:
     """``rtol`` as (..., 1): a float, an array over the batch, or max(M, N) * eps if None."""
     rd = D.real_dtype_of(v.dtype)
     if rtol is None:
-        return _ops.const([max(v.shape[-2:]) * float(np.finfo(rd.numpy).eps)], rd)
+        eps = float(np.finfo(rd.numpy).eps)
+        m, n = v.shape[-2:]
+        if type(m) is int and type(n) is int:
+            return _ops.const([max(m, n) * eps], rd)
+        big = _ops.binary("Max", _lp.size_value(v, -2), _lp.size_value(v, -1))
+        return _ops.reshape(_mul(_ops.cast(big, rd), _ops.const(eps, rd)), [1])
     if isinstance(rtol, Array):
         r = rtol._v
         if r.dtype.kind != "f":
@@ -723,9 +417,10 @@ def matrix_rank(x: Array, /, *, rtol=None) -> Array:
     """The number of singular values above rtol times the largest one."""
     v = _matrices(x, "matrix_rank")
     tol = _tolerance(rtol, v, "matrix_rank")
-    if min(v.shape[-2:]) == 0:
+    m, n = v.shape[-2:]
+    if _is_zero(m) or _is_zero(n):
         return Array._new(_filled(_Batch(v), (), np.zeros((), np.int64), D.int64))
-    s = singular_values(v)
+    s = singular_values(v, "matrix_rank")
     cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
     above = _ops.cast(_cmp("Greater", s, cutoff), D.int64)
     return Array._new(_ops.reduce("ReduceSum", above, [-1], False))
@@ -737,11 +432,12 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
     v = _matrices(x, "pinv")
     tol = _tolerance(rtol, v, "pinv")
     m, n = v.shape[-2:]
-    if min(m, n) == 0:
+    tall = _order(m, n, "pinv")
+    if _is_zero(m) or _is_zero(n):
         return Array._new(_any_filled(_Batch(v), (n, m), np.zeros((n, m)), v.dtype))
     if v.dtype.kind == "c":
         return Array._new(_complex().pinv(v, tol))
-    u, s, vh = _svd_factors(v, False)
+    u, s, vh = _svd_factors(v, False, tall)
     cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
     zero = _c(0, s)
     s_inv = _ops.where(_cmp("Greater", s, cutoff), _div(_c(1, s), s), zero)
@@ -749,19 +445,17 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
     return Array._new(_mm(scaled, _mT(u)))
 
 
-# Repeated concrete calls of one signature run as one compiled session, like the main
-# namespace's functions: these unrolled graphs are long, op by op they are slow.
-det = planned(det)
-slogdet = planned(slogdet)
-inv = planned(inv)
-solve = planned(solve)
-cholesky = planned(cholesky)
-qr = planned(qr)
-eig = planned(eig)
-eigvals = planned(eigvals)
-eigh = planned(eigh)
-eigvalsh = planned(eigvalsh)
-svd = planned(svd)
-svdvals = planned(svdvals)
-matrix_rank = planned(matrix_rank)
-pinv = planned(pinv)
+# Concrete calls run as one compiled session per dtype and rank, whatever the matrix size
+# (eig and eigvals compile theirs themselves, see _linalg_eig).
+det = compiled(det, planned(det))
+slogdet = compiled(slogdet, planned(slogdet))
+inv = compiled(inv, planned(inv))
+solve = compiled(solve, planned(solve))
+cholesky = compiled(cholesky, planned(cholesky))
+qr = compiled(qr, planned(qr))
+eigh = compiled(eigh, planned(eigh))
+eigvalsh = compiled(eigvalsh, planned(eigvalsh))
+svd = compiled(svd, planned(svd))
+svdvals = compiled(svdvals, planned(svdvals))
+matrix_rank = compiled(matrix_rank, planned(matrix_rank))
+pinv = compiled(pinv, planned(pinv))

@@ -26,6 +26,7 @@ from onnx import helper
 
 from . import _dtypes as D
 from ._array_object import Array
+from ._build import domain_operators, since_version
 from ._executor import RUN_OPTIONS, session_for_model, session_runner
 from ._graph import CALL_ATTR, NONDETERMINISTIC, Dim, Value, make_node
 from ._opset_forms import PRIVATE_DOMAIN
@@ -37,15 +38,95 @@ _call_ids = itertools.count()
 _session_lock = threading.Lock()
 
 
-def from_onnx(model) -> OnnxFunction:
+def from_onnx(model, outputs=None) -> OnnxFunction:
     """A callable running ``model`` (an ``onnx.ModelProto`` or a path to a ``.onnx`` file).
 
     ``f(*args, **kwargs)`` takes arrays by the model's input names, or positionally in input
     order, and returns a dict from output name to array. On concrete arrays the model runs now
     in onnxruntime; on symbolic ones its graph is recorded into the trace and exported with it.
+
+    ``outputs`` (a list of output names; default all) selects the outputs to compute: the
+    model is cut to the nodes they need, so an eager call runs only that part (in a session of
+    its own) and a trace records only that; the result dict holds the selected outputs, in the
+    order given. The inputs stay the model's, needed or not.
     """
     proto, base = _load(model)
+    if outputs is not None:
+        proto = _select(proto, outputs)
     return OnnxFunction(_Model(proto, base))
+
+
+def _select(proto: onnx.ModelProto, outputs) -> onnx.ModelProto:
+    """``proto`` computing only ``outputs``: the nodes and initializers they need (names read
+    inside a node's subgraphs count as read by the node), every input kept."""
+    if isinstance(outputs, (str, bytes)) or not isinstance(outputs, (list, tuple)):
+        raise TypeError(f"{_FUNC}: outputs must be a list of output names, got "
+                        f"{type(outputs).__name__}")
+    names = [vi.name for vi in proto.graph.output]
+    bad = [o for o in outputs if not isinstance(o, str)]
+    if bad:
+        raise TypeError(f"{_FUNC}: outputs must be output names (str), got {bad[0]!r}")
+    unknown = [o for o in outputs if o not in names]
+    if unknown:
+        raise ValueError(f"{_FUNC}: the model has no outputs {unknown}; its outputs are "
+                         f"{names}")
+    if not outputs or len(set(outputs)) != len(outputs):
+        raise ValueError(f"{_FUNC}: outputs must name each selected output once, got "
+                         f"{list(outputs)}")
+    by_name = {vi.name: vi for vi in proto.graph.output}
+    g = proto.graph
+    needed = set(outputs)
+    keep = []
+    for n in reversed(g.node):
+        if not any(o in needed for o in n.output):
+            continue
+        keep.append(n)
+        needed.update(n.input)
+        graphs = [a.g for a in n.attribute if a.HasField("g")]
+        graphs += [h for a in n.attribute for h in a.graphs]
+        while graphs:
+            sub = graphs.pop()
+            needed.update(o.name for o in sub.output)
+            for m in sub.node:
+                needed.update(m.input)
+                graphs += [a.g for a in m.attribute if a.HasField("g")]
+                graphs += [h for a in m.attribute for h in a.graphs]
+    keep.reverse()
+    cut = onnx.ModelProto()
+    cut.CopyFrom(proto)
+    cg = cut.graph
+    del cg.node[:], cg.output[:], cg.value_info[:]
+    cg.node.extend(keep)
+    cg.output.extend(by_name[o] for o in outputs)
+    initializers = [t for t in g.initializer if t.name in needed]
+    del cg.initializer[:]
+    cg.initializer.extend(initializers)
+    # An input with a default (an initializer) that nothing reads any more is dropped with it.
+    inputs = [vi for vi in g.input
+              if vi.name in needed or vi.name not in {t.name for t in g.initializer}]
+    del cg.input[:]
+    cg.input.extend(inputs)
+    # Local functions and custom domains that only the dropped nodes used are dropped too.
+    functions = {(f.domain, f.name): f for f in proto.functions}
+    used, kept, stack = set(), {}, [list(keep)]
+    while stack:
+        for n in stack.pop():
+            key = (n.domain or "", n.op_type)
+            used.add(key[0])
+            if key in functions and key not in kept:
+                kept[key] = functions[key]
+                used.update(o.domain for o in kept[key].opset_import)
+                stack.append(list(kept[key].node))
+            for a in n.attribute:
+                if a.HasField("g"):
+                    stack.append(list(a.g.node))
+                stack.extend(list(g.node) for g in a.graphs)
+    del cut.functions[:]
+    cut.functions.extend(f for f in proto.functions if (f.domain, f.name) in kept)
+    imports = [o for o in proto.opset_import if o.domain in used or o.domain in ("", "ai.onnx")]
+    del cut.opset_import[:]
+    cut.opset_import.extend(imports)
+    return cut
 
 
 class _Input:
@@ -264,17 +345,20 @@ class _Model:
                     f"build: cannot convert a model called through from_onnx from opset {have} "
                     f"to opset {opset} ({exc}); convert it with onnx.version_converter "
                     "yourself or build with the opset it uses") from None
+            # The converter drops the model's local functions: they are converted here.
+            del model.functions[:]
+            model.functions.extend(_function_at(f, opset) for f in self.proto.functions)
             self._converted[opset] = model
         return model
 
     def protos(self, em, node, ins: list[str], outs: list[str]) -> list[onnx.NodeProto]:
         """The model's nodes with names unique to this call; initializers once per export."""
         model = self.graph_at(em.opset)
-        for o in model.opset_import:
-            if o.domain and o.domain != "ai.onnx":
-                em.use_domain(o.domain, o.version)
         for f in model.functions:
             em.add_function(_copy(f), rename=False)
+        for o in model.opset_import:
+            if o.domain and o.domain != "ai.onnx":
+                em.use_domain(o.domain, o.version, domain_operators(model.graph.node, o.domain))
         em.ir_version = max(em.ir_version, model.ir_version)
         em.spliced = True
         key = ("from_onnx", id(self), em.opset)
@@ -288,6 +372,42 @@ class _Model:
                 em.initializers.append(copy)
             em.local[key] = shared
         return _splice(model.graph, ins, outs, shared, em.fresh("m"))
+
+
+def _function_at(f: onnx.FunctionProto, opset: int) -> onnx.FunctionProto:
+    """Local function ``f`` at default-domain ``opset``: its import is raised when none of
+    its operators changed in between, else its body is converted by onnx's version
+    converter."""
+    f = _copy(f)
+    for o in f.opset_import:
+        if o.domain not in ("", "ai.onnx") or o.version == opset:
+            continue
+        low = o.version
+        changed = [op for op in sorted(domain_operators(f.node, ""))
+                   if since_version("", op, low) is None
+                   or since_version("", op, low) != since_version("", op, opset)]
+        o.version = opset
+        if not changed:
+            continue
+        from onnx import version_converter
+
+        body = helper.make_graph(list(f.node), f.name,
+                                 [helper.make_empty_tensor_value_info(i) for i in f.input],
+                                 [helper.make_empty_tensor_value_info(x) for x in f.output])
+        imports = [helper.make_opsetid(i.domain, low if i is o else i.version)
+                   for i in f.opset_import]
+        try:
+            converted = version_converter.convert_version(
+                helper.make_model(body, opset_imports=imports), opset)
+        except Exception as exc:  # noqa: BLE001 - the converter's many error types
+            raise ValueError(
+                f"build: cannot convert the local function {f.domain}.{f.name} of a model "
+                f"called through from_onnx from opset {low} to opset {opset} (its operators "
+                f"{changed} changed; {exc}); convert the model with onnx.version_converter "
+                "yourself or build with the opset it uses") from None
+        del f.node[:]
+        f.node.extend(converted.graph.node)
+    return f
 
 
 def _copy(msg):

@@ -19,10 +19,52 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-__all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand"]
+__all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand", "MIN_OPSET",
+           "MIN_OPSET_ON_STRINGS", "DOMAIN_VERSIONS", "min_opset", "op_min_opset"]
 
 PRIVATE_DOMAIN = "onnxarray"
 BITCAST_OPSET = 26
+
+# Operators newer than the default opset, with the opset that introduced them: a model using
+# them is built at that opset at least (the string operators; onnxruntime has them since 1.17).
+MIN_OPSET = {"RegexFullMatch": 20, "StringConcat": 20, "StringSplit": 20}
+
+# Operators that take strings only from a later opset: Equal-19 added tensor(string).
+MIN_OPSET_ON_STRINGS = {"Equal": 19}
+
+# The least version of each custom domain the library's own nodes need: LabelEncoder's
+# keys_*/values_* attributes (and float and string-to-string tables) are ai.onnx.ml version 2,
+# and stay valid in later versions (LabelEncoder-4 keeps them), so a model that imports a
+# later version (an imported skl2onnx model's) keeps it.
+DOMAIN_VERSIONS = {"ai.onnx.ml": 2}
+
+
+def op_min_opset(op: str, domain: str, in_types) -> int:
+    """The least opset that has ``op`` for inputs of ONNX element types ``in_types``."""
+    if domain:
+        return 0
+    if op in MIN_OPSET_ON_STRINGS and onnx.TensorProto.STRING in in_types:
+        return MIN_OPSET_ON_STRINGS[op]
+    return MIN_OPSET.get(op, 0)
+
+
+def min_opset(nodes, opset: int) -> tuple[int, str | None]:
+    """The least opset >= ``opset`` that has every operator of ``nodes`` (and of their
+    subgraphs and local functions), and the operator that asks for the highest one (None when
+    ``opset`` suffices)."""
+    need, which = opset, None
+    stack = list(nodes)
+    while stack:  # the nodes and those of their subgraphs (If branches, Loop bodies)
+        node = stack.pop()
+        for _, a in node.attrs:  # a Graph, or a local function's callee holding one
+            graph = a if hasattr(a, "nodes") else getattr(a, "graph", None)
+            stack.extend(getattr(graph, "nodes", ()))
+        least = op_min_opset(node.op, node.domain,
+                             [v.dtype.onnx for v in node.inputs if v is not None])
+        if least > need:
+            need, which = least, node.op
+    return need, which
+
 
 _FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
                  onnx.TensorProto.DOUBLE: onnx.TensorProto.INT64,

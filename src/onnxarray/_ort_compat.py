@@ -28,7 +28,8 @@ from ._dtypes import (
     uint64,
 )
 
-__all__ = ["CAST_VIA", "TYPED_INPUTS", "ORDERED_UINT64", "where_keeps_sign_of"]
+__all__ = ["CAST_VIA", "TYPED_INPUTS", "ORDERED_UINT64", "where_keeps_sign_of",
+           "STRING_GATHER_LAST_AXIS_ONLY"]
 
 ORDERED_UINT64 = "ordered-uint64"
 
@@ -58,11 +59,18 @@ CAST_VIA: dict[str, dict] = {
                uint32: int64, uint64: ORDERED_UINT64},
     "Trilu": {int8: int32, int16: int32, uint8: int32, uint16: int32, uint32: int64,
               uint64: int64},
+    "Clip": {int16: int32, uint16: int32},
     "Less": {bool: uint8},
     "Greater": {bool: uint8},
     "LessOrEqual": {bool: uint8},
     "GreaterOrEqual": {bool: uint8},
 }
+
+# onnxruntime 1.32's Gather on STRING tensors is wrong when the gathered axis is not the last
+# one: of each gathered block it copies the first string and leaves the rest empty
+# (Gather(axis=0) of [["b", "a"], ["c", "d"]] at [1] gives [["c", ""]]). Gathering along the
+# last axis is right, so _ops.gather moves the axis there and back (two Transposes).
+STRING_GATHER_LAST_AXIS_ONLY = True
 
 # Indices of the inputs whose dtype is the op's type parameter (default: all inputs).
 TYPED_INPUTS: dict[str, tuple[int, ...]] = {

@@ -17,8 +17,11 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   the ~12,000 nodes of ``linalg.svd`` of a 20x20 matrix, whose op-by-op call takes ~3 s on a
   loaded machine). So a signature whose op-by-op calls all took ``BACKGROUND_SECONDS`` or
   more is traced and compiled in a background daemon thread, and its calls keep running op by
-  op until the plan is ready; cheaper signatures compile on the promoting call. Either way
-  the plan is compiled without graph optimizations, so its results equal op by op bit for bit.
+  op until the plan is ready; such a signature is promoted on its ``PROMOTE_SLOW_AFTER``-th
+  call already (a slow call repeated pays for its compile soonest, and the first calls of a
+  new signature are the ones to keep short). Cheaper signatures compile on the promoting
+  call. Either way the plan is compiled without graph optimizations, so its results equal op
+  by op bit for bit.
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -31,6 +34,7 @@ import functools
 import logging
 import math
 import queue
+import struct
 import threading
 import time
 
@@ -39,12 +43,20 @@ from ._build import argument, build
 from ._caches import LRUCache
 from ._complex_parts import pack, unpack
 from ._dims import SymbolicDim
-from ._executor import RUN_OPTIONS, eager_opset, session_for_model, session_runner
-from ._graph import Value
+from ._executor import (
+    RUN_FAILURES,
+    RUN_OPTIONS,
+    eager_opset,
+    session_for_model,
+    session_runner,
+)
+from ._graph import Value, topological_order
+from ._opset_forms import min_opset
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
+PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
 BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
 MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
 
@@ -55,25 +67,33 @@ _seen = LRUCache("plan_candidates")
 _log = logging.getLogger("onnxarray.plans")
 
 
+_F64 = struct.Struct("<d")
+# Slice bounds that are their own key: ints (not bools, which hash like ints) and None.
+_PLAIN_BOUND = frozenset({int, type(None)})
+
+
 def _static_key(a):
     """A hashable key for a non-array argument that tells apart values that act differently."""
     t = type(a)
     if t is float:
-        return (float, a.hex())  # -0.0, 0.0 and NaN are all different keys
+        if a != 0.0 and a == a:  # a nonzero non-NaN float is its own key (the common case)
+            return (float, a)
+        return (float, _F64.pack(a))  # the bits: -0.0, 0.0 and NaNs of either sign differ
     if t is int or t is bool or a is None or t is str:
         return (t, a)
     if t is slice:
         return (slice, _static_key(a.start), _static_key(a.stop), _static_key(a.step))
     if t is complex:
-        return (complex, a.real.hex(), a.imag.hex())
+        return (complex, _F64.pack(a.real), _F64.pack(a.imag))
     if isinstance(a, float):  # NumPy floating scalars
-        return (t, float(a).hex())
+        return (t, _F64.pack(float(a)))
     hash(a)  # TypeError for unhashable arguments
     return (t, a)
 
 
 def _arg_key(a, key: list, feeds: list):
-    if isinstance(a, Array):
+    t = type(a)
+    if t is Array or isinstance(a, Array):
         data = a._v.data
         if data is None:
             return SYMBOLIC
@@ -81,15 +101,22 @@ def _arg_key(a, key: list, feeds: list):
         key.append(data.shape)
         feeds.append(data)
         return None
-    if type(a) in (list, tuple):
-        key.append((type(a), len(a)))
+    if t is list or t is tuple:
+        key.append((t, len(a)))
         for item in a:
             if _arg_key(item, key, feeds) is SYMBOLIC:
                 return SYMBOLIC
         return None
-    if isinstance(a, SymbolicDim) or (type(a) is slice and any(
-            isinstance(b, SymbolicDim) for b in (a.start, a.stop, a.step))):
-        return SYMBOLIC  # a size read from a symbolic array: the call records
+    if t is slice:
+        start, stop, step = a.start, a.stop, a.step
+        if type(start) in _PLAIN_BOUND and type(stop) in _PLAIN_BOUND \
+                and type(step) in _PLAIN_BOUND:
+            key.append((slice, start, stop, step))  # ints and Nones: exact keys already
+            return None
+        if any(isinstance(b, SymbolicDim) for b in (start, stop, step)):
+            return SYMBOLIC  # a size read from a symbolic array: the call records
+    elif isinstance(a, SymbolicDim):
+        return SYMBOLIC
     key.append(_static_key(a))
     return None
 
@@ -156,8 +183,10 @@ def compile_plan(fn, args: tuple, kwargs: dict, *, optimize: str):
 
 def _compile_traced(fn, inputs: dict, sargs: list, skw: dict, *, optimize: str):
     outs, container = _flatten_result(fn(*sargs, **skw))
+    # the eager sessions' opset, for the same ONNX forms (or the newer one string ops need)
+    opset, _ = min_opset(topological_order([o._v for o in outs]), eager_opset())
     model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
-                  opset=eager_opset())  # the eager sessions' opset: the same ONNX forms
+                  opset=opset)
     sess = session_for_model(model.SerializeToString(), optimize=optimize)
     dtypes = [o.dtype for o in outs]
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
@@ -313,7 +342,8 @@ def planned(fn):
                 return fn(*args, **kwargs)
             # (calls so far, fastest of them in seconds): a single preempted call is not slow
             seen, seconds = _seen.get(key, (0, math.inf))
-            if seen + 1 < PROMOTE_AFTER:
+            if seen + 1 < (PROMOTE_SLOW_AFTER if seconds >= BACKGROUND_SECONDS
+                           else PROMOTE_AFTER):
                 _seen.replace(key, (seen + 1, seconds))
                 start = time.perf_counter()
                 out = fn(*args, **kwargs)
@@ -322,7 +352,10 @@ def planned(fn):
             plan = _promote(fn, key, args, kwargs, seconds)
         if plan is None or plan is _UNPLANNABLE or type(plan) is _Pending:
             return fn(*args, **kwargs)
-        return run_plan(plan, feeds)
+        try:
+            return run_plan(plan, feeds)
+        except RUN_FAILURES:  # a check of the data failed: op by op raises the proper error
+            return fn(*args, **kwargs)
 
     wrapper.__wrapped_plain__ = fn
     return wrapper

@@ -67,7 +67,8 @@ def argmin(x: Array, /, *, axis: int | None = None, keepdims: bool = False) -> A
     return _arg_extremum(x, axis, keepdims, "ArgMin", "argmin")
 
 
-def _nonzero_mask(v: Value) -> Value:
+def _nonzero_mask(v: Value, func: str) -> Value:
+    D.no_strings(func, v.dtype)
     if v.dtype is D.bool:
         return v
     return _ops.unary("Not", _ops.binary("Equal", v, _ops.const(0, v.dtype), D.bool))
@@ -77,7 +78,7 @@ def count_nonzero(x: Array, /, *, axis=None, keepdims: bool = False) -> Array:
     """Number of non-zero elements over ``axis`` (all axes when None), as int64."""
     v = as_value(x, "count_nonzero")
     axes = normalize_axes(axis, len(v.shape), "count_nonzero")
-    counts = _ops.cast(_nonzero_mask(v), D.int64)
+    counts = _ops.cast(_nonzero_mask(v, "count_nonzero"), D.int64)
     return Array._new(_ops.reduce("ReduceSum", counts, axes, keepdims))
 
 
@@ -91,7 +92,7 @@ def nonzero(x: Array, /) -> tuple[Array, ...]:
     if not v.shape:
         raise ValueError("nonzero: 0-D arrays are not supported; use x[None]")
     n = Dim()
-    mask = _nonzero_mask(v)
+    mask = _nonzero_mask(v, "nonzero")
     idx = _ops.bind("NonZero", [mask], [D.int64], lambda: [(len(v.shape), n)])[0]
     if idx.data is not None:
         n = idx.data.shape[1]

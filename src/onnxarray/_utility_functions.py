@@ -15,6 +15,7 @@ __all__ = ["all", "any", "diff"]
 
 def _truth(x: Array, axis, keepdims: bool, op: str, func: str) -> Array:
     v = as_value(x, func)
+    D.no_strings(func, v.dtype)
     axes = normalize_axes(axis, len(v.shape), func)
     b = _ops.cast(v, D.bool)  # nonzero, NaN included, is True
     if not axes:

@@ -18,6 +18,7 @@ from ._array_object import Array, as_value, check_device
 from ._complex_parts import complex_of, join, pack, parts, unpack
 from ._graph import Dim, Value
 from ._manipulation_functions import normalize_axes, roll
+from ._plans import planned
 
 __all__ = ["fft", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifftn", "ifftshift", "ihfft",
            "irfft", "irfftn", "rfft", "rfftfreq", "rfftn"]
@@ -368,3 +369,20 @@ def irfftn(x: Array, /, *, s=None, axes=None, norm: str = "backward") -> Array:
     for a, n in zip(axes_[:-1], sizes[:-1]):
         z = ifft(z, n=n, axis=a, norm=norm)
     return irfft(z, n=sizes[-1], axis=axes_[-1], norm=norm)
+
+
+# Repeated concrete calls of a signature run as one compiled session (see _plans): a transform
+# is several nodes (the Hermitian rebuild of irfft, the conjugations of the inverses), which op
+# by op would be as many onnxruntime runs. Nested calls on symbolic values record inline.
+fft = planned(fft)
+ifft = planned(ifft)
+rfft = planned(rfft)
+irfft = planned(irfft)
+hfft = planned(hfft)
+ihfft = planned(ihfft)
+fftn = planned(fftn)
+ifftn = planned(ifftn)
+rfftn = planned(rfftn)
+irfftn = planned(irfftn)
+fftshift = planned(fftshift)
+ifftshift = planned(ifftshift)

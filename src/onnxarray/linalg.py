@@ -4,15 +4,18 @@ Functions that lower to ONNX operators directly (MatMul, reductions and gathers)
 factorizations and solvers (cholesky, det, eig, eigvals, eigh, eigvalsh, inv, pinv, qr, slogdet,
 solve, svd, svdvals, matrix_rank, and through them ``matrix_norm`` with ``ord`` 2, -2 or 'nuc' and
 ``matrix_power`` with negative exponents) have no onnxruntime kernels: ``_linalg_factorizations``
-writes them as ONNX graphs unrolled over the matrix size, and ``_linalg_complex`` their
-complex forms, with complex arithmetic written on the real and imaginary parts.
+writes them as ONNX ``Loop``s (``_linalg_loops``, ``_linalg_jacobi`` and, on (real, imaginary)
+pairs for complex input, ``_linalg_loops_complex``, ``_linalg_jacobi_complex``) whose graphs do
+not grow with the matrix size, which may be symbolic: one exported model serves every size.
 
-Limits: the matrix size must be known when recording (a symbolic matrix size raises a ValueError
-naming the function; batch dimensions may be symbolic). Singular or indefinite inputs give
-infinities or NaNs instead of raising. eigh, svd and their relatives run a fixed number of
-Jacobi sweeps, tested to float64 accuracy for n <= 64; eig and eigvals a fixed number of
-shifted QR steps (8 per eigenvalue), tested to float64 accuracy for n <= 12, except that
-defective eigenvalues get only the accuracy their conditioning allows.
+Limits: eig and eigvals are still unrolled over a matrix size known when recording (only batch
+dimensions may be symbolic); qr, svd and their relatives need known sizes for non-square
+matrices (the algorithm depends on which size is larger). Singular or indefinite inputs give
+infinities or NaNs instead of raising. eigh and svd iterate Jacobi sweeps until converged (at
+most 40 sweeps); a matrix that does not converge, or holds a NaN or an infinity, gets NaN in all
+its outputs. eig and eigvals run a fixed number of shifted QR steps (8 per eigenvalue), tested
+to float64 accuracy for n <= 12, except that defective eigenvalues get only the accuracy their
+conditioning allows.
 """
 
 from __future__ import annotations
@@ -215,11 +218,8 @@ def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:  # 
         if not keepdims:
             out = _ops.squeeze(out, [n - 2, n - 1])
     elif ord in (2, -2, "nuc"):
-        if any(type(d) is not int for d in v.shape[-2:]):
-            raise ValueError(f"matrix_norm: ord {ord!r} needs the matrix size known when "
-                             "recording (only the batch dimensions may be symbolic)")
         op = {2: "ReduceMax", -2: "ReduceMin", "nuc": "ReduceSum"}[ord]
-        out = _ops.reduce(op, singular_values(v), [n - 2], False)
+        out = _ops.reduce(op, singular_values(v, "matrix_norm"), [n - 2], False)
         if keepdims:
             out = _ops.unsqueeze(out, [n - 2, n - 1])
     else:

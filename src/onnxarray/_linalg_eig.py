@@ -1,0 +1,676 @@
+"""The general eigenproblem (eig, eigvals) on ONNX loops, for real and complex input.
+
+Every matrix of the stack is scaled by its largest magnitude, then:
+
+1. Householder reduction to upper Hessenberg form ``a = z h z^H``, one column per ``Loop``
+   iteration.
+2. Complex single-shift QR iterations on ``h`` (LAPACK's zlahqr in outline): each sweep first
+   sets the negligible subdiagonal entries to zero (``|h[i, i-1]| <= eps (|h[i-1, i-1]| +
+   |h[i, i]|)``, with ``|.|`` the cheap ``|re| + |im|``), then works on the lowest block not yet
+   reduced, ``lo..hi``: a Wilkinson shift from its trailing 2x2 block (an exceptional shift
+   every 10th sweep without deflation breaks the cycles the Wilkinson shift can fall into),
+   and an implicit QR step as a chain of Givens rotations that chase the bulge down the block
+   (an inner ``Loop``, one rotation per iteration, each O(n) work: two rows and two columns of
+   ``[h; z]``). Sweeps stop when every subdiagonal entry is zero, or after ``30 max(n, 10)``
+   sweeps; a matrix that did not converge by then gets NaN in every output, never a finite
+   wrong answer.
+3. Eigenvectors of the triangular Schur factor ``t`` by back substitution (one row per
+   iteration; a divisor below ``eps max|t|`` is replaced by it, as in LAPACK's ztrevc), mapped
+   back by ``z``, then normalised like NumPy: unit 2-norm, and the largest component (the first
+   of equal ones) real and non-negative.
+
+Matrices with NaN or infinity give NaN everywhere. float32 and complex64 input is computed in
+float64 and rounded at the end. The matrix size may be symbolic: the graph does not depend on
+it. Batches are flattened to one leading axis while computing; each matrix deflates on its own.
+
+Layout: ``[h; z]`` is one float tensor ``w`` of shape (B, 2, 2n, n), the real and imaginary
+parts on axis 1, ``h`` in rows 0..n-1 and ``z`` in rows n..2n-1 (``z`` is left out for
+eigvals), so that a rotation of two columns is one gather, one 4x4 matrix product and one
+scatter for both factors; complex products are real matrix products on the stacked parts.
+The whole graph is under 400 nodes, subgraphs included, at any n.
+
+Eagerly, each (dtype, rank, vectors) signature is compiled once into one onnxruntime session
+that serves every matrix and batch size (``eig_values``).
+
+Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000 loop
+iterations of ~60 small nodes), so time is dominated by onnxruntime's per-iteration and
+per-node overhead, not by arithmetic; at n = 64 this is hundreds of times NumPy. Chasing many
+bulges at once (multishift QR with shifts spaced three positions apart, which commute) would
+divide the iteration count by the number of shifts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._complex_parts import complex_of
+from ._control_flow import apply, trace_body
+from ._graph import Dim, Value
+
+__all__ = ["general_eigen", "max_sweeps"]
+
+F = D.float64
+I64 = D.int64
+EPS = float(np.finfo(np.float64).eps)
+
+
+def max_sweeps(n: Value) -> Value:
+    """The cap on QR sweeps for matrices of size ``n`` (0-d int64): 30 max(n, 10), as
+    LAPACK's zlahqr allows 30 iterations per eigenvalue."""
+    return _bin("Mul", _bin("Max", n, _ops.i64(10)), _ops.i64(30))
+
+
+# ---------------------------------------------------------------------------------------------
+# small emitters
+
+
+def _node(op: str, ins: list, dt, shape: tuple, **attrs) -> Value:
+    return _ops.bind(op, ins, [dt], lambda: [tuple(shape)], tuple(sorted(attrs.items())))[0]
+
+
+def _bin(op: str, a: Value, b: Value, dt=None) -> Value:
+    return _ops.binary(op, a, b, dt)
+
+
+def _f(x) -> Value:
+    return _ops.const(x, F)
+
+
+def _i(x) -> Value:
+    return _ops.i64(x)
+
+
+def _bool_op(op: str, a: Value, b: Value) -> Value:
+    return _bin(op, a, b, D.bool)
+
+
+def _to_f(v: Value) -> Value:
+    return _ops.cast(v, F)
+
+
+def _rs(x: Value, shape: list, out: tuple) -> Value:
+    """Reshape to ``shape`` (ints and 1-element int64 Values), recorded as ``out``."""
+    return _node("Reshape", [x, _ops.shape_value(shape)], x.dtype, out, allowzero=1)
+
+
+def _rsz(x: Value, sz, dims: tuple) -> Value:
+    """Reshape to ``dims`` (ints and the size names of ``_Sizes.shape``)."""
+    out = sz.dims(*(Dim() if d in ("2n", "n*n") else d for d in dims))
+    return _node("Reshape", [x, sz.shape(*dims)], x.dtype, out)
+
+
+def _rs0(x: Value, shape: list, out: tuple) -> Value:
+    """Reshape to the constant ``shape``, where 0 keeps the size of the same axis of ``x``
+    (no -1: it cannot be inferred from an empty batch)."""
+    assert -1 not in shape
+    return _node("Reshape", [x, _i(shape)], x.dtype, out)
+
+
+def _ge(x: Value, idx: Value, axis: int) -> Value:
+    return _node("GatherElements", [x, idx], x.dtype, idx.shape, axis=axis)
+
+
+def _scatter(x: Value, idx: Value, upd: Value, axis: int) -> Value:
+    return _node("ScatterElements", [x, idx, upd], x.dtype, x.shape, axis=axis)
+
+
+def _expand(x: Value, shape: Value, out: tuple) -> Value:
+    return _node("Expand", [x, shape], x.dtype, out)
+
+
+def _range(n: Value) -> Value:
+    return _node("Range", [_i(0), n, _i(1)], I64, (Dim(),))
+
+
+def _split(x: Value, axis: int, k: int, shape: tuple) -> list[Value]:
+    """``x`` split into ``k`` equal parts along ``axis`` (each of shape ``shape``)."""
+    return list(_ops.bind("Split", [x], [x.dtype] * k, lambda: [shape] * k,
+                          (("axis", axis), ("num_outputs", k))))
+
+
+def _loop(trip: Value | None, cond: Value | None, carried: list[Value], body,
+          func: str) -> list[Value]:
+    """One ONNX ``Loop``; ``body(i, carried) -> (cond_out or None, carried_out)``."""
+    specs = [(I64, ()), (D.bool, ())] + [(v.dtype, v.shape) for v in carried]
+
+    def fn(inputs):
+        cond_out, outs = body(inputs[0], list(inputs[2:]))
+        return [inputs[1] if cond_out is None else cond_out, *outs], None
+
+    graph, _ = trace_body(specs, fn, hoist=True)
+    return list(apply("Loop", [trip, cond, *carried], {"body": graph},
+                      [(v.dtype, v.shape) for v in carried], func))
+
+
+# ---------------------------------------------------------------------------------------------
+# the pieces
+
+
+class _Sizes:
+    """Sizes and index tensors shared by the steps, for w of shape (B, 2, rows, n) where rows
+    is n (h alone) or 2n (h above z)."""
+
+    def __init__(self, w: Value, n_dim, with_z: bool) -> None:
+        self.with_z = with_z
+        self.B = w.shape[0]
+        self.n_dim = n_dim
+        self.rows_dim = w.shape[2]
+        self.b1 = _ops.dim_of(w, 0)
+        self.n1 = _ops.dim_of(w, 3)
+        self.rows1 = _ops.dim_of(w, 2)
+        self.n = _ops.reshape(self.n1, [])
+        self.pos = _range(self.n)  # (n,)
+        self.last = _bin("Sub", self.n, _i(1))
+
+    def shape(self, *dims) -> Value:
+        """A shape Value from ints and the names 'B', 'n', 'rows', '2n', 'n*n'."""
+        table = {"B": self.b1, "n": self.n1, "rows": self.rows1,
+                 "2n": _bin("Add", self.n1, self.n1), "n*n": _bin("Mul", self.n1, self.n1)}
+        return _ops.shape_value([table[d] if isinstance(d, str) else d for d in dims])
+
+    def dims(self, *dims) -> tuple:
+        table = {"B": self.B, "n": self.n_dim, "rows": self.rows_dim}
+        return tuple(table[d] if isinstance(d, str) else d for d in dims)
+
+    def split(self, w: Value) -> tuple[Value, Value | None]:
+        """(h, z) of w."""
+        if not self.with_z:
+            return w, None
+        hz = _split(w, 2, 2, self.dims("B", 2, "n", "n"))
+        return hz[0], hz[1]
+
+    def join(self, h: Value, z: Value | None) -> Value:
+        return h if z is None else _ops.concat([h, z], 2)
+
+
+# [re, im] columns times these give [re, -im] (p = 0) and [im, re] (p = 1): the two rows of
+# a complex product written as real matrix products on stacked parts
+_CONJ_SWAP = np.array([[[1.0, 0.0], [0.0, -1.0]], [[0.0, 1.0], [1.0, 0.0]]])
+# the flattened (p, q) products x_p y_q -> [re, im] of x y
+_COMBINE = np.array([[1.0, 0.0, 0.0, -1.0], [0.0, 1.0, 1.0, 0.0]])
+
+
+def _cmatmul(x: Value, y: Value, sz) -> Value:
+    """The complex matrix product of stacked square x and y (B, 2, n, n)."""
+    prods = _node("MatMul", [_ops.unsqueeze(x, [2]), _ops.unsqueeze(y, [1])], F,
+                  (x.shape[0], 2, 2, *x.shape[2:]))  # (B, p, q, n, n): x_p y_q
+    flat = _rsz(prods, sz, ("B", 4, "n*n"))
+    out = _node("MatMul", [_f(_COMBINE), flat], F, (x.shape[0], 2, Dim()))
+    return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape)
+
+
+def _hessenberg(w: Value, sz: _Sizes) -> Value:
+    """``h`` reduced to upper Hessenberg form by Householder reflectors ``I - beta v v^H``,
+    ``z`` accumulating them: column k per iteration, k = 0..n-3. Complex products are real
+    matrix products on the stacked parts."""
+    pos = sz.pos
+    trip = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
+    conj_swap = _f(_CONJ_SWAP)
+
+    def body(k, carried):
+        (w,) = carried
+        h, z = sz.split(w)
+        col = _node("Gather", [h, k], F, sz.dims("B", 2, "n"), axis=3)  # column k of h
+        k1 = _bin("Add", k, _i(1))
+        x = _ops.where(_bool_op("GreaterOrEqual", pos, k1), col, _f(0.0))  # rows k+1..n-1
+        norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", x, x), [1, 2], True))
+        # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels
+        alpha = _node("Gather", [x, k1], F, sz.dims("B", 2), axis=2)
+        amag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", alpha, alpha), [1],
+                                              True))
+        zero_a = _bool_op("Equal", amag, _f(0.0))
+        phase = _ops.where(zero_a, _f(np.array([1.0, 0.0])),
+                           _bin("Div", alpha, _ops.where(zero_a, _f(1.0), amag)))  # (B, 2)
+        at = _to_f(_bool_op("Equal", pos, k1))
+        v = _bin("Add", x, _bin("Mul", _bin("Mul", _ops.unsqueeze(phase, [2]), norm), at))
+        vv = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1, 2], True)  # (B, 1, 1)
+        zero_v = _bool_op("Equal", vv, _f(0.0))
+        beta = _ops.where(zero_v, _f(0.0), _bin("Div", _f(2.0), _ops.where(zero_v, _f(1.0),
+                                                                            vv)))
+        vt = _ops.unsqueeze(_ops.transpose(v, (0, 2, 1)), [1])  # (B, 1, n, 2): [re, im]
+        vcols = _node("MatMul", [vt, conj_swap], F, sz.dims("B", 2, "n", 2))
+        # left, on h: h -= v t with t = beta v^H h: [re t; im t] = [[vr, vi], [-vi, vr]] [hr; hi]
+        vrows = _rsz(_bin("Mul", _node("Gather", [v, _i([0, 1, 1, 0])], F, sz.dims("B", 4, "n"),
+                                       axis=1), _f(np.array([1.0, 1.0, -1.0, 1.0])[:, None])),
+                     sz, ("B", 2, "2n"))
+        hs = _rsz(h, sz, ("B", "2n", "n"))  # [hr; hi]
+        t = _bin("Mul", _node("MatMul", [vrows, hs], F, sz.dims("B", 2, "n")), beta)
+        h = _bin("Sub", h, _node("MatMul", [vcols, _ops.unsqueeze(t, [1])], F,
+                                 sz.dims("B", 2, "n", "n")))
+        w = sz.join(h, z)
+        # right, on h and z: w -= s (beta v^H) with s = w v
+        m = _node("MatMul", [w, vt], F, sz.dims("B", 2, "rows", 2))  # w_p v_q
+        m = _rs0(_ops.transpose(m, (0, 2, 1, 3)), [0, 0, 4], sz.dims("B", "rows", 4))
+        s_ = _node("MatMul", [m, _f(_COMBINE.T)], F, sz.dims("B", "rows", 2))  # [re s, im s]
+        scols = _node("MatMul", [_ops.unsqueeze(s_, [1]), conj_swap], F,
+                      sz.dims("B", 2, "rows", 2))
+        u = _bin("Mul", v, _bin("Mul", beta, _f(np.array([1.0, -1.0])[:, None])))  # beta v^H
+        w = _bin("Sub", w, _node("MatMul", [scols, _ops.unsqueeze(u, [1])], F,
+                                 sz.dims("B", 2, "rows", "n")))
+        return None, [w]
+
+    return _loop(trip, None, [w], body, "linalg.eig")[0]
+
+
+def _deflate(w: Value, sz: _Sizes, masks):
+    """Zero the negligible subdiagonal entries of h (and the rounding errors below the
+    subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
+    entries (B, 2, n, 3) and which subdiagonal entries are still nonzero (B, n)."""
+    sub_mask, below_mask, band_idx, prev_idx, sub_col = masks
+    h, z = sz.split(w)
+    bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
+    mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [1], False)  # (B, n, 3)
+    sub = _node("Gather", [mag, _i(0)], F, sz.dims("B", "n"), axis=2)
+    diag = _node("Gather", [mag, _i(1)], F, sz.dims("B", "n"), axis=2)
+    tst = _bin("Add", diag, _node("Gather", [diag, prev_idx], F, sz.dims("B", "n"), axis=1))
+    tst = _ops.where(_bool_op("Equal", tst, _f(0.0)), _f(1.0), tst)
+    negligible = _bool_op("LessOrEqual", sub, _bin("Mul", tst, _f(EPS)))
+    negligible = _bool_op("Or", negligible, _bool_op("Equal", sz.pos, _i(0)))
+    neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
+    h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
+    bands = _ops.where(_bool_op("And", neg4, sub_col), _f(0.0), bands)
+    return sz.join(h, z), bands, _ops.unary("Not", negligible)
+
+
+def _masks(sz: _Sizes):
+    pos = sz.pos
+    r, c = _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])
+    c1 = _bin("Add", c, _i(1))
+    prev = _bin("Max", _bin("Sub", pos, _i(1)), _i(0))
+    nxt = _bin("Min", _bin("Add", pos, _i(1)), sz.last)
+    three = _ops.concat([_ops.unsqueeze(p, [1]) for p in (prev, pos, nxt)], 1)  # (n, 3)
+    band_idx = _expand(three, sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
+    sub_col = _ops.const(np.array([True, False, False]), D.bool)
+    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, sub_col)
+
+
+# [re, im] of h^2 + b c from [h_p h_q, h_p h_(1-q), b_p c_q, b_p c_(1-q)] (p, q = 0, 1)
+_SQ_PLUS_PROD = np.array([[1.0, -1.0, 0, 0, 1, -1, 0, 0], [0, 0, 1, 1, 0, 0, 1, 1]])
+
+
+def _csqrt(z: Value, shape: tuple) -> Value:
+    """The principal square root of stacked z (B, 2, 1), from (|z| + |re z|) / 2 so that
+    nothing cancels; |z|^2 must not overflow (the matrix is scaled)."""
+    zr, zi = _split(z, 1, 2, shape)
+    mag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", z, z), [1], True))
+    t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", mag, _ops.unary("Abs", zr)), _f(0.5)))
+    half = _ops.where(_bool_op("Equal", t, _f(0.0)), _f(0.0), _bin("Div", zi, _bin("Add", t, t)))
+    right = _bool_op("GreaterOrEqual", zr, _f(0.0))
+    return _ops.concat([_ops.where(right, t, _ops.unary("Abs", half)),
+                        _ops.where(right, half, _ops.where(_bool_op("Less", zi, _f(0.0)),
+                                                           _ops.unary("Neg", t), t))], 1)
+
+
+def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
+    """The shift of each matrix as [re, 0, im, 0] (B, 4): the eigenvalue of the trailing 2x2
+    block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d (Wilkinson), or every
+    10th sweep without deflation the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
+    rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
+    idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
+    blk = _rs0(_ge(bands, idx, 2), [0, 2, 6], sz.dims("B", 2, 6))
+    one = sz.dims("B", 2, 1)
+    # row hi-1: (sub, diag, super), row hi: (sub, diag, super)
+    _, a, b, c, d, _ = _split(blk, 2, 6, one)
+    half = _bin("Mul", _bin("Sub", a, d), _f(0.5))
+    swap = _i([1, 0])
+    prods = _ops.concat([_bin("Mul", half, half),
+                         _bin("Mul", half, _node("Gather", [half, swap], F, one, axis=1)),
+                         _bin("Mul", b, c), _bin("Mul", b, _node("Gather", [c, swap], F, one,
+                                                                     axis=1))], 1)
+    root = _csqrt(_node("MatMul", [_f(_SQ_PLUS_PROD), prods], F, one), sz.dims("B", 1, 1))
+    # the eigenvalues are d + half -+ root: the nearer d has the smaller |half -+ root|
+    plus, minus = _bin("Add", half, root), _bin("Sub", half, root)
+    nearer = _bool_op("LessOrEqual",
+                      _ops.reduce("ReduceSum", _ops.unary("Abs", plus), [1], True),
+                      _ops.reduce("ReduceSum", _ops.unary("Abs", minus), [1], True))
+    exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
+    exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
+    mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
+    return _rs0(_bin("Mul", mu, _f(np.array([[1.0, 0.0]]))), [0, 4], sz.dims("B", 4))
+
+
+# [ax^2, rho^2, re(x conj y), im(x conj y)] from [v*v, v*v[1,0,3,2], v*v[3,2,1,0]] where
+# v = [re x, re y, im x, im y]
+_GRAM = np.zeros((12, 4))
+_GRAM[[0, 2], 0] = 1  # re x^2 + im x^2
+_GRAM[[0, 1, 2, 3], 1] = 1  # |x|^2 + |y|^2
+_GRAM[[4, 6], 2] = 1  # re x re y + im x im y
+_GRAM[10, 3], _GRAM[8, 3] = 1, -1  # im x re y - re x im y
+
+# The 4x4 real matrices (row-major) applying g = [[c, s], [-conj s, c]] from the left to
+# [re rows; im rows], and g^H from the right to [re cols, im cols], from [c, re s, im s].
+_LEFT = [("c", "sr", 0, "-si"), ("-sr", "c", "-si", 0), (0, "si", "c", "sr"),
+         ("si", 0, "-sr", "c")]
+_RIGHT = [("c", "-sr", 0, "-si"), ("sr", "c", "-si", 0), (0, "si", "c", "-sr"),
+          ("si", 0, "sr", "c")]
+
+
+def _basis(table) -> np.ndarray:
+    out = np.zeros((3, 16))
+    for i, row in enumerate(table):
+        for j, e in enumerate(row):
+            if e:
+                sign = -1.0 if e[0] == "-" else 1.0
+                out[["c", "sr", "si"].index(e.lstrip("-")), 4 * i + j] = sign
+    return out
+
+
+_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 1)  # (3, 32)
+
+
+def _rotations(xy: Value, active: Value, sz: _Sizes) -> Value:
+    """The Givens rotation ``g = [[c, s], [-conj s, c]]`` with ``g [x; y] = [r; 0]`` (c real,
+    s = e^(i arg x) conj(y) / |(x, y)|) for ``xy`` = [re x, re y, im x, im y] (B, 4), as the
+    real 4x4 matrices (B, 2, 4, 4) that apply ``g`` from the left to [re rows; im rows] and
+    ``g^H`` from the right to [re cols, im cols]. The identity where not ``active``."""
+    big = _ops.reduce("ReduceMax", _ops.unary("Abs", xy), [1], True)
+    keep = _bool_op("Or", _ops.unary("Not", _ops.unsqueeze(active, [1])),
+                    _bool_op("Equal", big, _f(0.0)))
+    v = _bin("Div", xy, _ops.where(keep, _f(1.0), big))
+    prods = _ops.concat([_bin("Mul", v, v),
+                         _bin("Mul", v, _node("Gather", [v, _i([1, 0, 3, 2])], F,
+                                                   sz.dims("B", 4), axis=1)),
+                         _bin("Mul", v, _node("Gather", [v, _i([3, 2, 1, 0])], F,
+                                                   sz.dims("B", 4), axis=1))], 1)
+    g = _node("MatMul", [prods, _f(_GRAM)], F, sz.dims("B", 4))  # ax^2, rho^2, x conj y
+    norms = _ops.unary("Sqrt", _node("Slice", [g, _i([0]), _i([2]), _i([1])], F,
+                                     sz.dims("B", 2)))
+    ax, rho = _split(norms, 1, 2, sz.dims("B", 1))
+    zx = _bool_op("Equal", ax, _f(0.0))
+    # c = |x| / rho, s = x conj(y) / (|x| rho); where x = 0: c = 0, s = conj(y) / rho
+    num = _ops.where(zx, _bin("Mul", _node("Gather", [v, _i([2, 1, 3])], F, sz.dims("B", 3),
+                                                axis=1), _f(np.array([0.0, 1.0, -1.0]))),
+                     _ops.concat([ax, _node("Slice", [g, _i([2]), _i([4]), _i([1])], F,
+                                            sz.dims("B", 2))], 1))
+    t = _bin("Mul", rho, _ops.where(zx, _f(1.0), ax))
+    den = _ops.concat([rho, t, t], 1)
+    cs = _ops.where(keep, _f(np.array([1.0, 0.0, 0.0])), _bin("Div", num, _ops.where(
+        keep, _f(1.0), den)))
+    m = _node("MatMul", [cs, _f(_BASIS)], F, sz.dims("B", 32))
+    return _rs0(m, [0, 2, 4, 4], sz.dims("B", 2, 4, 4))
+
+
+def _sweep(w: Value, lo: Value, count: Value, mu4: Value, sz: _Sizes) -> Value:
+    """One implicit single-shift QR step on rows and columns lo..lo+count of each h (count
+    rotations; none where count is 0), accumulated into z."""
+    trip = _ops.reduce("ReduceMax", count, [0], False)
+    rows_shape = sz.shape("B", 2, 2, "n")
+    cols_shape = sz.shape("B", 2, "rows", 2)
+    top = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
+    pair_r = _i(np.array([0, 1]).reshape(1, 1, 2, 1))
+    pair_c = _i(np.array([0, 1]).reshape(1, 1, 1, 2))
+
+    def body(j, carried):
+        (w,) = carried
+        k = _bin("Min", _bin("Add", lo, j), top)
+        first = _bool_op("Equal", j, _i(0))
+        k4 = _ops.unsqueeze(k, [1, 2, 3])  # (B, 1, 1, 1)
+        idx_r = _expand(_bin("Add", k4, pair_r), rows_shape, sz.dims("B", 2, 2, "n"))
+        r = _ge(w, idx_r, 2)  # rows k, k+1: (B, 2, 2, n)
+        col = _bin("Max", _bin("Add", k4, _ops.where(first, _i(0), _i(-1))), _i(0))  # k, k-1
+        xy = _rs0(_ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3),
+                  [0, 4], sz.dims("B", 4))
+        xy = _ops.where(first, _bin("Sub", xy, mu4), xy)
+        g = _rotations(xy, _bool_op("Less", j, count), sz)
+        left, right = _split(g, 1, 2, sz.dims("B", 1, 4, 4))
+        new = _node("MatMul", [_ops.squeeze(left, [1]), _rsz(r, sz, ("B", 4, "n"))],
+                    F, sz.dims("B", 4, "n"))
+        w = _scatter(w, idx_r, _rsz(new, sz, ("B", 2, 2, "n")), 2)
+        idx_c = _expand(_bin("Add", k4, pair_c), cols_shape, sz.dims("B", 2, "rows", 2))
+        cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, rows, 2, 2)
+        cols = _rs0(cols, [0, 0, 4], sz.dims("B", "rows", 4))
+        new = _node("MatMul", [cols, _ops.squeeze(right, [1])], F, sz.dims("B", "rows", 4))
+        new = _ops.transpose(_rs0(new, [0, 0, 2, 2], sz.dims("B", "rows", 2, 2)),
+                             (0, 2, 1, 3))
+        return None, [_scatter(w, idx_c, new, 3)]
+
+    return _loop(trip, None, [w], body, "linalg.eig")[0]
+
+
+def _window(alive: Value, sz: _Sizes) -> tuple[Value, Value]:
+    """The lowest block not yet reduced: its first row lo and last row hi (-1 if none)."""
+    pos = sz.pos
+    hi = _ops.reduce("ReduceMax", _ops.where(alive, pos, _i(-1)), [1], False)
+    dead_above = _bool_op("And", _ops.unary("Not", alive),
+                          _bool_op("LessOrEqual", pos, _ops.unsqueeze(hi, [1])))
+    lo = _ops.reduce("ReduceMax", _ops.where(dead_above, pos, _i(0)), [1], False)
+    return lo, hi
+
+
+def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Value]:
+    """QR sweeps until every subdiagonal entry is negligible or the cap is reached. Returns w
+    (h upper triangular), the band entries and whether each matrix converged (B,)."""
+    masks = _masks(sz)
+
+    def body(_, carried):
+        w, its, hi_prev, _, _ = carried
+        w, bands, alive = _deflate(w, sz, masks)
+        lo, hi = _window(alive, sz)
+        count = _bin("Max", _bin("Sub", hi, lo), _i(0))
+        its = _ops.where(_bool_op("Equal", hi, hi_prev), _bin("Add", its, _i(1)), _i(0))
+        mu4 = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
+        w = _sweep(w, lo, count, mu4, sz)
+        more = _bool_op("Greater", _ops.reduce("ReduceMax", count, [0], False), _i(0))
+        return more, [w, its, hi, bands, _bool_op("Less", hi, _i(0))]
+
+    # The last sweep found nothing to do (every hi < 0, w unchanged), or the cap was reached
+    # and some matrices did not converge: their hi is still >= 0.
+    its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
+    bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
+    w, _, _, bands, converged = _loop(
+        max_sweeps(sz.n) if sweeps is None else _i(sweeps), _ops.const(True, D.bool),
+        [w, its0, _bin("Sub", its0, _i(2)), bands0, _bool_op("Less", its0, _i(0))], body,
+        "linalg.eig")
+    return w, bands, converged
+
+
+def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
+    """Unit upper triangular y with ``t y = y diag(t)`` for upper triangular t, all stacked
+    (B, 2, n, n), by back substitution, row n-2 first; a divisor below eps max|t| is
+    replaced by it (LAPACK's ztrevc does the same)."""
+    pos = sz.pos
+    smin = _bin("Max", _bin("Mul", _ops.reduce(
+        "ReduceMax", _ops.reduce("ReduceSum", _ops.unary("Abs", t), [1], False), [1, 2], True),
+        _f(EPS)), _f(1e-150))  # (B, 1, 1); the floor (for t = 0) keeps |smin|^2 normal
+    smin2 = _bin("Mul", smin, _f(np.array([1.0, 0.0])[:, None]))  # (B, 2, 1)
+    eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
+    y0 = _expand(_bin("Mul", eye, _f(np.array([1.0, 0.0]).reshape(2, 1, 1))),
+                 _ops.shape_of(t), t.shape)
+    start = _bin("Sub", sz.n, _i(2))
+    nn = sz.dims("B", 2, "n")
+    # [re, im] of -(s conj(d)) from [s_p d_q] and [s_p d_(1-q)] products
+    neg_div = _f(np.array([[-1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]))
+
+    def body(it, carried):
+        (y,) = carried
+        i = _bin("Sub", start, it)
+        later = _bool_op("Greater", pos, i)  # (n,)
+        trow = _ops.where(later, _node("Gather", [t, i], F, nn, axis=2), _f(0.0))  # (B, 2, n)
+        prods = _node("MatMul", [_ops.unsqueeze(trow, [1, 3]), _ops.unsqueeze(y, [2])], F,
+                      sz.dims("B", 2, 2, 1, "n"))  # (B, p_y, q_t, 1, n): t_q y_p
+        s_ = _node("MatMul", [_f(_COMBINE),
+                              _rsz(prods, sz, ("B", 4, "n"))], F, nn)
+        di = _node("Gather", [diag, _ops.reshape(i, [1])], F, sz.dims("B", 2, 1), axis=2)
+        den = _bin("Sub", di, diag)  # (B, 2, n)
+        small = _bool_op("Less", _ops.reduce("ReduceSum", _ops.unary("Abs", den), [1], True),
+                         smin)
+        den = _ops.where(small, smin2, den)
+        swapped = _node("Gather", [den, _i([1, 0])], F, nn, axis=1)
+        parts = _ops.concat([_bin("Mul", s_, den), _bin("Mul", s_, swapped)], 1)  # (B, 4, n)
+        q = _node("MatMul", [neg_div, parts], F, nn)
+        q = _bin("Div", q, _ops.reduce("ReduceSum", _bin("Mul", den, den), [1], True))
+        row = _bool_op("And", _ops.unsqueeze(_bool_op("Equal", pos, i), [1]), later)  # (n, n)
+        return None, [_ops.where(row, _ops.unsqueeze(q, [2]), y)]
+
+    trip = _bin("Max", _bin("Sub", sz.n, _i(1)), _i(0))
+    return _loop(trip, None, [y0], body, "linalg.eig")[0]
+
+
+def _normalized(v: tuple) -> tuple:
+    """Columns of unit 2-norm whose largest component (the first of equal ones) is real and
+    non-negative."""
+    big = _ops.reduce("ReduceMax", _bin("Max", _ops.unary("Abs", v[0]), _ops.unary("Abs", v[1])),
+                      [1], True)
+    big = _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big)
+    v = (_bin("Div", v[0], big), _bin("Div", v[1], big))
+    mag2 = _bin("Add", _bin("Mul", v[0], v[0]), _bin("Mul", v[1], v[1]))
+    norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [1], True))
+    at = _ops.bind("ArgMax", [mag2], [I64], lambda: [(mag2.shape[0], 1, mag2.shape[2])],
+                   (("axis", 1), ("keepdims", 1), ("select_last_index", 0)))[0]
+    den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 1)), norm)  # |largest| |v|, not 0
+    pr, pi = _bin("Div", _ge(v[0], at, 1), den), _bin("Div", _ge(v[1], at, 1), den)
+    v = (_bin("Add", _bin("Mul", v[0], pr), _bin("Mul", v[1], pi)),  # v conj(p) / den
+         _bin("Sub", _bin("Mul", v[1], pr), _bin("Mul", v[0], pi)))
+    # the largest component is |v_k|^2 / (|v_k| |v|) in exact arithmetic: real
+    rows = _ops.unsqueeze(_range(_ops.reshape(_ops.dim_of(mag2, 1), [])), [1])
+    return v[0], _ops.where(_bool_op("Equal", rows, at), _f(0.0), v[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# the entry point
+
+
+def _complex_out(x: Value, good: Value, batch_shape: tuple, shape: list, out_real,
+                 dims: tuple) -> Value:
+    """The complex result from its stacked parts x (B, 2, ...): NaN where not ``good``."""
+    x = _ops.where(good, x, _f(np.nan))
+    nd = len(x.shape)
+    x = _ops.cast(_ops.transpose(x, (0, *range(2, nd), 1)), out_real)
+    cdt = complex_of(out_real)
+    return _node("Reshape", [x, _ops.shape_value([*shape, 2])], cdt, (*batch_shape, *dims),
+                 allowzero=1)
+
+
+def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
+                  ) -> tuple[Value, Value | None]:
+    """Eigenvalues (..., n) and, if wanted, unit eigenvectors (..., n, n) of square matrices
+    ``v`` (..., n, n), real or complex, n >= 1 and every batch size >= 1; both complex.
+    ``sweeps`` overrides the cap on QR sweeps (for tests of non-convergence)."""
+    nb = len(v.shape) - 2
+    n_dim = v.shape[-1]
+    batch_shape = v.shape[:nb]
+    B = 1 if nb == 0 else (batch_shape[0] if nb == 1 else (
+        int(np.prod(batch_shape)) if all(type(d) is int for d in batch_shape) else Dim()))
+    n1 = _ops.dim_of(v, nb)
+    flat = [-1 if nb else 1, n1, n1]
+    if v.dtype.kind == "c":
+        out_real = D.real_dtype_of(v.dtype)
+        x = _node("Reshape", [v, _ops.shape_value([*flat, 2])], out_real, (B, n_dim, n_dim, 2),
+                  allowzero=0)
+        x = _ops.transpose(_ops.cast(x, F), (0, 3, 1, 2))  # (B, 2, n, n)
+    else:
+        out_real = v.dtype
+        x = _ops.unsqueeze(_ops.cast(_rs(v, flat, (B, n_dim, n_dim)), F), [1])
+        x = _ops.concat([x, _bin("Mul", x, _f(0.0))], 1)
+    # a matrix with NaN or infinity is computed as zeros and gives NaN
+    ok = _ops.unary("Not", _ops.unary("IsNaN", _ops.reduce(
+        "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)
+    x = _ops.where(ok, x, _f(0.0))
+    scale = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [1, 2, 3], True)
+    scale = _ops.where(_bool_op("Equal", scale, _f(0.0)), _f(1.0), scale)
+    x = _bin("Div", x, scale)
+    if want_vectors:
+        pos = _range(_ops.reshape(n1, []))
+        eye = _to_f(_bool_op("Equal", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])))
+        eye = _bin("Mul", eye, _f(np.array([1.0, 0.0]).reshape(2, 1, 1)))  # (2, n, n)
+        x = _ops.concat([x, _expand(eye, _ops.shape_of(x), x.shape)], 2)  # (B, 2, 2n, n)
+    sz = _Sizes(x, n_dim, want_vectors)
+    w, bands, converged = _schur(_hessenberg(x, sz), sz, sweeps)
+    good = _bool_op("And", converged, _ops.reshape(ok, [-1], (B,)))  # (B,)
+    diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)  # (B, 2, n)
+    out_shape = [_ops.shape_of(v, 0, nb)] if nb else []
+    w_out = _complex_out(_bin("Mul", diag, _ops.reshape(scale, [-1, 1, 1], (B, 1, 1))),
+                         _ops.unsqueeze(good, [1, 2]), batch_shape, [*out_shape, n1],
+                         out_real, (n_dim,))
+    if not want_vectors:
+        return w_out, None
+    h, z = sz.split(w)
+    pos = sz.pos
+    upper = _bool_op("LessOrEqual", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0]))
+    y = _eigenvectors(_ops.where(upper, h, _f(0.0)), diag, sz)
+    nn = sz.dims("B", 1, "n", "n")
+    vecs = _normalized(tuple(_ops.squeeze(p, [1]) for p in _split(_cmatmul(z, y, sz), 1, 2, nn)))
+    stacked = _ops.concat([_ops.unsqueeze(p, [1]) for p in vecs], 1)  # (B, 2, n, n)
+    v_out = _complex_out(stacked, _ops.unsqueeze(good, [1, 2, 3]), batch_shape,
+                         [*out_shape, n1, n1], out_real, (n_dim, n_dim))
+    return w_out, v_out
+
+
+# ---------------------------------------------------------------------------------------------
+# checks, empty stacks, and eager calls compiled once per (dtype, rank)
+
+
+def _checked(x, func: str) -> Value:
+    from ._array_object import as_value
+
+    v = as_value(x, func)
+    if v.dtype.kind not in "fc":
+        raise TypeError(f"{func}: needs a floating-point dtype, got {v.dtype.name}")
+    if len(v.shape) < 2:
+        raise ValueError(f"{func}: needs at least 2 dimensions, got {len(v.shape)}")
+    m, n = v.shape[-2:]
+    if not (m is n or m == n):
+        raise ValueError(f"{func}: needs square matrices, got {m}x{n}")
+    return v
+
+
+def _empty(v: Value, want_vectors: bool) -> tuple[Value, Value | None]:
+    """The results for a stack holding no matrix entries (known when recording)."""
+    cdt = v.dtype if v.dtype.kind == "c" else complex_of(v.dtype)
+    rd = D.real_dtype_of(cdt)
+
+    def zeros(shape: tuple) -> Value:
+        if all(type(d) is int for d in shape):
+            return _ops.const(np.zeros(shape, cdt.numpy), cdt)
+        dims = [_ops.dim_of(v, k) if type(d) is not int else d for k, d in enumerate(shape)]
+        zero = _ops.const(np.zeros((1,) * len(shape) + (2,)), rd)  # a complex 0 as (re, im)
+        return _node("Expand", [zero, _ops.shape_value([*dims, 2])], cdt, shape)
+
+    w = zeros(v.shape[:-1])
+    return w, (zeros(v.shape) if want_vectors else None)
+
+
+def _static_empty(v: Value) -> bool:
+    return any(type(d) is int and d == 0 for d in v.shape)
+
+
+_sessions: dict = {}
+
+
+def _eager_plan(dtype, ndim: int, want_vectors: bool):
+    """One compiled session per (dtype, rank, vectors), for every matrix and batch size."""
+    key = (dtype, ndim, want_vectors)
+    plan = _sessions.get(key)
+    if plan is None:
+        from ._array_object import Array
+        from ._build import argument
+        from ._plans import _compile_traced
+
+        names = tuple(f"batch{i}" for i in range(ndim - 2)) + ("n", "n")
+        arg = argument(shape=names, dtype=dtype)
+
+        def fn(a):
+            w, vecs = general_eigen(a._v, want_vectors)
+            return (Array._new(w), Array._new(vecs)) if want_vectors else Array._new(w)
+
+        plan = _compile_traced(fn, {"in0": arg}, [arg], {}, optimize="none")
+        plan = _sessions.setdefault(key, plan)
+    return plan
+
+
+def eig_values(x, func: str, want_vectors: bool) -> tuple[Value, Value | None]:
+    """``(eigenvalues, eigenvectors or None)`` of ``x``: recorded for symbolic input, run as
+    one compiled session (shared by all sizes) for concrete input."""
+    v = _checked(x, func)
+    if _static_empty(v):
+        return _empty(v, want_vectors)
+    if v.data is None:
+        return general_eigen(v, want_vectors)
+    from ._plans import run_plan
+
+    out = run_plan(_eager_plan(v.dtype, len(v.shape), want_vectors), [v.data])
+    if want_vectors:
+        return out[0]._v, out[1]._v
+    return out._v, None

@@ -1,5 +1,6 @@
 """The recorder: hash-consing, garbage collection, iterative walks."""
 
+import collections
 import gc
 
 import numpy as np
@@ -79,3 +80,84 @@ def test_concrete_inputs_run_now():
     a = _ops.const(np.arange(3.0), xp.float64)
     out = _ops.binary("Add", a, a)
     np.testing.assert_array_equal(out.data, [0.0, 2.0, 4.0])
+
+
+# -- a trace the cyclic garbage collector can afford ----------------------------------------------
+
+
+def _tracked_after(fn):
+    """(fn(), the GC-tracked objects alive after it, by type), after full collections."""
+    gc.collect()
+    out = fn()
+    gc.collect()
+    return out, collections.Counter(type(o).__name__ for o in gc.get_objects())
+
+
+def _chain(n: int):
+    x = xp.argument(shape=("N",), dtype=xp.float32)
+    y = x
+    for i in range(n):
+        y = y + 1.0 if i % 2 == 0 else y * 0.5
+    return x, y
+
+
+def test_a_recorded_op_leaves_four_tracked_objects():
+    """The node, its output Value, its inputs tuple and its cache entry; the cache key, the
+    shape and the scalar operand are shared or untracked. Full collections walk every tracked
+    object, so this count sets how tracing time grows with the trace's length. Measured as the
+    difference between a trace of 2n and one of n ops, which cancels what other tests left."""
+    n = 2_000
+    short, few = _tracked_after(lambda: _chain(n))
+    del short
+    (x, y), many = _tracked_after(lambda: _chain(2 * n))
+    per_op = {k: (many[k] - few[k]) / n for k in many if many[k] - few[k] > 0}
+    four = {t: per_op.pop(t, 0) for t in ("Node", "Value", "tuple", "KeyedRef")}
+    assert four == {"Node": 1, "Value": 1, "tuple": 1, "KeyedRef": 1}, four
+    assert sum(per_op.values()) <= 0.1, per_op  # nothing else grows with the trace
+    model = xp.build({"x": x}, {"y": y})
+    assert len(model.graph.node) == 2 * n and len(model.graph.initializer) == 2
+
+
+def test_cache_keys_by_input_identity_survive_id_reuse():
+    """Keys name inputs by id; a dead input's id may be reused by a new Value, which must then
+    get a node of its own."""
+    seen = set()
+    for _ in range(200):
+        x = _arg()
+        seen.add(id(x))
+        node = _ops.unary("Neg", x).node
+        assert node.inputs[0] is x
+        del x, node
+    assert len(seen) < 200  # ids were reused, and each Value still got its own node
+
+
+def test_single_and_multi_output_nodes():
+    x = _arg()
+    one = _graph.make_node("Neg", [x], (), [(xp.float64, x.shape)])
+    assert type(one.outputs) is tuple and len(one.outputs) == 1
+    assert one.outputs[0].node is one and one.outputs[0] is one.outputs[0]
+    two = _graph.make_node("Split", [x], (("num_outputs", 2),),
+                           [(xp.float64, (_graph.Dim(),)), (xp.float64, (_graph.Dim(),))])
+    assert [v.index for v in two.outputs] == [0, 1] and two.outputs[1].node is two
+    assert _graph.make_node("Neg", [x], (), [(xp.float64, x.shape)]) is one
+
+
+def test_broadcast_shares_an_operand_shape():
+    n = _graph.Dim("N")
+    a, b = (n, 3), (3,)
+    assert _ops.broadcast_shapes(a, b) is a
+    assert _ops.broadcast_shapes((), b) is b
+    assert _ops.broadcast_shapes((1, 3), (n, 1)) == (n, 3)
+
+
+def test_python_scalars_share_one_constant_per_dtype_and_bits():
+    x = xp.argument(shape=("N",), dtype=xp.float32)
+    assert (x * 0.5)._v.node.inputs[1] is (x + 0.5)._v.node.inputs[1]
+    pos, neg = (x * 0.0)._v.node.inputs[1], (x * -0.0)._v.node.inputs[1]
+    assert pos is not neg and np.signbit(neg.data) and not np.signbit(pos.data)
+    nan, minus_nan = (x + float("nan"))._v.node.inputs[1], (x + -float("nan"))._v.node.inputs[1]
+    assert nan is not minus_nan and np.signbit(minus_nan.data) and not np.signbit(nan.data)
+    d = xp.argument(shape=("N",), dtype=xp.float64)
+    assert (d * 0.5)._v.node.inputs[1] is not (x * 0.5)._v.node.inputs[1]
+    assert (d * 2)._v.node.inputs[1].data.dtype == np.float64
+    assert not (x * 0.5)._v.node.inputs[1].data.flags.writeable  # shared, so read-only

@@ -9,6 +9,7 @@ TypeError that says what to use instead.
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Callable
 from types import ModuleType
@@ -421,8 +422,36 @@ def scalar_value(x, dtype: DType, func: str) -> Value:
         return _ops.cast(_ops.reshape(size_value(x), []), dtype)
     else:
         raise TypeError(f"{func}: expected an array or a Python scalar, got {type(x).__name__}")
-    data = np.asarray(x, dtype=dtype.numpy)
-    return Value(dtype, (), data=data)
+    return _scalar_constant(x, dtype)
+
+
+# Python scalars made into Values are shared: ``y * 0.5`` repeated along a trace records one
+# constant, not one per node (one object fewer per node for the cyclic garbage collector to
+# walk, and no NumPy conversion per call). Keyed by the scalar's exact bits, so -0.0 and NaNs of
+# either sign stay apart; the data is read-only, as the Value is shared. The cache holds at most
+# SCALAR_CACHE_SIZE small 0-D Values and starts afresh when full.
+SCALAR_CACHE_SIZE = 1024
+_SCALARS: dict = {}
+_PACK_DOUBLE = struct.Struct("<d").pack
+
+
+def _scalar_constant(x, dtype: DType) -> Value:
+    t = type(x)
+    if t is float:
+        key = (dtype, _PACK_DOUBLE(x))
+    elif t is int or t is bool:
+        key = (dtype, t, x)
+    else:  # complex, and subclasses of the Python scalar types
+        return Value(dtype, (), data=np.asarray(x, dtype=dtype.numpy))
+    v = _SCALARS.get(key)
+    if v is None:
+        data = np.asarray(x, dtype=dtype.numpy)
+        data.flags.writeable = False
+        v = Value(dtype, (), data=data)
+        if len(_SCALARS) >= SCALAR_CACHE_SIZE:
+            _SCALARS.clear()
+        _SCALARS[key] = v
+    return v
 
 
 def as_value(x, func: str) -> Value:

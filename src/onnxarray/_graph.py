@@ -124,16 +124,29 @@ class Graph:
 
 
 class Node:
-    """One ONNX operator application. Attributes are a sorted tuple of (name, value) pairs."""
+    """One ONNX operator application. Attributes are a sorted tuple of (name, value) pairs.
 
-    __slots__ = ("op", "domain", "inputs", "attrs", "outputs", "__weakref__")
+    The output of a single-output node is held as it is, not in a 1-tuple: one object fewer
+    per node for the cyclic garbage collector to walk (``outputs`` is always the tuple)."""
+
+    __slots__ = ("op", "domain", "inputs", "attrs", "_out", "__weakref__")
 
     def __init__(self, op: str, domain: str, inputs: tuple, attrs: tuple) -> None:
         self.op = op
         self.domain = domain
         self.inputs = inputs
         self.attrs = attrs
-        self.outputs: tuple[Value, ...] = ()
+        self._out: Value | tuple[Value, ...] = ()
+
+    @property
+    def outputs(self) -> tuple[Value, ...]:
+        out = self._out
+        return out if type(out) is tuple else (out,)
+
+    @outputs.setter
+    def outputs(self, values) -> None:
+        values = tuple(values)
+        self._out = values[0] if len(values) == 1 else values
 
     def __repr__(self) -> str:
         return f"Node<{self.op}>"
@@ -147,9 +160,20 @@ NONDETERMINISTIC = frozenset({"RandomNormal", "RandomUniform", "RandomNormalLike
 
 def make_node(op: str, inputs: Sequence[Value | None], attrs: tuple,
               out_types: Sequence[tuple[DType, Shape]], domain: str = "") -> Node:
-    """Return the node for (op, inputs, attrs), reusing an identical one if it exists."""
+    """Return the node for (op, inputs, attrs), reusing an identical one if it exists.
+
+    The cache key names the inputs by ``id``: while a cached node lives it holds its inputs, so
+    their ids cannot be reused by other objects. A key of strings and ints is a tuple that the
+    cyclic garbage collector stops tracking; a key holding the Values stayed tracked, one more
+    object per node that every full collection walks, which made tracing superlinear."""
     inputs = tuple(inputs)
-    key = (op, domain, inputs, attrs, len(out_types))
+    n = len(inputs)  # the common arities spelled out: the key is built on every recorded op
+    if n == 2:
+        key = (op, domain, attrs, len(out_types), id(inputs[0]), id(inputs[1]))
+    elif n == 1:
+        key = (op, domain, attrs, len(out_types), id(inputs[0]))
+    else:
+        key = (op, domain, attrs, len(out_types), *map(id, inputs))
     if op not in NONDETERMINISTIC:
         node = _NODE_CACHE.get(key)
         if node is not None:

@@ -9,6 +9,7 @@ standard's rules in plain Python.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -109,6 +110,10 @@ def broadcast_shapes(*shapes: tuple, func: str = "broadcast") -> tuple:
             elif isinstance(dim, Dim) and isinstance(d, Dim):
                 dim = Dim()  # two unrelated unknown sizes: either may be 1
         out.append(dim)
+    for s in shapes:  # the result is most often one of the shapes: share that tuple (a chain of
+        # elementwise ops then holds one shape object, not one per node for the GC to walk)
+        if len(s) == ndim and all(map(operator.is_, s, out)):
+            return s
     return tuple(out)
 
 

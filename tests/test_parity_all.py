@@ -222,7 +222,9 @@ NAMES = [entry[0] for entry in TABLE]
 # Callables that are not array functions: the namespace info and the export API.
 NOT_ARRAY_FUNCTIONS = {"__array_namespace_info__", "argument", "build", "jit", "Array",
                        "Device", "SymbolicDim", "SymbolicValueError",
-                       "InconclusiveDimensionError", "cache_limits"}
+                       "InconclusiveDimensionError", "cache_limits",
+                       # decorator and model import, tested in test_functions/test_from_onnx
+                       "from_onnx", "function"}
 # Functions of complex arrays only; complex dtypes are not supported yet.
 COMPLEX_ONLY = {"imag"}
 

@@ -299,3 +299,17 @@ def check(fn, *arrays, rtol: float = 1e-7, atol: float = 0.0, dynamic: bool = Tr
 def known(shape: tuple) -> tuple:
     """A shape with its symbolic dimensions as None (the sizes known while recording)."""
     return tuple(None if isinstance(d, oxp.SymbolicDim) else d for d in shape)
+
+
+def reference_solve(a, b):
+    """NumPy's solve with the standard's reading of ``b``: a 1-D ``b`` is one vector, else a
+    stack of matrices whose batch broadcasts against ``a``'s (NumPy < 2 reads an array of one
+    dimension less than ``a`` as a stack of vectors, so both get the same rank here)."""
+    vector = b.ndim == 1
+    if vector:
+        b, batch = b[:, None], a.shape[:-2]
+    else:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    out = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]),
+                          np.broadcast_to(b, batch + b.shape[-2:]))
+    return out[..., 0] if vector else out

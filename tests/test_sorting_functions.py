@@ -49,10 +49,10 @@ def test_sort(func, data):
         # the exact permutation of NumPy's stable sort (ties in their original order)
         if descending:
             flipped = np.flip(x, axis=axis)
-            expected = x.shape[axis] - 1 - np.flip(np.argsort(flipped, axis=axis, stable=True),
+            expected = x.shape[axis] - 1 - np.flip(np.argsort(flipped, axis=axis, kind="stable"),
                                                    axis=axis)
         else:
-            expected = np.argsort(x, axis=axis, stable=True)
+            expected = np.argsort(x, axis=axis, kind="stable")
         np.testing.assert_array_equal(out, expected)
     else:
         assert out.dtype == x.dtype

@@ -262,8 +262,11 @@ def flip(x: Array, /, *, axis: int | tuple | None = None) -> Array:
     """Reverse ``x`` along ``axis`` (all axes when None): one Slice with step -1."""
     v = as_value(x, "flip")
     axes = normalize_axes(axis, len(v.shape), "flip", scalar_axis=False)
+    # An axis of known size 0 or 1 reads the same reversed (and onnx 1.16's shape inference
+    # gets a reversing Slice of an empty axis wrong).
+    axes = [a for a in axes if not (type(v.shape[a]) is int and v.shape[a] <= 1)]
     if not axes:
-        return x
+        return _wrap(v)
     n = len(axes)
     return _wrap(_ops.slice_(v, [-1] * n, [-_BIG] * n, list(axes), [-1] * n, v.shape))
 

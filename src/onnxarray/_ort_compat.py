@@ -96,7 +96,8 @@ def where_keeps_sign_of(cond: tuple, x: tuple, y: tuple) -> str | None:
     the condition), then merges them: element by element ``xs != 0 ? xs : ys``, which drops a
     -0.0 of ``x``; but when ``ys`` is constant along the innermost dimension that varies, a
     span where that constant is zero copies ``xs`` whole, which drops a -0.0 of ``y`` instead.
-    Checked over shape combinations in tests/test_ort_compat.py.
+    When the result's last dimension is 1, every span is one element and the merge is element
+    by element. Checked over shape combinations in tests/test_ort_compat.py.
     """
     xs, ys = _broadcast(cond, x), _broadcast(cond, y)
     if xs is None or ys is None:
@@ -107,6 +108,8 @@ def where_keeps_sign_of(cond: tuple, x: tuple, y: tuple) -> str | None:
 
 
 def _kept(xs: tuple, ys: tuple) -> str | None:
+    if xs and xs[-1] == 1 and ys[-1] == 1:
+        return "y"  # one-element spans: merged element by element
     for i in range(len(xs) - 1, -1, -1):
         dx, dy = xs[i], ys[i]
         if type(dx) is not int or type(dy) is not int:

@@ -395,3 +395,31 @@ def test_repeated_fft_calls_run_as_one_plan(name, caplog):
     assert _plans.has_plan(fn, args, kwargs), f"fft.{name} did not compile a plan"
     for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
         assert_identical(o, e, f"fft.{name} output {k}: plan vs op by op")
+
+
+def test_background_compiles_finish_before_exit_and_no_new_one_starts():
+    """At interpreter exit the compile thread's running job is waited for (a daemon thread
+    stopped inside onnxruntime aborts the process) and queued jobs are dropped."""
+    worker = _plans._Background()
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def slow():
+        started.set()
+        release.wait(timeout=60)
+        ran.append("slow")
+
+    assert worker.reserve()
+    worker.submit(slow)
+    assert started.wait(timeout=60)
+    closer = threading.Thread(target=worker.close)
+    closer.start()
+    closer.join(timeout=0.2)
+    assert closer.is_alive()  # waiting for the running job
+    release.set()
+    closer.join(timeout=60)
+    assert not closer.is_alive() and ran == ["slow"]
+    late = threading.Event()
+    assert worker.reserve()
+    worker.submit(late.set)
+    assert not late.wait(timeout=2.0)  # queued after close: dropped, not run
+    assert ran == ["slow"]

@@ -41,6 +41,7 @@ plans.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import math
@@ -297,6 +298,17 @@ class _Background:
         self._slots = threading.BoundedSemaphore(MAX_QUEUED)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._state = threading.Condition()
+        self._running = False
+        self._closed = False
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Run no more jobs and wait (up to ``timeout`` s) for the one running to finish; called
+        at interpreter exit, where a daemon thread stopped inside onnxruntime aborts the
+        process."""
+        with self._state:
+            self._closed = True
+            self._state.wait_for(lambda: not self._running, timeout)
 
     def reserve(self) -> bool:
         """Take a slot for one job; False if all are taken."""
@@ -318,11 +330,19 @@ class _Background:
     def _work(self) -> None:
         while True:
             job = self._jobs.get()
+            with self._state:
+                if self._closed:
+                    self._slots.release()
+                    continue
+                self._running = True
             start = time.perf_counter()
             try:
                 job()
             finally:
                 self._slots.release()
+                with self._state:
+                    self._running = False
+                    self._state.notify_all()
             # Rest as long as the compile took, times (1 - BACKGROUND_DUTY) / BACKGROUND_DUTY:
             # the compiles take at most that share of the time, so a burst of them spreads
             # over the following calls instead of doubling the next one.
@@ -330,6 +350,7 @@ class _Background:
 
 
 _background = _Background()
+atexit.register(_background.close)
 
 
 def _compile_job(key, fn, traced, pending: _Pending):

@@ -164,7 +164,7 @@ def build(inputs: Mapping[str, Array], outputs: Mapping[str, Array], *,
         graph_outputs.append(_value_info(name, v))
     used_args, initializers = em.used_args, em.initializers
     if em.spliced:  # an imported model's outputs that nothing reads
-        nodes, initializers = _prune(nodes, initializers, [o.name for o in graph_outputs])
+        nodes, initializers = prune(nodes, initializers, [o.name for o in graph_outputs])
 
     unused = [name for name, v in in_values.items() if id(v) not in used_args]
     if unused and not allow_unused_inputs:
@@ -316,7 +316,7 @@ class _Emitter:
             out_names.append(src)
         initializers = child.initializers
         if child.spliced:
-            protos, initializers = _prune(protos, initializers, out_names)
+            protos, initializers = prune(protos, initializers, out_names)
         constants = [helper.make_node("Constant", [], [t.name], value=t) for t in initializers]
         self.ir_version = max(self.ir_version, child.ir_version)
         return constants + protos, in_names, out_names, child.domains
@@ -455,7 +455,7 @@ class _Emitter:
                 seen.add(src)
                 out_names.append(src)
             if self.spliced:  # an imported model's unused outputs inside this body
-                nodes, _ = _prune(nodes, [], out_names)
+                nodes, _ = prune(nodes, [], out_names)
             inputs = [] if g.bound else [_value_info(frame[id(v)], v, nested=True)
                                          for v in g.inputs]
             outputs = [_value_info(n, v, nested=True) for n, v in zip(out_names, g.outputs)]
@@ -465,9 +465,15 @@ class _Emitter:
         return helper.make_graph(nodes, f"{name}{next(self.counter)}", inputs, outputs)
 
 
-def _prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, list]:
+def prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, list]:
     """The nodes and initializers that ``outputs`` need (one backward pass; names read inside
     a node's subgraphs count as read by the node)."""
+    keep, needed = needed_nodes(nodes, outputs)
+    return keep, [t for t in initializers if t.name in needed]
+
+
+def needed_nodes(nodes: list, outputs: list[str]) -> tuple[list, set]:
+    """The nodes that ``outputs`` need, in order, and every name they read (see prune)."""
     needed = set(outputs)
     keep = []
     for n in reversed(nodes):
@@ -485,7 +491,7 @@ def _prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, l
                 graphs += [a.g for a in m.attribute if a.HasField("g")]
                 graphs += [h for a in m.attribute for h in a.graphs]
     keep.reverse()
-    return keep, [t for t in initializers if t.name in needed]
+    return keep, needed
 
 
 def domain_operators(nodes, domain: str) -> set[str]:

@@ -26,7 +26,7 @@ from onnx import helper
 
 from . import _dtypes as D
 from ._array_object import Array
-from ._build import domain_operators, since_version
+from ._build import domain_operators, needed_nodes, since_version
 from ._executor import RUN_OPTIONS, session_for_model, session_runner
 from ._graph import CALL_ATTR, NONDETERMINISTIC, Dim, Value, make_node
 from ._opset_forms import PRIVATE_DOMAIN
@@ -75,23 +75,7 @@ def _select(proto: onnx.ModelProto, outputs) -> onnx.ModelProto:
                          f"{list(outputs)}")
     by_name = {vi.name: vi for vi in proto.graph.output}
     g = proto.graph
-    needed = set(outputs)
-    keep = []
-    for n in reversed(g.node):
-        if not any(o in needed for o in n.output):
-            continue
-        keep.append(n)
-        needed.update(n.input)
-        graphs = [a.g for a in n.attribute if a.HasField("g")]
-        graphs += [h for a in n.attribute for h in a.graphs]
-        while graphs:
-            sub = graphs.pop()
-            needed.update(o.name for o in sub.output)
-            for m in sub.node:
-                needed.update(m.input)
-                graphs += [a.g for a in m.attribute if a.HasField("g")]
-                graphs += [h for a in m.attribute for h in a.graphs]
-    keep.reverse()
+    keep, needed = needed_nodes(list(g.node), list(outputs))
     cut = onnx.ModelProto()
     cut.CopyFrom(proto)
     cg = cut.graph

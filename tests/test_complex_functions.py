@@ -205,6 +205,9 @@ def _sign_unspecified(name: str, z: complex, ref: complex) -> bool:
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("name", UNARY)
 def test_special_value_grid(name, dtype):
+    if name == "sign" and np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        pytest.skip("the grid's reference is NumPy's sign, which is z / |z| only from NumPy 2 "
+                    "(NumPy 1 takes the sign of the real part)")
     bad, worst = _grid_errors(name, dtype)
     _judge(name, dtype, bad, worst, "grid")
 

@@ -136,8 +136,13 @@ def pytest_generate_tests(metafunc):
                 "xp", [pytest.param(importlib.import_module(b), id=b) for b in backends],
                 indirect=True))
         return
-    if "array_namespace" in names:
+    if "array_namespace" in names or (
+            consumer == "sklearn" and any(n in names for n in NAMESPACE_ARGS)):
         _rewrite_sklearn_marks(metafunc, backends)
+
+
+# The names scikit-learn's tests give the namespace they are parametrized over.
+NAMESPACE_ARGS = ("array_namespace", "namespace", "library")
 
 
 def _rewrite_sklearn_marks(metafunc, backends):
@@ -150,9 +155,10 @@ def _rewrite_sklearn_marks(metafunc, backends):
         argnames = mark.args[0]
         if isinstance(argnames, str):
             argnames = [n.strip() for n in argnames.split(",")]
-        if "array_namespace" not in argnames:
+        found = [n for n in NAMESPACE_ARGS if n in argnames]
+        if not found:
             continue
-        pos = list(argnames).index("array_namespace")
+        pos = list(argnames).index(found[0])
         rows = []
         for row in mark.args[1]:
             values = row.values if hasattr(row, "values") else (
@@ -176,7 +182,7 @@ def _rewrite_sklearn_marks(metafunc, backends):
 
 
 def _id_part(backend, value, argname):
-    if argname == "array_namespace":
+    if argname in NAMESPACE_ARGS:
         return backend
     if argname in ("device", "device_name"):
         return "dev"  # the same id on both backends: the twin of a test keeps its id

@@ -2,6 +2,7 @@
 
 import numpy as np
 import onnx
+import onnxruntime as ort
 import pytest
 from parity import known, run_model, to_onnxarray
 
@@ -240,3 +241,22 @@ def test_higher_opsets_build_valid_models(opset):
     np.testing.assert_allclose(got["spectrum"], np.abs(np.fft.rfft(data, axis=1)), rtol=1e-12)
     np.testing.assert_array_equal(got["top"], data.max(axis=1))
     np.testing.assert_allclose(got["r"], np.sin(data).reshape(-1), rtol=1e-15)
+
+
+def test_the_same_run_time_check_twice_makes_a_valid_model():
+    """A run-time check's node is named after its message; node names are unique in a model,
+    so the second one with the same message gets a number."""
+    x = xp.argument(shape=("N", 3), dtype=xp.int16)
+    model = xp.build({"x": x}, {"a": xp.min(x, axis=0), "b": xp.min(x + 1, axis=0)})
+    onnx.checker.check_model(model, full_check=True)
+    names = [n.name for n in model.graph.node if n.name]
+    assert len(names) == len(set(names)) >= 2
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    data = np.array([[3, -2, 5], [1, 4, -7]], dtype=np.int16)
+    a, b = sess.run(None, {"x": data})
+    np.testing.assert_array_equal(a, data.min(axis=0))
+    np.testing.assert_array_equal(b, (data + 1).min(axis=0))
+    state = ort.capi.onnxruntime_pybind11_state
+    with pytest.raises((state.Fail, state.RuntimeException, state.InvalidArgument),
+                       match="zero-size reduction has no identity"):
+        sess.run(None, {"x": np.zeros((0, 3), np.int16)})

@@ -245,6 +245,7 @@ class _Emitter:
         self.initializers: list[onnx.TensorProto] = []
         self.by_content: dict[tuple, str] = {}  # equal constants share one initializer
         self.counter = itertools.count()
+        self.node_names: dict[str, int] = {}
         self.domains: dict[str, int] = {}  # custom domain -> opset version
         self.domain_ops: dict[str, dict[int, set]] = {}  # domain -> version -> operators
         self.preferred: dict[int, str] = {}  # main-graph Values named after graph outputs
@@ -424,9 +425,10 @@ class _Emitter:
         in_types = [None if v is None else v.dtype.onnx for v in node.inputs]
         protos, extra = expand(node.op, node.domain, ins, outs, tuple(attrs), in_types,
                                self.opset)
-        if node_name is not None:
-            for proto in protos:
-                proto.name = node_name
+        if node_name is not None:  # node names are unique in a model: the same check twice
+            for proto in protos:     # is "message", "message (2)", ...
+                self.node_names[node_name] = k = self.node_names.get(node_name, 0) + 1
+                proto.name = node_name if k == 1 else f"{node_name} ({k})"
         self.initializers.extend(extra)
         return protos
 

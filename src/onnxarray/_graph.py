@@ -260,23 +260,7 @@ def body_graph(inputs: Sequence[BodyInput], outputs: Sequence[Value], requested:
     it (``If`` branches) every node the branch asked for stays in the branch, so a branch's
     work is done only when it is taken.
     """
-    order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(v.node, False) for v in outputs
-                                      if v.node is not None and v.node in requested]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for inp in reversed(dependencies(node)):
-            if inp is not None and inp.node is not None and id(inp.node) not in seen \
-                    and inp.node in requested:
-                stack.append((inp.node, False))
+    order = topological_order(outputs, within=requested)
     own = {id(v) for v in inputs}
     members: set[int] = set()
     nodes = []
@@ -299,14 +283,13 @@ def constant(data: np.ndarray, dtype: DType) -> Value:
     return Value(dtype, data.shape, data=data)
 
 
-def topological_order(outputs: Iterable[Value]) -> list[Node]:
-    """Nodes needed for ``outputs``, producers first; an iterative depth-first walk."""
+def topological_order(outputs: Iterable[Value], within: set | None = None) -> list[Node]:
+    """Nodes needed for ``outputs``, producers first; an iterative depth-first walk. With
+    ``within``, only those nodes are walked (a body's nodes among a trace's)."""
     order: list[Node] = []
     seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = []
-    for v in outputs:
-        if v.node is not None:
-            stack.append((v.node, False))
+    stack: list[tuple[Node, bool]] = [(v.node, False) for v in outputs if v.node is not None
+                                      and (within is None or v.node in within)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -317,6 +300,7 @@ def topological_order(outputs: Iterable[Value]) -> list[Node]:
         seen.add(id(node))
         stack.append((node, True))
         for inp in reversed(dependencies(node)):
-            if inp is not None and inp.node is not None and id(inp.node) not in seen:
+            if inp is not None and inp.node is not None and id(inp.node) not in seen \
+                    and (within is None or inp.node in within):
                 stack.append((inp.node, False))
     return order

@@ -305,22 +305,28 @@ class _Emitter:
         names = {id(v): n for v, n in zip(inputs, in_names)}
         child = _Emitter(names, self.opset, set(in_names), self.shared)
         protos = child.emit(nodes)
-        out_names, seen = [], set(in_names)
-        own = {n for p in protos for n in p.output}
-        for v in outputs:
-            src = child.name_of(v)
-            if src not in own or src in seen:
-                dst = child.fresh("v")
-                protos.append(helper.make_node("Identity", [src], [dst]))
-                src = dst
-            seen.add(src)
-            out_names.append(src)
+        out_names = child.output_names(outputs, protos, set(in_names))
         initializers = child.initializers
         if child.spliced:
             protos, initializers = prune(protos, initializers, out_names)
         constants = [helper.make_node("Constant", [], [t.name], value=t) for t in initializers]
         self.ir_version = max(self.ir_version, child.ir_version)
         return constants + protos, in_names, out_names, child.domains
+
+    def output_names(self, outputs, nodes: list, seen: set) -> list[str]:
+        """Names for a body's ``outputs``: one the body does not compute itself, or one named
+        already (in ``seen``), passes through an Identity appended to ``nodes``."""
+        own = {name for n in nodes for name in n.output}
+        names = []
+        for v in outputs:
+            src = self.name_of(v)
+            if src not in own or src in seen:
+                dst = self.fresh("v")
+                nodes.append(helper.make_node("Identity", [src], [dst]))
+                src = dst
+            seen.add(src)
+            names.append(src)
+        return names
 
     def fresh(self, prefix: str) -> str:
         """A new internal name; names that opset forms derive from it ("<name>_...", see
@@ -446,16 +452,7 @@ class _Emitter:
                 for v in g.inputs:
                     frame[id(v)] = self.fresh("v")
             nodes = self.emit(g.nodes)
-            own = {name for n in nodes for name in n.output}
-            out_names, seen = [], set()
-            for v in g.outputs:
-                src = self.name_of(v)
-                if src not in own or src in seen:
-                    dst = self.fresh("v")
-                    nodes.append(helper.make_node("Identity", [src], [dst]))
-                    src = dst
-                seen.add(src)
-                out_names.append(src)
+            out_names = self.output_names(g.outputs, nodes, set())
             if self.spliced:  # an imported model's unused outputs inside this body
                 nodes, _ = prune(nodes, [], out_names)
             inputs = [] if g.bound else [_value_info(frame[id(v)], v, nested=True)

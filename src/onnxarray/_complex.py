@@ -592,6 +592,9 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
         if dtype is not obj.dtype:
             if copy is False:
                 raise ValueError("asarray: changing the dtype needs a copy, but copy=False")
+            if _is_complex(obj) and dtype.kind != "c" and dtype is not D.bool:
+                raise TypeError(f"asarray: casting {obj.dtype.name} to {dtype.name} discards "
+                                "the imaginary part; take xp.real(x) first")
             return astype(obj, dtype)
     return _sections.asarray(obj, dtype=dtype, device=device, copy=copy)
 

@@ -214,6 +214,9 @@ def _from_buffer_like(obj, dtype: DType | None, copy: bool | None) -> Array:
     if needs_copy and copy is False:
         raise ValueError("asarray: the input must be copied (dtype or layout), but copy=False")
     if target is not src:
+        if src.kind == "c" and target.kind != "c" and target is not D.bool:
+            raise TypeError(f"asarray: casting {src.name} to {target.name} discards the "
+                            "imaginary part; take xp.real(x) first")
         data = data.astype(target.numpy)
     elif copy:
         data = data.copy()

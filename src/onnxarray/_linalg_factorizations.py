@@ -10,7 +10,7 @@ hundred nodes at any size.
 - cholesky: the outer-product algorithm; it reads the lower triangle only.
 - qr: Householder reflections.
 - eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
-  time in round-robin order, until a whole sweep finds every off-diagonal entry below
+  time in round-robin order, sweep after sweep until every off-diagonal entry is below
   ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps).
 - svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
   orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized

@@ -11,7 +11,8 @@ hundred nodes at any size.
 - qr: Householder reflections.
 - eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
   time in round-robin order, sweep after sweep until every off-diagonal entry is below
-  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps).
+  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps); eigh first brings A near diagonal form
+  by the cheaper one-sided rotations on ``A + ||A||_F I`` (``_linalg_jacobi.symmetric_eigen``).
 - svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
   orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized
   columns, so it stays orthonormal for rank-deficient inputs.
@@ -278,7 +279,7 @@ def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _jc.MAX_SWEEPS):
         return _ops.cast(w, D.float32), None if vecs is None else _ops.cast(vecs, D.float32)
     scale = _max_magnitude(v)
     a = _div(_lp.symmetric_from_lower(v), scale)
-    diag, vecs, failed = _jc.jacobi_eigen(a, want_vectors, max_sweeps)
+    diag, vecs, failed = _jc.symmetric_eigen(a, want_vectors, max_sweeps)
     w = _mul(diag, _ops.squeeze(scale, [-1]))
     w, order = _top_k(_lp.nan_where(failed, w), largest=False)
     if not want_vectors:

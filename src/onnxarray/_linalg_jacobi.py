@@ -240,15 +240,16 @@ def _positive(x: Value) -> Value:
     return _ops.unary("Sign", _ops.unary("Relu", x))
 
 
-def _turn(d: Value, apq: Value, live: Value, sign: Value) -> tuple[Value, Value, Value]:
+def _turn(d: Value, two: Value, live: Value, sign: Value) -> tuple[Value, Value, Value]:
     """(c, sign * s, sign * t) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with
-    d = aqq - app (see ``_rotation``), or exactly (1, 0) where ``live`` is 0 rather than 1.
+    d = aqq - app and two = 2 apq (see ``_rotation``), or exactly (1, 0) where ``live`` is 0
+    rather than 1. Both members of a pair must pass the same d and two, bit for bit, or the
+    update is not a rotation.
 
     t = 2 apq sgn(d) / (|d| + sqrt(d^2 + 4 apq^2)) with sgn(0) = 1, computed as
     sgn(sgn(d) + 1/2); the denominator is at least the smallest normal number, so a pair with
     apq = d = 0 (never live) gives t = 0, not 0/0. (Not by adding that number: onnxruntime's
     graph optimizations drop an Add of a constant they round to zero.)"""
-    two = _add(apq, apq)
     den = _ops.binary("Max", _add(_ops.unary("Abs", d),
                                   _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two)))),
                       _k(float(np.finfo(d.dtype.numpy).tiny), d))
@@ -312,7 +313,7 @@ def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
         apq, app, aqq, own = _ops.bind("Split", [vals], [a.dtype] * 4, lambda: [col] * 4,
                                        (("axis", nd - 1), ("num_outputs", 4)))
         live = _positive(_sub(_ops.unary("Abs", apq), tol_col))  # (..., m, 1)
-        c, s, _ = _turn(_sub(aqq, app), apq, live, sign)
+        c, s, _ = _turn(_sub(aqq, app), _add(apq, apq), live, sign)
         # J^T A J = J^T (J^T A)^T (A is symmetric), by rows: onnxruntime gathers rows ~40x
         # faster than columns (64x64 float64: 3 us vs 130 us), and a Transpose costs 6 us
         a = _apply(_mT(_apply(a, partner, c, s, -2)), partner, c, s, -2)
@@ -375,6 +376,7 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
     # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
     tol = _mul(_ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype), _c(eps * loose, b))
     tol2 = _ops.reshape(_mul(tol, tol), [1] * nd)
+    tol2x4 = _mul(tol2, _c(4.0, b))
     # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
     # direction is rounding noise, which no rotation makes orthogonal to the others)
     total = _ops.reduce("ReduceSumSquare", bt, [-2, -1], False)
@@ -402,15 +404,22 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
         beta = _ops.bind("Gather", [alpha, partner], [b.dtype], lambda: [alpha.shape],
                          (("axis", nd - 2),))[0]
         gamma = _sum(_mul(bt, other), -1, True)
+        # 2 gamma as the sum of the two members' products, the same for both: each sums the
+        # same products, but onnxruntime's reduction rounds by the row's place in memory, and
+        # members that disagree make an update that is not a rotation (it stalled clustered
+        # singular values at ~1e-9 until the cap)
+        two = _add(gamma, _ops.bind("Gather", [gamma, partner], [b.dtype], lambda: [gamma.shape],
+                                    (("axis", nd - 2),))[0])
         # rotate where gamma^2 > tol^2 alpha beta and min(alpha, beta) > floor
-        live = _positive(_ops.binary("Min", _sub(_mul(gamma, gamma),
-                                                 _mul(tol2, _mul(alpha, beta))),
+        live = _positive(_ops.binary("Min", _sub(_mul(two, two),
+                                                 _mul(tol2x4, _mul(alpha, beta))),
                                      _sub(_ops.binary("Min", alpha, beta), floor_col)))
-        c, s, t = _turn(_mul(sign, _sub(alpha, beta)), gamma, live, sign)
+        c, s, t = _turn(_mul(sign, _sub(alpha, beta)), two, live, sign)
         # the rotation that zeroes gamma moves t gamma between the two squared norms
         # (alpha_p - t gamma, alpha_q + t gamma): two vector operations instead of two passes
         # over bt; each sweep starts from norms computed afresh
-        out = [_add(alpha, _mul(t, gamma)), _add(_mul(c, bt), _mul(s, other))]
+        out = [_add(alpha, _mul(_mul(t, two), _k(0.5, two))),
+               _add(_mul(c, bt), _mul(s, other))]
         if want_vectors:
             out.append(_apply(carry[2], partner, c, s, -2))
         return out

@@ -302,3 +302,68 @@ def _blocks_to_row(y: Value, batch: tuple, batch_v: Value, big, bigv: Value, nv:
     y = _ops.reshape(y, list(batch) + [1, nbig] if _ops.is_static(batch) else
                      [batch_v, 1, nbig], batch + (1, big))
     return _slice(y, 0, _ops.reshape(nv, [1]), -1, batch + (1, n))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cholesky
+
+
+def cholesky(s: Value) -> Value:
+    """The lower Cholesky factor of symmetric (..., n, n) ``s``, BLOCK columns per iteration.
+
+    A block reads its columns as the rows ``c0:c0 + BLOCK`` of the symmetric matrix (rows are
+    gathered much faster than columns), factors them with the outer-product algorithm on that
+    (..., BLOCK, N) panel, then subtracts their product from the whole matrix with one
+    ``Gemm``. Entries above the diagonal are set to zero once per block."""
+    n = s.shape[-1]
+    nd = len(s.shape)
+    nb = nd - 2
+    batch = s.shape[:nb]
+    batch_v = _ops.shape_of(s, 0, nb)
+    nv = size_value(s, -1)
+    big, bigv, blocks = _padded_size(n, nv)
+    rows_n, cols_n = _index(bigv, big)
+    if not (type(n) is int and big == n):
+        s = _pad(s, True, True, _ops.binary("Sub", bigv, nv), batch + (big, big))
+        pad_eye = _ops.binary("And", _cmp("Equal", rows_n, cols_n),
+                              _cmp("GreaterOrEqual", rows_n, nv))
+        s = _ops.binary("Add", s, _ops.cast(pad_eye, s.dtype))
+    steps = _ops.i64(np.arange(BLOCK).reshape(BLOCK, 1))
+    zero = _c(0, s)
+
+    def step(carry, _):
+        k, s_in = (c._v for c in carry)
+        c0 = _ops.reshape(_ops.binary("Mul", k, _ops.const(BLOCK, D.int64)), [1])
+        pt = _slice(s_in, c0, _ops.binary("Add", c0, _ops.i64([BLOCK])), -2,
+                    batch + (BLOCK, big))  # (..., BLOCK, N): the block's columns, transposed
+        ls = []
+        for j in range(BLOCK):
+            at = _ops.binary("Add", c0, _ops.i64([j]))
+            row = _take_row(pt, j)  # (..., 1, N)
+            col = _ops.bind("Gather", [pt, at], [s.dtype], lambda: [batch + (BLOCK, 1)],
+                            (("axis", nd - 1),))[0]  # (..., BLOCK, 1), the same entries
+            d = _take_row(col, j)  # (..., 1, 1)
+            low = _div(row, _ops.unary("Sqrt", d))
+            if j + 1 < BLOCK:
+                pt = _sub(pt, _mm(col, _div(row, d)))
+            ls.append(low)
+        low = _ops.concat(ls, nd - 2)  # (..., BLOCK, N): columns of L, junk above the diagonal
+        low = _ops.where(_cmp("Less", cols_n, _ops.binary("Add", c0, steps)), zero, low)
+        s_out = _minus_product(s_in, low, low)
+        carry = (Array._new(_ops.binary("Add", k, _ops.const(1, D.int64))),
+                 Array._new(_same_shape(s_out, s_in.shape)))
+        return carry, Array._new(low)
+
+    init = (Array._new(_ops.const(0, D.int64)), Array._new(s))
+    _, ys = lax.scan(step, init, length=Array._new(blocks))
+    y = ys._v  # (K, ..., BLOCK, N)
+    y = _ops.transpose(y, list(range(1, nb + 1)) + [0, nb + 1, nb + 2])  # (..., K, BLOCK, N)
+    nbig = big if type(big) is int else _ops.reshape(bigv, [1])
+    lt = _ops.reshape(y, list(batch) + [nbig, nbig] if _ops.is_static(batch) else
+                      [batch_v, nbig, nbig], batch + (big, big))
+    low = _mT(lt)
+    if type(n) is int and big == n:
+        return low
+    nv1 = _ops.reshape(nv, [1])
+    low = _slice(low, 0, nv1, -2, batch + (n, big))
+    return _slice(low, 0, nv1, -1, batch + (n, n))

@@ -10,7 +10,7 @@ hundred nodes at any size.
 - inv, solve: blocked Gauss-Jordan elimination with partial pivoting on ``A`` and the
   right-hand sides. A NaN or an infinity in the matrix gives NaN everywhere, and so does a
   singular matrix in inv and solve (det gives 0).
-- cholesky: the outer-product algorithm; it reads the lower triangle only.
+- cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
 - qr: Householder reflections.
 - eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
   time in round-robin order, until a whole sweep finds every off-diagonal entry below
@@ -194,7 +194,7 @@ def cholesky(x: Array, /, *, upper: bool = False) -> Array:
         return Array._new(v)
     if v.dtype.kind == "c":
         return Array._new(_complex().cholesky(v, n, upper))
-    low = _lp.cholesky(_lp.symmetric_from_lower(v))
+    low = _bl.cholesky(_lp.symmetric_from_lower(v))
     return Array._new(_mT(low) if upper else low)
 
 

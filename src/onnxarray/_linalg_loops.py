@@ -3,10 +3,9 @@
 Each iteration does O(n^2) vectorised work on the whole stack of matrices, so the matrix size
 may be symbolic and the graph does not grow with it:
 
-- ``cholesky``: the outer-product algorithm, one column per iteration.
 - ``householder``: QR by Householder reflections, one column per iteration.
 
-LU and Gauss-Jordan elimination are blocked, in ``_linalg_blocked``; the Jacobi methods are in
+LU, Gauss-Jordan and Cholesky are blocked, in ``_linalg_blocked``; the Jacobi methods are in
 ``_linalg_jacobi``.
 """
 
@@ -21,7 +20,7 @@ from ._graph import Value
 from ._linalg_base import _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linear_algebra_functions import _mm
 
-__all__ = ["permutation_sign", "pivot_sign", "cholesky", "householder", "size_value", "arange",
+__all__ = ["permutation_sign", "pivot_sign", "householder", "size_value", "arange",
            "nan_where", "eye_like", "symmetric_from_lower", "diagonal"]
 
 
@@ -157,25 +156,6 @@ def columns(body, init: list[Value], nv: Value, like: Value) -> tuple[list[Value
     return [c._v for c in carry[1:]], out
 
 
-def cholesky(s: Value) -> Value:
-    """The lower Cholesky factor of symmetric (..., n, n) ``s``."""
-    n = s.shape[-1]
-    nv = size_value(s, -1)
-    _, cols = _column_index(nv, n)
-    zero = _c(0, s)
-
-    def body(j, carry):
-        # s stays exactly symmetric (its rank-1 updates are), so column j is read as row j:
-        # onnxruntime gathers rows much faster than columns
-        s = carry[0]
-        rowj = _take(s, j, -2)  # (..., 1, n)
-        d = _ops.unary("Sqrt", _take(rowj, j, -1))
-        row = _ops.where(_cmp("GreaterOrEqual", cols, j), _div(rowj, d), zero)
-        return [_sub(s, _mul(_mT(row), row))], [row]
-
-    return columns(body, [s], nv, s)[1][0]
-
-
 def _eye_like(v: Value, m, mv: Value) -> Value:
     """The identity (..., m, m) over the batch of ``v``."""
     rows, cols = _column_index(mv, m)
@@ -200,27 +180,31 @@ def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Valu
     zero = _c(0, a)
     one = _c(1, a)
 
+    # Where and broadcasting Mul are several times slower in onnxruntime than same-shape
+    # arithmetic and MatMul: masks are multiplied in, outer products are MatMuls.
+    tiniest = _c(float(np.finfo(a.dtype.numpy).smallest_subnormal), a)
+
     def body(k, carry):
         rt = carry[0]  # (..., n, m)
-        x = _ops.where(_cmp("GreaterOrEqual", cols, k), _take(rt, k, -2), zero)  # (..., 1, m)
+        below = _ops.cast(_cmp("GreaterOrEqual", cols, k), a.dtype)
+        x = _mul(_take(rt, k, -2), below)  # (..., 1, m)
         # The reflector does not depend on the scale of x: divided by its largest magnitude,
         # v @ v.T >= 1 unless x is zero, so 2 / (v @ v.T) cannot overflow for tiny columns.
         big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
-        x = _div(x, _ops.where(_cmp("Equal", big, zero), one, big))
+        x = _div(x, _ops.binary("Max", big, tiniest))  # a zero x stays zero
         xk = _take(x, k, -1)
         norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
-        v = _ops.where(_cmp("Equal", cols, k), _sub(xk, alpha), x)  # (..., 1, m)
+        v = _sub(x, _mul(alpha, _ops.cast(_cmp("Equal", cols, k), a.dtype)))  # (..., 1, m)
         vv = _sum(_mul(v, v), -1, True)
-        beta = _ops.where(_cmp("Equal", vv, zero), zero, _div(_c(2, a), vv))
-        bv = _mul(beta, v)  # (..., 1, m)
+        bv = _mul(_div(_c(2, a), _ops.binary("Max", vv, one)), v)  # v = 0 where vv < 1
         vc = _mT(v)  # (..., m, 1)
         # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)
-        out = [_sub(rt, _mul(_mm(rt, vc), bv))]
+        out = [_sub(rt, _mm(_mm(rt, vc), bv))]
         if want_q:
             q = carry[1]
-            out.append(_sub(q, _mul(_mm(q, vc), bv)))
+            out.append(_sub(q, _mm(_mm(q, vc), bv)))
         return out
 
     init = [_mT(a)] + ([_eye_like(a, m, mv)] if want_q else [])

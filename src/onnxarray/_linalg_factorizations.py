@@ -11,7 +11,7 @@ hundred nodes at any size.
   right-hand sides. A NaN or an infinity in the matrix gives NaN everywhere, and so does a
   singular matrix in inv and solve (det gives 0).
 - cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
-- qr: Householder reflections.
+- qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``).
 - eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
   time in round-robin order, until a whole sweep finds every off-diagonal entry below
   ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps).
@@ -37,6 +37,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _linalg_blocked as _bl
+from . import _linalg_blocked_qr as _bqr
 from . import _linalg_complex as _cx
 from . import _linalg_jacobi as _jc
 from . import _linalg_loops as _lp
@@ -237,7 +238,7 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
     if v.dtype.kind == "c":
         return QRResult(*(Array._new(r) for r in _complex().qr(v, k)))
     scale = _max_magnitude(v)
-    q, r = _householder(_div(v, scale), want_q=True)
+    q, r = _bqr.householder(_div(v, scale), _reflections(v))
     r = _mul(r, scale)
     if not _same_size(k, m):  # K = N < M: the first N columns of Q and rows of R
         q, r = _cols(q, k), _rows(r, k)

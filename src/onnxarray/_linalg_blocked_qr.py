@@ -1,0 +1,104 @@
+"""Blocked Householder QR: one ``Loop`` iteration per block of ``BLOCK`` reflections.
+
+The column-per-iteration QR (``_linalg_loops.householder``) updates the whole ``r`` and ``q`` at
+every column, six matrix-sized products and differences per column. Here an iteration computes
+``BLOCK`` unit reflectors ``u_j`` (``H_j = I - 2 u_j u_j^T``) on the transposed ``BLOCK x m``
+panel only, then applies their product to ``r`` and ``q`` at once in the compact WY form
+``H_0 ... H_{b-1} = I - U^T T U`` (Schreiber and Van Loan), with ``T`` from the UT transform
+``T^-1 = striu(U U^T) + I / 2`` (Joffrain, Low, Quintana-Orti and van de Geijn): for unit
+reflectors ``|U U^T| <= 1``, and the inverse of ``I + 2 striu(U U^T)`` is the finite Neumann
+product of ``_linalg_blocked``.
+
+A reflector whose column is zero (or a column past the last reflection) is ``u = 0``, the
+identity, which leaves the WY form valid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops
+from ._graph import Dim, Value
+from ._linalg_base import _c, _cmp, _div, _mul, _sub, _sum
+from ._linalg_blocked import BLOCK, _index, _mT, _neumann_inverse, _pad, _slice, _take_row
+from ._linalg_loops import _eye_like, _fori, size_value
+from ._linear_algebra_functions import _mm
+
+__all__ = ["householder"]
+
+
+def householder(a: Value, trip: Value) -> tuple[Value, Value]:
+    """``a = q @ r`` for (..., m, n) ``a`` scaled to magnitudes <= 1: q (..., m, m) orthogonal,
+    r (..., m, n) upper triangular; ``trip`` (0-d int64) reflections, min(m - 1, n)."""
+    m, n = a.shape[-2:]
+    nd = len(a.shape)
+    batch = a.shape[:-2]
+    mv, nv = size_value(a, -2), size_value(a, -1)
+    dtype = a.dtype
+    # the rows of r^T that the blocks read: n rounded up to a multiple of BLOCK
+    if type(n) is int:
+        big = -(-n // BLOCK) * BLOCK
+        bigv = _ops.const(big, D.int64)
+    else:
+        big = Dim()
+        bigv = _ops.binary("Mul", _ops.binary("Div", _ops.binary(
+            "Add", nv, _ops.const(BLOCK - 1, D.int64)), _ops.const(BLOCK, D.int64)),
+            _ops.const(BLOCK, D.int64))
+    rt = _mT(a)  # (..., n, m)
+    if not (type(n) is int and big == n):
+        rt = _pad(rt, True, False, _ops.binary("Sub", bigv, nv), batch + (big, m))
+    blocks = _ops.binary("Div", _ops.binary("Add", trip, _ops.const(BLOCK - 1, D.int64)),
+                         _ops.const(BLOCK, D.int64))
+    _, cols = _index(mv, m)  # (1, m)
+    steps = _ops.i64(np.arange(BLOCK).reshape(BLOCK, 1))
+    tiniest = _c(float(np.finfo(dtype.numpy).smallest_subnormal), a)
+    zero, one, two = _c(0, a), _c(1, a), _c(2, a)
+    upper2 = _ops.const(2 * np.triu(np.ones((BLOCK, BLOCK)), 1), dtype)
+
+    def reflector(x: Value, e: Value) -> Value:
+        """The unit reflector (..., 1, m) taking the masked column ``x`` to a multiple of the
+        unit row ``e`` (zero past the last row); zero for a zero ``x``."""
+        # The reflector does not depend on the scale of x: divided by its largest magnitude,
+        # v @ v.T >= 1 unless x is zero.
+        big_x = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
+        x = _div(x, _ops.binary("Max", big_x, tiniest))  # a zero x stays zero
+        xk = _sum(_mul(x, e), -1, True)
+        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
+        # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
+        alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
+        v = _sub(x, _mul(alpha, e))
+        vv = _sum(_mul(v, v), -1, True)
+        return _div(v, _ops.unary("Sqrt", _ops.binary("Max", vv, one)))
+
+    def body(k, carry):
+        rt_in, q_in = carry
+        c0 = _ops.reshape(_ops.binary("Mul", k, _ops.const(BLOCK, D.int64)), [1])
+        at_all = _ops.binary("Add", c0, steps)  # (BLOCK, 1): the diagonal position of each
+        below = _ops.cast(_ops.binary("And", _cmp("GreaterOrEqual", cols, at_all),
+                                      _cmp("Less", at_all, trip)), dtype)  # (BLOCK, m)
+        onehot = _ops.cast(_cmp("Equal", cols, at_all), dtype)
+        pt = _slice(rt_in, c0, _ops.binary("Add", c0, _ops.i64([BLOCK])), -2,
+                    batch + (BLOCK, m))  # (..., BLOCK, m): the block's columns of r
+        us = []
+        for j in range(BLOCK):
+            x = _mul(_take_row(pt, j), _take_row(below, j))
+            u = reflector(x, _take_row(onehot, j))
+            if j + 1 < BLOCK:
+                pt = _sub(pt, _mm(_mm(pt, _mT(u)), _mul(u, two)))
+            us.append(u)
+        u = _ops.concat(us, nd - 2)  # (..., BLOCK, m)
+        ut = _mT(u)
+        t = _mul(_neumann_inverse(_mul(_mm(u, ut), upper2), a), two)
+        # r^T and q times H_c0 ... H_c0+BLOCK-1 = I - U^T T U
+        rt_out = _sub(rt_in, _mm(_mm(_mm(rt_in, ut), t), u))
+        q_out = _sub(q_in, _mm(_mm(_mm(q_in, ut), t), u))
+        return [rt_out, q_out]
+
+    rt, q = _fori(blocks, body, [rt, _eye_like(a, m, mv)])
+    if not (type(n) is int and big == n):
+        rt = _slice(rt, 0, _ops.reshape(nv, [1]), -2, batch + (n, m))
+    rows, _ = _index(mv, m)
+    _, ncols = _index(nv, n)
+    r = _ops.where(_cmp("LessOrEqual", rows, ncols), _mT(rt), zero)
+    return q, r

@@ -167,6 +167,17 @@ def _scatter_rows(v: Value, index: Value, rows: Value) -> Value:
                      (("axis", len(v.shape) - 2),))[0]
 
 
+def _minus_outer(c: Value, col: Value, row: Value, scale: float = 1.0) -> Value:
+    """``c - scale * col @ row``: one ``Gemm`` for single matrices (a MatMul and a Sub cost
+    about 1.5x as much in onnxruntime 1.32)."""
+    if len(c.shape) == 2:
+        return _ops.bind("Gemm", [col, row, c], [c.dtype], lambda: [c.shape],
+                         (("alpha", -float(scale)), ("beta", 1.0)))[0]
+    if scale != 1.0:
+        row = _mul(row, _c(scale, row))
+    return _sub(c, _mm(col, row))
+
+
 def _minus_product(c: Value, ft: Value, x: Value) -> Value:
     """``c - ft^T @ x``: one ``Gemm`` for single matrices."""
     if len(c.shape) == 2:
@@ -187,7 +198,7 @@ def _lu_panel(pt: Value, pick: _Picker):
         pivot = _take_row(pcol, j)  # (..., 1, 1)
         f = _div(col, pivot)  # 1 at the pivot row, which this step zeroes
         if j + 1 < BLOCK:
-            pt = _sub(pt, _mm(pcol, f))
+            pt = _minus_outer(pt, pcol, f)
         fs.append(f)
         ps.append(p)
         pivots.append(pivot)
@@ -345,7 +356,7 @@ def cholesky(s: Value) -> Value:
             d = _take_row(col, j)  # (..., 1, 1)
             low = _div(row, _ops.unary("Sqrt", d))
             if j + 1 < BLOCK:
-                pt = _sub(pt, _mm(col, _div(row, d)))
+                pt = _minus_outer(pt, col, _div(row, d))
             ls.append(low)
         low = _ops.concat(ls, nd - 2)  # (..., BLOCK, N): columns of L, junk above the diagonal
         low = _ops.where(_cmp("Less", cols_n, _ops.binary("Add", c0, steps)), zero, low)

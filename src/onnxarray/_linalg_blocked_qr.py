@@ -21,7 +21,16 @@ from . import _dtypes as D
 from . import _ops
 from ._graph import Dim, Value
 from ._linalg_base import _c, _cmp, _div, _mul, _sub, _sum
-from ._linalg_blocked import BLOCK, _index, _mT, _neumann_inverse, _pad, _slice, _take_row
+from ._linalg_blocked import (
+    BLOCK,
+    _index,
+    _minus_outer,
+    _mT,
+    _neumann_inverse,
+    _pad,
+    _slice,
+    _take_row,
+)
 from ._linalg_loops import _eye_like, _fori, size_value
 from ._linear_algebra_functions import _mm
 
@@ -85,7 +94,7 @@ def householder(a: Value, trip: Value) -> tuple[Value, Value]:
             x = _mul(_take_row(pt, j), _take_row(below, j))
             u = reflector(x, _take_row(onehot, j))
             if j + 1 < BLOCK:
-                pt = _sub(pt, _mm(_mm(pt, _mT(u)), _mul(u, two)))
+                pt = _minus_outer(pt, _mm(pt, _mT(u)), u, 2.0)
             us.append(u)
         u = _ops.concat(us, nd - 2)  # (..., BLOCK, m)
         ut = _mT(u)

@@ -93,3 +93,36 @@ def test_nan_or_inf_input_gives_nan(name, bad, n, at):
         o = np.asarray(o)
         assert np.isnan(o[0]).all(), f"{name}: {o[0]}"
         assert np.isfinite(o[1]).all()
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (7, 7), (8, 8), (9, 9), (17, 17), (25, 9),
+                                   (9, 25), (3, 16, 16), (2, 12, 5), (2, 5, 12)])
+@pytest.mark.parametrize("mode", ["reduced", "complete"])
+def test_blocked_qr_around_the_block_edges(shape, mode):
+    rng = np.random.default_rng(sum(shape))
+    a = rng.standard_normal(shape)
+    q, r = _np(oxp.linalg.qr(to_onnxarray(a), mode=mode))
+    ref_q, ref_r = np.linalg.qr(a, mode=mode)
+    assert q.shape == ref_q.shape and r.shape == ref_r.shape
+    n = max(shape[-2:])
+    np.testing.assert_allclose(q @ r, a, atol=20 * n * EPS)
+    k = q.shape[-1]
+    np.testing.assert_allclose(np.swapaxes(q, -1, -2) @ q, np.broadcast_to(np.eye(k), q.shape[:-2]
+                                                                           + (k, k)),
+                               atol=20 * n * EPS)
+    assert (np.tril(r, -1) == 0).all()
+    # R is unique up to the signs of its rows
+    np.testing.assert_allclose(np.abs(r), np.abs(ref_r), atol=50 * n * EPS)
+
+
+@pytest.mark.parametrize("n", [6, 20])
+def test_blocked_qr_of_rank_deficient_matrices(n):
+    rng = np.random.default_rng(n)
+    cases = [np.ones((n, n)), np.repeat(rng.standard_normal((n, 1)), n, axis=1),
+             rng.standard_normal((n, 2)) @ rng.standard_normal((2, n)), np.zeros((n, n))]
+    for a in cases:
+        q, r = _np(oxp.linalg.qr(to_onnxarray(a)))
+        scale = max(np.abs(a).max(), 1.0)
+        np.testing.assert_allclose(q @ r, a, atol=200 * n * EPS * scale)
+        np.testing.assert_allclose(q.T @ q, np.eye(n), atol=200 * n * EPS)
+        assert (np.tril(r, -1) == 0).all()

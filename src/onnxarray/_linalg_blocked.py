@@ -170,7 +170,7 @@ def _scatter_rows(v: Value, index: Value, rows: Value) -> Value:
 def _minus_outer(c: Value, col: Value, row: Value, scale: float = 1.0) -> Value:
     """``c - scale * col @ row``: one ``Gemm`` for single matrices (a MatMul and a Sub cost
     about 1.5x as much in onnxruntime 1.32)."""
-    if len(c.shape) == 2:
+    if len(c.shape) == 2 and len(col.shape) == 2 and len(row.shape) == 2:
         return _ops.bind("Gemm", [col, row, c], [c.dtype], lambda: [c.shape],
                          (("alpha", -float(scale)), ("beta", 1.0)))[0]
     if scale != 1.0:

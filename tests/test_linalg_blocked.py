@@ -95,8 +95,10 @@ def test_nan_or_inf_input_gives_nan(name, bad, n, at):
         assert np.isfinite(o[1]).all()
 
 
-@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (7, 7), (8, 8), (9, 9), (17, 17), (25, 9),
-                                   (9, 25), (3, 16, 16), (2, 12, 5), (2, 5, 12)])
+# the blocked QR runs from 40 reflections on (the column loop below)
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (9, 9), (17, 17), (25, 9), (9, 25),
+                                   (2, 12, 5), (2, 5, 12), (40, 40), (41, 41), (49, 49),
+                                   (57, 41), (41, 57), (2, 48, 48)])
 @pytest.mark.parametrize("mode", ["reduced", "complete"])
 def test_blocked_qr_around_the_block_edges(shape, mode):
     rng = np.random.default_rng(sum(shape))
@@ -115,7 +117,7 @@ def test_blocked_qr_around_the_block_edges(shape, mode):
     np.testing.assert_allclose(np.abs(r), np.abs(ref_r), atol=50 * n * EPS)
 
 
-@pytest.mark.parametrize("n", [6, 20])
+@pytest.mark.parametrize("n", [6, 20, 48])
 def test_blocked_qr_of_rank_deficient_matrices(n):
     rng = np.random.default_rng(n)
     cases = [np.ones((n, n)), np.repeat(rng.standard_normal((n, 1)), n, axis=1),

@@ -238,7 +238,7 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
     if v.dtype.kind == "c":
         return QRResult(*(Array._new(r) for r in _complex().qr(v, k)))
     scale = _max_magnitude(v)
-    q, r = _bqr.householder(_div(v, scale), _reflections(v))
+    q, r = _bqr.qr_factors(_div(v, scale), _reflections(v))
     r = _mul(r, scale)
     if not _same_size(k, m):  # K = N < M: the first N columns of Q and rows of R
         q, r = _cols(q, k), _rows(r, k)

@@ -148,11 +148,15 @@ def householder(a: Value, trip: Value) -> tuple[Value, Value]:
 
 def qr_factors(a: Value, trip: Value) -> tuple[Value, Value]:
     """``householder`` for ``SMALL`` reflections or more, else the column loop, by an ``If``
-    for a symbolic size (the eager sessions); ``householder`` for known sizes, so that the
-    graph does not depend on them."""
-    m, n = a.shape[-2:]
-    if type(m) is int and type(n) is int:
-        return householder(a, trip)
+    on the size read when the model runs, also for known sizes: the graph does not depend on
+    the size, and eager calls (whose sessions have symbolic sizes) and models exported with
+    known sizes give the same bits."""
+    shape = _ops.bind("Shape", [a], [D.int64], lambda: [(len(a.shape),)])[0]
+    m = _ops.bind("Gather", [shape, _ops.const(-2, D.int64)], [D.int64], lambda: [()],
+                  (("axis", 0),))[0]
+    n = _ops.bind("Gather", [shape, _ops.const(-1, D.int64)], [D.int64], lambda: [()],
+                  (("axis", 0),))[0]
+    count = _ops.binary("Min", _ops.binary("Sub", m, _ops.const(1, D.int64)), n)
 
     def small(x):
         q, r = _column_householder(x._v, True, trip)
@@ -162,6 +166,6 @@ def qr_factors(a: Value, trip: Value) -> tuple[Value, Value]:
         q, r = householder(x._v, trip)
         return Array._new(q), Array._new(r)
 
-    few = Array._new(_cmp("Less", trip, _ops.const(SMALL, D.int64)))
+    few = Array._new(_cmp("Less", count, _ops.const(SMALL, D.int64)))
     q, r = lax.cond(few, small, large, Array._new(a))
     return q._v, r._v

@@ -397,6 +397,45 @@ def test_repeated_fft_calls_run_as_one_plan(name, caplog):
         assert_identical(o, e, f"fft.{name} output {k}: plan vs op by op")
 
 
+_LINALG_CALLS = {
+    "vector_norm": lambda: ((_f(),), {"axis": 1}),
+    "matrix_norm": lambda: ((_f((2, 3, 3)),), {"ord": 1}),
+    "diagonal": lambda: ((_f((3, 4)),), {"offset": 1}),
+    "trace": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "outer": lambda: ((_f((3,)), _f((4,))), {}),
+    "cross": lambda: ((_f((2, 3)), _f((2, 3))[::-1]), {}),
+}
+
+
+# planned elsewhere: the namespace's own functions (the table above) and the factorizations
+# (test_linalg_factorizations)
+_LINALG_ELSEWHERE = {"matmul", "matrix_transpose", "tensordot", "vecdot", "cholesky", "det",
+                     "eigh", "eigvalsh", "inv", "matrix_rank", "pinv", "qr", "slogdet", "solve",
+                     "svd", "svdvals"}
+
+
+def test_the_linalg_table_covers_every_planned_function():
+    planned = {n for n in xp.linalg.__all__
+               if hasattr(getattr(xp.linalg, n), "__wrapped_plain__")}
+    assert planned - _LINALG_ELSEWHERE == set(_LINALG_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(_LINALG_CALLS))
+def test_repeated_linalg_calls_run_as_one_plan(name, caplog):
+    """A norm or a diagonal repeated (SciPy's statistics call vector_norm on every call) runs
+    as one session, not one per node."""
+    fn = getattr(xp.linalg, name)
+    args, kwargs = _LINALG_CALLS[name]()
+    first = _flat(fn.__wrapped_plain__(*args, **kwargs))
+    with caplog.at_level("DEBUG", logger="onnxarray.plans"):
+        for _ in range(_plans.PROMOTE_AFTER):
+            out = fn(*args, **kwargs)
+    assert not caplog.records, caplog.text
+    assert _plans.has_plan(fn, args, kwargs), f"linalg.{name} did not compile a plan"
+    for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
+        assert_identical(o, e, f"linalg.{name} output {k}: plan vs op by op")
+
+
 def test_background_compiles_finish_before_exit_and_no_new_one_starts():
     """At interpreter exit the compile thread's running job is waited for (a daemon thread
     stopped inside onnxruntime aborts the process) and queued jobs are dropped."""

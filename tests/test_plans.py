@@ -191,6 +191,36 @@ def test_a_fast_signature_compiles_in_the_background_once_the_budget_is_spent(mo
     assert_identical(np.asarray(xp.expm1(a)), expected, "expm1: plan vs op by op")
 
 
+def test_a_fast_signature_compiles_at_once_only_if_the_budget_covers_a_session(monkeypatch):
+    """However fast its op-by-op call, a compile creates a session (~0.5-1 ms): a promoting
+    call compiles at once only while the budget covers MIN_COMPILE_SECONDS, else in the
+    background (a budget estimated from the call alone allowed many such compiles per call)."""
+    a = to_onnxarray(np.array([0.25, -1.5, 3.0]))
+    _fresh()
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(_plans.MIN_COMPILE_SECONDS * 2))
+    for _ in range(_plans.PROMOTE_AFTER):
+        xp.negative(a)
+    assert _plans.has_plan(xp.negative, (a,))  # compiled by the promoting call
+
+    _fresh()
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(_plans.MIN_COMPILE_SECONDS / 2))
+    release = threading.Event()
+    original = _plans._compile_traced
+
+    def gated(*args, **kwargs):
+        release.wait(timeout=10)  # a compile on the calling thread goes on after 10 s
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_plans, "_compile_traced", gated)
+    for _ in range(_plans.PROMOTE_AFTER):
+        xp.negative(a)
+    entry = _plans._entry(xp.negative, (a,))
+    release.set()
+    assert type(entry) is _plans._Pending
+    assert entry.done.wait(timeout=300)
+    assert _plans.has_plan(xp.negative, (a,))
+
+
 def test_the_sync_budget_is_earned_by_op_by_op_time_and_capped():
     budget = _plans._SyncBudget(0.01)
     assert budget.covers(0.009) and not budget.covers(0.01)

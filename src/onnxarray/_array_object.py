@@ -9,6 +9,7 @@ TypeError that says what to use instead.
 
 from __future__ import annotations
 
+import _thread
 import struct
 import threading
 from collections.abc import Callable
@@ -254,11 +255,13 @@ class Array:
         return self._getitem(self, key)
 
     def __setitem__(self, key, value, /) -> None:
-        with _mutation_lock(self):
+        lock = self._lock
+        with lock if lock is not None else _mutation_lock(self):
             _rebind(self, self._setitem(self, key, value)._v)
 
 
 _LOCK_CREATION = threading.Lock()
+_RLock = _thread.RLock  # threading.RLock's C type, without its Python wrapper function
 
 
 def _mutation_lock(arr: Array) -> threading.RLock:
@@ -272,7 +275,7 @@ def _mutation_lock(arr: Array) -> threading.RLock:
         with _LOCK_CREATION:
             lock = arr._lock
             if lock is None:
-                lock = arr._lock = threading.RLock()
+                lock = arr._lock = _RLock()
     return lock
 
 
@@ -377,6 +380,8 @@ def install_namespace(namespace, getitem, setitem) -> None:
 def scalar_value(x, dtype: DType, func: str) -> Value:
     """A Python scalar as a concrete 0-D Value of ``dtype``, by the standard's mixing rules
     (and a Python str with a string array)."""
+    if type(x) is float and (dtype.kind == "f" or dtype.kind == "c"):
+        return _scalar_constant(x, dtype)  # the common case, as the checks below decide it
     if isinstance(x, str):
         if dtype is not D.string:
             raise TypeError(f"{func}: cannot combine a Python str with an array of dtype "

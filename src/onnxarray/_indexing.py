@@ -272,23 +272,31 @@ def getitem(x: Array, key) -> Array:
     """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis, or
     one boolean mask, run as compiled plans (integer-array keys run op by op: their bounds are
     checked on the data)."""
-    key = _from_numpy(key)
+    plain = type(key) in _PLAIN_KEYS
+    if not plain:
+        key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_getitem, x, key)
-    if _has_array(key) and not _is_mask(key):
+    if not plain and _has_array(key) and not _is_mask(key):
         return _getitem(x, key)
     return _planned_getitem(x, key)
 
 
+# Keys that hold no array: nothing to convert from NumPy or to check on the data.
+_PLAIN_KEYS = frozenset({int, slice, type(None), type(Ellipsis)})
+
+
 def setitem(x: Array, key, value) -> Array:
     """The array ``x`` with ``x[key] = value`` applied (functional; planned like getitem)."""
-    key = _from_numpy(key)
+    plain = type(key) in _PLAIN_KEYS
+    if not plain:
+        key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_setitem, x, key, value)
     if isinstance(value, Array) and value._v.dtype.kind == "c":
         raise TypeError(f"__setitem__: cannot assign a {value.dtype.name} value into an array "
                         f"of dtype {x.dtype.name}")
-    if _has_array(key) and not (_is_mask(key) and _is_scalar(value)):
+    if not plain and _has_array(key) and not (_is_mask(key) and _is_scalar(value)):
         # integer arrays are checked on their data; so is the count of a mask's selection
         # against an assigned array
         return _setitem(x, key, value)

@@ -198,6 +198,10 @@ class Array:
         return (self[i] for i in range(len(self)))
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        v = self._v
+        data = v.data
+        if dtype is None and not copy and data is not None and v.dtype is not D.string:
+            return data  # the common case, as the general path below decides it
         data = self._data("numpy.asarray()", "Build the model with onnxarray.build and run it.")
         if self._v.dtype is D.string:  # NumPy's U text; dtype=object gives the str objects
             from ._strings import to_numpy

@@ -219,7 +219,12 @@ def make_node(op: str, inputs: Sequence[Value | None], attrs: tuple,
             _note(node)
             return node
     node = Node(op, domain, inputs, attrs)
-    node.outputs = tuple(Value(dt, tuple(sh), node, i) for i, (dt, sh) in enumerate(out_types))
+    if len(out_types) == 1:  # held as it is (see Node), without the tuples of the setter
+        dt, sh = out_types[0]
+        node._out = Value(dt, sh if type(sh) is tuple else tuple(sh), node, 0)
+    else:
+        node.outputs = tuple(Value(dt, tuple(sh), node, i)
+                             for i, (dt, sh) in enumerate(out_types))
     if op not in NONDETERMINISTIC:
         _NODE_CACHE.put(key, node)
     _note(node)

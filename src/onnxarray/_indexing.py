@@ -398,10 +398,15 @@ def _setitem(x: Array, key, value) -> Array:
     if len(val.shape) > len(target.shape) or grows:
         raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
                          f"{target.shape}")
-    cols = [_axis_positions(v, i, kind, k) for i, (kind, k) in enumerate(plan.axes)]
     ndim = len(v.shape)
     if ndim == 0:
         return Array._new(_ops.expand_to(val, _ops.i64([]), ()))
+    # Trailing axes taken whole need no indices: ScatterND then writes whole rows (x[0:2] = v
+    # of a 32x32 x scatters 2 rows by 2 indices, not 64 elements by 64 index pairs).
+    depth = _scatter_depth(v.shape, plan.axes)
+    rows = tuple(v.shape[depth:])
+    cols = [_axis_positions(v, i, kind, k) for i, (kind, k) in enumerate(plan.axes[:depth])]
+    ndim = depth
     sel_shape = tuple(c.shape[0] for c in cols)
     grid = []
     for i, c in enumerate(cols):
@@ -415,9 +420,23 @@ def _setitem(x: Array, key, value) -> Array:
     updates = _ops.expand_to(val, _ops.shape_of(target), target.shape) \
         if tuple(val.shape) != tuple(target.shape) else val
     updates = _ops.reshape(updates, [d if type(d) is int else _ops.shape_of(c)
-                                     for d, c in zip(sel_shape, cols)], sel_shape)
+                                     for d, c in zip(sel_shape, cols)] + list(rows),
+                           sel_shape + rows)
     out = _ops.bind("ScatterND", [v, idx, updates], [v.dtype], lambda: [v.shape])[0]
     return Array._new(out)
+
+
+def _scatter_depth(shape: tuple, axes: list) -> int:
+    """How many leading axes the ScatterND indices of a basic assignment must name: all but
+    the trailing axes that the key takes whole (sizes known), and at least one."""
+    depth = len(axes)
+    while depth > 1:
+        kind, k = axes[depth - 1]
+        n = shape[depth - 1]
+        if kind != "slice" or type(n) is not int or k.indices(n) != (0, n, 1):
+            break
+        depth -= 1
+    return depth
 
 
 def _set_masked(x: Value, mask: Value, val: Value) -> Value:

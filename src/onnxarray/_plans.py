@@ -306,8 +306,10 @@ class _SyncBudget:
         self._left = burst
 
     def earn(self, seconds: float) -> None:
-        with self._lock:
-            self._left = min(self._burst, self._left + SYNC_SHARE * seconds)
+        # Without the lock (every op-by-op call earns): two threads earning at once may
+        # lose one share, which only makes a later compile more likely to go to the
+        # background.
+        self._left = min(self._burst, self._left + SYNC_SHARE * seconds)
 
     def spend(self, seconds: float) -> None:
         with self._lock:
@@ -458,9 +460,8 @@ def planned(fn):
             seen, seconds = _seen.get(key, (0, math.inf))
             if seen + 1 < (PROMOTE_SLOW_AFTER if seconds >= BACKGROUND_SECONDS
                            else PROMOTE_AFTER):
-                _seen.replace(key, (seen + 1, seconds))
                 start = time.perf_counter()
-                out = fn(*args, **kwargs)
+                out = fn(*args, **kwargs)  # a call that raises is not counted
                 took = time.perf_counter() - start
                 _seen.replace(key, (seen + 1, min(seconds, took)))
                 _budget.earn(took)

@@ -662,6 +662,7 @@ def _consumer_section(name: str):
     def section(quick: bool) -> None:
         import consumers  # benchmarks/consumers.py, next to this file
 
+        consumers.SUMMARY["of"] = SUMMARY["of"]
         getattr(consumers, name)(quick, RESULTS, target)
 
     return section

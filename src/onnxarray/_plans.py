@@ -27,11 +27,14 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   on its third call). So the compiles done on the promoting call are paid from a time budget
   (``_SyncBudget``): every op-by-op call of a planned function earns ``SYNC_SHARE`` of its time,
   up to ``SYNC_BURST`` seconds, and each synchronous compile spends what it took. A signature
-  promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls compiles
-  in the background instead and keeps running op by op meanwhile (same bits), so no call
-  gets much slower than its op-by-op run. The background thread compiles at most
-  ``BACKGROUND_DUTY`` of the time (it rests between compiles): its CPU time is the program's
-  too, and a burst of compiles spreads over the following calls.
+  promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls (and at
+  least ``MIN_COMPILE_SECONDS``, a session's creation) compiles in the background instead
+  and keeps running op by op meanwhile (same bits), so no call gets much slower than its
+  op-by-op run. The background thread compiles at most ``BACKGROUND_DUTY`` of the time (it
+  rests between compiles): its CPU time is the program's too, and a burst of compiles spreads
+  over the following calls (a quarter: on a busy machine a call's wall time is several times
+  its CPU time, and at half the compiles of a scikit-learn ``fit``'s first repeats added
+  ~5 ms of CPU to each ~15 ms call).
   ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
@@ -72,10 +75,11 @@ PROMOTE_AFTER = 3
 PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
 BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
 MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
-BACKGROUND_DUTY = 0.5  # share of the time the background thread spends compiling
+BACKGROUND_DUTY = 0.25  # share of the time the background thread spends compiling
 SYNC_SHARE = 0.5  # synchronous compiles may add this share of the op-by-op time run so far
 SYNC_BURST = 0.005  # seconds of synchronous compiling saved up at most
 COMPILE_CALLS = 3  # a compile takes about as long as this many op-by-op calls, or more
+MIN_COMPILE_SECONDS = 0.001  # and at least this long: creating any session costs ~0.5-1 ms
 
 SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
 _UNPLANNABLE = object()  # cache entry: this signature runs op by op
@@ -413,7 +417,8 @@ def _compile_job(key, fn, traced, pending: _Pending):
 def _promote(fn, key, args: tuple, kwargs: dict, seconds: float):
     """The cache entry of a signature called ``PROMOTE_AFTER`` times: a plan, _UNPLANNABLE,
     a _Pending background compile, or None while the background is busy (counted again)."""
-    if seconds < BACKGROUND_SECONDS and _budget.covers(COMPILE_CALLS * seconds):
+    if seconds < BACKGROUND_SECONDS and _budget.covers(max(COMPILE_CALLS * seconds,
+                                                           MIN_COMPILE_SECONDS)):
         start = time.perf_counter()
         try:
             plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op

@@ -260,8 +260,13 @@ class Array:
 
     def __setitem__(self, key, value, /) -> None:
         lock = self._lock
-        with lock if lock is not None else _mutation_lock(self):
+        if lock is None:
+            lock = _mutation_lock(self)
+        lock.acquire()  # as ``with lock:``, without the context manager's calls
+        try:
             _rebind(self, self._setitem(self, key, value)._v)
+        finally:
+            lock.release()
 
 
 _LOCK_CREATION = threading.Lock()
@@ -276,10 +281,13 @@ def _mutation_lock(arr: Array) -> threading.RLock:
     nothing."""
     lock = arr._lock
     if lock is None:
-        with _LOCK_CREATION:
+        _LOCK_CREATION.acquire()
+        try:
             lock = arr._lock
             if lock is None:
                 lock = arr._lock = _RLock()
+        finally:
+            _LOCK_CREATION.release()
     return lock
 
 

@@ -229,7 +229,9 @@ def train(sentences: list[str], tags: list[list[str]], *, hidden: int = 32,
         ids[row, :len(ws)] = [index[w] for w in ws]
     ids = np.where(rng.random(ids.shape) < unk_rate, len(vocabulary), ids)
     counts = np.array([len(ws) for ws in words], dtype=np.int64)
-    X = features(np, ids, counts, len(vocabulary))          # the same function, on NumPy
+    # the same function, run eagerly (NumPy >= 2 would do too; 1.26 has no concat)
+    X = np.asarray(features(onnxarray, onnxarray.asarray(ids), onnxarray.asarray(counts),
+                            len(vocabulary)))
     real = (np.arange(length)[None, :] < counts[:, None]).reshape(-1)
     y = np.array([TAGS.index(t) for ts in tags for t in ts])
     # One BLAS thread: these small products only lose time to thread hand-offs.
@@ -299,7 +301,9 @@ def word_by_word(model: Tagger, sentences: list[str]) -> list[list[str]]:
     network = ort.InferenceSession(model.network.SerializeToString(),
                                    providers=["CPUExecutionProvider"])
     (proba,) = network.run(["probabilities"],
-                           {"X": features(np, ids, counts, len(model.vocabulary))})
+                           {"X": np.asarray(features(onnxarray, onnxarray.asarray(ids),
+                                                     onnxarray.asarray(counts),
+                                                     len(model.vocabulary)))})
     best = proba.reshape(len(words), length, len(TAGS)).argmax(axis=2)
     return [[TAGS[k] for k in row[:n]] for row, n in zip(best, counts)]
 

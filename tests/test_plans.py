@@ -15,6 +15,17 @@ pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting cal
 
 
 def _fresh():
+    # Let the background compiles earlier tests queued finish first: with all its slots taken
+    # (slow under load), a promoting call finds no room and stays op by op.
+    slots = _plans._background._slots
+    held = 0
+    try:
+        for _ in range(slots._initial_value):
+            assert slots.acquire(timeout=600), "background plan compiles did not finish"
+            held += 1
+    finally:
+        for _ in range(held):
+            slots.release()
     _plans._plans.clear()
     _plans._seen.clear()
 

@@ -269,7 +269,7 @@ def logaddexp(a: Value, b: Value) -> Value:
         return _ops.cast(logaddexp(_ops.cast(a, D.float64), _ops.cast(b, D.float64)), a.dtype)
     big = _ops.binary("Max", a, b)
     gap = _ops.unary("Neg", _ops.unary("Abs", _ops.binary("Sub", a, b)))
-    out = _ops.binary("Add", big, E.log1p(E.exp(gap)))
+    out = _ops.binary("Add", big, E.log1p(E.exp_pow(gap)))
     same = _b("Equal", a, b)
     return _where(same, _ops.binary("Add", a, _c(math.log(2.0), a)), out)
 

@@ -72,6 +72,13 @@ CAST_VIA: dict[str, dict] = {
 # last axis is right, so _ops.gather moves the axis there and back (two Transposes).
 STRING_GATHER_LAST_AXIS_ONLY = True
 
+# onnxruntime 1.32's float64 Exp is Eigen's: whole SIMD packets of the array by Eigen's
+# polynomial, the remainder (size mod the packet width, at the end) by C's exp, and the two
+# differ in the last bit. The x86-64 wheels use packets of 2 doubles; AVX-512 would use 8. A
+# lowering that pads the array with at least DOUBLES_PER_PACKET - 1 elements past its end
+# (then slices them off) has every element of the array computed by the packet code.
+DOUBLES_PER_PACKET = 8
+
 # Indices of the inputs whose dtype is the op's type parameter (default: all inputs).
 TYPED_INPUTS: dict[str, tuple[int, ...]] = {
     "Where": (1, 2),

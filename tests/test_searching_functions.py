@@ -237,6 +237,50 @@ def test_where_keeps_negative_zero():
     np.testing.assert_array_equal(np.signbit(out), np.signbit(np.where(c, -0.0, b)))
 
 
+def _bits_eager_and_exported(fn, *arrays):
+    import onnxruntime as ort
+
+    eager = np.asarray(fn(*[oxp.asarray(a) for a in arrays]))
+    syms = {f"a{i}": oxp.argument(shape=tuple(f"d{i}_{k}" for k in range(a.ndim)),
+                                  dtype=getattr(oxp, a.dtype.name)) for i, a in enumerate(arrays)}
+    model = oxp.build(syms, {"y": fn(*syms.values())})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    exported = sess.run(None, {f"a{i}": a for i, a in enumerate(arrays)})[0]
+    return eager, exported, [n.op_type for n in model.graph.node]
+
+
+def test_where_of_where_under_the_negated_condition():
+    """``where(not c, a, where(c, v, x))`` is ``where(c, v, a)``: scikit-learn's binarize
+    (``where(c, 1, x)`` then ``where(not c, 0, ...)``) exports as a comparison and a cast, and
+    signed zeros, NaNs and broadcasting give the bits of the op-by-op calls."""
+    x = np.array([[-0.0, 0.0, 0.7, np.nan], [0.2, -np.inf, np.inf, 0.5], [1.0, -0.0, 0.6, 3.0]])
+
+    def binarize(v):
+        cond = v > 0.5
+        v = oxp.where(cond, 1.0, v)
+        return oxp.where(oxp.logical_not(cond), 0.0, v)
+
+    eager, exported, ops = _bits_eager_and_exported(binarize, x)
+    np.testing.assert_array_equal(eager, (x > 0.5).astype(float))
+    assert ops == ["Greater", "Cast"]
+    signed = np.array([-0.0, 0.0, -0.0, 2.0])
+    cases = [(lambda v, w: oxp.where(~(v > 0.1), w, oxp.where(v > 0.1, 2.0, v)),
+              lambda v, w: np.where(~(v > 0.1), w, np.where(v > 0.1, 2.0, v))),
+             (lambda v, w: oxp.where(~(v > 0.1), w, oxp.where(v > 0.1, -0.0, v)),
+              lambda v, w: np.where(~(v > 0.1), w, np.where(v > 0.1, -0.0, v))),
+             (lambda v, w: oxp.where(~(v > 0.1), -0.0, oxp.where(v > 0.1, w, v)),
+              lambda v, w: np.where(~(v > 0.1), -0.0, np.where(v > 0.1, w, v))),
+             (lambda v, w: oxp.where(v <= 0.1, w, oxp.where(v > 0.1, w, v)),
+              lambda v, w: np.where(v <= 0.1, w, np.where(v > 0.1, w, v)))]
+    for fn, ref in cases:
+        for w in (signed, np.array([[-0.0], [0.0], [1.0]]) * signed, np.array(-0.0)):
+            eager, exported, _ = _bits_eager_and_exported(fn, x, w)
+            want = ref(x, w)
+            for got in (eager, exported):
+                np.testing.assert_array_equal(got, want)
+                np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
 @pytest.mark.parametrize("scalar", [0, 7, -1, 2.5, -0.0, True, np.nan])
 def test_where_scalars(scalar):
     c = np.array([[True, False], [False, True]])

@@ -451,6 +451,16 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     value is -inf exactly where the chosen value is -0.0, and those places take -0.0 from a
     second Where arranged to keep it.
     """
+    inner = b.node
+    if inner is not None and inner.op == "Where" and _negation_of(cond) is inner.inputs[0]:
+        # not c ? a : (c ? v : x)  ==  c ? v : a, when x does not widen the result and the
+        # inner Where gave v with its sign (v holds no -0.0, or sits in the input that keeps it)
+        c1, v1, x1 = inner.inputs
+        kept = (v1.dtype.kind != "f" or not may_be_negative_zero(v1)
+                or where_keeps_sign_of(tuple(c1.shape), tuple(v1.shape), tuple(x1.shape)) == "x")
+        if kept and broadcast_shapes(c1.shape, v1.shape, a.shape) == broadcast_shapes(
+                cond.shape, a.shape, b.shape):
+            return where_signed(c1, v1, a)
     out = where(cond, a, b, simplify=False)
     if a.dtype.kind != "f":
         return out

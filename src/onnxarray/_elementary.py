@@ -74,9 +74,22 @@ def exp(v: Value) -> Value:
     """e**x: onnxruntime's kernel. float64 arrays are padded so that every element is computed
     by the kernel's SIMD packets (see _packet_computed): 1.8 ulp at most. The composites below
     use the more accurate (and slower) ``exp_pow``."""
+    v = _spread_exponent(v)
     if v.dtype is not D.float64:
         return _ops.unary("Exp", v)
     return _packet_computed("Exp", v)
+
+
+def _spread_exponent(v: Value) -> Value:
+    """``x - m`` or ``x + m`` with ``m`` of shape (..., 1) broadcast along a short last axis
+    (softmax's ``exp(x - max)``), recorded again with ``m`` spread first
+    (``_ort_compat.ROW_SPREAD_MAX_COLUMNS``): the spread can only change the sign of a zero
+    difference, and exp(-0.0) is exp(+0.0)."""
+    node = v.node
+    if node is None or node.op not in ("Sub", "Add"):
+        return v
+    side = _ops.row_spread_side(*node.inputs)
+    return v if side is None else _ops.spread_binary(node.op, *node.inputs, side)
 
 
 def exp_pow(v: Value) -> Value:

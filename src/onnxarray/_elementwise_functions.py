@@ -235,7 +235,7 @@ def _make_binary(name: str):
 
     def func(x1, x2, /) -> Array:
         v1, v2, dtype = _operands(x1, x2, category, name)
-        if dtype is D.float64 and op in ("Add", "Sub", "Mul"):
+        if dtype.kind == "f" and op in ("Add", "Sub", "Mul"):
             return _wrap(M.arithmetic(op, v1, v2))  # see _math.arithmetic
         return _wrap(_ops.binary(op, v1, v2, D.bool if to_bool else None))
 

@@ -21,6 +21,7 @@ from ._graph import NODE_NAME_ATTR, Dim, Value, make_node
 from ._ort_compat import (
     CAST_VIA,
     ORDERED_UINT64,
+    ROW_SPREAD_MAX_COLUMNS,
     STRING_GATHER_LAST_AXIS_ONLY,
     TYPED_INPUTS,
     where_keeps_sign_of,
@@ -205,6 +206,34 @@ def mul(a: Value, b: Value) -> Value:
 
 def div(a: Value, b: Value) -> Value:
     return binary("Div", a, b)
+
+
+def row_spread_side(a: Value, b: Value) -> int | None:
+    """0 or 1: which of two float operands, one symbolic, has shape (..., 1) against the other's
+    (..., C) with the same leading dims and C known and short enough that onnxruntime's per-row
+    broadcast is slow (``_ort_compat.ROW_SPREAD_MAX_COLUMNS``); None otherwise."""
+    sa, sb = a.shape, b.shape
+    if (a.dtype.kind != "f" or len(sa) != len(sb) or len(sa) < 2 or sa[:-1] != sb[:-1]
+            or (a.data is not None and b.data is not None)):
+        return None
+    for side, narrow, wide in ((1, sb[-1], sa[-1]), (0, sa[-1], sb[-1])):
+        if narrow == 1 and type(wide) is int and 2 <= wide <= ROW_SPREAD_MAX_COLUMNS:
+            return side
+    return None
+
+
+def spread_rows(v: Value, columns: int) -> Value:
+    """``v`` of shape (..., 1) repeated along its last axis, by a MatMul with a row of ones
+    (``_ort_compat.ROW_SPREAD_MAX_COLUMNS``): exact, but a -0.0 becomes +0.0."""
+    ones = const(np.ones((1, columns)), v.dtype)
+    return bind("MatMul", [v, ones], [v.dtype], lambda: [v.shape[:-1] + (columns,)])[0]
+
+
+def spread_binary(op: str, a: Value, b: Value, side: int) -> Value:
+    """``op(a, b)`` with the operand at ``side`` spread along the last axis first."""
+    if side == 1:
+        return binary(op, a, spread_rows(b, a.shape[-1]))
+    return binary(op, spread_rows(a, b.shape[-1]), b)
 
 
 def compare(op: str, a: Value, b: Value) -> Value:
@@ -620,5 +649,10 @@ def _magnitude_bound(v: Value, depth: int) -> float | None:
 def negate(cond: Value) -> Value:
     """Logical not, as ``Equal(cond, false)``: for a condition of a Where whose third input
     carries -0.0. onnxruntime's optimizer rewrites ``Where(Not(c), x, y)`` into
-    ``Where(c, y, x)``, which would move the -0.0 into the input that loses it."""
+    ``Where(c, y, x)``, which would move the -0.0 into the input that loses it. The negation
+    of a negation is the condition itself."""
+    inner = _negation_of(cond)
+    if inner is not None and inner.dtype is D.bool and (inner.node is None
+                                                         or inner.node.op != "Not"):
+        return inner
     return binary("Equal", cond, const(False, D.bool), D.bool)

@@ -11,7 +11,7 @@ import pytest
 import onnxarray as xp
 
 _SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-310, -1e-310,
-            1e308, -1e308, 7.0, -0.25]
+            1e308, -1e308, 7.0, -0.25, 1e-40, -1e-40]
 
 
 def _canonical(a) -> np.ndarray:

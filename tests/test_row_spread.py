@@ -130,3 +130,21 @@ def test_other_quotients_keep_the_nan_flag():
 
     for fn in (by_columns, by_max):
         _all_ways(fn, x, x[:, :1], lambda ops: "Clip" in ops)
+
+
+COMPARISONS = {"equal": lambda a, b: a == b, "less": lambda a, b: a < b,
+               "greater": lambda a, b: a > b, "less_equal": lambda a, b: a <= b,
+               "greater_equal": lambda a, b: a >= b}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(COMPARISONS))
+def test_comparisons_with_a_column(name, dtype):
+    """Comparisons read -0.0 as +0.0, so a column is spread even where it may hold -0.0."""
+    op = COMPARISONS[name]
+    x, m = _grid(dtype, 3)
+    for fn in (lambda a, b: op(a, b), lambda a, b: op(b, a)):
+        out = _all_ways(fn, x, m, lambda ops: "MatMul" in ops)
+        np.testing.assert_array_equal(out, fn(x, m))
+    x, m = _grid(dtype, 17)
+    _all_ways(lambda a, b: op(a, b), x, m, lambda ops: "MatMul" not in ops)

@@ -230,6 +230,11 @@ _BINARY = {
 }
 
 
+# Comparisons whose operand of shape (..., 1) is spread along a short last axis first (see
+# _ort_compat.ROW_SPREAD_MAX_COLUMNS).
+_ORDERINGS = ("Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual")
+
+
 def _make_binary(name: str):
     op, category, to_bool = _BINARY[name]
 
@@ -237,6 +242,10 @@ def _make_binary(name: str):
         v1, v2, dtype = _operands(x1, x2, category, name)
         if dtype.kind == "f" and op in ("Add", "Sub", "Mul"):
             return _wrap(M.arithmetic(op, v1, v2))  # see _math.arithmetic
+        if op in _ORDERINGS and dtype.kind == "f":
+            side = _ops.row_spread_side(v1, v2)
+            if side is not None:  # a comparison reads -0.0 as +0.0: the spread is exact
+                return _wrap(_ops.spread_binary(op, v1, v2, side, D.bool))
         return _wrap(_ops.binary(op, v1, v2, D.bool if to_bool else None))
 
     func.__name__ = name

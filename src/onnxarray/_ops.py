@@ -229,11 +229,12 @@ def spread_rows(v: Value, columns: int) -> Value:
     return bind("MatMul", [v, ones], [v.dtype], lambda: [v.shape[:-1] + (columns,)])[0]
 
 
-def spread_binary(op: str, a: Value, b: Value, side: int) -> Value:
+def spread_binary(op: str, a: Value, b: Value, side: int, out_dtype: DType | None = None
+                  ) -> Value:
     """``op(a, b)`` with the operand at ``side`` spread along the last axis first."""
     if side == 1:
-        return binary(op, a, spread_rows(b, a.shape[-1]))
-    return binary(op, spread_rows(a, b.shape[-1]), b)
+        return binary(op, a, spread_rows(b, a.shape[-1]), out_dtype)
+    return binary(op, spread_rows(a, b.shape[-1]), b, out_dtype)
 
 
 def compare(op: str, a: Value, b: Value) -> Value:

@@ -203,7 +203,7 @@ def _softmax_without_nan_flag(e: Value, s: Value) -> tuple[Value, Value] | None:
     for top, flag in (add.inputs, add.inputs[::-1]):
         tn, fn = top.node, flag.node
         if (tn is not None and tn.op == "ReduceMax" and tn.inputs[0] is z and fn is not None
-                and fn.op == "ReduceSum" and fn.attrs == tn.attrs == node.attrs
+                and fn.op == "ReduceSum" and fn.attrs == tn.attrs
                 and _same_constant(fn.inputs[1], tn.inputs[1])
                 and _same_constant(node.inputs[1], tn.inputs[1])
                 and _is_nan_flag_clip(fn.inputs[0], z)):

@@ -317,6 +317,10 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
             return x
         resolved = _resolve_reshape(x.shape, target)
         node = x.node
+        if node is not None and node.op not in _RESHAPES and 0 not in target:
+            kept = _with_kept_dims(x, 3)
+            if kept is not None and tuple(kept.shape) == resolved:
+                return kept  # reduce(..., keepdims=False) reshaped back: keepdims=True
         if node is not None and node.op in _RESHAPES and 0 not in target:
             # a reshape of a reshape is a reshape of the original, or the original itself
             inner = node.inputs[0]
@@ -335,6 +339,41 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
 
 
 _RESHAPES = ("Reshape", "Squeeze", "Unsqueeze", "Flatten")
+_KEPT_DIMS_ELEMENTWISE = ("Add", "Sub", "Mul", "Div", "Max", "Min")
+
+
+def _with_kept_dims(v: Value, depth: int) -> Value | None:
+    """``v``, a reduction with ``keepdims=0`` over constant axes (or an elementwise operation
+    on such reductions of one shape and on scalars), recorded again with ``keepdims=1``: the
+    same values with the reduced axes kept as size 1; None for anything else."""
+    node = v.node
+    if node is None or depth == 0:
+        return None
+    if node.op.startswith("Reduce") and ("keepdims", 0) in node.attrs:
+        axes = node.inputs[1] if len(node.inputs) > 1 else None
+        if axes is None or axes.data is None or axes.data.size == 0:
+            return None
+        x = node.inputs[0]
+        reduced = {int(a) % len(x.shape) for a in axes.data.tolist()}
+        kept = tuple(1 if i in reduced else d for i, d in enumerate(x.shape))
+        attrs = tuple((k, 1 if k == "keepdims" else a) for k, a in node.attrs)
+        return bind(node.op, list(node.inputs), [v.dtype], lambda: [kept], attrs)[0]
+    if node.op not in _KEPT_DIMS_ELEMENTWISE:
+        return None
+    parts, shapes = [], set()
+    for i in node.inputs:
+        if i.data is not None and i.data.ndim == 0:
+            parts.append(i)
+            continue
+        lifted = _with_kept_dims(i, depth - 1)
+        if lifted is None:
+            return None
+        parts.append(lifted)
+        shapes.add(tuple(lifted.shape))
+    if len(shapes) != 1:
+        return None
+    shape = shapes.pop()
+    return bind(node.op, parts, [v.dtype], lambda: [shape], node.attrs)[0]
 
 
 def _resolve_reshape(in_shape: tuple, target: tuple) -> tuple:

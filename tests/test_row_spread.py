@@ -1,12 +1,15 @@
-"""Operands of shape (N, 1) against (N, C) with a short known C are spread along the last axis by
-a MatMul with a row of ones before the arithmetic (onnxruntime broadcasts them row by row,
-slowly): only where that cannot change a bit (the operand holds no -0.0, or the result goes
-into exp, where the sign of a zero is moot). Every result has the bits of the op-by-op calls,
-under ``jit`` and exported, with special values in every row and column."""
+"""Column layouts onnxruntime broadcasts row by row, slowly, and what the lowerings do about it.
+
+Operands of shape (N, 1) against (N, C) with a short known C are spread along the last axis by
+a MatMul with a row of ones before the operation: only where that cannot change a bit (the
+operand holds no -0.0, the operation is a comparison, or the result goes into exp, where the
+sign of a zero is moot). Scalars against (N, 1) take its rank. Every result has the bits of the
+op-by-op calls, under ``jit`` and exported, with special values in every row and column."""
 
 import numpy as np
 import onnxruntime as ort
 import pytest
+from onnx import TensorProto
 
 import onnxarray as xp
 
@@ -148,3 +151,25 @@ def test_comparisons_with_a_column(name, dtype):
         np.testing.assert_array_equal(out, fn(x, m))
     x, m = _grid(dtype, 17)
     _all_ways(lambda a, b: op(a, b), x, m, lambda ops: "MatMul" not in ops)
+
+
+SCALAR_OPS = {"add": lambda a: a + 0.5, "radd": lambda a: 0.5 + a, "subtract": lambda a: a - 2.0,
+              "multiply": lambda a: a * -0.0, "divide": lambda a: 1.0 / a,
+              "equal": lambda a: a == 0.0, "less": lambda a: a < 1.0,
+              "where": lambda a: xp.where(a > 0.5, a, -0.0),
+              "where scalar first": lambda a: xp.where(a > 0.5, 7.0, a),
+              "log1p": lambda a: xp.log1p(a), "isfinite": lambda a: xp.isfinite(a)}
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_OPS))
+def test_column_with_a_scalar(name):
+    """An (N, 1) array with a scalar: the scalar constant takes the array's rank (onnxruntime
+    pairs an (N, 1) tensor with a 0-d one row by row, ten times slower); the bits stay."""
+    fn = SCALAR_OPS[name]
+    x, _ = _grid("float64", 1)
+    _all_ways(lambda a, _: fn(a), x, x, None)
+    sym = xp.argument(shape=("N", 1), dtype=xp.float64)
+    model = xp.build({"x": sym}, {"y": fn(sym)})
+    scalars = [t for t in model.graph.initializer if np.prod(t.dims) == 1
+               and t.data_type == TensorProto.DOUBLE]
+    assert scalars and all(len(t.dims) == 2 for t in scalars), [list(t.dims) for t in scalars]

@@ -158,7 +158,9 @@ SCALAR_OPS = {"add": lambda a: a + 0.5, "radd": lambda a: 0.5 + a, "subtract": l
               "equal": lambda a: a == 0.0, "less": lambda a: a < 1.0,
               "where": lambda a: xp.where(a > 0.5, a, -0.0),
               "where scalar first": lambda a: xp.where(a > 0.5, 7.0, a),
-              "log1p": lambda a: xp.log1p(a), "isfinite": lambda a: xp.isfinite(a)}
+              "log1p": lambda a: xp.log1p(a), "isfinite": lambda a: xp.isfinite(a),
+              "add zero": lambda a: a + 0.0, "subtract zero": lambda a: a - 0.0,
+              "multiply one": lambda a: 1.0 * a}
 
 
 @pytest.mark.parametrize("name", sorted(SCALAR_OPS))

@@ -325,3 +325,22 @@ def test_where_errors():
         oxp.where(c, to_onnxarray(np.array([True, False])), 1.5)
     with pytest.raises(ValueError):
         oxp.where(c, x, to_onnxarray(np.ones(3)))
+
+
+def test_argmax_put_back_into_a_column_is_topk_alone():
+    """``argmax(x, axis=1)[:, None]`` (a one-hot encoding's first step) needs no Squeeze and
+    Unsqueeze: the squeezed axis put back is TopK's own (N, 1) result."""
+    import onnxruntime as ort
+
+    x = np.array([[0.5, np.nan, 2.0], [3.0, -0.0, 3.0], [-np.inf, -1.0, np.inf]], np.float32)
+    sym = oxp.argument(shape=("N", 3), dtype=oxp.float32)
+    fns = [lambda v: oxp.argmax(v, axis=1)[:, None],
+           lambda v: oxp.expand_dims(oxp.argmax(v, axis=1), axis=1),
+           lambda v: oxp.argmax(v, axis=1)[None, :]]
+    for fn, ops in zip(fns, (["TopK"], ["TopK"], ["TopK", "Squeeze", "Unsqueeze"])):
+        model = oxp.build({"x": sym}, {"y": fn(sym)})
+        assert [n.op_type for n in model.graph.node] == ops
+        sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        got = sess.run(None, {"x": x})[0]
+        np.testing.assert_array_equal(got, np.asarray(fn(oxp.asarray(x))))
+    np.testing.assert_array_equal(np.asarray(fns[0](oxp.asarray(x))), [[1], [0], [2]])

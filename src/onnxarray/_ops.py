@@ -422,6 +422,9 @@ def unsqueeze(x: Value, axes: Sequence[int]) -> Value:
             out.insert(a, 1)
         return [tuple(out)]
 
+    node = x.node
+    if node is not None and node.op == "Squeeze" and tuple(node.inputs[0].shape) == shape()[0]:
+        return node.inputs[0]  # the squeezed axes put back: the original
     return bind("Unsqueeze", [x, i64(axes)], [x.dtype], shape)[0]
 
 

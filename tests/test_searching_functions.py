@@ -344,3 +344,26 @@ def test_argmax_put_back_into_a_column_is_topk_alone():
         got = sess.run(None, {"x": x})[0]
         np.testing.assert_array_equal(got, np.asarray(fn(oxp.asarray(x))))
     np.testing.assert_array_equal(np.asarray(fns[0](oxp.asarray(x))), [[1], [0], [2]])
+
+
+@pytest.mark.parametrize("case", ["x > 0.5", "x > 0", "0 < x", "x >= 0.25", "x >= 0", "x > -1"])
+def test_where_on_values_above_zero(case):
+    """``where(x > c, x, y)`` with ``c >= 0``: x is never -0.0 where it is taken, so the Where
+    needs no sign-of-zero care for it (one node fewer, as in a masked mean); the bits are the
+    op-by-op ones, -0.0 and NaN included."""
+    x = np.array([[-0.0, 0.0, 0.7, np.nan], [0.2, -np.inf, np.inf, 0.5], [1.0, -0.0, 0.25, -3.0]])
+    conds = {"x > 0.5": lambda v: v > 0.5, "x > 0": lambda v: v > 0.0,
+             "0 < x": lambda v: 0.0 < v, "x >= 0.25": lambda v: v >= 0.25,
+             "x >= 0": lambda v: v >= 0.0, "x > -1": lambda v: v > -1.0}
+    cond = conds[case]
+    for y in (0.0, -0.0):
+        def fn(v, y=y):
+            return oxp.where(cond(v), v, y)
+
+        eager, exported, ops = _bits_eager_and_exported(fn, x)
+        want = np.where(cond(x), x, y)
+        for got in (eager, exported):
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+        if y == 0.0 and case not in ("x >= 0", "x > -1"):
+            assert ops.count("Where") == 1 and "Equal" not in ops, ops

@@ -548,7 +548,8 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     out = where(cond, a, b, simplify=False)
     if a.dtype.kind != "f":
         return out
-    a_may, b_may = may_be_negative_zero(a), may_be_negative_zero(b)
+    a_may = may_be_negative_zero(a) and not _selects_above_zero(cond, a)
+    b_may = may_be_negative_zero(b)
     if not a_may and not b_may:
         return out
     def exact(x: Value, x_may: bool, y: Value, y_may: bool) -> bool:
@@ -564,6 +565,19 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     neg_zero = binary("And", binary("Equal", out, zero, D.bool),
                       binary("Less", inv, zero, D.bool))
     return where(negate(neg_zero), out, const(-0.0, a.dtype), simplify=False)  # y is kept
+
+
+def _selects_above_zero(cond: Value, a: Value) -> bool:
+    """Whether ``cond`` holds only where ``a`` is above zero: ``a > c`` (or ``c < a``) with a
+    constant ``c >= 0``, or ``a >= c`` with ``c > 0`` (a NaN compares false)."""
+    node = cond.node
+    if node is None or node.op not in ("Greater", "GreaterOrEqual", "Less", "LessOrEqual"):
+        return False
+    x, c = node.inputs if node.op.startswith("Greater") else node.inputs[::-1]
+    if x is not a or c.data is None or c.data.size != 1 or c.data.dtype.kind != "f":
+        return False
+    bound = float(c.data.reshape(()))
+    return bound > 0 or (bound == 0 and node.op in ("Greater", "Less"))
 
 
 # Ops whose float result is never -0.0 (exp(-inf) and log(1) are +0.0; a cast from an integer

@@ -26,6 +26,8 @@ MINIMUM_PINS = [
     "numpy==1.26.0",
     "onnx==1.16.0",
     "onnxruntime==1.32.0",
+    # the dask extra's dataframes import pyarrow, whose release 26 needs NumPy 2
+    "pyarrow<26",
 ]
 # ruff adds rules to the selected groups in new releases: CI pins the one the code was checked with.
 RUFF = "ruff==0.17.6"

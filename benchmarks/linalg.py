@@ -204,13 +204,19 @@ def symbolic_runs(sizes=(3, 8, 17)) -> None:
 
 
 def run(quick: bool = False, sizes=(4, 16, 64, 128), cap_seconds: float = 5.0) -> None:
+    # NumPy may have been imported (by run.py) before the environment variables above were
+    # set: limit its BLAS to one thread here too (two threads on a busy machine made NumPy's
+    # solve at n = 128 take 100 ms instead of 0.4 ms)
+    from threadpoolctl import threadpool_limits
+
     print("\n## linalg (float64)")
-    calibration()
-    if quick:
-        sizes = tuple(s for s in sizes if s <= 64)
-    eager(sizes, cap_seconds)
-    node_counts((8, 64))
-    symbolic_runs()
+    with threadpool_limits(limits=1):
+        calibration()
+        if quick:
+            sizes = tuple(s for s in sizes if s <= 64)
+        eager(sizes, cap_seconds)
+        node_counts((8, 64))
+        symbolic_runs()
 
 
 def main() -> None:

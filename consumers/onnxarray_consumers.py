@@ -142,7 +142,7 @@ def pytest_generate_tests(metafunc):
 
 
 # The names scikit-learn's tests give the namespace they are parametrized over.
-NAMESPACE_ARGS = ("array_namespace", "namespace", "library")
+NAMESPACE_ARGS = ("array_namespace", "namespace", "library", "array_api")
 
 
 def _rewrite_sklearn_marks(metafunc, backends):

@@ -43,6 +43,11 @@ KNOWN_LIMITS = {
     "signbit": lambda x: np.isnan(x),
     "copysign": lambda x1, x2: np.isnan(x2),
 }
+# matrix functions whose results on a matrix with NaN or infinite entries are left open
+FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",
+                  "linalg.cholesky", "linalg.qr", "linalg.eigh", "linalg.eigvalsh", "linalg.svd",
+                  "linalg.svdvals", "linalg.eig", "linalg.eigvals", "linalg.matrix_rank",
+                  "linalg.matrix_power"}
 # complex results whose NaNs depend on the order of operations when an operand is infinite
 NAN_OPEN = {"prod", "cumulative_prod", "matmul", "__matmul__", "tensordot", "vecdot",
             "linalg.outer", "linalg.cross", "linalg.det", "linalg.inv", "linalg.trace",
@@ -119,6 +124,13 @@ def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
                 return bcast(np.asarray(bad, bool))
         if name in KNOWN_LIMITS:
             return bcast(KNOWN_LIMITS[name](*ops))
+        if name == "sign" and ref.dtype.kind == "c":
+            # z / |z| at an infinite z: complex division's special cases, which the standard
+            # leaves to the implementation (onnxarray gives the infinity's direction)
+            return bcast(~np.isfinite(ops[0]))
+        if call.name in FACTORIZATIONS and not all(np.isfinite(o).all() for o in ops):
+            # LAPACK's results on NaN or infinite entries are not specified (onnxarray: NaN)
+            return np.ones(ref.shape, bool)
         if name == "clip" and ref.dtype.kind in "iu":
             # a bound outside the dtype's range is unspecified
             info = np.iinfo(ref.dtype)
@@ -161,11 +173,34 @@ def close_difference(ours: np.ndarray, ref: np.ndarray, call: Call, pool) -> str
         return f"dtype {ours.dtype} != reference {ref.dtype}"
     if ours.shape != ref.shape:
         return f"shape {ours.shape} != reference {ref.shape}"
-    ref = _standard_rules(call, pool, ref)
+    ref = _exact_where_disputed(ours, _standard_rules(call, pool, ref), call, pool)
     skip = _unspecified(call, pool, ref)
     if skip is not None:
         ours, ref = ours[~skip], ref[~skip]
     return _value_difference(ours, ref, call, pool)
+
+
+def _exact_where_disputed(ours: np.ndarray, ref: np.ndarray, call: Call, pool) -> np.ndarray:
+    """The reference with the exact value (mpmath, rounded) where ours and NumPy's differ
+    beyond the tolerance at a finite argument of a complex function: NumPy's complex64
+    functions lose digits (log1p near 0) and overflow inside (exp(89 - 1e-30j) in complex64 is
+    inf - 4.5e8j, NumPy: inf - inf j)."""
+    if ref.dtype.kind != "c" or call.name not in MP or len(call.args) != 1 \
+            or not isinstance(call.args[0], Ref):
+        return ref
+    x = np.broadcast_to(to_numpy(pool[call.args[0].i]), ref.shape).reshape(-1)
+    rtol = 2**10 * np.finfo(ref.real.dtype).eps
+    with np.errstate(all="ignore"):
+        disputed = ~_parts_close(ours.reshape(-1), ref.reshape(-1), rtol) & np.isfinite(x)
+    if not disputed.any():
+        return ref
+    out = ref.copy().reshape(-1)
+    for k in np.flatnonzero(disputed)[:64]:
+        w = exact(call.name, complex(x[k]))
+        if w is not None:
+            with np.errstate(all="ignore"):
+                out[k] = ref.dtype.type(complex(float(w.real), float(w.imag)))
+    return out.reshape(ref.shape)
 
 
 def _standard_rules(call: Call, pool, ref: np.ndarray) -> np.ndarray:
@@ -185,28 +220,15 @@ def _standard_rules(call: Call, pool, ref: np.ndarray) -> np.ndarray:
     name = call.name.strip("_")
     if name in ("floor_divide", "floordiv") and ref.dtype.kind == "f":
         # +-inf // finite is +-inf by the standard (NumPy: NaN)
-        x1, x2 = (to_numpy(pool[a.i]) if isinstance(a, Ref) else np.asarray(a) for a in call.args)
+        with np.errstate(all="ignore"):  # a Python float as the dtype takes it (1e300: inf)
+            x1, x2 = (to_numpy(pool[a.i]) if isinstance(a, Ref) else
+                      np.asarray(a, ref.dtype if isinstance(a, float) else None)
+                      for a in call.args)
         hit = np.isinf(x1) & np.isfinite(x2) & (x2 != 0)
         if hit.any():
             with np.errstate(all="ignore"):
                 inf = np.broadcast_to(x1 * np.sign(x2), ref.shape)
             return np.where(np.broadcast_to(hit, ref.shape), inf, ref).astype(ref.dtype)
-    if ref.dtype.kind == "c" and call.name in MP and len(call.args) == 1 \
-            and isinstance(call.args[0], Ref):
-        # NumPy overflows inside exp-like complex functions (exp(89 - 1e-30j) in complex64 is
-        # inf - 4.5e8j, NumPy: inf - inf j): a non-finite reference at a finite argument is
-        # replaced by the exact value, rounded
-        x = to_numpy(pool[call.args[0].i])
-        with np.errstate(all="ignore"):
-            hit = np.broadcast_to(np.isfinite(x), ref.shape) & ~np.isfinite(ref)
-        if hit.any():
-            ref = ref.copy()
-            flat, xs = ref.reshape(-1), np.broadcast_to(x, ref.shape).reshape(-1)
-            for k in np.flatnonzero(hit.reshape(-1)):
-                w = exact(call.name, complex(xs[k]))
-                if w is not None:
-                    with np.errstate(all="ignore"):
-                        flat[k] = ref.dtype.type(complex(float(w.real), float(w.imag)))
     if call.name in ("var", "std"):
         # N - correction <= 0 gives NaN (NumPy: inf or NaN)
         x = to_numpy(pool[call.args[0].i])
@@ -231,13 +253,29 @@ def _complex_close(ours, ref, call, pool) -> str | None:
         inf_o = np.isinf(ours.real) | np.isinf(ours.imag)
         inf_r = np.isinf(ref.real) | np.isinf(ref.imag)
         close &= inf_o == inf_r
-        close |= inf_o & inf_r & (ours == ref)
+        close |= inf_o & inf_r & _parts_close(ours, ref, rtol)
         if _is_reduction(call.name) and scale >= float(np.finfo(ours.real.dtype).max) / 4:
             close |= inf_o | inf_r  # order-dependent overflow
     if not close.all():
         k = np.flatnonzero(~close)[0]
         return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r} (approx)"
     return None
+
+
+def _parts_close(ours, ref, rtol) -> np.ndarray:
+    """Part by part: infinities equal, NaNs together, finite parts within ``rtol`` of the
+    larger finite part of ``ref``."""
+    ok = np.ones(ours.shape, bool)
+    with np.errstate(all="ignore"):
+        mag = np.maximum(
+            np.where(np.isfinite(ref.real), np.abs(ref.real), 0),
+            np.where(np.isfinite(ref.imag), np.abs(ref.imag), 0))
+        for o, r in ((ours.real, ref.real), (ours.imag, ref.imag)):
+            fin = np.isfinite(o) & np.isfinite(r)
+            ok &= np.where(fin, np.abs(o.astype(np.float64) - r) <= rtol * mag
+                           + float(np.finfo(o.dtype).tiny),
+                           (o == r) | (np.isnan(o) & np.isnan(r)))
+    return ok
 
 
 def _is_reduction(name: str) -> bool:

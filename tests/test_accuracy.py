@@ -491,6 +491,29 @@ def test_position_dependent_kernels_still_need_their_composites(dtype):
         assert differs, f"onnxruntime's {dtype} {op} no longer depends on the array position"
 
 
+def test_float64_exp_depends_on_position_under_threads_even_in_whole_packets():
+    """With several intra-op threads, onnxruntime 1.32 splits a float64 Exp into chunks whose
+    ends fall inside SIMD packets; the element before each chunk end is computed by the scalar
+    remainder code. So padding an array to whole packets does not make Exp
+    position-independent in a deployed model (whose session uses every core), and float64 exp
+    stays a composite. Fails once the kernel computes every element alike."""
+    from onnx import TensorProto, helper
+    graph = helper.make_graph([helper.make_node("Exp", ["x"], ["y"])], "k",
+                              [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [None])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [None])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=8)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 8
+    threaded = ort.InferenceSession(model.SerializeToString(), options,
+                                    providers=["CPUExecutionProvider"])
+    values = np.random.default_rng(0).uniform(-700, 700, 4096)
+    alone = _raw_kernel("Exp", "float64").run(None, {"x": np.tile(values, 8)})[0][:4096]
+    n = 262_144  # a multiple of every SIMD width
+    got = threaded.run(None, {"x": np.resize(values, n)})[0]
+    assert (got != np.resize(alone, n)).any(), (
+        "onnxruntime's threaded float64 Exp computes every element alike now")
+
+
 def test_arithmetic_with_constants_survives_the_optimizer():
     """x + 1e-310, x - 1e-300, x * (1 + 2**-52) and x / (1 - 2**-53) with Python scalars:
     constants onnxruntime's NoopElimination reads as 0 or 1 in float32."""

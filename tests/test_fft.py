@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,6 +11,8 @@ from hypothesis.extra import numpy as hnp
 from parity import check, export, run_model
 
 import onnxarray as xp
+from onnxarray._complex_parts import pack, unpack
+from onnxarray._plans import PROMOTE_AFTER, has_plan, wait_for_plans
 
 NORMS = ["backward", "ortho", "forward"]
 
@@ -152,3 +155,57 @@ def test_signals_near_the_float64_maximum_do_not_overflow_inside_the_transform(f
     model = export(lambda m, a: getattr(m.fft, func)(a, **kwargs), data, dynamic=func != "irfft")
     (out,) = run_model(model, {"x0": data})
     np.testing.assert_array_equal(out, got)
+
+
+def _special_signal(func: str, n: int) -> np.ndarray:
+    """Signals with an infinity, a NaN, signed zeros and ordinary values at every position."""
+    rng = np.random.default_rng(n)
+    values = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 1.5, -2.25, 1e-310])
+    re = values[rng.integers(0, len(values), size=n)]
+    if func in ("rfft", "ihfft"):
+        return re
+    z = np.empty(n, np.complex128)
+    z.real, z.imag = re, values[rng.integers(0, len(values), size=n)]
+    return z
+
+
+@pytest.mark.parametrize("norm", NORMS)
+@pytest.mark.parametrize("func", ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft"])
+def test_special_values_give_one_answer(func, norm):
+    """Infinities, NaNs and signed zeros: the first (op by op) call, the compiled plan and the
+    exported model give the same bits, with and without ``n``."""
+    for size in (1, 2, 5, 8):
+        data = _special_signal(func, size)
+        for kwargs in ({"norm": norm}, {"norm": norm, "n": 7}):
+            if func in ("irfft", "hfft") and size == 1 and "n" not in kwargs:
+                continue  # the default output length 2 * (1 - 1) is empty
+            fn = getattr(xp.fft, func)
+            a = xp.asarray(data)
+            first = np.asarray(fn(a, **kwargs))
+            for _ in range(PROMOTE_AFTER):
+                again = np.asarray(fn(a, **kwargs))
+            wait_for_plans()
+            assert has_plan(fn, (a,), kwargs)
+            planned = np.asarray(fn(a, **kwargs))
+            model = export(lambda m, x, kw=kwargs: getattr(m.fft, func)(x, **kw), data,
+                           dynamic=False)
+            plain = ort.SessionOptions()
+            plain.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            sess = ort.InferenceSession(model.SerializeToString(), plain,
+                                        providers=["CPUExecutionProvider"])
+            feed = data if data.dtype.kind == "f" else pack(data)
+            (out,) = sess.run(None, {"x0": feed})
+            exported = unpack(out) if first.dtype.kind == "c" else out
+            for name, got in (("repeated", again), ("planned", planned),
+                              ("exported", exported)):
+                assert got.tobytes() == first.tobytes(), (name, size, kwargs, got, first)
+
+
+@pytest.mark.parametrize("func", ["fft", "ifft", "irfft"])
+def test_transforms_record_few_nodes(func):
+    """The conjugations and the 1/n scaling of an inverse transform act on the (real,
+    imaginary) pairs: a handful of nodes around the DFT, not the complex division's dozens
+    (each node is a kernel launch in every run of the plan)."""
+    x = xp.argument(shape=(51,), dtype=xp.complex128)
+    model = xp.build({"x": x}, {"y": getattr(xp.fft, func)(x)})
+    assert len(model.graph.node) <= 16

@@ -375,3 +375,29 @@ def test_complex64_exp_near_overflow_keeps_a_finite_imaginary_part(func):
     assert np.isposinf(out.real).all()
     np.testing.assert_allclose(out.imag, want_imag, rtol=4 * np.finfo(np.float32).eps)
     assert not np.signbit(out.imag[2])
+
+
+@pytest.mark.parametrize(("x_dims", "i_dims", "indices"), [
+    (("a", "b"), ("c", "d"), [[1]]),
+    (("a", "b"), ("c", "d"), [[1], [2], [0]]),
+    (("a", "b"), (1, "d"), [[1, 3]]),
+    (("a", 4), ("c", 2), [[1, 0]]),
+])
+def test_take_along_axis_broadcasts_sizes_known_only_at_run_time(x_dims, i_dims, indices):
+    # the exported model gathered one row where the indices' size-1 axis met x's 3 rows
+    data = np.arange(12.0).reshape(3, 4)
+    idx = np.asarray(indices, np.int64)
+    x = xp.argument(shape=x_dims, dtype=xp.float64)
+    i = xp.argument(shape=i_dims, dtype=xp.int64)
+    model = xp.build({"x": x, "i": i}, {"y": xp.take_along_axis(x, i, axis=-1)})
+    got = _session(model).run(None, {"x": data, "i": idx})[0]
+    want = np.take_along_axis(data, np.broadcast_to(idx, (3, idx.shape[1])), axis=-1)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.asarray(xp.take_along_axis(A(data), A(idx), axis=-1)), want)
+
+
+def test_square_matrix_functions_name_unequal_symbolic_sizes():
+    x = xp.argument(shape=("a", "b"), dtype=xp.float64)
+    for func in (xp.linalg.det, xp.linalg.inv, xp.linalg.eigvals):
+        with pytest.raises(ValueError, match="sizes a and b are not known to be equal"):
+            func(x)

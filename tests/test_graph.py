@@ -111,8 +111,8 @@ def test_a_recorded_op_leaves_four_tracked_objects():
     del short
     (x, y), many = _tracked_after(lambda: _chain(2 * n))
     per_op = {k: (many[k] - few[k]) / n for k in many if many[k] - few[k] > 0}
-    four = {t: per_op.pop(t, 0) for t in ("Node", "Value", "tuple", "KeyedRef")}
-    assert four == {"Node": 1, "Value": 1, "tuple": 1, "KeyedRef": 1}, four
+    four = {t: per_op.pop(t, 0) for t in ("Node", "Value", "tuple", "_KeyedRef")}
+    assert four == {"Node": 1, "Value": 1, "tuple": 1, "_KeyedRef": 1}, four
     assert sum(per_op.values()) <= 0.1, per_op  # nothing else grows with the trace
     model = xp.build({"x": x}, {"y": y})
     assert len(model.graph.node) == 2 * n and len(model.graph.initializer) == 2

@@ -191,6 +191,36 @@ def test_a_fast_signature_compiles_in_the_background_once_the_budget_is_spent(mo
     assert_identical(np.asarray(xp.expm1(a)), expected, "expm1: plan vs op by op")
 
 
+def test_a_fast_signature_compiles_at_once_only_if_the_budget_covers_a_session(monkeypatch):
+    """However fast its op-by-op call, a compile creates a session (~0.5-1 ms): a promoting
+    call compiles at once only while the budget covers MIN_COMPILE_SECONDS, else in the
+    background (a budget estimated from the call alone allowed many such compiles per call)."""
+    a = to_onnxarray(np.array([0.25, -1.5, 3.0]))
+    _fresh()
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(_plans.MIN_COMPILE_SECONDS * 2))
+    for _ in range(_plans.PROMOTE_AFTER):
+        xp.negative(a)
+    assert _plans.has_plan(xp.negative, (a,))  # compiled by the promoting call
+
+    _fresh()
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(_plans.MIN_COMPILE_SECONDS / 2))
+    release = threading.Event()
+    original = _plans._compile_traced
+
+    def gated(*args, **kwargs):
+        release.wait(timeout=10)  # a compile on the calling thread goes on after 10 s
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_plans, "_compile_traced", gated)
+    for _ in range(_plans.PROMOTE_AFTER):
+        xp.negative(a)
+    entry = _plans._entry(xp.negative, (a,))
+    release.set()
+    assert type(entry) is _plans._Pending
+    assert entry.done.wait(timeout=300)
+    assert _plans.has_plan(xp.negative, (a,))
+
+
 def test_the_sync_budget_is_earned_by_op_by_op_time_and_capped():
     budget = _plans._SyncBudget(0.01)
     assert budget.covers(0.009) and not budget.covers(0.01)
@@ -395,6 +425,45 @@ def test_repeated_fft_calls_run_as_one_plan(name, caplog):
     assert _plans.has_plan(fn, args, kwargs), f"fft.{name} did not compile a plan"
     for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
         assert_identical(o, e, f"fft.{name} output {k}: plan vs op by op")
+
+
+_LINALG_CALLS = {
+    "vector_norm": lambda: ((_f(),), {"axis": 1}),
+    "matrix_norm": lambda: ((_f((2, 3, 3)),), {"ord": 1}),
+    "diagonal": lambda: ((_f((3, 4)),), {"offset": 1}),
+    "trace": lambda: ((to_onnxarray(_F + 1j * _F[::-1]),), {}),
+    "outer": lambda: ((_f((3,)), _f((4,))), {}),
+    "cross": lambda: ((_f((2, 3)), _f((2, 3))[::-1]), {}),
+}
+
+
+# planned elsewhere: the namespace's own functions (the table above) and the factorizations
+# (test_linalg_factorizations)
+_LINALG_ELSEWHERE = {"matmul", "matrix_transpose", "tensordot", "vecdot", "cholesky", "det",
+                     "eigh", "eigvalsh", "inv", "matrix_rank", "pinv", "qr", "slogdet", "solve",
+                     "svd", "svdvals"}
+
+
+def test_the_linalg_table_covers_every_planned_function():
+    planned = {n for n in xp.linalg.__all__
+               if hasattr(getattr(xp.linalg, n), "__wrapped_plain__")}
+    assert planned - _LINALG_ELSEWHERE == set(_LINALG_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(_LINALG_CALLS))
+def test_repeated_linalg_calls_run_as_one_plan(name, caplog):
+    """A norm or a diagonal repeated (SciPy's statistics call vector_norm on every call) runs
+    as one session, not one per node."""
+    fn = getattr(xp.linalg, name)
+    args, kwargs = _LINALG_CALLS[name]()
+    first = _flat(fn.__wrapped_plain__(*args, **kwargs))
+    with caplog.at_level("DEBUG", logger="onnxarray.plans"):
+        for _ in range(_plans.PROMOTE_AFTER):
+            out = fn(*args, **kwargs)
+    assert not caplog.records, caplog.text
+    assert _plans.has_plan(fn, args, kwargs), f"linalg.{name} did not compile a plan"
+    for k, (o, e) in enumerate(zip(_flat(out), first, strict=True)):
+        assert_identical(o, e, f"linalg.{name} output {k}: plan vs op by op")
 
 
 def test_background_compiles_finish_before_exit_and_no_new_one_starts():

@@ -9,6 +9,7 @@ TypeError that says what to use instead.
 
 from __future__ import annotations
 
+import _thread
 import struct
 import threading
 from collections.abc import Callable
@@ -197,6 +198,10 @@ class Array:
         return (self[i] for i in range(len(self)))
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        v = self._v
+        data = v.data
+        if dtype is None and not copy and data is not None and v.dtype is not D.string:
+            return data  # the common case, as the general path below decides it
         data = self._data("numpy.asarray()", "Build the model with onnxarray.build and run it.")
         if self._v.dtype is D.string:  # NumPy's U text; dtype=object gives the str objects
             from ._strings import to_numpy
@@ -254,11 +259,18 @@ class Array:
         return self._getitem(self, key)
 
     def __setitem__(self, key, value, /) -> None:
-        with _mutation_lock(self):
+        lock = self._lock
+        if lock is None:
+            lock = _mutation_lock(self)
+        lock.acquire()  # as ``with lock:``, without the context manager's calls
+        try:
             _rebind(self, self._setitem(self, key, value)._v)
+        finally:
+            lock.release()
 
 
 _LOCK_CREATION = threading.Lock()
+_RLock = _thread.RLock  # threading.RLock's C type, without its Python wrapper function
 
 
 def _mutation_lock(arr: Array) -> threading.RLock:
@@ -269,10 +281,13 @@ def _mutation_lock(arr: Array) -> threading.RLock:
     nothing."""
     lock = arr._lock
     if lock is None:
-        with _LOCK_CREATION:
+        _LOCK_CREATION.acquire()
+        try:
             lock = arr._lock
             if lock is None:
-                lock = arr._lock = threading.RLock()
+                lock = arr._lock = _RLock()
+        finally:
+            _LOCK_CREATION.release()
     return lock
 
 
@@ -377,6 +392,8 @@ def install_namespace(namespace, getitem, setitem) -> None:
 def scalar_value(x, dtype: DType, func: str) -> Value:
     """A Python scalar as a concrete 0-D Value of ``dtype``, by the standard's mixing rules
     (and a Python str with a string array)."""
+    if type(x) is float and (dtype.kind == "f" or dtype.kind == "c"):
+        return _scalar_constant(x, dtype)  # the common case, as the checks below decide it
     if isinstance(x, str):
         if dtype is not D.string:
             raise TypeError(f"{func}: cannot combine a Python str with an array of dtype "

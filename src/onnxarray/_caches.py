@@ -56,11 +56,18 @@ class LRUCache:
         return _limits[self.kind] > 0
 
     def get(self, key, default=None):
-        with self._lock:
-            value = self._data.get(key, default)
-            if value is not default:
-                self._data.move_to_end(key)
-            return value
+        # Without the lock: every eager call reads a cache, and taking a lock costs as much
+        # as the lookup. A dict lookup stays consistent if another thread changes the cache
+        # meanwhile (it sees the entry or not), and moving an entry is one C call; writers
+        # keep the lock, so two of them never interleave.
+        data = self._data
+        value = data.get(key, default)
+        if value is not default:
+            try:
+                data.move_to_end(key)
+            except KeyError:  # dropped by another thread since the read
+                pass
+        return value
 
     def put(self, key, value):
         limit = _limits[self.kind]

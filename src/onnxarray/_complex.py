@@ -34,22 +34,37 @@ def _is_complex(a) -> bool:
     return isinstance(a, Array) and a._v.dtype.kind == "c"
 
 
+# Argument types that are never complex: skipped with one type check.
+_NEVER_COMPLEX = frozenset({int, float, bool, type(None), str, slice, np.ndarray})
+
+
 def _has_complex(args, kwargs, dtypes: bool) -> bool:
-    """Whether a call involves a complex array (or, with ``dtypes``, a complex dtype)."""
-    for a in (*args, *kwargs.values()):
-        if isinstance(a, Array):
+    """Whether a call involves a complex array (or, with ``dtypes``, a complex dtype). Runs on
+    every op-by-op namespace call, so the common arguments cost one type check each."""
+    for a in args:
+        t = type(a)
+        if t is Array:
             if a._v.dtype.kind == "c":
                 return True
-        elif isinstance(a, complex):
-            # A Python complex with a real floating array gives the matching complex dtype
-            # (the standard's mixing rules since 2024.12).
+        elif t not in _NEVER_COMPLEX and _is_complex_arg(a, dtypes):
             return True
-        elif type(a) in (list, tuple):
-            if any(isinstance(b, Array) and b._v.dtype.kind == "c" for b in a):
+    if kwargs:
+        for a in kwargs.values():
+            if _is_complex_arg(a, dtypes):
                 return True
-        elif dtypes and isinstance(a, D.DType) and a.kind == "c":
-            return True
     return False
+
+
+def _is_complex_arg(a, dtypes: bool) -> bool:
+    if isinstance(a, Array):
+        return a._v.dtype.kind == "c"
+    if isinstance(a, complex):
+        # A Python complex with a real floating array gives the matching complex dtype
+        # (the standard's mixing rules since 2024.12).
+        return True
+    if type(a) in (list, tuple):
+        return any(isinstance(b, Array) and b._v.dtype.kind == "c" for b in a)
+    return dtypes and isinstance(a, D.DType) and a.kind == "c"
 
 
 def _split(x) -> tuple[Array, Array]:

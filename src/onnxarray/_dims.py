@@ -28,7 +28,7 @@ from . import _ops
 from ._graph import Dim, Value
 
 __all__ = ["SymbolicDim", "InconclusiveDimensionError", "SymbolicValueError", "public_dim",
-           "is_size", "size_value", "graph_dim"]
+           "is_size", "size_value", "graph_dim", "not_square"]
 
 
 class InconclusiveDimensionError(TypeError):
@@ -351,3 +351,11 @@ def dim_text(d: Dim) -> str:
     """The expression of a derived graph dim, e.g. ``2*N + 1``."""
     poly, atoms = d.expr
     return _text(poly, atoms).replace(" ", "")
+
+
+def not_square(func: str, m, n) -> ValueError:
+    """The error for matrices of sizes ``m`` x ``n`` that are not (known to be) square."""
+    if type(m) is int and type(n) is int:
+        return ValueError(f"{func}: needs square matrices, got {m}x{n}")
+    return ValueError(f"{func}: needs square matrices; the sizes {m} and {n} are not known to be "
+                      "equal while recording (give both the same name in argument(shape=...))")

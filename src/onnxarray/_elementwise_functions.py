@@ -38,7 +38,10 @@ _CATEGORY_TEXT = {
 
 
 # Beyond the standard: equality also compares string arrays (and a string array with a str).
-_CATEGORIES = {**D.CATEGORIES, "all or string": D.ALL + (D.string,)}
+# As sets: a dtype is found by its identity hash, without a Python-level ``DType.__eq__`` call
+# per dtype listed before it (this check runs on every call).
+_CATEGORIES = {name: frozenset(dtypes) for name, dtypes in
+               {**D.CATEGORIES, "all or string": D.ALL + (D.string,)}.items()}
 _CATEGORY_TEXT["all or string"] = "any"
 
 

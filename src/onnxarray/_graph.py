@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from _weakref import _remove_dead_weakref
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -152,7 +153,45 @@ class Node:
         return f"Node<{self.op}>"
 
 
-_NODE_CACHE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+class _KeyedRef(weakref.ref):
+    """A weak reference to a cached node that knows its cache key (as ``weakref.KeyedRef``,
+    but made by the C constructor alone: one is made per recorded node)."""
+
+    __slots__ = ("key",)
+
+
+class _NodeCache:
+    """key -> node, holding the nodes weakly: the entry goes when its node is collected. A
+    ``weakref.WeakValueDictionary`` reduced to the two calls ``make_node`` makes on every
+    recorded op, whose Python-level methods cost a tenth of recording one."""
+
+    __slots__ = ("data", "_remove")
+
+    def __init__(self) -> None:
+        data: dict = {}
+        self.data = data
+
+        def remove(ref: _KeyedRef, _remove_dead=_remove_dead_weakref) -> None:
+            # called by the collector, maybe in another thread: removes the entry only if it
+            # still holds this dead reference (a new node may have taken the key since)
+            _remove_dead(data, ref.key)
+
+        self._remove = remove
+
+    def get(self, key) -> Node | None:
+        ref = self.data.get(key)
+        return None if ref is None else ref()
+
+    def put(self, key, node: Node) -> None:
+        ref = _KeyedRef(node, self._remove)
+        ref.key = key
+        self.data[key] = ref
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+_NODE_CACHE = _NodeCache()
 # Operators whose results differ between runs must never be shared.
 NONDETERMINISTIC = frozenset({"RandomNormal", "RandomUniform", "RandomNormalLike",
                               "RandomUniformLike", "Multinomial", "Bernoulli"})
@@ -180,9 +219,14 @@ def make_node(op: str, inputs: Sequence[Value | None], attrs: tuple,
             _note(node)
             return node
     node = Node(op, domain, inputs, attrs)
-    node.outputs = tuple(Value(dt, tuple(sh), node, i) for i, (dt, sh) in enumerate(out_types))
+    if len(out_types) == 1:  # held as it is (see Node), without the tuples of the setter
+        dt, sh = out_types[0]
+        node._out = Value(dt, sh if type(sh) is tuple else tuple(sh), node, 0)
+    else:
+        node.outputs = tuple(Value(dt, tuple(sh), node, i)
+                             for i, (dt, sh) in enumerate(out_types))
     if op not in NONDETERMINISTIC:
-        _NODE_CACHE[key] = node
+        _NODE_CACHE.put(key, node)
     _note(node)
     return node
 

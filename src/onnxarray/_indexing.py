@@ -272,23 +272,31 @@ def getitem(x: Array, key) -> Array:
     """``x[key]``; repeated concrete calls with a key of ints, slices, None and ellipsis, or
     one boolean mask, run as compiled plans (integer-array keys run op by op: their bounds are
     checked on the data)."""
-    key = _from_numpy(key)
+    plain = type(key) in _PLAIN_KEYS
+    if not plain:
+        key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_getitem, x, key)
-    if _has_array(key) and not _is_mask(key):
+    if not plain and _has_array(key) and not _is_mask(key):
         return _getitem(x, key)
     return _planned_getitem(x, key)
 
 
+# Keys that hold no array: nothing to convert from NumPy or to check on the data.
+_PLAIN_KEYS = frozenset({int, slice, type(None), type(Ellipsis)})
+
+
 def setitem(x: Array, key, value) -> Array:
     """The array ``x`` with ``x[key] = value`` applied (functional; planned like getitem)."""
-    key = _from_numpy(key)
+    plain = type(key) in _PLAIN_KEYS
+    if not plain:
+        key = _from_numpy(key)
     if x._v.dtype.kind == "c":
         return _complex_pair(_setitem, x, key, value)
     if isinstance(value, Array) and value._v.dtype.kind == "c":
         raise TypeError(f"__setitem__: cannot assign a {value.dtype.name} value into an array "
                         f"of dtype {x.dtype.name}")
-    if _has_array(key) and not (_is_mask(key) and _is_scalar(value)):
+    if not plain and _has_array(key) and not (_is_mask(key) and _is_scalar(value)):
         # integer arrays are checked on their data; so is the count of a mask's selection
         # against an assigned array
         return _setitem(x, key, value)
@@ -390,10 +398,15 @@ def _setitem(x: Array, key, value) -> Array:
     if len(val.shape) > len(target.shape) or grows:
         raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
                          f"{target.shape}")
-    cols = [_axis_positions(v, i, kind, k) for i, (kind, k) in enumerate(plan.axes)]
     ndim = len(v.shape)
     if ndim == 0:
         return Array._new(_ops.expand_to(val, _ops.i64([]), ()))
+    # Trailing axes taken whole need no indices: ScatterND then writes whole rows (x[0:2] = v
+    # of a 32x32 x scatters 2 rows by 2 indices, not 64 elements by 64 index pairs).
+    depth = _scatter_depth(v.shape, plan.axes)
+    rows = tuple(v.shape[depth:])
+    cols = [_axis_positions(v, i, kind, k) for i, (kind, k) in enumerate(plan.axes[:depth])]
+    ndim = depth
     sel_shape = tuple(c.shape[0] for c in cols)
     grid = []
     for i, c in enumerate(cols):
@@ -407,9 +420,23 @@ def _setitem(x: Array, key, value) -> Array:
     updates = _ops.expand_to(val, _ops.shape_of(target), target.shape) \
         if tuple(val.shape) != tuple(target.shape) else val
     updates = _ops.reshape(updates, [d if type(d) is int else _ops.shape_of(c)
-                                     for d, c in zip(sel_shape, cols)], sel_shape)
+                                     for d, c in zip(sel_shape, cols)] + list(rows),
+                           sel_shape + rows)
     out = _ops.bind("ScatterND", [v, idx, updates], [v.dtype], lambda: [v.shape])[0]
     return Array._new(out)
+
+
+def _scatter_depth(shape: tuple, axes: list) -> int:
+    """How many leading axes the ScatterND indices of a basic assignment must name: all but
+    the trailing axes that the key takes whole (sizes known), and at least one."""
+    depth = len(axes)
+    while depth > 1:
+        kind, k = axes[depth - 1]
+        n = shape[depth - 1]
+        if kind != "slice" or type(n) is not int or k.indices(n) != (0, n, 1):
+            break
+        depth -= 1
+    return depth
 
 
 def _set_masked(x: Value, mask: Value, val: Value) -> Value:

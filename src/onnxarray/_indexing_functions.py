@@ -63,15 +63,19 @@ def take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
     vshape, ishape = list(b), list(b)
     vshape.insert(axis, v.shape[axis])
     ishape.insert(axis, idx.shape[axis])
-    v = _expand_except(v, tuple(vshape))
-    idx = _expand_except(idx, tuple(ishape))
+    v, idx = (_expand_except(v, tuple(vshape), idx, axis),
+              _expand_except(idx, tuple(ishape), v, axis))
     out = _ops.bind("GatherElements", [v, idx], [v.dtype], lambda: [tuple(ishape)],
                     (("axis", axis),))[0]
     return Array._new(out)
 
 
-def _expand_except(v, shape: tuple):
+def _expand_except(v, shape: tuple, other, axis: int):
+    """``v`` broadcast against ``other`` on every axis but ``axis`` (static ``shape``): Expand
+    broadcasts both ways, so the target holds ``other``'s sizes with a 1 at ``axis``, which
+    also settles sizes known only when the model runs."""
     if tuple(v.shape) == shape:
         return v
-    parts = [d if type(d) is int else _ops.dim_of(v, i) for i, d in enumerate(shape)]
+    parts = [1 if i == axis else d if type(d) is int else _ops.dim_of(other, i)
+             for i, d in enumerate(other.shape)]
     return _ops.expand_to(v, _ops.shape_value(parts), shape)

@@ -15,6 +15,7 @@ from . import _dtypes as D
 from . import _ops
 from ._array_object import Array, as_value
 from ._complex_parts import join
+from ._dims import not_square
 from ._graph import Value
 
 
@@ -67,7 +68,7 @@ def _square(x, func: str, known: bool = False) -> tuple[Value, object]:
     v = _matrices(x, func, known)
     m, n = v.shape[-2:]
     if not _same_size(m, n):
-        raise ValueError(f"{func}: needs square matrices, got {m}x{n}")
+        raise not_square(func, m, n)
     return v, n
 
 

@@ -47,6 +47,7 @@ from . import _dtypes as D
 from . import _ops
 from ._complex_parts import complex_of
 from ._control_flow import apply, trace_body
+from ._dims import not_square
 from ._graph import Dim, Value
 
 __all__ = ["general_eigen", "max_sweeps"]
@@ -612,7 +613,7 @@ def _checked(x, func: str) -> Value:
         raise ValueError(f"{func}: needs at least 2 dimensions, got {len(v.shape)}")
     m, n = v.shape[-2:]
     if not (m is n or m == n):
-        raise ValueError(f"{func}: needs square matrices, got {m}x{n}")
+        raise not_square(func, m, n)
     return v
 
 

@@ -5,13 +5,17 @@ ONNX ``Loop`` (see ``_linalg_loops``) whose body does O(n^2) vectorised work on 
 the matrix size may be symbolic, one exported model serves every size, and the graph has a few
 hundred nodes at any size.
 
-- det, slogdet: LU with partial pivoting; the sign of the row permutation from its inversions.
-- inv, solve: Gauss-Jordan elimination with partial pivoting on ``A`` and the right-hand sides.
-- cholesky: the outer-product algorithm; it reads the lower triangle only.
-- qr: Householder reflections.
+- det, slogdet: blocked LU with partial pivoting (``_linalg_blocked``); the sign of the row
+  permutation from its inversions.
+- inv, solve: blocked Gauss-Jordan elimination with partial pivoting on ``A`` and the
+  right-hand sides. A NaN or an infinity in the matrix gives NaN everywhere, and so does a
+  singular matrix in inv and solve (det gives 0).
+- cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
+- qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``).
 - eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
-  time in round-robin order, until a whole sweep finds every off-diagonal entry below
-  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps).
+  time in round-robin order, sweep after sweep until every off-diagonal entry is below
+  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps); eigh first brings A near diagonal form
+  by the cheaper one-sided rotations on ``A + ||A||_F I`` (``_linalg_jacobi.symmetric_eigen``).
 - svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
   orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized
   columns, so it stays orthonormal for rank-deficient inputs.
@@ -33,6 +37,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtypes as D
+from . import _linalg_blocked as _bl
+from . import _linalg_blocked_qr as _bqr
 from . import _linalg_complex as _cx
 from . import _linalg_jacobi as _jc
 from . import _linalg_loops as _lp
@@ -89,8 +95,8 @@ def det(x: Array, /) -> Array:
         return Array._new(_ones(_Batch(v), v.dtype))
     if v.dtype.kind == "c":
         return Array._new(_complex().det(v, n))
-    _, _, perm, pivots = _lp.eliminate(v, None, jordan=False)
-    out = _mul(_ops.reduce("ReduceProd", pivots, [-2, -1], True), _lp.permutation_sign(perm, v))
+    _, piv, pivots = _bl.eliminate(v, None, jordan=False)
+    out = _mul(_ops.reduce("ReduceProd", pivots, [-2, -1], True), _lp.pivot_sign(piv, v))
     return Array._new(_ops.squeeze(out, [-2, -1]))
 
 
@@ -104,18 +110,18 @@ def slogdet(x: Array, /) -> SlogdetResult:
                              Array._new(_filled(b, (), np.zeros(()), D.real_dtype_of(v.dtype))))
     if v.dtype.kind == "c":
         return SlogdetResult(*(Array._new(r) for r in _complex().slogdet(v, n)))
-    _, _, perm, pivots = _lp.eliminate(v, None, jordan=False)
+    _, piv, pivots = _bl.eliminate(v, None, jordan=False)
     sign = _mul(_ops.reduce("ReduceProd", _ops.unary("Sign", pivots), [-2, -1], True),
-                _lp.permutation_sign(perm, v))
+                _lp.pivot_sign(piv, v))
     logabs = _ops.reduce("ReduceSum", _ops.unary("Log", _ops.unary("Abs", pivots)), [-2, -1],
                          False)
     return SlogdetResult(Array._new(_ops.squeeze(sign, [-2, -1])), Array._new(logabs))
 
 
-def _gauss_jordan(a: Value, b: Value) -> Value:
-    """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) of one batch shape."""
-    _, rhs, perm, pivots = _lp.eliminate(a, b, jordan=True)
-    return _lp.solve_eliminated(perm, pivots, rhs)
+def _gauss_jordan(a: Value, b: Value | None) -> Value:
+    """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) of one batch shape; the
+    inverse of ``a`` for ``b`` None."""
+    return _bl.eliminate(a, b, jordan=True, eye_rhs=b is None)[0]
 
 
 def inv(x: Array, /) -> Array:
@@ -125,7 +131,7 @@ def inv(x: Array, /) -> Array:
         return Array._new(v)
     if v.dtype.kind == "c":
         return Array._new(_complex().inv(v, n))
-    return Array._new(_gauss_jordan(v, _lp.eye_like(v)))
+    return Array._new(_gauss_jordan(v, None))
 
 
 def solve(x1: Array, x2: Array, /) -> Array:
@@ -190,7 +196,7 @@ def cholesky(x: Array, /, *, upper: bool = False) -> Array:
         return Array._new(v)
     if v.dtype.kind == "c":
         return Array._new(_complex().cholesky(v, n, upper))
-    low = _lp.cholesky(_lp.symmetric_from_lower(v))
+    low = _bl.cholesky(_lp.symmetric_from_lower(v))
     return Array._new(_mT(low) if upper else low)
 
 
@@ -233,7 +239,7 @@ def qr(x: Array, /, *, mode: str = "reduced") -> QRResult:
     if v.dtype.kind == "c":
         return QRResult(*(Array._new(r) for r in _complex().qr(v, k)))
     scale = _max_magnitude(v)
-    q, r = _householder(_div(v, scale), want_q=True)
+    q, r = _bqr.qr_factors(_div(v, scale), _reflections(v))
     r = _mul(r, scale)
     if not _same_size(k, m):  # K = N < M: the first N columns of Q and rows of R
         q, r = _cols(q, k), _rows(r, k)
@@ -278,7 +284,7 @@ def _eigen(x, func: str, want_vectors: bool, max_sweeps: int = _jc.MAX_SWEEPS):
         return _ops.cast(w, D.float32), None if vecs is None else _ops.cast(vecs, D.float32)
     scale = _max_magnitude(v)
     a = _div(_lp.symmetric_from_lower(v), scale)
-    diag, vecs, failed = _jc.jacobi_eigen(a, want_vectors, max_sweeps)
+    diag, vecs, failed = _jc.symmetric_eigen(a, want_vectors, max_sweeps)
     w = _mul(diag, _ops.squeeze(scale, [-1]))
     w, order = _top_k(_lp.nan_where(failed, w), largest=False)
     if not want_vectors:

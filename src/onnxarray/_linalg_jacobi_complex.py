@@ -172,6 +172,12 @@ def complex_one_sided_jacobi(b: C, want_vectors: bool, max_sweeps: int = MAX_SWE
         # gamma_j = b_j^H b_k: the Gram entry of row j and column k
         gr = _sum(_add(_mul(br, kr), _mul(bi, ki)), -1, False)
         gi = _sum(_sub(_mul(br, ki), _mul(bi, kr)), -1, False)
+        # gamma_k = conj(gamma_j), but the two sums round differently (onnxruntime's reductions
+        # round by the row's place in memory), and members that disagree make an update that
+        # is not a rotation (clustered singular values stalled until the cap): average them
+        half = _c(0.5, re)
+        gr, gi = (_mul(_add(gr, _gather(gr, partner, nd - 2, gr.shape)), half),
+                  _mul(_sub(gi, _gather(gi, partner, nd - 2, gi.shape)), half))
         mag = _ops.unary("Sqrt", _add(_mul(gr, gr), _mul(gi, gi)))
         rotate = _ops.binary("And", _cmp("Greater", mag, _mul(tol, _ops.unary(
             "Sqrt", _mul(alpha, beta)))), _cmp("Greater", _ops.binary("Min", alpha, beta), floor))

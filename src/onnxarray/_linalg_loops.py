@@ -3,14 +3,10 @@
 Each iteration does O(n^2) vectorised work on the whole stack of matrices, so the matrix size
 may be symbolic and the graph does not grow with it:
 
-- ``eliminate``: LU or Gauss-Jordan elimination with partial pivoting, one column per
-  iteration. Rows are not swapped: the pivot row is the largest magnitude among the rows not
-  used yet, and the pivot rows are remembered (``piv``), so an iteration costs no gather of the
-  whole matrix.
-- ``cholesky``: the outer-product algorithm, one column per iteration.
 - ``householder``: QR by Householder reflections, one column per iteration.
 
-The Jacobi methods are in ``_linalg_jacobi``.
+LU, Gauss-Jordan and Cholesky are blocked, in ``_linalg_blocked``; the Jacobi methods are in
+``_linalg_jacobi``.
 """
 
 from __future__ import annotations
@@ -24,8 +20,8 @@ from ._graph import Value
 from ._linalg_base import _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linear_algebra_functions import _mm
 
-__all__ = ["eliminate", "permutation_sign", "solve_eliminated", "cholesky", "householder",
-           "size_value", "arange", "nan_where", "eye_like", "symmetric_from_lower", "diagonal"]
+__all__ = ["permutation_sign", "pivot_sign", "householder", "size_value", "arange",
+           "nan_where", "eye_like", "symmetric_from_lower", "diagonal"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,65 +100,7 @@ def _nan_where(bad: Value, v: Value) -> Value:
 
 
 # ---------------------------------------------------------------------------------------------
-# LU and Gauss-Jordan elimination
-
-
-def eliminate(a: Value, b: Value | None, jordan: bool):
-    """Partial-pivoting elimination of square (..., n, n) ``a`` (and the right-hand sides
-    ``b``, (..., n, k), with the same row operations).
-
-    Returns ``(a, b, perm, pivots)``: the eliminated matrices, ``perm`` (..., n, n) bool with
-    ``perm[r, k]`` true where row r was the pivot row of column k, and the pivots (..., 1, n).
-    With ``jordan`` the column is also eliminated above the pivot, so ``a`` ends as a permuted
-    diagonal. A zero pivot leaves its column as it is (the result then holds inf or NaN).
-    """
-    n = a.shape[-1]
-    nv = size_value(a, -1)
-    rows, cols = _column_index(nv, n)
-    zero = _c(0, a)
-    batch_rows = _ops.shape_of(a, 0, len(a.shape) - 1)
-    used0 = _ops.expand_to(_ops.const(False, D.bool),
-                           _ops.concat([batch_rows, _ops.i64([1])], 0), a.shape[:-1] + (1,))
-    piv0 = _ops.expand_to(_ops.const(0, D.int64),
-                          _ops.concat([_ops.shape_of(a, 0, len(a.shape) - 2), _ops.i64([1]),
-                                       _ops.dim_of(a, -1)], 0), a.shape[:-2] + (1, n))
-
-    nd = len(a.shape)
-    aug = a if b is None else _ops.concat([a, b], nd - 1)  # (..., n, w)
-    row_shape = _ops.concat([_ops.shape_of(aug, 0, nd - 2), _ops.i64([1]),
-                             _ops.dim_of(aug, -1)], 0)
-    row_dims = aug.shape[:-2] + (1, aug.shape[-1])
-
-    def body(k, carry):
-        aug, used, piv = carry
-        colk = _take(aug, k, -1)  # (..., n, 1)
-        cand = _ops.where(used, _c(-1, aug), _ops.unary("Abs", colk))
-        p = _ops.bind("ArgMax", [cand], [D.int64], lambda: [aug.shape[:-2] + (1, 1)],
-                      (("axis", nd - 2), ("keepdims", 1)))[0]
-        onehot = _cmp("Equal", rows, p)  # (..., n, 1)
-        idx = _ops.expand_to(p, row_shape, row_dims)
-        pivot_row = _ops.bind("GatherElements", [aug, idx], [aug.dtype], lambda: [row_dims],
-                              (("axis", nd - 2),))[0]  # (..., 1, w)
-        pivot = _take(pivot_row, k, -1)
-        now_used = _ops.binary("Or", used, onehot)
-        # not a target: the pivot row (and the rows used before, for LU), or a zero pivot
-        skip = _ops.binary("Or", onehot if jordan else now_used, _cmp("Equal", pivot, zero))
-        f = _ops.where(skip, zero, _div(colk, pivot))
-        return [_sub(aug, _mul(f, pivot_row)), now_used,
-                _ops.where(_cmp("Equal", cols, k), p, piv)]
-
-    aug, _, piv = _fori(nv, body, [aug, used0, piv0])
-    rhs = None
-    if b is not None:
-        a = _ops.bind("Slice", [aug, _ops.i64([0]), _ops.reshape(nv, [1]), _ops.i64([nd - 1])],
-                      [a.dtype], lambda: [a.shape])[0]
-        rhs = _ops.bind("Slice", [aug, _ops.reshape(nv, [1]), _ops.i64([2**62]),
-                                  _ops.i64([nd - 1])], [b.dtype], lambda: [b.shape])[0]
-    else:
-        a = aug
-    perm = _cmp("Equal", rows, piv)  # (..., n, n)
-    pivots = _sum(_ops.where(perm, a, zero), -2, True)
-    return a, rhs, perm, pivots
+# the sign of a row permutation
 
 
 def permutation_sign(perm: Value, like: Value) -> Value:
@@ -170,20 +108,23 @@ def permutation_sign(perm: Value, like: Value) -> Value:
     inversions: pairs of columns i < j whose pivot rows are in the other order."""
     n = perm.shape[-1]
     nv = _ops.reshape(_ops.dim_of(perm, -1), []) if type(n) is not int else _ops.const(n, D.int64)
-    rows, cols = _column_index(nv, n)
+    rows, _ = _column_index(nv, n)
     piv = _sum(_mul(_ops.cast(perm, D.int64), rows), -2, True)  # (..., 1, n): pivot row of col
+    return pivot_sign(piv, like)
+
+
+def pivot_sign(piv: Value, like: Value) -> Value:
+    """The sign (+-1, (..., 1, 1)) of the permutation that takes column j to row ``piv[j]``
+    (``piv`` (..., 1, n) int64), by counting inversions."""
+    n = piv.shape[-1]
+    nv = _ops.reshape(_ops.dim_of(piv, -1), []) if type(n) is not int else _ops.const(n, D.int64)
+    rows, cols = _column_index(nv, n)
     later = _cmp("Less", rows, cols)  # i < j
     inverted = _ops.binary("And", later, _cmp("Greater", _mT(piv), piv))
     count = _ops.reduce("ReduceSum", _ops.cast(inverted, D.int64), [-2, -1], True)
     odd = _cmp("Equal", _ops.binary("Mod", count, _ops.const(2, D.int64)),
                _ops.const(1, D.int64))
     return _ops.where(odd, _c(-1, like), _c(1, like))
-
-
-def solve_eliminated(perm: Value, pivots: Value, rhs: Value) -> Value:
-    """The solution from a Gauss-Jordan elimination: x[k] = rhs[pivot row of k] / pivot_k."""
-    pt = _ops.cast(_mT(perm), rhs.dtype)
-    return _div(_mm(pt, rhs), _mT(pivots))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,25 +156,6 @@ def columns(body, init: list[Value], nv: Value, like: Value) -> tuple[list[Value
     return [c._v for c in carry[1:]], out
 
 
-def cholesky(s: Value) -> Value:
-    """The lower Cholesky factor of symmetric (..., n, n) ``s``."""
-    n = s.shape[-1]
-    nv = size_value(s, -1)
-    _, cols = _column_index(nv, n)
-    zero = _c(0, s)
-
-    def body(j, carry):
-        # s stays exactly symmetric (its rank-1 updates are), so column j is read as row j:
-        # onnxruntime gathers rows much faster than columns
-        s = carry[0]
-        rowj = _take(s, j, -2)  # (..., 1, n)
-        d = _ops.unary("Sqrt", _take(rowj, j, -1))
-        row = _ops.where(_cmp("GreaterOrEqual", cols, j), _div(rowj, d), zero)
-        return [_sub(s, _mul(_mT(row), row))], [row]
-
-    return columns(body, [s], nv, s)[1][0]
-
-
 def _eye_like(v: Value, m, mv: Value) -> Value:
     """The identity (..., m, m) over the batch of ``v``."""
     rows, cols = _column_index(mv, m)
@@ -258,27 +180,31 @@ def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Valu
     zero = _c(0, a)
     one = _c(1, a)
 
+    # Where and broadcasting Mul are several times slower in onnxruntime than same-shape
+    # arithmetic and MatMul: masks are multiplied in, outer products are MatMuls.
+    tiniest = _c(float(np.finfo(a.dtype.numpy).smallest_subnormal), a)
+
     def body(k, carry):
         rt = carry[0]  # (..., n, m)
-        x = _ops.where(_cmp("GreaterOrEqual", cols, k), _take(rt, k, -2), zero)  # (..., 1, m)
+        below = _ops.cast(_cmp("GreaterOrEqual", cols, k), a.dtype)
+        x = _mul(_take(rt, k, -2), below)  # (..., 1, m)
         # The reflector does not depend on the scale of x: divided by its largest magnitude,
         # v @ v.T >= 1 unless x is zero, so 2 / (v @ v.T) cannot overflow for tiny columns.
         big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
-        x = _div(x, _ops.where(_cmp("Equal", big, zero), one, big))
+        x = _div(x, _ops.binary("Max", big, tiniest))  # a zero x stays zero
         xk = _take(x, k, -1)
         norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
-        v = _ops.where(_cmp("Equal", cols, k), _sub(xk, alpha), x)  # (..., 1, m)
+        v = _sub(x, _mul(alpha, _ops.cast(_cmp("Equal", cols, k), a.dtype)))  # (..., 1, m)
         vv = _sum(_mul(v, v), -1, True)
-        beta = _ops.where(_cmp("Equal", vv, zero), zero, _div(_c(2, a), vv))
-        bv = _mul(beta, v)  # (..., 1, m)
+        bv = _mul(_div(_c(2, a), _ops.binary("Max", vv, one)), v)  # v = 0 where vv < 1
         vc = _mT(v)  # (..., m, 1)
         # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)
-        out = [_sub(rt, _mul(_mm(rt, vc), bv))]
+        out = [_sub(rt, _mm(_mm(rt, vc), bv))]
         if want_q:
             q = carry[1]
-            out.append(_sub(q, _mul(_mm(q, vc), bv)))
+            out.append(_sub(q, _mm(_mm(q, vc), bv)))
         return out
 
     init = [_mT(a)] + ([_eye_like(a, m, mv)] if want_q else [])

@@ -18,6 +18,7 @@ from . import _dtypes as D
 from ._dtypes import DType
 from ._executor import ExecutionError, run_node
 from ._graph import NODE_NAME_ATTR, Dim, Value, make_node
+from ._opset_forms import PRIVATE_DOMAIN
 from ._ort_compat import (
     CAST_VIA,
     ORDERED_UINT64,
@@ -90,6 +91,12 @@ def _ordered_to_uint64(v: Value) -> Value:
 
 def broadcast_shapes(*shapes: tuple, func: str = "broadcast") -> tuple:
     """The standard's broadcasting rule, on shapes whose entries are ints or Dims."""
+    if len(shapes) == 2:  # the common cases of a recorded binary op: one shape, or a scalar
+        s0, s1 = shapes
+        if s0 is s1 or not s1:
+            return s0
+        if not s0:
+            return s1
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     for i in range(-ndim, 0):
@@ -531,9 +538,8 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     onnxruntime's float Where drops the sign of a -0.0 from one of its value inputs, which one
     depending on the shapes (``_ort_compat.where_keeps_sign_of``). When only one branch can
     hold a -0.0, it goes into the input that keeps it (swapping the branches under a negated
-    condition if needed). When both can, the result is repaired: the reciprocal of the chosen
-    value is -inf exactly where the chosen value is -0.0, and those places take -0.0 from a
-    second Where arranged to keep it.
+    condition if needed). When both can, it is one private ``SignedWhere`` node, whose ONNX
+    form depends on the opset (``_opset_forms``: a select of the bits, or a repair).
     """
     inner = b.node
     if inner is not None and inner.op == "Where" and _negation_of(cond) is inner.inputs[0]:
@@ -545,26 +551,29 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
         if kept and broadcast_shapes(c1.shape, v1.shape, a.shape) == broadcast_shapes(
                 cond.shape, a.shape, b.shape):
             return where_signed(c1, v1, a)
-    out = where(cond, a, b, simplify=False)
     if a.dtype.kind != "f":
-        return out
+        return where(cond, a, b, simplify=False)
     a_may = may_be_negative_zero(a) and not _selects_above_zero(cond, a)
     b_may = may_be_negative_zero(b)
     if not a_may and not b_may:
-        return out
+        return where(cond, a, b, simplify=False)
+
     def exact(x: Value, x_may: bool, y: Value, y_may: bool) -> bool:
         kept = where_keeps_sign_of(tuple(cond.shape), tuple(x.shape), tuple(y.shape))
         return not (x_may and kept != "x") and not (y_may and kept != "y")
 
     if exact(a, a_may, b, b_may):
-        return out
+        return where(cond, a, b, simplify=False)
     if exact(b, b_may, a, a_may):
         return where(negate(cond), b, a, simplify=False)
-    inv = where(cond, unary("Reciprocal", a), unary("Reciprocal", b))
-    zero = const(0, a.dtype)
-    neg_zero = binary("And", binary("Equal", out, zero, D.bool),
-                      binary("Less", inv, zero, D.bool))
-    return where(negate(neg_zero), out, const(-0.0, a.dtype), simplify=False)  # y is kept
+    if cond.node is not None and cond.node.op == "Not":
+        cond = negate(cond.node.inputs[0])  # keep onnxruntime from swapping the branches
+    shape = broadcast_shapes(cond.shape, a.shape, b.shape)
+    return bind(SIGNED_WHERE, [cond, a, b], [a.dtype], lambda: [shape],
+                domain=PRIVATE_DOMAIN)[0]
+
+
+SIGNED_WHERE = "SignedWhere"
 
 
 def _selects_above_zero(cond: Value, a: Value) -> bool:
@@ -607,7 +616,7 @@ def may_be_negative_zero(v: Value, depth: int = 4) -> bool:
         return may_be_negative_zero(node.inputs[0], depth - 1)
     if op == "Add":
         return all(may_be_negative_zero(i, depth - 1) for i in node.inputs)
-    if op == "Where":
+    if op == "Where" or op == SIGNED_WHERE:
         return any(may_be_negative_zero(i, depth - 1) for i in node.inputs[1:])
     if op in _NONNEGATIVE_FROM_FIRST and op != "Pow":  # moves or selects elements
         return may_be_negative_zero(node.inputs[0], depth - 1)
@@ -672,7 +681,7 @@ def _nonnegative_node(node, depth: int, known: dict[int, bool]) -> bool:
         return True
     if op == "Add" and _is_scaled_copy(ins[0], ins[1], depth, known):
         return True
-    if op == "Where":
+    if op == "Where" or op == SIGNED_WHERE:
         return all(_nonnegative(i, depth, known) for i in ins[1:])
     if op == "Clip":  # x itself, or a bound
         return all(i is None or _nonnegative(i, depth, known) for i in ins)

@@ -92,6 +92,8 @@ def expand(op: str, domain: str, ins: list[str], outs: list[str], attrs: tuple,
     Initializer names start with the first output's name, so they are unique in a graph."""
     if op == "SignBit" and domain == PRIVATE_DOMAIN:
         return _signbit(ins[0], outs[0], in_types[0], opset)
+    if op == "SignedWhere" and domain == PRIVATE_DOMAIN:
+        return _signed_where(ins, outs[0], in_types[1], opset)
     if op == "DFT" and not domain and opset >= 20:  # DFT-20 takes the axis as an input
         axis = 1
         for name, attr in attrs:
@@ -125,3 +127,37 @@ def _signbit(x: str, out: str, elem_type: int, opset: int) -> tuple[list, list]:
              helper.make_node("And", [t + "zero", t + "invneg"], [t + "negzero"]),
              helper.make_node("Or", [t + "neg", t + "negzero"], [out])]
     return nodes, [zero, one]
+
+
+# Float types whose integer of the same width has an onnxruntime ``Where`` kernel.
+_WHERE_BITS = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
+               onnx.TensorProto.DOUBLE: onnx.TensorProto.INT64}
+
+
+def _signed_where(ins: list[str], out: str, elem_type: int, opset: int) -> tuple[list, list]:
+    cond, a, b = ins
+    t = f"{out}_t"
+    if uses_bitcast(opset) and elem_type in _WHERE_BITS:
+        int_type = _WHERE_BITS[elem_type]
+        nodes = [helper.make_node("BitCast", [a], [t + "a"], to=int_type),
+                 helper.make_node("BitCast", [b], [t + "b"], to=int_type),
+                 helper.make_node("Where", [cond, t + "a", t + "b"], [t + "bits"]),
+                 helper.make_node("BitCast", [t + "bits"], [out], to=elem_type)]
+        return nodes, []
+    np_type = helper.tensor_dtype_to_np_dtype(elem_type)
+    zero = numpy_helper.from_array(np.zeros((), np_type), f"{out}_zero")
+    neg_zero = numpy_helper.from_array(np.array(-0.0, np_type), f"{out}_negzero")
+    false = numpy_helper.from_array(np.array(False), f"{out}_false")
+    # The last Where's condition is Equal(m, false), not Not(m): onnxruntime's optimizer
+    # rewrites Where(Not(c), x, y) into Where(c, y, x), which would move the -0.0 into the
+    # input that loses it.
+    nodes = [helper.make_node("Where", [cond, a, b], [t + "sel"]),
+             helper.make_node("Reciprocal", [a], [t + "inva"]),
+             helper.make_node("Reciprocal", [b], [t + "invb"]),
+             helper.make_node("Where", [cond, t + "inva", t + "invb"], [t + "inv"]),
+             helper.make_node("Equal", [t + "sel", zero.name], [t + "zero"]),
+             helper.make_node("Less", [t + "inv", zero.name], [t + "neg"]),
+             helper.make_node("And", [t + "zero", t + "neg"], [t + "negzero"]),
+             helper.make_node("Equal", [t + "negzero", false.name], [t + "keep"]),
+             helper.make_node("Where", [t + "keep", t + "sel", neg_zero.name], [out])]
+    return nodes, [zero, neg_zero, false]

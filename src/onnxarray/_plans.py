@@ -27,11 +27,14 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   on its third call). So the compiles done on the promoting call are paid from a time budget
   (``_SyncBudget``): every op-by-op call of a planned function earns ``SYNC_SHARE`` of its time,
   up to ``SYNC_BURST`` seconds, and each synchronous compile spends what it took. A signature
-  promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls compiles
-  in the background instead and keeps running op by op meanwhile (same bits), so no call
-  gets much slower than its op-by-op run. The background thread compiles at most
-  ``BACKGROUND_DUTY`` of the time (it rests between compiles): its CPU time is the program's
-  too, and a burst of compiles spreads over the following calls.
+  promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls (and at
+  least ``MIN_COMPILE_SECONDS``, a session's creation) compiles in the background instead
+  and keeps running op by op meanwhile (same bits), so no call gets much slower than its
+  op-by-op run. The background thread compiles at most ``BACKGROUND_DUTY`` of the time (it
+  rests between compiles): its CPU time is the program's too, and a burst of compiles spreads
+  over the following calls (a quarter: on a busy machine a call's wall time is several times
+  its CPU time, and at half the compiles of a scikit-learn ``fit``'s first repeats added
+  ~5 ms of CPU to each ~15 ms call).
   ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
@@ -72,10 +75,11 @@ PROMOTE_AFTER = 3
 PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
 BACKGROUND_SECONDS = 0.05  # an op-by-op call this slow compiles its plan in the background
 MAX_QUEUED = 8  # background compiles waiting at most; more signatures wait their turn
-BACKGROUND_DUTY = 0.5  # share of the time the background thread spends compiling
+BACKGROUND_DUTY = 0.25  # share of the time the background thread spends compiling
 SYNC_SHARE = 0.5  # synchronous compiles may add this share of the op-by-op time run so far
 SYNC_BURST = 0.005  # seconds of synchronous compiling saved up at most
 COMPILE_CALLS = 3  # a compile takes about as long as this many op-by-op calls, or more
+MIN_COMPILE_SECONDS = 0.001  # and at least this long: creating any session costs ~0.5-1 ms
 
 SYMBOLIC = object()  # signature() result: a symbolic array is involved, record inline
 _UNPLANNABLE = object()  # cache entry: this signature runs op by op
@@ -144,7 +148,8 @@ def signature(args: tuple, kwargs: dict):
     key: list = []
     feeds: list = []
     for a in args:
-        if type(a) is Array:  # the common case, inlined: this runs on every eager call
+        t = type(a)
+        if t is Array:  # the common cases, inlined: this runs on every eager call
             v = a._v
             data = v.data
             if data is None:
@@ -152,12 +157,23 @@ def signature(args: tuple, kwargs: dict):
             key.append(v.dtype)
             key.append(data.shape)
             feeds.append(data)
+        elif t is int or t is bool or t is str or a is None:
+            key.append((t, a))  # as _static_key
+        elif t is float and a == a and a != 0.0:
+            key.append((float, a))  # as _static_key: a nonzero non-NaN float is its own key
+        elif t is slice and type(a.start) in _PLAIN_BOUND and type(a.stop) in _PLAIN_BOUND \
+                and type(a.step) in _PLAIN_BOUND:
+            key.append((slice, a.start, a.stop, a.step))  # as _arg_key
         elif _arg_key(a, key, feeds) is SYMBOLIC:
             return SYMBOLIC
     if kwargs:
-        for name in sorted(kwargs):
+        for name in sorted(kwargs) if len(kwargs) > 1 else kwargs:
             key.append(name)
-            if _arg_key(kwargs[name], key, feeds) is SYMBOLIC:
+            a = kwargs[name]
+            t = type(a)
+            if t is int or t is bool or t is str or a is None:
+                key.append((t, a))  # as _static_key
+            elif _arg_key(a, key, feeds) is SYMBOLIC:
                 return SYMBOLIC
     return key, feeds
 
@@ -209,23 +225,52 @@ def _compile_traced(fn, inputs: dict, sargs: list, skw: dict, *, optimize: str):
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
     complex_io = any(a.dtype.kind == "c" for a in inputs.values()) or any(
         d.kind == "c" for d in dtypes)
-    return (session_runner(sess), list(inputs), [f"out{i}" for i in range(len(outs))], dtypes,
-            container, complex_io)
+    return _runner(session_runner(sess), list(inputs), [f"out{i}" for i in range(len(outs))],
+                   dtypes, container, complex_io)
 
 
 def run_plan(plan, feeds: list):
-    run, in_names, out_names, dtypes, container, complex_io = plan
+    """Run a compiled plan on the data of its array arguments (in signature order)."""
+    return plan(feeds)
+
+
+_new_array = Array._new
+
+
+def _runner(run, in_names: list, out_names: list, dtypes: list, container, complex_io: bool):
+    """The plan as a function of its feeds. The common one-array result of one or two inputs
+    gets a function of its own: a plan's Python overhead is part of every repeated eager
+    call of a small op (a session run is ~5 us)."""
     if complex_io:
-        return _run_complex_plan(plan, feeds)
-    results = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
-    if container is None:
-        r = results[0]
-        return Array._new(Value(dtypes[0], r.shape, None, 0, None, r))
-    return _wrap_results(results, dtypes, container)
+        return functools.partial(_run_complex_plan, run, in_names, out_names, dtypes, container)
+    if container is not None:
+        def plan(feeds):
+            results = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
+            return _wrap_results(results, dtypes, container)
+        return plan
+    dtype = dtypes[0]
+    if len(in_names) == 1:
+        (name0,) = in_names
+
+        def plan(feeds):
+            r = run(out_names, {name0: feeds[0]}, RUN_OPTIONS)[0]
+            return _new_array(Value(dtype, r.shape, None, 0, None, r))
+        return plan
+    if len(in_names) == 2:
+        name0, name1 = in_names
+
+        def plan(feeds):
+            r = run(out_names, {name0: feeds[0], name1: feeds[1]}, RUN_OPTIONS)[0]
+            return _new_array(Value(dtype, r.shape, None, 0, None, r))
+        return plan
+
+    def plan(feeds):
+        r = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)[0]
+        return _new_array(Value(dtype, r.shape, None, 0, None, r))
+    return plan
 
 
-def _run_complex_plan(plan, feeds: list):
-    run, in_names, out_names, dtypes, container, _ = plan
+def _run_complex_plan(run, in_names, out_names, dtypes, container, feeds: list):
     feeds = [pack(f) if f.dtype.kind == "c" else f for f in feeds]
     results = run(out_names, dict(zip(in_names, feeds)), RUN_OPTIONS)
     results = [unpack(r) if dt.kind == "c" else r for r, dt in zip(results, dtypes)]
@@ -265,8 +310,10 @@ class _SyncBudget:
         self._left = burst
 
     def earn(self, seconds: float) -> None:
-        with self._lock:
-            self._left = min(self._burst, self._left + SYNC_SHARE * seconds)
+        # Without the lock (every op-by-op call earns): two threads earning at once may
+        # lose one share, which only makes a later compile more likely to go to the
+        # background.
+        self._left = min(self._burst, self._left + SYNC_SHARE * seconds)
 
     def spend(self, seconds: float) -> None:
         with self._lock:
@@ -370,7 +417,8 @@ def _compile_job(key, fn, traced, pending: _Pending):
 def _promote(fn, key, args: tuple, kwargs: dict, seconds: float):
     """The cache entry of a signature called ``PROMOTE_AFTER`` times: a plan, _UNPLANNABLE,
     a _Pending background compile, or None while the background is busy (counted again)."""
-    if seconds < BACKGROUND_SECONDS and _budget.covers(COMPILE_CALLS * seconds):
+    if seconds < BACKGROUND_SECONDS and _budget.covers(max(COMPILE_CALLS * seconds,
+                                                           MIN_COMPILE_SECONDS)):
         start = time.perf_counter()
         try:
             plan = compile_plan(fn, args, kwargs, optimize="none")  # bitwise as op by op
@@ -417,9 +465,8 @@ def planned(fn):
             seen, seconds = _seen.get(key, (0, math.inf))
             if seen + 1 < (PROMOTE_SLOW_AFTER if seconds >= BACKGROUND_SECONDS
                            else PROMOTE_AFTER):
-                _seen.replace(key, (seen + 1, seconds))
                 start = time.perf_counter()
-                out = fn(*args, **kwargs)
+                out = fn(*args, **kwargs)  # a call that raises is not counted
                 took = time.perf_counter() - start
                 _seen.replace(key, (seen + 1, min(seconds, took)))
                 _budget.earn(took)
@@ -431,7 +478,7 @@ def planned(fn):
             _budget.earn(time.perf_counter() - start)
             return out
         try:
-            return run_plan(plan, feeds)
+            return plan(feeds)
         except RUN_FAILURES:  # a check of the data failed: op by op raises the proper error
             return fn(*args, **kwargs)
 

@@ -151,18 +151,31 @@ def _overflow_guard(src: Value, axis: int) -> tuple[Value, Value]:
     return _ops.bind("Mul", [src, down], [src.dtype], lambda: [src.shape])[0], up
 
 
+def _pair_binary(op: str, v: Value, other: Value) -> Value:
+    """``op`` between each part of the complex ``v`` and the real ``other`` (which broadcasts
+    against the (real, imaginary) layout, a trailing dimension of 2): one node, where the
+    complex form of the operation would be a dozen (and, for a division, Smith's algorithm
+    where a real divisor needs none)."""
+    real = D.real_dtype_of(v.dtype)
+    if v.data is not None and other.data is not None:  # eager: the node runs on packed data
+        packed = _ops.const(pack(v.data), real)
+        out = _ops.bind(op, [packed, other], [real], lambda: [packed.shape])[0]
+        return _ops.const(unpack(out.data), v.dtype)
+    return _ops.bind(op, [v, other], [v.dtype], lambda: [v.shape])[0]
+
+
+def _conj(v: Value) -> Value:
+    """The conjugate of the complex ``v``: its pair times (1, -1), exactly the negated imaginary
+    part (a NaN keeps its sign bit: NaNs spread over the whole transform anyway)."""
+    return _pair_binary("Mul", v, _ops.const([1.0, -1.0], D.real_dtype_of(v.dtype)))
+
+
 def _scaled_back(out: Array, up: Value | None) -> Array:
     """The transform ``out`` (normalised already: 1/n first keeps an inverse transform finite)
     multiplied by the factor of ``_overflow_guard``; None: no guard was needed."""
-    v = out._v
     if up is None:
         return out
-    if v.data is not None:  # eager: the node runs on the packed data
-        real = D.real_dtype_of(v.dtype)
-        packed = _ops.const(pack(v.data), real)
-        scaled = _ops.bind("Mul", [packed, up], [real], lambda: [packed.shape])[0]
-        return Array._new(_ops.const(unpack(scaled.data), v.dtype))
-    return Array._new(_ops.bind("Mul", [v, up], [v.dtype], lambda: [v.shape])[0])
+    return Array._new(_pair_binary("Mul", out._v, up))
 
 
 def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Value | None]:
@@ -199,32 +212,34 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Val
     return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
 
 
-def _scaled(z: Array, size, norm: str, forward: bool, axis: int | None = None) -> Array:
+def _scaled(z: Array, size, norm: str, forward: bool, axis: int | None = None,
+            of: Value | None = None) -> Array:
     """``z`` scaled by 1/sqrt(n) ("ortho") or 1/n (where ``norm`` puts it on this direction);
-    ``size`` is the transform length n, or None for the run-time length of ``axis`` of z."""
+    ``size`` is the transform length n, or None for the run-time length of ``axis`` of ``of``
+    (default z). Both parts of a complex ``z`` are divided by the real n."""
     ns = _ns()
     if norm != "ortho" and (norm == "forward") != forward:
         return z
     real = D.real_dtype_of(z.dtype)
     # The same operations whether n is known or not, so eager and exported results agree.
-    n = _ops.const([size], real) if type(size) is int else _ops.cast(_ops.dim_of(z._v, axis),
-                                                                      real)
-    n = Array._new(n)
-    return ns.divide(z, ns.sqrt(n) if norm == "ortho" else n)
+    n = _ops.const([size], real) if type(size) is int else _ops.cast(
+        _ops.dim_of(z._v if of is None else of, axis), real)
+    n = ns.sqrt(Array._new(n))._v if norm == "ortho" else n
+    if z.dtype.kind == "c":
+        return Array._new(_pair_binary("Div", z._v, n))
+    return ns.divide(z, Array._new(n))
 
 
 def _fft1(v: Value, axis: int, n, norm: str, inverse: bool) -> Array:
-    ns = _ns()
-    z = Array._new(v)
+    """``ifft(z) = conj(fft(conj(z))) / n``, on the (real, imaginary) pairs."""
     if inverse:
-        z = ns.conj(z)
-    out, up = _dft(z._v, axis, n, False)
-    out = Array._new(out)
+        v = _conj(v)
+    out, up = _dft(v, axis, n, False)
     if inverse:
-        out = ns.conj(out)
-    size = out._v.shape[axis]
-    return _scaled_back(_scaled(out, size if type(size) is int else None, norm, not inverse,
-                                axis), up)
+        out = _conj(out)
+    size = out.shape[axis]
+    return _scaled_back(_scaled(Array._new(out), size if type(size) is int else None, norm,
+                                not inverse, axis), up)
 
 
 def fft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Array:
@@ -256,8 +271,7 @@ def rfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arra
     if type(size) is not int:  # the run-time length of the input axis
         if norm == "backward":
             return _scaled_back(out, up)
-        n = Array._new(_ops.cast(_ops.dim_of(v, axis), v.dtype))
-        return _scaled_back(_ns().divide(out, _ns().sqrt(n) if norm == "ortho" else n), up)
+        return _scaled_back(_scaled(out, None, norm, True, axis, of=v), up)
     return _scaled_back(_scaled(out, size, norm, True), up)
 
 
@@ -273,21 +287,46 @@ def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arr
     n = 2 * (m - 1) if n is None else n
     if n < 1:
         raise ValueError(f"irfft: the output length must be positive, got {n}")
-    ns = _ns()
-    z = Array._new(v)
-    half = n // 2 + 1
-    z = _fit(z, axis, half)
-    idx = [slice(None)] * len(v.shape)
-    idx[axis] = slice(1, (n + 1) // 2)
-    tail = ns.flip(ns.conj(z[tuple(idx)]), axis=axis)
-    full = ns.concat([z, tail], axis=axis) if (n + 1) // 2 > 1 else z
-    return ns.real(_fft1(full._v, axis, None, norm, inverse=True))
+    z = _fit(Array._new(v), axis, n // 2 + 1)
+    # The spectrum completed to length n is full = [z, flip(conj(z[1:(n+1)//2]))], and
+    # real(ifft(full)) = real(fft(conj(full))) / n with conj(full) = [conj(z), flip(z[1:...])].
+    src = _conj(z._v)
+    k = (n + 1) // 2
+    if k > 1:
+        src = _pair_concat([src, _reversed_run(z._v, axis, k)], axis)
+    out, up = _dft(src, axis, None, False)
+    re = _scaled(Array._new(parts(out)[0]), n, norm, False)
+    if up is None:
+        return re
+    # the guard's factor has the trailing axis of the pair layout; the real part has none
+    return Array._new(_ops.binary("Mul", re._v, _ops.squeeze(up, [len(up.shape) - 1])))
+
+
+def _reversed_run(v: Value, axis: int, k: int) -> Value:
+    """Elements ``k - 1`` down to 1 along ``axis`` of the complex ``v`` (``flip(v[1:k])``):
+    one Slice of its pairs."""
+    if v.data is not None:
+        idx = [slice(None)] * len(v.shape)
+        idx[axis] = slice(k - 1, 0, -1)
+        return _ops.const(np.ascontiguousarray(v.data[tuple(idx)]), v.dtype)
+    shape = v.shape[:axis] + (k - 1,) + v.shape[axis + 1:]
+    return _ops.slice_(v, [k - 1], [0], [axis], [-1], shape)
+
+
+def _pair_concat(values: list, axis: int) -> Value:
+    """The complex Values joined along ``axis`` (non-negative: the pairs' axis stays last)."""
+    if all(v.data is not None for v in values):
+        return _ops.const(np.concatenate([v.data for v in values], axis=axis),
+                          values[0].dtype)
+    return _ops.concat(values, axis)
 
 
 def _fit(z: Array, axis: int, length: int) -> Array:
     """``z`` cut or zero-padded to ``length`` along ``axis``."""
     ns = _ns()
     m = z._v.shape[axis]
+    if m == length:
+        return z
     idx = [slice(None)] * len(z._v.shape)
     if m >= length:
         idx[axis] = slice(0, length)

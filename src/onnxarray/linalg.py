@@ -51,6 +51,7 @@ from ._linalg_factorizations import (
     svdvals,
 )
 from ._manipulation_functions import normalize_axes
+from ._plans import planned
 from ._statistical_functions import max as _max
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
@@ -255,3 +256,14 @@ def matrix_power(x: Array, n: int, /) -> Array:
     return result
 
 
+
+
+# Repeated concrete calls of a signature run as one compiled session (see _plans): a norm is
+# three or four nodes (magnitudes, products, a reduction, a root), which op by op would be as
+# many onnxruntime runs. Nested calls on symbolic values record inline.
+vector_norm = planned(vector_norm)
+matrix_norm = planned(matrix_norm)
+diagonal = planned(diagonal)
+trace = planned(trace)
+outer = planned(outer)
+cross = planned(cross)

@@ -1,0 +1,171 @@
+"""Blocked Householder QR: one ``Loop`` iteration per block of ``BLOCK`` reflections.
+
+The column-per-iteration QR (``_linalg_loops.householder``) updates the whole ``r`` and ``q`` at
+every column, six matrix-sized products and differences per column. Here an iteration computes
+``BLOCK`` unit reflectors ``u_j`` (``H_j = I - 2 u_j u_j^T``) on the transposed ``BLOCK x m``
+panel only, then applies their product to ``r`` and ``q`` at once in the compact WY form
+``H_0 ... H_{b-1} = I - U^T T U`` (Schreiber and Van Loan), with ``T`` built column by column
+from ``striu(U U^T)`` as LAPACK's dlarft does.
+
+A reflector whose column is zero (or a column past the last reflection) is ``u = 0``, the
+identity, which leaves the WY form valid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _ops, lax
+from ._array_object import Array
+from ._graph import Dim, Value
+from ._linalg_base import _c, _cmp, _div, _mul, _sub, _sum
+from ._linalg_blocked import (
+    BLOCK,
+    _index,
+    _minus_outer,
+    _mT,
+    _pad,
+    _slice,
+    _take_row,
+)
+from ._linalg_loops import _eye_like, _fori, size_value
+from ._linalg_loops import householder as _column_householder
+from ._linear_algebra_functions import _mm
+
+__all__ = ["householder", "qr_factors"]
+
+# Below this many reflections the column loop of ``_linalg_loops`` is faster (a block computes
+# 8 reflectors and a WY update however few columns are left): measured at n = 4, 16, 32.
+SMALL = 40
+
+
+def _times_transposed(a: Value, u: Value) -> Value:
+    """``a @ u^T``: one ``Gemm`` for single matrices."""
+    if len(a.shape) == 2 and len(u.shape) == 2:
+        return _ops.bind("Gemm", [a, u], [a.dtype], lambda: [(a.shape[0], u.shape[0])],
+                         (("transB", 1),))[0]
+    return _mm(a, _mT(u))
+
+
+def _wy_factor(w: Value, like: Value) -> Value:
+    """``T`` of ``H_0 ... H_{b-1} = I - U^T T U`` for unit reflectors (``H = I - 2 u^T u``),
+    from ``w = striu(U U^T)``, column by column as LAPACK's dlarft:
+    ``T[:, j] = 2 e_j - 2 T[:, :j] w[:j, j]``. (The inverse of ``I + 2 w`` by a Neumann
+    product loses digits when reflectors are nearly parallel, as in rank-deficient input.)"""
+    eye = np.eye(BLOCK)
+    t = _ops.const(2 * eye, like.dtype)
+    wt = _mT(w)
+    for j in range(1, BLOCK):
+        col = _times_transposed(t, _take_row(wt, j))  # (..., BLOCK, 1): T[:, :j] w[:j, j]
+        t = _minus_outer(t, col, _ops.const(eye[j:j + 1], like.dtype), 2.0)
+    return t
+
+
+def householder(a: Value, trip: Value) -> tuple[Value, Value]:
+    """``a = q @ r`` for (..., m, n) ``a`` scaled to magnitudes <= 1: q (..., m, m) orthogonal,
+    r (..., m, n) upper triangular; ``trip`` (0-d int64) reflections, min(m - 1, n)."""
+    m, n = a.shape[-2:]
+    nd = len(a.shape)
+    batch = a.shape[:-2]
+    mv, nv = size_value(a, -2), size_value(a, -1)
+    dtype = a.dtype
+    # the rows of r^T that the blocks read: n rounded up to a multiple of BLOCK
+    if type(n) is int:
+        big = -(-n // BLOCK) * BLOCK
+        bigv = _ops.const(big, D.int64)
+    else:
+        big = Dim()
+        bigv = _ops.binary("Mul", _ops.binary("Div", _ops.binary(
+            "Add", nv, _ops.const(BLOCK - 1, D.int64)), _ops.const(BLOCK, D.int64)),
+            _ops.const(BLOCK, D.int64))
+    rt = _mT(a)  # (..., n, m)
+    if not (type(n) is int and big == n):
+        rt = _pad(rt, True, False, _ops.binary("Sub", bigv, nv), batch + (big, m))
+    blocks = _ops.binary("Div", _ops.binary("Add", trip, _ops.const(BLOCK - 1, D.int64)),
+                         _ops.const(BLOCK, D.int64))
+    _, cols = _index(mv, m)  # (1, m)
+    steps = _ops.i64(np.arange(BLOCK).reshape(BLOCK, 1))
+    tiniest = _c(float(np.finfo(dtype.numpy).smallest_subnormal), a)
+    zero, one = _c(0, a), _c(1, a)
+    upper = _ops.const(np.triu(np.ones((BLOCK, BLOCK)), 1), dtype)
+
+    def reflector(x: Value, at: Value) -> Value:
+        """The unit reflector (..., 1, m) taking the masked column ``x`` to a multiple of the
+        unit row at ``at`` (..., 1, 1); zero for a zero ``x``."""
+        # The reflector does not depend on the scale of x: divided by its largest magnitude,
+        # v @ v.T >= 1 unless x is zero.
+        big_x = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
+        x = _div(x, _ops.binary("Max", big_x, tiniest))  # a zero x stays zero
+        xk = _ops.bind("GatherElements", [x, at], [dtype], lambda: [at.shape],
+                       (("axis", nd - 1),))[0]
+        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
+        # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
+        alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
+        v = _ops.bind("ScatterElements", [x, at, _sub(xk, alpha)], [dtype], lambda: [x.shape],
+                      (("axis", nd - 1),))[0]
+        vv = _sum(_mul(v, v), -1, True)
+        return _div(v, _ops.unary("Sqrt", _ops.binary("Max", vv, one)))
+
+    def body(k, carry):
+        rt_in, q_in = carry
+        c0 = _ops.reshape(_ops.binary("Mul", k, _ops.const(BLOCK, D.int64)), [1])
+        at_all = _ops.binary("Add", c0, steps)  # (BLOCK, 1): the diagonal position of each
+        below = _ops.cast(_ops.binary("And", _cmp("GreaterOrEqual", cols, at_all),
+                                      _cmp("Less", at_all, trip)), dtype)  # (BLOCK, m)
+        # the diagonal positions as indices (..., BLOCK, 1), past the last row clamped to it
+        # (where the column is masked to zero)
+        at_idx = _ops.binary("Min", at_all, _ops.binary("Sub", _ops.reshape(mv, [1, 1]),
+                                                        _ops.i64([[1]])))
+        if batch:
+            at_idx = _ops.expand_to(at_idx, _ops.concat(
+                [_ops.shape_of(a, 0, nd - 2), _ops.i64([BLOCK, 1])], 0), batch + (BLOCK, 1))
+        pt = _slice(rt_in, c0, _ops.binary("Add", c0, _ops.i64([BLOCK])), -2,
+                    batch + (BLOCK, m))  # (..., BLOCK, m): the block's columns of r
+        us = []
+        for j in range(BLOCK):
+            x = _mul(_take_row(pt, j), _take_row(below, j))
+            u = reflector(x, _take_row(at_idx, j))
+            if j + 1 < BLOCK:
+                pt = _minus_outer(pt, _times_transposed(pt, u), u, 2.0)
+            us.append(u)
+        u = _ops.concat(us, nd - 2)  # (..., BLOCK, m)
+        ut = _mT(u)
+        t = _wy_factor(_mul(_mm(u, ut), upper), a)
+        # r^T and q times H_c0 ... H_c0+BLOCK-1 = I - U^T T U
+        rt_out = _sub(rt_in, _mm(_mm(_mm(rt_in, ut), t), u))
+        q_out = _sub(q_in, _mm(_mm(_mm(q_in, ut), t), u))
+        return [rt_out, q_out]
+
+    rt, q = _fori(blocks, body, [rt, _eye_like(a, m, mv)])
+    if not (type(n) is int and big == n):
+        rt = _slice(rt, 0, _ops.reshape(nv, [1]), -2, batch + (n, m))
+    rows, _ = _index(mv, m)
+    _, ncols = _index(nv, n)
+    r = _ops.where(_cmp("LessOrEqual", rows, ncols), _mT(rt), zero)
+    return q, r
+
+
+def qr_factors(a: Value, trip: Value) -> tuple[Value, Value]:
+    """``householder`` for ``SMALL`` reflections or more, else the column loop, by an ``If``
+    on the size read when the model runs, also for known sizes: the graph does not depend on
+    the size, and eager calls (whose sessions have symbolic sizes) and models exported with
+    known sizes give the same bits."""
+    shape = _ops.bind("Shape", [a], [D.int64], lambda: [(len(a.shape),)])[0]
+    m = _ops.bind("Gather", [shape, _ops.const(-2, D.int64)], [D.int64], lambda: [()],
+                  (("axis", 0),))[0]
+    n = _ops.bind("Gather", [shape, _ops.const(-1, D.int64)], [D.int64], lambda: [()],
+                  (("axis", 0),))[0]
+    count = _ops.binary("Min", _ops.binary("Sub", m, _ops.const(1, D.int64)), n)
+
+    def small(x):
+        q, r = _column_householder(x._v, True, trip)
+        return Array._new(q), Array._new(r)
+
+    def large(x):
+        q, r = householder(x._v, trip)
+        return Array._new(q), Array._new(r)
+
+    few = Array._new(_cmp("Less", count, _ops.const(SMALL, D.int64)))
+    q, r = lax.cond(few, small, large, Array._new(a))
+    return q._v, r._v

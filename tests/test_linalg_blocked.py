@@ -1,0 +1,130 @@
+"""Blocked LU, Gauss-Jordan and Cholesky (8 columns per loop iteration): sizes around the block
+edges, pivots that differ across a stack, singular matrices and non-finite entries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from parity import to_onnxarray
+
+import onnxarray as oxp
+
+EPS = np.finfo(np.float64).eps
+EDGES = [1, 5, 7, 8, 9, 16, 23, 25]
+
+
+def _np(x):
+    return tuple(np.asarray(t) for t in x) if isinstance(x, tuple) else np.asarray(x)
+
+
+@pytest.mark.parametrize("n", EDGES)
+@pytest.mark.parametrize("batch", [(), (3,), (2, 2)])
+def test_sizes_around_the_block_edges(n, batch):
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal(batch + (n, n))
+    b = rng.standard_normal(batch + (n, 3))
+    x = _np(oxp.linalg.solve(to_onnxarray(a), to_onnxarray(b)))
+    # backward error of a stable solver: a few eps times |a| |x|
+    res = np.abs(a @ x - b).max(axis=(-2, -1))
+    assert (res <= 40 * n * EPS * np.abs(a).max(axis=(-2, -1))
+            * np.abs(x).max(axis=(-2, -1))).all()
+    inv = _np(oxp.linalg.inv(to_onnxarray(a)))
+    eye = np.broadcast_to(np.eye(n), a.shape)
+    cond = np.linalg.cond(a)
+    assert (np.abs(a @ inv - eye).max(axis=(-2, -1)) <= 40 * n * EPS * cond).all()
+    det = _np(oxp.linalg.det(to_onnxarray(a)))
+    np.testing.assert_allclose(det, np.linalg.det(a), rtol=1e-12)
+    sign, logabs = _np(oxp.linalg.slogdet(to_onnxarray(a)))
+    ref_sign, ref_logabs = np.linalg.slogdet(a)
+    np.testing.assert_array_equal(sign, ref_sign)
+    np.testing.assert_allclose(logabs, ref_logabs, rtol=1e-13, atol=1e-13)
+    s = a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+    low = _np(oxp.linalg.cholesky(to_onnxarray(s)))
+    np.testing.assert_allclose(low, np.linalg.cholesky(s), rtol=1e-13, atol=1e-13 * n)
+    assert (np.triu(low, 1) == 0).all()
+
+
+@pytest.mark.parametrize("n", [9, 19])
+def test_each_matrix_of_a_stack_pivots_on_its_own_rows(n):
+    """Permuted diagonal matrices: every pivot is exact, so are det and the inverse."""
+    rng = np.random.default_rng(n)
+    perms = [rng.permutation(n) for _ in range(4)]
+    diag = rng.uniform(1.0, 4.0, (4, n)) * rng.choice([-1.0, 1.0], (4, n))
+    a = np.stack([np.eye(n)[p] * d for p, d in zip(perms, diag)])
+    np.testing.assert_allclose(_np(oxp.linalg.inv(to_onnxarray(a))), np.linalg.inv(a),
+                               rtol=1e-15)
+    np.testing.assert_allclose(_np(oxp.linalg.det(to_onnxarray(a))), np.linalg.det(a),
+                               rtol=1e-14)
+    sign, _ = _np(oxp.linalg.slogdet(to_onnxarray(a)))
+    np.testing.assert_array_equal(sign, np.linalg.slogdet(a)[0])
+
+
+@pytest.mark.parametrize("n", [3, 12, 17])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_singular_matrices_across_blocks(n, where):
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((n, n))
+    col = {"first": 0, "middle": n // 2, "last": n - 1}[where]
+    a[:, col] = a[:, (col + 1) % n] * 2.0  # two proportional columns
+    stack = np.stack([np.zeros((n, n)), np.eye(n) * 2.0])
+    np.testing.assert_array_equal(_np(oxp.linalg.det(to_onnxarray(stack))), [0.0, 2.0 ** n])
+    sign, logabs = _np(oxp.linalg.slogdet(to_onnxarray(stack)))
+    np.testing.assert_array_equal(sign, [0.0, 1.0])
+    np.testing.assert_array_equal(logabs[0], -np.inf)
+    inv = _np(oxp.linalg.inv(to_onnxarray(stack)))
+    assert np.isnan(inv[0]).all()
+    np.testing.assert_array_equal(inv[1], np.eye(n) / 2.0)
+    # rank deficient by rounding: the determinant is tiny, never a large finite value
+    det = float(_np(oxp.linalg.det(to_onnxarray(a))))
+    assert abs(det) <= 1e-10 * np.prod(np.linalg.norm(a, axis=0))
+
+
+@pytest.mark.parametrize("name", ["det", "slogdet", "inv", "solve"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("n", [4, 9])
+@pytest.mark.parametrize("at", [(0, 0), (1, 2), (-1, -1)])
+def test_nan_or_inf_input_gives_nan(name, bad, n, at):
+    a = np.eye(n) + 0.1
+    a[at] = bad
+    stack = to_onnxarray(np.stack([a, np.eye(n) + 0.1]))
+    fn = getattr(oxp.linalg, name)
+    out = fn(stack, to_onnxarray(np.ones((2, n, 2)))) if name == "solve" else fn(stack)
+    for o in out if isinstance(out, tuple) else (out,):
+        o = np.asarray(o)
+        assert np.isnan(o[0]).all(), f"{name}: {o[0]}"
+        assert np.isfinite(o[1]).all()
+
+
+# the blocked QR runs from 40 reflections on (the column loop below)
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (9, 9), (17, 17), (25, 9), (9, 25),
+                                   (2, 12, 5), (2, 5, 12), (40, 40), (41, 41), (49, 49),
+                                   (57, 41), (41, 57), (2, 48, 48)])
+@pytest.mark.parametrize("mode", ["reduced", "complete"])
+def test_blocked_qr_around_the_block_edges(shape, mode):
+    rng = np.random.default_rng(sum(shape))
+    a = rng.standard_normal(shape)
+    q, r = _np(oxp.linalg.qr(to_onnxarray(a), mode=mode))
+    ref_q, ref_r = np.linalg.qr(a, mode=mode)
+    assert q.shape == ref_q.shape and r.shape == ref_r.shape
+    n = max(shape[-2:])
+    np.testing.assert_allclose(q @ r, a, atol=20 * n * EPS)
+    k = q.shape[-1]
+    np.testing.assert_allclose(np.swapaxes(q, -1, -2) @ q, np.broadcast_to(np.eye(k), q.shape[:-2]
+                                                                           + (k, k)),
+                               atol=20 * n * EPS)
+    assert (np.tril(r, -1) == 0).all()
+    # R is unique up to the signs of its rows
+    np.testing.assert_allclose(np.abs(r), np.abs(ref_r), atol=50 * n * EPS)
+
+
+@pytest.mark.parametrize("n", [6, 20, 48])
+def test_blocked_qr_of_rank_deficient_matrices(n):
+    rng = np.random.default_rng(n)
+    cases = [np.ones((n, n)), np.repeat(rng.standard_normal((n, 1)), n, axis=1),
+             rng.standard_normal((n, 2)) @ rng.standard_normal((2, n)), np.zeros((n, n))]
+    for a in cases:
+        q, r = _np(oxp.linalg.qr(to_onnxarray(a)))
+        scale = max(np.abs(a).max(), 1.0)
+        np.testing.assert_allclose(q @ r, a, atol=200 * n * EPS * scale)
+        np.testing.assert_allclose(q.T @ q, np.eye(n), atol=200 * n * EPS)
+        assert (np.tril(r, -1) == 0).all()

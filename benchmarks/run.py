@@ -30,6 +30,17 @@ import onnxarray as xp
 # scikit-learn's array API dispatch needs SciPy's array API support, read at SciPy import.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+# Every side of every comparison runs on one thread, NumPy's BLAS included: its threads also
+# keep spinning after a call, taking the cores from whatever is timed next (the MLP export,
+# timed right after NumPy's matmul, measured 2.2-2.9x the hand-written model on 2 shared cores,
+# 1.0-1.15x with BLAS on one thread).
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # scikit-learn brings it; without it BLAS keeps its threads
+    pass
+else:
+    threadpool_limits(1)
+
 try:
     import ndonnx as ndx
 except ImportError:  # the bench session installs it; elsewhere its columns are empty

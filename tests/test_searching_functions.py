@@ -237,6 +237,50 @@ def test_where_keeps_negative_zero():
     np.testing.assert_array_equal(np.signbit(out), np.signbit(np.where(c, -0.0, b)))
 
 
+def _bits_eager_and_exported(fn, *arrays):
+    import onnxruntime as ort
+
+    eager = np.asarray(fn(*[oxp.asarray(a) for a in arrays]))
+    syms = {f"a{i}": oxp.argument(shape=tuple(f"d{i}_{k}" for k in range(a.ndim)),
+                                  dtype=getattr(oxp, a.dtype.name)) for i, a in enumerate(arrays)}
+    model = oxp.build(syms, {"y": fn(*syms.values())})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    exported = sess.run(None, {f"a{i}": a for i, a in enumerate(arrays)})[0]
+    return eager, exported, [n.op_type for n in model.graph.node]
+
+
+def test_where_of_where_under_the_negated_condition():
+    """``where(not c, a, where(c, v, x))`` is ``where(c, v, a)``: scikit-learn's binarize
+    (``where(c, 1, x)`` then ``where(not c, 0, ...)``) exports as a comparison and a cast, and
+    signed zeros, NaNs and broadcasting give the bits of the op-by-op calls."""
+    x = np.array([[-0.0, 0.0, 0.7, np.nan], [0.2, -np.inf, np.inf, 0.5], [1.0, -0.0, 0.6, 3.0]])
+
+    def binarize(v):
+        cond = v > 0.5
+        v = oxp.where(cond, 1.0, v)
+        return oxp.where(oxp.logical_not(cond), 0.0, v)
+
+    eager, exported, ops = _bits_eager_and_exported(binarize, x)
+    np.testing.assert_array_equal(eager, (x > 0.5).astype(float))
+    assert ops == ["Greater", "Cast"]
+    signed = np.array([-0.0, 0.0, -0.0, 2.0])
+    cases = [(lambda v, w: oxp.where(~(v > 0.1), w, oxp.where(v > 0.1, 2.0, v)),
+              lambda v, w: np.where(~(v > 0.1), w, np.where(v > 0.1, 2.0, v))),
+             (lambda v, w: oxp.where(~(v > 0.1), w, oxp.where(v > 0.1, -0.0, v)),
+              lambda v, w: np.where(~(v > 0.1), w, np.where(v > 0.1, -0.0, v))),
+             (lambda v, w: oxp.where(~(v > 0.1), -0.0, oxp.where(v > 0.1, w, v)),
+              lambda v, w: np.where(~(v > 0.1), -0.0, np.where(v > 0.1, w, v))),
+             (lambda v, w: oxp.where(v <= 0.1, w, oxp.where(v > 0.1, w, v)),
+              lambda v, w: np.where(v <= 0.1, w, np.where(v > 0.1, w, v)))]
+    for fn, ref in cases:
+        for w in (signed, np.array([[-0.0], [0.0], [1.0]]) * signed, np.array(-0.0)):
+            eager, exported, _ = _bits_eager_and_exported(fn, x, w)
+            want = ref(x, w)
+            for got in (eager, exported):
+                np.testing.assert_array_equal(got, want)
+                np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
 @pytest.mark.parametrize("scalar", [0, 7, -1, 2.5, -0.0, True, np.nan])
 def test_where_scalars(scalar):
     c = np.array([[True, False], [False, True]])
@@ -281,3 +325,45 @@ def test_where_errors():
         oxp.where(c, to_onnxarray(np.array([True, False])), 1.5)
     with pytest.raises(ValueError):
         oxp.where(c, x, to_onnxarray(np.ones(3)))
+
+
+def test_argmax_put_back_into_a_column_is_topk_alone():
+    """``argmax(x, axis=1)[:, None]`` (a one-hot encoding's first step) needs no Squeeze and
+    Unsqueeze: the squeezed axis put back is TopK's own (N, 1) result."""
+    import onnxruntime as ort
+
+    x = np.array([[0.5, np.nan, 2.0], [3.0, -0.0, 3.0], [-np.inf, -1.0, np.inf]], np.float32)
+    sym = oxp.argument(shape=("N", 3), dtype=oxp.float32)
+    fns = [lambda v: oxp.argmax(v, axis=1)[:, None],
+           lambda v: oxp.expand_dims(oxp.argmax(v, axis=1), axis=1),
+           lambda v: oxp.argmax(v, axis=1)[None, :]]
+    for fn, ops in zip(fns, (["TopK"], ["TopK"], ["TopK", "Squeeze", "Unsqueeze"])):
+        model = oxp.build({"x": sym}, {"y": fn(sym)})
+        assert [n.op_type for n in model.graph.node] == ops
+        sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        got = sess.run(None, {"x": x})[0]
+        np.testing.assert_array_equal(got, np.asarray(fn(oxp.asarray(x))))
+    np.testing.assert_array_equal(np.asarray(fns[0](oxp.asarray(x))), [[1], [0], [2]])
+
+
+@pytest.mark.parametrize("case", ["x > 0.5", "x > 0", "0 < x", "x >= 0.25", "x >= 0", "x > -1"])
+def test_where_on_values_above_zero(case):
+    """``where(x > c, x, y)`` with ``c >= 0``: x is never -0.0 where it is taken, so the Where
+    needs no sign-of-zero care for it (one node fewer, as in a masked mean); the bits are the
+    op-by-op ones, -0.0 and NaN included."""
+    x = np.array([[-0.0, 0.0, 0.7, np.nan], [0.2, -np.inf, np.inf, 0.5], [1.0, -0.0, 0.25, -3.0]])
+    conds = {"x > 0.5": lambda v: v > 0.5, "x > 0": lambda v: v > 0.0,
+             "0 < x": lambda v: 0.0 < v, "x >= 0.25": lambda v: v >= 0.25,
+             "x >= 0": lambda v: v >= 0.0, "x > -1": lambda v: v > -1.0}
+    cond = conds[case]
+    for y in (0.0, -0.0):
+        def fn(v, y=y):
+            return oxp.where(cond(v), v, y)
+
+        eager, exported, ops = _bits_eager_and_exported(fn, x)
+        want = np.where(cond(x), x, y)
+        for got in (eager, exported):
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+        if y == 0.0 and case not in ("x >= 0", "x > -1"):
+            assert ops.count("Where") == 1 and "Equal" not in ops, ops

@@ -310,3 +310,36 @@ def test_symbolic_shapes():
     assert known(oxp.cumulative_sum(x, axis=0, include_initial=True).shape) == (None, 3)
     assert known(oxp.cumulative_prod(x, axis=1, include_initial=True).shape) == (None, 4)
     assert oxp.max(x, axis=(0, 1)).shape == ()
+
+
+def _eager_and_exported(fn, x):
+    import onnxruntime as ort
+
+    sym = oxp.argument(shape=("N", x.shape[1]), dtype=getattr(oxp, x.dtype.name))
+    model = oxp.build({"x": sym}, {"y": fn(sym)})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return (np.asarray(fn(oxp.asarray(x))), sess.run(None, {"x": x})[0],
+            [n.op_type for n in model.graph.node])
+
+
+@pytest.mark.parametrize("case", ["sum", "max", "scaled sum", "sum minus mean", "row"])
+def test_reduction_reshaped_back_keeps_its_axis(case):
+    """``reshape(sum(x, axis=1), (-1, 1))`` (scikit-learn's softmax writes it so) records the
+    reduction with keepdims instead of a Reshape, through elementwise steps on reductions of
+    one shape; other targets keep the Reshape. Same values, NaN and -0.0 included."""
+    x = np.array([[1.0, -0.0, np.nan], [-0.0, -0.0, -0.0], [2.0, np.inf, 3.0],
+                  [0.5, 0.25, -4.0]])
+    fns = {"sum": (lambda v: oxp.reshape(oxp.sum(v, axis=1), (-1, 1)), ["ReduceSum"]),
+           "max": (lambda v: oxp.reshape(oxp.max(v, axis=1), (-1, 1)),
+                   ["ReduceMax", "Clip", "ReduceSum", "Add"]),
+           "scaled sum": (lambda v: oxp.reshape(2.0 * oxp.sum(v, axis=1), (-1, 1)),
+                          ["ReduceSum", "Mul"]),
+           "sum minus mean": (lambda v: oxp.reshape(oxp.sum(v, axis=1) - oxp.mean(v, axis=1),
+                                                   (-1, 1)), ["ReduceSum", "ReduceMean", "Sub"]),
+           "row": (lambda v: oxp.reshape(oxp.sum(v, axis=1), (1, -1)), ["ReduceSum", "Reshape"])}
+    fn, ops = fns[case]
+    eager, exported, got_ops = _eager_and_exported(fn, x)
+    assert got_ops == ops
+    assert eager.shape == exported.shape == ((4, 1) if case != "row" else (1, 4))
+    np.testing.assert_array_equal(eager, exported)
+    np.testing.assert_array_equal(np.signbit(eager), np.signbit(exported))

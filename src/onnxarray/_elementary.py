@@ -5,7 +5,9 @@ onnxruntime's float64 ``Exp``, ``Log`` and ``Tanh`` and float32 ``Log``, ``Asin`
 ``Atan`` kernels compute the SIMD body of an array and its scalar tail differently (results
 differ in the last bits), and float64 has no kernel at all for most of these functions. The
 lowerings here use only operators that compute each element the same way: arithmetic,
-``Sqrt``, ``Pow`` (C's ``pow``), and ``ReduceLogSum`` over an axis of length 1 (C's ``log``).
+``Sqrt``, ``Pow`` (C's ``pow``), and ``ReduceLogSum`` over an axis of length 1 (C's ``log``);
+``exp`` itself is float64 ``Exp`` on arrays padded so that no element falls in the kernel's
+scalar remainder.
 Formulas follow fdlibm; the bounds measured against mpmath are in the docstrings of the
 public functions (tests/test_accuracy.py measures them).
 
@@ -22,16 +24,17 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._graph import Value
+from ._graph import Dim, Value
 from ._ops import add as _add
 from ._ops import compare as _b
 from ._ops import const_like as _c
 from ._ops import div as _div
 from ._ops import mul as _mul
 from ._ops import sub as _sub
+from ._ort_compat import DOUBLES_PER_PACKET
 
-__all__ = ["exp", "log", "expm1", "log1p", "log_base", "sinh", "cosh", "tanh", "asinh",
-           "acosh", "atanh", "atan", "asin", "acos", "in_float64"]
+__all__ = ["exp", "exp_pow", "log", "expm1", "log1p", "log_base", "sinh", "cosh", "tanh",
+           "asinh", "acosh", "atanh", "atan", "asin", "acos", "in_float64"]
 
 # ln(float64(e)) - 1: Pow(float64(e), x) is exp(x * (1 + _E_DEFECT)).
 _E_DEFECT = -5.318237706605891e-17
@@ -68,13 +71,61 @@ def in_float64(fn, v: Value) -> Value:
 
 
 def exp(v: Value) -> Value:
-    """e**x. float32: onnxruntime's kernel. float64: ``Pow(e, x)`` corrected for the rounding
-    of e: ``p + p * (x * -defect)`` (x clipped to +-800 so that 0 * inf never occurs)."""
+    """e**x: onnxruntime's kernel. float64 arrays are padded so that every element is computed
+    by the kernel's SIMD packets (see _packet_computed): 1.8 ulp at most. The composites below
+    use the more accurate (and slower) ``exp_pow``."""
+    v = _spread_exponent(v)
+    if v.dtype is not D.float64:
+        return _ops.unary("Exp", v)
+    return _packet_computed("Exp", v)
+
+
+def _spread_exponent(v: Value) -> Value:
+    """``x - m`` or ``x + m`` with ``m`` of shape (..., 1) broadcast along a short last axis
+    (softmax's ``exp(x - max)``), recorded again with ``m`` spread first
+    (``_ort_compat.ROW_SPREAD_MAX_COLUMNS``): the spread can only change the sign of a zero
+    difference, and exp(-0.0) is exp(+0.0)."""
+    node = v.node
+    if node is None or node.op not in ("Sub", "Add"):
+        return v
+    side = _ops.row_spread_side(*node.inputs)
+    return v if side is None else _ops.spread_binary(node.op, *node.inputs, side)
+
+
+def exp_pow(v: Value) -> Value:
+    """e**x within 1 ulp, for composites whose error bounds need it. float32: onnxruntime's
+    kernel. float64: ``Pow(e, x)`` corrected for the rounding of e: ``p + p * (x * -defect)``
+    (x clipped to +-800 so that 0 * inf never occurs)."""
     if v.dtype is not D.float64:
         return _ops.unary("Exp", v)
     p = _ops.binary("Pow", _c(math.e, v), v)
     xc = _ops.bind("Clip", [v, _c(-800, v), _c(800, v)], [v.dtype], lambda: [v.shape])[0]
     return _add(p, _mul(p, _mul(xc, _c(-_E_DEFECT, v))))
+
+
+def _packet_computed(op: str, v: Value) -> Value:
+    """``op`` on float64 ``v`` with every element in a whole SIMD packet of the kernel.
+
+    onnxruntime's float64 Exp computes the array in packets and the remainder at its end by
+    scalar code, which rounds differently (``_ort_compat.DOUBLES_PER_PACKET``). Padding axis 0
+    with enough rows to hold a remainder puts every element of ``v`` in a packet, whatever the
+    array's size and the element's position; the padding is sliced off again. Axis 0 keeps
+    both copies contiguous (no per-row work)."""
+    shape = tuple(v.shape)
+    if not shape:
+        return _ops.reshape(_packet_computed(op, _ops.reshape(v, [1])), [])
+    width = DOUBLES_PER_PACKET
+    if math.prod(d for d in shape if type(d) is int) % width == 0:
+        return _ops.unary(op, v)  # whole packets (or empty) whatever the unknown sizes
+    rest = _ops.size_of(shape[1:])
+    if rest == 0:
+        return _ops.unary(op, v)
+    rows = width - 1 if rest is None else -(-(width - 1) // rest)
+    first = shape[0] + rows if type(shape[0]) is int else Dim()
+    pads = _ops.i64([0] * len(shape) + [rows] + [0] * (len(shape) - 1))
+    padded = _ops.bind("Pad", [v, pads, _c(0.0, v)], [v.dtype],
+                       lambda: [(first,) + shape[1:]])[0]
+    return _ops.slice_(_ops.unary(op, padded), [0], [-rows], [0], [1], shape)
 
 
 def log(v: Value) -> Value:
@@ -99,7 +150,7 @@ def _expm1_core(v: Value) -> Value:
     """exp(x) - 1 accurate near 0 for x where exp(x) is finite and nonzero: Kahan's
     ``(u - 1) * (x / log(u))`` with ``u = exp(x)``, grouped so nothing overflows before exp(x)
     does; ``x`` itself (signed zeros kept) where u == 1."""
-    u = exp(v)
+    u = exp_pow(v)
     one = _c(1, v)
     out = _mul(_sub(u, one), _div(v, log(u)))
     return _ops.where(_ops.negate(_b("Equal", u, one)), out, v, simplify=False)
@@ -111,7 +162,7 @@ def expm1(v: Value) -> Value:
     once (2.6 ulp in float32 arithmetic)."""
     if v.dtype is D.float32:
         return in_float64(expm1, v)
-    u = exp(v)
+    u = exp_pow(v)
     out = _expm1_core(v)
     out = _ops.where(_b("Equal", _sub(u, _c(1, v)), _c(-1, v)), _c(-1, v), out)
     return _ops.where(_ops.unary("IsInf", u, D.bool), u, out)
@@ -134,7 +185,7 @@ def log1p(v: Value) -> Value:
 
 def _half_exp(av: Value) -> Value:
     """exp(|x|) / 2 for large |x|: exp(|x| - ln2_hi) * exp(-ln2_lo), the first step exact."""
-    p = exp(_sub(av, _c(_LN2_HI, av)))
+    p = exp_pow(_sub(av, _c(_LN2_HI, av)))
     return _add(p, _mul(p, _c(-_LN2_LO, av)))
 
 
@@ -150,7 +201,7 @@ def sinh(v: Value) -> Value:
 def cosh(v: Value) -> Value:
     """cosh = (e + 1/e) / 2 with e = exp(|x|); exp(|x|) / 2 beyond 22."""
     av = _ops.unary("Abs", v)
-    e = exp(av)
+    e = exp_pow(av)
     out = _mul(_c(0.5, v), _add(e, _div(_c(1, v), e)))
     return _ops.where(_b("Greater", av, _c(22, v)), _half_exp(av), out)
 
@@ -162,7 +213,7 @@ def tanh(v: Value) -> Value:
     m2 = _mul(av, _c(-2, v))
     t = _expm1_core(m2)  # used for |x| < 1 only
     small = _div(_ops.unary("Neg", t), _add(t, _c(2, v)))
-    e = exp(m2)
+    e = exp_pow(m2)
     large = _sub(_c(1, v), _div(_add(e, e), _add(e, _c(1, v))))
     out = _ops.where(_b("Less", av, _c(1, v)), small, large)
     return _signed(out, v)

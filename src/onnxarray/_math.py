@@ -63,7 +63,8 @@ def full_bool(v: Value, value: bool) -> Value:
 
 
 def isfinite(v: Value) -> Value:
-    return _ops.unary("Not", _or(_isnan(v), _isinf(v)))
+    """|x| < inf: false for NaN and both infinities (two nodes, not four)."""
+    return _b("Less", _ops.unary("Abs", v), _c(math.inf, v))
 
 
 def copysign(mag: Value, sgn: Value) -> Value:
@@ -158,14 +159,125 @@ def arithmetic(op: str, a: Value, b: Value) -> Value:
     """``Add``/``Sub``/``Mul``/``Div`` that an exported model keeps: where one operand is a
     constant NoopElimination would drop the operation for (see _noop_in_float32), the constant
     gets one more leading axis than the other operand, which that pass declines, and the
-    result is squeezed back."""
+    result is squeezed back. An operand of shape (..., 1) that holds no -0.0 is spread along
+    a short last axis first (see _ort_compat.ROW_SPREAD_MAX_COLUMNS)."""
     sides = ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b))  # Sub/Div: only x2 counts
     for c, other in sides:
         if other.data is None and _noop_in_float32(c, op) and len(c.shape) <= len(other.shape):
             wide = _ops.const(c.data.reshape((1,) * (len(other.shape) + 1)), c.dtype)
             args = (other, wide) if c is b else (wide, other)
             return _ops.squeeze(_ops.binary(op, *args), [0])
+    if op == "Div":
+        plain = _softmax_without_nan_flag(a, b)
+        if plain is not None:
+            return arithmetic("Div", *plain)
+    side = _ops.row_spread_side(a, b)
+    if side is not None and not _ops.may_be_negative_zero((a, b)[side]):
+        return _ops.spread_binary(op, a, b, side)  # see _ort_compat.ROW_SPREAD_MAX_COLUMNS
     return _ops.binary(op, a, b)
+
+
+def _softmax_without_nan_flag(e: Value, s: Value) -> tuple[Value, Value] | None:
+    """``e / s`` written as softmax by hand, ``e = exp(z - max(z))`` and ``s = sum(e)`` over
+    the same constant axes (either possibly reshaped): the same with ``max`` as a bare
+    ``ReduceMax``, without the NaN flag of _statistical_functions._nan_flag; None for other
+    quotients.
+
+    Bit for bit the same result: where a row holds no NaN the flag is a zero, and a zero's
+    sign only changes the sign of a zero difference, whose exp is 1 either way; where it
+    holds a NaN, the NaN reaches ``s`` through its own exp, and every quotient of the row is
+    NaN with the flag or without it.
+    """
+    total = _unreshaped(s)
+    node = total.node
+    if node is None or node.op != "ReduceSum" or node.inputs[0] is not e:
+        return None
+    diff = _exp_argument(e)
+    if diff is None or diff.node.op != "Sub":
+        return None
+    z, m = diff.node.inputs
+    flagged = _unreshaped(m)
+    add = flagged.node
+    if add is None or add.op != "Add":
+        return None
+    for top, flag in (add.inputs, add.inputs[::-1]):
+        tn, fn = top.node, flag.node
+        if (tn is not None and tn.op == "ReduceMax" and tn.inputs[0] is z and fn is not None
+                and fn.op == "ReduceSum" and fn.attrs == tn.attrs
+                and _same_constant(fn.inputs[1], tn.inputs[1])
+                and _same_constant(node.inputs[1], tn.inputs[1])
+                and _is_nan_flag_clip(fn.inputs[0], z)):
+            break
+    else:
+        return None
+    e2 = E.exp(_ops.binary("Sub", z, _reshaped_like(top, m)))
+    sum2 = _ops.bind("ReduceSum", [e2, node.inputs[1]], [e2.dtype], lambda: [total.shape],
+                     node.attrs)[0]
+    return e2, _reshaped_like(sum2, s)
+
+
+def _unreshaped(v: Value) -> Value:
+    node = v.node
+    return node.inputs[0] if node is not None and node.op == "Reshape" else v
+
+
+def _reshaped_like(v: Value, like: Value) -> Value:
+    """``v`` reshaped as ``like`` was (``like`` is v's counterpart, reshaped or not)."""
+    node = like.node
+    if node is None or node.op != "Reshape":
+        return v
+    return _ops.bind("Reshape", [v, node.inputs[1]], [v.dtype], lambda: [like.shape],
+                     node.attrs)[0]
+
+
+def _same_constant(a: Value, b: Value) -> bool:
+    return a is b or (a.data is not None and b.data is not None
+                      and np.array_equal(a.data, b.data))
+
+
+def _is_nan_flag_clip(v: Value, z: Value) -> bool:
+    node = v.node
+    return (node is not None and node.op == "Clip" and node.inputs[0] is z
+            and all(i is not None and _is_zero_constant(i) for i in node.inputs[1:]))
+
+
+def _exp_argument(e: Value) -> Value | None:
+    """``x - m`` (or ``x + m``) if ``e`` is its exp as _elementary.exp records it: the kernel,
+    or the kernel on the argument padded along axis 0 and sliced back, the argument's
+    operand possibly spread by a MatMul with a row of ones (all of which leave exp's values
+    as they are); else None."""
+    node = e.node
+    if node is not None and node.op == "Slice":
+        starts, ends, axes, steps = (i.data for i in node.inputs[1:])
+        inner = node.inputs[0].node
+        if (inner is None or inner.op != "Exp" or any(d is None for d in (starts, ends, axes))
+                or starts.tolist() != [0] or axes.tolist() != [0] or steps.tolist() != [1]):
+            return None
+        pad = inner.inputs[0].node
+        rows = -int(ends[0])
+        if (pad is None or pad.op != "Pad" or len(pad.inputs) != 3
+                or not _is_zero_constant(pad.inputs[2]) or pad.inputs[1].data is None):
+            return None
+        ndim = len(e.shape)
+        if pad.inputs[1].data.tolist() != [0] * ndim + [rows] + [0] * (ndim - 1):
+            return None
+        arg = pad.inputs[0]
+    elif node is not None and node.op == "Exp":
+        arg = node.inputs[0]
+    else:
+        return None
+    if arg.node is None or arg.node.op not in ("Sub", "Add"):
+        return None
+    x, m = arg.node.inputs
+    spread = m.node
+    if (spread is not None and spread.op == "MatMul" and spread.inputs[1].data is not None
+            and spread.inputs[1].data.shape[0] == 1 and (spread.inputs[1].data == 1).all()):
+        m = spread.inputs[0]
+    return _ops.binary(arg.node.op, x, m)
+
+
+def _is_zero_constant(v: Value) -> bool:
+    return v.data is not None and v.data.size == 1 and float(v.data.reshape(())) == 0.0
 
 
 def _add_small(r: Value, b: Value) -> Value:
@@ -269,7 +381,7 @@ def logaddexp(a: Value, b: Value) -> Value:
         return _ops.cast(logaddexp(_ops.cast(a, D.float64), _ops.cast(b, D.float64)), a.dtype)
     big = _ops.binary("Max", a, b)
     gap = _ops.unary("Neg", _ops.unary("Abs", _ops.binary("Sub", a, b)))
-    out = _ops.binary("Add", big, E.log1p(E.exp(gap)))
+    out = _ops.binary("Add", big, E.log1p(E.exp_pow(gap)))
     same = _b("Equal", a, b)
     return _where(same, _ops.binary("Add", a, _c(math.log(2.0), a)), out)
 
@@ -334,7 +446,8 @@ FLOAT64_COMPOSITES = {"Atan": E.atan, "Asin": E.asin, "Acos": E.acos, "Sinh": E.
                       "Cosh": E.cosh, "Tanh": E.tanh, "Asinh": E.asinh, "Acosh": E.acosh,
                       "Atanh": E.atanh, "Exp": E.exp, "Log": E.log}
 # float32 kernels whose result depends on the array position, or that flush subnormals
-FLOAT32_COMPOSITES = {"Log": E.log, "Asin": E.asin, "Acos": E.acos,
+# (and Exp, for the broadcast of softmax's exp(x - max); see _elementary.exp)
+FLOAT32_COMPOSITES = {"Exp": E.exp, "Log": E.log, "Asin": E.asin, "Acos": E.acos,
                       "Atan": lambda v: E.in_float64(E.atan, v), "Tanh": None}
 
 

@@ -22,6 +22,7 @@ from ._opset_forms import PRIVATE_DOMAIN
 from ._ort_compat import (
     CAST_VIA,
     ORDERED_UINT64,
+    ROW_SPREAD_MAX_COLUMNS,
     STRING_GATHER_LAST_AXIS_ONLY,
     TYPED_INPUTS,
     where_keeps_sign_of,
@@ -191,8 +192,19 @@ def unary(op: str, x: Value, out_dtype: DType | None = None, attrs: tuple = ()) 
 
 def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
            attrs: tuple = ()) -> Value:
+    a, b = _full_rank_scalar(a, b.shape), _full_rank_scalar(b, a.shape)
     return bind(op, [a, b], [out_dtype or a.dtype],
                 lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
+
+
+def _full_rank_scalar(c: Value, shape: tuple) -> Value:
+    """A one-element constant ``c`` with as many axes as ``shape`` when its last axis has
+    size 1: onnxruntime 1.32 pairs an (N, 1) tensor with a 0-d or (1,) one span per row (a
+    10,000 x 1 float64 Add with a 0-d constant takes ~150 us, with a (1, 1) one ~20 us)."""
+    data = c.data
+    if data is None or data.size != 1 or len(c.shape) >= len(shape) or shape[-1] != 1:
+        return c
+    return Value(c.dtype, (1,) * len(shape), data=data.reshape((1,) * len(shape)))
 
 
 # The arithmetic of the composite lowerings, on Values of one dtype.
@@ -212,6 +224,35 @@ def mul(a: Value, b: Value) -> Value:
 
 def div(a: Value, b: Value) -> Value:
     return binary("Div", a, b)
+
+
+def row_spread_side(a: Value, b: Value) -> int | None:
+    """0 or 1: which of two float operands, one symbolic, has shape (..., 1) against the other's
+    (..., C) with the same leading dims and C known and short enough that onnxruntime's per-row
+    broadcast is slow (``_ort_compat.ROW_SPREAD_MAX_COLUMNS``); None otherwise."""
+    sa, sb = a.shape, b.shape
+    if (a.dtype.kind != "f" or len(sa) != len(sb) or len(sa) < 2 or sa[:-1] != sb[:-1]
+            or (a.data is not None and b.data is not None)):
+        return None
+    for side, narrow, wide in ((1, sb[-1], sa[-1]), (0, sa[-1], sb[-1])):
+        if narrow == 1 and type(wide) is int and 2 <= wide <= ROW_SPREAD_MAX_COLUMNS:
+            return side
+    return None
+
+
+def spread_rows(v: Value, columns: int) -> Value:
+    """``v`` of shape (..., 1) repeated along its last axis, by a MatMul with a row of ones
+    (``_ort_compat.ROW_SPREAD_MAX_COLUMNS``): exact, but a -0.0 becomes +0.0."""
+    ones = const(np.ones((1, columns)), v.dtype)
+    return bind("MatMul", [v, ones], [v.dtype], lambda: [v.shape[:-1] + (columns,)])[0]
+
+
+def spread_binary(op: str, a: Value, b: Value, side: int, out_dtype: DType | None = None
+                  ) -> Value:
+    """``op(a, b)`` with the operand at ``side`` spread along the last axis first."""
+    if side == 1:
+        return binary(op, a, spread_rows(b, a.shape[-1]), out_dtype)
+    return binary(op, spread_rows(a, b.shape[-1]), b, out_dtype)
 
 
 def compare(op: str, a: Value, b: Value) -> Value:
@@ -235,6 +276,7 @@ def where(cond: Value, a: Value, b: Value, simplify: bool = True) -> Value:
         return cast(cond, a.dtype)  # c ? 1 : 0 is the condition as a number
     if a.dtype.kind == "f" and cond.node is not None and cond.node.op == "Not":
         cond = negate(cond.node.inputs[0])  # keep onnxruntime from swapping the branches
+    a, b = _full_rank_scalar(a, shape), _full_rank_scalar(b, shape)  # a (N, 1) result
     return bind("Where", [cond, a, b], [a.dtype], lambda: [shape])[0]
 
 
@@ -294,6 +336,10 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
             return x
         resolved = _resolve_reshape(x.shape, target)
         node = x.node
+        if node is not None and node.op not in _RESHAPES and 0 not in target:
+            kept = _with_kept_dims(x, 3)
+            if kept is not None and tuple(kept.shape) == resolved:
+                return kept  # reduce(..., keepdims=False) reshaped back: keepdims=True
         if node is not None and node.op in _RESHAPES and 0 not in target:
             # a reshape of a reshape is a reshape of the original, or the original itself
             inner = node.inputs[0]
@@ -312,6 +358,41 @@ def reshape(x: Value, shape: Sequence, out_shape: tuple | None = None) -> Value:
 
 
 _RESHAPES = ("Reshape", "Squeeze", "Unsqueeze", "Flatten")
+_KEPT_DIMS_ELEMENTWISE = ("Add", "Sub", "Mul", "Div", "Max", "Min")
+
+
+def _with_kept_dims(v: Value, depth: int) -> Value | None:
+    """``v``, a reduction with ``keepdims=0`` over constant axes (or an elementwise operation
+    on such reductions of one shape and on scalars), recorded again with ``keepdims=1``: the
+    same values with the reduced axes kept as size 1; None for anything else."""
+    node = v.node
+    if node is None or depth == 0:
+        return None
+    if node.op.startswith("Reduce") and ("keepdims", 0) in node.attrs:
+        axes = node.inputs[1] if len(node.inputs) > 1 else None
+        if axes is None or axes.data is None or axes.data.size == 0:
+            return None
+        x = node.inputs[0]
+        reduced = {int(a) % len(x.shape) for a in axes.data.tolist()}
+        kept = tuple(1 if i in reduced else d for i, d in enumerate(x.shape))
+        attrs = tuple((k, 1 if k == "keepdims" else a) for k, a in node.attrs)
+        return bind(node.op, list(node.inputs), [v.dtype], lambda: [kept], attrs)[0]
+    if node.op not in _KEPT_DIMS_ELEMENTWISE:
+        return None
+    parts, shapes = [], set()
+    for i in node.inputs:
+        if i.data is not None and i.data.ndim == 0:
+            parts.append(i)
+            continue
+        lifted = _with_kept_dims(i, depth - 1)
+        if lifted is None:
+            return None
+        parts.append(lifted)
+        shapes.add(tuple(lifted.shape))
+    if len(shapes) != 1:
+        return None
+    shape = shapes.pop()
+    return bind(node.op, parts, [v.dtype], lambda: [shape], node.attrs)[0]
 
 
 def _resolve_reshape(in_shape: tuple, target: tuple) -> tuple:
@@ -348,6 +429,9 @@ def unsqueeze(x: Value, axes: Sequence[int]) -> Value:
             out.insert(a, 1)
         return [tuple(out)]
 
+    node = x.node
+    if node is not None and node.op == "Squeeze" and tuple(node.inputs[0].shape) == shape()[0]:
+        return node.inputs[0]  # the squeezed axes put back: the original
     return bind("Unsqueeze", [x, i64(axes)], [x.dtype], shape)[0]
 
 
@@ -457,9 +541,20 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     condition if needed). When both can, it is one private ``SignedWhere`` node, whose ONNX
     form depends on the opset (``_opset_forms``: a select of the bits, or a repair).
     """
+    inner = b.node
+    if inner is not None and inner.op == "Where" and _negation_of(cond) is inner.inputs[0]:
+        # not c ? a : (c ? v : x)  ==  c ? v : a, when x does not widen the result and the
+        # inner Where gave v with its sign (v holds no -0.0, or sits in the input that keeps it)
+        c1, v1, x1 = inner.inputs
+        kept = (v1.dtype.kind != "f" or not may_be_negative_zero(v1)
+                or where_keeps_sign_of(tuple(c1.shape), tuple(v1.shape), tuple(x1.shape)) == "x")
+        if kept and broadcast_shapes(c1.shape, v1.shape, a.shape) == broadcast_shapes(
+                cond.shape, a.shape, b.shape):
+            return where_signed(c1, v1, a)
     if a.dtype.kind != "f":
         return where(cond, a, b, simplify=False)
-    a_may, b_may = may_be_negative_zero(a), may_be_negative_zero(b)
+    a_may = may_be_negative_zero(a) and not _selects_above_zero(cond, a)
+    b_may = may_be_negative_zero(b)
     if not a_may and not b_may:
         return where(cond, a, b, simplify=False)
 
@@ -479,6 +574,19 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
 
 
 SIGNED_WHERE = "SignedWhere"
+
+
+def _selects_above_zero(cond: Value, a: Value) -> bool:
+    """Whether ``cond`` holds only where ``a`` is above zero: ``a > c`` (or ``c < a``) with a
+    constant ``c >= 0``, or ``a >= c`` with ``c > 0`` (a NaN compares false)."""
+    node = cond.node
+    if node is None or node.op not in ("Greater", "GreaterOrEqual", "Less", "LessOrEqual"):
+        return False
+    x, c = node.inputs if node.op.startswith("Greater") else node.inputs[::-1]
+    if x is not a or c.data is None or c.data.size != 1 or c.data.dtype.kind != "f":
+        return False
+    bound = float(c.data.reshape(()))
+    return bound > 0 or (bound == 0 and node.op in ("Greater", "Less"))
 
 
 # Ops whose float result is never -0.0 (exp(-inf) and log(1) are +0.0; a cast from an integer
@@ -619,5 +727,10 @@ def _magnitude_bound(v: Value, depth: int) -> float | None:
 def negate(cond: Value) -> Value:
     """Logical not, as ``Equal(cond, false)``: for a condition of a Where whose third input
     carries -0.0. onnxruntime's optimizer rewrites ``Where(Not(c), x, y)`` into
-    ``Where(c, y, x)``, which would move the -0.0 into the input that loses it."""
+    ``Where(c, y, x)``, which would move the -0.0 into the input that loses it. The negation
+    of a negation is the condition itself."""
+    inner = _negation_of(cond)
+    if inner is not None and inner.dtype is D.bool and (inner.node is None
+                                                         or inner.node.op != "Not"):
+        return inner
     return binary("Equal", cond, const(False, D.bool), D.bool)

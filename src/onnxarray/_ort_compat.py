@@ -72,6 +72,22 @@ CAST_VIA: dict[str, dict] = {
 # last axis is right, so _ops.gather moves the axis there and back (two Transposes).
 STRING_GATHER_LAST_AXIS_ONLY = True
 
+# onnxruntime 1.32's float64 Exp is Eigen's: whole SIMD packets of the array by Eigen's
+# polynomial, the remainder (size mod the packet width, at the end) by C's exp, and the two
+# differ in the last bit. The x86-64 wheels use packets of 2 doubles; AVX-512 would use 8. A
+# lowering that pads the array with at least DOUBLES_PER_PACKET - 1 elements past its end
+# (then slices them off) has every element of the array computed by the packet code.
+DOUBLES_PER_PACKET = 8
+
+# onnxruntime 1.32 broadcasts an operand of shape (..., 1) along a short last axis with one
+# kernel call per row: a 10,000 x 3 float64 Sub with a (10,000, 1) operand takes ~290 us, the
+# same Sub with that operand first spread to (10,000, 3) by a MatMul with a row of ones ~110 us
+# (the MatMul ~80 us, a Sub of equal shapes ~35 us; 10 columns: 325 us against 180 us). The
+# spread is exact but for the sign of a zero (a product accumulated onto +0.0 turns -0.0 into
+# +0.0), so it serves operands that hold no -0.0, or results whose zeros' sign is moot. Past
+# about 16 columns the per-row calls cost less than the extra pass.
+ROW_SPREAD_MAX_COLUMNS = 16
+
 # Indices of the inputs whose dtype is the op's type parameter (default: all inputs).
 TYPED_INPUTS: dict[str, tuple[int, ...]] = {
     "Where": (1, 2),

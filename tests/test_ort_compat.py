@@ -204,35 +204,3 @@ def test_string_gather_off_the_last_axis_is_still_wrong():
     (out,) = sess.run(None, {"x": data, "i": np.array([1])})
     assert out.tolist() != [["c", "d"]], (
         "onnxruntime's string Gather is right now: drop STRING_GATHER_LAST_AXIS_ONLY")
-
-
-def _float64_exp_kernel():
-    from onnx import TensorProto, helper
-
-    vi = helper.make_tensor_value_info
-    graph = helper.make_graph([helper.make_node("Exp", ["x"], ["y"])], "g",
-                              [vi("x", TensorProto.DOUBLE, [None])],
-                              [vi("y", TensorProto.DOUBLE, [None])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=8)
-    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-
-
-def test_float64_exp_differs_only_in_the_last_packet_width():
-    """_ort_compat.DOUBLES_PER_PACKET: onnxruntime's float64 Exp gives one answer per value
-    everywhere but in the last ``DOUBLES_PER_PACKET - 1`` elements of an array (its scalar
-    remainder), which do differ for some values. The float64 exp lowering relies on both."""
-    from onnxarray._ort_compat import DOUBLES_PER_PACKET
-
-    sess = _float64_exp_kernel()
-    rng = np.random.default_rng(0)
-    values = np.concatenate([rng.uniform(-745.2, 709.8, 40), rng.uniform(-2.0, 2.0, 40),
-                             [-708.9, -744.0, 709.7, 1e-300, 0.0]])
-    body = sess.run(None, {"x": np.repeat(values, 8)})[0][::8].view(np.uint64)
-    tail_differs = False
-    for n in range(1, 4 * DOUBLES_PER_PACKET + 2):
-        head = max(n - (DOUBLES_PER_PACKET - 1), 0)
-        for v, want in zip(values, body):
-            got = sess.run(None, {"x": np.full(n, v)})[0].view(np.uint64)
-            assert (got[:head] == want).all(), f"exp({v!r}) at length {n}: a packet differs"
-            tail_differs |= bool((got != want).any())
-    assert tail_differs, "float64 Exp gives one answer per value: pad no more in _elementary.exp"

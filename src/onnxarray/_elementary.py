@@ -5,9 +5,7 @@ onnxruntime's float64 ``Exp``, ``Log`` and ``Tanh`` and float32 ``Log``, ``Asin`
 ``Atan`` kernels compute the SIMD body of an array and its scalar tail differently (results
 differ in the last bits), and float64 has no kernel at all for most of these functions. The
 lowerings here use only operators that compute each element the same way: arithmetic,
-``Sqrt``, ``Pow`` (C's ``pow``), and ``ReduceLogSum`` over an axis of length 1 (C's ``log``);
-``exp`` itself is float64 ``Exp`` on arrays padded so that no element falls in the kernel's
-scalar remainder.
+``Sqrt``, ``Pow`` (C's ``pow``), and ``ReduceLogSum`` over an axis of length 1 (C's ``log``).
 Formulas follow fdlibm; the bounds measured against mpmath are in the docstrings of the
 public functions (tests/test_accuracy.py measures them).
 
@@ -24,14 +22,13 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._graph import Dim, Value
+from ._graph import Value
 from ._ops import add as _add
 from ._ops import compare as _b
 from ._ops import const_like as _c
 from ._ops import div as _div
 from ._ops import mul as _mul
 from ._ops import sub as _sub
-from ._ort_compat import DOUBLES_PER_PACKET
 
 __all__ = ["exp", "exp_pow", "log", "expm1", "log1p", "log_base", "sinh", "cosh", "tanh",
            "asinh", "acosh", "atanh", "atan", "asin", "acos", "in_float64"]
@@ -71,13 +68,14 @@ def in_float64(fn, v: Value) -> Value:
 
 
 def exp(v: Value) -> Value:
-    """e**x: onnxruntime's kernel. float64 arrays are padded so that every element is computed
-    by the kernel's SIMD packets (see _packet_computed): 1.8 ulp at most. The composites below
-    use the more accurate (and slower) ``exp_pow``."""
-    v = _spread_exponent(v)
-    if v.dtype is not D.float64:
-        return _ops.unary("Exp", v)
-    return _packet_computed("Exp", v)
+    """e**x: ``exp_pow`` (float32: onnxruntime's kernel), after spreading a softmax-style
+    ``x - m`` (see _spread_exponent).
+
+    float64 does not use onnxruntime's Exp kernel: its scalar remainder rounds differently from
+    its SIMD packets, at the end of an array and, with several intra-op threads, at the end of
+    every chunk the array is split into (at positions that are not multiples of the packet
+    width), so no padding makes every position alike in a deployed model."""
+    return exp_pow(_spread_exponent(v))
 
 
 def _spread_exponent(v: Value) -> Value:
@@ -101,31 +99,6 @@ def exp_pow(v: Value) -> Value:
     p = _ops.binary("Pow", _c(math.e, v), v)
     xc = _ops.bind("Clip", [v, _c(-800, v), _c(800, v)], [v.dtype], lambda: [v.shape])[0]
     return _add(p, _mul(p, _mul(xc, _c(-_E_DEFECT, v))))
-
-
-def _packet_computed(op: str, v: Value) -> Value:
-    """``op`` on float64 ``v`` with every element in a whole SIMD packet of the kernel.
-
-    onnxruntime's float64 Exp computes the array in packets and the remainder at its end by
-    scalar code, which rounds differently (``_ort_compat.DOUBLES_PER_PACKET``). Padding axis 0
-    with enough rows to hold a remainder puts every element of ``v`` in a packet, whatever the
-    array's size and the element's position; the padding is sliced off again. Axis 0 keeps
-    both copies contiguous (no per-row work)."""
-    shape = tuple(v.shape)
-    if not shape:
-        return _ops.reshape(_packet_computed(op, _ops.reshape(v, [1])), [])
-    width = DOUBLES_PER_PACKET
-    if math.prod(d for d in shape if type(d) is int) % width == 0:
-        return _ops.unary(op, v)  # whole packets (or empty) whatever the unknown sizes
-    rest = _ops.size_of(shape[1:])
-    if rest == 0:
-        return _ops.unary(op, v)
-    rows = width - 1 if rest is None else -(-(width - 1) // rest)
-    first = shape[0] + rows if type(shape[0]) is int else Dim()
-    pads = _ops.i64([0] * len(shape) + [rows] + [0] * (len(shape) - 1))
-    padded = _ops.bind("Pad", [v, pads, _c(0.0, v)], [v.dtype],
-                       lambda: [(first,) + shape[1:]])[0]
-    return _ops.slice_(_ops.unary(op, padded), [0], [-rows], [0], [1], shape)
 
 
 def log(v: Value) -> Value:

@@ -72,13 +72,6 @@ CAST_VIA: dict[str, dict] = {
 # last axis is right, so _ops.gather moves the axis there and back (two Transposes).
 STRING_GATHER_LAST_AXIS_ONLY = True
 
-# onnxruntime 1.32's float64 Exp is Eigen's: whole SIMD packets of the array by Eigen's
-# polynomial, the remainder (size mod the packet width, at the end) by C's exp, and the two
-# differ in the last bit. The x86-64 wheels use packets of 2 doubles; AVX-512 would use 8. A
-# lowering that pads the array with at least DOUBLES_PER_PACKET - 1 elements past its end
-# (then slices them off) has every element of the array computed by the packet code.
-DOUBLES_PER_PACKET = 8
-
 # onnxruntime 1.32 broadcasts an operand of shape (..., 1) along a short last axis with one
 # kernel call per row: a 10,000 x 3 float64 Sub with a (10,000, 1) operand takes ~290 us, the
 # same Sub with that operand first spread to (10,000, 3) by a MatMul with a row of ones ~110 us

@@ -111,8 +111,9 @@ def test_softmax_by_hand(softmax, dtype):
     gives the op-by-op bits; both broadcasts are spread, and the max is a bare ReduceMax
     (no NaN flag: a NaN in a row makes every quotient of the row NaN either way)."""
     x, _ = _grid(dtype, 5)
+    clips = 1 if dtype == "float64" else 0  # float64 exp's Pow composite clips its argument
     out = _all_ways(softmax, x, x[:, :1],
-                    lambda ops: ops.count("MatMul") == 2 and "Clip" not in ops)
+                    lambda ops: ops.count("MatMul") == 2 and ops.count("Clip") == clips)
     finite = np.isfinite(x).all(axis=1)
     e = np.exp(x[finite] - x[finite].max(axis=1, keepdims=True))
     np.testing.assert_allclose(out[finite], e / e.sum(axis=1, keepdims=True), rtol=1e-6)

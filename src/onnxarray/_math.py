@@ -243,25 +243,16 @@ def _is_nan_flag_clip(v: Value, z: Value) -> bool:
 
 def _exp_argument(e: Value) -> Value | None:
     """``x - m`` (or ``x + m``) if ``e`` is its exp as _elementary.exp records it: the kernel,
-    or the kernel on the argument padded along axis 0 and sliced back, the argument's
-    operand possibly spread by a MatMul with a row of ones (all of which leave exp's values
-    as they are); else None."""
+    or float64's ``Pow(e, arg)`` corrected by an Add, the argument's operand possibly spread by
+    a MatMul with a row of ones (all of which leave exp's values as they are); else None."""
     node = e.node
-    if node is not None and node.op == "Slice":
-        starts, ends, axes, steps = (i.data for i in node.inputs[1:])
-        inner = node.inputs[0].node
-        if (inner is None or inner.op != "Exp" or any(d is None for d in (starts, ends, axes))
-                or starts.tolist() != [0] or axes.tolist() != [0] or steps.tolist() != [1]):
+    if node is not None and node.op == "Add":
+        power = node.inputs[0].node
+        if (power is None or power.op != "Pow" or power.inputs[0].data is None
+                or power.inputs[0].data.size != 1
+                or float(power.inputs[0].data.reshape(())) != math.e):
             return None
-        pad = inner.inputs[0].node
-        rows = -int(ends[0])
-        if (pad is None or pad.op != "Pad" or len(pad.inputs) != 3
-                or not _is_zero_constant(pad.inputs[2]) or pad.inputs[1].data is None):
-            return None
-        ndim = len(e.shape)
-        if pad.inputs[1].data.tolist() != [0] * ndim + [rows] + [0] * (ndim - 1):
-            return None
-        arg = pad.inputs[0]
+        arg = power.inputs[1]
     elif node is not None and node.op == "Exp":
         arg = node.inputs[0]
     else:

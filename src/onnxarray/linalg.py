@@ -27,6 +27,7 @@ from . import _dtypes as D
 from ._api import matmul, matrix_transpose, tensordot, vecdot  # the namespace's own functions
 from ._array_object import Array, as_value
 from ._complex_parts import join, parts
+from ._dims import not_square
 from ._graph import Value
 from ._linalg_factorizations import (
     EighResult,
@@ -235,7 +236,7 @@ def matrix_power(x: Array, n: int, /) -> Array:
         raise TypeError(f"matrix_power: n must be an int, got {n!r}")
     rows, cols = v.shape[-2:]
     if type(rows) is int and type(cols) is int and rows != cols:
-        raise ValueError(f"matrix_power: needs square matrices, got {rows}x{cols}")
+        raise not_square("matrix_power", rows, cols)
     if n < 0:  # the power of the inverse
         if v.dtype.kind not in "fc":
             raise TypeError(f"matrix_power: negative powers need a floating-point dtype, got "

@@ -186,7 +186,7 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
                                              keepdims))
     elif isinstance(ord, (int, float)) and not isinstance(ord, bool):
         p = _ops.const(float(ord), v.dtype)
-        s = _ops.reduce("ReduceSum", _ops.binary("Pow", a, p), axes, keepdims)
+        s = _ops.reduce("ReduceSum", _ops.power(a, p), axes, keepdims)
         out = _ops.binary("Pow", s, _ops.const(1.0 / ord, v.dtype))
     else:
         raise ValueError(f"vector_norm: unsupported ord {ord!r}")

@@ -221,7 +221,17 @@ def test_qr(a, mode):
 @FEW
 @given(spd() | general().map(lambda a: (a + mT(a)) / 2))
 def test_eigh(s):
-    w, v = both(lambda xp, x: tuple(xp.linalg.eigh(x)), s, reference=False)
+    # As for svd: the eigenvectors of a repeated eigenvalue are any basis of its eigenspace,
+    # and in any order, and rounding (another implementation's sums, onnxruntime's fused
+    # kernels) may pick another: all paths are compared element by element only where the
+    # eigenvalues are apart; repeated ones through the eigenvalues, reconstruction and
+    # orthonormality.
+    ev = np.linalg.eigvalsh(s.astype(np.float64))
+    apart = np.all(np.diff(ev, axis=-1) > 1e-3 * np.maximum(np.abs(ev).max(), 1e-300))
+    if apart:
+        w, v = both(lambda xp, x: tuple(xp.linalg.eigh(x)), s, reference=False)
+    else:
+        w, v = (np.asarray(r) for r in oxp.linalg.eigh(to_onnxarray(s)))
     t = TOL[s.dtype]
     scale = np.abs(s).max()
     np.testing.assert_allclose(w, np.linalg.eigvalsh(s.astype(np.float64)), rtol=t,

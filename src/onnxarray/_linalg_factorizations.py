@@ -12,10 +12,11 @@ hundred nodes at any size.
   singular matrix in inv and solve (det gives 0).
 - cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
 - qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``).
-- eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
-  time in round-robin order, sweep after sweep until every off-diagonal entry is below
-  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps); eigh first brings A near diagonal form
-  by the cheaper one-sided rotations on ``A + ||A||_F I`` (``_linalg_jacobi.symmetric_eigen``).
+- eigh, eigvalsh: one-sided Jacobi rotations of the columns of ``A + sigma I`` (symmetrized
+  from the lower triangle, sigma = 2 min(||A||_F, ||A||_inf)), ``n // 2`` disjoint rotations
+  at a time in round-robin order, sweep after sweep until every pair of columns is orthogonal
+  to ``sqrt(n) eps`` (at most ``MAX_SWEEPS`` sweeps): the normalized columns are the
+  eigenvectors, their Rayleigh quotients the eigenvalues (``_linalg_jacobi.symmetric_eigen``).
 - svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
   orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized
   columns, so it stays orthonormal for rank-deficient inputs.

@@ -1,9 +1,9 @@
 """Jacobi methods as ONNX ``Loop``s: n/2 disjoint rotations per iteration, in round-robin order.
 
-- ``jacobi_eigen``: two-sided Jacobi for symmetric matrices; each rotation zeroes its pair's
-  off-diagonal entry, which is then set to exactly zero.
 - ``one_sided_jacobi``: Hestenes' one-sided Jacobi for the SVD: rotates pairs of columns until
   every pair is orthogonal to working accuracy.
+- ``symmetric_eigen``: the same on ``A + sigma I``, positive definite, whose normalized columns
+  end as A's eigenvectors (eigh, eigvalsh).
 
 The round-robin schedule (every pair once per sweep of m - 1 rounds, m even) is computed before
 the loop as tables; an iteration reads its round's row. Each index j of a round knows its
@@ -13,21 +13,16 @@ operations on the whole matrix. Both members of a pair compute the same c and s 
 entries, so the update is exactly the rotation ``J`` with ``J_pp = J_qq = c``, ``J_pq = s``,
 ``J_qp = -s``.
 
-A pair whose entry is below the tolerance is not rotated. The real methods are two nested
-loops: an outer ``while`` over sweeps that tests, once per sweep, whether every off-diagonal
-entry (every column product) is below the tolerance, and an inner loop of the m - 1 rounds of
-one sweep, whose body does no bookkeeping; at most ``max_sweeps`` sweeps. The complex methods
+A pair whose columns are already orthogonal to the tolerance is not rotated. The real method
+is two nested loops: an outer ``while`` over sweeps that tests, once per sweep, whether every
+column product is below the tolerance, and an inner loop of the m - 1 rounds of one sweep,
+whose body does no bookkeeping; at most ``max_sweeps`` sweeps. The complex methods
 (``_linalg_jacobi_complex``) are one loop over rounds that stops when a whole sweep rotated
 nothing. A matrix that did not settle, or that holds a NaN or an infinity, is flagged
 ``failed``; the callers put NaN in all its outputs. An odd size is padded with one zero row and
 column (a zero column), which no rotation touches.
 
-``symmetric_eigen`` (eigh) runs the one-sided method on a shifted matrix, then finishes with
-the two-sided one.
-
-Cost: a two-sided round does O(n^2) work in ~45 small nodes, ~75 us at n = 64 (float64,
-onnxruntime 1.32, one thread, a shared machine), of which the 14 passes over the matrix and V
-take about half; a one-sided round makes 10 passes. n = 64 needs ~9 sweeps of 63 rounds: the
+Cost: a round does O(n^2) work in ~45 small nodes; n = 64 needs ~9 sweeps of 63 rounds: the
 rounds are sequential, and their count, not the arithmetic, bounds the speed. Inside a loop
 body onnxruntime's Where and comparisons cost several times an arithmetic node, and a scalar
 broadcast against an (m, 1) column runs one element at a time, so the rounds use arithmetic
@@ -45,7 +40,7 @@ from ._graph import Dim, Value
 from ._linalg_base import _add, _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linalg_loops import _column_index, _eye_like, _same_shape, _while, arange, size_value
 
-__all__ = ["jacobi_eigen", "one_sided_jacobi", "MAX_SWEEPS"]
+__all__ = ["symmetric_eigen", "one_sided_jacobi", "MAX_SWEEPS"]
 
 MAX_SWEEPS = 40  # sweeps before giving up; float64 needs about 6-12 for n <= 128
 
@@ -112,17 +107,6 @@ class _Schedule:
         return _ops.bind("Gather", [table, _ops.reshape(r, [])], [table.dtype],
                          lambda: [(self.m,)], (("axis", 0),))[0]
 
-    def keep_table(self, mv: Value, like: Value) -> Value:
-        """(m + 1, m) of ``like``'s dtype: row j is 1 except 0 at column j, row m is all 1.
-        Gathering its rows at the partners (or m for a pair not rotated) gives the mask
-        that zeroes the rotated pairs' entries: one Gather instead of a comparison, a cast
-        and two products on the whole matrix per iteration."""
-        rdim = Dim()
-        r = _ops.unsqueeze(arange(_add(mv, _i64(1)), rdim), [1])  # (m + 1, 1)
-        c = _ops.unsqueeze(arange(mv, self.m), [0])  # (1, m)
-        other = _ops.unary("Not", _cmp("Equal", r, c))
-        return _ops.cast(other, like.dtype)
-
 
 def _rotation(d: Value, apq: Value) -> tuple[Value, Value]:
     """(c, s) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with d = aqq - app
@@ -188,28 +172,14 @@ class _Rounds:
     of each is what round r needs, in the shape the body uses it.
 
     - ``partner`` (R, m): the partner k of each index j;
-    - ``partner_col`` (R, m, 1): the same as a column (the indices of a ScatterElements);
-    - ``sign`` (R, m, 1) of ``like``'s dtype: -1 for the smaller index p of a pair, +1 for q;
-    - ``entries`` (R, m, 4): flat positions in an (m, m) matrix of the pair's entry (p, q),
-      of its diagonal entries (p, p) and (q, q), and of the index's own entry (j, k).
+    - ``sign`` (R, m, 1) of ``like``'s dtype: -1 for the smaller index p of a pair, +1 for q.
     """
 
-    def __init__(self, sched: _Schedule, mv: Value, like: Value) -> None:
-        m = sched.m
+    def __init__(self, sched: _Schedule, like: Value) -> None:
         self.rounds = sched.rounds
         self.partner = sched.partner
-        rdim = sched.partner.shape[0]
-        self.partner_col = _ops.unsqueeze(sched.partner, [2])
         self.sign = _ops.unsqueeze(_ops.cast(sched.sign, like.dtype), [2])
-        j = _ops.unsqueeze(arange(mv, m), [0])  # (1, m)
-        k = sched.partner
-        p, q = _ops.binary("Min", j, k), _ops.binary("Max", j, k)
-        m1 = _add(mv, _i64(1))
-        cols = [_add(_ops.binary("Mul", p, mv), q), _ops.binary("Mul", p, m1),
-                _ops.binary("Mul", q, m1), _add(_ops.binary("Mul", j, mv), k)]
-        self.entries = _ops.bind("Concat", [_ops.unsqueeze(cv, [2]) for cv in cols], [D.int64],
-                                 lambda: [(rdim, m, 4)], (("axis", 2),))[0]
-        self.m = m
+        self.m = sched.m
 
     def row(self, table: Value, r: Value) -> Value:
         shape = table.shape[1:]
@@ -268,89 +238,6 @@ def _batch_any(flags: Value) -> Value:
     return _cmp("Greater", n, _i64(0))
 
 
-def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
-    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1).
-
-    Two nested loops: sweeps, while some entry above the diagonal exceeds the tolerance (at
-    most ``max_sweeps``), each of m - 1 rounds. A round reads the pairs' entries and
-    diagonals with one Gather, rotates rows, transposes, rotates rows (and the rows of V^T),
-    then writes exact zeros at the rotated pairs' entries with one ScatterElements.
-
-    Returns ``(diagonal (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
-    """
-    n = a.shape[-1]
-    nd = len(a.shape)
-    nv = size_value(a, -1)
-    a, mv, m = _pad_even(a, (-2, -1), nv)
-    tabs = _Rounds(_Schedule(mv, m), mv, a)
-    eps = float(np.finfo(a.dtype.numpy).eps)
-    # an entry above the diagonal below eps * ||A||_F is left alone: (...) per matrix
-    tol = _mul(_c(eps, a), _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1],
-                                                           False)))
-    tol_col = _ops.unsqueeze(tol, [nd - 2, nd - 1])  # (..., 1, 1) against (..., m, 1)
-    flat_shape = a.shape[:-2] + (Dim(),)
-    flat_dims = _ops.concat([_ops.shape_of(a, 0, nd - 2),
-                             _ops.reshape(_ops.binary("Mul", mv, mv), [1])], 0)
-    rows, cols = _column_index(mv, m)
-    upper = _ops.cast(_cmp("Less", rows, cols), a.dtype)  # (m, m)
-    col = a.shape[:-1] + (1,)
-    batched = nd > 2
-    expand_col = _ops.concat([_ops.shape_of(a, 0, nd - 1), _ops.i64([1])], 0) if batched else None
-
-    def largest_above(a: Value) -> Value:  # (...): the largest magnitude above the diagonal
-        return _ops.reduce("ReduceMax", _mul(_ops.unary("Abs", a), upper), [-2, -1], False)
-
-    def unsettled(a: Value) -> Value:  # (...) bool; NaN counts as settled (failed below)
-        return _cmp("Greater", largest_above(a), tol)
-
-    def round_(r, carry):
-        a = carry[0]
-        partner, sign = tabs.row(tabs.partner, r), tabs.row(tabs.sign, r)
-        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
-                         (("allowzero", 1),))[0]
-        vals = _ops.bind("Gather", [flat, tabs.row(tabs.entries, r)], [a.dtype],
-                         lambda: [a.shape[:-1] + (4,)], (("axis", nd - 2),))[0]
-        apq, app, aqq, own = _ops.bind("Split", [vals], [a.dtype] * 4, lambda: [col] * 4,
-                                       (("axis", nd - 1), ("num_outputs", 4)))
-        live = _positive(_sub(_ops.unary("Abs", apq), tol_col))  # (..., m, 1)
-        c, s, _ = _turn(_sub(aqq, app), _add(apq, apq), live, sign)
-        # J^T A J = J^T (J^T A)^T (A is symmetric), by rows: onnxruntime gathers rows ~40x
-        # faster than columns (64x64 float64: 3 us vs 130 us), and a Transpose costs 6 us
-        a = _apply(_mT(_apply(a, partner, c, s, -2)), partner, c, s, -2)
-        # the rotated pairs' entries are zero in exact arithmetic: make them so; the others
-        # were not touched (c = 1, s = 0 on both sides) and are written back unchanged
-        idx = tabs.row(tabs.partner_col, r)
-        if batched:
-            idx = _ops.expand_to(idx, expand_col, col)
-        zeroed = _sub(own, _mul(own, live))
-        a = _ops.bind("ScatterElements", [a, idx, zeroed], [a.dtype], lambda: [a.shape],
-                      (("axis", nd - 1),))[0]
-        out = [a]
-        if want_vectors:  # V^T, rotated by rows: (V J)^T = J^T V^T
-            out.append(_apply(carry[1], partner, c, s, -2))
-        return out
-
-    def sweep(carry):
-        return [_add(carry[0], _i64(1)), *_fori(tabs.rounds, round_, carry[1:])]
-
-    def cond(carry):
-        return _ops.binary("And", _cmp("Less", carry[0], _i64(max_sweeps)),
-                           _batch_any(unsettled(carry[1])))
-
-    init = [_i64(0), a]
-    if want_vectors:
-        init.append(_eye_like(a, m, mv))
-    out = _while(cond, sweep, init)
-    a = out[1]
-    diag = _sum(_ops.where(_cmp("Equal", rows, cols), a, _c(0, a)), -1, False)  # (..., m)
-    settled = _cmp("LessOrEqual", largest_above(a), tol)  # False for NaN
-    failed = _ops.binary("Or", _ops.unsqueeze(_ops.unary("Not", settled), [nd - 2]),
-                         _ops.unary("Not", _finite(_sum(diag, -1, True))))
-    diag = _first(diag, nv, n, -1)
-    vecs = _first(_first(_mT(out[2]), nv, n, -1), nv, n, -2) if want_vectors else None
-    return diag, vecs, failed
-
-
 # The sweep test of the SVD reads the column products from one matrix product, which rounds
 # differently from the rounds' own products: it asks for orthogonality within MARGIN times the
 # rounds' tolerance, so a pair it finds unsettled is surely rotated by the next sweep.
@@ -358,9 +245,9 @@ MARGIN = 4.0
 
 
 def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
-                     loose: float = 1.0):
-    """Rotate the columns of (..., rows, n) ``b`` until they are orthogonal (Hestenes), to
-    ``loose`` times the tolerance below.
+                     tight: bool = False):
+    """Rotate the columns of (..., rows, n) ``b`` until they are orthogonal (Hestenes): the
+    cosine of every pair's angle at most ``rows eps``, or ``sqrt(rows) eps`` when ``tight``.
 
     Two nested loops, sweeps while a pair of columns is not orthogonal, each of m - 1 rounds;
     a round works on ``b^T`` and ``V^T``, whose rows it rotates: onnxruntime gathers rows much
@@ -371,10 +258,11 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
     nv = size_value(b, -1)
     rows_v = size_value(b, -2)
     bt, mv, m = _pad_even(_mT(b), (-2,), nv)  # (..., m, rows)
-    tabs = _Rounds(_Schedule(mv, m), mv, bt)
+    tabs = _Rounds(_Schedule(mv, m), bt)
     eps = float(np.finfo(b.dtype.numpy).eps)
     # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
-    tol = _mul(_ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype), _c(eps * loose, b))
+    tol = _ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype)
+    tol = _mul(_ops.unary("Sqrt", tol) if tight else tol, _c(eps, b))
     tol2 = _ops.reshape(_mul(tol, tol), [1] * nd)
     tol2x4 = _mul(tol2, _c(4.0, b))
     # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
@@ -447,36 +335,33 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
     return b, vecs, failed
 
 
-# How much looser than the SVD's the one-sided phase of ``symmetric_eigen`` stops (n = 64:
-# 1, 1e2, 1e4, 1e6 -> 32, 29, 30, 34 ms)
-ROUGH = 1e2
-
-
 def symmetric_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
-    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1), like
-    ``jacobi_eigen`` but faster with vectors.
+    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1) by one-sided
+    Jacobi on ``b = a + sigma I``, ``sigma = 2 min(||a||_F, ||a||_inf)`` (Veselic and Hari).
 
-    First one-sided Jacobi on ``b = a + ||a||_F I``: b is positive semi-definite, so its right
-    singular vectors V are eigenvectors of a, and a one-sided round makes about two thirds of
-    the passes over the matrix of a two-sided one, for about as many sweeps. It stops at
-    ``ROUGH`` times the SVD's tolerance (the last sweep or two of a Jacobi method only square
-    an already small error), and two-sided Jacobi finishes on V^T a V, converging
-    quadratically (about one sweep), to ``jacobi_eigen``'s accuracy: the shift makes b's
-    columns ~||a||_F long, so the one-sided tolerance alone would leave eigenvectors several
-    times less accurate. n = 64 float64: 1.45x faster than ``jacobi_eigen``. Without vectors
-    there is nothing to finish on: ``jacobi_eigen`` alone.
+    b is positive definite with condition number at most 3, and has a's eigenvectors: the
+    rotations make the columns of ``b V = U Sigma`` orthogonal, and as b is symmetric positive
+    definite its left singular vectors U are its eigenvectors (the shift is at least 1: a zero
+    matrix gives b = I). So the normalized columns of
+    the rotated b are a's eigenvectors, and V is never accumulated: a round rotates one
+    matrix, not two. The eigenvalues are the Rayleigh quotients ``u^T a u`` of those columns
+    (exact to ``eps ||a||`` however large the shift). The columns are made orthogonal to
+    ``sqrt(n) eps`` rather than the SVD's ``n eps``: the shift makes every column about
+    ``sigma`` long, and an eigenvector's error is the tolerance times ``sigma / gap``.
 
-    Returns ``(diagonal (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
+    The same rotations serve eigvalsh (the vectors are needed for the Rayleigh quotients).
+    Returns ``(eigenvalues (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
     """
-    if not want_vectors:
-        return jacobi_eigen(a, False, max_sweeps)
-    shift = _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1], True))
+    frob = _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1], True))
+    rowsum = _ops.reduce("ReduceMax", _sum(_ops.unary("Abs", a), -1, True), [-2], True)
+    # (..., 1, 1); a's largest magnitude is 1 (or it is zero: then b = I)
+    shift = _ops.binary("Max", _mul(_ops.binary("Min", frob, rowsum), _c(2.0, a)), _c(1.0, a))
     b = _add(a, _mul(shift, _eye_like(a, a.shape[-1], size_value(a, -1))))
-    _, v1, failed1 = one_sided_jacobi(b, True, max_sweeps, loose=ROUGH)
-    a1 = _matmul(_mT(v1), _matmul(a, v1))
-    a1 = _mul(_add(a1, _mT(a1)), _c(0.5, a1))  # symmetric again (its rounding is not)
-    diag, v2, failed2 = jacobi_eigen(a1, True, max_sweeps)
-    return diag, _matmul(v1, v2), _ops.binary("Or", failed1, failed2)
+    b, _, failed = one_sided_jacobi(b, False, max_sweeps, tight=True)
+    norms = _ops.unary("Sqrt", _sum(_mul(b, b), -2, True))  # (..., 1, n), >= sigma / 3
+    u = _div(b, norms)
+    w = _sum(_mul(u, _matmul(a, u)), -2, False)  # (..., n)
+    return w, (u if want_vectors else None), failed
 
 
 def _matmul(x: Value, y: Value) -> Value:

@@ -13,7 +13,8 @@ operations on the whole matrix. Both members of a pair compute the same c and s 
 entries, so the update is exactly the rotation ``J`` with ``J_pp = J_qq = c``, ``J_pq = s``,
 ``J_qp = -s``.
 
-A pair whose columns are already orthogonal to the tolerance is not rotated. The real method
+Every pair of a round is rotated, by the angle that zeroes its columns' product (tiny for a
+pair already orthogonal): the tolerance is applied by the sweep test only. The real method
 is two nested loops: an outer ``while`` over sweeps that tests, once per sweep, whether every
 column product is below the tolerance, and an inner loop of the m - 1 rounds of one sweep,
 whose body does no bookkeeping; at most ``max_sweeps`` sweeps. The complex methods
@@ -210,21 +211,20 @@ def _positive(x: Value) -> Value:
     return _ops.unary("Sign", _ops.unary("Relu", x))
 
 
-def _turn(d: Value, two: Value, live: Value, sign: Value) -> tuple[Value, Value, Value]:
+def _turn(d: Value, two: Value, sign: Value) -> tuple[Value, Value, Value]:
     """(c, sign * s, sign * t) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with
-    d = aqq - app and two = 2 apq (see ``_rotation``), or exactly (1, 0) where ``live`` is 0
-    rather than 1. Both members of a pair must pass the same d and two, bit for bit, or the
-    update is not a rotation.
+    d = aqq - app and two = 2 apq (see ``_rotation``). Both members of a pair must pass the
+    same d and two, bit for bit, or the update is not a rotation.
 
     t = 2 apq sgn(d) / (|d| + sqrt(d^2 + 4 apq^2)) with sgn(0) = 1, computed as
     sgn(sgn(d) + 1/2); the denominator is at least the smallest normal number, so a pair with
-    apq = d = 0 (never live) gives t = 0, not 0/0. (Not by adding that number: onnxruntime's
-    graph optimizations drop an Add of a constant they round to zero.)"""
+    apq = d = 0 gives t = 0, not 0/0. (Not by adding that number: onnxruntime's graph
+    optimizations drop an Add of a constant they round to zero.)"""
     den = _ops.binary("Max", _add(_ops.unary("Abs", d),
                                   _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two)))),
                       _k(float(np.finfo(d.dtype.numpy).tiny), d))
     sgn = _ops.unary("Sign", _add(_ops.unary("Sign", d), _k(0.5, d)))
-    t = _div(_mul(_mul(two, sgn), _mul(live, sign)), den)  # sign * t: t^2 does not see it
+    t = _div(_mul(_mul(two, sgn), sign), den)  # sign * t: t^2 does not see it
     one = _k(1, d)
     c = _div(one, _ops.unary("Sqrt", _add(one, _mul(t, t))))
     return c, _mul(t, c), t
@@ -264,9 +264,8 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
     tol = _ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype)
     tol = _mul(_ops.unary("Sqrt", tol) if tight else tol, _c(eps, b))
     tol2 = _ops.reshape(_mul(tol, tol), [1] * nd)
-    tol2x4 = _mul(tol2, _c(4.0, b))
-    # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
-    # direction is rounding noise, which no rotation makes orthogonal to the others)
+    # a column shorter than eps * ||B||_F is numerically zero: the sweep test leaves it out
+    # (its direction is rounding noise, which no rotation makes orthogonal to the others)
     total = _ops.reduce("ReduceSumSquare", bt, [-2, -1], False)
     floor = _mul(_c(eps * eps, b), total)  # (...)
     floor_col = _ops.unsqueeze(floor, [nd - 2, nd - 1])  # (..., 1, 1)
@@ -292,17 +291,17 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
         beta = _ops.bind("Gather", [alpha, partner], [b.dtype], lambda: [alpha.shape],
                          (("axis", nd - 2),))[0]
         gamma = _sum(_mul(bt, other), -1, True)
+        # Every pair turns by the angle that zeroes its product, tiny for a pair already
+        # orthogonal: in a vectorised round a threshold saves no work, and its test was 9 of
+        # the round's ~45 nodes (the sweep test alone applies the tolerance). A rotation of
+        # two orthogonal columns is still a rotation: settled pairs stay settled.
         # 2 gamma as the sum of the two members' products, the same for both: each sums the
         # same products, but onnxruntime's reduction rounds by the row's place in memory, and
         # members that disagree make an update that is not a rotation (it stalled clustered
         # singular values at ~1e-9 until the cap)
         two = _add(gamma, _ops.bind("Gather", [gamma, partner], [b.dtype], lambda: [gamma.shape],
                                     (("axis", nd - 2),))[0])
-        # rotate where gamma^2 > tol^2 alpha beta and min(alpha, beta) > floor
-        live = _positive(_ops.binary("Min", _sub(_mul(two, two),
-                                                 _mul(tol2x4, _mul(alpha, beta))),
-                                     _sub(_ops.binary("Min", alpha, beta), floor_col)))
-        c, s, t = _turn(_mul(sign, _sub(alpha, beta)), two, live, sign)
+        c, s, t = _turn(_mul(sign, _sub(alpha, beta)), two, sign)
         # the rotation that zeroes gamma moves t gamma between the two squared norms
         # (alpha_p - t gamma, alpha_q + t gamma): two vector operations instead of two passes
         # over bt; each sweep starts from norms computed afresh

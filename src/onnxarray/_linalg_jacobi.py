@@ -173,13 +173,15 @@ class _Rounds:
     of each is what round r needs, in the shape the body uses it.
 
     - ``partner`` (R, m): the partner k of each index j;
-    - ``sign`` (R, m, 1) of ``like``'s dtype: -1 for the smaller index p of a pair, +1 for q.
+    - ``half_sign`` (R, m, 1) of ``like``'s dtype: -1/2 for the smaller index p of a pair,
+      +1/2 for q.
     """
 
     def __init__(self, sched: _Schedule, like: Value) -> None:
         self.rounds = sched.rounds
         self.partner = sched.partner
-        self.sign = _ops.unsqueeze(_ops.cast(sched.sign, like.dtype), [2])
+        self.half_sign = _mul(_ops.unsqueeze(_ops.cast(sched.sign, like.dtype), [2]),
+                              _c(0.5, like))
         self.m = sched.m
 
     def row(self, table: Value, r: Value) -> Value:
@@ -211,21 +213,24 @@ def _positive(x: Value) -> Value:
     return _ops.unary("Sign", _ops.unary("Relu", x))
 
 
-def _turn(d: Value, two: Value, sign: Value) -> tuple[Value, Value, Value]:
-    """(c, sign * s, sign * t) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with
-    d = aqq - app and two = 2 apq (see ``_rotation``). Both members of a pair must pass the
-    same d and two, bit for bit, or the update is not a rotation.
+def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value, Value]:
+    """(c, sgn_j s, sgn_j t) of the rotation that zeroes the product of columns p < q, for
+    each member j of its pair: ``e = alpha_j - alpha_k`` (the squared norms of j and of its
+    partner k), ``two`` = twice the columns' product, ``half_sign`` = sgn_j / 2 (-1/2 for p,
+    +1/2 for q). Both members must pass the same ``two`` and opposite ``e``, bit for bit (a
+    difference is exactly antisymmetric), or the update is not a rotation.
 
-    t = 2 apq sgn(d) / (|d| + sqrt(d^2 + 4 apq^2)) with sgn(0) = 1, computed as
-    sgn(sgn(d) + 1/2); the denominator is at least the smallest normal number, so a pair with
-    apq = d = 0 gives t = 0, not 0/0. (Not by adding that number: onnxruntime's graph
-    optimizations drop an Add of a constant they round to zero.)"""
-    den = _ops.binary("Max", _add(_ops.unary("Abs", d),
-                                  _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two)))),
-                      _k(float(np.finfo(d.dtype.numpy).tiny), d))
-    sgn = _ops.unary("Sign", _add(_ops.unary("Sign", d), _k(0.5, d)))
-    t = _div(_mul(_mul(two, sgn), sign), den)  # sign * t: t^2 does not see it
-    one = _k(1, d)
+    With d = alpha_q - alpha_p (see ``_rotation``), t = two sgn(d) / (|d| + sqrt(d^2 + two^2))
+    with sgn(0) = 1; d = sgn_j e, so sgn_j sgn(d) is sgn(e), or sgn_j where e = 0: one
+    expression, sgn(sgn(e) + sgn_j / 2). The denominator is at least the smallest normal
+    number, so a pair with e = two = 0 gives t = 0, not 0/0. (Not by adding that number:
+    onnxruntime's graph optimizations drop an Add of a constant they round to zero.)"""
+    den = _ops.binary("Max", _add(_ops.unary("Abs", e),
+                                  _ops.unary("Sqrt", _add(_mul(e, e), _mul(two, two)))),
+                      _k(float(np.finfo(e.dtype.numpy).tiny), e))
+    sgn = _ops.unary("Sign", _add(_ops.unary("Sign", e), half_sign))
+    t = _div(_mul(two, sgn), den)  # sgn_j t: t^2 does not see it
+    one = _k(1, e)
     c = _div(one, _ops.unary("Sqrt", _add(one, _mul(t, t))))
     return c, _mul(t, c), t
 
@@ -285,7 +290,7 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
 
     def round_(r, carry):
         alpha, bt = carry[:2]  # alpha (..., m, 1): the squared norms of bt's rows
-        partner, sign = tabs.row(tabs.partner, r), tabs.row(tabs.sign, r)
+        partner, half_sign = tabs.row(tabs.partner, r), tabs.row(tabs.half_sign, r)
         other = _ops.bind("Gather", [bt, partner], [bt.dtype], lambda: [bt.shape],
                           (("axis", nd - 2),))[0]
         beta = _ops.bind("Gather", [alpha, partner], [b.dtype], lambda: [alpha.shape],
@@ -301,11 +306,12 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
         # singular values at ~1e-9 until the cap)
         two = _add(gamma, _ops.bind("Gather", [gamma, partner], [b.dtype], lambda: [gamma.shape],
                                     (("axis", nd - 2),))[0])
-        c, s, t = _turn(_mul(sign, _sub(alpha, beta)), two, sign)
+        c, s, t = _turn(_sub(alpha, beta), two, half_sign)
         # the rotation that zeroes gamma moves t gamma between the two squared norms
         # (alpha_p - t gamma, alpha_q + t gamma): two vector operations instead of two passes
-        # over bt; each sweep starts from norms computed afresh
-        out = [_add(alpha, _mul(_mul(t, two), _k(0.5, two))),
+        # over bt; each sweep starts from norms computed afresh. (Each member's own gamma:
+        # the norms only steer the angles, and d above is antisymmetric whatever they are.)
+        out = [_add(alpha, _mul(t, gamma)),
                _add(_mul(c, bt), _mul(s, other))]
         if want_vectors:
             out.append(_apply(carry[2], partner, c, s, -2))

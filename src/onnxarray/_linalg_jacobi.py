@@ -124,13 +124,6 @@ def _rotation(d: Value, apq: Value) -> tuple[Value, Value]:
     return c, _mul(t, c)
 
 
-def _apply(x: Value, partner: Value, c: Value, s: Value, axis: int) -> Value:
-    """Rotate the rows (axis -2) or columns (axis -1) of ``x``: x_j <- c_j x_j + s_j x_k."""
-    axis %= len(x.shape)
-    other = _ops.bind("Gather", [x, partner], [x.dtype], lambda: [x.shape], (("axis", axis),))[0]
-    return _add(_mul(c, x), _mul(s, other))
-
-
 def _settle(calm: Value, rotate: Value, last_axis: int) -> Value:
     """Rounds in a row without a rotation, per matrix."""
     moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [last_axis], True)
@@ -213,8 +206,8 @@ def _positive(x: Value) -> Value:
     return _ops.unary("Sign", _ops.unary("Relu", x))
 
 
-def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value, Value]:
-    """(c, sgn_j s, sgn_j t) of the rotation that zeroes the product of columns p < q, for
+def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value]:
+    """(c, sgn_j t) of the rotation that zeroes the product of columns p < q, for
     each member j of its pair: ``e = alpha_j - alpha_k`` (the squared norms of j and of its
     partner k), ``two`` = twice the columns' product, ``half_sign`` = sgn_j / 2 (-1/2 for p,
     +1/2 for q). Both members must pass the same ``two`` and opposite ``e``, bit for bit (a
@@ -232,7 +225,13 @@ def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value, Value]:
     t = _div(_mul(two, sgn), den)  # sgn_j t: t^2 does not see it
     one = _k(1, e)
     c = _div(one, _ops.unary("Sqrt", _add(one, _mul(t, t))))
-    return c, _mul(t, c), t
+    return c, t
+
+
+def _turned(x: Value, other: Value, c: Value, t: Value) -> Value:
+    """The rows x_j <- c (x_j + t_j x_k) (``other`` holds the partners' rows x_k): the
+    rotation with s = c t, in as many passes as c x_j + s x_k and one node fewer."""
+    return _mul(c, _add(x, _mul(t, other)))
 
 
 def _batch_any(flags: Value) -> Value:
@@ -306,15 +305,16 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
         # singular values at ~1e-9 until the cap)
         two = _add(gamma, _ops.bind("Gather", [gamma, partner], [b.dtype], lambda: [gamma.shape],
                                     (("axis", nd - 2),))[0])
-        c, s, t = _turn(_sub(alpha, beta), two, half_sign)
+        c, t = _turn(_sub(alpha, beta), two, half_sign)
         # the rotation that zeroes gamma moves t gamma between the two squared norms
         # (alpha_p - t gamma, alpha_q + t gamma): two vector operations instead of two passes
         # over bt; each sweep starts from norms computed afresh. (Each member's own gamma:
         # the norms only steer the angles, and d above is antisymmetric whatever they are.)
-        out = [_add(alpha, _mul(t, gamma)),
-               _add(_mul(c, bt), _mul(s, other))]
+        out = [_add(alpha, _mul(t, gamma)), _turned(bt, other, c, t)]
         if want_vectors:
-            out.append(_apply(carry[2], partner, c, s, -2))
+            vt = carry[2]
+            out.append(_turned(vt, _ops.bind("Gather", [vt, partner], [vt.dtype],
+                                             lambda: [vt.shape], (("axis", nd - 2),))[0], c, t))
         return out
 
     def sweep(carry):

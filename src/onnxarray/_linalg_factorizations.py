@@ -18,8 +18,9 @@ hundred nodes at any size.
   to ``sqrt(n) eps`` (at most ``MAX_SWEEPS`` sweeps): the normalized columns are the
   eigenvectors, their Rayleigh quotients the eigenvalues (``_linalg_jacobi.symmetric_eigen``).
 - svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
-  orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized
-  columns, so it stays orthonormal for rank-deficient inputs.
+  orthogonal to ``sqrt(rows) eps``; U is the normalized columns, or, where a singular value is
+  below ``2 eps ||A||_F`` (or a full U of a tall matrix has columns to add), a QR of them that
+  completes an orthonormal basis, so it stays orthonormal for rank-deficient inputs.
 - pinv, matrix_rank and the 2, -2 and 'nuc' matrix norms: from the singular values.
 
 Eigen- and singular-value algorithms work on the matrix divided by its largest magnitude, so

@@ -192,9 +192,39 @@ def unary(op: str, x: Value, out_dtype: DType | None = None, attrs: tuple = ()) 
 
 def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
            attrs: tuple = ()) -> Value:
+    if op in _NOOP_VALUE:
+        for c, other in ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b)):
+            if other.data is None and len(c.shape) <= len(other.shape) \
+                    and noop_in_float32(c, op):
+                # one more leading axis than the other operand: the pass declines a node
+                # whose result would be broadcast, and the axis is squeezed off again
+                wide = Value(c.dtype, (1,) * (len(other.shape) + 1),
+                             data=c.data.reshape((1,) * (len(other.shape) + 1)))
+                args = [other, wide] if c is b else [wide, other]
+                shape = (1, *other.shape)
+                out = bind(op, args, [out_dtype or a.dtype], lambda s=shape: [s], attrs)[0]
+                return squeeze(out, [0])
     a, b = _full_rank_scalar(a, b.shape), _full_rank_scalar(b, a.shape)
     return bind(op, [a, b], [out_dtype or a.dtype],
                 lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
+
+
+# onnxruntime's NoopElimination drops Add/Sub of a constant 0 and Mul/Div by a constant 1,
+# reading the constant in float32 (see noop_in_float32).
+_NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
+
+
+def noop_in_float32(c: Value, op: str) -> bool:
+    """Whether onnxruntime's NoopElimination would drop ``op`` with the one-element float64
+    constant ``c`` from an exported model though it is no no-op: the pass tests the constant
+    in float32, so x + c goes for |c| < 2**-150 and x * c, x / c for c within 2**-25 of 1.
+    ``binary`` records such operations in a form the pass leaves alone."""
+    if c.data is None or c.data.size != 1 or c.dtype is not D.float64:
+        return False
+    with np.errstate(all="ignore"):
+        value = float(np.float32(c.data.reshape(())))
+    target = _NOOP_VALUE[op]
+    return value == target and float(c.data.reshape(())) != target
 
 
 def _full_rank_scalar(c: Value, shape: tuple) -> Value:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -236,7 +237,17 @@ def _full_rank_scalar(c: Value, shape: tuple) -> Value:
     data = c.data
     if data is None or data.size != 1 or len(c.shape) >= len(shape):
         return c
-    return Value(c.dtype, (1,) * len(shape), data=data.reshape((1,) * len(shape)))
+    wide = _WIDENED.get(c)
+    if wide is None:
+        wide = _WIDENED[c] = {}
+    out = wide.get(len(shape))
+    if out is None:  # one per constant and rank: recorded expressions stay hash-consed
+        ones = (1,) * len(shape)
+        out = wide[len(shape)] = Value(c.dtype, ones, data=data.reshape(ones))
+    return out
+
+
+_WIDENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # constant -> {rank: Value}
 
 
 # The arithmetic of the composite lowerings, on Values of one dtype.
@@ -300,9 +311,11 @@ def power(a: Value, b: Value) -> Value:
         if k in (2.0, 3.0):
             square = binary("Mul", a, a)
             return binary("Mul", square, a) if k == 3.0 else square
-    square = binary("Mul", a, a)
-    out = where(binary("Equal", b, const(2, b.dtype), D.bool), square, binary("Pow", a, b))
-    return where(binary("Equal", b, const(3, b.dtype), D.bool), binary("Mul", square, a), out)
+    square = binary("Mul", a, a)  # never -0.0
+    three = binary("Equal", b, const(3, b.dtype), D.bool)
+    products = where_signed(three, binary("Mul", square, a), square)
+    small = binary("Or", three, binary("Equal", b, const(2, b.dtype), D.bool), D.bool)
+    return where_signed(small, products, binary("Pow", a, b))
 
 
 def compare(op: str, a: Value, b: Value) -> Value:
@@ -431,8 +444,8 @@ def _with_kept_dims(v: Value, depth: int) -> Value | None:
         return None
     parts, shapes = [], set()
     for i in node.inputs:
-        if i.data is not None and i.data.ndim == 0:
-            parts.append(i)
+        if i.data is not None and i.data.size == 1 and len(i.shape) <= len(v.shape):
+            parts.append(i)  # a scalar (possibly given the other operand's rank by binary)
             continue
         lifted = _with_kept_dims(i, depth - 1)
         if lifted is None:
@@ -442,6 +455,7 @@ def _with_kept_dims(v: Value, depth: int) -> Value | None:
     if len(shapes) != 1:
         return None
     shape = shapes.pop()
+    parts = [_full_rank_scalar(p, shape) if p.data is not None else p for p in parts]
     return bind(node.op, parts, [v.dtype], lambda: [shape], node.attrs)[0]
 
 

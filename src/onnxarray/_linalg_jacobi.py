@@ -28,11 +28,13 @@ nodes, 6 of them passes over the matrix (a gather of the partners' rows, a produ
 for the column products, two products and a sum for the rotation); the SVD's adds 4 for V. In
 a loop body a small node costs ~0.4 us, a pass over a 64 x 64 matrix 1.7 us (2.3 us against an
 (m, 1) column), an iteration 1.35 us: ~23 us a round at n = 64, ~33 us with V. n = 16, 64, 128
-need ~6, 9, 10 sweeps of n - 1 rounds, the same with or without a QR or a sort of the columns
-first (measured), so the sequential rounds, not the arithmetic, bound the speed (n = 64: 567
-rounds). Inside a loop body onnxruntime's Where and comparisons cost several times an
-arithmetic node, and a scalar broadcast against an (m, 1) column runs one element at a time,
-so the rounds use arithmetic masks and constants of full rank.
+need ~6, 9, 10 sweeps of n - 1 rounds; sorting the columns by norm each sweep saves none, a QR
+first (rotating R^T) about one of nine for the SVD, about what a QR costs, and none for the
+shifted symmetric matrix (measured on random matrices). The sequential rounds, not the
+arithmetic, bound the speed (n = 64: 567 rounds). Inside a loop body onnxruntime's Where and
+comparisons cost several times an arithmetic node, and a scalar broadcast against an (m, 1)
+column runs one element at a time, so the rounds use arithmetic masks and constants of full
+rank.
 """
 
 from __future__ import annotations

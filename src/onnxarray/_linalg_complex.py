@@ -38,7 +38,7 @@ from ._linalg_base import (
     _top_k,
 )
 from ._linalg_jacobi import MAX_SWEEPS
-from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_jacobi
+from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_eigen
 from ._linalg_loops import (
     _column_index,
     diagonal,
@@ -242,11 +242,12 @@ def _sorted_columns(v: Value, order: Value) -> Value:
 
 def eigen(v: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
     """Real eigenvalues (ascending) and, if wanted, unitary eigenvectors of Hermitian ``v``,
-    by complex Jacobi rotations on loops (any matrix size); NaN where they did not converge."""
+    by one-sided complex Jacobi rotations of ``v + sigma I`` on loops (any matrix size); NaN
+    where they did not converge."""
     re, im = parts(v)
     scale = max_magnitude((re, im))
     a = cdivr(_hermitian_from_lower(re, im), scale)
-    w, vecs, failed = hermitian_jacobi(a, want_vectors, max_sweeps)
+    w, vecs, failed = hermitian_eigen(a, want_vectors, max_sweeps)
     w = _mul(w, _ops.squeeze(scale, [-1]))
     w, order = _top_k(nan_where(failed, w), largest=False)
     if not want_vectors:

@@ -18,10 +18,10 @@ pair already orthogonal): the tolerance is applied by the sweep test only. The r
 is two nested loops: an outer ``while`` over sweeps that tests, once per sweep, whether every
 column product is below the tolerance, and an inner loop of the m - 1 rounds of one sweep,
 whose body does no bookkeeping; at most ``max_sweeps`` sweeps. The complex methods
-(``_linalg_jacobi_complex``) are one loop over rounds that stops when a whole sweep rotated
-nothing. A matrix that did not settle, or that holds a NaN or an infinity, is flagged
-``failed``; the callers put NaN in all its outputs. An odd size is padded with one zero row and
-column (a zero column), which no rotation touches.
+(``_linalg_jacobi_complex``) have the same loops. A matrix that did not settle, or that holds
+a NaN or an infinity, is flagged ``failed``; the callers put NaN in all its outputs. An odd
+size is padded with one zero row and column (a zero column), which every rotation leaves
+as it is.
 
 Cost (float64, onnxruntime 1.32, one thread, CPU time): a round of ``symmetric_eigen`` is 31
 nodes, 6 of them passes over the matrix (a gather of the partners' rows, a product and a sum
@@ -116,44 +116,6 @@ class _Schedule:
                          lambda: [(self.m,)], (("axis", 0),))[0]
 
 
-def _rotation(d: Value, apq: Value) -> tuple[Value, Value]:
-    """(c, s) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with d = aqq - app
-    (Golub and Van Loan, sym.schur2), as t = 2 apq sign(d) / (|d| + sqrt(d^2 + 4 apq^2)).
-    Only called on pairs with apq above the tolerance, so the denominator is positive, and on
-    entries of a matrix scaled to magnitudes about 1, so the squares neither overflow nor
-    underflow."""
-    zero = _c(0, d)
-    two = _add(apq, apq)
-    den = _add(_ops.unary("Abs", d), _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two))))
-    num = _ops.where(_cmp("GreaterOrEqual", d, zero), two, _ops.unary("Neg", two))
-    t = _div(num, den)
-    c = _div(_c(1, d), _ops.unary("Sqrt", _add(_c(1, d), _mul(t, t))))
-    return c, _mul(t, c)
-
-
-def _settle(calm: Value, rotate: Value, last_axis: int) -> Value:
-    """Rounds in a row without a rotation, per matrix."""
-    moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [last_axis], True)
-    return _ops.where(_cmp("Equal", moved, _i64(0)), _add(calm, _i64(1)), _i64(0))
-
-
-def _loop(body, init: list[Value], rounds: Value, max_sweeps: int) -> list[Value]:
-    cap = _ops.binary("Mul", rounds, _i64(max_sweeps))
-
-    def cond(carry):
-        it, calm = carry[:2]
-        unsettled = _cmp("Less", _ops.reduce("ReduceMin", calm, None, False), rounds)
-        return _ops.binary("And", unsettled, _cmp("Less", it, cap))
-
-    return _while(cond, body, init)
-
-
-def _calm0(v: Value) -> Value:
-    nd = len(v.shape)
-    shape = _ops.concat([_ops.shape_of(v, 0, nd - 2), _ops.i64([1])], 0)
-    return _ops.expand_to(_i64(0), shape, v.shape[:-2] + (1,))
-
-
 def _first(v: Value, nv: Value, n, axis: int) -> Value:
     """``v`` cut to its first ``n`` entries on ``axis`` (undoing the padding)."""
     if v.shape[axis] is n or (type(n) is int and v.shape[axis] == n):
@@ -220,9 +182,9 @@ def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value]:
     +1/2 for q). Both members must pass the same ``two`` and opposite ``e``, bit for bit (a
     difference is exactly antisymmetric), or the update is not a rotation.
 
-    With d = alpha_q - alpha_p (see ``_rotation``), t = two sgn(d) / (|d| + sqrt(d^2 + two^2))
-    with sgn(0) = 1; d = sgn_j e, so sgn_j sgn(d) is sgn(e), or sgn_j where e = 0: one
-    expression, sgn(sgn(e) + sgn_j / 2). The denominator is at least the smallest normal
+    With d = alpha_q - alpha_p, t = two sgn(d) / (|d| + sqrt(d^2 + two^2)) with sgn(0) = 1
+    (Golub and Van Loan, sym.schur2); d = sgn_j e, so sgn_j sgn(d) is sgn(e), or sgn_j where
+    e = 0: one expression, sgn(sgn(e) + sgn_j / 2). The denominator is at least the smallest normal
     number, so a pair with e = two = 0 gives t = 0, not 0/0. (Not by adding that number:
     onnxruntime's graph optimizations drop an Add of a constant they round to zero.)"""
     den = _ops.binary("Max", _add(_ops.unary("Abs", e),

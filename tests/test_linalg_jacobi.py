@@ -154,24 +154,26 @@ def test_eigh_three_clusters_of_equal_eigenvalues(n, complex_):
     (_check_hermitian if complex_ else _check_eigh)(a)
 
 
-def _svd_stack(shape, ranks, seed):
+def _svd_stack(shape, ranks, seed, complex_):
     rng = np.random.default_rng(seed)
     m, n = shape
-    mats = []
-    for r in ranks:
-        mats.append(rng.standard_normal((m, r)) @ rng.standard_normal((r, n)))
-    return np.stack(mats)
+
+    def normal(*size):
+        return rng.standard_normal(size) + (1j * rng.standard_normal(size) if complex_ else 0)
+
+    return np.stack([normal(m, r) @ normal(r, n) for r in ranks])
 
 
 @pytest.mark.parametrize("shape", [(8, 8), (9, 9), (12, 7), (7, 12)])
 @pytest.mark.parametrize("full_matrices", [True, False])
-def test_svd_stacks_of_full_rank_and_rank_deficient_matrices(shape, full_matrices):
+@pytest.mark.parametrize("complex_", [False, True])
+def test_svd_stacks_of_full_rank_and_rank_deficient_matrices(shape, full_matrices, complex_):
     """U is the normalized columns where every singular value is well above the rounding of
     the others, and comes from a QR (completing the basis) where one is not: stacks of full
     rank only, and stacks mixing both, at even and odd sizes, wide and tall."""
     k = min(shape)
     for ranks in ([k, k], [k, k - 2, 1, 0], [k - 1]):
-        a = _svd_stack(shape, ranks, seed=sum(shape) + len(ranks))
+        a = _svd_stack(shape, ranks, sum(shape) + len(ranks), complex_)
         u, s, vh = (np.asarray(r) for r in oxp.linalg.svd(to_onnxarray(a),
                                                           full_matrices=full_matrices))
         scale = np.abs(a).max(axis=(-2, -1), keepdims=True)
@@ -179,8 +181,8 @@ def test_svd_stacks_of_full_rank_and_rank_deficient_matrices(shape, full_matrice
                                    atol=TOL * scale.max(), rtol=0)
         np.testing.assert_allclose((u[..., :k] * s[..., None, :]) @ vh[..., :k, :], a,
                                    atol=TOL * scale.max(), rtol=0)
-        for x in (u, np.swapaxes(vh, -1, -2)):
-            np.testing.assert_allclose(np.swapaxes(x, -1, -2) @ x,
+        for x in (u, np.conj(np.swapaxes(vh, -1, -2))):
+            np.testing.assert_allclose(np.conj(np.swapaxes(x, -1, -2)) @ x,
                                        np.broadcast_to(np.eye(x.shape[-1]),
                                                        x.shape[:-2] + (x.shape[-1],) * 2),
                                        atol=TOL, rtol=0)

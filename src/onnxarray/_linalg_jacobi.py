@@ -286,26 +286,29 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
                                              lambda: [vt.shape], (("axis", nd - 2),))[0], c, t))
         return out
 
+    # carry: sweeps done, which matrices are unsettled (..., the sweep test, made at the end
+    # of each sweep: one test in the graph, none before the first sweep), b^T (and V^T)
     def sweep(carry):
-        bt = carry[1]
-        inner = [_sum(_mul(bt, bt), -1, True), *carry[1:]]
-        return [_add(carry[0], _i64(1)), *_fori(tabs.rounds, round_, inner)[1:]]
+        bt = carry[2]
+        inner = [_sum(_mul(bt, bt), -1, True), *carry[2:]]
+        out = _fori(tabs.rounds, round_, inner)[1:]
+        return [_add(carry[0], _i64(1)), unsettled(out[0], MARGIN), *out]
 
     def cond(carry):
         return _ops.binary("And", _cmp("Less", carry[0], _i64(max_sweeps)),
-                           _batch_any(unsettled(carry[1], MARGIN)))
+                           _batch_any(carry[1]))
 
-    init = [_i64(0), bt]
+    init = [_i64(0), _cmp("Equal", total, total), bt]  # unsettled unless NaN (failed below)
     if want_vectors:
         init.append(_eye_like(bt, m, mv))
     out = _while(cond, sweep, init)
-    bt = out[1]
-    # settled within the margin: the sweeps stopped there, or hit the cap
-    bad = _ops.unsqueeze(unsettled(bt, MARGIN), [nd - 2])
+    bt = out[2]
+    # still unsettled within the margin: the sweeps hit the cap
+    bad = _ops.unsqueeze(out[1], [nd - 2])
     failed = _ops.binary("Or", bad, _ops.unary("Not",
                                                _finite(_sum(_sum(bt, -1, False), -1, True))))
     b = _mT(_first(bt, nv, n, -2))
-    vecs = _mT(_first(_first(out[2], nv, n, -1), nv, n, -2)) if want_vectors else None
+    vecs = _mT(_first(_first(out[3], nv, n, -1), nv, n, -2)) if want_vectors else None
     return b, vecs, failed
 
 

@@ -76,6 +76,7 @@ def complex_one_sided_jacobi(b: C, want_vectors: bool, max_sweeps: int = MAX_SWE
     floor_col = _ops.unsqueeze(_mul(_c(eps * eps, re), total), [nd - 2, nd - 1])
     rws, cls = _column_index(mv, m)
     upper = _cmp("Less", rws, cls)
+    eye = _ops.cast(_cmp("Equal", rws, cls), re.dtype)
     tiny = _k(float(np.finfo(re.dtype.numpy).tiny), re)
 
     def matmul(x: Value, y: Value) -> Value:
@@ -83,9 +84,12 @@ def complex_one_sided_jacobi(b: C, want_vectors: bool, max_sweeps: int = MAX_SWE
 
     def unsettled(bt: C, margin: float) -> Value:  # (...) bool; NaN counts as settled
         br, bi = bt
-        gr = _add(matmul(br, _mT(br)), matmul(bi, _mT(bi)))  # Re(B^H B)
-        gi = _sub(matmul(br, _mT(bi)), matmul(bi, _mT(br)))  # Im(B^H B)
-        alpha = _sum(_add(_mul(br, br), _mul(bi, bi)), -1, True)  # (..., m, 1)
+        # Re(B^H B) = [br, bi] [br, bi]^T, -Im(B^H B) = [bi, -br] [br, bi]^T
+        x = _ops.concat([br, bi], nd - 1)
+        xt = _mT(x)
+        gr = matmul(x, xt)
+        gi = matmul(_ops.concat([bi, _ops.unary("Neg", br)], nd - 1), xt)
+        alpha = _sum(_mul(gr, eye), -1, True)  # (..., m, 1): its diagonal
         big = _mul(_mul(_c(margin * margin, re), tol2), _mul(alpha, _mT(alpha)))
         live = _ops.binary("And", upper, _cmp("Greater", _ops.binary("Min", alpha, _mT(alpha)),
                                               _mul(_c(margin, re), floor_col)))
@@ -97,10 +101,10 @@ def complex_one_sided_jacobi(b: C, want_vectors: bool, max_sweeps: int = MAX_SWE
                          (("axis", nd - 2),))[0]
 
     def turned(x: C, other: C, c: Value, tr: Value, ti: Value) -> C:
-        """c (x_j + tau_j x_k), tau = tr + i ti."""
+        """c (x_j + tau_j x_k), tau = tr - i ti."""
         (xr, xi), (kr, ki) = x, other
-        return (_mul(c, _add(xr, _sub(_mul(tr, kr), _mul(ti, ki)))),
-                _mul(c, _add(xi, _add(_mul(tr, ki), _mul(ti, kr)))))
+        return (_mul(c, _add(xr, _add(_mul(tr, kr), _mul(ti, ki)))),
+                _mul(c, _add(xi, _sub(_mul(tr, ki), _mul(ti, kr)))))
 
     def round_(r, carry):
         alpha, br, bi = carry[:3]  # alpha (..., m, 1): the squared norms of bt's rows
@@ -108,46 +112,49 @@ def complex_one_sided_jacobi(b: C, want_vectors: bool, max_sweeps: int = MAX_SWE
         kr, ki = gather(br, partner), gather(bi, partner)
         # g_j = b_j^H b_k; g_k = conj(g_j), but the two sums round differently (onnxruntime's
         # reductions round by the row's place in memory), and members that disagree make an
-        # update that is not a rotation (clustered singular values stalled): average them
+        # update that is not a rotation (clustered singular values stalled): both take
+        # g_j + conj(g_k) = 2 g_j, the same sums in the same order
         gr = _sum(_add(_mul(br, kr), _mul(bi, ki)), -1, True)
         gi = _sum(_sub(_mul(br, ki), _mul(bi, kr)), -1, True)
-        half = _k(0.5, re)
-        gr = _mul(_add(gr, gather(gr, partner)), half)
-        gi = _mul(_sub(gi, gather(gi, partner)), half)
-        mag = _ops.unary("Sqrt", _add(_mul(gr, gr), _mul(gi, gi)))
-        c, t = _turn(_sub(alpha, gather(alpha, partner)), _add(mag, mag), half_sign)
+        gr, gi = _add(gr, gather(gr, partner)), _sub(gi, gather(gi, partner))
+        two = _ops.unary("Sqrt", _add(_mul(gr, gr), _mul(gi, gi)))  # 2 |g|
+        c, t = _turn(_sub(alpha, gather(alpha, partner)), two, half_sign)
         # tau_j = t_j conj(phi_j), phi_j = g_j / |g| (any phase where g = 0: then t = 0)
-        scale = _div(t, _ops.binary("Max", mag, tiny))
-        tr, ti = _mul(scale, gr), _ops.unary("Neg", _mul(scale, gi))
+        scale = _div(t, _ops.binary("Max", two, tiny))
+        tr, ti = _mul(scale, gr), _mul(scale, gi)
         # the rotation moves t |g| from p's squared norm to q's (or back)
-        out = [_add(alpha, _mul(t, mag)), *turned((br, bi), (kr, ki), c, tr, ti)]
+        out = [_add(alpha, _mul(_mul(t, two), _k(0.5, re))),
+               *turned((br, bi), (kr, ki), c, tr, ti)]
         if want_vectors:
             vt = carry[3], carry[4]
             out.extend(turned(vt, tuple(gather(p, partner) for p in vt), c, tr, ti))
         return out
 
+    # carry: sweeps done, which matrices are unsettled (the sweep test, made at the end of
+    # each sweep), the parts of b^T (and of V^T)
     def sweep(carry):
-        br, bi = carry[1], carry[2]
+        br, bi = carry[2], carry[3]
         alpha = _sum(_add(_mul(br, br), _mul(bi, bi)), -1, True)
-        return [_add(carry[0], _i64(1)), *_fori(tabs.rounds, round_, [alpha, *carry[1:]])[1:]]
+        out = _fori(tabs.rounds, round_, [alpha, *carry[2:]])[1:]
+        return [_add(carry[0], _i64(1)), unsettled((out[0], out[1]), MARGIN), *out]
 
     def cond(carry):
         return _ops.binary("And", _cmp("Less", carry[0], _i64(max_sweeps)),
-                           _batch_any(unsettled((carry[1], carry[2]), MARGIN)))
+                           _batch_any(carry[1]))
 
-    init = [_i64(0), bt[0], bt[1]]
+    init = [_i64(0), _cmp("Equal", total, total), bt[0], bt[1]]  # unsettled unless NaN
     if want_vectors:
         eye = _eye_like(re, m, mv)
         init.extend([eye, _mul(eye, _c(0, re))])
     out = _while(cond, sweep, init)
-    bt = (out[1], out[2])
-    bad = _ops.unsqueeze(unsettled(bt, MARGIN), [nd - 2])
-    total = _add(*(_sum(_sum(p, -1, False), -1, True) for p in bt))
-    failed = _ops.binary("Or", bad, _ops.unary("Not", _finite(total)))
+    bt = (out[2], out[3])
+    total = _add(*(_ops.reduce("ReduceSum", p, [-2, -1], False) for p in bt))
+    failed = _ops.unsqueeze(_ops.binary("Or", out[1], _ops.unary("Not", _finite(total))),
+                            [nd - 2])
     b = tuple(_mT(_first(p, nv, n, -2)) for p in bt)
     vecs = None
     if want_vectors:
-        vecs = tuple(_mT(_first(_first(v, nv, n, -1), nv, n, -2)) for v in out[3:5])
+        vecs = tuple(_mT(_first(_first(v, nv, n, -1), nv, n, -2)) for v in out[4:6])
     return b, vecs, failed
 
 

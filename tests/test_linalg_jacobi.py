@@ -273,3 +273,28 @@ def test_symbolic_size_model_equals_eager_bit_for_bit(name):
         ref = (np.linalg.eigvalsh(a) if name.startswith("eig")
                else np.linalg.svd(a, compute_uv=False))
         np.testing.assert_allclose(values, ref, atol=TOL * np.abs(a).max(), rtol=0)
+
+
+@pytest.mark.parametrize("name", ["eigh", "svd"])
+def test_complex_graph_stays_under_400_nodes(name):
+    """The complex methods too: <= 400 nodes, subgraphs included, at any n."""
+    import onnx
+
+    def count(graph) -> int:
+        total, stack = 0, [graph]
+        while stack:
+            g = stack.pop()
+            for node in g.node:
+                total += 1
+                for attr in node.attribute:
+                    if attr.type == onnx.AttributeProto.GRAPH:
+                        stack.append(attr.g)
+                    stack.extend(attr.graphs)
+        return total
+
+    counts = {}
+    for n in (3, 16, 17, "n"):
+        x = oxp.argument(shape=(n, n), dtype=oxp.complex128)
+        outs = getattr(oxp.linalg, name)(x)
+        counts[n] = count(oxp.build({"x": x}, {f"y{i}": o for i, o in enumerate(outs)}).graph)
+    assert max(counts.values()) <= 400, counts

@@ -1,12 +1,14 @@
 """The Jacobi methods behind eigh and svd on the inputs their shortcuts could get wrong.
 
-eigh rotates ``A + ||A||_F I`` one-sidedly before the two-sided finish: eigenvalues of equal
-magnitude and opposite sign (which one-sided Jacobi on A itself would mix), and a shifted
-matrix that is singular, must still give A's eigenvectors. svd carries its columns' squared
-norms through the rounds: zero, repeated and tiny columns must not upset it. The rounds mask
-rotations by arithmetic, and onnxruntime's graph optimizations (on by default for users of an
-exported model) once turned a guard of that arithmetic into 0/0: the models must give the same
-results with them on.
+eigh rotates the columns of ``A + sigma I`` (sigma = 2 min(||A||_F, ||A||_inf)) and reads the
+eigenvectors from them: eigenvalues of equal magnitude and opposite sign (which one-sided
+Jacobi on A itself would mix), clusters of equal eigenvalues, and a matrix whose smallest
+eigenvalue is -||A||_F (singular for a shift of ||A||_F), must still give A's eigenvectors. svd
+carries its columns' squared norms through the rounds: zero, repeated and tiny columns must not
+upset it, and U skips its completing QR only where no singular value is negligible. The rounds
+guard their arithmetic without comparisons, and onnxruntime's graph optimizations (on by default
+for users of an exported model) once turned such a guard into 0/0: the models must give the
+same results with them on.
 """
 
 from __future__ import annotations

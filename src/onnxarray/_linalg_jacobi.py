@@ -79,8 +79,7 @@ def _pad_even(v: Value, axes: tuple[int, ...], nv: Value) -> tuple[Value, Value,
 
 class _Schedule:
     """The round-robin tables of an even number ``m`` of indices, (rounds, m) each: the
-    partner of every index, its sign (-1 for the smaller index p of its pair, +1 for q) and
-    the flat position p * m + q of its pair's entry."""
+    partner of every index and its sign (-1 for the smaller index p of its pair, +1 for q)."""
 
     def __init__(self, mv: Value, m) -> None:
         self.rounds = _ops.binary("Max", _ops.binary("Sub", mv, _i64(1)), _i64(1))
@@ -107,13 +106,7 @@ class _Schedule:
         self.partner = scatter(_ops.concat([q, p], 1))
         ones = _ops.binary("Add", _ops.binary("Mul", p, _i64(0)), _i64(1))
         self.sign = scatter(_ops.concat([_ops.unary("Neg", ones), ones], 1))
-        flat = _add(_ops.binary("Mul", p, mv), q)
-        self.flat = scatter(_ops.concat([flat, flat], 1))
         self.m = m
-
-    def row(self, table: Value, r: Value) -> Value:
-        return _ops.bind("Gather", [table, _ops.reshape(r, [])], [table.dtype],
-                         lambda: [(self.m,)], (("axis", 0),))[0]
 
 
 def _first(v: Value, nv: Value, n, axis: int) -> Value:
@@ -167,12 +160,6 @@ def _k(value: float, like: Value) -> Value:
     lower-rank scalar against a (..., m, 1) column one element at a time (64x1 float64: 1.4 us
     per op instead of 0.4 us)."""
     return _ops.const(np.full((1,) * len(like.shape), value), like.dtype)
-
-
-def _positive(x: Value) -> Value:
-    """1 where ``x > 0``, 0 elsewhere (NaN stays NaN), by arithmetic: in an onnxruntime loop
-    body a comparison costs ~1.5 us and a Where ~4 us on a vector, Relu and Sign ~0.5 us."""
-    return _ops.unary("Sign", _ops.unary("Relu", x))
 
 
 def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value]:

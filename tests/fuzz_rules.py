@@ -133,6 +133,15 @@ def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
                         if val.dtype.kind == "f" else (val.astype(object) < info.min) | \
                         (val.astype(object) > info.max)
                 return bcast(np.asarray(bad, bool))
+        dt = call.kwargs.get("dtype")
+        if name in ("sum", "prod", "cumulative_sum", "cumulative_prod") and dt is not None \
+                and np.dtype(dt.name).kind in "iu" and ops[0].dtype.kind in "fc":
+            # the input is cast to dtype first: a value outside its range makes it unspecified
+            info = np.iinfo(np.dtype(dt.name))
+            with np.errstate(invalid="ignore"):
+                val = ops[0].real if ops[0].dtype.kind == "c" else ops[0]
+                if (~np.isfinite(val) | (val < info.min) | (val > info.max)).any():
+                    return np.ones(ref.shape, bool)
         if name in KNOWN_LIMITS:
             return bcast(KNOWN_LIMITS[name](*ops))
         if name == "sign" and ref.dtype.kind == "c":

@@ -206,7 +206,22 @@ def _full_rank_scalar(c: Value, shape: tuple) -> Value:
     data = c.data
     if data is None or data.size != 1 or len(c.shape) >= len(shape):
         return c
-    return Value(c.dtype, (1,) * len(shape), data=data.reshape((1,) * len(shape)))
+    # Shared by dtype, rank and bits (like the scalar constants of _array_object), so that
+    # ``x + 1`` recorded twice is one node and a recorded op adds no Value for its constant.
+    key = (c.dtype, len(shape), data.tobytes())
+    v = _FULL_RANK.get(key)
+    if v is None:
+        full = np.array(data).reshape((1,) * len(shape))  # a copy: the Value is shared
+        full.flags.writeable = False
+        v = Value(c.dtype, full.shape, data=full)
+        if len(_FULL_RANK) >= _FULL_RANK_SIZE:
+            _FULL_RANK.clear()
+        _FULL_RANK[key] = v
+    return v
+
+
+_FULL_RANK: dict = {}
+_FULL_RANK_SIZE = 1024
 
 
 # The arithmetic of the composite lowerings, on Values of one dtype.

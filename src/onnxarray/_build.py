@@ -587,10 +587,36 @@ def _node_key(node, ins: list[str]):
     """What makes two nodes compute the same values, or None if they must stay apart."""
     if node.op in NONDETERMINISTIC:
         return None
+    if node.op == "Shape" and not node.domain:
+        sizes = _shape_sizes(node)
+        if sizes is not None:
+            return ("Shape", "", sizes)
     try:
         return (node.op, node.domain, tuple(ins), hash(node.attrs) and node.attrs)
     except TypeError:  # tensor-valued attributes
         return None
+
+
+def _shape_sizes(node):
+    """The sizes a ``Shape`` node reads, as ints and dim keys: two arrays whose sizes are equal
+    dims have equal sizes when the model runs (what recording assumes everywhere), so their
+    ``Shape``s are one node, and so is everything computed from them (the same size read from
+    several arrays of a trace). None when a size is not a dim."""
+    shape = node.inputs[0].shape
+    attrs = dict(node.attrs)
+    rank = len(shape)
+    start, end = attrs.get("start", 0), attrs.get("end", rank)
+    start = min(max(start + rank if start < 0 else start, 0), rank)
+    end = min(max(end + rank if end < 0 else end, 0), rank)
+    sizes = []
+    for d in shape[start:end]:
+        if type(d) is int:
+            sizes.append(d)
+        elif isinstance(d, Dim):
+            sizes.append(d.key)
+        else:
+            return None
+    return tuple(sizes)
 
 
 def _version() -> str:

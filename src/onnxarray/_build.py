@@ -29,7 +29,13 @@ from ._graph import (
     Value,
     topological_order,
 )
-from ._opset_forms import DOMAIN_VERSIONS, PRIVATE_DOMAIN, expand, min_opset
+from ._opset_forms import (
+    DOMAIN_VERSIONS,
+    OPSET_DEPENDENT,
+    PRIVATE_DOMAIN,
+    expand,
+    min_opset,
+)
 from ._version import __version__
 
 __all__ = ["argument", "build"]
@@ -417,11 +423,16 @@ class _Emitter:
                 continue
             # The library's own nodes of a domain in DOMAIN_VERSIONS have a form valid from
             # that version on: any later version will do, with nothing to check.
-            least = DOMAIN_VERSIONS.get(node.domain)
-            if least is None:
-                self.use_domain(node.domain, ops=(node.op,))
-            else:
-                self.use_domain(node.domain, least)
+            if node.domain:
+                least = DOMAIN_VERSIONS.get(node.domain)
+                if least is None:
+                    self.use_domain(node.domain, ops=(node.op,))
+                else:
+                    self.use_domain(node.domain, least)
+            elif not node.attrs and node.op not in OPSET_DEPENDENT:
+                # the common node: one NodeProto, as _opset_forms.expand writes it
+                nodes.append(onnx.NodeProto(op_type=node.op, input=ins, output=outs))
+                continue
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 

@@ -39,9 +39,20 @@ SIGNLESS = {"max", "min", "maximum", "minimum", "clip", "sum", "prod", "mean", "
 STRICTER = [("setitem", "does not fit the selection"), ("linalg.cross", "must have size 3"),
             ("asarray", "discards the imaginary part")]
 # Documented limits, not compared: the sign bit of a NaN is read only from opset 26 (BitCast).
+# Complex division (reciprocal, x1 / x2) copies the sign of a NaN part into its zeros where
+# an operand is infinite (C99 Annex G), so it reads NaN sign bits too.
+
+
+def _complex_nan(*ops) -> np.ndarray:
+    masks = [np.isnan(o) if o.dtype.kind == "c" else np.zeros(o.shape, bool) for o in ops]
+    return np.logical_or.reduce(np.broadcast_arrays(*masks)) if len(masks) > 1 else masks[0]
+
+
 KNOWN_LIMITS = {
     "signbit": lambda x: np.isnan(x),
     "copysign": lambda x1, x2: np.isnan(x2),
+    "reciprocal": _complex_nan, "divide": _complex_nan, "truediv": _complex_nan,
+    "rtruediv": _complex_nan,
 }
 # matrix functions whose results on a matrix with NaN or infinite entries are left open
 FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",

@@ -19,7 +19,7 @@ from . import _dtypes as D
 from . import _ops, lax
 from ._array_object import Array
 from ._graph import Dim, Value
-from ._linalg_base import _c, _cmp, _div, _mul, _sub, _sum
+from ._linalg_base import _c, _cmp, _div, _mul, _sub
 from ._linalg_blocked import (
     BLOCK,
     _index,
@@ -29,7 +29,7 @@ from ._linalg_blocked import (
     _slice,
     _take_row,
 )
-from ._linalg_loops import _eye_like, _fori, size_value
+from ._linalg_loops import _eye_like, _fori, size_value, sum_squares
 from ._linalg_loops import householder as _column_householder
 from ._linear_algebra_functions import _mm
 
@@ -99,12 +99,12 @@ def householder(a: Value, trip: Value) -> tuple[Value, Value]:
         x = _div(x, _ops.binary("Max", big_x, tiniest))  # a zero x stays zero
         xk = _ops.bind("GatherElements", [x, at], [dtype], lambda: [at.shape],
                        (("axis", nd - 1),))[0]
-        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
+        norm = _ops.unary("Sqrt", sum_squares(x))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
         v = _ops.bind("ScatterElements", [x, at, _sub(xk, alpha)], [dtype], lambda: [x.shape],
                       (("axis", nd - 1),))[0]
-        vv = _sum(_mul(v, v), -1, True)
+        vv = sum_squares(v)
         return _div(v, _ops.unary("Sqrt", _ops.binary("Max", vv, one)))
 
     def body(k, carry):

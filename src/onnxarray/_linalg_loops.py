@@ -21,7 +21,7 @@ from ._linalg_base import _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linear_algebra_functions import _mm
 
 __all__ = ["permutation_sign", "pivot_sign", "householder", "size_value", "arange",
-           "nan_where", "eye_like", "symmetric_from_lower", "diagonal"]
+           "nan_where", "eye_like", "symmetric_from_lower", "diagonal", "sum_squares"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +92,11 @@ def _while(cond, body, init: list[Value]) -> list[Value]:
     out = lax.while_loop(lambda carry: Array._new(cond([c._v for c in carry])), step,
                          tuple(Array._new(v) for v in init))
     return [o._v for o in out]
+
+
+def sum_squares(v: Value) -> Value:
+    """The sum of squares over the last axis, kept: one ``ReduceSumSquare``."""
+    return _ops.reduce("ReduceSumSquare", v, [-1], True)
 
 
 def _nan_where(bad: Value, v: Value) -> Value:
@@ -193,11 +198,11 @@ def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Valu
         big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
         x = _div(x, _ops.binary("Max", big, tiniest))  # a zero x stays zero
         xk = _take(x, k, -1)
-        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
+        norm = _ops.unary("Sqrt", sum_squares(x))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
         v = _sub(x, _mul(alpha, _ops.cast(_cmp("Equal", cols, k), a.dtype)))  # (..., 1, m)
-        vv = _sum(_mul(v, v), -1, True)
+        vv = sum_squares(v)
         bv = _mul(_div(_c(2, a), _ops.binary("Max", vv, one)), v)  # v = 0 where vv < 1
         vc = _mT(v)  # (..., m, 1)
         # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)

@@ -331,7 +331,8 @@ def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
         mask = pick.set_entries(mask, p_all, index, zeros)
         carry = (Array._new(c1), Array._new(_same_shape(m, aug.shape)),
                  Array._new(_same_shape(mask, unused.shape)))
-        return carry, (Array._new(pick.as_row(p_all)), Array._new(pivots))
+        p_out = pick.as_row(p_all) if pick.stacked else p_all  # (K, BLOCK) reshapes alike
+        return carry, (Array._new(p_out), Array._new(pivots))
 
     init = (Array._new(_ops.i64([0])), Array._new(aug), Array._new(unused))
     carry, ys = lax.scan(step, init, length=Array._new(blocks))
@@ -364,10 +365,14 @@ def _solution_rows(rhs: Value, piv: Value, pick: _Picker, n, k) -> Value:
 
 
 def _blocks_to_row(y: Value, batch: tuple, batch_v: Value, big, bigv: Value, nv: Value, n):
-    """Per-block rows (K, ..., 1, BLOCK) as one row (..., 1, n)."""
+    """Per-block rows (K, ..., 1, BLOCK) (or (K, BLOCK) for one matrix) as one row
+    (..., 1, n)."""
     nb = len(batch)
-    y = _ops.transpose(y, list(range(1, nb + 2)) + [0, nb + 2])  # (..., 1, K, BLOCK)
-    nbig = big if type(big) is int else _ops.reshape(bigv, [1])
+    if nb:  # for one matrix (K, 1, BLOCK) is already laid out as (1, K, BLOCK)
+        y = _ops.transpose(y, list(range(1, nb + 2)) + [0, nb + 2])  # (..., 1, K, BLOCK)
+    # the size as a Value: for one block of one matrix the reshape is not elided either, so
+    # that the graph does not depend on the size
+    nbig = big if (type(big) is int and nb) else _ops.reshape(bigv, [1])
     y = _ops.reshape(y, list(batch) + [1, nbig] if _ops.is_static(batch) else
                      [batch_v, 1, nbig], batch + (1, big))
     return _slice(y, 0, _ops.reshape(nv, [1]), -1, batch + (1, n))

@@ -120,16 +120,14 @@ def permutation_sign(perm: Value, like: Value) -> Value:
 
 def pivot_sign(piv: Value, like: Value) -> Value:
     """The sign (+-1, (..., 1, 1)) of the permutation that takes column j to row ``piv[j]``
-    (``piv`` (..., 1, n) int64), by counting inversions."""
-    n = piv.shape[-1]
-    nv = _ops.reshape(_ops.dim_of(piv, -1), []) if type(n) is not int else _ops.const(n, D.int64)
-    rows, cols = _column_index(nv, n)
-    later = _cmp("Less", rows, cols)  # i < j
-    inverted = _ops.binary("And", later, _cmp("Greater", _mT(piv), piv))
-    count = _ops.reduce("ReduceSum", _ops.cast(inverted, D.int64), [-2, -1], True)
-    odd = _cmp("Equal", _ops.binary("Mod", count, _ops.const(2, D.int64)),
-               _ops.const(1, D.int64))
-    return _ops.where(odd, _c(-1, like), _c(1, like))
+    (``piv`` (..., 1, n) int64), by counting inversions: ``(-1)^count``, from the pairs
+    i < j with ``piv[i] > piv[j]`` (the strict upper triangle by one ``Trilu``)."""
+    inverted = _ops.cast(_cmp("Greater", _mT(piv), piv), like.dtype)  # [i, j]: piv[i] > piv[j]
+    upper = _ops.bind("Trilu", [inverted, _ops.const(1, D.int64)], [like.dtype],
+                      lambda: [inverted.shape], (("upper", 1),))[0]
+    count = _ops.reduce("ReduceSum", upper, [-2, -1], True)  # an exact integer
+    odd = _ops.binary("Mod", count, _c(2, like), attrs=(("fmod", 1),))
+    return _sub(_c(1, like), _mul(_c(2, like), odd))
 
 
 # ---------------------------------------------------------------------------------------------

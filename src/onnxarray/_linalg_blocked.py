@@ -382,17 +382,20 @@ def _blocks_to_row(y: Value, batch: tuple, batch_v: Value, big, bigv: Value, nv:
 # Cholesky
 
 
-def cholesky(s: Value) -> Value:
-    """The lower Cholesky factor of symmetric (..., n, n) ``s``, CHOLESKY_BLOCK columns per
-    iteration.
+def cholesky(a: Value) -> Value:
+    """The lower Cholesky factor of symmetric (..., n, n) ``a``, read from its lower triangle,
+    CHOLESKY_BLOCK columns per iteration.
 
-    A block reads its columns as the rows ``c0:c0 + BLOCK`` of the symmetric matrix (rows are
+    The loop works on ``s = a^T``, whose upper triangle is ``a``'s lower one (no symmetric copy
+    is made): a block reads its columns as the rows ``c0:c0 + BLOCK`` of ``s`` (rows are
     gathered much faster than columns) and factors its diagonal block as ``F^T D F`` (``F``
     unit upper triangular) by outer products on that small block, four nodes a column (the
     row, the pivot, a division and a ``Gemm`` that reads the row as the column too); the
     block's rows of ``L^T`` are then ``D^-1/2 F^-T`` times its rows, and one ``Gemm``
-    subtracts their product from the whole matrix. The entries below the diagonal of ``L^T``
-    (rounding noise of the eliminated part) are zeroed once, at the end."""
+    subtracts their product from the whole matrix. Only entries on or above the diagonal of
+    the rows read are used; below it the loop leaves rounding noise of the eliminated part,
+    and the lower triangle of ``s``, which ``Trilu`` drops once, at the end."""
+    s = _mT(a)
     n = s.shape[-1]
     nd = len(s.shape)
     nb = nd - 2
@@ -433,8 +436,8 @@ def cholesky(s: Value) -> Value:
     nbig = big if type(big) is int else _ops.reshape(bigv, [1])
     lt = _ops.reshape(y, list(batch) + [nbig, nbig] if _ops.is_static(batch) else
                       [batch_v, nbig, nbig], batch + (big, big))
-    # rows of L^T: zero below the diagonal
-    low = _mT(_ops.where(_cmp("Less", cols_n, rows_n), _c(0, lt), lt))
+    low = _ops.bind("Trilu", [_mT(lt), _ops.const(0, D.int64)], [lt.dtype],
+                    lambda: [lt.shape], (("upper", 0),))[0]
     if type(n) is int and big == n:
         return low
     nv1 = _ops.reshape(nv, [1])

@@ -382,20 +382,27 @@ def _blocks_to_row(y: Value, batch: tuple, batch_v: Value, big, bigv: Value, nv:
 # Cholesky
 
 
+def _trilu(v: Value, upper: bool) -> Value:
+    """The upper or lower triangle (diagonal included) of (..., n, n) ``v``, zero elsewhere."""
+    return _ops.bind("Trilu", [v, _ops.const(0, D.int64)], [v.dtype], lambda: [v.shape],
+                     (("upper", int(upper)),))[0]
+
+
 def cholesky(a: Value) -> Value:
     """The lower Cholesky factor of symmetric (..., n, n) ``a``, read from its lower triangle,
     CHOLESKY_BLOCK columns per iteration.
 
-    The loop works on ``s = a^T``, whose upper triangle is ``a``'s lower one (no symmetric copy
-    is made): a block reads its columns as the rows ``c0:c0 + BLOCK`` of ``s`` (rows are
+    The loop works on ``s = tril(a)^T``, whose upper triangle is ``a``'s lower one (no
+    symmetric copy is made, and what ``a`` holds above its diagonal, NaN included, is never
+    read): a block reads its columns as the rows ``c0:c0 + BLOCK`` of ``s`` (rows are
     gathered much faster than columns) and factors its diagonal block as ``F^T D F`` (``F``
     unit upper triangular) by outer products on that small block, four nodes a column (the
     row, the pivot, a division and a ``Gemm`` that reads the row as the column too); the
     block's rows of ``L^T`` are then ``D^-1/2 F^-T`` times its rows, and one ``Gemm``
     subtracts their product from the whole matrix. Only entries on or above the diagonal of
     the rows read are used; below it the loop leaves rounding noise of the eliminated part,
-    and the lower triangle of ``s``, which ``Trilu`` drops once, at the end."""
-    s = _mT(a)
+    which ``Trilu`` drops once, at the end."""
+    s = _mT(_trilu(a, False))
     n = s.shape[-1]
     nd = len(s.shape)
     nb = nd - 2
@@ -406,7 +413,7 @@ def cholesky(a: Value) -> Value:
     big, bigv, blocks = _padded_size(n, nv, block)
     rows_n, cols_n = _index(bigv, big)
     s = _padded_identity(s, n, nv, big, bigv, rows_n, cols_n)
-    strict_upper = _ops.const(np.triu(np.ones((block, block)), 1), s.dtype)
+    strict_upper = _ops.const(np.triu(np.ones((block, block), bool), 1), D.bool)
 
     def step(carry, _):
         c0, s_in = (c._v for c in carry)
@@ -422,7 +429,7 @@ def cholesky(a: Value) -> Value:
                 pt = _minus_product(pt, row, f)  # the row read as the column
             fs.append(f)
             ds.append(d)
-        k = _mul(_ops.concat(fs, nd - 2), strict_upper)  # F - I
+        k = _ops.where(strict_upper, _ops.concat(fs, nd - 2), _c(0, s))  # F - I
         root = _ops.unary("Sqrt", _ops.concat(ds, nd - 2))  # (..., BLOCK, 1)
         low = _div(_transposed_times(_unit_inverse(k), rows), root)  # (..., BLOCK, N)
         s_out = _minus_product(s_in, low, low)
@@ -436,8 +443,7 @@ def cholesky(a: Value) -> Value:
     nbig = big if type(big) is int else _ops.reshape(bigv, [1])
     lt = _ops.reshape(y, list(batch) + [nbig, nbig] if _ops.is_static(batch) else
                       [batch_v, nbig, nbig], batch + (big, big))
-    low = _ops.bind("Trilu", [_mT(lt), _ops.const(0, D.int64)], [lt.dtype],
-                    lambda: [lt.shape], (("upper", 0),))[0]
+    low = _trilu(_mT(lt), False)
     if type(n) is int and big == n:
         return low
     nv1 = _ops.reshape(nv, [1])

@@ -171,6 +171,17 @@ def _eye_like(v: Value, m, mv: Value) -> Value:
     return _ops.expand_to(eye, shape, v.shape[:nb] + (m, m))
 
 
+def _reflect(c: Value, v: Value, bv: Value) -> Value:
+    """``c - (c v^T) bv`` for rows ``v``, ``bv`` (..., 1, m): two ``Gemm``s for one matrix
+    (a Transpose, two MatMuls and a Sub otherwise)."""
+    if len(c.shape) == 2:
+        cv = _ops.bind("Gemm", [c, v], [c.dtype], lambda: [(c.shape[0], 1)],
+                       (("transB", 1),))[0]
+        return _ops.bind("Gemm", [cv, bv, c], [c.dtype], lambda: [c.shape],
+                         (("alpha", -1.0), ("beta", 1.0)))[0]
+    return _sub(c, _mm(_mm(c, _mT(v)), bv))
+
+
 def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Value]:
     """``a = q @ r`` for (..., m, n) ``a``: q (..., m, m) orthogonal (if ``want_q``), r upper
     triangular; ``trip`` (0-d int64) reflections, min(m - 1, n).
@@ -202,13 +213,8 @@ def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Valu
         v = _sub(x, _mul(alpha, _ops.cast(_cmp("Equal", cols, k), a.dtype)))  # (..., 1, m)
         vv = sum_squares(v)
         bv = _mul(_div(_c(2, a), _ops.binary("Max", vv, one)), v)  # v = 0 where vv < 1
-        vc = _mT(v)  # (..., m, 1)
         # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)
-        out = [_sub(rt, _mm(_mm(rt, vc), bv))]
-        if want_q:
-            q = carry[1]
-            out.append(_sub(q, _mm(_mm(q, vc), bv)))
-        return out
+        return [_reflect(c, v, bv) for c in carry[:1 + want_q]]
 
     init = [_mT(a)] + ([_eye_like(a, m, mv)] if want_q else [])
     out = _fori(trip, body, init)

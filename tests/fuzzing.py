@@ -112,7 +112,7 @@ class Generator:
             return bool(rng.integers(2))
         if kind in "iu":
             return int(self.choice([0, 1, 2, 3, -1, 5, 100] if kind == "i" else [0, 1, 2, 3, 7]))
-        vals = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, math.nan, math.inf, -math.inf, 1e-310, 3.25,
+        vals = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 3.0, math.nan, math.inf, -math.inf, 1e-310, 3.25,
                 -7.0, 1e300]
         if kind == "f":
             return float(self.choice(vals))

@@ -479,7 +479,8 @@ def test_loop_invariants_stay_outside_and_constants_are_shared():
     ((loop, body),) = list(subgraphs(model.graph))
     assert sorted(n.op_type for n in body.node) == ["Add", "Identity", "Mul"]
     assert len(body.initializer) == 0
-    threes = [t for t in model.graph.initializer if onnx.numpy_helper.to_array(t).tolist() == 3.0]
+    threes = [t for t in model.graph.initializer
+              if onnx.numpy_helper.to_array(t).ravel().tolist() == [3.0]]
     assert len(threes) == 1  # one initializer, read by the main graph and the body
     data = {"x": np.array([1.0, 2.0]), "w": np.array([0.5, 0.25])}
     (out,) = eager_and_exported(fn, model, data)

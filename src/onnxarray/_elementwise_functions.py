@@ -302,11 +302,12 @@ def minimum(x1, x2, /) -> Array:
 
 
 def _constant_bound(v: Value) -> float | int | None:
-    """The value of a 0-D constant that is not NaN, else None."""
+    """The value of a one-element constant that is not NaN, else None (a recorded operation
+    may hold a 0-D constant with the other operand's rank: ``_ops.binary``)."""
     d = v.data
-    if d is None or d.ndim != 0 or (d.dtype.kind == "f" and np.isnan(d)):
+    if d is None or d.size != 1 or (d.dtype.kind == "f" and np.isnan(d).any()):
         return None
-    return d.item()
+    return d.reshape(()).item()
 
 
 def _clip_of_extrema(op: str, v1: Value, v2: Value) -> Value | None:
@@ -329,8 +330,10 @@ def _clip_of_extrema(op: str, v1: Value, v2: Value) -> Value | None:
         else:
             continue
         value = _constant_bound(b)
-        if value is None or b.dtype is not inner.dtype or x.shape != inner.shape:
+        if value is None or b.dtype is not inner.dtype or x.shape != inner.shape \
+                or max(len(b.shape), len(bound.shape)) > len(x.shape):
             continue
+        b, bound = (_ops.const(c.data.reshape(()), c.dtype) for c in (b, bound))  # Clip's 0-D
         lo, hi = (b, bound) if op == "Min" else (bound, b)
         if op == "Max" and _constant_bound(lo) > _constant_bound(hi):
             continue

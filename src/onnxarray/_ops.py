@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -192,9 +193,39 @@ def unary(op: str, x: Value, out_dtype: DType | None = None, attrs: tuple = ()) 
 
 def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
            attrs: tuple = ()) -> Value:
+    if op in _NOOP_VALUE:
+        for c, other in ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b)):
+            if other.data is None and len(c.shape) <= len(other.shape) \
+                    and noop_in_float32(c, op):
+                # one more leading axis than the other operand: the pass declines a node
+                # whose result would be broadcast, and the axis is squeezed off again
+                wide = Value(c.dtype, (1,) * (len(other.shape) + 1),
+                             data=c.data.reshape((1,) * (len(other.shape) + 1)))
+                args = [other, wide] if c is b else [wide, other]
+                shape = (1, *other.shape)
+                out = bind(op, args, [out_dtype or a.dtype], lambda s=shape: [s], attrs)[0]
+                return squeeze(out, [0])
     a, b = _full_rank_scalar(a, b.shape), _full_rank_scalar(b, a.shape)
     return bind(op, [a, b], [out_dtype or a.dtype],
                 lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
+
+
+# onnxruntime's NoopElimination drops Add/Sub of a constant 0 and Mul/Div by a constant 1,
+# reading the constant in float32 (see noop_in_float32).
+_NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
+
+
+def noop_in_float32(c: Value, op: str) -> bool:
+    """Whether onnxruntime's NoopElimination would drop ``op`` with the one-element float64
+    constant ``c`` from an exported model though it is no no-op: the pass tests the constant
+    in float32, so x + c goes for |c| < 2**-150 and x * c, x / c for c within 2**-25 of 1.
+    ``binary`` records such operations in a form the pass leaves alone."""
+    if c.data is None or c.data.size != 1 or c.dtype is not D.float64:
+        return False
+    with np.errstate(all="ignore"):
+        value = float(np.float32(c.data.reshape(())))
+    target = _NOOP_VALUE[op]
+    return value == target and float(c.data.reshape(())) != target
 
 
 def _full_rank_scalar(c: Value, shape: tuple) -> Value:
@@ -206,7 +237,17 @@ def _full_rank_scalar(c: Value, shape: tuple) -> Value:
     data = c.data
     if data is None or data.size != 1 or len(c.shape) >= len(shape):
         return c
-    return Value(c.dtype, (1,) * len(shape), data=data.reshape((1,) * len(shape)))
+    wide = _WIDENED.get(c)
+    if wide is None:
+        wide = _WIDENED[c] = {}
+    out = wide.get(len(shape))
+    if out is None:  # one per constant and rank: recorded expressions stay hash-consed
+        ones = (1,) * len(shape)
+        out = wide[len(shape)] = Value(c.dtype, ones, data=data.reshape(ones))
+    return out
+
+
+_WIDENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # constant -> {rank: Value}
 
 
 # The arithmetic of the composite lowerings, on Values of one dtype.
@@ -270,9 +311,11 @@ def power(a: Value, b: Value) -> Value:
         if k in (2.0, 3.0):
             square = binary("Mul", a, a)
             return binary("Mul", square, a) if k == 3.0 else square
-    square = binary("Mul", a, a)
-    out = where(binary("Equal", b, const(2, b.dtype), D.bool), square, binary("Pow", a, b))
-    return where(binary("Equal", b, const(3, b.dtype), D.bool), binary("Mul", square, a), out)
+    square = binary("Mul", a, a)  # never -0.0
+    three = binary("Equal", b, const(3, b.dtype), D.bool)
+    products = where_signed(three, binary("Mul", square, a), square)
+    small = binary("Or", three, binary("Equal", b, const(2, b.dtype), D.bool), D.bool)
+    return where_signed(small, products, binary("Pow", a, b))
 
 
 def compare(op: str, a: Value, b: Value) -> Value:
@@ -401,8 +444,8 @@ def _with_kept_dims(v: Value, depth: int) -> Value | None:
         return None
     parts, shapes = [], set()
     for i in node.inputs:
-        if i.data is not None and i.data.ndim == 0:
-            parts.append(i)
+        if i.data is not None and i.data.size == 1 and len(i.shape) <= len(v.shape):
+            parts.append(i)  # a scalar (possibly given the other operand's rank by binary)
             continue
         lifted = _with_kept_dims(i, depth - 1)
         if lifted is None:
@@ -412,6 +455,7 @@ def _with_kept_dims(v: Value, depth: int) -> Value | None:
     if len(shapes) != 1:
         return None
     shape = shapes.pop()
+    parts = [_full_rank_scalar(p, shape) if p.data is not None else p for p in parts]
     return bind(node.op, parts, [v.dtype], lambda: [shape], node.attrs)[0]
 
 

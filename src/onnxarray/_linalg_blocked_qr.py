@@ -147,12 +147,9 @@ def householder(a: Value, trip: Value) -> tuple[Value, Value]:
                 pt = _minus_outer(pt, _times_transposed(pt, u), u, 2.0)
             us.append(u)
         u = _ops.concat(us, nd - 2)  # (..., BLOCK, m)
-        ut = _mT(u)
-        t = _wy_factor(_mul(_mm(u, ut), upper), a)
+        t = _wy_factor(_mul(_times_transposed(u, u), upper), a)
         # r^T and q times H_c0 ... H_c0+BLOCK-1 = I - U^T T U
-        rt_out = _sub(rt_in, _mm(_mm(_mm(rt_in, ut), t), u))
-        q_out = _sub(q_in, _mm(_mm(_mm(q_in, ut), t), u))
-        return [rt_out, q_out]
+        return [_minus_outer(c, _mm(_times_transposed(c, u), t), u) for c in (rt_in, q_in)]
 
     rt, q = _fori(blocks, body, [rt, _eye_like(a, m, mv)])
     if not (type(n) is int and big == n):

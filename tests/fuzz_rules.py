@@ -39,9 +39,20 @@ SIGNLESS = {"max", "min", "maximum", "minimum", "clip", "sum", "prod", "mean", "
 STRICTER = [("setitem", "does not fit the selection"), ("linalg.cross", "must have size 3"),
             ("asarray", "discards the imaginary part")]
 # Documented limits, not compared: the sign bit of a NaN is read only from opset 26 (BitCast).
+# Complex division (reciprocal, x1 / x2) copies the sign of a NaN part into its zeros where
+# an operand is infinite (C99 Annex G), so it reads NaN sign bits too.
+
+
+def _complex_nan(*ops) -> np.ndarray:
+    masks = [np.isnan(o) if o.dtype.kind == "c" else np.zeros(o.shape, bool) for o in ops]
+    return np.logical_or.reduce(np.broadcast_arrays(*masks)) if len(masks) > 1 else masks[0]
+
+
 KNOWN_LIMITS = {
     "signbit": lambda x: np.isnan(x),
     "copysign": lambda x1, x2: np.isnan(x2),
+    "reciprocal": _complex_nan, "divide": _complex_nan, "truediv": _complex_nan,
+    "rtruediv": _complex_nan,
 }
 # matrix functions whose results on a matrix with NaN or infinite entries are left open
 FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",
@@ -122,6 +133,15 @@ def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
                         if val.dtype.kind == "f" else (val.astype(object) < info.min) | \
                         (val.astype(object) > info.max)
                 return bcast(np.asarray(bad, bool))
+        dt = call.kwargs.get("dtype")
+        if name in ("sum", "prod", "cumulative_sum", "cumulative_prod") and dt is not None \
+                and np.dtype(dt.name).kind in "iu" and ops[0].dtype.kind in "fc":
+            # the input is cast to dtype first: a value outside its range makes it unspecified
+            info = np.iinfo(np.dtype(dt.name))
+            with np.errstate(invalid="ignore"):
+                val = ops[0].real if ops[0].dtype.kind == "c" else ops[0]
+                if (~np.isfinite(val) | (val < info.min) | (val > info.max)).any():
+                    return np.ones(ref.shape, bool)
         if name in KNOWN_LIMITS:
             return bcast(KNOWN_LIMITS[name](*ops))
         if name == "sign" and ref.dtype.kind == "c":

@@ -593,7 +593,7 @@ def _check_export(found, program, eager, dynamic):
     try:
         outs = run(oxp, program, list(args.values()))
         # a NaN's sign bit is read from opset 26 (BitCast), as eagerly; below, a known limit
-        sign_bits = any(c.name in KNOWN_LIMITS for c in program.calls)
+        sign_bits = any(c.name.strip("_") in KNOWN_LIMITS for c in program.calls)
         opset = {"opset": _executor.eager_opset()} if sign_bits else {}
         model = oxp.build(args, {f"y{k}": o for k, o in enumerate(outs)},
                           allow_unused_inputs=True, **opset)

@@ -247,16 +247,52 @@ def test_the_same_run_time_check_twice_makes_a_valid_model():
     """A run-time check's node is named after its message; node names are unique in a model,
     so the second one with the same message gets a number."""
     x = xp.argument(shape=("N", 3), dtype=xp.int16)
-    model = xp.build({"x": x}, {"a": xp.min(x, axis=0), "b": xp.min(x + 1, axis=0)})
+    y = xp.argument(shape=("M", 3), dtype=xp.int16)
+    model = xp.build({"x": x, "y": y}, {"a": xp.min(x, axis=0), "b": xp.min(y + 1, axis=0)})
     onnx.checker.check_model(model, full_check=True)
     names = [n.name for n in model.graph.node if n.name]
     assert len(names) == len(set(names)) >= 2
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     data = np.array([[3, -2, 5], [1, 4, -7]], dtype=np.int16)
-    a, b = sess.run(None, {"x": data})
+    a, b = sess.run(None, {"x": data, "y": data})
     np.testing.assert_array_equal(a, data.min(axis=0))
     np.testing.assert_array_equal(b, (data + 1).min(axis=0))
     state = ort.capi.onnxruntime_pybind11_state
-    with pytest.raises((state.Fail, state.RuntimeException, state.InvalidArgument),
-                       match="zero-size reduction has no identity"):
-        sess.run(None, {"x": np.zeros((0, 3), np.int16)})
+    for empty in ({"x": np.zeros((0, 3), np.int16), "y": data},
+                  {"x": data, "y": np.zeros((0, 3), np.int16)}):
+        with pytest.raises((state.Fail, state.RuntimeException, state.InvalidArgument),
+                           match="zero-size reduction has no identity"):
+            sess.run(None, empty)
+
+
+def _all_nodes(graph):
+    stack, out = [graph], []
+    while stack:
+        g = stack.pop()
+        for n in g.node:
+            out.append(n)
+            stack.extend(a.g for a in n.attribute if a.type == onnx.AttributeProto.GRAPH)
+    return out
+
+
+def test_a_size_read_from_several_arrays_is_one_shape_node():
+    """Arrays whose sizes are the same dims have the same sizes when the model runs: their
+    Shapes are one node, and the nodes computed from it are shared too (in loop bodies too)."""
+    x = xp.argument(shape=("N", 3), dtype=xp.float64)
+    y = xp.exp(x)
+    flat = xp.reshape(x, (x.shape[0] * 3,)) + xp.reshape(y, (y.shape[0] * 3,))
+
+    def body(i, c):
+        return c + xp.sum(xp.ones((c.shape[0],), dtype=xp.float64))
+
+    looped = xp.lax.fori_loop(0, y.shape[0], body, y)
+    model = xp.build({"x": x}, {"flat": flat, "looped": looped})
+    onnx.checker.check_model(model, full_check=True)
+    nodes = _all_nodes(model.graph)
+    assert [n.op_type for n in nodes].count("Shape") == 1
+    data = np.arange(6.0).reshape(2, 3) / 4
+    got_flat, got_looped = run_model(model, {"x": data})
+    np.testing.assert_array_equal(got_flat, (data + np.exp(data)).reshape(-1))
+    np.testing.assert_array_equal(got_looped, np.exp(data) + 4.0)
+    np.testing.assert_array_equal(np.asarray(
+        xp.lax.fori_loop(0, 2, body, xp.exp(xp.asarray(data)))), got_looped)

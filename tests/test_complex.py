@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check, run_model
+from parity import check, export, run_model
 
 import onnxarray as xp
 
@@ -164,3 +164,37 @@ def test_unique_keeps_each_complex_nan():
     np.testing.assert_array_equal(values[:2], [-1j, 1 + 2j])
     assert np.isnan(values[2:]).all() and counts.tolist() == [1, 2, 1, 1]
     assert first.tolist() == [4, 0, 1, 3] and inverse.tolist() == [1, 2, 1, 3, 0]
+
+
+_MIXED = {"add": xp.add, "subtract": xp.subtract, "multiply": xp.multiply,
+          "divide": xp.divide, "pow": xp.pow, "equal": xp.equal, "not_equal": xp.not_equal,
+          "truediv": lambda a, b: a / b, "rtruediv": lambda a, b: a.__rtruediv__(b),
+          "matmul": lambda a, b: xp.matmul(a, xp.matrix_transpose(b)), "vecdot": xp.vecdot,
+          "where": lambda a, b: xp.where(xp.asarray(np.arange(12).reshape(4, 3) % 3 == 0), a, b),
+          "cross": lambda a, b: xp.linalg.cross(a, b)}
+
+
+@pytest.mark.parametrize("dtypes", [("complex64", "complex128"), ("complex128", "complex64"),
+                                    ("float32", "complex128"), ("complex64", "float64")])
+@pytest.mark.parametrize("name", sorted(_MIXED))
+def test_mixed_precision_computes_in_the_promoted_precision(name, dtypes):
+    """complex64 with complex128 (or float64): the same bits as both upcast first, eagerly and
+    exported. The division's ratio of the divisor's parts was computed in float32 (relative
+    error 5e-8 in a complex128 quotient)."""
+    rng = np.random.default_rng(3)
+
+    def make(dt):
+        v = rng.standard_normal((4, 3)) * 10
+        return (v + 1j * rng.standard_normal((4, 3)) * 10).astype(dt) if "complex" in dt \
+            else v.astype(dt)
+
+    a, b = make(dtypes[0]), make(dtypes[1])
+    wide = np.result_type(a, b)
+    fn = _MIXED[name]
+    mixed = np.asarray(fn(xp.asarray(a), xp.asarray(b)))
+    upcast = np.asarray(fn(xp.asarray(a.astype(wide)), xp.asarray(b.astype(wide))))
+    assert mixed.dtype == upcast.dtype
+    np.testing.assert_array_equal(mixed, upcast)
+    exported = run_model(export(lambda m, x, y: fn(x, y), a, b),
+                         {"x0": a, "x1": b})[0]
+    np.testing.assert_array_equal(exported, mixed)

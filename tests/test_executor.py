@@ -17,13 +17,24 @@ def test_sessions_are_reused_across_shapes_of_one_rank():
     assert _executor.session_count() == n
 
 
-def test_new_signature_compiles_once():
-    # rank 7: a signature no other test compiles first
-    a = _ops.const(np.ones((1, 1, 1, 1, 2, 3, 4), dtype=np.float32), xp.float32)
+def test_sessions_are_reused_across_ranks():
+    a = _ops.const(np.arange(6.0).reshape(2, 3), xp.float64)
+    _ops.unary("Neg", a)
     n = _executor.session_count()
-    _ops.binary("Div", a, a)
+    for shape in [(), (5,), (2, 1, 3), (0, 2, 1, 1)]:
+        b = _ops.const(np.full(shape, 2.5), xp.float64)
+        out = _ops.unary("Neg", b)
+        np.testing.assert_array_equal(out.data, np.full(shape, -2.5))
+    assert _executor.session_count() == n
+
+
+def test_new_signature_compiles_once():
+    # BitwiseXor of uint16: a signature no other test compiles first
+    a = _ops.const(np.array([[1, 2], [3, 65535]], dtype=np.uint16), xp.uint16)
+    n = _executor.session_count()
+    _ops.binary("BitwiseXor", a, a)
     assert _executor.session_count() == n + 1
-    _ops.binary("Div", a, a)
+    _ops.binary("BitwiseXor", a, a)
     assert _executor.session_count() == n + 1
 
 

@@ -62,6 +62,31 @@ def test_setitem_0d_mask_rejects_value_that_does_not_fit():
         x[xp.asarray(True)] = xp.asarray([[1.0, 2.0], [3.0, 4.0]])
 
 
+def test_zero_size_mask_selects_nothing_in_setitem_as_in_getitem():
+    """A mask with a zero-size axis selects nothing from any array (NumPy and array-api-strict
+    accept it): x[m] is empty and x[m] = v leaves x as it is, eagerly, planned and exported;
+    a value that cannot fit the empty selection is refused, naming __setitem__."""
+    base = np.arange(9.0).reshape(3, 3)
+    for mask, value in [(np.zeros((0,), bool), 2.0), (np.zeros((3, 0), bool), -1.0),
+                        (np.zeros((0,), bool), np.zeros((3,)))]:
+        for _ in range(3):  # op by op, then as a plan
+            x = xp.asarray(base, copy=True)
+            x[xp.asarray(mask)] = xp.asarray(value)
+            np.testing.assert_array_equal(_np(x), base)
+        assert _np(xp.asarray(base)[xp.asarray(mask)]).size == 0
+    sym = xp.argument(shape=("n", 3), dtype=xp.float64)
+    out = xp.asarray(sym, copy=True)
+    out[xp.asarray(np.zeros((0,), bool))] = 5.0
+    model = xp.build({"x": sym}, {"y": out})
+    import onnxruntime as ort
+    got = ort.InferenceSession(model.SerializeToString(),
+                               providers=["CPUExecutionProvider"]).run(None, {"x": base})[0]
+    np.testing.assert_array_equal(got, base)
+    x = xp.asarray(base, copy=True)
+    with pytest.raises(ValueError, match="__setitem__"):
+        x[xp.asarray(np.zeros((0,), bool))] = xp.asarray([1.0, 2.0])
+
+
 # -- Python complex with a real floating array -------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import pytest
 from parity import to_onnxarray
 
 import onnxarray as xp
-from onnxarray import _executor, _plans
+from onnxarray import _executor, _opset_forms, _plans
 from onnxarray._opset_forms import BITCAST_OPSET, onnx_has_bitcast
 
 pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
@@ -143,3 +143,15 @@ def test_where_keeps_zero_signs_of_both_branches_by_opset(dtype, opset, shapes):
         eager = np.asarray(xp.where(to_onnxarray(cond), to_onnxarray(x), to_onnxarray(y)))
         np.testing.assert_array_equal(eager.view(f"u{x.itemsize}"),
                                       expected.view(f"u{x.itemsize}"))
+
+
+@pytest.mark.parametrize("op", ["Add", "Loop", "Shape", "TopK", "Where", "Cast", "Sin"])
+@pytest.mark.parametrize("opset", [18, 26])
+def test_default_domain_nodes_outside_opset_dependent_are_one_plain_node(op, opset):
+    """build writes these nodes itself, as expand would."""
+    assert op not in _opset_forms.OPSET_DEPENDENT
+    attrs = (("axis", onnx.helper.make_attribute("axis", 1)),)
+    nodes, extra = _opset_forms.expand(op, "", ["a", "b"], ["c"], attrs,
+                                       [onnx.TensorProto.DOUBLE] * 2, opset)
+    plain = onnx.helper.make_node(op, ["a", "b"], ["c"], axis=1)
+    assert extra == [] and [n.SerializeToString() for n in nodes] == [plain.SerializeToString()]

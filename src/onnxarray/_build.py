@@ -29,7 +29,13 @@ from ._graph import (
     Value,
     topological_order,
 )
-from ._opset_forms import DOMAIN_VERSIONS, PRIVATE_DOMAIN, expand, min_opset
+from ._opset_forms import (
+    DOMAIN_VERSIONS,
+    OPSET_DEPENDENT,
+    PRIVATE_DOMAIN,
+    expand,
+    min_opset,
+)
 from ._version import __version__
 
 __all__ = ["argument", "build"]
@@ -238,8 +244,15 @@ class _Emitter:
                  shared: _Shared | None = None) -> None:
         self.user = user
         self.taken = set(user)  # internal names must not collide with the user's
-        self.frames: list[dict[int, str]] = [names]  # id(Value) -> name, innermost last
-        self.emitted: list[dict[tuple, tuple]] = [{}]  # node key -> output Values
+        # and a name from which an opset form derives one of the user's ("<name>_...", see
+        # _opset_forms.expand) is taken too: every prefix of a user name before a "_"
+        self.taken.update(u[:i] for u in user for i, c in enumerate(u) if c == "_")
+        # id(Value) -> name of every Value visible in the graph being emitted (its own and
+        # its enclosing graphs'); ``undo`` holds, per nested graph, what its names replaced
+        self.names: dict[int, str] = names
+        self.undo: list[list[tuple]] = []
+        self.emitted: dict[tuple, tuple] = {}  # node key -> output Values, visible ones
+        self.emitted_undo: list[list[tuple]] = []
         self.opset = opset
         self.used_args: set[int] = set()
         self.initializers: list[onnx.TensorProto] = []
@@ -330,25 +343,26 @@ class _Emitter:
 
     def fresh(self, prefix: str) -> str:
         """A new internal name; names that opset forms derive from it ("<name>_...", see
-        _opset_forms.expand) cannot collide with the user's either."""
+        _opset_forms.expand) cannot collide with the user's either (``taken`` holds their
+        prefixes)."""
+        taken = self.taken
         while True:
             n = f"{prefix}{next(self.counter)}"
-            if n not in self.taken and not any(u.startswith(n + "_") for u in self.user):
-                self.taken.add(n)
+            if n not in taken:
+                taken.add(n)
                 return n
 
-    def lookup(self, v: Value) -> str | None:
+    def bind(self, v: Value, name: str) -> None:
+        """Name ``v`` in the graph being emitted."""
         key = id(v)
-        for frame in reversed(self.frames):
-            n = frame.get(key)
-            if n is not None:
-                return n
-        return None
+        if self.undo:
+            self.undo[-1].append((key, self.names.get(key)))
+        self.names[key] = name
 
     def name_of(self, v: Value) -> str:
-        n = self.lookup(v)
+        n = self.names.get(id(v))
         if n is not None:
-            if v.name is not None and v.node is None:
+            if v.node is None and v.name is not None:
                 self.used_args.add(id(v))
             return n
         if v.data is not None:
@@ -363,7 +377,7 @@ class _Emitter:
             if n is None:
                 n = self.by_content[content] = self.fresh("c")
                 self.initializers.append(numpy_helper.from_array(data, n))
-            self.frames[0][id(v)] = n
+            self.names[id(v)] = n  # an initializer of the main graph: visible everywhere
             return n
         if isinstance(v, BodyInput):
             raise ValueError(
@@ -373,47 +387,52 @@ class _Emitter:
             raise ValueError(
                 "build: an output depends on an argument that is not listed in inputs "
                 f"({Array._new(v)!r}); pass it in the inputs dict")
-        n = self.preferred.get(id(v)) if len(self.frames) == 1 else None
+        n = None if self.undo else self.preferred.get(id(v))
         if n is None:
             n = self.fresh("v")
-        self.frames[-1][id(v)] = n
+        self.bind(v, n)
         return n
 
     def emit(self, order) -> list[onnx.NodeProto]:
         nodes = []
-        emitted = self.emitted[-1]
-        nested = len(self.frames) > 1
+        emitted = self.emitted
+        names = self.names
+        name_of = self.name_of
+        nested = bool(self.undo)
         for node in order:
-            if nested and all(self.lookup(v) is not None for v in node.outputs):
+            outputs = node.outputs
+            if nested and all(id(v) in names for v in outputs):
                 continue  # already computed by an enclosing graph
-            ins = ["" if v is None else self.name_of(v) for v in node.inputs]
+            ins = ["" if v is None else name_of(v) for v in node.inputs]
             key = _node_key(node, ins)
-            twin = None
-            if key is not None:
-                for table in reversed(self.emitted):
-                    twin = table.get(key)
-                    if twin is not None:
-                        break
+            twin = None if key is None else emitted.get(key)
             if twin is not None and (nested or not any(
-                    id(v) in self.preferred for v in node.outputs)):
+                    id(v) in self.preferred for v in outputs)):
                 # The same computation on equal inputs: reuse the outputs already emitted.
-                for v, t in zip(node.outputs, twin):
-                    self.frames[-1][id(v)] = self.name_of(t)
+                for v, t in zip(outputs, twin):
+                    self.bind(v, name_of(t))
                 continue
-            if key is not None:
-                emitted.setdefault(key, node.outputs)
-            outs = [self.name_of(v) for v in node.outputs]
+            if key is not None and twin is None:
+                emitted[key] = outputs
+                if nested:
+                    self.emitted_undo[-1].append(key)
+            outs = [name_of(v) for v in outputs]
             callee = _callee(node)
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
                 continue
             # The library's own nodes of a domain in DOMAIN_VERSIONS have a form valid from
             # that version on: any later version will do, with nothing to check.
-            least = DOMAIN_VERSIONS.get(node.domain)
-            if least is None:
-                self.use_domain(node.domain, ops=(node.op,))
-            else:
-                self.use_domain(node.domain, least)
+            if node.domain:
+                least = DOMAIN_VERSIONS.get(node.domain)
+                if least is None:
+                    self.use_domain(node.domain, ops=(node.op,))
+                else:
+                    self.use_domain(node.domain, least)
+            elif not node.attrs and node.op not in OPSET_DEPENDENT:
+                # the common node: one NodeProto, as _opset_forms.expand writes it
+                nodes.append(onnx.NodeProto(op_type=node.op, input=ins, output=outs))
+                continue
             nodes.extend(self._protos(node, ins, outs))
         return nodes
 
@@ -427,7 +446,7 @@ class _Emitter:
             elif isinstance(val, Graph):
                 attrs.append((k, helper.make_attribute(k, self.subgraph(val, k))))
             else:
-                attrs.append((k, make_attribute(k, val)))
+                attrs.append((k, _attribute(k, val)))
         in_types = [None if v is None else v.dtype.onnx for v in node.inputs]
         protos, extra = expand(node.op, node.domain, ins, outs, tuple(attrs), in_types,
                                self.opset)
@@ -441,26 +460,33 @@ class _Emitter:
     def subgraph(self, g: Graph, name: str) -> onnx.GraphProto:
         """A nested GraphProto: a new naming scope; branch stand-ins take their operands'
         names; outputs that the body does not compute itself pass through an Identity."""
-        frame: dict[int, str] = {}
-        if g.bound:
-            for v, b in zip(g.inputs, g.bound):
-                frame[id(v)] = self.name_of(b)
-        self.frames.append(frame)
-        self.emitted.append({})
+        bound = [self.name_of(b) for b in g.bound]
+        self.undo.append([])
+        self.emitted_undo.append([])
         try:
-            if not g.bound:
+            if g.bound:
+                for v, n in zip(g.inputs, bound):
+                    self.bind(v, n)
+            else:
                 for v in g.inputs:
-                    frame[id(v)] = self.fresh("v")
+                    self.bind(v, self.fresh("v"))
             nodes = self.emit(g.nodes)
             out_names = self.output_names(g.outputs, nodes, set())
             if self.spliced:  # an imported model's unused outputs inside this body
                 nodes, _ = prune(nodes, [], out_names)
-            inputs = [] if g.bound else [_value_info(frame[id(v)], v, nested=True)
+            inputs = [] if g.bound else [_value_info(self.names[id(v)], v, nested=True)
                                          for v in g.inputs]
             outputs = [_value_info(n, v, nested=True) for n, v in zip(out_names, g.outputs)]
         finally:
-            self.frames.pop()
-            self.emitted.pop()
+            names = self.names
+            for key, old in reversed(self.undo.pop()):
+                if old is None:
+                    del names[key]
+                else:
+                    names[key] = old
+            emitted = self.emitted
+            for key in self.emitted_undo.pop():
+                del emitted[key]
         return helper.make_graph(nodes, f"{name}{next(self.counter)}", inputs, outputs)
 
 
@@ -542,14 +568,66 @@ def _callee(node):
     return None
 
 
+# Attribute protos by (name, value), so that a build does not convert the same attribute again
+# for every node (onnx's make_attribute costs ~10 us); only values whose key tells apart
+# everything that converts differently: exact ints and strings, tuples of exact ints, floats by
+# their bits (0.0 and -0.0 compare equal). Protos are copied into the nodes that use them.
+_ATTRIBUTES: dict = {}
+_ATTRIBUTES_MAX = 4096
+
+
+def _attribute(name: str, value) -> onnx.AttributeProto:
+    t = type(value)
+    if t is int or t is str:
+        key = (name, t, value)
+    elif t is float:
+        key = (name, t, value.hex())
+    elif t is tuple and all(type(x) is int for x in value):
+        key = (name, t, value)
+    else:
+        return make_attribute(name, value)
+    proto = _ATTRIBUTES.get(key)
+    if proto is None:
+        if len(_ATTRIBUTES) >= _ATTRIBUTES_MAX:
+            _ATTRIBUTES.clear()
+        proto = _ATTRIBUTES[key] = make_attribute(name, value)
+    return proto
+
+
 def _node_key(node, ins: list[str]):
     """What makes two nodes compute the same values, or None if they must stay apart."""
     if node.op in NONDETERMINISTIC:
         return None
+    if node.op == "Shape" and not node.domain:
+        sizes = _shape_sizes(node)
+        if sizes is not None:
+            return ("Shape", "", sizes)
     try:
         return (node.op, node.domain, tuple(ins), hash(node.attrs) and node.attrs)
     except TypeError:  # tensor-valued attributes
         return None
+
+
+def _shape_sizes(node):
+    """The sizes a ``Shape`` node reads, as ints and dim keys: two arrays whose sizes are equal
+    dims have equal sizes when the model runs (what recording assumes everywhere), so their
+    ``Shape``s are one node, and so is everything computed from them (the same size read from
+    several arrays of a trace). None when a size is not a dim."""
+    shape = node.inputs[0].shape
+    attrs = dict(node.attrs)
+    rank = len(shape)
+    start, end = attrs.get("start", 0), attrs.get("end", rank)
+    start = min(max(start + rank if start < 0 else start, 0), rank)
+    end = min(max(end + rank if end < 0 else end, 0), rank)
+    sizes = []
+    for d in shape[start:end]:
+        if type(d) is int:
+            sizes.append(d)
+        elif isinstance(d, Dim):
+            sizes.append(d.key)
+        else:
+            return None
+    return tuple(sizes)
 
 
 def _version() -> str:

@@ -3,8 +3,8 @@
 Every compiled onnxruntime session is kept in one of these caches, so memory stays bounded
 however many signatures a program calls:
 
-- ``sessions``: one-node sessions of eager execution, one per (op, attributes, input dtypes,
-  input ranks); shapes of one rank share a session.
+- ``sessions``: one-node sessions of eager execution, one per (op, attributes, input dtypes);
+  every shape and rank shares a session.
 - ``plans``: compiled plans of the namespace functions, one per exact call signature.
 - ``plan_candidates``: how often each not-yet-planned signature was called (a plan is built on
   the ``PROMOTE_AFTER``-th call); small entries, so the limit is larger.

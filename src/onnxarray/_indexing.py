@@ -451,6 +451,14 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
             raise ValueError(f"__setitem__: value of shape {val.shape} does not fit a 0-d "
                              f"boolean selection of an array of shape {x.shape}")
         val = _ops.squeeze(val, [0])
+    if any(d == 0 for d in mask.shape if type(d) is int):
+        # a zero-size mask selects nothing, whatever the array's sizes (as in __getitem__)
+        sel_shape = (0,) + tuple(x.shape[k:])
+        _ops.broadcast_shapes(sel_shape, val.shape, func="__setitem__")
+        if len(val.shape) > len(sel_shape):
+            raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the "
+                             f"selection {sel_shape}")
+        return x
     if k == 0 or len(val.shape) == 0:
         m = _ops.unsqueeze(mask, list(range(k, len(x.shape)))) if k else mask
         return _ops.where_signed(m, val, x)  # a -0.0 assigned or kept stays -0.0

@@ -93,11 +93,18 @@ def _ordered_to_uint64(v: Value) -> Value:
 def broadcast_shapes(*shapes: tuple, func: str = "broadcast") -> tuple:
     """The standard's broadcasting rule, on shapes whose entries are ints or Dims."""
     if len(shapes) == 2:  # the common cases of a recorded binary op: one shape, or a scalar
-        s0, s1 = shapes
+        s0, s1 = shapes  # (or a one-element constant of the other operand's rank)
         if s0 is s1 or not s1:
             return s0
         if not s0:
             return s1
+        if len(s0) == len(s1):
+            if all(map(operator.is_, s0, s1)):
+                return s0
+            if all(d == 1 for d in s1):
+                return s0
+            if all(d == 1 for d in s0):
+                return s1
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     for i in range(-ndim, 0):

@@ -20,7 +20,8 @@ import onnx
 from onnx import helper, numpy_helper
 
 __all__ = ["PRIVATE_DOMAIN", "BITCAST_OPSET", "onnx_has_bitcast", "expand", "MIN_OPSET",
-           "MIN_OPSET_ON_STRINGS", "DOMAIN_VERSIONS", "min_opset", "op_min_opset"]
+           "MIN_OPSET_ON_STRINGS", "DOMAIN_VERSIONS", "OPSET_DEPENDENT", "min_opset",
+           "op_min_opset"]
 
 PRIVATE_DOMAIN = "onnxarray"
 BITCAST_OPSET = 26
@@ -66,6 +67,11 @@ def min_opset(nodes, opset: int) -> tuple[int, str | None]:
     return need, which
 
 
+# The operators of the default domain that ``expand`` writes in a form depending on the opset;
+# it writes every other default-domain node as one NodeProto carrying the node's attributes
+# (``build`` writes those directly).
+OPSET_DEPENDENT = frozenset({"DFT"})
+
 _FLOAT_TO_INT = {onnx.TensorProto.FLOAT: onnx.TensorProto.INT32,
                  onnx.TensorProto.DOUBLE: onnx.TensorProto.INT64,
                  onnx.TensorProto.FLOAT16: onnx.TensorProto.INT16,
@@ -95,6 +101,7 @@ def expand(op: str, domain: str, ins: list[str], outs: list[str], attrs: tuple,
     if op == "SignedWhere" and domain == PRIVATE_DOMAIN:
         return _signed_where(ins, outs[0], in_types[1], opset)
     if op == "DFT" and not domain and opset >= 20:  # DFT-20 takes the axis as an input
+        # (listed in OPSET_DEPENDENT, as every default-domain operator written here must be)
         axis = 1
         for name, attr in attrs:
             if name == "axis":

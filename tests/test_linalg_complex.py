@@ -338,15 +338,7 @@ def test_eig(a):
     cdt = np.result_type(a.dtype, np.complex64)
     t = tol(rd)["rtol"]
     scale = np.abs(a).max()
-    norms, mags = both(_eig_invariants, a, reference=False)
-    np.testing.assert_allclose(norms, 1, rtol=t)
     expected = np.linalg.eigvals(a.astype(np.complex128))
-    np.testing.assert_allclose(mags, np.sort(np.abs(expected), -1), atol=t * scale)
-    w, v = oxp.linalg.eig(to_onnxarray(a))
-    assert w.dtype == v.dtype == oxp._dtypes.BY_NUMPY[cdt]
-    assert w.shape == a.shape[:-1] and v.shape == a.shape
-    w, v = np.asarray(w), np.asarray(v)
-    np.testing.assert_allclose(a @ v - v * w[..., None, :], 0, atol=t * scale)
     # every eigenvalue of NumPy's is one of ours, as near as its conditioning allows: eps
     # times its condition number 1 / |y^H x| (first order), at most eps^(1/n) for a
     # (nearly) defective one; both results carry such errors
@@ -355,11 +347,31 @@ def test_eig(a):
     n = a.shape[-1]
     slack = scale * np.minimum(10 * n * np.finfo(float).eps * cond,
                                10 * np.finfo(float).eps ** (1 / n))
+    magnitudes = np.sort(np.abs(expected), -1)
+
+    def near_magnitudes(mags):
+        assert np.all(np.abs(mags - magnitudes) <= 10 * t * scale + slack.max(-1, keepdims=True))
+
+    def invariants(outs):
+        # another rounding (the optimized model, the reference implementation) moves an
+        # ill-conditioned eigenvalue as far as its conditioning allows
+        norms, mags = outs
+        np.testing.assert_allclose(norms, 1, rtol=t)
+        near_magnitudes(mags)
+
+    norms, mags = both(_eig_invariants, a, reference=False, invariant=invariants)
+    np.testing.assert_allclose(norms, 1, rtol=t)
+    np.testing.assert_allclose(mags, magnitudes, atol=t * scale)
+    w, v = oxp.linalg.eig(to_onnxarray(a))
+    assert w.dtype == v.dtype == oxp._dtypes.BY_NUMPY[cdt]
+    assert w.shape == a.shape[:-1] and v.shape == a.shape
+    w, v = np.asarray(w), np.asarray(v)
+    np.testing.assert_allclose(a @ v - v * w[..., None, :], 0, atol=t * scale)
     assert np.all(np.abs(w[..., :, None] - expected[..., None, :]).min(-2)
                   <= 10 * t * scale + slack)
     vals = both(lambda xp, x: xp.sort(xp.abs(xp.linalg.eigvals(x)), axis=-1), a,
-                reference=False)[0]
-    np.testing.assert_allclose(vals, np.sort(np.abs(expected), -1), atol=t * scale)
+                reference=False, invariant=lambda outs: near_magnitudes(outs[0]))[0]
+    np.testing.assert_allclose(vals, magnitudes, atol=t * scale)
 
 
 @pytest.mark.parametrize("a", [

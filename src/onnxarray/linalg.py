@@ -53,6 +53,7 @@ from ._linalg_factorizations import (
 )
 from ._manipulation_functions import normalize_axes
 from ._plans import planned
+from ._statistical_functions import _fill_slice
 from ._statistical_functions import max as _max
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
@@ -168,10 +169,15 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
     axes = normalize_axes(axis, len(v.shape), "vector_norm")
     a = _ops.unary("Abs", v)
     if ord == math.inf:
-        if any(v.shape[i] == 0 for i in (range(len(v.shape)) if axes is None else axes)):
+        reduced = range(len(v.shape)) if axes is None else axes
+        unknown = [i for i in reduced if type(v.shape[i]) is not int]
+        if any(v.shape[i] == 0 for i in reduced):
             # the largest magnitude of no elements: 0, the norm of an empty vector
             out = _ops.reduce("ReduceSum", a, axes, keepdims)
         else:
+            if unknown:  # possibly empty when the model runs: one zero more (|x| >= 0, so
+                # the largest magnitude keeps its bits, and no elements give 0)
+                a = _ops.concat([a, _fill_slice(a, unknown[0], 0)], unknown[0])
             out = _reduce_max(a, axes, keepdims)
     elif ord == -math.inf:
         out = _ops.reduce("ReduceMin", a, axes, keepdims)

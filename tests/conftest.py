@@ -25,10 +25,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture
 def sync_plans(monkeypatch):
     """Promoting calls compile their plans at once, whatever the synchronous compile budget
-    left (tests that check which call gets a plan; the budget has tests of its own)."""
+    left and however slow the calls were on a loaded machine (tests that check which call
+    gets a plan; the budget and the background compile have tests of their own)."""
     from onnxarray import _plans
 
     monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(math.inf))
+    monkeypatch.setattr(_plans, "BACKGROUND_SECONDS", math.inf)
 
 
 def pytest_terminal_summary(terminalreporter):

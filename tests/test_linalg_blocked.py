@@ -1,5 +1,6 @@
 """Blocked LU, Gauss-Jordan and Cholesky (8 columns per loop iteration): sizes around the block
-edges, pivots that differ across a stack, singular matrices and non-finite entries."""
+edges, pivots that differ across a stack, singular matrices and non-finite entries, one exported
+model for every size."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import pytest
 from parity import to_onnxarray
 
 import onnxarray as oxp
+from onnxarray._linalg_blocked import BLOCK
 
 EPS = np.finfo(np.float64).eps
 EDGES = [1, 5, 7, 8, 9, 16, 23, 25]
+assert BLOCK == 8, "EDGES are around multiples of 8"
 
 
 def _np(x):
@@ -74,9 +77,91 @@ def test_singular_matrices_across_blocks(n, where):
     inv = _np(oxp.linalg.inv(to_onnxarray(stack)))
     assert np.isnan(inv[0]).all()
     np.testing.assert_array_equal(inv[1], np.eye(n) / 2.0)
+    b = rng.standard_normal((2, n, 3))
+    x = _np(oxp.linalg.solve(to_onnxarray(stack), to_onnxarray(b)))
+    assert np.isnan(x[0]).all()
+    np.testing.assert_array_equal(x[1], b[1] / 2.0)
     # rank deficient by rounding: the determinant is tiny, never a large finite value
     det = float(_np(oxp.linalg.det(to_onnxarray(a))))
     assert abs(det) <= 1e-10 * np.prod(np.linalg.norm(a, axis=0))
+
+
+@pytest.mark.parametrize("n", EDGES + [31, 33])
+def test_det_sign_of_permutations(n):
+    """The sign comes from the pivot rows' inversions: exact for permutation matrices, whose
+    pivots are all 1, with pivot rows in every order across the blocks."""
+    rng = np.random.default_rng(n)
+    perms = np.stack([np.eye(n)[rng.permutation(n)] for _ in range(6)] + [np.eye(n)[::-1]])
+    ref = np.linalg.det(perms)
+    np.testing.assert_array_equal(_np(oxp.linalg.det(to_onnxarray(perms))), ref)
+    for p, r in zip(perms, ref):
+        assert float(_np(oxp.linalg.det(to_onnxarray(p)))) == r
+    sign, logabs = _np(oxp.linalg.slogdet(to_onnxarray(perms)))
+    np.testing.assert_array_equal(sign, ref)
+    np.testing.assert_array_equal(logabs, 0.0)
+
+
+@pytest.mark.parametrize("n", EDGES)
+@pytest.mark.parametrize("batch", [(), (2,)])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 1e300])
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_reads_only_the_lower_triangle(n, batch, bad, upper):
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal(batch + (n, n))
+    s = a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+    x = np.tril(s) + np.triu(np.full((n, n), bad), 1)
+    out = _np(oxp.linalg.cholesky(to_onnxarray(x), upper=upper))
+    ref = np.linalg.cholesky(s)
+    if upper:
+        ref = np.swapaxes(ref, -1, -2)
+    np.testing.assert_allclose(out, ref, rtol=1e-13, atol=1e-13 * n)
+    assert ((np.triu(out, 1) if not upper else np.tril(out, -1)) == 0).all()
+
+
+def test_cholesky_of_an_indefinite_matrix_is_not_finite():
+    """No error is raised (the matrix is data); the factor holds NaN from the first
+    non-positive pivot on, in the first and in a later block."""
+    for n, k in [(5, 2), (20, 13)]:
+        s = np.eye(n)
+        s[k, k] = -1.0
+        low = _np(oxp.linalg.cholesky(to_onnxarray(s)))
+        np.testing.assert_array_equal(low[:k, :k], np.eye(k))
+        assert np.isnan(low[k, k])
+
+
+@pytest.mark.parametrize("name", ["det", "slogdet", "inv", "solve", "cholesky"])
+def test_one_exported_model_for_every_size_equals_eager(name):
+    """One matrix of symbolic size (the single-matrix forms: Gemm, Gather, ScatterND): run at
+    sizes below, at and across the block edges, bit for bit the eager result."""
+    import onnx
+    import onnxruntime as ort
+
+    a = oxp.argument(shape=("n", "n"), dtype=oxp.float64)
+    inputs = {"a": a}
+    if name == "solve":
+        inputs["b"] = oxp.argument(shape=("n", 2), dtype=oxp.float64)
+    out = getattr(oxp.linalg, name)(*inputs.values())
+    outs = out if isinstance(out, tuple) else (out,)
+    model = oxp.build(inputs, {f"y{i}": o for i, o in enumerate(outs)})
+    onnx.checker.check_model(model, full_check=True)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for n in (3, 8, 17, 24):
+        rng = np.random.default_rng(n)
+        x = rng.standard_normal((n, n))
+        if name == "cholesky":
+            x = x @ x.T + n * np.eye(n)
+        feeds = {"a": x}
+        if name == "solve":
+            feeds["b"] = rng.standard_normal((n, 2))
+        got = sess.run(None, feeds)
+        eager = getattr(oxp.linalg, name)(*(to_onnxarray(f) for f in feeds.values()))
+        eager = eager if isinstance(eager, tuple) else (eager,)
+        for g, e in zip(got, eager):
+            np.testing.assert_array_equal(g, np.asarray(e), err_msg=f"{name} n={n}")
+        ref = getattr(np.linalg, name)(*feeds.values())
+        ref = ref if isinstance(ref, tuple) else (ref,)
+        for g, r in zip(got, ref):
+            np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-12 * n)
 
 
 @pytest.mark.parametrize("name", ["det", "slogdet", "inv", "solve"])

@@ -1,29 +1,33 @@
-"""Blocked LU and Gauss-Jordan elimination with partial pivoting: one ``Loop`` iteration per
-block of ``BLOCK`` columns.
+"""Blocked LU and Gauss-Jordan elimination with partial pivoting, and blocked Cholesky: one
+``Loop`` iteration per block of columns.
 
 Inside a ``Loop`` onnxruntime spends about as long dispatching a node as computing a small one,
 and some kernels are much slower than others on the same data (measured with 1.32 on 64 x 8
 float64: a broadcasting ``Where`` 2-7 us, an outer product by ``Mul`` 3.3 us but by ``MatMul``
 0.65 us, a column ``Slice`` 1.5-1.9 us but a row ``Gather`` 0.6 us, a same-shape ``Sub``
-0.4-0.8 us). So an iteration eliminates a panel of ``BLOCK`` columns, unrolled on the transposed
-``BLOCK x n`` panel with about eight cheap nodes per column (a row ``Gather``, ``Abs``,
-``ArgMax``, two ``Gather``s, ``Div``, an outer-product ``MatMul`` and ``Sub``), then applies the
-block's row operations to the whole matrix with one matrix product.
+0.4-0.8 us; on 64 x 128: ``ScatterElements`` of 16 rows twice as slow as ``ScatterND``). So an
+iteration eliminates a panel of ``BLOCK`` columns, unrolled on the transposed ``BLOCK x n``
+panel with seven cheap nodes per column (a row ``Gather``, ``Abs``, ``ArgMax``, two
+``Gather``s, ``Div`` and an outer-product ``Gemm``), then applies the block's row operations to
+the whole matrix with one matrix product.
 
-Rows are not swapped. A pivot row is zeroed by its own elimination step (its multiplier is
-exactly 1), so the rows used are zero and never picked again, and no mask is needed; after
-a block they are set to exactly zero. The matrix is padded to a multiple of ``BLOCK`` with an
-identity block, which leaves the factorization of the original matrix unchanged.
+Rows are not swapped: a mask of the rows not yet used as pivot rows multiplies the panel before
+its pivot search, so a used row is never picked again. The matrix is padded to a multiple of
+``BLOCK`` with an identity block, which leaves the factorization of the original matrix
+unchanged.
 
-With ``f_j`` the multipliers of column ``j`` and ``x_j`` the pivot row ``p_j`` as it was when
-used, a block updates ``A -= F^T X``, where ``x_j = A[p_j] - sum_{i<j} f_i[p_j] x_i``:
-``X = (I + S)^-1 A[p]`` with ``S`` strictly lower triangular, ``S[j, i] = f_i[p_j]``. The inverse
-is the finite Neumann product ``(I - S)(I + S^2)(I + S^4)`` (``S^BLOCK = 0``); partial pivoting
-keeps ``|S| <= 1``.
+With ``f_j`` the multipliers of column ``j`` and ``y_j`` the pivot row ``p_j`` before the block,
+``G[i, j] = f_i[p_j]`` is unit upper triangular (``f_j[p_j] = 1``, and a pivot row is zero in
+the panel once used), and the pivot rows as used are ``X = G^-T Y``. LU updates
+``A -= F^T X``. The inverse of a unit triangular block is the finite Neumann product
+``(I - K)(I + K^2)(I + K^4)...`` (``K^BLOCK = 0``), each factor applied by one ``Gemm``;
+partial pivoting keeps ``|K| <= 1``.
 
-Gauss-Jordan keeps the pivot rows apart, normalized (``U``, zero elsewhere): a block
-normalizes its own pivot rows ``X`` by their upper triangular block ``D`` (a Neumann product
-too), eliminates its columns from the rows stored before, and stores its rows.
+Gauss-Jordan keeps the normalized pivot rows in the matrix itself, at their rows: a block
+normalizes its pivot rows, ``Xn = W Y`` with ``W = (D U)^-1 G^-T`` (``D U`` the block's upper
+triangular pivot block, read off the panel), subtracts the panel times ``Xn`` from every row
+(those eliminated before included, which is the Gauss-Jordan step) and writes ``Xn`` into the
+pivot rows. The solution is then in the pivot rows.
 """
 
 from __future__ import annotations
@@ -38,20 +42,25 @@ from ._linalg_base import _c, _cmp, _div, _mul, _sub
 from ._linalg_loops import _same_shape, size_value
 from ._linear_algebra_functions import _mm
 
-__all__ = ["BLOCK", "eliminate"]
+__all__ = ["BLOCK", "LU_BLOCK", "CHOLESKY_BLOCK", "cholesky", "eliminate"]
 
+# the QR's block (``_linalg_blocked_qr``)
 BLOCK = 8
+# LU and Cholesky: 16 columns per iteration halve the per-block nodes of 8 and make the block
+# products more efficient; measured faster from n = 16 to 128 (and n = 4 loses ~10%).
+LU_BLOCK = 8
+CHOLESKY_BLOCK = 8
 
 
-def _padded_size(n, nv: Value) -> tuple[object, Value, Value]:
-    """The size rounded up to a multiple of BLOCK (record-time and as a 0-d Value) and the
+def _padded_size(n, nv: Value, block: int) -> tuple[object, Value, Value]:
+    """The size rounded up to a multiple of ``block`` (record-time and as a 0-d Value) and the
     number of blocks (0-d Value)."""
     if type(n) is int:
-        blocks = -(-n // BLOCK)
-        return blocks * BLOCK, _ops.const(blocks * BLOCK, D.int64), _ops.const(blocks, D.int64)
-    blocks = _ops.binary("Div", _ops.binary("Add", nv, _ops.const(BLOCK - 1, D.int64)),
-                         _ops.const(BLOCK, D.int64))
-    return Dim(), _ops.binary("Mul", blocks, _ops.const(BLOCK, D.int64)), blocks
+        blocks = -(-n // block)
+        return blocks * block, _ops.const(blocks * block, D.int64), _ops.const(blocks, D.int64)
+    blocks = _ops.binary("Div", _ops.binary("Add", nv, _ops.const(block - 1, D.int64)),
+                         _ops.const(block, D.int64))
+    return Dim(), _ops.binary("Mul", blocks, _ops.const(block, D.int64)), blocks
 
 
 def _pad(v: Value, rows: bool, cols: bool, extra: Value, shape: tuple) -> Value:
@@ -90,32 +99,58 @@ def _take_row(v: Value, j: int) -> Value:
                      (("axis", len(v.shape) - 2),))[0]
 
 
+def _take_column(v: Value, j: int) -> Value:
+    """Column ``j`` (static) of (..., r, c) ``v`` as (..., r, 1)."""
+    shape = v.shape[:-1] + (1,)
+    return _ops.bind("Gather", [v, _ops.i64([j])], [v.dtype], lambda: [shape],
+                     (("axis", len(v.shape) - 1),))[0]
+
+
 def _mT(v: Value) -> Value:
     nd = len(v.shape)
     return _ops.transpose(v, list(range(nd - 2)) + [nd - 1, nd - 2])
 
 
-def _neumann_inverse(s: Value, like: Value) -> Value:
-    """``(I + s)^-1`` for strictly triangular (..., BLOCK, BLOCK) ``s``."""
-    eye = _ops.const(np.eye(BLOCK), like.dtype)
-    inv = _sub(eye, s)
-    power = s
+def _plus_product(c: Value, a: Value, b: Value) -> Value:
+    """``c + a @ b``: one ``Gemm`` for single matrices."""
+    if len(c.shape) == 2 and len(a.shape) == 2 and len(b.shape) == 2:
+        return _ops.bind("Gemm", [a, b, c], [c.dtype], lambda: [c.shape])[0]
+    return _ops.binary("Add", c, _mm(a, b))
+
+
+def _transposed_times(a: Value, y: Value) -> Value:
+    """``a^T @ y``: one ``Gemm`` for single matrices."""
+    if len(a.shape) == 2 and len(y.shape) == 2:
+        return _ops.bind("Gemm", [a, y], [y.dtype], lambda: [(a.shape[1], y.shape[1])],
+                         (("transA", 1),))[0]
+    return _mm(_mT(a), y)
+
+
+def _unit_inverse(k: Value) -> Value:
+    """``(I + k)^-1`` for strictly triangular (..., b, b) ``k``: the Neumann product
+    ``(I - k)(I + k^2)(I + k^4)...``, each factor applied by one ``Gemm``. (Its powers' entries
+    grow with b: for 16 columns it loses 2-4 times more digits than for 8.)"""
+    b = k.shape[-1]
+    inv = _sub(_ops.const(np.eye(b), k.dtype), k)
+    power = k
     span = 2
-    while span < BLOCK:
+    while span < b:
         power = _mm(power, power)
-        inv = _mm(inv, _ops.binary("Add", eye, power))
+        inv = _plus_product(inv, inv, power)
         span *= 2
     return inv
 
 
 class _Picker:
-    """Entries picked by per-matrix indices: ``Gather`` for one matrix, ``GatherElements`` (whose
-    indices may differ across the stack) for a stack."""
+    """Entries picked and set by per-matrix indices: ``Gather``/``ScatterND`` for one matrix,
+    ``GatherElements``/``ScatterElements`` (whose indices may differ across the stack) for a
+    stack."""
 
-    __slots__ = ("batch", "batch_v", "stacked")
+    __slots__ = ("batch", "batch_v", "stacked", "block")
 
-    def __init__(self, batch: tuple, batch_v: Value) -> None:
+    def __init__(self, batch: tuple, batch_v: Value, block: int) -> None:
         self.batch, self.batch_v, self.stacked = batch, batch_v, bool(batch)
+        self.block = block
 
     def argmax(self, row: Value) -> Value:
         """The position of the largest entry of (..., 1, N) ``row``: (1,) or (..., 1, 1)."""
@@ -146,25 +181,35 @@ class _Picker:
         return _ops.bind("GatherElements", [v, _ops.expand_to(p, target, shape)], [v.dtype],
                          lambda: [shape], (("axis", len(shape) - 1),))[0]
 
-    def row_index(self, p: Value, w, w_v: Value) -> Value:
-        """A block's positions (BLOCK,) or (..., BLOCK, 1) as (..., BLOCK, w) row indices."""
+    def row_index(self, p: Value, target: Value | None, w) -> Value:
+        """A block's positions (BLOCK,) or (..., BLOCK, 1) as indices of its rows: (BLOCK, 1)
+        for ``ScatterND``, or (..., BLOCK, w) for a stack (``target`` its shape)."""
         if not self.stacked:
-            p = _ops.unsqueeze(p, [1])
-        target = _ops.concat([self.batch_v, _ops.i64([BLOCK]), w_v], 0)
-        return _ops.expand_to(p, target, self.batch + (BLOCK, w))
+            return _ops.unsqueeze(p, [1])
+        return _ops.expand_to(p, target, self.batch + (self.block, w))
 
     def rows(self, v: Value, p: Value, index: Value) -> Value:
         """Rows ``p`` (a block's positions, ``index`` from row_index) of (..., N, w) ``v``."""
-        shape = self.batch + (BLOCK, v.shape[-1])
+        shape = self.batch + (self.block, v.shape[-1])
         if not self.stacked:
             return _ops.bind("Gather", [v, p], [v.dtype], lambda: [shape], (("axis", 0),))[0]
         return _ops.bind("GatherElements", [v, index], [v.dtype], lambda: [shape],
                          (("axis", len(shape) - 2),))[0]
 
+    def set_rows(self, v: Value, index: Value, rows: Value) -> Value:
+        """``v`` with the rows of ``index`` (from row_index) replaced by ``rows``."""
+        if not self.stacked:
+            return _ops.bind("ScatterND", [v, index, rows], [v.dtype], lambda: [v.shape])[0]
+        return _ops.bind("ScatterElements", [v, index, rows], [v.dtype], lambda: [v.shape],
+                         (("axis", len(v.shape) - 2),))[0]
 
-def _scatter_rows(v: Value, index: Value, rows: Value) -> Value:
-    return _ops.bind("ScatterElements", [v, index, rows], [v.dtype], lambda: [v.shape],
-                     (("axis", len(v.shape) - 2),))[0]
+    def set_entries(self, mask: Value, p: Value, index: Value, zeros: Value) -> Value:
+        """The row mask ((N,) or (..., 1, N)) with the entries ``p`` set to ``zeros``."""
+        if not self.stacked:
+            return _ops.bind("ScatterND", [mask, index, zeros], [mask.dtype],
+                             lambda: [mask.shape])[0]
+        return _ops.bind("ScatterElements", [mask, self.as_row(p), zeros], [mask.dtype],
+                         lambda: [mask.shape], (("axis", len(mask.shape) - 1),))[0]
 
 
 def _minus_outer(c: Value, col: Value, row: Value, scale: float = 1.0) -> Value:
@@ -187,23 +232,39 @@ def _minus_product(c: Value, ft: Value, x: Value) -> Value:
 
 
 def _lu_panel(pt: Value, pick: _Picker):
-    """LU steps on the transposed (..., BLOCK, N) panel, whose used columns are zero: the
-    multipliers (..., BLOCK, N), the pivot positions and the pivots (..., 1, BLOCK). A zero
-    pivot makes NaN (``eliminate`` reports it)."""
-    fs, ps, pivots = [], [], []
-    for j in range(BLOCK):
+    """LU steps on the transposed (..., BLOCK, N) panel, whose used rows are masked to zero:
+    the multipliers (..., BLOCK, N), the pivot positions, the pivots (..., 1, BLOCK) and the
+    panel's pivot rows as used (..., BLOCK, BLOCK), column j the pivot row of step j (its
+    entries above the diagonal are rounding noise). A zero pivot makes NaN."""
+    fs, ps, pivots, pcols = [], [], [], []
+    block = pt.shape[-2]
+    for j in range(block):
         col = _take_row(pt, j)  # (..., 1, N): column j of the panel
         p = pick.argmax(_ops.unary("Abs", col))
         pcol = pick.columns(pt, p)  # (..., BLOCK, 1): the pivot row of the panel
         pivot = _take_row(pcol, j)  # (..., 1, 1)
         f = _div(col, pivot)  # 1 at the pivot row, which this step zeroes
-        if j + 1 < BLOCK:
+        if j + 1 < block:
             pt = _minus_outer(pt, pcol, f)
         fs.append(f)
         ps.append(p)
         pivots.append(pivot)
+        pcols.append(pcol)
     nd = len(pt.shape)
-    return _ops.concat(fs, nd - 2), pick.join(ps), _ops.concat(pivots, nd - 1)
+    return (_ops.concat(fs, nd - 2), pick.join(ps), _ops.concat(pivots, nd - 1),
+            _ops.concat(pcols, nd - 1))
+
+
+def _padded_identity(v: Value, n, nv: Value, big, bigv: Value, rows_n: Value,
+                     cols_n: Value) -> Value:
+    """(..., n, n) ``v`` padded to (..., big, big) with an identity block."""
+    if type(n) is int and big == n:
+        return v
+    batch = v.shape[:-2]
+    v = _pad(v, True, True, _ops.binary("Sub", bigv, nv), batch + (big, big))
+    pad_eye = _ops.binary("And", _cmp("Equal", rows_n, cols_n),
+                          _cmp("GreaterOrEqual", rows_n, nv))
+    return _ops.binary("Add", v, _ops.cast(pad_eye, v.dtype))
 
 
 def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
@@ -221,17 +282,14 @@ def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
     batch = a.shape[:nb]
     batch_v = _ops.shape_of(a, 0, nb)
     nv = size_value(a, -1)
+    block = LU_BLOCK
     # 1, or NaN for a matrix holding a NaN or an infinity (x * 1 keeps x's sign of zero)
     finite = _ops.binary("Add", _ops.reduce("ReduceSum", _mul(a, _c(0, a)), [-2, -1], True),
                          _c(1, a))
-    big, bigv, blocks = _padded_size(n, nv)
+    big, bigv, blocks = _padded_size(n, nv, block)
     extra = None if (type(n) is int and big == n) else _ops.binary("Sub", bigv, nv)
     rows_n, cols_n = _index(bigv, big)
-    if extra is not None:
-        a = _pad(a, True, True, extra, batch + (big, big))
-        pad_eye = _ops.binary("And", _cmp("Equal", rows_n, cols_n),
-                              _cmp("GreaterOrEqual", rows_n, nv))
-        a = _ops.binary("Add", a, _ops.cast(pad_eye, a.dtype))
+    a = _padded_identity(a, n, nv, big, bigv, rows_n, cols_n)
     if eye_rhs:
         b = _ops.cast(_cmp("Equal", rows_n, cols_n), a.dtype)
         b = _ops.expand_to(b, _ops.concat([batch_v, _ops.reshape(bigv, [1]),
@@ -240,42 +298,43 @@ def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
         b = _pad(b, True, False, extra, batch + (big, b.shape[-1]))
     aug = a if b is None else _ops.concat([a, b], nd - 1)  # (..., N, w)
     w = aug.shape[-1]
-    w_v = _ops.dim_of(aug, -1)
-    pick = _Picker(batch, batch_v)
-    zeros = _ops.expand_to(_c(0, a), _ops.concat([batch_v, _ops.i64([BLOCK]), w_v], 0),
-                           batch + (BLOCK, w))
-    eye = _ops.const(np.eye(BLOCK), a.dtype)
-    upper = _ops.const(np.triu(np.ones((BLOCK, BLOCK)), 1), a.dtype)
-
-    def body(k, aug, store):
-        c0 = _ops.reshape(_ops.binary("Mul", k, _ops.const(BLOCK, D.int64)), [1])
-        c1 = _ops.binary("Add", c0, _ops.i64([BLOCK]))
-        pt = _mT(_slice(aug, c0, c1, -1, batch + (big, BLOCK)))  # (..., BLOCK, N)
-        f, p_all, pivots = _lu_panel(pt, pick)
-        index = pick.row_index(p_all, w, w_v)
-        y = pick.rows(aug, p_all, index)  # (..., BLOCK, w): the pivot rows before the block
-        s = _sub(_mT(pick.columns(f, p_all)), eye)  # S[j, i] = f_i[p_j], exactly 0 for i >= j
-        x = _mm(_neumann_inverse(s, a), y)  # the pivot rows as used
-        aug = _scatter_rows(_minus_product(aug, f, x), index, zeros)
-        if jordan:
-            dblock = _slice(x, c0, c1, -1, batch + (BLOCK, BLOCK))
-            d = _ops.reduce("ReduceSum", _mul(dblock, eye), [-1], True)  # (..., BLOCK, 1)
-            ustrict = _mul(_div(dblock, d), upper)
-            xn = _mm(_neumann_inverse(ustrict, a), _div(x, d))  # identity in the block columns
-            done = _slice(store, c0, c1, -1, batch + (big, BLOCK))
-            store = _scatter_rows(_sub(store, _mm(done, xn)), index, xn)
-        return aug, store, pick.as_row(p_all), pivots
+    pick = _Picker(batch, batch_v, block)
+    # loop invariants: the shape of a stack's row indices, the mask's zeros
+    target = (_ops.concat([batch_v, _ops.i64([block]), _ops.dim_of(aug, -1)], 0)
+              if pick.stacked else None)
+    if pick.stacked:
+        unused = _ops.expand_to(_c(np.ones((1, 1)), a), _ops.concat(
+            [batch_v, _ops.i64([1]), _ops.reshape(bigv, [1])], 0), batch + (1, big))
+        zeros = _ops.expand_to(_c(np.zeros((1, block)), a), _ops.concat(
+            [batch_v, _ops.i64([1, block])], 0), batch + (1, block))
+    else:
+        unused = _ops.expand_to(_c(np.ones(1), a), _ops.reshape(bigv, [1]), (big,))
+        zeros = _c(np.zeros(block), a)
+    eye = _ops.const(np.eye(block), a.dtype)
+    lower = _ops.const(np.tril(np.ones((block, block)), -1), a.dtype)
 
     def step(carry, _):
-        k, aug, store = (c._v for c in carry)
-        aug2, store2, p_row, pivots = body(k, aug, store)
-        carry = (Array._new(_ops.binary("Add", k, _ops.const(1, D.int64))),
-                 Array._new(_same_shape(aug2, aug.shape)),
-                 Array._new(_same_shape(store2, store.shape)))
-        return carry, (Array._new(p_row), Array._new(pivots))
+        c0, m, mask = (c._v for c in carry)
+        c1 = _ops.binary("Add", c0, _ops.i64([block]))
+        praw = _mT(_slice(m, c0, c1, -1, batch + (big, block)))  # (..., BLOCK, N)
+        f, p_all, pivots, pcols = _lu_panel(_mul(praw, mask), pick)
+        index = pick.row_index(p_all, target, w)
+        y = pick.rows(m, p_all, index)  # (..., BLOCK, w): the pivot rows before the block
+        ginv = _unit_inverse(_sub(pick.columns(f, p_all), eye))  # G^-1
+        if jordan:
+            # W^T = G^-1 D^-1 (I + K)^-1, K = (D^-1 U - I)^T from the panel's pivot rows
+            k = _mul(_div(pcols, pivots), lower)
+            xn = _transposed_times(_mm(_div(ginv, pivots), _unit_inverse(k)), y)
+            m = pick.set_rows(_minus_product(m, praw, xn), index, xn)
+        else:
+            m = _minus_product(m, f, _transposed_times(ginv, y))
+        mask = pick.set_entries(mask, p_all, index, zeros)
+        carry = (Array._new(c1), Array._new(_same_shape(m, aug.shape)),
+                 Array._new(_same_shape(mask, unused.shape)))
+        p_out = pick.as_row(p_all) if pick.stacked else p_all  # (K, BLOCK) reshapes alike
+        return carry, (Array._new(p_out), Array._new(pivots))
 
-    store0 = _mul(aug, _c(0, a)) if jordan else _ops.const(0, D.int64)
-    init = (Array._new(_ops.const(0, D.int64)), Array._new(aug), Array._new(store0))
+    init = (Array._new(_ops.i64([0])), Array._new(aug), Array._new(unused))
     carry, ys = lax.scan(step, init, length=Array._new(blocks))
     piv, pivots = (_blocks_to_row(y._v, batch, batch_v, big, bigv, nv, n) for y in ys)
     # a zero pivot makes NaN in the steps after it: every pivot of a singular matrix is 0
@@ -284,8 +343,8 @@ def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
     pivots = _mul(_ops.where(_cmp("Greater", singular, _c(0, a)), _c(0, a), pivots), finite)
     x = None
     if jordan:
-        store = carry[2]._v
-        rhs = _slice(store, _ops.reshape(bigv, [1]), 2**62, -1, batch + (big, b.shape[-1]))
+        m = carry[1]._v
+        rhs = _slice(m, _ops.reshape(bigv, [1]), 2**62, -1, batch + (big, b.shape[-1]))
         x = _solution_rows(rhs, piv, pick, n, b.shape[-1])
         if eye_rhs:
             x = _slice(x, 0, _ops.reshape(nv, [1]), -1, batch + (n, n))
@@ -306,10 +365,14 @@ def _solution_rows(rhs: Value, piv: Value, pick: _Picker, n, k) -> Value:
 
 
 def _blocks_to_row(y: Value, batch: tuple, batch_v: Value, big, bigv: Value, nv: Value, n):
-    """Per-block rows (K, ..., 1, BLOCK) as one row (..., 1, n)."""
+    """Per-block rows (K, ..., 1, BLOCK) (or (K, BLOCK) for one matrix) as one row
+    (..., 1, n)."""
     nb = len(batch)
-    y = _ops.transpose(y, list(range(1, nb + 2)) + [0, nb + 2])  # (..., 1, K, BLOCK)
-    nbig = big if type(big) is int else _ops.reshape(bigv, [1])
+    if nb:  # for one matrix (K, 1, BLOCK) is already laid out as (1, K, BLOCK)
+        y = _ops.transpose(y, list(range(1, nb + 2)) + [0, nb + 2])  # (..., 1, K, BLOCK)
+    # the size as a Value: for one block of one matrix the reshape is not elided either, so
+    # that the graph does not depend on the size
+    nbig = big if (type(big) is int and nb) else _ops.reshape(bigv, [1])
     y = _ops.reshape(y, list(batch) + [1, nbig] if _ops.is_static(batch) else
                      [batch_v, 1, nbig], batch + (1, big))
     return _slice(y, 0, _ops.reshape(nv, [1]), -1, batch + (1, n))
@@ -319,60 +382,68 @@ def _blocks_to_row(y: Value, batch: tuple, batch_v: Value, big, bigv: Value, nv:
 # Cholesky
 
 
-def cholesky(s: Value) -> Value:
-    """The lower Cholesky factor of symmetric (..., n, n) ``s``, BLOCK columns per iteration.
+def _trilu(v: Value, upper: bool) -> Value:
+    """The upper or lower triangle (diagonal included) of (..., n, n) ``v``, zero elsewhere."""
+    return _ops.bind("Trilu", [v, _ops.const(0, D.int64)], [v.dtype], lambda: [v.shape],
+                     (("upper", int(upper)),))[0]
 
-    A block reads its columns as the rows ``c0:c0 + BLOCK`` of the symmetric matrix (rows are
-    gathered much faster than columns), factors them with the outer-product algorithm on that
-    (..., BLOCK, N) panel, then subtracts their product from the whole matrix with one
-    ``Gemm``. Entries above the diagonal are set to zero once per block."""
+
+def cholesky(a: Value) -> Value:
+    """The lower Cholesky factor of symmetric (..., n, n) ``a``, read from its lower triangle,
+    CHOLESKY_BLOCK columns per iteration.
+
+    The loop works on ``s = tril(a)^T``, whose upper triangle is ``a``'s lower one (no
+    symmetric copy is made, and what ``a`` holds above its diagonal, NaN included, is never
+    read): a block reads its columns as the rows ``c0:c0 + BLOCK`` of ``s`` (rows are
+    gathered much faster than columns) and factors its diagonal block as ``F^T D F`` (``F``
+    unit upper triangular) by outer products on that small block, four nodes a column (the
+    row, the pivot, a division and a ``Gemm`` that reads the row as the column too); the
+    block's rows of ``L^T`` are then ``D^-1/2 F^-T`` times its rows, and one ``Gemm``
+    subtracts their product from the whole matrix. Only entries on or above the diagonal of
+    the rows read are used; below it the loop leaves rounding noise of the eliminated part,
+    which ``Trilu`` drops once, at the end."""
+    s = _mT(_trilu(a, False))
     n = s.shape[-1]
     nd = len(s.shape)
     nb = nd - 2
     batch = s.shape[:nb]
     batch_v = _ops.shape_of(s, 0, nb)
     nv = size_value(s, -1)
-    big, bigv, blocks = _padded_size(n, nv)
+    block = CHOLESKY_BLOCK
+    big, bigv, blocks = _padded_size(n, nv, block)
     rows_n, cols_n = _index(bigv, big)
-    if not (type(n) is int and big == n):
-        s = _pad(s, True, True, _ops.binary("Sub", bigv, nv), batch + (big, big))
-        pad_eye = _ops.binary("And", _cmp("Equal", rows_n, cols_n),
-                              _cmp("GreaterOrEqual", rows_n, nv))
-        s = _ops.binary("Add", s, _ops.cast(pad_eye, s.dtype))
-    steps = _ops.i64(np.arange(BLOCK).reshape(BLOCK, 1))
-    zero = _c(0, s)
+    s = _padded_identity(s, n, nv, big, bigv, rows_n, cols_n)
+    strict_upper = _ops.const(np.triu(np.ones((block, block), bool), 1), D.bool)
 
     def step(carry, _):
-        k, s_in = (c._v for c in carry)
-        c0 = _ops.reshape(_ops.binary("Mul", k, _ops.const(BLOCK, D.int64)), [1])
-        pt = _slice(s_in, c0, _ops.binary("Add", c0, _ops.i64([BLOCK])), -2,
-                    batch + (BLOCK, big))  # (..., BLOCK, N): the block's columns, transposed
-        ls = []
-        for j in range(BLOCK):
-            at = _ops.binary("Add", c0, _ops.i64([j]))
-            row = _take_row(pt, j)  # (..., 1, N)
-            col = _ops.bind("Gather", [pt, at], [s.dtype], lambda: [batch + (BLOCK, 1)],
-                            (("axis", nd - 1),))[0]  # (..., BLOCK, 1), the same entries
-            d = _take_row(col, j)  # (..., 1, 1)
-            low = _div(row, _ops.unary("Sqrt", d))
-            if j + 1 < BLOCK:
-                pt = _minus_outer(pt, col, _div(row, d))
-            ls.append(low)
-        low = _ops.concat(ls, nd - 2)  # (..., BLOCK, N): columns of L, junk above the diagonal
-        low = _ops.where(_cmp("Less", cols_n, _ops.binary("Add", c0, steps)), zero, low)
+        c0, s_in = (c._v for c in carry)
+        c1 = _ops.binary("Add", c0, _ops.i64([block]))
+        rows = _slice(s_in, c0, c1, -2, batch + (block, big))  # the block's columns, transposed
+        pt = _slice(rows, c0, c1, -1, batch + (block, block))  # the diagonal block
+        fs, ds = [], []
+        for j in range(block):
+            row = _take_row(pt, j)  # (..., 1, BLOCK)
+            d = _take_column(row, j)  # (..., 1, 1)
+            f = _div(row, d)
+            if j + 1 < block:
+                pt = _minus_product(pt, row, f)  # the row read as the column
+            fs.append(f)
+            ds.append(d)
+        k = _ops.where(strict_upper, _ops.concat(fs, nd - 2), _c(0, s))  # F - I
+        root = _ops.unary("Sqrt", _ops.concat(ds, nd - 2))  # (..., BLOCK, 1)
+        low = _div(_transposed_times(_unit_inverse(k), rows), root)  # (..., BLOCK, N)
         s_out = _minus_product(s_in, low, low)
-        carry = (Array._new(_ops.binary("Add", k, _ops.const(1, D.int64))),
-                 Array._new(_same_shape(s_out, s_in.shape)))
+        carry = (Array._new(c1), Array._new(_same_shape(s_out, s_in.shape)))
         return carry, Array._new(low)
 
-    init = (Array._new(_ops.const(0, D.int64)), Array._new(s))
+    init = (Array._new(_ops.i64([0])), Array._new(s))
     _, ys = lax.scan(step, init, length=Array._new(blocks))
     y = ys._v  # (K, ..., BLOCK, N)
     y = _ops.transpose(y, list(range(1, nb + 1)) + [0, nb + 1, nb + 2])  # (..., K, BLOCK, N)
     nbig = big if type(big) is int else _ops.reshape(bigv, [1])
     lt = _ops.reshape(y, list(batch) + [nbig, nbig] if _ops.is_static(batch) else
                       [batch_v, nbig, nbig], batch + (big, big))
-    low = _mT(lt)
+    low = _trilu(_mT(lt), False)
     if type(n) is int and big == n:
         return low
     nv1 = _ops.reshape(nv, [1])

@@ -196,7 +196,7 @@ def cholesky(x: Array, /, *, upper: bool = False) -> Array:
         return Array._new(v)
     if v.dtype.kind == "c":
         return Array._new(_complex().cholesky(v, n, upper))
-    low = _bl.cholesky(_lp.symmetric_from_lower(v))
+    low = _bl.cholesky(v)
     return Array._new(_mT(low) if upper else low)
 
 

@@ -21,7 +21,7 @@ from ._linalg_base import _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linear_algebra_functions import _mm
 
 __all__ = ["permutation_sign", "pivot_sign", "householder", "size_value", "arange",
-           "nan_where", "eye_like", "symmetric_from_lower", "diagonal"]
+           "nan_where", "eye_like", "symmetric_from_lower", "diagonal", "sum_squares"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,6 +94,11 @@ def _while(cond, body, init: list[Value]) -> list[Value]:
     return [o._v for o in out]
 
 
+def sum_squares(v: Value) -> Value:
+    """The sum of squares over the last axis, kept: one ``ReduceSumSquare``."""
+    return _ops.reduce("ReduceSumSquare", v, [-1], True)
+
+
 def _nan_where(bad: Value, v: Value) -> Value:
     """``v`` with NaN in every entry of the matrices flagged ``bad`` (broadcastable)."""
     return _ops.where(bad, _c(np.nan, v), v)
@@ -115,16 +120,14 @@ def permutation_sign(perm: Value, like: Value) -> Value:
 
 def pivot_sign(piv: Value, like: Value) -> Value:
     """The sign (+-1, (..., 1, 1)) of the permutation that takes column j to row ``piv[j]``
-    (``piv`` (..., 1, n) int64), by counting inversions."""
-    n = piv.shape[-1]
-    nv = _ops.reshape(_ops.dim_of(piv, -1), []) if type(n) is not int else _ops.const(n, D.int64)
-    rows, cols = _column_index(nv, n)
-    later = _cmp("Less", rows, cols)  # i < j
-    inverted = _ops.binary("And", later, _cmp("Greater", _mT(piv), piv))
-    count = _ops.reduce("ReduceSum", _ops.cast(inverted, D.int64), [-2, -1], True)
-    odd = _cmp("Equal", _ops.binary("Mod", count, _ops.const(2, D.int64)),
-               _ops.const(1, D.int64))
-    return _ops.where(odd, _c(-1, like), _c(1, like))
+    (``piv`` (..., 1, n) int64), by counting inversions: ``(-1)^count``, from the pairs
+    i < j with ``piv[i] > piv[j]`` (the strict upper triangle by one ``Trilu``)."""
+    inverted = _ops.cast(_cmp("Greater", _mT(piv), piv), like.dtype)  # [i, j]: piv[i] > piv[j]
+    upper = _ops.bind("Trilu", [inverted, _ops.const(1, D.int64)], [like.dtype],
+                      lambda: [inverted.shape], (("upper", 1),))[0]
+    count = _ops.reduce("ReduceSum", upper, [-2, -1], True)  # an exact integer
+    odd = _ops.binary("Mod", count, _c(2, like), attrs=(("fmod", 1),))
+    return _sub(_c(1, like), _mul(_c(2, like), odd))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +171,17 @@ def _eye_like(v: Value, m, mv: Value) -> Value:
     return _ops.expand_to(eye, shape, v.shape[:nb] + (m, m))
 
 
+def _reflect(c: Value, v: Value, bv: Value) -> Value:
+    """``c - (c v^T) bv`` for rows ``v``, ``bv`` (..., 1, m): two ``Gemm``s for one matrix
+    (a Transpose, two MatMuls and a Sub otherwise)."""
+    if len(c.shape) == 2:
+        cv = _ops.bind("Gemm", [c, v], [c.dtype], lambda: [(c.shape[0], 1)],
+                       (("transB", 1),))[0]
+        return _ops.bind("Gemm", [cv, bv, c], [c.dtype], lambda: [c.shape],
+                         (("alpha", -1.0), ("beta", 1.0)))[0]
+    return _sub(c, _mm(_mm(c, _mT(v)), bv))
+
+
 def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Value]:
     """``a = q @ r`` for (..., m, n) ``a``: q (..., m, m) orthogonal (if ``want_q``), r upper
     triangular; ``trip`` (0-d int64) reflections, min(m - 1, n).
@@ -193,19 +207,14 @@ def householder(a: Value, want_q: bool, trip: Value) -> tuple[Value | None, Valu
         big = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [-1], True)
         x = _div(x, _ops.binary("Max", big, tiniest))  # a zero x stays zero
         xk = _take(x, k, -1)
-        norm = _ops.unary("Sqrt", _sum(_mul(x, x), -1, True))
+        norm = _ops.unary("Sqrt", sum_squares(x))
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
         v = _sub(x, _mul(alpha, _ops.cast(_cmp("Equal", cols, k), a.dtype)))  # (..., 1, m)
-        vv = _sum(_mul(v, v), -1, True)
+        vv = sum_squares(v)
         bv = _mul(_div(_c(2, a), _ops.binary("Max", vv, one)), v)  # v = 0 where vv < 1
-        vc = _mT(v)  # (..., m, 1)
         # (r - v (beta v^T r))^T = r^T - (r^T v) (beta v^T)
-        out = [_sub(rt, _mm(_mm(rt, vc), bv))]
-        if want_q:
-            q = carry[1]
-            out.append(_sub(q, _mm(_mm(q, vc), bv)))
-        return out
+        return [_reflect(c, v, bv) for c in carry[:1 + want_q]]
 
     init = [_mT(a)] + ([_eye_like(a, m, mv)] if want_q else [])
     out = _fori(trip, body, init)

@@ -19,9 +19,12 @@ eig and eigvals (real or complex input) are in ``_linalg_eig``, on loops.
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import _dtypes as D
 from . import _linalg_loops_complex as _lc
-from . import _ops
+from . import _ops, lax
+from ._array_object import Array
 from ._complex import join, parts
 from ._graph import Value
 from ._linalg_base import (
@@ -38,7 +41,7 @@ from ._linalg_base import (
     _top_k,
 )
 from ._linalg_jacobi import MAX_SWEEPS
-from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_jacobi
+from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_eigen
 from ._linalg_loops import (
     _column_index,
     diagonal,
@@ -242,11 +245,12 @@ def _sorted_columns(v: Value, order: Value) -> Value:
 
 def eigen(v: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
     """Real eigenvalues (ascending) and, if wanted, unitary eigenvectors of Hermitian ``v``,
-    by complex Jacobi rotations on loops (any matrix size); NaN where they did not converge."""
+    by one-sided complex Jacobi rotations of ``v + sigma I`` on loops (any matrix size); NaN
+    where they did not converge."""
     re, im = parts(v)
     scale = max_magnitude((re, im))
     a = cdivr(_hermitian_from_lower(re, im), scale)
-    w, vecs, failed = hermitian_jacobi(a, want_vectors, max_sweeps)
+    w, vecs, failed = hermitian_eigen(a, want_vectors, max_sweeps)
     w = _mul(w, _ops.squeeze(scale, [-1]))
     w, order = _top_k(nan_where(failed, w), largest=False)
     if not want_vectors:
@@ -268,7 +272,7 @@ def _svd(a: C, want_vectors: bool, full: bool):
     if type(m) is int and type(n) is int and m > n:  # rotate the square R factor: fewer rows
         q, r = householder(a, want_q=want_vectors)
         a = cmap(lambda v: _rows(v, 0, n), r)
-    b, vecs, failed = complex_one_sided_jacobi(a, want_vectors)
+    b, vecs, failed = complex_one_sided_jacobi(a, want_vectors, tight=True)
     sigma = _ops.unary("Sqrt", _sum(_add(_mul(b[0], b[0]), _mul(b[1], b[1])), -2, False))
     s, order = _top_k(nan_where(failed, sigma), largest=True)
     s_out = _mul(s, _ops.squeeze(scale, [-1]))
@@ -277,16 +281,28 @@ def _svd(a: C, want_vectors: bool, full: bool):
     b = cmap(lambda v: _sorted_columns(v, order), b)
     bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
     vecs = cmap(lambda v: nan_where(bad, _sorted_columns(v, order)), vecs)
-    # The normalized columns, then a QR that keeps them (up to phase) and completes the
-    # columns of zero singular values to an orthonormal basis.
+    # The normalized columns (orthonormal to sqrt(n) eps), or, where a singular value is
+    # below 2 eps ||A||_F (its column's direction is rounding noise, left out of the sweep
+    # test), a QR of them that keeps them (up to phase) and completes an orthonormal basis.
     zero = czero(b[0])
     s_row = _ops.unsqueeze(s, [len(s.shape) - 1])
     unit = cwhere(_cmp("Equal", s_row, zero[0]), zero, cdivr(b, s_row))
-    u1, rr = householder(unit, want_q=True)
-    d = cmap(diagonal, rr)
-    phases = cphase(d, cabs(d), at_zero=1.0)
-    u = cmul(u1, cmap(lambda v: _ops.unsqueeze(v, [len(v.shape) - 1]), phases))
-    u = cmap(lambda v: nan_where(bad, v), u)
+
+    def completed(x: Array, y: Array) -> tuple[Array, Array]:
+        u1, rr = householder((x._v, y._v), want_q=True)
+        d = cmap(diagonal, rr)
+        phases = cphase(d, cabs(d), at_zero=1.0)
+        u = cmul(u1, cmap(lambda v: _ops.unsqueeze(v, [len(v.shape) - 1]), phases))
+        return Array._new(u[0]), Array._new(u[1])
+
+    eps = float(np.finfo(np.float64).eps)
+    square = _mul(s, s)
+    small = _cmp("LessOrEqual", _ops.reduce("ReduceMin", square, [-1], False),
+                 _mul(_c(16 * eps * eps, s), _ops.reduce("ReduceSum", square, [-1], False)))
+    any_small = _cmp("Greater", _ops.reduce("ReduceMax", _ops.cast(small, D.int64), None, False),
+                     _ops.const(0, D.int64))
+    u = lax.cond(Array._new(any_small), completed, lambda x, y: (x, y), *map(Array._new, unit))
+    u = cmap(lambda v: nan_where(bad, v), (u[0]._v, u[1]._v))
     if q is not None:
         u = cmm(cmap(lambda v: _cols(v, 0, n), q), u)
         if full:

@@ -12,13 +12,15 @@ hundred nodes at any size.
   singular matrix in inv and solve (det gives 0).
 - cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
 - qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``).
-- eigh, eigvalsh: Jacobi rotations on the lower triangle, ``n // 2`` disjoint rotations at a
-  time in round-robin order, sweep after sweep until every off-diagonal entry is below
-  ``eps * ||A||_F`` (at most ``MAX_SWEEPS`` sweeps); eigh first brings A near diagonal form
-  by the cheaper one-sided rotations on ``A + ||A||_F I`` (``_linalg_jacobi.symmetric_eigen``).
+- eigh, eigvalsh: one-sided Jacobi rotations of the columns of ``A + sigma I`` (symmetrized
+  from the lower triangle, sigma = 2 min(||A||_F, ||A||_inf)), ``n // 2`` disjoint rotations
+  at a time in round-robin order, sweep after sweep until every pair of columns is orthogonal
+  to ``sqrt(n) eps`` (at most ``MAX_SWEEPS`` sweeps): the normalized columns are the
+  eigenvectors, their Rayleigh quotients the eigenvalues (``_linalg_jacobi.symmetric_eigen``).
 - svd, svdvals: one-sided Jacobi rotations (the same schedule) until every pair of columns is
-  orthogonal to ``rows * eps``; U is completed to an orthonormal basis by a QR of the normalized
-  columns, so it stays orthonormal for rank-deficient inputs.
+  orthogonal to ``sqrt(rows) eps``; U is the normalized columns, or, where a singular value is
+  below ``2 eps ||A||_F`` (or a full U of a tall matrix has columns to add), a QR of them that
+  completes an orthonormal basis, so it stays orthonormal for rank-deficient inputs.
 - pinv, matrix_rank and the 2, -2 and 'nuc' matrix norms: from the singular values.
 
 Eigen- and singular-value algorithms work on the matrix divided by its largest magnitude, so
@@ -42,7 +44,7 @@ from . import _linalg_blocked_qr as _bqr
 from . import _linalg_complex as _cx
 from . import _linalg_jacobi as _jc
 from . import _linalg_loops as _lp
-from . import _ops
+from . import _ops, lax
 from ._array_object import Array, as_value
 from ._graph import Value
 from ._linalg_base import (
@@ -338,7 +340,7 @@ def _svd(v: Value, want_vectors: bool, full: bool, max_sweeps: int = _jc.MAX_SWE
         return tuple(None if r is None else _ops.cast(r, D.float32) for r in out)
     m, n = v.shape[-2:]
     scale = _max_magnitude(v)
-    b, vecs, failed = _jc.one_sided_jacobi(_div(v, scale), want_vectors, max_sweeps)
+    b, vecs, failed = _jc.one_sided_jacobi(_div(v, scale), want_vectors, max_sweeps, tight=True)
     sigma = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _mul(b, b), [-2], False))
     s, order = _top_k(_lp.nan_where(failed, sigma), largest=True)
     s_out = _mul(s, _ops.squeeze(scale, [-1]))
@@ -347,21 +349,37 @@ def _svd(v: Value, want_vectors: bool, full: bool, max_sweeps: int = _jc.MAX_SWE
     bad = _ops.unsqueeze(failed, [len(failed.shape) - 1])
     b = _sorted_vectors(b, order)
     vecs = _lp.nan_where(bad, _sorted_vectors(vecs, order))
-    # The normalized columns, then a QR that keeps them (up to sign) and completes the columns
-    # of zero singular values to an orthonormal basis.
+    # The normalized columns. The rotations leave them orthogonal to sqrt(m) eps, except
+    # those of singular values below 2 eps ||A||_F, which the sweep test leaves out (their
+    # direction is rounding noise); U then comes from a QR of the normalized columns, which
+    # keeps them (up to sign) and completes the others to an orthonormal basis, as it does
+    # the columns past n of a full U of a tall matrix.
     zero = _c(0, b)
     s_row = _ops.unsqueeze(s, [len(s.shape) - 1])
     unit = _ops.where(_cmp("Equal", s_row, zero), zero, _div(b, s_row))
-    q, rr = _householder(unit, want_q=True)
-    signs = _ops.where(_cmp("Less", _lp.diagonal(rr), zero), _c(-1, b), _c(1, b))  # (..., n)
+
+    def completed(x: Array) -> Array:
+        q, rr = _householder(x._v, want_q=True)
+        signs = _ops.where(_cmp("Less", _lp.diagonal(rr), zero), _c(-1, b), _c(1, b))  # (..., n)
+        if full and not _same_size(m, n):
+            signs = _ops.concat([signs, _ops.expand_to(
+                _c(np.ones(m - n), b), _ops.shape_value(_Batch(signs, 1)._dims([m - n])),
+                signs.shape[:-1] + (m - n,))], len(signs.shape) - 1)
+        else:
+            q = q if _same_size(m, n) else _cols(q, n)
+        return Array._new(_mul(q, _ops.unsqueeze(signs, [len(signs.shape) - 1])))
+
     if full and not _same_size(m, n):
-        signs = _ops.concat([signs, _ops.expand_to(
-            _c(np.ones(m - n), b), _ops.shape_value(_Batch(signs, 1)._dims([m - n])),
-            signs.shape[:-1] + (m - n,))], len(signs.shape) - 1)
-    else:
-        q = q if _same_size(m, n) else _cols(q, n)
-    u = _lp.nan_where(bad, _mul(q, _ops.unsqueeze(signs, [len(signs.shape) - 1])))
-    return u, s_out, vecs
+        u = completed(Array._new(unit))._v
+    else:  # the QR only where a matrix of the stack has a singular value that small
+        eps = float(np.finfo(np.float64).eps)
+        square = _mul(s, s)
+        small = _cmp("LessOrEqual", _ops.reduce("ReduceMin", square, [-1], False),
+                     _mul(_c(16 * eps * eps, b), _ops.reduce("ReduceSum", square, [-1], False)))
+        any_small = _cmp("Greater", _ops.reduce("ReduceMax", _ops.cast(small, D.int64), None,
+                                                False), _ops.const(0, D.int64))
+        u = lax.cond(Array._new(any_small), completed, lambda x: x, Array._new(unit))._v
+    return _lp.nan_where(bad, u), s_out, vecs
 
 
 def svd(x: Array, /, *, full_matrices: bool = True) -> SVDResult:

@@ -1,9 +1,9 @@
 """Jacobi methods as ONNX ``Loop``s: n/2 disjoint rotations per iteration, in round-robin order.
 
-- ``jacobi_eigen``: two-sided Jacobi for symmetric matrices; each rotation zeroes its pair's
-  off-diagonal entry, which is then set to exactly zero.
 - ``one_sided_jacobi``: Hestenes' one-sided Jacobi for the SVD: rotates pairs of columns until
   every pair is orthogonal to working accuracy.
+- ``symmetric_eigen``: the same on ``A + sigma I``, positive definite, whose normalized columns
+  end as A's eigenvectors (eigh, eigvalsh).
 
 The round-robin schedule (every pair once per sweep of m - 1 rounds, m even) is computed before
 the loop as tables; an iteration reads its round's row. Each index j of a round knows its
@@ -13,25 +13,28 @@ operations on the whole matrix. Both members of a pair compute the same c and s 
 entries, so the update is exactly the rotation ``J`` with ``J_pp = J_qq = c``, ``J_pq = s``,
 ``J_qp = -s``.
 
-A pair whose entry is below the tolerance is not rotated. The real methods are two nested
-loops: an outer ``while`` over sweeps that tests, once per sweep, whether every off-diagonal
-entry (every column product) is below the tolerance, and an inner loop of the m - 1 rounds of
-one sweep, whose body does no bookkeeping; at most ``max_sweeps`` sweeps. The complex methods
-(``_linalg_jacobi_complex``) are one loop over rounds that stops when a whole sweep rotated
-nothing. A matrix that did not settle, or that holds a NaN or an infinity, is flagged
-``failed``; the callers put NaN in all its outputs. An odd size is padded with one zero row and
-column (a zero column), which no rotation touches.
+Every pair of a round is rotated, by the angle that zeroes its columns' product (tiny for a
+pair already orthogonal): the tolerance is applied by the sweep test only. The real method
+is two nested loops: an outer ``while`` over sweeps that tests, once per sweep, whether every
+column product is below the tolerance, and an inner loop of the m - 1 rounds of one sweep,
+whose body does no bookkeeping; at most ``max_sweeps`` sweeps. The complex methods
+(``_linalg_jacobi_complex``) have the same loops. A matrix that did not settle, or that holds
+a NaN or an infinity, is flagged ``failed``; the callers put NaN in all its outputs. An odd
+size is padded with one zero row and column (a zero column), which every rotation leaves
+as it is.
 
-``symmetric_eigen`` (eigh) runs the one-sided method on a shifted matrix, then finishes with
-the two-sided one.
-
-Cost: a two-sided round does O(n^2) work in ~45 small nodes, ~75 us at n = 64 (float64,
-onnxruntime 1.32, one thread, a shared machine), of which the 14 passes over the matrix and V
-take about half; a one-sided round makes 10 passes. n = 64 needs ~9 sweeps of 63 rounds: the
-rounds are sequential, and their count, not the arithmetic, bounds the speed. Inside a loop
-body onnxruntime's Where and comparisons cost several times an arithmetic node, and a scalar
-broadcast against an (m, 1) column runs one element at a time, so the rounds use arithmetic
-masks and constants of full rank.
+Cost (float64, onnxruntime 1.32, one thread, CPU time): a round of ``symmetric_eigen`` is 31
+nodes, 6 of them passes over the matrix (a gather of the partners' rows, a product and a sum
+for the column products, two products and a sum for the rotation); the SVD's adds 4 for V. In
+a loop body a small node costs ~0.4 us, a pass over a 64 x 64 matrix 1.7 us (2.3 us against an
+(m, 1) column), an iteration 1.35 us: ~23 us a round at n = 64, ~33 us with V. n = 16, 64, 128
+need ~6, 9, 10 sweeps of n - 1 rounds; sorting the columns by norm each sweep saves none, a QR
+first (rotating R^T) about one of nine for the SVD, about what a QR costs, and none for the
+shifted symmetric matrix (measured on random matrices). The sequential rounds, not the
+arithmetic, bound the speed (n = 64: 567 rounds). Inside a loop body onnxruntime's Where and
+comparisons cost several times an arithmetic node, and a scalar broadcast against an (m, 1)
+column runs one element at a time, so the rounds use arithmetic masks and constants of full
+rank.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from ._graph import Dim, Value
 from ._linalg_base import _add, _c, _cmp, _div, _mT, _mul, _sub, _sum
 from ._linalg_loops import _column_index, _eye_like, _same_shape, _while, arange, size_value
 
-__all__ = ["jacobi_eigen", "one_sided_jacobi", "MAX_SWEEPS"]
+__all__ = ["symmetric_eigen", "one_sided_jacobi", "MAX_SWEEPS"]
 
 MAX_SWEEPS = 40  # sweeps before giving up; float64 needs about 6-12 for n <= 128
 
@@ -76,8 +79,7 @@ def _pad_even(v: Value, axes: tuple[int, ...], nv: Value) -> tuple[Value, Value,
 
 class _Schedule:
     """The round-robin tables of an even number ``m`` of indices, (rounds, m) each: the
-    partner of every index, its sign (-1 for the smaller index p of its pair, +1 for q) and
-    the flat position p * m + q of its pair's entry."""
+    partner of every index and its sign (-1 for the smaller index p of its pair, +1 for q)."""
 
     def __init__(self, mv: Value, m) -> None:
         self.rounds = _ops.binary("Max", _ops.binary("Sub", mv, _i64(1)), _i64(1))
@@ -104,69 +106,7 @@ class _Schedule:
         self.partner = scatter(_ops.concat([q, p], 1))
         ones = _ops.binary("Add", _ops.binary("Mul", p, _i64(0)), _i64(1))
         self.sign = scatter(_ops.concat([_ops.unary("Neg", ones), ones], 1))
-        flat = _add(_ops.binary("Mul", p, mv), q)
-        self.flat = scatter(_ops.concat([flat, flat], 1))
         self.m = m
-
-    def row(self, table: Value, r: Value) -> Value:
-        return _ops.bind("Gather", [table, _ops.reshape(r, [])], [table.dtype],
-                         lambda: [(self.m,)], (("axis", 0),))[0]
-
-    def keep_table(self, mv: Value, like: Value) -> Value:
-        """(m + 1, m) of ``like``'s dtype: row j is 1 except 0 at column j, row m is all 1.
-        Gathering its rows at the partners (or m for a pair not rotated) gives the mask
-        that zeroes the rotated pairs' entries: one Gather instead of a comparison, a cast
-        and two products on the whole matrix per iteration."""
-        rdim = Dim()
-        r = _ops.unsqueeze(arange(_add(mv, _i64(1)), rdim), [1])  # (m + 1, 1)
-        c = _ops.unsqueeze(arange(mv, self.m), [0])  # (1, m)
-        other = _ops.unary("Not", _cmp("Equal", r, c))
-        return _ops.cast(other, like.dtype)
-
-
-def _rotation(d: Value, apq: Value) -> tuple[Value, Value]:
-    """(c, s) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with d = aqq - app
-    (Golub and Van Loan, sym.schur2), as t = 2 apq sign(d) / (|d| + sqrt(d^2 + 4 apq^2)).
-    Only called on pairs with apq above the tolerance, so the denominator is positive, and on
-    entries of a matrix scaled to magnitudes about 1, so the squares neither overflow nor
-    underflow."""
-    zero = _c(0, d)
-    two = _add(apq, apq)
-    den = _add(_ops.unary("Abs", d), _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two))))
-    num = _ops.where(_cmp("GreaterOrEqual", d, zero), two, _ops.unary("Neg", two))
-    t = _div(num, den)
-    c = _div(_c(1, d), _ops.unary("Sqrt", _add(_c(1, d), _mul(t, t))))
-    return c, _mul(t, c)
-
-
-def _apply(x: Value, partner: Value, c: Value, s: Value, axis: int) -> Value:
-    """Rotate the rows (axis -2) or columns (axis -1) of ``x``: x_j <- c_j x_j + s_j x_k."""
-    axis %= len(x.shape)
-    other = _ops.bind("Gather", [x, partner], [x.dtype], lambda: [x.shape], (("axis", axis),))[0]
-    return _add(_mul(c, x), _mul(s, other))
-
-
-def _settle(calm: Value, rotate: Value, last_axis: int) -> Value:
-    """Rounds in a row without a rotation, per matrix."""
-    moved = _ops.reduce("ReduceMax", _ops.cast(rotate, D.int64), [last_axis], True)
-    return _ops.where(_cmp("Equal", moved, _i64(0)), _add(calm, _i64(1)), _i64(0))
-
-
-def _loop(body, init: list[Value], rounds: Value, max_sweeps: int) -> list[Value]:
-    cap = _ops.binary("Mul", rounds, _i64(max_sweeps))
-
-    def cond(carry):
-        it, calm = carry[:2]
-        unsettled = _cmp("Less", _ops.reduce("ReduceMin", calm, None, False), rounds)
-        return _ops.binary("And", unsettled, _cmp("Less", it, cap))
-
-    return _while(cond, body, init)
-
-
-def _calm0(v: Value) -> Value:
-    nd = len(v.shape)
-    shape = _ops.concat([_ops.shape_of(v, 0, nd - 2), _ops.i64([1])], 0)
-    return _ops.expand_to(_i64(0), shape, v.shape[:-2] + (1,))
 
 
 def _first(v: Value, nv: Value, n, axis: int) -> Value:
@@ -188,28 +128,16 @@ class _Rounds:
     of each is what round r needs, in the shape the body uses it.
 
     - ``partner`` (R, m): the partner k of each index j;
-    - ``partner_col`` (R, m, 1): the same as a column (the indices of a ScatterElements);
-    - ``sign`` (R, m, 1) of ``like``'s dtype: -1 for the smaller index p of a pair, +1 for q;
-    - ``entries`` (R, m, 4): flat positions in an (m, m) matrix of the pair's entry (p, q),
-      of its diagonal entries (p, p) and (q, q), and of the index's own entry (j, k).
+    - ``half_sign`` (R, m, 1) of ``like``'s dtype: -1/2 for the smaller index p of a pair,
+      +1/2 for q.
     """
 
-    def __init__(self, sched: _Schedule, mv: Value, like: Value) -> None:
-        m = sched.m
+    def __init__(self, sched: _Schedule, like: Value) -> None:
         self.rounds = sched.rounds
         self.partner = sched.partner
-        rdim = sched.partner.shape[0]
-        self.partner_col = _ops.unsqueeze(sched.partner, [2])
-        self.sign = _ops.unsqueeze(_ops.cast(sched.sign, like.dtype), [2])
-        j = _ops.unsqueeze(arange(mv, m), [0])  # (1, m)
-        k = sched.partner
-        p, q = _ops.binary("Min", j, k), _ops.binary("Max", j, k)
-        m1 = _add(mv, _i64(1))
-        cols = [_add(_ops.binary("Mul", p, mv), q), _ops.binary("Mul", p, m1),
-                _ops.binary("Mul", q, m1), _add(_ops.binary("Mul", j, mv), k)]
-        self.entries = _ops.bind("Concat", [_ops.unsqueeze(cv, [2]) for cv in cols], [D.int64],
-                                 lambda: [(rdim, m, 4)], (("axis", 2),))[0]
-        self.m = m
+        self.half_sign = _mul(_ops.unsqueeze(_ops.cast(sched.sign, like.dtype), [2]),
+                              _c(0.5, like))
+        self.m = sched.m
 
     def row(self, table: Value, r: Value) -> Value:
         shape = table.shape[1:]
@@ -234,30 +162,32 @@ def _k(value: float, like: Value) -> Value:
     return _ops.const(np.full((1,) * len(like.shape), value), like.dtype)
 
 
-def _positive(x: Value) -> Value:
-    """1 where ``x > 0``, 0 elsewhere (NaN stays NaN), by arithmetic: in an onnxruntime loop
-    body a comparison costs ~1.5 us and a Where ~4 us on a vector, Relu and Sign ~0.5 us."""
-    return _ops.unary("Sign", _ops.unary("Relu", x))
+def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value]:
+    """(c, sgn_j t) of the rotation that zeroes the product of columns p < q, for
+    each member j of its pair: ``e = alpha_j - alpha_k`` (the squared norms of j and of its
+    partner k), ``two`` = twice the columns' product, ``half_sign`` = sgn_j / 2 (-1/2 for p,
+    +1/2 for q). Both members must pass the same ``two`` and opposite ``e``, bit for bit (a
+    difference is exactly antisymmetric), or the update is not a rotation.
 
-
-def _turn(d: Value, two: Value, live: Value, sign: Value) -> tuple[Value, Value, Value]:
-    """(c, sign * s, sign * t) of the rotation that zeroes apq of [[app, apq], [apq, aqq]] with
-    d = aqq - app and two = 2 apq (see ``_rotation``), or exactly (1, 0) where ``live`` is 0
-    rather than 1. Both members of a pair must pass the same d and two, bit for bit, or the
-    update is not a rotation.
-
-    t = 2 apq sgn(d) / (|d| + sqrt(d^2 + 4 apq^2)) with sgn(0) = 1, computed as
-    sgn(sgn(d) + 1/2); the denominator is at least the smallest normal number, so a pair with
-    apq = d = 0 (never live) gives t = 0, not 0/0. (Not by adding that number: onnxruntime's
-    graph optimizations drop an Add of a constant they round to zero.)"""
-    den = _ops.binary("Max", _add(_ops.unary("Abs", d),
-                                  _ops.unary("Sqrt", _add(_mul(d, d), _mul(two, two)))),
-                      _k(float(np.finfo(d.dtype.numpy).tiny), d))
-    sgn = _ops.unary("Sign", _add(_ops.unary("Sign", d), _k(0.5, d)))
-    t = _div(_mul(_mul(two, sgn), _mul(live, sign)), den)  # sign * t: t^2 does not see it
-    one = _k(1, d)
+    With d = alpha_q - alpha_p, t = two sgn(d) / (|d| + sqrt(d^2 + two^2)) with sgn(0) = 1
+    (Golub and Van Loan, sym.schur2); d = sgn_j e, so sgn_j sgn(d) is sgn(e), or sgn_j where
+    e = 0: one expression, sgn(sgn(e) + sgn_j / 2). The denominator is at least the smallest normal
+    number, so a pair with e = two = 0 gives t = 0, not 0/0. (Not by adding that number:
+    onnxruntime's graph optimizations drop an Add of a constant they round to zero.)"""
+    den = _ops.binary("Max", _add(_ops.unary("Abs", e),
+                                  _ops.unary("Sqrt", _add(_mul(e, e), _mul(two, two)))),
+                      _k(float(np.finfo(e.dtype.numpy).tiny), e))
+    sgn = _ops.unary("Sign", _add(_ops.unary("Sign", e), half_sign))
+    t = _div(_mul(two, sgn), den)  # sgn_j t: t^2 does not see it
+    one = _k(1, e)
     c = _div(one, _ops.unary("Sqrt", _add(one, _mul(t, t))))
-    return c, _mul(t, c), t
+    return c, t
+
+
+def _turned(x: Value, other: Value, c: Value, t: Value) -> Value:
+    """The rows x_j <- c (x_j + t_j x_k) (``other`` holds the partners' rows x_k): the
+    rotation with s = c t, in as many passes as c x_j + s x_k and one node fewer."""
+    return _mul(c, _add(x, _mul(t, other)))
 
 
 def _batch_any(flags: Value) -> Value:
@@ -268,89 +198,6 @@ def _batch_any(flags: Value) -> Value:
     return _cmp("Greater", n, _i64(0))
 
 
-def jacobi_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
-    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1).
-
-    Two nested loops: sweeps, while some entry above the diagonal exceeds the tolerance (at
-    most ``max_sweeps``), each of m - 1 rounds. A round reads the pairs' entries and
-    diagonals with one Gather, rotates rows, transposes, rotates rows (and the rows of V^T),
-    then writes exact zeros at the rotated pairs' entries with one ScatterElements.
-
-    Returns ``(diagonal (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
-    """
-    n = a.shape[-1]
-    nd = len(a.shape)
-    nv = size_value(a, -1)
-    a, mv, m = _pad_even(a, (-2, -1), nv)
-    tabs = _Rounds(_Schedule(mv, m), mv, a)
-    eps = float(np.finfo(a.dtype.numpy).eps)
-    # an entry above the diagonal below eps * ||A||_F is left alone: (...) per matrix
-    tol = _mul(_c(eps, a), _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1],
-                                                           False)))
-    tol_col = _ops.unsqueeze(tol, [nd - 2, nd - 1])  # (..., 1, 1) against (..., m, 1)
-    flat_shape = a.shape[:-2] + (Dim(),)
-    flat_dims = _ops.concat([_ops.shape_of(a, 0, nd - 2),
-                             _ops.reshape(_ops.binary("Mul", mv, mv), [1])], 0)
-    rows, cols = _column_index(mv, m)
-    upper = _ops.cast(_cmp("Less", rows, cols), a.dtype)  # (m, m)
-    col = a.shape[:-1] + (1,)
-    batched = nd > 2
-    expand_col = _ops.concat([_ops.shape_of(a, 0, nd - 1), _ops.i64([1])], 0) if batched else None
-
-    def largest_above(a: Value) -> Value:  # (...): the largest magnitude above the diagonal
-        return _ops.reduce("ReduceMax", _mul(_ops.unary("Abs", a), upper), [-2, -1], False)
-
-    def unsettled(a: Value) -> Value:  # (...) bool; NaN counts as settled (failed below)
-        return _cmp("Greater", largest_above(a), tol)
-
-    def round_(r, carry):
-        a = carry[0]
-        partner, sign = tabs.row(tabs.partner, r), tabs.row(tabs.sign, r)
-        flat = _ops.bind("Reshape", [a, flat_dims], [a.dtype], lambda: [flat_shape],
-                         (("allowzero", 1),))[0]
-        vals = _ops.bind("Gather", [flat, tabs.row(tabs.entries, r)], [a.dtype],
-                         lambda: [a.shape[:-1] + (4,)], (("axis", nd - 2),))[0]
-        apq, app, aqq, own = _ops.bind("Split", [vals], [a.dtype] * 4, lambda: [col] * 4,
-                                       (("axis", nd - 1), ("num_outputs", 4)))
-        live = _positive(_sub(_ops.unary("Abs", apq), tol_col))  # (..., m, 1)
-        c, s, _ = _turn(_sub(aqq, app), _add(apq, apq), live, sign)
-        # J^T A J = J^T (J^T A)^T (A is symmetric), by rows: onnxruntime gathers rows ~40x
-        # faster than columns (64x64 float64: 3 us vs 130 us), and a Transpose costs 6 us
-        a = _apply(_mT(_apply(a, partner, c, s, -2)), partner, c, s, -2)
-        # the rotated pairs' entries are zero in exact arithmetic: make them so; the others
-        # were not touched (c = 1, s = 0 on both sides) and are written back unchanged
-        idx = tabs.row(tabs.partner_col, r)
-        if batched:
-            idx = _ops.expand_to(idx, expand_col, col)
-        zeroed = _sub(own, _mul(own, live))
-        a = _ops.bind("ScatterElements", [a, idx, zeroed], [a.dtype], lambda: [a.shape],
-                      (("axis", nd - 1),))[0]
-        out = [a]
-        if want_vectors:  # V^T, rotated by rows: (V J)^T = J^T V^T
-            out.append(_apply(carry[1], partner, c, s, -2))
-        return out
-
-    def sweep(carry):
-        return [_add(carry[0], _i64(1)), *_fori(tabs.rounds, round_, carry[1:])]
-
-    def cond(carry):
-        return _ops.binary("And", _cmp("Less", carry[0], _i64(max_sweeps)),
-                           _batch_any(unsettled(carry[1])))
-
-    init = [_i64(0), a]
-    if want_vectors:
-        init.append(_eye_like(a, m, mv))
-    out = _while(cond, sweep, init)
-    a = out[1]
-    diag = _sum(_ops.where(_cmp("Equal", rows, cols), a, _c(0, a)), -1, False)  # (..., m)
-    settled = _cmp("LessOrEqual", largest_above(a), tol)  # False for NaN
-    failed = _ops.binary("Or", _ops.unsqueeze(_ops.unary("Not", settled), [nd - 2]),
-                         _ops.unary("Not", _finite(_sum(diag, -1, True))))
-    diag = _first(diag, nv, n, -1)
-    vecs = _first(_first(_mT(out[2]), nv, n, -1), nv, n, -2) if want_vectors else None
-    return diag, vecs, failed
-
-
 # The sweep test of the SVD reads the column products from one matrix product, which rounds
 # differently from the rounds' own products: it asks for orthogonality within MARGIN times the
 # rounds' tolerance, so a pair it finds unsettled is surely rotated by the next sweep.
@@ -358,9 +205,9 @@ MARGIN = 4.0
 
 
 def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
-                     loose: float = 1.0):
-    """Rotate the columns of (..., rows, n) ``b`` until they are orthogonal (Hestenes), to
-    ``loose`` times the tolerance below.
+                     tight: bool = False):
+    """Rotate the columns of (..., rows, n) ``b`` until they are orthogonal (Hestenes): the
+    cosine of every pair's angle at most ``rows eps``, or ``sqrt(rows) eps`` when ``tight``.
 
     Two nested loops, sweeps while a pair of columns is not orthogonal, each of m - 1 rounds;
     a round works on ``b^T`` and ``V^T``, whose rows it rotates: onnxruntime gathers rows much
@@ -371,14 +218,14 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
     nv = size_value(b, -1)
     rows_v = size_value(b, -2)
     bt, mv, m = _pad_even(_mT(b), (-2,), nv)  # (..., m, rows)
-    tabs = _Rounds(_Schedule(mv, m), mv, bt)
+    tabs = _Rounds(_Schedule(mv, m), bt)
     eps = float(np.finfo(b.dtype.numpy).eps)
     # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
-    tol = _mul(_ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype), _c(eps * loose, b))
+    tol = _ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype)
+    tol = _mul(_ops.unary("Sqrt", tol) if tight else tol, _c(eps, b))
     tol2 = _ops.reshape(_mul(tol, tol), [1] * nd)
-    tol2x4 = _mul(tol2, _c(4.0, b))
-    # a column shorter than eps * ||B||_F is numerically zero: it is never rotated (its
-    # direction is rounding noise, which no rotation makes orthogonal to the others)
+    # a column shorter than eps * ||B||_F is numerically zero: the sweep test leaves it out
+    # (its direction is rounding noise, which no rotation makes orthogonal to the others)
     total = _ops.reduce("ReduceSumSquare", bt, [-2, -1], False)
     floor = _mul(_c(eps * eps, b), total)  # (...)
     floor_col = _ops.unsqueeze(floor, [nd - 2, nd - 1])  # (..., 1, 1)
@@ -398,85 +245,87 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
 
     def round_(r, carry):
         alpha, bt = carry[:2]  # alpha (..., m, 1): the squared norms of bt's rows
-        partner, sign = tabs.row(tabs.partner, r), tabs.row(tabs.sign, r)
+        partner, half_sign = tabs.row(tabs.partner, r), tabs.row(tabs.half_sign, r)
         other = _ops.bind("Gather", [bt, partner], [bt.dtype], lambda: [bt.shape],
                           (("axis", nd - 2),))[0]
         beta = _ops.bind("Gather", [alpha, partner], [b.dtype], lambda: [alpha.shape],
                          (("axis", nd - 2),))[0]
         gamma = _sum(_mul(bt, other), -1, True)
+        # Every pair turns by the angle that zeroes its product, tiny for a pair already
+        # orthogonal: in a vectorised round a threshold saves no work, and its test was 9 of
+        # the round's ~45 nodes (the sweep test alone applies the tolerance). A rotation of
+        # two orthogonal columns is still a rotation: settled pairs stay settled.
         # 2 gamma as the sum of the two members' products, the same for both: each sums the
         # same products, but onnxruntime's reduction rounds by the row's place in memory, and
         # members that disagree make an update that is not a rotation (it stalled clustered
         # singular values at ~1e-9 until the cap)
         two = _add(gamma, _ops.bind("Gather", [gamma, partner], [b.dtype], lambda: [gamma.shape],
                                     (("axis", nd - 2),))[0])
-        # rotate where gamma^2 > tol^2 alpha beta and min(alpha, beta) > floor
-        live = _positive(_ops.binary("Min", _sub(_mul(two, two),
-                                                 _mul(tol2x4, _mul(alpha, beta))),
-                                     _sub(_ops.binary("Min", alpha, beta), floor_col)))
-        c, s, t = _turn(_mul(sign, _sub(alpha, beta)), two, live, sign)
+        c, t = _turn(_sub(alpha, beta), two, half_sign)
         # the rotation that zeroes gamma moves t gamma between the two squared norms
         # (alpha_p - t gamma, alpha_q + t gamma): two vector operations instead of two passes
-        # over bt; each sweep starts from norms computed afresh
-        out = [_add(alpha, _mul(_mul(t, two), _k(0.5, two))),
-               _add(_mul(c, bt), _mul(s, other))]
+        # over bt; each sweep starts from norms computed afresh. (Each member's own gamma:
+        # the norms only steer the angles, and d above is antisymmetric whatever they are.)
+        out = [_add(alpha, _mul(t, gamma)), _turned(bt, other, c, t)]
         if want_vectors:
-            out.append(_apply(carry[2], partner, c, s, -2))
+            vt = carry[2]
+            out.append(_turned(vt, _ops.bind("Gather", [vt, partner], [vt.dtype],
+                                             lambda: [vt.shape], (("axis", nd - 2),))[0], c, t))
         return out
 
+    # carry: sweeps done, which matrices are unsettled (..., the sweep test, made at the end
+    # of each sweep: one test in the graph, none before the first sweep), b^T (and V^T)
     def sweep(carry):
-        bt = carry[1]
-        inner = [_sum(_mul(bt, bt), -1, True), *carry[1:]]
-        return [_add(carry[0], _i64(1)), *_fori(tabs.rounds, round_, inner)[1:]]
+        bt = carry[2]
+        inner = [_sum(_mul(bt, bt), -1, True), *carry[2:]]
+        out = _fori(tabs.rounds, round_, inner)[1:]
+        return [_add(carry[0], _i64(1)), unsettled(out[0], MARGIN), *out]
 
     def cond(carry):
         return _ops.binary("And", _cmp("Less", carry[0], _i64(max_sweeps)),
-                           _batch_any(unsettled(carry[1], MARGIN)))
+                           _batch_any(carry[1]))
 
-    init = [_i64(0), bt]
+    init = [_i64(0), _cmp("Equal", total, total), bt]  # unsettled unless NaN (failed below)
     if want_vectors:
         init.append(_eye_like(bt, m, mv))
     out = _while(cond, sweep, init)
-    bt = out[1]
-    # settled within the margin: the sweeps stopped there, or hit the cap
-    bad = _ops.unsqueeze(unsettled(bt, MARGIN), [nd - 2])
+    bt = out[2]
+    # still unsettled within the margin: the sweeps hit the cap
+    bad = _ops.unsqueeze(out[1], [nd - 2])
     failed = _ops.binary("Or", bad, _ops.unary("Not",
                                                _finite(_sum(_sum(bt, -1, False), -1, True))))
     b = _mT(_first(bt, nv, n, -2))
-    vecs = _mT(_first(_first(out[2], nv, n, -1), nv, n, -2)) if want_vectors else None
+    vecs = _mT(_first(_first(out[3], nv, n, -1), nv, n, -2)) if want_vectors else None
     return b, vecs, failed
 
 
-# How much looser than the SVD's the one-sided phase of ``symmetric_eigen`` stops (n = 64:
-# 1, 1e2, 1e4, 1e6 -> 32, 29, 30, 34 ms)
-ROUGH = 1e2
-
-
 def symmetric_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
-    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1), like
-    ``jacobi_eigen`` but faster with vectors.
+    """Diagonalize symmetric (..., n, n) ``a`` (of largest magnitude about 1) by one-sided
+    Jacobi on ``b = a + sigma I``, ``sigma = 2 min(||a||_F, ||a||_inf)`` (Veselic and Hari).
 
-    First one-sided Jacobi on ``b = a + ||a||_F I``: b is positive semi-definite, so its right
-    singular vectors V are eigenvectors of a, and a one-sided round makes about two thirds of
-    the passes over the matrix of a two-sided one, for about as many sweeps. It stops at
-    ``ROUGH`` times the SVD's tolerance (the last sweep or two of a Jacobi method only square
-    an already small error), and two-sided Jacobi finishes on V^T a V, converging
-    quadratically (about one sweep), to ``jacobi_eigen``'s accuracy: the shift makes b's
-    columns ~||a||_F long, so the one-sided tolerance alone would leave eigenvectors several
-    times less accurate. n = 64 float64: 1.45x faster than ``jacobi_eigen``. Without vectors
-    there is nothing to finish on: ``jacobi_eigen`` alone.
+    b is positive definite with condition number at most 3, and has a's eigenvectors: the
+    rotations make the columns of ``b V = U Sigma`` orthogonal, and as b is symmetric positive
+    definite its left singular vectors U are its eigenvectors (the shift is at least 1: a zero
+    matrix gives b = I). So the normalized columns of
+    the rotated b are a's eigenvectors, and V is never accumulated: a round rotates one
+    matrix, not two. The eigenvalues are the Rayleigh quotients ``u^T a u`` of those columns
+    (exact to ``eps ||a||`` however large the shift). The columns are made orthogonal to
+    ``sqrt(n) eps`` rather than the SVD's ``n eps``: the shift makes every column about
+    ``sigma`` long, and an eigenvector's error is the tolerance times ``sigma / gap``.
 
-    Returns ``(diagonal (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
+    The same rotations serve eigvalsh (the vectors are needed for the Rayleigh quotients).
+    Returns ``(eigenvalues (..., n), vectors (..., n, n) or None, failed (..., 1) bool)``.
     """
-    if not want_vectors:
-        return jacobi_eigen(a, False, max_sweeps)
-    shift = _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1], True))
+    frob = _ops.unary("Sqrt", _ops.reduce("ReduceSumSquare", a, [-2, -1], True))
+    rowsum = _ops.reduce("ReduceMax", _sum(_ops.unary("Abs", a), -1, True), [-2], True)
+    # (..., 1, 1); a's largest magnitude is 1 (or it is zero: then b = I)
+    shift = _ops.binary("Max", _mul(_ops.binary("Min", frob, rowsum), _c(2.0, a)), _c(1.0, a))
     b = _add(a, _mul(shift, _eye_like(a, a.shape[-1], size_value(a, -1))))
-    _, v1, failed1 = one_sided_jacobi(b, True, max_sweeps, loose=ROUGH)
-    a1 = _matmul(_mT(v1), _matmul(a, v1))
-    a1 = _mul(_add(a1, _mT(a1)), _c(0.5, a1))  # symmetric again (its rounding is not)
-    diag, v2, failed2 = jacobi_eigen(a1, True, max_sweeps)
-    return diag, _matmul(v1, v2), _ops.binary("Or", failed1, failed2)
+    b, _, failed = one_sided_jacobi(b, False, max_sweeps, tight=True)
+    norms = _ops.unary("Sqrt", _sum(_mul(b, b), -2, True))  # (..., 1, n), >= sigma / 3
+    u = _div(b, norms)
+    w = _sum(_mul(u, _matmul(a, u)), -2, False)  # (..., n)
+    return w, (u if want_vectors else None), failed
 
 
 def _matmul(x: Value, y: Value) -> Value:

@@ -18,8 +18,8 @@ import pytest
 
 import onnxarray as xp
 from onnxarray import _dtypes as D
+from onnxarray import _executor
 from onnxarray import _numpy_kernels as K
-from onnxarray import _ops
 from onnxarray._executor import ExecutionError, run_session
 from onnxarray._graph import NODE_NAME_ATTR, Value
 from onnxarray._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS
@@ -436,14 +436,24 @@ def test_unknown_attributes_and_float_arithmetic_decline(rng):
     assert K.run("Add", "", (), [i, i.astype(np.int32)]) is None  # mixed dtypes
 
 
-def test_eager_calls_use_the_kernels_and_stay_exact():
+def test_eager_data_movement_and_integer_calls_compile_no_session():
+    _executor._sessions.clear()
     a = xp.asarray(np.arange(24, dtype=np.int16).reshape(2, 3, 4))
-    n = _ops.run_node  # the session path is still there for everything else
-    assert callable(n)
-    got = xp.max(xp.reshape(a, (4, 6)), axis=0)  # int16 ReduceMax: a detour without kernels
-    np.testing.assert_array_equal(np.asarray(got), np.arange(18, 24, dtype=np.int16))
-    assert np.asarray(got).dtype == np.int16
-    b = xp.asarray(np.array([2**64 - 1, 2**63, 3], np.uint64))
-    assert int(xp.max(b)) == 2**64 - 1 and int(xp.min(b)) == 3
+    b = xp.reshape(xp.permute_dims(a, (2, 0, 1)), (4, 6))
+    c = xp.concat([b[1:, ::-2], b[:1, 1::2]], axis=0)
+    got = xp.max(c + c, axis=0)  # int16 Max: a detour through int32 without the kernels
+    want = np.arange(24, dtype=np.int16).reshape(2, 3, 4).transpose(2, 0, 1).reshape(4, 6)
+    want = np.concatenate([want[1:, ::-2], want[:1, 1::2]])
+    out = np.asarray(got)
+    assert out.dtype == np.int16
+    np.testing.assert_array_equal(out, (want + want).max(axis=0))
+    assert _executor.session_count() == 0
+
+
+def test_eager_errors_stay_the_librarys():
     with pytest.raises(IndexError):
         xp.take(xp.asarray([1, 2, 3]), xp.asarray([3]))
+    with pytest.raises(ValueError, match="reshape"):
+        xp.reshape(xp.asarray(np.arange(6)), (4, -1))
+    b = xp.asarray(np.array([2**64 - 1, 2**63, 3], np.uint64))
+    assert int(xp.max(b)) == 2**64 - 1 and int(xp.min(b)) == 3

@@ -1,5 +1,9 @@
 """Eager backend: one onnxruntime session per node signature, compiled once and cached.
 
+Operators whose result is exact and fully specified (data movement, integer and bool
+operators) are computed with NumPy instead, bit for bit as the session would
+(``_numpy_kernels``); everything else, and any input those kernels decline, runs the session.
+
 The signature is (op, domain, attributes, input dtypes, output count); the inputs are declared
 without a shape, so one session serves every shape and rank (a kernel reads the shapes when it
 runs; creating a session costs ~0.3 ms, as much as ~30 runs of a small one). This is the only
@@ -15,6 +19,7 @@ import onnx
 import onnxruntime as ort
 from onnx import helper
 
+from . import _numpy_kernels
 from ._caches import LRUCache
 from ._opset_forms import (
     BITCAST_OPSET,
@@ -25,8 +30,8 @@ from ._opset_forms import (
     op_min_opset,
 )
 
-__all__ = ["run_node", "session_for_model", "session_runner", "eager_opset", "DEFAULT_OPSET",
-           "IR_VERSION", "RUN_FAILURES"]
+__all__ = ["run_node", "run_session", "session_for_model", "session_runner", "eager_opset",
+           "DEFAULT_OPSET", "IR_VERSION", "RUN_FAILURES"]
 
 # The library's default target opset: opset 18 gives the reductions their `axes` input and the
 # bitwise operators, and onnxruntime supports it since 1.14.
@@ -166,7 +171,18 @@ class ExecutionError(RuntimeError):
 
 
 def run_node(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.ndarray]:
-    """Run one node on concrete Values (``None`` for an omitted optional input)."""
+    """Run one node on concrete Values (``None`` for an omitted optional input): with NumPy
+    where that is exact (``_numpy_kernels``), else in its onnxruntime session."""
+    if op in _numpy_kernels.KERNELS:
+        outs = _numpy_kernels.run(op, domain, attrs,
+                                  [None if v is None else v.data for v in inputs])
+        if outs is not None:
+            return outs
+    return run_session(op, domain, attrs, inputs, out_dtypes)
+
+
+def run_session(op: str, domain: str, attrs: tuple, inputs, out_dtypes) -> list[np.ndarray]:
+    """Run one node on concrete Values in its cached one-node onnxruntime session."""
     key = [op, domain, attrs, len(out_dtypes)]
     feeds_data = []
     for v in inputs:

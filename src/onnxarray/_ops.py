@@ -19,6 +19,8 @@ from . import _dtypes as D
 from ._dtypes import DType
 from ._executor import ExecutionError, run_node
 from ._graph import NODE_NAME_ATTR, Dim, Value, make_node
+from ._numpy_kernels import KERNELS
+from ._numpy_kernels import run as run_numpy
 from ._opset_forms import PRIVATE_DOMAIN
 from ._ort_compat import (
     CAST_VIA,
@@ -43,6 +45,12 @@ def bind(op: str, inputs: Sequence[Value | None], out_dtypes: Sequence[DType],
         dt = inputs[typed[0] if typed else 0].dtype
         via = table.get(dt)
         if via is not None:
+            if op in KERNELS and all(v is None or v.data is not None for v in inputs):
+                # computed exactly with NumPy: no detour through another dtype
+                outs = run_numpy(op, domain, attrs, [None if v is None else v.data
+                                                     for v in inputs])
+                if outs is not None:
+                    return _concrete(op, outs, out_dtypes)
             return _detour(op, inputs, out_dtypes, shape_fn, attrs, domain, dt, via)
     for v in inputs:
         if v is not None and v.data is None:
@@ -53,6 +61,10 @@ def bind(op: str, inputs: Sequence[Value | None], out_dtypes: Sequence[DType],
     except ExecutionError:
         shape_fn()  # shapes are not checked on the eager path: a shape error explains a failure
         raise
+    return _concrete(op, outs, out_dtypes)
+
+
+def _concrete(op: str, outs, out_dtypes) -> tuple[Value, ...]:
     for dt, o in zip(out_dtypes, outs):
         if o.dtype != dt.numpy:  # a lowering declared the wrong dtype: a library bug
             raise ExecutionError(f"{op} produced {o.dtype}, but {dt.name} was declared")

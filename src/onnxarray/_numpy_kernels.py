@@ -1,0 +1,345 @@
+"""Exact ONNX operators computed with NumPy on concrete inputs, for eager calls.
+
+Running a cached one-node onnxruntime session costs ~10 us, and the first use of a signature
+compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
+here are those whose result is fully specified bit for bit, on the dtypes where that holds:
+data movement on any dtype (bytes are copied, NaN payloads and -0.0 included), and integer and
+bool arithmetic (wrapping), comparisons, logic, casts and reductions. Float arithmetic is not
+here (NaN payloads and signed zeros differ subtly), nor float ``Where`` (onnxruntime drops the
+sign of a -0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``).
+
+``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
+it understands (the forms the library records) and its kernel. A kernel returns None, or raises
+ValueError/IndexError/TypeError, for any input it does not compute exactly as onnxruntime does
+(an out-of-range index, a bad shape, an empty max): the caller then runs the onnxruntime
+session, which gives its result or its error. ``tests/test_numpy_kernels.py`` checks every
+kernel against the one-node session, bit for bit.
+"""
+
+from __future__ import annotations
+
+from functools import reduce as _fold
+
+import numpy as np
+from onnx import TensorProto as T
+
+from ._graph import NODE_NAME_ATTR
+
+__all__ = ["KERNELS", "run"]
+
+_ANY = "biufO"  # bool, ints, uints, floats, strings (object arrays)
+_INT = "iu"
+_INTB = "biu"
+_BOOL = "b"
+_INDEX = (np.dtype(np.int64), np.dtype(np.int32))
+
+# ONNX element types of the integer and bool dtypes (the targets of exact casts).
+_CAST_TO = {T.BOOL: np.dtype(np.bool_), T.INT8: np.dtype(np.int8), T.INT16: np.dtype(np.int16),
+            T.INT32: np.dtype(np.int32), T.INT64: np.dtype(np.int64),
+            T.UINT8: np.dtype(np.uint8), T.UINT16: np.dtype(np.uint16),
+            T.UINT32: np.dtype(np.uint32), T.UINT64: np.dtype(np.uint64)}
+
+
+def _ints(v, dtypes=_INDEX) -> list[int] | None:
+    """A 1-D integer tensor input (shape, axes, starts, ...) as Python ints; None if not."""
+    if v is None or v.ndim != 1 or v.dtype not in dtypes:
+        return None
+    return v.tolist()
+
+
+def _axes(axes: list[int], rank: int) -> tuple[int, ...] | None:
+    """``axes`` made non-negative, or None when one is out of range or repeated."""
+    out = tuple(a + rank if a < 0 else a for a in axes)
+    if any(not 0 <= a < rank for a in out) or len(set(out)) != len(out):
+        return None
+    return out
+
+
+# --- data movement ---------------------------------------------------------------------------
+
+
+def _identity(a, x):
+    return x
+
+
+def _reshape(a, x, shape):
+    target = _ints(shape, _INDEX[:1])
+    if target is None or (target and min(target) < -1) or target.count(-1) > 1:
+        return None
+    if a.get("allowzero", 0):
+        if 0 in target and -1 in target:  # invalid for allowzero=1
+            return None
+    elif 0 in target:  # allowzero=0: a 0 copies the input's size at that position
+        if any(d == 0 and i >= x.ndim for i, d in enumerate(target)):
+            return None
+        target = [x.shape[i] if d == 0 else d for i, d in enumerate(target)]
+        if -1 in target and 0 in target:
+            return None
+    return x.reshape(target)
+
+
+def _transpose(a, x):
+    perm = a.get("perm")
+    perm = tuple(range(x.ndim))[::-1] if perm is None else tuple(perm)
+    if sorted(perm) != list(range(x.ndim)):  # NumPy would accept negative entries
+        return None
+    return x.transpose(perm)
+
+
+def _squeeze(a, x, axes=None):
+    ax = _ints(axes, _INDEX[:1])  # onnxruntime's one-node Squeeze requires the axes
+    ax = None if ax is None else _axes(ax, x.ndim)
+    if ax is None or any(x.shape[i] != 1 for i in ax):
+        return None
+    return x.reshape([d for i, d in enumerate(x.shape) if i not in ax])
+
+
+def _unsqueeze(a, x, axes):
+    ax = _ints(axes, _INDEX[:1])
+    ax = None if not ax else _axes(ax, x.ndim + len(ax))
+    if ax is None:
+        return None
+    shape = list(x.shape)
+    for i in sorted(ax):
+        shape.insert(i, 1)
+    return x.reshape(shape)
+
+
+def _concat(a, *xs):
+    axis = a.get("axis")
+    if axis is None or any(x.ndim == 0 for x in xs):
+        return None
+    return np.concatenate(xs, axis=axis)
+
+
+_END_MARKERS = (2**31 - 1, 2**63 - 1)
+
+
+def _slice(a, x, starts, ends, axes=None, steps=None):
+    """ONNX's clamping: start to [0, d] (step > 0) or [0, d - 1] (step < 0), end to [0, d]
+    or [-1, d - 1], after adding d to a negative one; -1 is "before the first" for a
+    negative step, which a Python slice says with None. onnxruntime reads an end of
+    INT32_MAX or INT64_MAX as "through the last element in the step's direction" (NumPy's
+    None), also for a negative step (checked with 1.32)."""
+    starts, ends = _ints(starts), _ints(ends)
+    n = None if starts is None else len(starts)
+    axes = list(range(x.ndim))[:n] if axes is None else _ints(axes)
+    steps = [1] * (n or 0) if steps is None else _ints(steps)
+    if None in (starts, ends, axes, steps) or not len(ends) == len(axes) == len(steps) == n:
+        return None
+    axes = _axes(axes, x.ndim)
+    if axes is None or 0 in steps:
+        return None
+    index = [slice(None)] * x.ndim
+    for s, e, ax, step in zip(starts, ends, axes, steps):
+        d = x.shape[ax]
+        s = s + d if s < 0 else s
+        if e in _END_MARKERS:
+            e = d if step > 0 else -1
+        elif e < 0:
+            e += d
+        if step > 0:
+            s, e = min(max(s, 0), d), min(max(e, 0), d)
+        else:
+            s, e = min(max(s, 0), d - 1), min(max(e, -1), d - 1)
+        index[ax] = slice(s, None if e < 0 else e, step)
+    return x[tuple(index)]
+
+
+def _gather(a, x, idx):
+    """Negative indices count from the end; an index out of range makes NumPy raise
+    IndexError, and onnxruntime's session then reports it as it does (NumPy checks no index
+    into an empty array: those are left to the session)."""
+    if x.ndim == 0 or idx.dtype not in _INDEX or (x.size == 0 and idx.size):
+        return None
+    return np.take(x, idx, axis=a.get("axis", 0))
+
+
+def _gather_elements(a, x, idx):
+    axis = a.get("axis", 0)
+    axis = axis + x.ndim if axis < 0 else axis
+    if (x.ndim == 0 or idx.dtype not in _INDEX or idx.ndim != x.ndim or not 0 <= axis < x.ndim
+            or (x.size == 0 and idx.size)
+            or any(i != axis and m != n for i, (m, n) in enumerate(zip(idx.shape, x.shape)))):
+        return None  # NumPy would broadcast sizes that differ off the axis
+    return np.take_along_axis(x, idx, axis=axis)
+
+
+def _expand(a, x, shape):
+    target = _ints(shape, _INDEX[:1])
+    if target is None or any(d < 0 for d in target):
+        return None
+    return np.broadcast_to(x, np.broadcast_shapes(x.shape, tuple(target)))
+
+
+def _shape(a, x):
+    return np.array(x.shape[a.get("start", 0):a.get("end")], np.int64)
+
+
+def _size(a, x):
+    return np.array(x.size, np.int64)
+
+
+def _flatten(a, x):
+    axis = a.get("axis", 1)
+    axis = axis + x.ndim if axis < 0 else axis
+    if not 0 <= axis <= x.ndim:
+        return None
+    return x.reshape(int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))
+
+
+def _tile(a, x, repeats):
+    reps = _ints(repeats, _INDEX[:1])
+    if x.ndim == 0 or reps is None or len(reps) != x.ndim or any(r < 0 for r in reps):
+        return None
+    return np.tile(x, reps)
+
+
+def _where(a, cond, x, y):
+    return np.where(cond, x, y) if cond.dtype == np.bool_ else None
+
+
+# --- integer and bool operators --------------------------------------------------------------
+
+
+def _elementwise(ufunc, variadic: bool = False):
+    """An elementwise operator of one dtype; variadic ones (Min, Max) fold left."""
+    def kernel(a, *xs):
+        if variadic:
+            return _fold(ufunc, xs) if xs else None
+        return ufunc(*xs) if len(xs) == ufunc.nin else None
+    return kernel
+
+
+def _cast(a, x):
+    to = _CAST_TO.get(a.get("to"))
+    if to is None or set(a) - {"to"}:  # a float target, or a saturate/round_mode attribute
+        return None
+    return x != 0 if to == np.bool_ else x.astype(to)
+
+
+# onnxruntime 1.32's integer ReduceSum is not a wrapping sum: it saturates (int32
+# [2**31 - 1, 1] sums to 2**31 - 1) and rounds beyond 2**53 (int64 [[2**53 + 1, 1], [1, 1]]
+# summed over axis 0 gives 2**53, over all axes 2**53 + 4). So the kernel sums only where
+# every partial sum is exact in the dtype onnxruntime computes in (int32 for the narrow
+# ints, int64 for uint32/uint64: ``_ort_compat.CAST_VIA``) and in a double: where
+# max|x| times the number of terms stays within this bound.
+_SUM_BOUND = {np.dtype(t): b for t, b in [
+    (np.int8, 2**31 - 1), (np.int16, 2**31 - 1), (np.uint8, 2**31 - 1), (np.uint16, 2**31 - 1),
+    (np.int32, 2**31 - 1), (np.int64, 2**53), (np.uint32, 2**53), (np.uint64, 2**53)]}
+
+
+def _sum_is_exact(x: np.ndarray, axes: tuple) -> bool:
+    bound = _SUM_BOUND.get(x.dtype)
+    if bound is None or x.size == 0:
+        return True  # bool (a count), or nothing to sum
+    terms = 1
+    for i in axes:
+        terms *= x.shape[i]
+    if x.dtype.itemsize <= 2 and terms <= bound >> 16:
+        return True  # 8- and 16-bit terms: their count alone keeps the sum in range
+    largest = max(int(np.maximum.reduce(x, axis=None)), -int(np.minimum.reduce(x, axis=None)))
+    return largest * terms <= bound
+
+
+def _reduction(ufunc, empty_ok: bool):
+    """ReduceSum/Max/Min: axes from the optional input (none or empty: all axes, or the input
+    itself with ``noop_with_empty_axes``); an empty max/min is left to onnxruntime, and so is
+    a sum that onnxruntime may not compute exactly (``_SUM_BOUND``)."""
+    def kernel(a, x, axes=None):
+        ax = [] if axes is None else _ints(axes, _INDEX[:1])
+        if ax is None:
+            return None
+        if not ax:
+            if a.get("noop_with_empty_axes", 0):
+                return x
+            ax = list(range(x.ndim))
+        ax = _axes(ax, x.ndim)
+        if ax is None or (not empty_ok and any(x.shape[i] == 0 for i in ax)):
+            return None
+        if ufunc is np.add and not _sum_is_exact(x, ax):
+            return None
+        return ufunc.reduce(x, axis=ax, dtype=x.dtype, keepdims=bool(a.get("keepdims", 1)))
+    return kernel
+
+
+_ALL = None  # every input is a data input
+_REDUCE_ATTRS = ("keepdims", "noop_with_empty_axes")
+
+# op -> (kinds of the data inputs, which inputs are data, attributes understood, kernel).
+# The data inputs share one dtype, of one of those NumPy kinds; the others (shapes, axes,
+# indices) are checked by the kernel.
+KERNELS: dict[str, tuple] = {
+    "Identity": (_ANY, (0,), (), _identity),
+    "Reshape": (_ANY, (0,), ("allowzero",), _reshape),
+    "Transpose": (_ANY, (0,), ("perm",), _transpose),
+    "Squeeze": (_ANY, (0,), (), _squeeze),
+    "Unsqueeze": (_ANY, (0,), (), _unsqueeze),
+    "Flatten": (_ANY, (0,), ("axis",), _flatten),
+    "Concat": (_ANY, _ALL, ("axis",), _concat),
+    "Slice": (_ANY, (0,), (), _slice),
+    "Gather": (_ANY, (0,), ("axis",), _gather),
+    "GatherElements": (_ANY, (0,), ("axis",), _gather_elements),
+    "Expand": (_ANY, (0,), (), _expand),
+    "Tile": (_ANY, (0,), (), _tile),
+    "Shape": (_ANY, (0,), ("start", "end"), _shape),
+    "Size": (_ANY, (0,), (), _size),
+    "Where": ("biuO", (1, 2), (), _where),  # not floats: see the module docstring
+    "Add": (_INT, _ALL, (), _elementwise(np.add)),
+    "Sub": (_INT, _ALL, (), _elementwise(np.subtract)),
+    "Mul": (_INT, _ALL, (), _elementwise(np.multiply)),
+    "Neg": (_INT, _ALL, (), _elementwise(np.negative)),
+    "Abs": (_INT, _ALL, (), _elementwise(np.absolute)),
+    "Min": (_INTB, _ALL, (), _elementwise(np.minimum, True)),
+    "Max": (_INTB, _ALL, (), _elementwise(np.maximum, True)),
+    "Equal": (_INTB, _ALL, (), _elementwise(np.equal)),
+    "Less": (_INTB, _ALL, (), _elementwise(np.less)),
+    "LessOrEqual": (_INTB, _ALL, (), _elementwise(np.less_equal)),
+    "Greater": (_INTB, _ALL, (), _elementwise(np.greater)),
+    "GreaterOrEqual": (_INTB, _ALL, (), _elementwise(np.greater_equal)),
+    "And": (_BOOL, _ALL, (), _elementwise(np.logical_and)),
+    "Or": (_BOOL, _ALL, (), _elementwise(np.logical_or)),
+    "Xor": (_BOOL, _ALL, (), _elementwise(np.logical_xor)),
+    "Not": (_BOOL, _ALL, (), _elementwise(np.logical_not)),
+    "Cast": (_INTB, (0,), ("to", "saturate", "round_mode"), _cast),
+    "ReduceSum": (_INTB, (0,), _REDUCE_ATTRS, _reduction(np.add, True)),  # see _SUM_BOUND
+    "ReduceMax": (_INTB, (0,), _REDUCE_ATTRS, _reduction(np.maximum, False)),
+    "ReduceMin": (_INTB, (0,), _REDUCE_ATTRS, _reduction(np.minimum, False)),
+}
+
+
+def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
+    """``op`` on the NumPy arrays ``arrays`` (None for an omitted optional input), or None
+    when it is not computed here (the caller runs the onnxruntime session)."""
+    entry = KERNELS.get(op)
+    if entry is None or domain:
+        return None
+    kinds, data_pos, known, kernel = entry
+    a = {}
+    for name, value in attrs:
+        if name not in known:
+            if name != NODE_NAME_ATTR:
+                return None
+        else:
+            a[name] = value
+    data = arrays if data_pos is None else [arrays[i] for i in data_pos if i < len(arrays)]
+    if not data or data[0] is None:
+        return None
+    dt = data[0].dtype
+    if dt.kind not in kinds:
+        return None
+    for x in data:
+        if x is None or (x.dtype is not dt and x.dtype != dt):
+            return None
+    try:
+        out = kernel(a, *arrays)
+    except (ValueError, IndexError, TypeError):
+        return None
+    if out is None:
+        return None
+    if type(out) is not np.ndarray:  # a 0-d result can be a NumPy scalar or a str
+        out = np.asarray(out, dtype=object if dt.kind == "O" else None)
+    flags = out.flags
+    if not (flags.owndata and flags.c_contiguous) or out is arrays[0]:
+        out = out.copy()  # a fresh C-ordered array, as a session returns: no views
+    return [out]

@@ -37,7 +37,9 @@ SIGNLESS = {"max", "min", "maximum", "minimum", "clip", "sum", "prod", "mean", "
 # array given to asarray with a real dtype (the standard: such a cast "should not be
 # permitted"; onnxarray's asarray and astype both refuse it, strict's asarray casts).
 STRICTER = [("setitem", "does not fit the selection"), ("linalg.cross", "must have size 3"),
-            ("asarray", "discards the imaginary part")]
+            ("asarray", "discards the imaginary part"),
+            # a negative repeat, even one broadcast over an empty axis (NumPy: no error)
+            ("repeat", "repeats must be non-negative")]
 # Documented limits, not compared: the sign bit of a NaN is read only from opset 26 (BitCast).
 # Complex division (reciprocal, x1 / x2) copies the sign of a NaN part into its zeros where
 # an operand is infinite (C99 Annex G), so it reads NaN sign bits too.
@@ -145,6 +147,10 @@ def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
                 val = ops[0].real if ops[0].dtype.kind == "c" else ops[0]
                 if (~np.isfinite(val) | (val < info.min) | (val > info.max)).any():
                     return np.ones(ref.shape, bool)
+        if name == "sort" and call.kwargs.get("descending") and ref.dtype.kind == "f":
+            # -0.0 and 0.0 compare equal: a stable descending sort keeps their order (ours);
+            # NumPy's flipped ascending sort reverses it
+            return ref == 0
         if name in KNOWN_LIMITS:
             return bcast(KNOWN_LIMITS[name](*ops))
         if name in ("linalg.vector_norm", "linalg.matrix_norm") and ops[0].dtype.kind == "c" \

@@ -62,6 +62,14 @@ def test_setitem_0d_mask_rejects_value_that_does_not_fit():
         x[xp.asarray(True)] = xp.asarray([[1.0, 2.0], [3.0, 4.0]])
 
 
+def test_setitem_0d_mask_with_a_value_of_unknown_size_says_so():
+    x = xp.argument(shape=(), dtype=xp.float64)
+    v = xp.argument(shape=("n",), dtype=xp.float64)
+    out = xp.asarray(x, copy=True)
+    with pytest.raises(ValueError, match="__setitem__.*not known while recording"):
+        out[xp.asarray(True)] = v
+
+
 def test_zero_size_mask_selects_nothing_in_setitem_as_in_getitem():
     """A mask with a zero-size axis selects nothing from any array (NumPy and array-api-strict
     accept it): x[m] is empty and x[m] = v leaves x as it is, eagerly, planned and exported;

@@ -447,6 +447,11 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
         if len(val.shape) <= len(x.shape) + 1 and val.shape[0] == 0 and (
                 mask.data is None or not mask.data):
             return x  # x[False] = <empty>: nothing is selected (a valid call needs False)
+        if len(val.shape) <= len(x.shape) + 1 and type(val.shape[0]) is not int:
+            raise ValueError(f"__setitem__: value of shape {val.shape} for a 0-d boolean "
+                             f"selection: its leading size is not known while recording (it "
+                             f"must be 1, or 0 for a False mask); reshape the value to "
+                             f"{tuple(val.shape[1:])} first")
         if len(val.shape) > len(x.shape) + 1 or val.shape[0] != 1:
             raise ValueError(f"__setitem__: value of shape {val.shape} does not fit a 0-d "
                              f"boolean selection of an array of shape {x.shape}")

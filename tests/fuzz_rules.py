@@ -42,8 +42,8 @@ STRICTER = [("setitem", "does not fit the selection"), ("linalg.cross", "must ha
             # a negative repeat, even one broadcast over an empty axis (NumPy: no error)
             ("repeat", "repeats must be non-negative")]
 # Documented limits, not compared: the sign bit of a NaN is read only from opset 26 (BitCast).
-# Complex division (reciprocal, x1 / x2) copies the sign of a NaN part into its zeros where
-# an operand is infinite (C99 Annex G), so it reads NaN sign bits too.
+# Complex division (reciprocal, x1 / x2, sign's z / |z|) copies the sign of a NaN part into its
+# zeros where an operand is infinite (C99 Annex G), so it reads NaN sign bits too.
 
 
 def _complex_nan(*ops) -> np.ndarray:
@@ -55,7 +55,7 @@ KNOWN_LIMITS = {
     "signbit": lambda x: np.isnan(x),
     "copysign": lambda x1, x2: np.isnan(x2),
     "reciprocal": _complex_nan, "divide": _complex_nan, "truediv": _complex_nan,
-    "rtruediv": _complex_nan,
+    "rtruediv": _complex_nan, "sign": _complex_nan,
 }
 # matrix functions whose results on a matrix with NaN or infinite entries are left open
 FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",

@@ -520,6 +520,9 @@ def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = 
         try:
             with np.errstate(all="ignore"):
                 outs = apply(oxp, call, pool)
+        except MemoryError as exc:  # a resource limit (NumPy's own repeat may still fit)
+            found.append(Finding("memory-limit", step, f"MemoryError: {exc}", program))
+            return found
         except Exception as exc:  # noqa: BLE001 - any eager failure is a finding
             ref_err = None
             try:

@@ -92,19 +92,22 @@ def test_fftshift_and_inverse(a):
     check(lambda m, x: m.fft.ifftshift(m.fft.fftshift(x)), a, dynamic=False)
 
 
-def test_vector_norm_inf_of_a_vector_empty_only_when_the_model_runs():
+@pytest.mark.parametrize("ord", [np.inf, -np.inf])
+def test_vector_norm_inf_of_a_vector_empty_only_when_the_model_runs(ord):
     """An axis of unknown size may be empty when the model runs: the largest magnitude of no
-    elements is 0 there, as eagerly (it raised the zero-size check of max); elsewhere the
-    exported norm has the eager bits."""
+    elements is 0 there, the smallest inf, as eagerly (ord=inf raised the zero-size check of
+    max); elsewhere the exported norm has the eager bits, and a NaN propagates for both ords
+    (ReduceMin skipped it)."""
     import onnxruntime as ort
     x = xp.argument(shape=("n", 3), dtype=xp.float64)
-    model = xp.build({"x": x}, {"y": xp.linalg.vector_norm(x, axis=0, ord=np.inf,
+    model = xp.build({"x": x}, {"y": xp.linalg.vector_norm(x, axis=0, ord=ord,
                                                             keepdims=True)})
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     for a in (np.zeros((0, 3)), np.array([[1.5, -np.inf, np.nan], [-2.0, 0.25, 1.0]]),
               np.array([[-0.0, 1e-310, -7.0]])):
-        eager = np.asarray(xp.linalg.vector_norm(xp.asarray(a), axis=0, ord=np.inf,
+        eager = np.asarray(xp.linalg.vector_norm(xp.asarray(a), axis=0, ord=ord,
                                                  keepdims=True))
         np.testing.assert_array_equal(sess.run(None, {"x": a})[0], eager)
-        np.testing.assert_array_equal(eager, np.linalg.norm(a, np.inf, axis=0, keepdims=True)
-                                      if a.size else np.zeros((1, 3)))
+        empty = np.full((1, 3), 0.0 if ord > 0 else np.inf)
+        np.testing.assert_array_equal(
+            eager, np.linalg.norm(a, ord, axis=0, keepdims=True) if a.size else empty)

@@ -55,6 +55,7 @@ from ._manipulation_functions import normalize_axes
 from ._plans import planned
 from ._statistical_functions import _fill_slice
 from ._statistical_functions import max as _max
+from ._statistical_functions import min as _min
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "outer",
@@ -180,7 +181,16 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
                 a = _ops.concat([a, _fill_slice(a, unknown[0], 0)], unknown[0])
             out = _reduce_max(a, axes, keepdims)
     elif ord == -math.inf:
-        out = _ops.reduce("ReduceMin", a, axes, keepdims)
+        reduced = range(len(v.shape)) if axes is None else axes
+        unknown = [i for i in reduced if type(v.shape[i]) is not int]
+        if any(v.shape[i] == 0 for i in reduced):
+            out = _ops.reduce("ReduceMin", a, axes, keepdims)  # no elements: inf
+        else:
+            if unknown:  # possibly empty when the model runs: one inf more (no elements
+                # give inf, as eagerly; the smallest magnitude keeps its bits otherwise)
+                a = _ops.concat([a, _fill_slice(a, unknown[0], math.inf)], unknown[0])
+            # NaN propagates, as for ord=inf (ReduceMin skips it)
+            out = _min(Array._new(a), axis=axes, keepdims=keepdims)._v
     elif ord == 0:
         nz = _ops.cast(_ops.unary("Not", _ops.binary("Equal", v, _ops.const(0, v.dtype),
                                                      D.bool)), v.dtype)

@@ -55,7 +55,10 @@ KNOWN_LIMITS = {
     "signbit": lambda x: np.isnan(x),
     "copysign": lambda x1, x2: np.isnan(x2),
     "reciprocal": _complex_nan, "divide": _complex_nan, "truediv": _complex_nan,
-    "rtruediv": _complex_nan, "sign": _complex_nan,
+    "rtruediv": _complex_nan,
+    # z / |z| at an infinite z: complex division's special cases, which the standard leaves to
+    # the implementation (onnxarray gives the infinity's direction); with a NaN part, its sign
+    "sign": lambda x: ~np.isfinite(x) if x.dtype.kind == "c" else np.zeros(x.shape, bool),
 }
 # matrix functions whose results on a matrix with NaN or infinite entries are left open
 FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",
@@ -164,10 +167,6 @@ def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
             # at a non-finite argument the standard follows C99 Annex G, where NumPy deviates
             # (expm1(-inf + nan j) is -1 + 0j there, NumPy: nan + nan j); those values are
             # checked by test_complex_functions' special-value grid, not here
-            return bcast(~np.isfinite(ops[0]))
-        if name == "sign" and ref.dtype.kind == "c":
-            # z / |z| at an infinite z: complex division's special cases, which the standard
-            # leaves to the implementation (onnxarray gives the infinity's direction)
             return bcast(~np.isfinite(ops[0]))
         if call.name in FACTORIZATIONS and not all(np.isfinite(o).all() for o in ops):
             # LAPACK's results on NaN or infinite entries are not specified (onnxarray: NaN)

@@ -548,14 +548,14 @@ def pow(x1, x2, /) -> Array:  # noqa: A001
     """Elementwise ``x1 ** x2`` (ONNX ``Pow``).
 
     Float exponents of 2 and 3 are products (``x * x``, ``x * x * x``), in every layout and
-    mode (``_ops.power``): a Python scalar 2 or 3 records only the products, which are exact
+    mode (``_math.power``): a Python scalar 2 or 3 records only the products, which are exact
     for 2 and ~10x faster than Pow.
     """
     v1, v2, dtype = _operands(x1, x2, "numeric", "pow")
     if dtype.kind in "iu":
         return _wrap(_int_pow(v1, v2, dtype))
     if dtype.kind == "f":
-        return _wrap(_ops.power(v1, v2))
+        return _wrap(M.power(v1, v2))
     return _wrap(_ops.binary("Pow", v1, v2))
 
 

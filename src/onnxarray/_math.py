@@ -143,6 +143,27 @@ def int_remainder(a: Value, b: Value) -> Value:
     return _where(zero, _c(0, r), r)
 
 
+def power(a: Value, b: Value) -> Value:
+    """Float ``a ** b`` (``b`` of ``a``'s dtype) with the same bits at every position and in
+    every layout. onnxruntime's Pow multiplies (x*x, x*x*x) for an exponent of 2 or 3 where it
+    reads the exponent as one scalar for a span (a one-element exponent against a row, or a
+    column against a (1, 1) exponent) and calls pow() elsewhere (a column against a 0-d
+    exponent, an exponent array); for 3, pow() differs from the products in about 1 result in
+    4. Exponents of 2 and 3 are therefore products everywhere: recorded directly for a known
+    exponent, selected otherwise (both give the same bits)."""
+    if b.data is not None and b.data.size == 1 and len(b.shape) <= len(a.shape):
+        k = float(b.data.reshape(()))
+        if k in (2.0, 3.0):
+            square = _ops.binary("Mul", a, a)
+            return _ops.binary("Mul", square, a) if k == 3.0 else square
+    square = _ops.binary("Mul", a, a)  # never -0.0
+    three = _ops.binary("Equal", b, _ops.const(3, b.dtype), D.bool)
+    products = _ops.where_signed(three, _ops.binary("Mul", square, a), square)
+    two = _ops.binary("Equal", b, _ops.const(2, b.dtype), D.bool)
+    small = _ops.binary("Or", three, two, D.bool)
+    return _ops.where_signed(small, products, _ops.binary("Pow", a, b))
+
+
 def arithmetic(op: str, a: Value, b: Value) -> Value:
     """``Add``/``Sub``/``Mul``/``Div`` (kept in exported models by ``_ops.binary`` where
     NoopElimination would drop them). An operand of shape (..., 1) that holds no -0.0 is

@@ -317,26 +317,6 @@ def spread_binary(op: str, a: Value, b: Value, side: int, out_dtype: DType | Non
     return binary(op, spread_rows(a, b.shape[-1]), b, out_dtype)
 
 
-def power(a: Value, b: Value) -> Value:
-    """Float ``a ** b`` (``b`` of ``a``'s dtype) with the same bits at every position and in
-    every layout. onnxruntime's Pow multiplies (x*x, x*x*x) for an exponent of 2 or 3 where it
-    reads the exponent as one scalar for a span (a one-element exponent against a row, or a
-    column against a (1, 1) exponent) and calls pow() elsewhere (a column against a 0-d
-    exponent, an exponent array); for 3, pow() differs from the products in about 1 result in
-    4. Exponents of 2 and 3 are therefore products everywhere: recorded directly for a known
-    exponent, selected otherwise (both give the same bits)."""
-    if b.data is not None and b.data.size == 1 and len(b.shape) <= len(a.shape):
-        k = float(b.data.reshape(()))
-        if k in (2.0, 3.0):
-            square = binary("Mul", a, a)
-            return binary("Mul", square, a) if k == 3.0 else square
-    square = binary("Mul", a, a)  # never -0.0
-    three = binary("Equal", b, const(3, b.dtype), D.bool)
-    products = where_signed(three, binary("Mul", square, a), square)
-    small = binary("Or", three, binary("Equal", b, const(2, b.dtype), D.bool), D.bool)
-    return where_signed(small, products, binary("Pow", a, b))
-
-
 def compare(op: str, a: Value, b: Value) -> Value:
     """A comparison (or logical op) ``op`` with a bool result."""
     return binary(op, a, b, D.bool)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from . import _api, _ops
+from . import _api, _math, _ops
 from . import _dtypes as D
 from ._api import matmul, matrix_transpose, tensordot, vecdot  # the namespace's own functions
 from ._array_object import Array, as_value
@@ -202,7 +202,7 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
                                              keepdims))
     elif isinstance(ord, (int, float)) and not isinstance(ord, bool):
         p = _ops.const(float(ord), v.dtype)
-        s = _ops.reduce("ReduceSum", _ops.power(a, p), axes, keepdims)
+        s = _ops.reduce("ReduceSum", _math.power(a, p), axes, keepdims)
         out = _ops.binary("Pow", s, _ops.const(1.0 / ord, v.dtype))
     else:
         raise ValueError(f"vector_norm: unsupported ord {ord!r}")

@@ -169,28 +169,8 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
     v = _floating(x, "vector_norm")
     axes = normalize_axes(axis, len(v.shape), "vector_norm")
     a = _ops.unary("Abs", v)
-    if ord == math.inf:
-        reduced = range(len(v.shape)) if axes is None else axes
-        unknown = [i for i in reduced if type(v.shape[i]) is not int]
-        if any(v.shape[i] == 0 for i in reduced):
-            # the largest magnitude of no elements: 0, the norm of an empty vector
-            out = _ops.reduce("ReduceSum", a, axes, keepdims)
-        else:
-            if unknown:  # possibly empty when the model runs: one zero more (|x| >= 0, so
-                # the largest magnitude keeps its bits, and no elements give 0)
-                a = _ops.concat([a, _fill_slice(a, unknown[0], 0)], unknown[0])
-            out = _reduce_max(a, axes, keepdims)
-    elif ord == -math.inf:
-        reduced = range(len(v.shape)) if axes is None else axes
-        unknown = [i for i in reduced if type(v.shape[i]) is not int]
-        if any(v.shape[i] == 0 for i in reduced):
-            out = _ops.reduce("ReduceMin", a, axes, keepdims)  # no elements: inf
-        else:
-            if unknown:  # possibly empty when the model runs: one inf more (no elements
-                # give inf, as eagerly; the smallest magnitude keeps its bits otherwise)
-                a = _ops.concat([a, _fill_slice(a, unknown[0], math.inf)], unknown[0])
-            # NaN propagates, as for ord=inf (ReduceMin skips it)
-            out = _min(Array._new(a), axis=axes, keepdims=keepdims)._v
+    if ord in (math.inf, -math.inf):
+        out = _extreme_magnitude(a, axes, keepdims, largest=ord > 0)
     elif ord == 0:
         nz = _ops.cast(_ops.unary("Not", _ops.binary("Equal", v, _ops.const(0, v.dtype),
                                                      D.bool)), v.dtype)
@@ -209,8 +189,19 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
     return Array._new(out)
 
 
-def _reduce_max(a: Value, axes, keepdims: bool) -> Value:
-    return _max(Array._new(a), axis=axes, keepdims=keepdims)._v
+def _extreme_magnitude(a: Value, axes, keepdims: bool, largest: bool) -> Value:
+    """The largest (ord=inf) or smallest (ord=-inf) of the magnitudes ``a``, NaN propagating;
+    no elements give 0 or inf. An axis of unknown size may be empty when the model runs: it
+    gets one such neutral element more (the extreme of the others keeps its bits, and no
+    elements give the eager answer)."""
+    reduced = range(len(a.shape)) if axes is None else axes
+    if any(a.shape[i] == 0 for i in reduced):  # ReduceMin of no elements is inf
+        return _ops.reduce("ReduceSum" if largest else "ReduceMin", a, axes, keepdims)
+    unknown = [i for i in reduced if type(a.shape[i]) is not int]
+    if unknown:
+        neutral = _fill_slice(a, unknown[0], 0.0 if largest else math.inf)
+        a = _ops.concat([a, neutral], unknown[0])
+    return (_max if largest else _min)(Array._new(a), axis=axes, keepdims=keepdims)._v
 
 
 def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:  # noqa: A002

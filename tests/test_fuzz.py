@@ -16,7 +16,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 from fuzz_programs import Call, Ref
-from fuzz_rules import bit_difference, close_difference
+from fuzz_rules import bit_difference, close_difference, unique_difference
 from fuzzing import Generator, check_program
 
 import onnxarray as xp
@@ -73,6 +73,13 @@ def test_rules_tell_what_the_standard_fixes():
     assert bit_difference(np.array([np.nan]), np.array([np.nan])) is None
     assert bit_difference(np.array([0.0]), np.array([-0.0]))
     assert bit_difference(np.array([1], np.int32), np.array([1], np.int64))
+    # unique: either zero may stand for the pair -0, +0; the imaginary parts count
+    x = np.array([0.0, 1.0, -0.0])
+    call = Call("unique_values", (Ref(0),))
+    assert unique_difference(call, [x], [np.array([0.0, 1.0])], [np.array([-0.0, 1.0])]) is None
+    assert unique_difference(call, [x], [np.array([0.5, 1.0])], [np.array([-0.0, 1.0])])
+    z = np.array([1 + 2j, 1 - 2j])
+    assert unique_difference(call, [z], [np.array([1 + 2j, 1 + 3j])], [np.sort(z)])
 
 
 @pytest.mark.skipif("ONNXARRAY_FUZZ" not in os.environ, reason="set ONNXARRAY_FUZZ=N to run N "

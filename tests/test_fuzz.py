@@ -408,3 +408,42 @@ def test_square_matrix_functions_name_unequal_symbolic_sizes():
     for func in (xp.linalg.det, xp.linalg.inv, xp.linalg.eigvals):
         with pytest.raises(ValueError, match="sizes a and b are not known to be equal"):
             func(x)
+
+
+_BOUNDS = [None, -7, -5, -4, -3, -2, -1, 0, 1, 2, 4, 6]
+_SLICES = [slice(a, b, c) for a in _BOUNDS for b in _BOUNDS for c in (None, 1, 2, -1, -2)]
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 5])
+def test_slices_follow_python_out_of_range(n):
+    # x[-5::-1] of 3 elements is empty: ONNX's Slice clamps that start to the first element
+    # (the result had all 3 elements eagerly and the first one exported with a symbolic size)
+    data = np.arange(n, dtype=np.float64)
+    x = A(data)
+    for k in _SLICES:
+        got = np.asarray(x[k])
+        assert got.tolist() == data[k].tolist(), k
+        y = xp.asarray(x, copy=True)
+        y[k] = -1.0
+        want = data.copy()
+        want[k] = -1.0
+        assert np.asarray(y).tolist() == want.tolist(), k
+
+
+def test_slices_follow_python_out_of_range_with_a_symbolic_size():
+    s = xp.argument(shape=("n",), dtype=xp.float64)
+    outs = {}
+    for j, k in enumerate(_SLICES):
+        outs[f"g{j}"] = s[k]
+        y = xp.asarray(s, copy=True)
+        y[k] = -1.0
+        outs[f"s{j}"] = y
+    sess = _session(xp.build({"s": s}, outs))
+    for n in (0, 1, 3, 5):
+        data = np.arange(n, dtype=np.float64)
+        got = dict(zip(outs, sess.run(None, {"s": data})))
+        for j, k in enumerate(_SLICES):
+            want = data.copy()
+            want[k] = -1.0
+            assert got[f"g{j}"].tolist() == data[k].tolist(), (n, k)
+            assert got[f"s{j}"].tolist() == want.tolist(), (n, k)

@@ -117,33 +117,50 @@ def _slice_len(s: slice, d):
     return Dim()
 
 
-def _bounds(s: slice) -> tuple[int, int, int]:
+def _bounds(s: slice) -> tuple[bool, int, int, int]:
+    """ONNX Slice bounds for ``s`` on an axis of unknown size, and whether the axis is to be
+    reversed first.
+
+    ONNX and Python agree on clamping out-of-range bounds but one: with a negative step, a start
+    below -size is clamped to 0 by ONNX (the first element is taken) while Python's slice is
+    empty (``range(3)[-5::-1] == []``). With a start < -1 and a negative (or no) stop, the bounds
+    are counted on the reversed axis instead, where they are non-negative and both agree.
+    """
     step = 1 if s.step is None else s.step
     if step > 0:
-        start = 0 if s.start is None else s.start
-        stop = _MAX if s.stop is None else s.stop
-    else:
-        start = _MAX if s.start is None else s.start
-        stop = _MIN if s.stop is None else s.stop
-    return start, stop, step
+        return False, 0 if s.start is None else s.start, _MAX if s.stop is None else s.stop, step
+    if s.start is not None and s.start < -1 and (s.stop is None or s.stop < 0):
+        return True, -1 - s.start, _MAX if s.stop is None else -1 - s.stop, -step
+    start = _MAX if s.start is None else s.start
+    stop = _MIN if s.stop is None else s.stop
+    return False, start, stop, step
+
+
+def _known_bounds(s: slice, d: int) -> tuple[int, int, int]:
+    """ONNX Slice bounds for ``s`` on an axis of size ``d`` (Python's ``slice.indices`` gives
+    -1 for "before the first element", which ONNX reads as the last one)."""
+    start, stop, step = s.indices(d)
+    if len(range(start, stop, step)) == 0:
+        return 0, 0, 1
+    return start, _MIN if stop < 0 else stop, step
 
 
 def _basic(x: Value, plan: _Plan) -> Value:
     """Apply slices and ints (one Slice + one Squeeze)."""
     starts, ends, axes, steps = [], [], [], []
     shape = list(x.shape)
-    int_axes = []
+    int_axes, reversed_axes = [], []
     for i, (kind, k) in enumerate(plan.axes):
         if kind == "slice":
             if k in (slice(None), slice(None, None, 1)):
                 continue
             d = x.shape[i]
             if type(d) is int:
-                start, stop, step = k.indices(d)
-                if step < 0 and stop < 0:
-                    stop = _MIN
+                start, stop, step = _known_bounds(k, d)
             else:
-                start, stop, step = _bounds(k)
+                flip, start, stop, step = _bounds(k)
+                if flip:
+                    reversed_axes.append(i)
             shape[i] = _slice_len(k, d)
         elif kind == "int":
             start, stop, step = k, (k + 1 if k != -1 else _MAX), 1
@@ -156,8 +173,11 @@ def _basic(x: Value, plan: _Plan) -> Value:
         axes.append(i)
         steps.append(step)
     out = x
+    if reversed_axes:
+        n = len(reversed_axes)
+        out = _ops.slice_(x, [-1] * n, [_MIN] * n, reversed_axes, [-1] * n, x.shape)
     if axes:
-        out = _ops.slice_(x, starts, ends, axes, steps, tuple(shape))
+        out = _ops.slice_(out, starts, ends, axes, steps, tuple(shape))
     if int_axes:
         out = _ops.squeeze(out, int_axes)
     return out
@@ -375,9 +395,11 @@ def _axis_positions(x: Value, axis: int, kind: str, k) -> Value:
     size = _ops.reshape(_ops.dim_of(x, axis), [])
     rng = _ops.bind("Range", [_ops.i64(0), size, _ops.i64(1)], [D.int64], lambda: [(n,)])[0]
     if kind == "int":
-        start, stop, step = k, (k + 1 if k != -1 else _MAX), 1
+        flip, start, stop, step = False, k, (k + 1 if k != -1 else _MAX), 1
     else:
-        start, stop, step = _bounds(k)
+        flip, start, stop, step = _bounds(k)
+    if flip:
+        rng = _ops.slice_(rng, [-1], [_MIN], [0], [-1], (n,))
     return _ops.slice_(rng, [start], [stop], [0], [step], (Dim(),))
 
 

@@ -287,7 +287,7 @@ def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arr
     n = 2 * (m - 1) if n is None else n
     if n < 1:
         raise ValueError(f"irfft: the output length must be positive, got {n}")
-    z = _fit(Array._new(v), axis, n // 2 + 1)
+    z = _real_ends(_fit(Array._new(v), axis, n // 2 + 1), axis, n)
     # The spectrum completed to length n is full = [z, flip(conj(z[1:(n+1)//2]))], and
     # real(ifft(full)) = real(fft(conj(full))) / n with conj(full) = [conj(z), flip(z[1:...])].
     src = _conj(z._v)
@@ -300,6 +300,28 @@ def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arr
         return re
     # the guard's factor has the trailing axis of the pair layout; the real part has none
     return Array._new(_ops.binary("Mul", re._v, _ops.squeeze(up, [len(up.shape) - 1])))
+
+
+def _real_ends(z: Array, axis: int, n: int) -> Array:
+    """``z`` with zero imaginary parts at the zero frequency and, for an even ``n``, at the
+    Nyquist frequency: a Hermitian spectrum has none there, and NumPy ignores them whatever
+    they hold. Left in, they leak through the transform's inexact sin(pi k) (an imaginary part
+    of 1e300 at the Nyquist term gave +-3e283 where the result is -0.5) or spread a NaN.
+    One ``Where`` on the (real, imaginary) pairs."""
+    v = z._v
+    m = n // 2 + 1
+    keep = np.ones((m, 2), bool)
+    keep[0, 1] = False
+    if n % 2 == 0:
+        keep[-1, 1] = False
+    keep = _ops.const(keep.reshape((m,) + (1,) * (len(v.shape) - 1 - axis) + (2,)), D.bool)
+    real = D.real_dtype_of(v.dtype)
+    zero = _ops.const(0.0, real)
+    if v.data is not None:  # eager: the node runs on packed data
+        packed = _ops.const(pack(v.data), real)
+        out = _ops.bind("Where", [keep, packed, zero], [real], lambda: [packed.shape])[0]
+        return Array._new(_ops.const(unpack(out.data), v.dtype))
+    return Array._new(_ops.bind("Where", [keep, v, zero], [v.dtype], lambda: [v.shape])[0])
 
 
 def _reversed_run(v: Value, axis: int, k: int) -> Value:

@@ -183,9 +183,14 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Val
     factor that scales it back (see ``_overflow_guard``; None for float32 input, whose
     magnitudes cannot overflow the float64 transform it runs in)."""
     real = D.real_dtype_of(v.dtype)
-    if v.shape[axis] == 0 and n:  # onnxruntime's DFT takes no empty signal
-        raise ValueError(f"fft: the transformed axis {axis} is empty; it cannot be padded to "
-                         f"length {n}")
+    if v.shape[axis] == 0 and n:
+        # the empty signal zero-padded to length n is all zeros (onnxruntime's DFT takes no
+        # empty signal: the padded one is given instead)
+        shape = v.shape[:axis] + (n,) + v.shape[axis + 1:]
+        if not _ops.is_static(shape):
+            raise ValueError(f"fft: the transformed axis {axis} is empty; padding it to length "
+                             f"{n} needs the sizes of the other axes to be known")
+        v = _ops.const(np.zeros(shape, v.dtype.numpy), v.dtype)
     if real is D.float32:
         # onnxruntime's float32 DFT accumulates in float32: 1e-6 to 1e-4 relative error for
         # lengths that are not powers of two (NumPy's float32 transforms: 1e-7). The float64
@@ -263,7 +268,7 @@ def rfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arra
     _check_norm(norm, "rfft")
     v = _real_value(x, "rfft")
     axis, n = _axis_and_n(v, axis, n, "rfft")
-    if v.shape[axis] == 0:  # onnxruntime's DFT takes no empty signal
+    if v.shape[axis] == 0 and n is None:  # no length to transform to
         raise ValueError(f"rfft: the transformed axis {axis} is empty")
     out, up = _dft(v, axis, n, True)
     out = Array._new(out)

@@ -135,6 +135,10 @@ def apply(xp, call: Call, pool: list) -> list:
         out[args[1]] = args[2]
     elif name == "mT":
         out = args[0].mT
+    elif name in INPLACE:  # on a copy: the operand stays as it was for later calls
+        out = getattr(xp.asarray(args[0], copy=True), name)(*args[1:])
+        if out is NotImplemented:
+            raise TypeError(f"{name} returned NotImplemented")
     elif name in PSEUDO:
         out = PSEUDO[name](xp, *args, **kwargs)
     elif name.startswith("__"):
@@ -155,6 +159,17 @@ def run(xp, program: Program, arrays) -> list:
     for call in program.calls:
         pool.extend(apply(xp, call, pool))
     return pool[len(arrays):]
+
+
+# in-place operators and the binary operator whose rules they follow
+INPLACE = {f"__i{op}__": f"__{op}__" for op in (
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor", "lshift",
+    "rshift")}
+
+
+def plain_name(name: str) -> str:
+    """The name whose rules ``name`` follows (an in-place operator's binary operator)."""
+    return INPLACE.get(name, name)
 
 
 def kind_of(a) -> str:

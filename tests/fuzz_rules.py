@@ -9,7 +9,7 @@ import math
 import mpmath
 import numpy as np
 from complex_oracle import MP, exact
-from fuzz_programs import Call, Ref, to_numpy
+from fuzz_programs import Call, Ref, plain_name, to_numpy
 
 # functions whose results the standard leaves to rounding (compared within a tolerance)
 APPROX = {
@@ -21,7 +21,8 @@ APPROX = {
     "linalg.cross", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftn", "divide",
     "__truediv__", "__rtruediv__", "reciprocal", "sqrt", "abs", "__abs__", "linalg.vecdot",
     "linalg.matmul", "linalg.tensordot", "linalg.svdvals", "linalg.solve", "multiply",
-    "__mul__", "square",
+    "__mul__", "square", "fft.ifftn", "fft.hfft", "fft.ihfft", "fft.rfftn", "fft.irfftn",
+    "linalg.slogdet", "linalg.pinv", "linalg.matrix_power",
 }
 # IEEE 754 operations, correctly rounded: exact on real operands
 CORRECTLY_ROUNDED = {"multiply", "__mul__", "square", "divide", "__truediv__", "__rtruediv__",
@@ -32,7 +33,8 @@ SIGNLESS = {"max", "min", "maximum", "minimum", "clip", "sum", "prod", "mean", "
             "linalg.outer", "linalg.cross", "linalg.vector_norm", "linalg.matrix_norm",
             "linalg.det", "linalg.inv", "linalg.trace", "linalg.vecdot", "linalg.matmul",
             "linalg.tensordot", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftn",
-            "linalg.svdvals", "linalg.solve"}
+            "linalg.svdvals", "linalg.solve", "fft.ifftn", "fft.hfft", "fft.ihfft", "fft.rfftn",
+            "fft.irfftn", "linalg.slogdet", "linalg.pinv", "linalg.matrix_power"}
 # Calls array-api-strict runs (as NumPy does) that the standard does not allow; onnxarray
 # raises: a value with more dimensions than the selection, cross of 2-vectors, and a complex
 # array given to asarray with a real dtype (the standard: such a cast "should not be
@@ -75,7 +77,8 @@ NAN_OPEN = {"prod", "cumulative_prod", "matmul", "__matmul__", "tensordot", "vec
             "fft.rfft", "fft.irfft", "fft.fftn", "sum", "mean", "cumulative_sum",
             "linalg.matrix_norm", "linalg.vector_norm", "multiply", "__mul__", "divide",
             "__truediv__", "__rtruediv__", "reciprocal", "square", "pow", "__pow__", "__rpow__",
-            "linalg.matrix_power"}
+            "linalg.matrix_power", "fft.ifftn", "fft.hfft", "fft.ihfft", "fft.rfftn",
+            "fft.irfftn", "linalg.pinv", "linalg.solve"}
 # complex results whose rounding is open even for complex multiplication and division
 COMPLEX_APPROX = {"multiply", "__mul__", "divide", "__truediv__", "__rtruediv__", "square",
                   "reciprocal", "sign", "abs", "__abs__"}
@@ -214,6 +217,7 @@ def _unspecified(call: Call, pool, ref: np.ndarray) -> np.ndarray | None:
 
 def close_difference(ours: np.ndarray, ref: np.ndarray, call: Call, pool) -> str | None:
     """Why ``ours`` disagrees with the reference result under the standard's rules, or None."""
+    call = Call(plain_name(call.name), call.args, call.kwargs)
     if ours.dtype != ref.dtype:
         return f"dtype {ours.dtype} != reference {ref.dtype}"
     if ours.shape != ref.shape:
@@ -289,6 +293,23 @@ def _standard_rules(call: Call, pool, ref: np.ndarray) -> np.ndarray:
             out.real, out.imag = total.real / ref.real.dtype.type(n), \
                 total.imag / ref.real.dtype.type(n)
         return out.reshape(ref.shape)
+    if call.name in ("fft.irfft", "fft.hfft") and call.kwargs.get("n") \
+            and to_numpy(pool[call.args[0].i]).shape[call.kwargs.get("axis", -1)] == 0:
+        # the empty signal zero-padded to n is zeros (NumPy reads uninitialised memory)
+        return np.zeros_like(ref)
+    if call.name == "linalg.matrix_rank":
+        # NumPy's SVD overflows on entries near the float maximum (rank 0 of a nonzero
+        # matrix): the rank is that of x scaled by a power of two (the tolerance is relative)
+        x = to_numpy(pool[call.args[0].i])
+        with np.errstate(all="ignore"):
+            top = max(np.abs(x.real).max(initial=0.0), np.abs(x.imag).max(initial=0.0)) \
+                if x.dtype.kind == "c" else np.abs(x).max(initial=0.0)
+        if np.isfinite(x).all() and top > 2.0**500:
+            scaled = x * x.real.dtype.type(2.0 ** -int(np.frexp(top)[1]))
+            return np.asarray(np.linalg.matrix_rank(scaled), ref.dtype).reshape(ref.shape)
+    if call.name == "isin" and call.kwargs.get("invert"):
+        # array-api-strict 2.6 drops invert (it calls np.isin(x1, x2) without it)
+        return ~ref
     name = call.name.strip("_")
     if name in ("floor_divide", "floordiv") and ref.dtype.kind == "f":
         # +-inf // finite is +-inf by the standard (NumPy: NaN)
@@ -399,6 +420,13 @@ def _value_difference(ours, ref, call, pool) -> str | None:
             return f"at {k}: {ours.ravel()[k]!r} != reference {ref.ravel()[k]!r}"
         return None
     nan_o, nan_r = np.isnan(ours), np.isnan(ref)
+    if name.startswith("fft.") and any(np.isinf(a).any() for a in _operands(call, pool)
+                                       if a.dtype.kind in "fc"):
+        # a real transform (irfft, hfft) of infinite terms meets inf - inf in an order the
+        # standard leaves open (onnxruntime's Bluestein chirps, NumPy's radix passes): a NaN
+        # against an infinity is no error there, as for the complex transforms
+        either = nan_o | nan_r
+        ours, ref, nan_o, nan_r = ours[~either], ref[~either], nan_o[~either], nan_r[~either]
     approx = name in APPROX and not (
         name in CORRECTLY_ROUNDED and
         all(a.dtype.kind != "c" for a in _operands(call, pool)))

@@ -29,12 +29,14 @@ from array_api_strict._array_object import Array as _STRICT_ARRAY
 from fuzz_programs import (
     DT,
     DTYPES,
+    INPLACE,
     SHAPES,
     Call,
     Program,
     Ref,
     apply,
     kind_of,
+    plain_name,
     random_array,
     run,
     to_numpy,
@@ -93,8 +95,8 @@ class Generator:
             (10, self.unary), (12, self.binary), (3, self.clip), (5, self.reduce),
             (3, self.cumulative), (2, self.argminmax), (6, self.manipulation),
             (3, self.searching), (3, self.sorting), (2, self.sets), (5, self.indexing),
-            (2, self.setitem), (3, self.creation), (3, self.astype), (3, self.linalg),
-            (1, self.fft), (1, self.diff),
+            (2, self.setitem), (3, self.creation), (3, self.astype), (4, self.linalg),
+            (2, self.fft), (1, self.diff), (3, self.inplace), (1, self.isin),
         ]
         w = np.array([b[0] for b in self.builders], float)
         self.weights = w / w.sum()
@@ -195,6 +197,29 @@ class Generator:
         if not name.startswith("__") and not isinstance(y, Ref) and self.rng.random() < 0.3:
             return Call(name, (y, x))  # a scalar first operand
         return Call(name, (x, y))
+
+    def inplace(self, pool):
+        name = self.choice(list(INPLACE))
+        kinds = BINARY[INPLACE[name]]
+        x = self.pick(pool, kinds)
+        if x is None:
+            return None
+        kind = kind_of(pool[x.i])
+        r = self.rng.random()
+        if r < 0.5:  # a Python scalar of the array's kind or a lower one
+            lower = {"b": "b", "i": "i", "u": "i", "f": "if", "c": "ifc"}[kind]
+            y = self.scalar(self.choice([k for k in lower if k in kinds] or [kind]))
+        else:  # the reference rejects operands that would change x's dtype or shape
+            y = self.pick(pool, kind if r < 0.85 else kinds)
+        return Call(name, (x, y))
+
+    def isin(self, pool):
+        x = self.pick(pool, INT)  # the standard's isin takes integers
+        if x is None:
+            return None
+        y = self.pick(pool, INT) if self.rng.random() < 0.8 else self.scalar("i")
+        args = (x, y) if self.rng.random() < 0.8 or not isinstance(y, Ref) else (y, x)
+        return Call("isin", args, {"invert": bool(self.rng.integers(2))})
 
     def clip(self, pool):
         x = self.pick(pool, REAL)
@@ -443,7 +468,9 @@ class Generator:
         op = self.choice(["matmul", "__matmul__", "tensordot", "vecdot", "matrix_transpose",
                           "linalg.outer", "linalg.trace", "linalg.vector_norm",
                           "linalg.diagonal", "linalg.cross", "linalg.det", "linalg.inv",
-                          "linalg.matrix_norm"])
+                          "linalg.matrix_norm", "linalg.solve", "linalg.matrix_power",
+                          "linalg.slogdet", "linalg.svdvals", "linalg.pinv",
+                          "linalg.matrix_rank"])
         x = self.pick(pool, NUM, 1)
         if x is None:
             return None
@@ -455,6 +482,13 @@ class Generator:
         if op == "tensordot":
             y = self.pick(pool, kind)
             return Call(op, (x, y), {"axes": int(rng.integers(0, 3))})
+        if op == "linalg.solve":
+            return Call(op, (x, self.pick(pool, kind, 1)))
+        if op == "linalg.matrix_power":
+            return Call(op, (x, int(rng.integers(-2, 4))))
+        if op in ("linalg.svdvals", "linalg.pinv", "linalg.matrix_rank", "linalg.slogdet") \
+                and kind not in FC:
+            return None  # floating-point input only
         if op == "vecdot":
             return Call(op, (x, self.pick(pool, kind, 1)), {"axis": -1})
         if op == "linalg.vector_norm":
@@ -463,11 +497,20 @@ class Generator:
         return Call(op, (x,))
 
     def fft(self, pool):
-        x = self.pick(pool, FC, 1)
+        rng = self.rng
+        op = self.choice(["fft.fft", "fft.ifft", "fft.rfft", "fft.fftn", "fft.ifftn",
+                          "fft.irfft", "fft.hfft", "fft.ihfft", "fft.rfftn", "fft.irfftn",
+                          "fft.fftshift", "fft.ifftshift"])
+        real_in = op in ("fft.rfft", "fft.ihfft", "fft.rfftn")
+        x = self.pick(pool, NUM if op.endswith("shift") else F if real_in else FC, 1)
         if x is None:
             return None
-        op = self.choice(["fft.fft", "fft.ifft", "fft.rfft", "fft.fftn"])
-        return Call(op, (x,), {"norm": self.choice(["backward", "ortho", "forward"])})
+        if op.endswith("shift"):
+            return Call(op, (x,), {"axes": self._axis(pool[x.i])})
+        kw = {"norm": self.choice(["backward", "ortho", "forward"])}
+        if not op.endswith("n") and rng.random() < 0.3:
+            kw["n"] = int(rng.integers(1, 7))
+        return Call(op, (x,), kw)
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -596,7 +639,7 @@ def _check_export(found, program, eager, dynamic):
     try:
         outs = run(oxp, program, list(args.values()))
         # a NaN's sign bit is read from opset 26 (BitCast), as eagerly; below, a known limit
-        sign_bits = any(c.name.strip("_") in KNOWN_LIMITS for c in program.calls)
+        sign_bits = any(plain_name(c.name).strip("_") in KNOWN_LIMITS for c in program.calls)
         opset = {"opset": _executor.eager_opset()} if sign_bits else {}
         model = oxp.build(args, {f"y{k}": o for k, o in enumerate(outs)},
                           allow_unused_inputs=True, **opset)

@@ -229,6 +229,23 @@ def test_empty_mask_assignment_checks_the_value_shape(value_shape):
     np.testing.assert_array_equal(np.asarray(b), [1.0, 2.0])
 
 
+@pytest.mark.parametrize("value_shape", [(3,), (2, 2), (1, 3), (2,)])
+def test_mask_assignment_checks_the_value_against_the_selected_count(value_shape):
+    # the mask selects 1 row of 2: a value of 3 (or 2) rows failed inside onnxruntime
+    b = A(np.zeros((3, 2)))
+    mask = A([False, True, False])
+    if value_shape == (2,):  # one row, broadcast to the selection
+        b[mask] = A(np.ones(value_shape))
+        np.testing.assert_array_equal(np.asarray(b), [[0, 0], [1, 1], [0, 0]])
+        return
+    with pytest.raises(ValueError, match="__setitem__"):
+        b[mask] = A(np.ones(value_shape))
+    np.testing.assert_array_equal(np.asarray(b), np.zeros((3, 2)))
+    v = A([False, True, False])
+    with pytest.raises(ValueError, match="does not fit the selection"):
+        v[mask] = A(np.ones(value_shape[-1:], bool))
+
+
 def test_empty_mask_assignment_with_a_fitting_value():
     b = A([1.0, 2.0])
     b[A([False, False])] = A([7.0])  # (1,) broadcasts to the empty selection

@@ -493,9 +493,11 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
     idx = _ops.transpose(nz, [1, 0])
     n = Dim() if nz.data is None else nz.data.shape[1]
     sel_shape = (n,) + tuple(x.shape[k:])
-    # the value must broadcast to the selection, also when the mask selects nothing
-    _ops.broadcast_shapes(sel_shape, val.shape, func="__setitem__")
-    if len(val.shape) > len(sel_shape):
+    # the value must broadcast to the selection, also when the mask selects nothing, and
+    # not the selection to the value (x[mask] = 3 values where the mask selects 1)
+    joint = _ops.broadcast_shapes(sel_shape, val.shape, func="__setitem__")
+    if len(val.shape) > len(sel_shape) or any(
+            type(j) is int and type(t) is int and j != t for j, t in zip(joint, sel_shape)):
         raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
                          f"{sel_shape}")
     parts = [_ops.shape_of(idx, 0, 1)] + [d if type(d) is int else _ops.dim_of(x, i)

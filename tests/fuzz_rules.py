@@ -107,7 +107,9 @@ def bit_difference(a: np.ndarray, b: np.ndarray) -> str | None:
     return None
 
 
-def _operands(call: Call, pool) -> list[np.ndarray]:
+def _operands(call: Call, pool, dtype=None) -> list[np.ndarray]:
+    """The array operands of ``call`` and its Python scalars (as ``dtype`` takes a float or
+    complex one, when given: 1e300 is inf in float32)."""
     out = []
 
     def visit(a):
@@ -117,7 +119,9 @@ def _operands(call: Call, pool) -> list[np.ndarray]:
             for b in a:
                 visit(b)
         elif isinstance(a, (int, float, complex)) and not isinstance(a, bool):
-            out.append(np.asarray(a))
+            with np.errstate(all="ignore"):
+                out.append(np.asarray(a, dtype if dtype is not None and not isinstance(a, int)
+                                      else None))
     for a in (*call.args, *call.kwargs.values()):
         visit(a)
     return out
@@ -395,7 +399,8 @@ def _value_difference(ours, ref, call, pool) -> str | None:
         if name in NAN_OPEN:
             # with infinite operands or an overflow, complex products and transforms meet
             # inf * 0 or inf - inf in an order the standard leaves open: NaN is no error there
-            inf_in = any(np.isinf(a).any() for a in _operands(call, pool) if a.dtype.kind in "fc")
+            inf_in = any(np.isinf(a).any() for a in _operands(call, pool, ours.dtype)
+                         if a.dtype.kind in "fc")
             inf_o = np.isinf(ours.real) | np.isinf(ours.imag)
             inf_r = np.isinf(ref.real) | np.isinf(ref.imag)
             # an overflow anywhere in a running product reaches the later results (NumPy's

@@ -128,8 +128,8 @@ class Generator:
         try:
             with np.errstate(all="ignore"):
                 apply(oxp, call, [oxp.asarray(to_numpy(a)) for a in pool])
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return  # rejected by both
+        except (TypeError, ValueError, IndexError, OverflowError, MemoryError):
+            return  # rejected by both (or a resource limit)
         except Exception as mine:  # noqa: BLE001 - rejected, but not by onnxarray itself
             self.lenient.append(Finding("raw-error", 0, f"{type(mine).__name__}: {mine}"[:300],
                                         prog))
@@ -322,7 +322,9 @@ class Generator:
             if rng.random() < 0.5:
                 return Call(op, (x, int(rng.integers(0, 3))), {"axis": self._axis(a, False)})
             r = self.pick(pool, INT, 1)
-            return None if r is None else Call(op, (x, r), {"axis": self._axis(a, False)})
+            if r is None or to_numpy(pool[r.i]).astype(object).sum() > 10**4:
+                return None  # billions of repeats (an integer's maximum) exhaust the memory
+            return Call(op, (x, r), {"axis": self._axis(a, False)})
         if op == "reshape":
             shape = self.choice([(-1,), (1, -1), (a.size,), (-1, 1), ()] +
                                 ([(a.shape[-1], -1)] if nd else []))

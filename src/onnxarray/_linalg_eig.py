@@ -10,10 +10,10 @@ Every matrix of the stack is scaled by its largest magnitude, then:
    reduced, ``lo..hi``: a Wilkinson shift from its trailing 2x2 block (an exceptional shift
    every 10th sweep without deflation breaks the cycles the Wilkinson shift can fall into),
    and an implicit QR step as a chain of Givens rotations that chase the bulge down the block
-   (an inner ``Loop``, one rotation per iteration, each O(n) work: two rows and two columns of
-   ``[h; z]``). Sweeps stop when every subdiagonal entry is zero, or after ``30 max(n, 10)``
-   sweeps; a matrix that did not converge by then gets NaN in every output, never a finite
-   wrong answer.
+   (an inner ``Loop``, one rotation per iteration, each O(n) arithmetic: two rows and two
+   columns of ``[h; z]``). Sweeps stop when every subdiagonal entry is zero, or after
+   ``30 max(n, 10)`` sweeps; a matrix that did not converge by then gets NaN in every
+   output, never a finite wrong answer.
 3. Eigenvectors of the triangular Schur factor ``t`` by back substitution (one row per
    iteration; a divisor below ``eps max|t|`` is replaced by it, as in LAPACK's ztrevc), mapped
    back by ``z``, then normalised like NumPy: unit 2-norm, and the largest component (the first
@@ -25,18 +25,20 @@ it. Batches are flattened to one leading axis while computing; each matrix defla
 
 Layout: ``[h; z]`` is one float tensor ``w`` of shape (B, 2, 2n, n), the real and imaginary
 parts on axis 1, ``h`` in rows 0..n-1 and ``z`` in rows n..2n-1 (``z`` is left out for
-eigvals), so that a rotation of two columns is one gather, one 4x4 matrix product and one
-scatter for both factors; complex products are real matrix products on the stacked parts.
-The whole graph is under 400 nodes, subgraphs included, at any n.
+eigvals); complex products are real matrix products on the stacked parts. The bulge chase
+works on w laid out (B, 2n, 2, n) instead, and chases one range of k for the whole batch, so
+that rows k, k+1 and columns k, k+1 are plain slices at one scalar k: a rotation is one real
+4x4 matrix product for the two rows (written back by ScatterND) and one for the two columns
+(written back by ScatterElements). The whole graph is under 400 nodes, subgraphs included,
+at any n.
 
 Eagerly, each (dtype, rank, vectors) signature is compiled once into one onnxruntime session
 that serves every matrix and batch size (``eig_values``).
 
 Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000 loop
-iterations of ~60 small nodes), so time is dominated by onnxruntime's per-iteration and
-per-node overhead, not by arithmetic; at n = 64 this is hundreds of times NumPy. Chasing many
-bulges at once (multishift QR with shifts spaced three positions apart, which commute) would
-divide the iteration count by the number of shifts.
+iterations of ~45 small nodes). An iteration costs the nodes' overhead (~0.4 us each) plus two
+copies of the whole ``w`` by the two scatters (onnxruntime copies a scatter's input when it is
+a loop-carried value), so at n = 64 the time is hundreds of times NumPy's.
 """
 
 from __future__ import annotations
@@ -305,7 +307,7 @@ def _csqrt(z: Value, shape: tuple) -> Value:
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
-    """The shift of each matrix as [re, 0, im, 0] (B, 4): the eigenvalue of the trailing 2x2
+    """The shift of each matrix as [re, im, 0, 0] (B, 4, 1): the eigenvalue of the trailing 2x2
     block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d (Wilkinson), or every
     10th sweep without deflation the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
     rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
@@ -329,105 +331,108 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
     exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
     exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
     mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
-    return _rs0(_bin("Mul", mu, _f(np.array([[1.0, 0.0]]))), [0, 4], sz.dims("B", 4))
+    return _ops.concat([mu, _bin("Mul", mu, _f(0.0))], 1)
 
 
-# [ax^2, rho^2, re(x conj y), im(x conj y)] from [v*v, v*v[1,0,3,2], v*v[3,2,1,0]] where
-# v = [re x, re y, im x, im y]
-_GRAM = np.zeros((12, 4))
-_GRAM[[0, 2], 0] = 1  # re x^2 + im x^2
-_GRAM[[0, 1, 2, 3], 1] = 1  # |x|^2 + |y|^2
-_GRAM[[4, 6], 2] = 1  # re x re y + im x im y
-_GRAM[10, 3], _GRAM[8, 3] = 1, -1  # im x re y - re x im y
-
-# The 4x4 real matrices (row-major) applying g = [[c, s], [-conj s, c]] from the left to
-# [re rows; im rows], and g^H from the right to [re cols, im cols], from [c, re s, im s].
-_LEFT = [("c", "sr", 0, "-si"), ("-sr", "c", "-si", 0), (0, "si", "c", "sr"),
-         ("si", 0, "-sr", "c")]
-_RIGHT = [("c", "-sr", 0, "-si"), ("sr", "c", "-si", 0), (0, "si", "c", "-sr"),
-          ("si", 0, "sr", "c")]
+# A unitary g = [[conj a, conj b], [-b, a]] as real 4x4 matrices, linear in u = [re a, im a,
+# re b, im b]: ``L`` applies g from the left to rows k, k+1 laid out [re k, im k, re k+1,
+# im k+1] (L @ rows), ``R`` applies g^H from the right to columns k, k+1 laid out [re k,
+# re k+1, im k, im k+1] (cols @ R). u = [1, 0, 0, 0] gives the identity.
+_LEFT = [("ar", "ai", "br", "bi"), ("-ai", "ar", "-bi", "br"), ("-br", "bi", "ar", "-ai"),
+         ("-bi", "-br", "ai", "ar")]
+_RIGHT = [("ar", "-br", "ai", "bi"), ("br", "ar", "bi", "-ai"), ("-ai", "-bi", "ar", "-br"),
+          ("-bi", "ai", "br", "ar")]
 
 
 def _basis(table) -> np.ndarray:
-    out = np.zeros((3, 16))
+    out = np.zeros((4, 16))
     for i, row in enumerate(table):
         for j, e in enumerate(row):
-            if e:
-                sign = -1.0 if e[0] == "-" else 1.0
-                out[["c", "sr", "si"].index(e.lstrip("-")), 4 * i + j] = sign
+            sign = -1.0 if e[0] == "-" else 1.0
+            out[["ar", "ai", "br", "bi"].index(e.lstrip("-")), 4 * i + j] = sign
     return out
 
 
-_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 1)  # (3, 32)
+_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 1)  # (4, 32)
+# [|x|^2, 0, re(conj x y), im(conj x y)] from the products x_p [x, y]_q (p, q: re, im)
+_CONJ_X_Y = np.zeros((4, 8))
+_CONJ_X_Y[0, [0, 5]] = 1
+_CONJ_X_Y[2, [2, 7]] = 1
+_CONJ_X_Y[3, 3], _CONJ_X_Y[3, 6] = 1, -1
 
 
-def _rotations(xy: Value, active: Value, sz: _Sizes) -> Value:
-    """The Givens rotation ``g = [[c, s], [-conj s, c]]`` with ``g [x; y] = [r; 0]`` (c real,
-    s = e^(i arg x) conj(y) / |(x, y)|) for ``xy`` = [re x, re y, im x, im y] (B, 4), as the
-    real 4x4 matrices (B, 2, 4, 4) that apply ``g`` from the left to [re rows; im rows] and
-    ``g^H`` from the right to [re cols, im cols]. The identity where not ``active``."""
+def _rotation(xy: Value, active: Value, sz: _Sizes) -> tuple[Value, Value]:
+    """The real 4x4 matrices (B, 4, 4) ``L`` and ``R`` of the Givens rotation [[c, s],
+    [-conj s, c]] that zeroes y in ``xy`` = [re x, im x, re y, im y] (B, 4, 1), with c real
+    as in LAPACK's zlartg: c = |x| / rho, s = e^(i arg x) conj(y) / rho, rho = |(x, y)| (where
+    x = 0: c = 0, s = conj(y) / rho); that is a = c, b = conj s. The identity where not
+    ``active`` (B, 1, 1) or where x = y = 0. Scaled by the largest part first: nothing
+    overflows or underflows."""
     big = _ops.reduce("ReduceMax", _ops.unary("Abs", xy), [1], True)
-    keep = _bool_op("Or", _ops.unary("Not", _ops.unsqueeze(active, [1])),
-                    _bool_op("Equal", big, _f(0.0)))
-    v = _bin("Div", xy, _ops.where(keep, _f(1.0), big))
-    prods = _ops.concat([_bin("Mul", v, v),
-                         _bin("Mul", v, _node("Gather", [v, _i([1, 0, 3, 2])], F,
-                                                   sz.dims("B", 4), axis=1)),
-                         _bin("Mul", v, _node("Gather", [v, _i([3, 2, 1, 0])], F,
-                                                   sz.dims("B", 4), axis=1))], 1)
-    g = _node("MatMul", [prods, _f(_GRAM)], F, sz.dims("B", 4))  # ax^2, rho^2, x conj y
-    norms = _ops.unary("Sqrt", _node("Slice", [g, _i([0]), _i([2]), _i([1])], F,
-                                     sz.dims("B", 2)))
-    ax, rho = _split(norms, 1, 2, sz.dims("B", 1))
+    ok = _bool_op("And", active, _bool_op("Greater", big, _f(0.0)))
+    v = _bin("Div", xy, _ops.where(ok, big, _f(1.0)))
+    rho = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True))
+    vt = _ops.transpose(v, (0, 2, 1))  # (B, 1, 4)
+    x = _node("Slice", [v, _i([0]), _i([2]), _i([1])], F, sz.dims("B", 2, 1))
+    prods = _rs0(_node("MatMul", [x, vt], F, sz.dims("B", 2, 4)), [0, 8, 1], sz.dims("B", 8, 1))
+    q = _node("MatMul", [_f(_CONJ_X_Y), prods], F, sz.dims("B", 4, 1))
+    ax = _ops.unary("Sqrt", _node("Slice", [q, _i([0]), _i([1]), _i([1])], F,
+                                  sz.dims("B", 1, 1)))
     zx = _bool_op("Equal", ax, _f(0.0))
-    # c = |x| / rho, s = x conj(y) / (|x| rho); where x = 0: c = 0, s = conj(y) / rho
-    num = _ops.where(zx, _bin("Mul", _node("Gather", [v, _i([2, 1, 3])], F, sz.dims("B", 3),
-                                                axis=1), _f(np.array([0.0, 1.0, -1.0]))),
-                     _ops.concat([ax, _node("Slice", [g, _i([2]), _i([4]), _i([1])], F,
-                                            sz.dims("B", 2))], 1))
-    t = _bin("Mul", rho, _ops.where(zx, _f(1.0), ax))
-    den = _ops.concat([rho, t, t], 1)
-    cs = _ops.where(keep, _f(np.array([1.0, 0.0, 0.0])), _bin("Div", num, _ops.where(
-        keep, _f(1.0), den)))
-    m = _node("MatMul", [cs, _f(_BASIS)], F, sz.dims("B", 32))
-    return _rs0(m, [0, 2, 4, 4], sz.dims("B", 2, 4, 4))
+    num = _ops.where(zx, _bin("Mul", v, _f(np.array([[0.0], [0.0], [1.0], [1.0]]))), q)
+    den = _bin("Mul", rho, _ops.where(zx, _f(1.0), ax))
+    u = _ops.where(ok, _bin("Div", num, den), _f(np.array([[1.0], [0.0], [0.0], [0.0]])))
+    g = _node("MatMul", [_ops.transpose(u, (0, 2, 1)), _f(_BASIS)], F, sz.dims("B", 1, 32))
+    left, right = _split(_rs0(g, [0, 8, 4], sz.dims("B", 8, 4)), 1, 2, sz.dims("B", 4, 4))
+    return left, right
 
 
-def _sweep(w: Value, lo: Value, count: Value, mu4: Value, sz: _Sizes) -> Value:
-    """One implicit single-shift QR step on rows and columns lo..lo+count of each h (count
-    rotations; none where count is 0), accumulated into z."""
-    trip = _ops.reduce("ReduceMax", count, [0], False)
-    rows_shape = sz.shape("B", 2, 2, "n")
-    cols_shape = sz.shape("B", 2, "rows", 2)
-    top = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
-    pair_r = _i(np.array([0, 1]).reshape(1, 1, 2, 1))
-    pair_c = _i(np.array([0, 1]).reshape(1, 1, 1, 2))
+def _sweep(w: Value, lo: Value, hi: Value, mu4: Value, sz: _Sizes) -> Value:
+    """One implicit single-shift QR step on rows and columns lo..hi of each h (rotations k =
+    lo..hi-1; none where hi <= lo), accumulated into z. ``w`` is laid out (B, rows, 2, n) here,
+    so that rows k, k+1 and columns k, k+1 are plain slices; k runs over one range for the
+    whole batch (a matrix whose block does not hold k is left alone), so each iteration
+    slices with one scalar k and writes the two rows and the two columns back."""
+    live = _bool_op("Less", lo, hi)
+    start = _ops.reduce("ReduceMin", _ops.where(live, lo, sz.n), [0], True)  # (1,)
+    # (max over hi) - start would overflow for an empty batch (start is int64's largest)
+    trip = _bin("Max", _ops.reduce("ReduceMax", _bin("Sub", hi, start), [0], False), _i(0))
+    lo3, hi3 = _ops.unsqueeze(lo, [1, 2]), _ops.unsqueeze(hi, [1, 2])  # (B, 1, 1)
+    rows_dims, cols_dims = sz.dims("B", 2, 2, "n"), sz.dims("B", "rows", 2, 2)
+    cols_shape, pairs_shape = sz.shape("B", "rows", 2, 2), sz.shape("B", 2, 1)
+    batch_idx = _expand(_ops.unsqueeze(_range(_ops.reshape(sz.b1, [])), [1, 2]), pairs_shape,
+                        sz.dims("B", 2, 1))
+    pick_prev, pick_k = _f(np.array([[1.0], [0.0]])), _f(np.array([[0.0], [1.0]]))
 
     def body(j, carried):
         (w,) = carried
-        k = _bin("Min", _bin("Add", lo, j), top)
-        first = _bool_op("Equal", j, _i(0))
-        k4 = _ops.unsqueeze(k, [1, 2, 3])  # (B, 1, 1, 1)
-        idx_r = _expand(_bin("Add", k4, pair_r), rows_shape, sz.dims("B", 2, 2, "n"))
-        r = _ge(w, idx_r, 2)  # rows k, k+1: (B, 2, 2, n)
-        col = _bin("Max", _bin("Add", k4, _ops.where(first, _i(0), _i(-1))), _i(0))  # k, k-1
-        xy = _rs0(_ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3),
-                  [0, 4], sz.dims("B", 4))
-        xy = _ops.where(first, _bin("Sub", xy, mu4), xy)
-        g = _rotations(xy, _bool_op("Less", j, count), sz)
-        left, right = _split(g, 1, 2, sz.dims("B", 1, 4, 4))
-        new = _node("MatMul", [_ops.squeeze(left, [1]), _rsz(r, sz, ("B", 4, "n"))],
-                    F, sz.dims("B", 4, "n"))
-        w = _scatter(w, idx_r, _rsz(new, sz, ("B", 2, 2, "n")), 2)
-        idx_c = _expand(_bin("Add", k4, pair_c), cols_shape, sz.dims("B", 2, "rows", 2))
-        cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, rows, 2, 2)
-        cols = _rs0(cols, [0, 0, 4], sz.dims("B", "rows", 4))
-        new = _node("MatMul", [cols, _ops.squeeze(right, [1])], F, sz.dims("B", "rows", 4))
-        new = _ops.transpose(_rs0(new, [0, 0, 2, 2], sz.dims("B", "rows", 2, 2)),
-                             (0, 2, 1, 3))
-        return None, [_scatter(w, idx_c, new, 3)]
+        k = _bin("Add", start, j)  # (1,)
+        k2 = _bin("Add", k, _i(2))
+        rows = _node("Slice", [w, k, k2, _i([1])], F, rows_dims)  # rows k, k+1
+        rows4 = _rsz(rows, sz, ("B", 4, "n"))
+        # x, y: column k - 1 of the two rows, or column k minus the shift where k = lo
+        pair = _node("Gather", [rows4, _ops.concat([_bin("Max", _bin("Sub", k, _i(1)), _i(0)),
+                                                    k], 0)], F, sz.dims("B", 4, 2), axis=2)
+        first = _bool_op("Equal", k, lo3)
+        xy = _node("MatMul", [pair, _ops.where(first, pick_k, pick_prev)], F, sz.dims("B", 4, 1))
+        xy = _bin("Sub", xy, _ops.where(first, mu4, _f(0.0)))
+        active = _bool_op("And", _bool_op("GreaterOrEqual", k, lo3), _bool_op("Less", k, hi3))
+        left, right = _rotation(xy, active, sz)
+        kk = _bin("Add", k, _i([0, 1]))
+        new = _rsz(_node("MatMul", [left, rows4], F, sz.dims("B", 4, "n")), sz,
+                   ("B", 2, 2, "n"))
+        idx = _ops.concat([batch_idx, _expand(_rs0(kk, [1, 2, 1], (1, 2, 1)), pairs_shape,
+                                              sz.dims("B", 2, 1))], 2)  # (B, 2, 2): [b, k+i]
+        w = _node("ScatterND", [w, idx, new], F, w.shape)  # cheaper than ScatterElements
+        cols = _rsz(_node("Slice", [w, k, k2, _i([3])], F, cols_dims), sz, ("B", "rows", 4))
+        new = _rsz(_node("MatMul", [cols, right], F, sz.dims("B", "rows", 4)), sz,
+                   ("B", "rows", 2, 2))
+        idx = _expand(_rs0(kk, [1, 1, 1, 2], (1, 1, 1, 2)), cols_shape, cols_dims)
+        return None, [_scatter(w, idx, new, 3)]
 
-    return _loop(trip, None, [w], body, "linalg.eig")[0]
+    w = _ops.transpose(w, (0, 2, 1, 3))
+    w = _loop(trip, None, [w], body, "linalg.eig")[0]
+    return _ops.transpose(w, (0, 2, 1, 3))
 
 
 def _window(alive: Value, sz: _Sizes) -> tuple[Value, Value]:
@@ -452,7 +457,7 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
         count = _bin("Max", _bin("Sub", hi, lo), _i(0))
         its = _ops.where(_bool_op("Equal", hi, hi_prev), _bin("Add", its, _i(1)), _i(0))
         mu4 = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
-        w = _sweep(w, lo, count, mu4, sz)
+        w = _sweep(w, lo, hi, mu4, sz)
         more = _bool_op("Greater", _ops.reduce("ReduceMax", count, [0], False), _i(0))
         return more, [w, its, hi, bands, _bool_op("Less", hi, _i(0))]
 

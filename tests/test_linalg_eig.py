@@ -125,6 +125,28 @@ def test_symbolic_batch():
             check_values(a[i, j], w[i, j])
 
 
+def test_a_stack_deflating_differently_gives_each_matrix_its_own_answer():
+    """The bulge chase runs one range of rows for the whole stack and leaves each matrix alone
+    outside its active block: a matrix gets the same bits in a stack as alone."""
+    rng = np.random.default_rng(9)
+    split = np.zeros((7, 7))
+    split[:3, :3], split[3:, 3:] = rng.standard_normal((3, 3)), rng.standard_normal((4, 4))
+    split[:3, 3:] = rng.standard_normal((3, 4))  # block upper triangular: starts at row 3
+    stack = np.stack([rng.standard_normal((7, 7)), split, np.triu(rng.standard_normal((7, 7))),
+                      companion([0] * 6 + [-1]), 1e-200 * rng.standard_normal((7, 7))])
+    w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(stack)))
+    model = _model(("b", "n", "n"))
+    we, ve = (_complex(r) for r in _session(model).run(None, {"x": stack}))
+    np.testing.assert_array_equal(w, we)
+    np.testing.assert_array_equal(v, ve)
+    for a, wi, vi in zip(stack, w, v):
+        alone = [np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(a))]
+        np.testing.assert_array_equal(wi, alone[0])
+        np.testing.assert_array_equal(vi, alone[1])
+        check_pairs(a / np.abs(a).max(), wi / np.abs(a).max(), vi)
+        check_values(a / np.abs(a).max(), wi / np.abs(a).max())
+
+
 def test_eager_equals_exported_bit_for_bit():
     rng = np.random.default_rng(2)
     a = rng.standard_normal((2, 6, 6))

@@ -10,9 +10,9 @@ Every matrix of the stack is scaled by its largest magnitude, then:
    reduced, ``lo..hi``: a Wilkinson shift from its trailing 2x2 block (an exceptional shift
    every 10th sweep without deflation breaks the cycles the Wilkinson shift can fall into),
    and an implicit QR step as a chain of Givens rotations that chase the bulge down the block
-   (an inner ``Loop``, one rotation per iteration, each O(n) arithmetic: two rows and two
-   columns of ``[h; z]``). Sweeps stop when every subdiagonal entry is zero, or after
-   ``30 max(n, 10)`` sweeps; a matrix that did not converge by then gets NaN in every
+   (``_linalg_eig_chase``: windows of up to 16 rotations on a small copy of h, the rest of
+   ``[h; z]`` updated once per window). Sweeps stop when every subdiagonal entry is zero, or
+   after ``30 max(n, 10)`` sweeps; a matrix that did not converge by then gets NaN in every
    output, never a finite wrong answer.
 3. Eigenvectors of the triangular Schur factor ``t`` by back substitution (one row per
    iteration; a divisor below ``eps max|t|`` is replaced by it, as in LAPACK's ztrevc), mapped
@@ -25,20 +25,15 @@ it. Batches are flattened to one leading axis while computing; each matrix defla
 
 Layout: ``[h; z]`` is one float tensor ``w`` of shape (B, 2, 2n, n), the real and imaginary
 parts on axis 1, ``h`` in rows 0..n-1 and ``z`` in rows n..2n-1 (``z`` is left out for
-eigvals); complex products are real matrix products on the stacked parts. The bulge chase
-works on w laid out (B, 2n, 2, n) instead, and chases one range of k for the whole batch, so
-that rows k, k+1 and columns k, k+1 are plain slices at one scalar k: a rotation is one real
-4x4 matrix product for the two rows (written back by ScatterND) and one for the two columns
-(written back by ScatterElements). The whole graph is under 400 nodes, subgraphs included,
-at any n.
+eigvals); complex products are real matrix products on the stacked parts. The whole graph is
+at most 400 nodes, subgraphs included, at any n.
 
 Eagerly, each (dtype, rank, vectors) signature is compiled once into one onnxruntime session
 that serves every matrix and batch size (``eig_values``).
 
-Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000 loop
-iterations of ~45 small nodes). An iteration costs the nodes' overhead (~0.4 us each) plus two
-copies of the whole ``w`` by the two scatters (onnxruntime copies a scatter's input when it is
-a loop-carried value), so at n = 64 the time is hundreds of times NumPy's.
+Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000
+iterations of an inner loop of ~40 small nodes), so time is dominated by onnxruntime's
+per-node overhead, not by arithmetic: at n = 64 about 200 times NumPy.
 """
 
 from __future__ import annotations
@@ -48,103 +43,37 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._complex_parts import complex_of
-from ._control_flow import apply, trace_body
 from ._dims import not_square
 from ._graph import Dim, Value
+from ._linalg_eig_chase import sweep
+from ._linalg_eig_emit import (
+    EPS,
+    I64,
+    F,
+    _bin,
+    _bool_op,
+    _expand,
+    _f,
+    _ge,
+    _i,
+    _loop,
+    _node,
+    _range,
+    _rs,
+    _rs0,
+    _rsz,
+    _split,
+    _to_f,
+)
 
 __all__ = ["general_eigen", "max_sweeps"]
 
-F = D.float64
-I64 = D.int64
-EPS = float(np.finfo(np.float64).eps)
 
 
 def max_sweeps(n: Value) -> Value:
     """The cap on QR sweeps for matrices of size ``n`` (0-d int64): 30 max(n, 10), as
     LAPACK's zlahqr allows 30 iterations per eigenvalue."""
     return _bin("Mul", _bin("Max", n, _ops.i64(10)), _ops.i64(30))
-
-
-# ---------------------------------------------------------------------------------------------
-# small emitters
-
-
-def _node(op: str, ins: list, dt, shape: tuple, **attrs) -> Value:
-    return _ops.bind(op, ins, [dt], lambda: [tuple(shape)], tuple(sorted(attrs.items())))[0]
-
-
-def _bin(op: str, a: Value, b: Value, dt=None) -> Value:
-    return _ops.binary(op, a, b, dt)
-
-
-def _f(x) -> Value:
-    return _ops.const(x, F)
-
-
-def _i(x) -> Value:
-    return _ops.i64(x)
-
-
-def _bool_op(op: str, a: Value, b: Value) -> Value:
-    return _bin(op, a, b, D.bool)
-
-
-def _to_f(v: Value) -> Value:
-    return _ops.cast(v, F)
-
-
-def _rs(x: Value, shape: list, out: tuple) -> Value:
-    """Reshape to ``shape`` (ints and 1-element int64 Values), recorded as ``out``."""
-    return _node("Reshape", [x, _ops.shape_value(shape)], x.dtype, out, allowzero=1)
-
-
-def _rsz(x: Value, sz, dims: tuple) -> Value:
-    """Reshape to ``dims`` (ints and the size names of ``_Sizes.shape``)."""
-    out = sz.dims(*(Dim() if d in ("2n", "n*n") else d for d in dims))
-    return _node("Reshape", [x, sz.shape(*dims)], x.dtype, out)
-
-
-def _rs0(x: Value, shape: list, out: tuple) -> Value:
-    """Reshape to the constant ``shape``, where 0 keeps the size of the same axis of ``x``
-    (no -1: it cannot be inferred from an empty batch)."""
-    assert -1 not in shape
-    return _node("Reshape", [x, _i(shape)], x.dtype, out)
-
-
-def _ge(x: Value, idx: Value, axis: int) -> Value:
-    return _node("GatherElements", [x, idx], x.dtype, idx.shape, axis=axis)
-
-
-def _scatter(x: Value, idx: Value, upd: Value, axis: int) -> Value:
-    return _node("ScatterElements", [x, idx, upd], x.dtype, x.shape, axis=axis)
-
-
-def _expand(x: Value, shape: Value, out: tuple) -> Value:
-    return _node("Expand", [x, shape], x.dtype, out)
-
-
-def _range(n: Value) -> Value:
-    return _node("Range", [_i(0), n, _i(1)], I64, (Dim(),))
-
-
-def _split(x: Value, axis: int, k: int, shape: tuple) -> list[Value]:
-    """``x`` split into ``k`` equal parts along ``axis`` (each of shape ``shape``)."""
-    return list(_ops.bind("Split", [x], [x.dtype] * k, lambda: [shape] * k,
-                          (("axis", axis), ("num_outputs", k))))
-
-
-def _loop(trip: Value | None, cond: Value | None, carried: list[Value], body,
-          func: str) -> list[Value]:
-    """One ONNX ``Loop``; ``body(i, carried) -> (cond_out or None, carried_out)``."""
-    specs = [(I64, ()), (D.bool, ())] + [(v.dtype, v.shape) for v in carried]
-
-    def fn(inputs):
-        cond_out, outs = body(inputs[0], list(inputs[2:]))
-        return [inputs[1] if cond_out is None else cond_out, *outs], None
-
-    graph, _ = trace_body(specs, fn, hoist=True)
-    return list(apply("Loop", [trip, cond, *carried], {"body": graph},
-                      [(v.dtype, v.shape) for v in carried], func))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +189,7 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
 def _deflate(w: Value, sz: _Sizes, masks):
     """Zero the negligible subdiagonal entries of h (and the rounding errors below the
     subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
-    entries (B, 2, n, 3) and which subdiagonal entries are still nonzero (B, n)."""
+    entries (B, 2, n, 3) and which subdiagonal entries are zero (B, n; row 0's always)."""
     sub_mask, below_mask, band_idx, prev_idx, sub_col = masks
     h, z = sz.split(w)
     bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
@@ -274,7 +203,7 @@ def _deflate(w: Value, sz: _Sizes, masks):
     neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
     h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
     bands = _ops.where(_bool_op("And", neg4, sub_col), _f(0.0), bands)
-    return sz.join(h, z), bands, _ops.unary("Not", negligible)
+    return sz.join(h, z), bands, negligible
 
 
 def _masks(sz: _Sizes):
@@ -307,9 +236,10 @@ def _csqrt(z: Value, shape: tuple) -> Value:
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
-    """The shift of each matrix as [re, im, 0, 0] (B, 4, 1): the eigenvalue of the trailing 2x2
-    block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d (Wilkinson), or every
-    10th sweep without deflation the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
+    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1): the eigenvalue of the
+    trailing 2x2 block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d
+    (Wilkinson), or every 10th sweep without deflation the exceptional shift
+    ``d + 3/4 |re c|`` (zlahqr)."""
     rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
     blk = _rs0(_ge(bands, idx, 2), [0, 2, 6], sz.dims("B", 2, 6))
@@ -331,116 +261,15 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
     exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
     exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
     mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
-    return _ops.concat([mu, _bin("Mul", mu, _f(0.0))], 1)
+    return _bin("Mul", _ops.concat([mu, mu], 1), _f(np.array([[-1.0], [-1.0], [0.0], [0.0]])))
 
 
-# A unitary g = [[conj a, conj b], [-b, a]] as real 4x4 matrices, linear in u = [re a, im a,
-# re b, im b]: ``L`` applies g from the left to rows k, k+1 laid out [re k, im k, re k+1,
-# im k+1] (L @ rows), ``R`` applies g^H from the right to columns k, k+1 laid out [re k,
-# re k+1, im k, im k+1] (cols @ R). u = [1, 0, 0, 0] gives the identity.
-_LEFT = [("ar", "ai", "br", "bi"), ("-ai", "ar", "-bi", "br"), ("-br", "bi", "ar", "-ai"),
-         ("-bi", "-br", "ai", "ar")]
-_RIGHT = [("ar", "-br", "ai", "bi"), ("br", "ar", "bi", "-ai"), ("-ai", "-bi", "ar", "-br"),
-          ("-bi", "ai", "br", "ar")]
-
-
-def _basis(table) -> np.ndarray:
-    out = np.zeros((4, 16))
-    for i, row in enumerate(table):
-        for j, e in enumerate(row):
-            sign = -1.0 if e[0] == "-" else 1.0
-            out[["ar", "ai", "br", "bi"].index(e.lstrip("-")), 4 * i + j] = sign
-    return out
-
-
-_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 1)  # (4, 32)
-# [|x|^2, 0, re(conj x y), im(conj x y)] from the products x_p [x, y]_q (p, q: re, im)
-_CONJ_X_Y = np.zeros((4, 8))
-_CONJ_X_Y[0, [0, 5]] = 1
-_CONJ_X_Y[2, [2, 7]] = 1
-_CONJ_X_Y[3, 3], _CONJ_X_Y[3, 6] = 1, -1
-
-
-def _rotation(xy: Value, active: Value, sz: _Sizes) -> tuple[Value, Value]:
-    """The real 4x4 matrices (B, 4, 4) ``L`` and ``R`` of the Givens rotation [[c, s],
-    [-conj s, c]] that zeroes y in ``xy`` = [re x, im x, re y, im y] (B, 4, 1), with c real
-    as in LAPACK's zlartg: c = |x| / rho, s = e^(i arg x) conj(y) / rho, rho = |(x, y)| (where
-    x = 0: c = 0, s = conj(y) / rho); that is a = c, b = conj s. The identity where not
-    ``active`` (B, 1, 1) or where x = y = 0. Scaled by the largest part first: nothing
-    overflows or underflows."""
-    big = _ops.reduce("ReduceMax", _ops.unary("Abs", xy), [1], True)
-    ok = _bool_op("And", active, _bool_op("Greater", big, _f(0.0)))
-    v = _bin("Div", xy, _ops.where(ok, big, _f(1.0)))
-    rho = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True))
-    vt = _ops.transpose(v, (0, 2, 1))  # (B, 1, 4)
-    x = _node("Slice", [v, _i([0]), _i([2]), _i([1])], F, sz.dims("B", 2, 1))
-    prods = _rs0(_node("MatMul", [x, vt], F, sz.dims("B", 2, 4)), [0, 8, 1], sz.dims("B", 8, 1))
-    q = _node("MatMul", [_f(_CONJ_X_Y), prods], F, sz.dims("B", 4, 1))
-    ax = _ops.unary("Sqrt", _node("Slice", [q, _i([0]), _i([1]), _i([1])], F,
-                                  sz.dims("B", 1, 1)))
-    zx = _bool_op("Equal", ax, _f(0.0))
-    num = _ops.where(zx, _bin("Mul", v, _f(np.array([[0.0], [0.0], [1.0], [1.0]]))), q)
-    den = _bin("Mul", rho, _ops.where(zx, _f(1.0), ax))
-    u = _ops.where(ok, _bin("Div", num, den), _f(np.array([[1.0], [0.0], [0.0], [0.0]])))
-    g = _node("MatMul", [_ops.transpose(u, (0, 2, 1)), _f(_BASIS)], F, sz.dims("B", 1, 32))
-    left, right = _split(_rs0(g, [0, 8, 4], sz.dims("B", 8, 4)), 1, 2, sz.dims("B", 4, 4))
-    return left, right
-
-
-def _sweep(w: Value, lo: Value, hi: Value, mu4: Value, sz: _Sizes) -> Value:
-    """One implicit single-shift QR step on rows and columns lo..hi of each h (rotations k =
-    lo..hi-1; none where hi <= lo), accumulated into z. ``w`` is laid out (B, rows, 2, n) here,
-    so that rows k, k+1 and columns k, k+1 are plain slices; k runs over one range for the
-    whole batch (a matrix whose block does not hold k is left alone), so each iteration
-    slices with one scalar k and writes the two rows and the two columns back."""
-    live = _bool_op("Less", lo, hi)
-    start = _ops.reduce("ReduceMin", _ops.where(live, lo, sz.n), [0], True)  # (1,)
-    # (max over hi) - start would overflow for an empty batch (start is int64's largest)
-    trip = _bin("Max", _ops.reduce("ReduceMax", _bin("Sub", hi, start), [0], False), _i(0))
-    lo3, hi3 = _ops.unsqueeze(lo, [1, 2]), _ops.unsqueeze(hi, [1, 2])  # (B, 1, 1)
-    rows_dims, cols_dims = sz.dims("B", 2, 2, "n"), sz.dims("B", "rows", 2, 2)
-    cols_shape, pairs_shape = sz.shape("B", "rows", 2, 2), sz.shape("B", 2, 1)
-    batch_idx = _expand(_ops.unsqueeze(_range(_ops.reshape(sz.b1, [])), [1, 2]), pairs_shape,
-                        sz.dims("B", 2, 1))
-    pick_prev, pick_k = _f(np.array([[1.0], [0.0]])), _f(np.array([[0.0], [1.0]]))
-
-    def body(j, carried):
-        (w,) = carried
-        k = _bin("Add", start, j)  # (1,)
-        k2 = _bin("Add", k, _i(2))
-        rows = _node("Slice", [w, k, k2, _i([1])], F, rows_dims)  # rows k, k+1
-        rows4 = _rsz(rows, sz, ("B", 4, "n"))
-        # x, y: column k - 1 of the two rows, or column k minus the shift where k = lo
-        pair = _node("Gather", [rows4, _ops.concat([_bin("Max", _bin("Sub", k, _i(1)), _i(0)),
-                                                    k], 0)], F, sz.dims("B", 4, 2), axis=2)
-        first = _bool_op("Equal", k, lo3)
-        xy = _node("MatMul", [pair, _ops.where(first, pick_k, pick_prev)], F, sz.dims("B", 4, 1))
-        xy = _bin("Sub", xy, _ops.where(first, mu4, _f(0.0)))
-        active = _bool_op("And", _bool_op("GreaterOrEqual", k, lo3), _bool_op("Less", k, hi3))
-        left, right = _rotation(xy, active, sz)
-        kk = _bin("Add", k, _i([0, 1]))
-        new = _rsz(_node("MatMul", [left, rows4], F, sz.dims("B", 4, "n")), sz,
-                   ("B", 2, 2, "n"))
-        idx = _ops.concat([batch_idx, _expand(_rs0(kk, [1, 2, 1], (1, 2, 1)), pairs_shape,
-                                              sz.dims("B", 2, 1))], 2)  # (B, 2, 2): [b, k+i]
-        w = _node("ScatterND", [w, idx, new], F, w.shape)  # cheaper than ScatterElements
-        cols = _rsz(_node("Slice", [w, k, k2, _i([3])], F, cols_dims), sz, ("B", "rows", 4))
-        new = _rsz(_node("MatMul", [cols, right], F, sz.dims("B", "rows", 4)), sz,
-                   ("B", "rows", 2, 2))
-        idx = _expand(_rs0(kk, [1, 1, 1, 2], (1, 1, 1, 2)), cols_shape, cols_dims)
-        return None, [_scatter(w, idx, new, 3)]
-
-    w = _ops.transpose(w, (0, 2, 1, 3))
-    w = _loop(trip, None, [w], body, "linalg.eig")[0]
-    return _ops.transpose(w, (0, 2, 1, 3))
-
-
-def _window(alive: Value, sz: _Sizes) -> tuple[Value, Value]:
-    """The lowest block not yet reduced: its first row lo and last row hi (-1 if none)."""
+def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:
+    """The lowest block not yet reduced: its first row lo and last row hi (-1 if none), from
+    which subdiagonal entries are zero (B, n)."""
     pos = sz.pos
-    hi = _ops.reduce("ReduceMax", _ops.where(alive, pos, _i(-1)), [1], False)
-    dead_above = _bool_op("And", _ops.unary("Not", alive),
-                          _bool_op("LessOrEqual", pos, _ops.unsqueeze(hi, [1])))
+    hi = _ops.reduce("ReduceMax", _ops.where(dead, _i(-1), pos), [1], False)
+    dead_above = _bool_op("And", dead, _bool_op("LessOrEqual", pos, _ops.unsqueeze(hi, [1])))
     lo = _ops.reduce("ReduceMax", _ops.where(dead_above, pos, _i(0)), [1], False)
     return lo, hi
 
@@ -451,25 +280,24 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
     masks = _masks(sz)
 
     def body(_, carried):
-        w, its, hi_prev, _, _ = carried
-        w, bands, alive = _deflate(w, sz, masks)
-        lo, hi = _window(alive, sz)
-        count = _bin("Max", _bin("Sub", hi, lo), _i(0))
+        w, its, hi_prev, _ = carried
+        w, bands, dead = _deflate(w, sz, masks)
+        lo, hi = _window(dead, sz)
         its = _ops.where(_bool_op("Equal", hi, hi_prev), _bin("Add", its, _i(1)), _i(0))
-        mu4 = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
-        w = _sweep(w, lo, hi, mu4, sz)
-        more = _bool_op("Greater", _ops.reduce("ReduceMax", count, [0], False), _i(0))
-        return more, [w, its, hi, bands, _bool_op("Less", hi, _i(0))]
+        neg_mu = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
+        w = sweep(w, lo, hi, neg_mu, sz)
+        # a block lo..hi not yet reduced has hi > lo; none left: every hi is -1
+        more = _bool_op("GreaterOrEqual", _ops.reduce("ReduceMax", hi, [0], False), _i(0))
+        return more, [w, its, hi, bands]
 
     # The last sweep found nothing to do (every hi < 0, w unchanged), or the cap was reached
     # and some matrices did not converge: their hi is still >= 0.
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
     bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
-    w, _, _, bands, converged = _loop(
+    w, _, hi, bands = _loop(
         max_sweeps(sz.n) if sweeps is None else _i(sweeps), _ops.const(True, D.bool),
-        [w, its0, _bin("Sub", its0, _i(2)), bands0, _bool_op("Less", its0, _i(0))], body,
-        "linalg.eig")
-    return w, bands, converged
+        [w, its0, _bin("Sub", its0, _i(2)), bands0], body, "linalg.eig")
+    return w, bands, _bool_op("Less", hi, _i(0))
 
 
 def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:

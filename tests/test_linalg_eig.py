@@ -187,6 +187,43 @@ def test_random_gaussian(n, seed):
     np.testing.assert_array_equal(np.asarray(oxp.linalg.eigvals(oxp.asarray(a))).shape, (n,))
 
 
+@pytest.mark.parametrize("n", [47, 64])
+def test_many_windows(n):
+    """The bulge chase runs in windows of up to 16 rotations: several per sweep, the last one
+    against the bottom of the matrix; real and complex, odd and even n."""
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((n, n))
+    c = a + 1j * rng.standard_normal((n, n))
+    for m in (a, c):
+        w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(m)))
+        check_pairs(m, w, v, rtol=1e-12)
+        check_values(m, w)
+
+
+def test_windows_starting_inside_the_matrix():
+    """Block upper triangular: the lower block is reduced first, its windows start at row 23
+    while the other matrix of the stack starts at row 0."""
+    rng = np.random.default_rng(10)
+    split = np.triu(rng.standard_normal((40, 40)), -1)
+    split[23, 22] = 0.0
+    stack = np.stack([rng.standard_normal((40, 40)), split])
+    w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(stack)))
+    for a, wi, vi in zip(stack, w, v):
+        check_pairs(a, wi, vi, rtol=1e-12)
+        check_values(a, wi)
+
+
+def test_clustered_eigenvalues():
+    """Eigenvalues 1 + k 1e-9 (k = 0..11) of a non-normal matrix: each within its condition
+    number of NumPy's, and the pairs have a small residual."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((12, 12))
+    a = x @ np.diag(1 + 1e-9 * np.arange(12)) @ np.linalg.inv(x)
+    w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(a)))
+    check_values(a, w)
+    check_pairs(a, w, v, rtol=1e-12)
+
+
 def test_companion_of_x4_minus_1e_8():
     a = companion([0, 0, 0, -1e-8])
     w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(a)))

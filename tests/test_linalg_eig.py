@@ -303,6 +303,19 @@ def test_empty_and_one_by_one(shape):
     np.testing.assert_array_equal(np.asarray(v), np.ones(shape))
 
 
+@pytest.mark.parametrize("dtype", [oxp.float64, oxp.complex128])
+@pytest.mark.parametrize("vectors", [True, False])
+def test_exported_model_on_empty_matrices(dtype, vectors):
+    """One model for every size includes n = 0 and an empty batch (known only when it runs)."""
+    for shape, run in ((("b", "n", "n"), (3, 0, 0)), (("b", "n", "n"), (0, 4, 4)),
+                       (("n", "n"), (0, 0))):
+        a = np.zeros(run + ((2,) if dtype == oxp.complex128 else ()))
+        outs = _session(_model(shape, dtype, vectors)).run(None, {"x": a})
+        assert outs[0].shape == (*run[:-1], 2)
+        if vectors:
+            assert outs[1].shape == (*run, 2)
+
+
 def test_nan_and_inf_give_nan_only_where_they_are():
     rng = np.random.default_rng(6)
     a = rng.standard_normal((3, 4, 4))

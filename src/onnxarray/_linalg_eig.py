@@ -130,7 +130,7 @@ def _cmatmul(x: Value, y: Value, sz) -> Value:
                   (x.shape[0], 2, 2, *x.shape[2:]))  # (B, p, q, n, n): x_p y_q
     flat = _rsz(prods, sz, ("B", 4, "n*n"))
     out = _node("MatMul", [_f(_COMBINE), flat], F, (x.shape[0], 2, Dim()))
-    return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape)
+    return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape, allowzero=1)
 
 
 def _hessenberg(w: Value, sz: _Sizes) -> Value:
@@ -291,11 +291,12 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
         return more, [w, its, hi, bands]
 
     # The last sweep found nothing to do (every hi < 0, w unchanged), or the cap was reached
-    # and some matrices did not converge: their hi is still >= 0.
+    # and some matrices did not converge: their hi is still >= 0. No sweep for n = 0 (an
+    # exported model run on empty matrices): the shift would index an empty axis.
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
     bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
     w, _, hi, bands = _loop(
-        max_sweeps(sz.n) if sweeps is None else _i(sweeps), _ops.const(True, D.bool),
+        max_sweeps(sz.n) if sweeps is None else _i(sweeps), _bool_op("Greater", sz.n, _i(0)),
         [w, its0, _bin("Sub", its0, _i(2)), bands0], body, "linalg.eig")
     return w, bands, _bool_op("Less", hi, _i(0))
 
@@ -388,16 +389,20 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     B = 1 if nb == 0 else (batch_shape[0] if nb == 1 else (
         int(np.prod(batch_shape)) if all(type(d) is int for d in batch_shape) else Dim()))
     n1 = _ops.dim_of(v, nb)
-    flat = [-1 if nb else 1, n1, n1]
+    # the batch size explicitly: a -1 cannot be inferred when n is 0 (an exported model run on
+    # empty matrices)
+    lead = 1 if nb == 0 else _ops.dim_of(v, 0) if nb == 1 else _ops.reduce(
+        "ReduceProd", _ops.shape_of(v, 0, nb), [0], True)
+    flat = [lead, n1, n1]
     if v.dtype.kind == "c":
         out_real = D.real_dtype_of(v.dtype)
         x = _node("Reshape", [v, _ops.shape_value([*flat, 2])], out_real, (B, n_dim, n_dim, 2),
-                  allowzero=0)
+                  allowzero=1)
         x = _ops.transpose(_ops.cast(x, F), (0, 3, 1, 2))  # (B, 2, n, n)
     else:
         out_real = v.dtype
         x = _ops.unsqueeze(_ops.cast(_rs(v, flat, (B, n_dim, n_dim)), F), [1])
-        x = _ops.concat([x, _bin("Mul", x, _f(0.0))], 1)
+        x = _node("Pad", [x, _i([0, 0, 0, 0, 0, 1, 0, 0])], F, (B, 2, n_dim, n_dim))  # im 0
     # a matrix with NaN or infinity is computed as zeros and gives NaN
     ok = _ops.unary("Not", _ops.unary("IsNaN", _ops.reduce(
         "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)

@@ -45,9 +45,10 @@ def _rs(x: Value, shape: list, out: tuple) -> Value:
 
 
 def _rsz(x: Value, sz, dims: tuple) -> Value:
-    """Reshape to ``dims`` (ints and the size names of ``_Sizes.shape``)."""
+    """Reshape to ``dims`` (ints and the size names of ``_Sizes.shape``); sizes may be 0 (an
+    exported model run on empty matrices), so a 0 is a size, not "copy the input's"."""
     out = sz.dims(*(Dim() if d in ("2n", "n*n") else d for d in dims))
-    return _node("Reshape", [x, sz.shape(*dims)], x.dtype, out)
+    return _node("Reshape", [x, sz.shape(*dims)], x.dtype, out, allowzero=1)
 
 
 def _rs0(x: Value, shape: list, out: tuple) -> Value:

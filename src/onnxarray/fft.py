@@ -178,7 +178,8 @@ def _scaled_back(out: Array, up: Value | None) -> Array:
     return Array._new(_pair_binary("Mul", out._v, up))
 
 
-def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Value | None]:
+def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
+         ) -> tuple[Value, Value | None]:
     """One forward ``DFT`` along ``axis``: ``v`` complex, or real when ``onesided``; with the
     factor that scales it back (see ``_overflow_guard``; None for float32 input, whose
     magnitudes cannot overflow the float64 transform it runs in)."""
@@ -197,7 +198,9 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Val
         # transform rounded to float32 is accurate to a few float32 ulps.
         ns = _ns()
         wide = ns.astype(Array._new(v), D.complex128 if v.dtype.kind == "c" else D.float64)
-        out, _ = _dft(wide._v, axis, n, onesided)  # the guard's factor is 1 here
+        # no guard: float32 magnitudes cannot overflow the float64 transform (an infinity
+        # cut off by n scaled the rest by 2**-64, its factor dropped)
+        out, _ = _dft(wide._v, axis, n, onesided, guard=False)
         return ns.astype(Array._new(out), D.complex64)._v, None
     size = v.shape[axis] if n is None else n
     out_len = size // 2 + 1 if (onesided and type(size) is int) else size
@@ -209,11 +212,12 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool) -> tuple[Value, Val
     cdt = complex_of(real)
     if v.data is not None:  # eager: the nodes run on the packed data
         data = v.data[..., None] if onesided else pack(v.data)
-        packed, up = _overflow_guard(_ops.const(data, real), axis)
+        packed, up = _overflow_guard(_ops.const(data, real), axis) if guard else \
+            (_ops.const(data, real), None)
         out = _ops.bind("DFT", [packed, *extra], [real], lambda: [out_shape + (2,)], attrs)[0]
         return _ops.const(unpack(out.data), cdt), up
     src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
-    src, up = _overflow_guard(src, axis)
+    src, up = _overflow_guard(src, axis) if guard else (src, None)
     return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
           "float32", "float64", "complex64", "complex128"]
-SHAPES = [(), (), (1,), (3,), (4,), (0,), (2, 3), (1, 3), (2, 1), (3, 3), (0, 3), (2, 2, 3)]
+SHAPES = [(), (), (1,), (3,), (4,), (0,), (2, 3), (1, 3), (2, 1), (3, 3), (0, 3), (2, 2, 3), (2, 2),
+          (2, 2, 2)]
 
 
 def _special_floats(dt) -> list[float]:
@@ -202,5 +203,17 @@ def _take_along_axis_wrapped(xp, x, idx, axis):
     return xp.take_along_axis(x, _wrapped(idx, x.shape[axis]), axis=axis)
 
 
+def _getitem_arrays_wrapped(xp, x, *idx):
+    """``x[i0, i1, ...]`` with integer arrays brought into range, one per leading axis."""
+    return x[tuple(_wrapped(i, x.shape[k]) for k, i in enumerate(idx))]
+
+
+def _eigvalsh_hermitian(xp, x):
+    """eigvalsh of x's Hermitian part (eigvalsh reads a Hermitian matrix)."""
+    return xp.linalg.eigvalsh((x + xp.conj(xp.matrix_transpose(x))) / 2)
+
+
 PSEUDO = {"searchsorted_sorted": _searchsorted_sorted, "take_wrapped": _take_wrapped,
-          "take_along_axis_wrapped": _take_along_axis_wrapped}
+          "take_along_axis_wrapped": _take_along_axis_wrapped,
+          "getitem_arrays_wrapped": _getitem_arrays_wrapped,
+          "eigvalsh_hermitian": _eigvalsh_hermitian}

@@ -78,6 +78,8 @@ BINARY = {
     "__xor__": B + INT, "__lshift__": INT, "__rshift__": INT, "__lt__": REAL, "__le__": REAL,
     "__gt__": REAL, "__ge__": REAL, "__eq__": ANY, "__ne__": ANY,
 }
+SQUARE = {"linalg.det", "linalg.inv", "linalg.solve", "linalg.matrix_power", "linalg.slogdet",
+          "eigvalsh_hermitian"}
 REDUCE = {  # name: (dtype kinds, extra keyword arguments)
     "sum": (NUM, ("dtype",)), "prod": (NUM, ("dtype",)), "mean": (FC, ()), "std": (F, ("corr",)),
     "var": (F, ("corr",)), "max": (REAL, ()), "min": (REAL, ()), "all": (ANY, ()),
@@ -291,8 +293,12 @@ class Generator:
         if x is None:
             return None
         a = pool[x.i]
-        return Call("diff", (x,), {"axis": int(self.rng.integers(-a.ndim, a.ndim)),
-                                   "n": int(self.rng.integers(0, 3))})
+        kw = {"axis": int(self.rng.integers(-a.ndim, a.ndim)), "n": int(self.rng.integers(0, 3))}
+        same = [i for i, b in enumerate(pool) if b.dtype == a.dtype and b.ndim == a.ndim]
+        for side in ("prepend", "append"):
+            if self.rng.random() < 0.25:  # of x's dtype; the reference rejects unfit shapes
+                kw[side] = Ref(self.choice(same))
+        return Call("diff", (x,), kw)
 
     def manipulation(self, pool):
         rng = self.rng
@@ -330,6 +336,10 @@ class Generator:
                                 ([(a.shape[-1], -1)] if nd else []))
             return Call(op, (x, shape))
         if op == "roll":
+            if nd and rng.random() < 0.3:
+                axes = tuple(int(v) for v in rng.permutation(nd)[:int(rng.integers(1, nd + 1))])
+                shifts = tuple(int(v) for v in rng.integers(-4, 5, len(axes)))
+                return Call(op, (x, shifts), {"axis": axes})
             return Call(op, (x, int(rng.integers(-4, 5))), {"axis": self._axis(a, False)})
         if op == "squeeze":
             ones = [i for i, d in enumerate(a.shape) if d == 1]
@@ -417,7 +427,13 @@ class Generator:
             if idx is None:
                 return None
             return Call("take_wrapped", (x, idx), {"axis": int(rng.integers(-a.ndim, a.ndim))})
-        if r < 0.35 and a.ndim:
+        if r < 0.45 and a.ndim:
+            k = int(rng.integers(1, a.ndim + 1))
+            idx = [self.pick(pool, I) for _ in range(k)]
+            if any(i is None for i in idx):
+                return None
+            return Call("getitem_arrays_wrapped", (x, *idx))
+        if r < 0.55 and a.ndim:
             idx = self.pick(pool, I, a.ndim)
             if idx is None or pool[idx.i].ndim != a.ndim:
                 return None
@@ -472,8 +488,13 @@ class Generator:
                           "linalg.diagonal", "linalg.cross", "linalg.det", "linalg.inv",
                           "linalg.matrix_norm", "linalg.solve", "linalg.matrix_power",
                           "linalg.slogdet", "linalg.svdvals", "linalg.pinv",
-                          "linalg.matrix_rank"])
-        x = self.pick(pool, NUM, 1)
+                          "linalg.matrix_rank", "eigvalsh_hermitian"])
+        if op in SQUARE:  # a stack of square floating-point matrices, when the pool has one
+            ok = [i for i, a in enumerate(pool) if kind_of(a) in FC and a.ndim >= 2
+                  and a.shape[-1] == a.shape[-2]]
+            x = Ref(self.choice(ok)) if ok else self.pick(pool, NUM, 1)
+        else:
+            x = self.pick(pool, NUM, 1)
         if x is None:
             return None
         a = pool[x.i]
@@ -488,8 +509,8 @@ class Generator:
             return Call(op, (x, self.pick(pool, kind, 1)))
         if op == "linalg.matrix_power":
             return Call(op, (x, int(rng.integers(-2, 4))))
-        if op in ("linalg.svdvals", "linalg.pinv", "linalg.matrix_rank", "linalg.slogdet") \
-                and kind not in FC:
+        if op in ("linalg.svdvals", "linalg.pinv", "linalg.matrix_rank", "linalg.slogdet",
+                  "eigvalsh_hermitian") and kind not in FC:
             return None  # floating-point input only
         if op == "vecdot":
             return Call(op, (x, self.pick(pool, kind, 1)), {"axis": -1})
@@ -525,7 +546,7 @@ def _plain_session(model):
                                 providers=["CPUExecutionProvider"])
 
 
-_SYMBOLIC_LIMIT = re.compile(r"unknown|symbolic|known size|not known|must be known|"
+_SYMBOLIC_LIMIT = re.compile(r"unknown|symbolic|known size|not known|must be known|needs a known|"
                              r"InconclusiveDimension", re.I)
 
 

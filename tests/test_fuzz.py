@@ -491,3 +491,20 @@ def test_slices_follow_python_out_of_range_with_a_symbolic_size():
             want[k] = -1.0
             assert got[f"g{j}"].tolist() == data[k].tolist(), (n, k)
             assert got[f"s{j}"].tolist() == want.tolist(), (n, k)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+def test_matrix_rank_near_the_float_maximum(dtype):
+    # the singular values of such matrices overflow: a nonzero matrix had rank 0
+    big = float(np.finfo(np.float32 if dtype == np.float32 else np.float64).max) * 0.9
+    x = np.array([[[big, big], [big, big]], [[big, big], [big, -big]], [[1.0, 2.0], [3.0, 4.0]],
+                  [[0.0, 0.0], [0.0, 0.0]], [[big, 1.0], [1.0, 1e-30]]], dtype)
+    if dtype == np.complex128:
+        x = x * 1j
+    want = [1, 2, 2, 0, 1]
+    assert np.asarray(xp.linalg.matrix_rank(A(x))).tolist() == want
+    s = xp.argument(shape=("b", 2, 2), dtype=xp.asarray(x).dtype)
+    model = xp.build({"s": s}, {"r": xp.linalg.matrix_rank(s)})
+    from onnxarray._complex import pack
+    (got,) = _session(model).run(None, {"s": pack(x) if dtype == np.complex128 else x})
+    assert got.tolist() == want

@@ -447,6 +447,23 @@ def _tolerance(rtol, v: Value, func: str) -> Value:
     raise TypeError(f"{func}: rtol must be a float, an array or None, got {rtol!r}")
 
 
+def _scaled_down(v: Value) -> Value:
+    """Each matrix of ``v`` divided by its largest part magnitude where that is huge: the
+    rank is scale-invariant, but near the float maximum the singular values overflow (a
+    nonzero matrix had rank 0). Other matrices are divided by 1, exactly."""
+    nd = len(v.shape)
+    rd = D.real_dtype_of(v.dtype)
+    ps = list(_cx.parts(v)) if v.dtype.kind == "c" else [v]
+    mags = [_ops.unary("Abs", p) for p in ps]
+    mag = mags[0] if len(mags) == 1 else _ops.binary("Max", mags[0], mags[1])
+    peak = _ops.reduce("ReduceMax", mag, [nd - 2, nd - 1], True)
+    huge = _ops.const(2.0 ** (60 if rd is D.float32 else 500), rd)
+    div = _ops.where(_ops.binary("GreaterOrEqual", peak, huge, D.bool), peak,
+                     _ops.const(1.0, rd))
+    out = [_ops.binary("Div", p, div) for p in ps]
+    return _cx.join(*out) if len(out) == 2 else out[0]
+
+
 def matrix_rank(x: Array, /, *, rtol=None) -> Array:
     """The number of singular values above rtol times the largest one."""
     v = _matrices(x, "matrix_rank")
@@ -454,7 +471,7 @@ def matrix_rank(x: Array, /, *, rtol=None) -> Array:
     m, n = v.shape[-2:]
     if _is_zero(m) or _is_zero(n):
         return Array._new(_filled(_Batch(v), (), np.zeros((), np.int64), D.int64))
-    s = singular_values(v, "matrix_rank")
+    s = singular_values(_scaled_down(v), "matrix_rank")
     cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
     above = _ops.cast(_cmp("Greater", s, cutoff), D.int64)
     return Array._new(_ops.reduce("ReduceSum", above, [-1], False))

@@ -322,7 +322,7 @@ def _standard_rules(call: Call, pool, ref: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             top = max(np.abs(x.real).max(initial=0.0), np.abs(x.imag).max(initial=0.0)) \
                 if x.dtype.kind == "c" else np.abs(x).max(initial=0.0)
-        if np.isfinite(x).all() and top > 2.0**500:
+        if np.isfinite(x).all() and top > np.sqrt(np.finfo(x.real.dtype).max):
             scaled = x * x.real.dtype.type(2.0 ** -int(np.frexp(top)[1]))
             return np.asarray(np.linalg.matrix_rank(scaled), ref.dtype).reshape(ref.shape)
     if call.name == "diff" and call.kwargs.get("n") == 0 and (

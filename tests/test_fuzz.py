@@ -508,3 +508,20 @@ def test_matrix_rank_near_the_float_maximum(dtype):
     from onnxarray._complex import pack
     (got,) = _session(model).run(None, {"s": pack(x) if dtype == np.complex128 else x})
     assert got.tolist() == want
+
+
+def test_complex_prod_over_no_axis_is_each_element():
+    # axis=() of a complex (0, n) array failed to export: a reshape to (0, -1, 1)
+    s = xp.argument(shape=(0, "n"), dtype=xp.complex64)
+    model = xp.build({"s": s}, {"p": xp.prod(s, axis=()), "q": xp.prod(s, axis=(), keepdims=True)})
+    from onnxarray._complex import pack, unpack
+    for r in _session(model).run(None, {"s": pack(np.zeros((0, 3), np.complex64))}):
+        assert unpack(r).shape == (0, 3)
+    z = np.array([[1 + 2j, complex(-0.0, -0.0), complex(np.nan, 1)], [3e38, 1e-45j, 2]],
+                 np.complex64)
+    a = A(z)
+    p = xp.prod(a, axis=())
+    assert p.dtype == xp.complex64
+    assert bit_difference(np.asarray(p), z) is None
+    p[0, 0] = 5  # a new array, not the input
+    assert np.asarray(a)[0, 0] == 1 + 2j

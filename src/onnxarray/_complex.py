@@ -413,6 +413,8 @@ def prod(x, /, *, axis=None, dtype=None, keepdims=False):
         x = astype(x, complex_of(rd))
     ndim = len(x._v.shape)
     axes = normalize_axes(axis, ndim, "prod")
+    if not axes:  # the product over no axis is each element (no reshape: a size may be 0)
+        return ns.asarray(x, copy=True)
     if any(type(x._v.shape[i]) is not int for i in axes):
         raise ValueError("prod: the reduced axes of a complex array need known sizes")
     n = math.prod(x._v.shape[i] for i in axes)

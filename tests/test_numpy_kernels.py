@@ -6,7 +6,8 @@ NaN payloads and -0.0 moved by data movement, strings): through the kernel, and 
 one-node onnxruntime session (or, for a dtype onnxruntime has no kernel for, the session detour
 of ``_ort_compat.CAST_VIA`` that ``bind`` takes without the kernel). Results must agree in
 dtype, shape and bytes. Inputs onnxruntime rejects (an index out of range) must be declined,
-so that the session raises.
+so that the session raises; so must inputs whose result the standard leaves open (a scatter
+writing one element twice), so that the session gives its own.
 """
 
 from __future__ import annotations
@@ -318,6 +319,123 @@ def test_where_except_on_floats(dtype, rng):
             check("Where", (), *args)
 
 
+def _distinct_tuples(lead: tuple, count: int, rng) -> np.ndarray:
+    """``count`` different index tuples into an array whose leading sizes are ``lead``, each
+    entry made negative (counted from the end) at random: shape (count, len(lead))."""
+    flat = rng.permutation(int(np.prod(lead)))[:count]
+    tuples = np.stack(np.unravel_index(flat, lead), axis=-1).astype(I64).reshape(count, len(lead))
+    return tuples - np.asarray(lead, I64) * (rng.random(tuples.shape) < 0.5)
+
+
+SCATTER_SHAPES = [(1,), (5,), (3, 4), (2, 0, 3), (2, 3, 4), (2, 3, 1, 2)]
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_nd_negative_indices_and_every_depth(dtype, rng):
+    done = 0
+    for shape in SCATTER_SHAPES:
+        x = data(dtype, shape, rng)
+        for k in range(1, len(shape) + 1):
+            lead, rest = shape[:k], shape[k:]
+            size = int(np.prod(lead))
+            for batch in [(0,), (1,), (min(size, 3),), (2, 1), ()]:
+                count = int(np.prod(batch))
+                if count > size:
+                    continue
+                idx = _distinct_tuples(lead, count, rng).reshape(batch + (k,))
+                check("ScatterND", (), x, idx, data(dtype, batch + rest, rng))
+                done += 1
+    assert done >= 60
+    x = data(dtype, (3, 4), rng)
+    check("ScatterND", (("reduction", "none"),), x, i64([-1], [0]), data(dtype, (2, 4), rng))
+    check("ScatterND", (), x, i64([-3, -4], [2, 3]), data(dtype, (2,), rng))
+    check("ScatterND", (), x, i64(-1, 2), data(dtype, (), rng))  # one tuple, no batch axis
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_nd_declines(dtype, rng):
+    x = data(dtype, (3, 4), rng)
+    row = data(dtype, (1, 4), rng)
+    for bad in ([3], [-4], [BIG], [-BIG - 1]):  # out of range: onnxruntime refuses
+        declines("ScatterND", (), x, i64(bad), row)
+    declines("ScatterND", (), x, i64([0]), data(dtype, (2, 4), rng))  # updates do not fit
+    declines("ScatterND", (), x, i64([0]).astype(np.int32), row)  # int64 indices only
+    declines("ScatterND", (), data(dtype, (), rng), np.zeros(0, I64), data(dtype, (), rng))
+    # duplicate tuples: onnxruntime gives a result, but the order of the writes is open
+    for idx in (i64([1], [1]), i64([2], [-1]), i64([0, 1], [1, 0], [-3, 1])):
+        updates = data(dtype, idx.shape[:1] + x.shape[idx.shape[1]:], rng)
+        assert K.run("ScatterND", "", (), [x, idx, updates]) is None
+    # a reduction, and index tuples of length 0 (the whole array): left to onnxruntime
+    for attrs, idx, updates in [((("reduction", "add"),), i64([0]), row),
+                                ((), np.zeros((1, 0), I64), data(dtype, (1, 3, 4), rng))]:
+        assert K.run("ScatterND", "", attrs, [x, idx, updates]) is None
+    # empty slices named in range are written as nothing; one out of range is refused
+    z = data(dtype, (2, 0, 3), rng)
+    check("ScatterND", (), z, i64([1], [0], [-2]), data(dtype, (3, 0, 3), rng))
+    declines("ScatterND", (), z, i64([2]), data(dtype, (1, 0, 3), rng))
+
+
+def _distinct_along(shape: tuple, axis: int, idx_shape: tuple, rng) -> np.ndarray:
+    """Indices of ``idx_shape`` (each size at most ``shape``'s) into ``shape`` along ``axis``,
+    different along that axis at every position (so no two write one element), some
+    counted from the end."""
+    order = np.argsort(rng.random(shape), axis=axis)
+    idx = order[tuple(slice(0, m) for m in idx_shape)].astype(I64)
+    return idx - shape[axis] * (rng.random(idx.shape) < 0.5)
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_elements_every_axis_and_smaller_indices(dtype, rng):
+    done = 0
+    for shape in SCATTER_SHAPES:
+        x = data(dtype, shape, rng)
+        for axis in range(-len(shape), len(shape)):
+            for idx_shape in {shape, tuple(max(d - 1, 0) for d in shape),
+                              tuple(min(d, 1) for d in shape),
+                              tuple(0 if i == axis % len(shape) else d
+                                    for i, d in enumerate(shape))}:
+                idx = _distinct_along(shape, axis, idx_shape, rng)
+                updates = data(dtype, idx_shape, rng)
+                for idx_dt in (np.int64, np.int32):
+                    check("ScatterElements", (("axis", axis),), x, idx.astype(idx_dt), updates)
+                    done += 1
+    assert done >= 100
+    check("ScatterElements", (), data(dtype, (3,), rng), i64(2, -3), data(dtype, (2,), rng))
+    check("ScatterElements", (("axis", 1), ("reduction", "none")), data(dtype, (2, 3), rng),
+          i64([0, -1], [2, 1]), data(dtype, (2, 2), rng))
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_elements_declines(dtype, rng):
+    x = data(dtype, (3, 4), rng)
+    one = data(dtype, (1, 1), rng)
+    for axis, bad in [(0, 3), (0, -4), (1, 4), (-1, -5), (1, BIG), (0, -BIG - 1)]:
+        declines("ScatterElements", (("axis", axis),), x, i64([bad]), one)
+    declines("ScatterElements", (("axis", 0),), x, np.array([[-(2**31)]], np.int32), one)
+    # indices larger than the data off the axis, or updates of another shape
+    declines("ScatterElements", (("axis", 1),), x, np.zeros((4, 1), I64), data(dtype, (4, 1),
+                                                                              rng))
+    declines("ScatterElements", (("axis", 1),), x, i64([0, 1]), data(dtype, (1, 3), rng))
+    declines("ScatterElements", (), data(dtype, (), rng), np.array(0, I64), data(dtype, (), rng))
+    # duplicate targets (also two indices naming one element, -1 and 3): the order is open
+    for idx in (i64([1, 1]), i64([3, -1]), i64([0, 1, 2, 3, 0])):
+        updates = data(dtype, idx.shape, rng)
+        assert K.run("ScatterElements", "", (("axis", 1),), [x, idx, updates]) is None
+    assert K.run("ScatterElements", "", (("axis", 0), ("reduction", "add")),
+                 [x, i64([0]), one]) is None
+
+
+def test_scatters_write_a_copy():
+    x = np.arange(6.0).reshape(2, 3)
+    before = x.copy()
+    (nd,) = K.run("ScatterND", "", (), [x, i64([0]), np.zeros((1, 3))])
+    (el,) = K.run("ScatterElements", "", (("axis", 1),), [x, i64([2]), np.zeros((1, 1))])
+    assert not np.shares_memory(nd, x) and not np.shares_memory(el, x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(nd, [[0, 0, 0], [3, 4, 5]])
+    np.testing.assert_array_equal(el, [[0, 1, 0], [3, 4, 5]])
+
+
 # --- integer and bool operators --------------------------------------------------------------
 
 PAIRS = [((), ()), ((7,), (7,)), ((0,), (1,)), ((3, 4), (4,)), ((3, 1), (1, 4)),
@@ -419,7 +537,8 @@ def test_integer_sums_up_to_the_exact_bound(dtype, rng):
 
 def test_every_kernel_is_tested():
     tested = {"Identity", "Flatten", "Shape", "Size", "Reshape", "Transpose", "Squeeze",
-              "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "Expand", "Tile",
+              "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "ScatterND",
+              "ScatterElements", "Expand", "Tile",
               "Where", "Add", "Sub", "Mul", "Min", "Max", "Equal", "Less", "LessOrEqual",
               "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor", "Not", "Cast",
               "ReduceSum", "ReduceMax", "ReduceMin"}

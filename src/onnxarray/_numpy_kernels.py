@@ -11,9 +11,9 @@ sign of a -0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``).
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
 ValueError/IndexError/TypeError, for any input it does not compute exactly as onnxruntime does
-(an out-of-range index, a bad shape, an empty max): the caller then runs the onnxruntime
-session, which gives its result or its error. ``tests/test_numpy_kernels.py`` checks every
-kernel against the one-node session, bit for bit.
+(an out-of-range index, a bad shape, an empty max, a scatter writing one element twice): the
+caller then runs the onnxruntime session, which gives its result or its error.
+``tests/test_numpy_kernels.py`` checks every kernel against the one-node session, bit for bit.
 """
 
 from __future__ import annotations
@@ -165,6 +165,82 @@ def _gather_elements(a, x, idx):
     return np.take_along_axis(x, idx, axis=axis)
 
 
+def _distinct_positions(pos: np.ndarray) -> bool:
+    """Whether the flat positions ``pos`` are all different (a scatter writes each once)."""
+    if pos.size < 2:
+        return True
+    ordered = np.sort(pos, axis=None)
+    return not (ordered[1:] == ordered[:-1]).any()
+
+
+def _in_range(idx: np.ndarray, size) -> np.ndarray | None:
+    """Indices counted from the end when negative (as onnxruntime 1.32 does for both
+    scatters), as int64; None when one is outside ``[-size, size)``, which onnxruntime
+    refuses."""
+    idx = idx.astype(np.int64, copy=False)
+    if idx.size and ((idx < -size) | (idx >= size)).any():
+        return None
+    return np.where(idx < 0, idx + size, idx)
+
+
+def _scatter_nd(a, x, idx, updates):
+    """ScatterND without reduction: a copy of ``x`` with the slices named by the last axis of
+    ``idx`` replaced. Declined (left to the session): duplicate index tuples (the standard
+    leaves their order open), indices out of range, a shape that does not fit, 0-d data and
+    index tuples of length 0."""
+    if (a.get("reduction", "none") != "none" or idx.dtype != np.int64 or x.ndim == 0
+            or idx.ndim == 0):
+        return None
+    k = idx.shape[-1]
+    if not 0 < k <= x.ndim or updates.shape != idx.shape[:-1] + x.shape[k:]:
+        return None
+    lead, rest = x.shape[:k], x.shape[k:]
+    n = idx.size // k  # index tuples
+    out = x.copy()
+    if n == 0:
+        return out
+    tuples = _in_range(idx.reshape(n, k), np.array(lead, np.int64))
+    if tuples is None:
+        return None
+    if updates.size == 0:  # the tuples name empty slices: checked, nothing written
+        return out
+    pos = np.ravel_multi_index(tuple(tuples.T), lead)
+    if not _distinct_positions(pos):
+        return None
+    out.reshape((int(np.prod(lead)), int(np.prod(rest))))[pos] = updates.reshape(n, -1)
+    return out
+
+
+def _scatter_elements(a, x, idx, updates):
+    """ScatterElements without reduction: ``out[..., idx[p], ...] = updates[p]`` along
+    ``axis`` at every position p of ``idx``, whose sizes may be smaller than ``x``'s.
+    Declined like ScatterND: duplicate targets, indices out of range, sizes that do not
+    fit, 0-d data."""
+    axis = a.get("axis", 0)
+    r = x.ndim
+    axis = axis + r if axis < 0 else axis
+    if (a.get("reduction", "none") != "none" or idx.dtype not in _INDEX or r == 0
+            or idx.ndim != r or updates.shape != idx.shape or not 0 <= axis < r
+            or any(m > n for m, n in zip(idx.shape, x.shape))):
+        return None
+    out = x.copy()
+    if idx.size == 0:
+        return out
+    along = _in_range(idx, x.shape[axis])
+    if along is None:
+        return None
+    strides = [int(np.prod(x.shape[i + 1:])) for i in range(r)]
+    pos = along * strides[axis]
+    for i, m in enumerate(idx.shape):
+        if i != axis and m > 1:
+            pos = pos + (np.arange(m, dtype=np.int64) * strides[i]).reshape(
+                [m if j == i else 1 for j in range(r)])
+    if not _distinct_positions(pos):
+        return None
+    out.reshape(-1)[pos.reshape(-1)] = updates.reshape(-1)
+    return out
+
+
 def _expand(a, x, shape):
     target = _ints(shape, _INDEX[:1])
     if target is None or any(d < 0 for d in target):
@@ -280,6 +356,8 @@ KERNELS: dict[str, tuple] = {
     "Slice": (_ANY, (0,), (), _slice),
     "Gather": (_ANY, (0,), ("axis",), _gather),
     "GatherElements": (_ANY, (0,), ("axis",), _gather_elements),
+    "ScatterND": (_ANY, (0, 2), ("reduction",), _scatter_nd),
+    "ScatterElements": (_ANY, (0, 2), ("axis", "reduction"), _scatter_elements),
     "Expand": (_ANY, (0,), (), _expand),
     "Tile": (_ANY, (0,), (), _tile),
     "Shape": (_ANY, (0,), ("start", "end"), _shape),

@@ -22,7 +22,7 @@ from onnxarray import _dtypes as D
 from onnxarray import _executor
 from onnxarray import _numpy_kernels as K
 from onnxarray._executor import ExecutionError, run_session
-from onnxarray._graph import NODE_NAME_ATTR, Value
+from onnxarray._graph import NODE_NAME_ATTR, Value, topological_order
 from onnxarray._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS
 
 INTS = [D.int8, D.int16, D.int32, D.int64, D.uint8, D.uint16, D.uint32, D.uint64]
@@ -346,6 +346,16 @@ def test_scatter_nd_negative_indices_and_every_depth(dtype, rng):
                 check("ScatterND", (), x, idx, data(dtype, batch + rest, rng))
                 done += 1
     assert done >= 60
+    for shape, k in [((40, 3), 1), ((8, 6, 2), 2), ((4, 5, 3), 3)]:  # more than K._FEW tuples
+        x, lead = data(dtype, shape, rng), shape[:k]
+        idx = _distinct_tuples(lead, K._FEW + 3, rng)
+        check("ScatterND", (), x, idx, data(dtype, (K._FEW + 3,) + shape[k:], rng))
+        dup = np.concatenate([idx, idx[-1:]])
+        assert K.run("ScatterND", "", (), [x, dup, data(dtype, dup.shape[:1] + shape[k:],
+                                                           rng)]) is None
+        far = idx.copy()
+        far[-1, -1] = lead[-1]
+        declines("ScatterND", (), x, far, data(dtype, (K._FEW + 3,) + shape[k:], rng))
     x = data(dtype, (3, 4), rng)
     check("ScatterND", (("reduction", "none"),), x, i64([-1], [0]), data(dtype, (2, 4), rng))
     check("ScatterND", (), x, i64([-3, -4], [2, 3]), data(dtype, (2,), rng))
@@ -371,7 +381,7 @@ def test_scatter_nd_declines(dtype, rng):
         assert K.run("ScatterND", "", attrs, [x, idx, updates]) is None
     # empty slices named in range are written as nothing; one out of range is refused
     z = data(dtype, (2, 0, 3), rng)
-    check("ScatterND", (), z, i64([1], [0], [-2]), data(dtype, (3, 0, 3), rng))
+    check("ScatterND", (), z, i64([1], [-2]), data(dtype, (2, 0, 3), rng))
     declines("ScatterND", (), z, i64([2]), data(dtype, (1, 0, 3), rng))
 
 
@@ -553,6 +563,57 @@ def test_unknown_attributes_and_float_arithmetic_decline(rng):
     assert K.run("Add", "", (("some_attribute", 1),), [i, i]) is None
     assert K.run("Add", "onnxarray", (), [i, i]) is None
     assert K.run("Add", "", (), [i, i.astype(np.int32)]) is None  # mixed dtypes
+
+
+def _traced(fn, *arrays):
+    """``fn`` traced on exact-shape arguments: (nodes, outputs, inputs, built model's run)."""
+    args = {f"x{i}": xp.argument(shape=a.shape, dtype=_dtype(a)) for i, a in enumerate(arrays)}
+    out = fn(*args.values())
+    outs = [o._v for o in (out if isinstance(out, tuple) else (out,))]
+    model = xp.build(args, {f"y{i}": o for i, o in enumerate(out if isinstance(out, tuple)
+                                                              else (out,))})
+    sess = _executor.session_for_model(model.SerializeToString(), optimize="none")
+    return (topological_order(outs), outs, [a._v for a in args.values()],
+            lambda feeds: sess.run(None, dict(zip(args, feeds))))
+
+
+@pytest.mark.parametrize("dtype", [D.int32, D.uint64, D.float64, D.string], ids=lambda d: d.name)
+def test_a_graph_of_exact_operators_runs_as_one_program(dtype, rng):
+    def fn(a):
+        b = xp.reshape(xp.permute_dims(a, (1, 0)), (2, 6))
+        b[0:1, ::2] = a[2, 1]  # Slice, Reshape, ScatterND
+        return xp.concat([b, b[:, ::-1]], axis=0), xp.take(b, xp.asarray([1, -1]), axis=1)
+
+    x = data(dtype, (3, 4), rng)
+    nodes, outs, ins, model = _traced(fn, x)
+    assert {"Transpose", "Reshape", "ScatterND", "Concat", "Gather"} <= {n.op for n in nodes}
+    run = K.program(nodes, outs, ins)
+    assert run is not None
+    for feed in [x, data(dtype, (3, 4), rng)]:
+        got, want = run([feed]), model([feed])
+        assert len(got) == len(want) == 2
+        for g, w in zip(got, want):
+            assert g.flags.c_contiguous and g.flags.owndata and not np.shares_memory(g, feed)
+            _same_bits(g, w, "program")
+
+
+def test_a_program_declines_what_a_kernel_declines(rng):
+    x, i = data(D.float32, (5,), rng), i64(4, -5)
+    nodes, outs, ins, model = _traced(lambda a, k: xp.take(a, k), x, i)
+    run = K.program(nodes, outs, ins)
+    _same_bits(run([x, i])[0], model([x, i])[0], "take")
+    assert run([x, i64(5, 0)]) is None  # out of range: the session raises
+    with pytest.raises(_executor.RUN_FAILURES):
+        model([x, i64(5, 0)])
+
+
+def test_graphs_with_other_operators_are_no_program(rng):
+    x = data(D.float64, (3,), rng)
+    for fn in (lambda a: a + a, lambda a: xp.reshape(xp.exp(a), (3, 1)), lambda a: a):
+        nodes, outs, ins, _ = _traced(fn, x)
+        assert K.program(nodes, outs, ins) is None
+    nodes, outs, ins, _ = _traced(lambda a: xp.reshape(a, (3, 1)), x)
+    assert K.program(nodes, outs, ins[:0]) is None  # an input not given
 
 
 def test_eager_data_movement_and_integer_calls_compile_no_session():

@@ -19,13 +19,14 @@ caller then runs the onnxruntime session, which gives its result or its error.
 from __future__ import annotations
 
 from functools import reduce as _fold
+from math import prod as _prod
 
 import numpy as np
 from onnx import TensorProto as T
 
 from ._graph import NODE_NAME_ATTR
 
-__all__ = ["KERNELS", "run"]
+__all__ = ["KERNELS", "run", "program"]
 
 _ANY = "biufO"  # bool, ints, uints, floats, strings (object arrays)
 _INT = "iu"
@@ -183,31 +184,59 @@ def _in_range(idx: np.ndarray, size) -> np.ndarray | None:
     return np.where(idx < 0, idx + size, idx)
 
 
+_FEW = 32  # index tuples checked as Python ints: NumPy's per-call cost exceeds the work
+_I64 = np.dtype(np.int64)
+
+
+def _row_positions(tuples: np.ndarray, lead: tuple):
+    """The rows (of an array of ``lead`` leading sizes seen as rows) that index tuples name,
+    negative entries counted from the end; None when one is out of range or two are equal."""
+    n = len(tuples)
+    if n <= _FEW:
+        rows = []
+        for t in tuples.tolist():
+            p = 0
+            for i, d in zip(t, lead):
+                if not -d <= i < d:
+                    return None
+                p = p * d + (i + d if i < 0 else i)
+            rows.append(p)
+        return rows if len(set(rows)) == n else None
+    tuples = _in_range(tuples, np.array(lead, np.int64))
+    if tuples is None:
+        return None
+    rows = np.ravel_multi_index(tuple(tuples.T), lead)
+    return rows if _distinct_positions(rows) else None
+
+
 def _scatter_nd(a, x, idx, updates):
     """ScatterND without reduction: a copy of ``x`` with the slices named by the last axis of
     ``idx`` replaced. Declined (left to the session): duplicate index tuples (the standard
     leaves their order open), indices out of range, a shape that does not fit, 0-d data and
     index tuples of length 0."""
-    if (a.get("reduction", "none") != "none" or idx.dtype != np.int64 or x.ndim == 0
-            or idx.ndim == 0):
+    if a and a.get("reduction", "none") != "none" or idx.dtype != _I64 or not x.ndim \
+            or not idx.ndim:
         return None
     k = idx.shape[-1]
     if not 0 < k <= x.ndim or updates.shape != idx.shape[:-1] + x.shape[k:]:
         return None
-    lead, rest = x.shape[:k], x.shape[k:]
     n = idx.size // k  # index tuples
     out = x.copy()
     if n == 0:
         return out
-    tuples = _in_range(idx.reshape(n, k), np.array(lead, np.int64))
-    if tuples is None:
+    if k == 1 and n <= _FEW:  # x[i] = row, the common case: consecutive rows are a slice
+        d = x.shape[0]
+        rows = [i + d if i < 0 else i for i in idx.ravel().tolist()]
+        lo = rows[0]
+        if 0 <= lo and lo + n <= d and rows == list(range(lo, lo + n)):
+            out[lo:lo + n] = updates if updates.ndim == x.ndim else updates.reshape(
+                (n,) + x.shape[1:])
+            return out
+    rows = _row_positions(idx.reshape(n, k), x.shape[:k])
+    if rows is None:
         return None
-    if updates.size == 0:  # the tuples name empty slices: checked, nothing written
-        return out
-    pos = np.ravel_multi_index(tuple(tuples.T), lead)
-    if not _distinct_positions(pos):
-        return None
-    out.reshape((int(np.prod(lead)), int(np.prod(rest))))[pos] = updates.reshape(n, -1)
+    if updates.size:  # else the tuples name empty slices: checked, nothing written
+        out.reshape(_prod(x.shape[:k]), updates.size // n)[rows] = updates.reshape(n, -1)
     return out
 
 
@@ -229,7 +258,7 @@ def _scatter_elements(a, x, idx, updates):
     along = _in_range(idx, x.shape[axis])
     if along is None:
         return None
-    strides = [int(np.prod(x.shape[i + 1:])) for i in range(r)]
+    strides = [_prod(x.shape[i + 1:]) for i in range(r)]
     pos = along * strides[axis]
     for i, m in enumerate(idx.shape):
         if i != axis and m > 1:
@@ -386,9 +415,8 @@ KERNELS: dict[str, tuple] = {
 }
 
 
-def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
-    """``op`` on the NumPy arrays ``arrays`` (None for an omitted optional input), or None
-    when it is not computed here (the caller runs the onnxruntime session)."""
+def _kernel_of(op: str, domain: str, attrs: tuple):
+    """``(kernel, attributes, kinds, data positions)`` of a node computed here, else None."""
     entry = KERNELS.get(op)
     if entry is None or domain:
         return None
@@ -400,15 +428,24 @@ def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
                 return None
         else:
             a[name] = value
-    data = arrays if data_pos is None else [arrays[i] for i in data_pos if i < len(arrays)]
-    if not data or data[0] is None:
+    return kernel, a, kinds, data_pos
+
+
+def _data_dtype(kinds: str, data_pos, dtypes: list):
+    """The one dtype of the data inputs (None for an omitted one) if of ``kinds``, else None."""
+    data = dtypes if data_pos is None else [dtypes[i] for i in data_pos if i < len(dtypes)]
+    if not data or data[0] is None or data[0].kind not in kinds:
         return None
-    dt = data[0].dtype
-    if dt.kind not in kinds:
-        return None
-    for x in data:
-        if x is None or (x.dtype is not dt and x.dtype != dt):
+    dt = data[0]
+    for d in data:
+        if d is None or (d is not dt and d != dt):
             return None
+    return dt
+
+
+def _call(kernel, a: dict, arrays, strings: bool) -> np.ndarray | None:
+    """The kernel's result as a fresh C-ordered array (as a session returns: no views), or
+    None when it declines."""
     try:
         out = kernel(a, *arrays)
     except (ValueError, IndexError, TypeError):
@@ -416,8 +453,70 @@ def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
     if out is None:
         return None
     if type(out) is not np.ndarray:  # a 0-d result can be a NumPy scalar or a str
-        out = np.asarray(out, dtype=object if dt.kind == "O" else None)
+        out = np.asarray(out, dtype=object if strings else None)
     flags = out.flags
     if not (flags.owndata and flags.c_contiguous) or out is arrays[0]:
-        out = out.copy()  # a fresh C-ordered array, as a session returns: no views
-    return [out]
+        out = out.copy()
+    return out
+
+
+def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
+    """``op`` on the NumPy arrays ``arrays`` (None for an omitted optional input), or None
+    when it is not computed here (the caller runs the onnxruntime session)."""
+    found = _kernel_of(op, domain, attrs)
+    if found is None:
+        return None
+    kernel, a, kinds, data_pos = found
+    dt = _data_dtype(kinds, data_pos, [None if x is None else x.dtype for x in arrays])
+    if dt is None:
+        return None
+    out = _call(kernel, a, arrays, dt.kind == "O")
+    return None if out is None else [out]
+
+
+def program(nodes, outputs, inputs):
+    """A traced graph of exact-shape inputs as a function of their data that runs every node
+    with its kernel: ``nodes`` producers first, ``outputs`` and ``inputs`` Values. The
+    function gives the outputs' data, or None when a kernel declines (the caller then runs
+    the graph's session, whose nodes give the same bits). None instead of a function when a
+    node has no kernel for its dtypes or an output is not computed by a node (a session
+    returns no input as it is). The dtypes are checked once, here: a plan's are fixed."""
+    # env: the feeds, then the constants, then each node's result
+    slots = {id(v): i for i, v in enumerate(inputs)}
+    env0: list = [None] * len(inputs)
+    for node in nodes:
+        for v in node.inputs:
+            if v is not None and v.data is not None and id(v) not in slots:
+                slots[id(v)] = len(env0)
+                env0.append(v.data)
+    n_fixed = len(env0)
+    steps = []
+    for node in nodes:
+        found = _kernel_of(node.op, node.domain, node.attrs)
+        if found is None or len(node.outputs) != 1:
+            return None
+        kernel, a, kinds, data_pos = found
+        dt = _data_dtype(kinds, data_pos, [None if v is None else v.dtype.numpy
+                                           for v in node.inputs])
+        if dt is None:
+            return None
+        ins = [None if v is None else slots.get(id(v)) for v in node.inputs]
+        if any(i is None and v is not None for i, v in zip(ins, node.inputs)):
+            return None  # an input of the graph that is not among ``inputs``
+        steps.append((kernel, a, ins, dt.kind == "O"))
+        slots[id(node.outputs[0])] = n_fixed + len(steps) - 1
+    if not steps or any(slots.get(id(v), -1) < n_fixed for v in outputs):
+        return None
+    outs = [slots[id(v)] for v in outputs]
+    n_in = len(inputs)
+
+    def run_all(feeds):
+        env = list(env0)
+        env[:n_in] = feeds
+        for kernel, a, ins, strings in steps:
+            out = _call(kernel, a, [None if i is None else env[i] for i in ins], strings)
+            if out is None:
+                return None
+            env.append(out)
+        return [env[i] for i in outs]
+    return run_all

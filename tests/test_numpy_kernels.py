@@ -319,6 +319,42 @@ def test_where_except_on_floats(dtype, rng):
             check("Where", (), *args)
 
 
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_gather_nd_negative_indices_and_every_depth(dtype, rng):
+    for shape in SCATTER_SHAPES:
+        x = data(dtype, shape, rng)
+        for k in range(1, len(shape) + 1):
+            lead = np.asarray(shape[:k], I64)
+            if not lead.all():  # nothing to name: only empty index arrays
+                check("GatherND", (), x, np.zeros((0, k), I64))
+                declines("GatherND", (), x, np.zeros((1, k), I64))
+                continue
+            for batch in [(), (0,), (1,), (4,), (2, 3)]:
+                idx = (rng.random(batch + (k,)) * lead).astype(I64)  # repeats allowed
+                idx -= lead * (rng.random(idx.shape) < 0.5)
+                check("GatherND", (), x, idx)
+            for bad in (lead, -lead - 1):
+                if x.size:
+                    declines("GatherND", (), x, bad[None, :])
+                else:  # onnxruntime checks no index that names an empty slice
+                    assert K.run("GatherND", "", (), [x, bad[None, :]]) is None
+    x = data(dtype, (3, 4), rng)
+    check("GatherND", (("batch_dims", 0),), x, i64([2, -1], [0, 0]))
+    assert K.run("GatherND", "", (("batch_dims", 1),), [x, i64([1], [2], [0])]) is None
+    assert K.run("GatherND", "", (), [x, np.zeros((2, 0), I64)]) is None  # whole copies
+    declines("GatherND", (), x, np.array([[1, 1]], np.int32))  # int64 indices only
+
+
+def test_nonzero_of_bool_masks(rng):
+    for shape in SHAPES + [(1,), (4, 1, 3)]:
+        for p in (0.0, 0.3, 1.0):
+            check("NonZero", (), np.asarray(rng.random(shape) < p))
+    check("NonZero", (), np.array(True))  # a 0-d mask counts as rank 1
+    check("NonZero", (), np.array(False))
+    for dtype in (D.int64, D.float64):  # not computed here
+        assert K.run("NonZero", "", (), [data(dtype, (4,), rng)]) is None
+
+
 def _distinct_tuples(lead: tuple, count: int, rng) -> np.ndarray:
     """``count`` different index tuples into an array whose leading sizes are ``lead``, each
     entry made negative (counted from the end) at random: shape (count, len(lead))."""
@@ -547,8 +583,8 @@ def test_integer_sums_up_to_the_exact_bound(dtype, rng):
 
 def test_every_kernel_is_tested():
     tested = {"Identity", "Flatten", "Shape", "Size", "Reshape", "Transpose", "Squeeze",
-              "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "ScatterND",
-              "ScatterElements", "Expand", "Tile",
+              "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "GatherND", "NonZero",
+              "ScatterND", "ScatterElements", "Expand", "Tile",
               "Where", "Add", "Sub", "Mul", "Min", "Max", "Equal", "Less", "LessOrEqual",
               "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor", "Not", "Cast",
               "ReduceSum", "ReduceMax", "ReduceMin"}

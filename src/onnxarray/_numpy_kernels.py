@@ -33,6 +33,7 @@ _INT = "iu"
 _INTB = "biu"
 _BOOL = "b"
 _INDEX = (np.dtype(np.int64), np.dtype(np.int32))
+_I64 = _INDEX[0]
 
 # ONNX element types of the integer and bool dtypes (the targets of exact casts).
 _CAST_TO = {T.BOOL: np.dtype(np.bool_), T.INT8: np.dtype(np.int8), T.INT16: np.dtype(np.int16),
@@ -166,6 +167,28 @@ def _gather_elements(a, x, idx):
     return np.take_along_axis(x, idx, axis=axis)
 
 
+def _gather_nd(a, x, idx):
+    """GatherND without batch axes: the slices of ``x`` named by the last axis of ``idx``,
+    negative entries counted from the end (as onnxruntime 1.32 does); declined: indices out
+    of range, 0-d data, index tuples of length 0."""
+    if a.get("batch_dims", 0) or idx.dtype != _I64 or not idx.ndim or not x.ndim:
+        return None
+    k = idx.shape[-1]
+    if not 0 < k <= x.ndim:
+        return None
+    # NumPy's integer indexing counts negative indices from the end too, and raises
+    # IndexError for one out of range (also where onnxruntime, naming an empty slice, does not)
+    return x[tuple(idx[..., j] for j in range(k))]
+
+
+def _nonzero(a, x):
+    """NonZero of a bool array: the positions of its true entries, row-major, as an int64
+    (rank, count) array; a 0-d array counts as rank 1 (as onnxruntime does)."""
+    if not x.ndim:
+        return np.zeros((1, 1 if x else 0), np.int64)
+    return np.array(np.nonzero(x), np.int64).reshape(x.ndim, -1)
+
+
 def _distinct_positions(pos: np.ndarray) -> bool:
     """Whether the flat positions ``pos`` are all different (a scatter writes each once)."""
     if pos.size < 2:
@@ -185,7 +208,6 @@ def _in_range(idx: np.ndarray, size) -> np.ndarray | None:
 
 
 _FEW = 32  # index tuples checked as Python ints: NumPy's per-call cost exceeds the work
-_I64 = np.dtype(np.int64)
 
 
 def _row_positions(tuples: np.ndarray, lead: tuple):
@@ -385,6 +407,8 @@ KERNELS: dict[str, tuple] = {
     "Slice": (_ANY, (0,), (), _slice),
     "Gather": (_ANY, (0,), ("axis",), _gather),
     "GatherElements": (_ANY, (0,), ("axis",), _gather_elements),
+    "GatherND": (_ANY, (0,), ("batch_dims",), _gather_nd),
+    "NonZero": (_BOOL, (0,), (), _nonzero),  # onnxruntime has no kernel for most others
     "ScatterND": (_ANY, (0, 2), ("reduction",), _scatter_nd),
     "ScatterElements": (_ANY, (0, 2), ("axis", "reduction"), _scatter_elements),
     "Expand": (_ANY, (0,), (), _expand),

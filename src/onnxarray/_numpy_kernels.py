@@ -14,6 +14,7 @@ ValueError/IndexError/TypeError, for any input it does not compute exactly as on
 (an out-of-range index, a bad shape, an empty max, a scatter writing one element twice): the
 caller then runs the onnxruntime session, which gives its result or its error.
 ``tests/test_numpy_kernels.py`` checks every kernel against the one-node session, bit for bit.
+``program`` runs a whole traced graph of such operators (a compiled plan, ``_plans``) this way.
 """
 
 from __future__ import annotations

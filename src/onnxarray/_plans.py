@@ -37,6 +37,11 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   ~5 ms of CPU to each ~15 ms call).
   ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
+A plan whose every node is an exact operator with a NumPy kernel (data movement, integer and
+bool operators: ``_numpy_kernels``) runs those kernels in order instead of its session (a
+reshape or a basic assignment then costs ~1-3 us, not a ~6-9 us session run); the session,
+compiled all the same, answers the calls a kernel declines, with the same bits.
+
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
 plans.

@@ -152,7 +152,8 @@ def consumers(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against NumPy, the peer library, skl2onnx and jax2onnx (jax on CPU),
     reported as ratios from one run."""
-    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "skl2onnx", "jax", "jax2onnx")
+    session.install(".[dask]", "ndonnx", "scikit-learn>=1.6", "scipy>=1.14",
+                    "array-api-strict>=2.6", "skl2onnx", "jax", "jax2onnx")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

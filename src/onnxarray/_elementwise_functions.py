@@ -183,9 +183,9 @@ def _unary_doc(name: str, op: str, int_identity: bool) -> str:
                      "so a composite of operators that compute every element alike replaces "
                      "it.")
     if op == "Tanh":
-        notes.append("float32 is ``2 sigmoid(2x) - 1`` in float64, rounded once: onnxruntime's "
-                     "float32 kernel is 5 ulp off near 8.6 and flushes subnormal arguments to "
-                     "zero.")
+        notes.append("float32 is the float64 kernel's result rounded once (its last-bit "
+                     "differences vanish in the rounding): onnxruntime's float32 kernel is 5 ulp "
+                     "off near 8.6 and flushes subnormal arguments to zero.")
     if name in MEASURED_ULP:
         notes.append(_measured(name))
     return doc + ("\n\n" + " ".join(notes) if notes else "")

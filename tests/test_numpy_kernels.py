@@ -508,6 +508,56 @@ def test_integer_arithmetic_wraps(dtype, rng):
         check(op, (), edge[:, None].copy(), edge[None, :].copy())
 
 
+@pytest.mark.parametrize("dtype", INTS, ids=lambda d: d.name)
+def test_integer_bitwise_operators_and_sign(dtype, rng):
+    for sa, sb in PAIRS:
+        a, b = data(dtype, sa, rng), data(dtype, sb, rng)
+        for op in ("BitwiseAnd", "BitwiseOr", "BitwiseXor"):
+            check(op, (), a, b)
+        check("BitwiseNot", (), a)
+        check("Sign", (), a)
+    bits = dtype.bits
+    if dtype.kind == "u":  # BitShift takes unsigned integers only
+        x = data(dtype, (4, 5), rng)
+        for direction in ("LEFT", "RIGHT"):
+            shifts = rng.integers(0, bits, (4, 5)).astype(dtype.numpy)
+            check("BitShift", (("direction", direction),), x, shifts)
+            check("BitShift", (("direction", direction),), x, np.array(bits - 1, dtype.numpy))
+            check("BitShift", (("direction", direction),), x[:0], shifts[:0])
+            too_far = np.full((4, 5), bits, dtype.numpy)  # not specified alike everywhere
+            assert K.run("BitShift", "", (("direction", direction),), [x, too_far]) is None
+
+
+@pytest.mark.parametrize("dtype", [D.bool, *INTS], ids=lambda d: d.name)
+def test_integer_argmax_and_argmin_take_the_first_tie(dtype, rng):
+    for shape in SHAPES[1:] + [(4, 1, 3)]:
+        x = data(dtype, shape, rng)
+        ties = x if dtype is D.bool else np.asarray(x % 3, dtype.numpy)  # many equal values
+        for axis in range(-len(shape), len(shape)):
+            for attrs in [(("axis", axis),), (("axis", axis), ("keepdims", 0)),
+                          (("axis", axis), ("keepdims", 1), ("select_last_index", 0))]:
+                for op in ("ArgMax", "ArgMin"):
+                    for v in (x, ties):
+                        if shape[axis]:
+                            check(op, attrs, v)
+                        else:  # an empty axis: onnxruntime refuses it
+                            declines(op, attrs, v)
+    x = data(dtype, (3, 4), rng)
+    check("ArgMax", (), x)  # axis 0 by default
+    assert K.run("ArgMax", "", (("select_last_index", 1),), [x]) is None
+
+
+@pytest.mark.parametrize("dtype", [D.bool, *INTS, D.float32, D.float64], ids=lambda d: d.name)
+def test_trilu_every_diagonal(dtype, rng):
+    for shape in [(3, 4), (4, 3), (1, 1), (2, 3, 4), (0, 3), (3, 0), (2, 0, 2, 2)]:
+        x = data(dtype, shape, rng)
+        for k in [None, 0, 1, -1, 2, -3, 5, -5, 2**40, -(2**40), BIG, -BIG - 1]:
+            for upper in (0, 1):
+                check("Trilu", (("upper", upper),), x, None if k is None else np.array(k, I64))
+        check("Trilu", (), x, i64(1))  # upper by default; k as a 1-element tensor
+    assert K.run("Trilu", "", (), [data(dtype, (4,), rng), None]) is None
+
+
 @pytest.mark.parametrize("op", ["And", "Or", "Xor", "Equal", "Less", "LessOrEqual", "Greater",
                                 "GreaterOrEqual", "Min", "Max", "Not"])
 def test_bool_operators(op, rng):
@@ -587,7 +637,8 @@ def test_every_kernel_is_tested():
               "ScatterND", "ScatterElements", "Expand", "Tile",
               "Where", "Add", "Sub", "Mul", "Min", "Max", "Equal", "Less", "LessOrEqual",
               "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor", "Not", "Cast",
-              "ReduceSum", "ReduceMax", "ReduceMin"}
+              "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "BitwiseAnd", "BitwiseOr",
+              "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax", "ArgMin", "Trilu"}
     assert set(K.KERNELS) == tested
 
 

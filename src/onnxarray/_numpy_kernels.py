@@ -391,6 +391,37 @@ def _reduction(ufunc, empty_ok: bool):
     return kernel
 
 
+def _arg_extremum(ufunc):
+    """ArgMax/ArgMin of integers and bools: the first index of the extremum along ``axis``
+    (ONNX's default ``select_last_index=0``, as NumPy); an empty axis is left to onnxruntime."""
+    def kernel(a, x):
+        axis = a.get("axis", 0)
+        axis = axis + x.ndim if axis < 0 else axis
+        if a.get("select_last_index", 0) or not 0 <= axis < x.ndim or not x.shape[axis]:
+            return None
+        return ufunc(x, axis=axis, keepdims=bool(a.get("keepdims", 1))).astype(np.int64)
+    return kernel
+
+
+def _bit_shift(a, x, s):
+    """BitShift of unsigned integers by less than their width (the library's only use: a
+    shift as wide as the type is not specified alike everywhere)."""
+    direction = a.get("direction")
+    if direction not in ("LEFT", "RIGHT") or (s.size and s.max() >= 8 * x.dtype.itemsize):
+        return None
+    return (np.left_shift if direction == "LEFT" else np.right_shift)(x, s)
+
+
+def _trilu(a, x, k=None):
+    """Trilu: the lower (``upper=0``) or upper triangle of the last two axes, the rest +0;
+    ``k`` is clipped to the sizes, where every larger |k| gives the same result."""
+    if x.ndim < 2 or (k is not None and (k.dtype != _I64 or k.size != 1)):
+        return None
+    rows, cols = x.shape[-2:]
+    diagonal = 0 if k is None else max(-rows, min(cols, int(k.reshape(()))))
+    return (np.triu if a.get("upper", 1) else np.tril)(x, diagonal)
+
+
 _ALL = None  # every input is a data input
 _REDUCE_ATTRS = ("keepdims", "noop_with_empty_axes")
 
@@ -429,6 +460,15 @@ KERNELS: dict[str, tuple] = {
     "LessOrEqual": (_INTB, _ALL, (), _elementwise(np.less_equal)),
     "Greater": (_INTB, _ALL, (), _elementwise(np.greater)),
     "GreaterOrEqual": (_INTB, _ALL, (), _elementwise(np.greater_equal)),
+    "Sign": (_INT, _ALL, (), _elementwise(np.sign)),
+    "BitwiseAnd": (_INT, _ALL, (), _elementwise(np.bitwise_and)),
+    "BitwiseOr": (_INT, _ALL, (), _elementwise(np.bitwise_or)),
+    "BitwiseXor": (_INT, _ALL, (), _elementwise(np.bitwise_xor)),
+    "BitwiseNot": (_INT, _ALL, (), _elementwise(np.invert)),
+    "BitShift": ("u", _ALL, ("direction",), _bit_shift),
+    "ArgMax": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmax)),
+    "ArgMin": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmin)),
+    "Trilu": ("biuf", (0,), ("upper",), _trilu),
     "And": (_BOOL, _ALL, (), _elementwise(np.logical_and)),
     "Or": (_BOOL, _ALL, (), _elementwise(np.logical_or)),
     "Xor": (_BOOL, _ALL, (), _elementwise(np.logical_xor)),

@@ -694,6 +694,19 @@ def test_a_program_declines_what_a_kernel_declines(rng):
         model([x, i64(5, 0)])
 
 
+def test_a_plan_of_exact_operators_runs_its_kernels_and_else_its_session(rng):
+    from onnxarray import _plans
+
+    x, i = data(D.int64, (5,), rng), i64(4, -5)
+    plan = _plans.compile_plan(lambda a, k: xp.take(a, k) + a[:2], (xp.asarray(x),
+                                                                    xp.asarray(i)), {},
+                               optimize="none")
+    assert plan.func is _plans._run_kernel_plan
+    _same_bits(np.asarray(plan([x, i])), np.take(x, i) + x[:2], "plan")
+    with pytest.raises(_executor.RUN_FAILURES):  # declined: the session raises
+        plan([x, i64(5, 0)])
+
+
 def test_graphs_with_other_operators_are_no_program(rng):
     x = data(D.float64, (3,), rng)
     for fn in (lambda a: a + a, lambda a: xp.reshape(xp.exp(a), (3, 1)), lambda a: a):

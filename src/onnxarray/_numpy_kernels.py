@@ -403,6 +403,30 @@ def _arg_extremum(ufunc):
     return kernel
 
 
+def _top_k(a, x, k):
+    """TopK, sorted (``sorted=1``): the k largest (or smallest) values along ``axis`` and their
+    indices, ties broken by the lower index (ONNX since opset 11, for ``largest=1`` too);
+    onnxruntime ranks NaN above every number and -0.0 equal to 0.0, as NumPy's sort does. A
+    stable ascending sort of the reversed axis, reversed back, orders the largest first with
+    ties by index."""
+    axis = a.get("axis", -1)
+    axis = axis + x.ndim if axis < 0 else axis
+    if (not a.get("sorted", 1) or not 0 <= axis < x.ndim or k.dtype != _I64 or k.size != 1):
+        return None
+    d = x.shape[axis]
+    n = int(k.reshape(()))
+    if not 0 <= n <= d:
+        return None
+    if a.get("largest", 1):
+        order = np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
+        order = d - 1 - order
+    else:
+        order = np.argsort(x, axis=axis, kind="stable")
+    if n < d:
+        order = order[(slice(None),) * axis + (slice(0, n),)]
+    return np.take_along_axis(x, order, axis), order.astype(np.int64)
+
+
 def _bit_shift(a, x, s):
     """BitShift of unsigned integers by less than their width (the library's only use: a
     shift as wide as the type is not specified alike everywhere)."""
@@ -466,6 +490,7 @@ KERNELS: dict[str, tuple] = {
     "BitwiseXor": (_INT, _ALL, (), _elementwise(np.bitwise_xor)),
     "BitwiseNot": (_INT, _ALL, (), _elementwise(np.invert)),
     "BitShift": ("u", _ALL, ("direction",), _bit_shift),
+    "TopK": ("biuf", (0,), ("axis", "largest", "sorted"), _top_k),
     "ArgMax": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmax)),
     "ArgMin": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmin)),
     "Trilu": ("biuf", (0,), ("upper",), _trilu),
@@ -508,21 +533,28 @@ def _data_dtype(kinds: str, data_pos, dtypes: list):
     return dt
 
 
-def _call(kernel, a: dict, arrays, strings: bool) -> np.ndarray | None:
-    """The kernel's result as a fresh C-ordered array (as a session returns: no views), or
-    None when it declines."""
-    try:
-        out = kernel(a, *arrays)
-    except (ValueError, IndexError, TypeError):
-        return None
-    if out is None:
-        return None
+def _fresh(out, arrays, strings: bool) -> np.ndarray:
+    """``out`` as a fresh C-ordered array, as a session returns (no views)."""
     if type(out) is not np.ndarray:  # a 0-d result can be a NumPy scalar or a str
         out = np.asarray(out, dtype=object if strings else None)
     flags = out.flags
     if not (flags.owndata and flags.c_contiguous) or out is arrays[0]:
         out = out.copy()
     return out
+
+
+def _call(kernel, a: dict, arrays, strings: bool) -> list[np.ndarray] | None:
+    """The kernel's results (a tuple for several outputs) as fresh arrays, or None when it
+    declines."""
+    try:
+        out = kernel(a, *arrays)
+    except (ValueError, IndexError, TypeError):
+        return None
+    if out is None:
+        return None
+    if type(out) is tuple:
+        return [_fresh(o, arrays, strings) for o in out]
+    return [_fresh(out, arrays, strings)]
 
 
 def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
@@ -535,8 +567,7 @@ def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
     dt = _data_dtype(kinds, data_pos, [None if x is None else x.dtype for x in arrays])
     if dt is None:
         return None
-    out = _call(kernel, a, arrays, dt.kind == "O")
-    return None if out is None else [out]
+    return _call(kernel, a, arrays, dt.kind == "O")
 
 
 def program(nodes, outputs, inputs):
@@ -556,9 +587,10 @@ def program(nodes, outputs, inputs):
                 env0.append(v.data)
     n_fixed = len(env0)
     steps = []
+    n_made = 0  # results computed by the steps so far
     for node in nodes:
         found = _kernel_of(node.op, node.domain, node.attrs)
-        if found is None or len(node.outputs) != 1:
+        if found is None:
             return None
         kernel, a, kinds, data_pos = found
         dt = _data_dtype(kinds, data_pos, [None if v is None else v.dtype.numpy
@@ -568,8 +600,11 @@ def program(nodes, outputs, inputs):
         ins = [None if v is None else slots.get(id(v)) for v in node.inputs]
         if any(i is None and v is not None for i, v in zip(ins, node.inputs)):
             return None  # an input of the graph that is not among ``inputs``
-        steps.append((kernel, a, ins, dt.kind == "O"))
-        slots[id(node.outputs[0])] = n_fixed + len(steps) - 1
+        n_outs = len(node.outputs)
+        steps.append((kernel, a, ins, dt.kind == "O", n_outs))
+        for v in node.outputs:
+            slots[id(v)] = n_fixed + n_made
+            n_made += 1
     if not steps or any(slots.get(id(v), -1) < n_fixed for v in outputs):
         return None
     outs = [slots[id(v)] for v in outputs]
@@ -578,10 +613,10 @@ def program(nodes, outputs, inputs):
     def run_all(feeds):
         env = list(env0)
         env[:n_in] = feeds
-        for kernel, a, ins, strings in steps:
+        for kernel, a, ins, strings, n_outs in steps:
             out = _call(kernel, a, [None if i is None else env[i] for i in ins], strings)
-            if out is None:
+            if out is None or len(out) != n_outs:
                 return None
-            env.append(out)
+            env.extend(out)
         return [env[i] for i in outs]
     return run_all

@@ -3,10 +3,12 @@
 Running a cached one-node onnxruntime session costs ~10 us, and the first use of a signature
 compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
 here are those whose result is fully specified bit for bit, on the dtypes where that holds:
-data movement on any dtype (bytes are copied, NaN payloads and -0.0 included), and integer and
-bool arithmetic (wrapping), comparisons, logic, casts and reductions. Float arithmetic is not
-here (NaN payloads and signed zeros differ subtly), nor float ``Where`` (onnxruntime drops the
-sign of a -0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``).
+data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters, gathers,
+triangles), sorting (TopK: ties by index, NaN above every number) and integer and bool
+arithmetic (wrapping), bitwise operators, comparisons, logic, casts, reductions and arg
+extrema. Float arithmetic is not here (NaN payloads and signed zeros differ subtly), nor
+float ``Where`` (onnxruntime drops the sign of a -0.0 in some layouts,
+``_ort_compat.where_keeps_sign_of``).
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises

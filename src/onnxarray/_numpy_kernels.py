@@ -4,11 +4,12 @@ Running a cached one-node onnxruntime session costs ~10 us, and the first use of
 compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
 here are those whose result is fully specified bit for bit, on the dtypes where that holds:
 data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters, gathers,
-triangles), sorting (TopK: ties by index, NaN above every number) and integer and bool
-arithmetic (wrapping), bitwise operators, comparisons, logic, casts, reductions and arg
-extrema. Float arithmetic is not here (NaN payloads and signed zeros differ subtly), nor
-float ``Where`` (onnxruntime drops the sign of a -0.0 in some layouts,
-``_ort_compat.where_keeps_sign_of``).
+triangles) and integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
+casts, reductions and arg extrema. Sorting is not here: a TopK kernel on NumPy's stable sort
+(exact, ties by index) measured no faster than the session for full sorts and 2-4x slower for
+k = 1, where onnxruntime selects instead of sorting. Float arithmetic is not here (NaN
+payloads and signed zeros differ subtly), nor float ``Where`` (onnxruntime drops the sign of a
+-0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``).
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
@@ -405,30 +406,6 @@ def _arg_extremum(ufunc):
     return kernel
 
 
-def _top_k(a, x, k):
-    """TopK, sorted (``sorted=1``): the k largest (or smallest) values along ``axis`` and their
-    indices, ties broken by the lower index (ONNX since opset 11, for ``largest=1`` too);
-    onnxruntime ranks NaN above every number and -0.0 equal to 0.0, as NumPy's sort does. A
-    stable ascending sort of the reversed axis, reversed back, orders the largest first with
-    ties by index."""
-    axis = a.get("axis", -1)
-    axis = axis + x.ndim if axis < 0 else axis
-    if (not a.get("sorted", 1) or not 0 <= axis < x.ndim or k.dtype != _I64 or k.size != 1):
-        return None
-    d = x.shape[axis]
-    n = int(k.reshape(()))
-    if not 0 <= n <= d:
-        return None
-    if a.get("largest", 1):
-        order = np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
-        order = d - 1 - order
-    else:
-        order = np.argsort(x, axis=axis, kind="stable")
-    if n < d:
-        order = order[(slice(None),) * axis + (slice(0, n),)]
-    return np.take_along_axis(x, order, axis), order.astype(np.int64)
-
-
 def _bit_shift(a, x, s):
     """BitShift of unsigned integers by less than their width (the library's only use: a
     shift as wide as the type is not specified alike everywhere)."""
@@ -492,7 +469,6 @@ KERNELS: dict[str, tuple] = {
     "BitwiseXor": (_INT, _ALL, (), _elementwise(np.bitwise_xor)),
     "BitwiseNot": (_INT, _ALL, (), _elementwise(np.invert)),
     "BitShift": ("u", _ALL, ("direction",), _bit_shift),
-    "TopK": ("biuf", (0,), ("axis", "largest", "sorted"), _top_k),
     "ArgMax": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmax)),
     "ArgMin": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmin)),
     "Trilu": ("biuf", (0,), ("upper",), _trilu),
@@ -535,28 +511,21 @@ def _data_dtype(kinds: str, data_pos, dtypes: list):
     return dt
 
 
-def _fresh(out, arrays, strings: bool) -> np.ndarray:
-    """``out`` as a fresh C-ordered array, as a session returns (no views)."""
-    if type(out) is not np.ndarray:  # a 0-d result can be a NumPy scalar or a str
-        out = np.asarray(out, dtype=object if strings else None)
-    flags = out.flags
-    if not (flags.owndata and flags.c_contiguous) or out is arrays[0]:
-        out = out.copy()
-    return out
-
-
-def _call(kernel, a: dict, arrays, strings: bool) -> list[np.ndarray] | None:
-    """The kernel's results (a tuple for several outputs) as fresh arrays, or None when it
-    declines."""
+def _call(kernel, a: dict, arrays, strings: bool) -> np.ndarray | None:
+    """The kernel's result as a fresh C-ordered array (as a session returns: no views), or
+    None when it declines."""
     try:
         out = kernel(a, *arrays)
     except (ValueError, IndexError, TypeError):
         return None
     if out is None:
         return None
-    if type(out) is tuple:
-        return [_fresh(o, arrays, strings) for o in out]
-    return [_fresh(out, arrays, strings)]
+    if type(out) is not np.ndarray:  # a 0-d result can be a NumPy scalar or a str
+        out = np.asarray(out, dtype=object if strings else None)
+    flags = out.flags
+    if not (flags.owndata and flags.c_contiguous) or out is arrays[0]:
+        out = out.copy()
+    return out
 
 
 def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
@@ -569,7 +538,8 @@ def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
     dt = _data_dtype(kinds, data_pos, [None if x is None else x.dtype for x in arrays])
     if dt is None:
         return None
-    return _call(kernel, a, arrays, dt.kind == "O")
+    out = _call(kernel, a, arrays, dt.kind == "O")
+    return None if out is None else [out]
 
 
 def program(nodes, outputs, inputs):
@@ -589,10 +559,9 @@ def program(nodes, outputs, inputs):
                 env0.append(v.data)
     n_fixed = len(env0)
     steps = []
-    n_made = 0  # results computed by the steps so far
     for node in nodes:
         found = _kernel_of(node.op, node.domain, node.attrs)
-        if found is None:
+        if found is None or len(node.outputs) != 1:
             return None
         kernel, a, kinds, data_pos = found
         dt = _data_dtype(kinds, data_pos, [None if v is None else v.dtype.numpy
@@ -602,11 +571,8 @@ def program(nodes, outputs, inputs):
         ins = [None if v is None else slots.get(id(v)) for v in node.inputs]
         if any(i is None and v is not None for i, v in zip(ins, node.inputs)):
             return None  # an input of the graph that is not among ``inputs``
-        n_outs = len(node.outputs)
-        steps.append((kernel, a, ins, dt.kind == "O", n_outs))
-        for v in node.outputs:
-            slots[id(v)] = n_fixed + n_made
-            n_made += 1
+        steps.append((kernel, a, ins, dt.kind == "O"))
+        slots[id(node.outputs[0])] = n_fixed + len(steps) - 1
     if not steps or any(slots.get(id(v), -1) < n_fixed for v in outputs):
         return None
     outs = [slots[id(v)] for v in outputs]
@@ -615,10 +581,10 @@ def program(nodes, outputs, inputs):
     def run_all(feeds):
         env = list(env0)
         env[:n_in] = feeds
-        for kernel, a, ins, strings, n_outs in steps:
+        for kernel, a, ins, strings in steps:
             out = _call(kernel, a, [None if i is None else env[i] for i in ins], strings)
-            if out is None or len(out) != n_outs:
+            if out is None:
                 return None
-            env.extend(out)
+            env.append(out)
         return [env[i] for i in outs]
     return run_all

@@ -547,17 +547,6 @@ def test_integer_argmax_and_argmin_take_the_first_tie(dtype, rng):
     assert K.run("ArgMax", "", (("select_last_index", 1),), [x]) is None
 
 
-@pytest.mark.parametrize("dtype", [D.bool, *INTS, D.float32, D.float64], ids=lambda d: d.name)
-def test_trilu_every_diagonal(dtype, rng):
-    for shape in [(3, 4), (4, 3), (1, 1), (2, 3, 4), (0, 3), (3, 0), (2, 0, 2, 2)]:
-        x = data(dtype, shape, rng)
-        for k in [None, 0, 1, -1, 2, -3, 5, -5, 2**40, -(2**40), BIG, -BIG - 1]:
-            for upper in (0, 1):
-                check("Trilu", (("upper", upper),), x, None if k is None else np.array(k, I64))
-        check("Trilu", (), x, i64(1))  # upper by default; k as a 1-element tensor
-    assert K.run("Trilu", "", (), [data(dtype, (4,), rng), None]) is None
-
-
 @pytest.mark.parametrize("op", ["And", "Or", "Xor", "Equal", "Less", "LessOrEqual", "Greater",
                                 "GreaterOrEqual", "Min", "Max", "Not"])
 def test_bool_operators(op, rng):
@@ -638,7 +627,7 @@ def test_every_kernel_is_tested():
               "Where", "Add", "Sub", "Mul", "Min", "Max", "Equal", "Less", "LessOrEqual",
               "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor", "Not", "Cast",
               "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "BitwiseAnd", "BitwiseOr",
-              "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax", "ArgMin", "Trilu"}
+              "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax", "ArgMin"}
     assert set(K.KERNELS) == tested
 
 

@@ -3,13 +3,14 @@
 Running a cached one-node onnxruntime session costs ~10 us, and the first use of a signature
 compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
 here are those whose result is fully specified bit for bit, on the dtypes where that holds:
-data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters, gathers,
-triangles) and integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
+data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters and
+gathers) and integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
 casts, reductions and arg extrema. Sorting is not here: a TopK kernel on NumPy's stable sort
 (exact, ties by index) measured no faster than the session for full sorts and 2-4x slower for
-k = 1, where onnxruntime selects instead of sorting. Float arithmetic is not here (NaN
-payloads and signed zeros differ subtly), nor float ``Where`` (onnxruntime drops the sign of a
--0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``).
+k = 1, where onnxruntime selects instead of sorting; nor is Trilu (np.tril builds a mask:
+1.3-1.6x the session's time). Float arithmetic is not here (NaN payloads and signed zeros
+differ subtly), nor float ``Where`` (onnxruntime drops the sign of a -0.0 in some layouts,
+``_ort_compat.where_keeps_sign_of``).
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
@@ -258,7 +259,10 @@ def _scatter_nd(a, x, idx, updates):
             out[lo:lo + n] = updates if updates.ndim == x.ndim else updates.reshape(
                 (n,) + x.shape[1:])
             return out
-    rows = _row_positions(idx.reshape(n, k), x.shape[:k])
+        if not (0 <= min(rows) and max(rows) < d and len(set(rows)) == n):
+            return None
+    else:
+        rows = _row_positions(idx.reshape(n, k), x.shape[:k])
     if rows is None:
         return None
     if updates.size:  # else the tuples name empty slices: checked, nothing written
@@ -269,8 +273,8 @@ def _scatter_nd(a, x, idx, updates):
 def _scatter_elements(a, x, idx, updates):
     """ScatterElements without reduction: ``out[..., idx[p], ...] = updates[p]`` along
     ``axis`` at every position p of ``idx``, whose sizes may be smaller than ``x``'s.
-    Declined like ScatterND: duplicate targets, indices out of range, sizes that do not
-    fit, 0-d data."""
+    Declined like ScatterND: duplicate targets (two equal indices on one line along the
+    axis), indices out of range, sizes that do not fit, 0-d data."""
     axis = a.get("axis", 0)
     r = x.ndim
     axis = axis + r if axis < 0 else axis
@@ -281,18 +285,26 @@ def _scatter_elements(a, x, idx, updates):
     out = x.copy()
     if idx.size == 0:
         return out
-    along = _in_range(idx, x.shape[axis])
-    if along is None:
-        return None
-    strides = [_prod(x.shape[i + 1:]) for i in range(r)]
-    pos = along * strides[axis]
-    for i, m in enumerate(idx.shape):
-        if i != axis and m > 1:
-            pos = pos + (np.arange(m, dtype=np.int64) * strides[i]).reshape(
-                [m if j == i else 1 for j in range(r)])
-    if not _distinct_positions(pos):
-        return None
-    out.reshape(-1)[pos.reshape(-1)] = updates.reshape(-1)
+    d = x.shape[axis]
+    if idx.size <= _FEW:  # as Python ints: NumPy's per-call cost exceeds the work
+        flat = [i + d if i < 0 else i for i in idx.ravel().tolist()]
+        if min(flat) < 0 or max(flat) >= d:
+            return None
+        along = np.array(flat, np.int64).reshape(idx.shape)
+    else:
+        along = idx.astype(np.int64)
+        along[along < 0] += d  # valid indices are then in [0, d), and only those
+        if along.min() < 0 or along.max() >= d:
+            return None
+    if idx.shape[axis] > 1:
+        ordered = np.sort(along, axis=axis)
+        if (ordered[(slice(None),) * axis + (slice(1, None),)]
+                == ordered[(slice(None),) * axis + (slice(None, -1),)]).any():
+            return None
+    where = [np.arange(m).reshape((1,) * i + (m,) + (1,) * (r - i - 1))
+             for i, m in enumerate(idx.shape)]
+    where[axis] = along
+    out[tuple(where)] = updates
     return out
 
 
@@ -415,16 +427,6 @@ def _bit_shift(a, x, s):
     return (np.left_shift if direction == "LEFT" else np.right_shift)(x, s)
 
 
-def _trilu(a, x, k=None):
-    """Trilu: the lower (``upper=0``) or upper triangle of the last two axes, the rest +0;
-    ``k`` is clipped to the sizes, where every larger |k| gives the same result."""
-    if x.ndim < 2 or (k is not None and (k.dtype != _I64 or k.size != 1)):
-        return None
-    rows, cols = x.shape[-2:]
-    diagonal = 0 if k is None else max(-rows, min(cols, int(k.reshape(()))))
-    return (np.triu if a.get("upper", 1) else np.tril)(x, diagonal)
-
-
 _ALL = None  # every input is a data input
 _REDUCE_ATTRS = ("keepdims", "noop_with_empty_axes")
 
@@ -471,7 +473,6 @@ KERNELS: dict[str, tuple] = {
     "BitShift": ("u", _ALL, ("direction",), _bit_shift),
     "ArgMax": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmax)),
     "ArgMin": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmin)),
-    "Trilu": ("biuf", (0,), ("upper",), _trilu),
     "And": (_BOOL, _ALL, (), _elementwise(np.logical_and)),
     "Or": (_BOOL, _ALL, (), _elementwise(np.logical_or)),
     "Xor": (_BOOL, _ALL, (), _elementwise(np.logical_xor)),

@@ -10,10 +10,10 @@ Every matrix of the stack is scaled by its largest magnitude, then:
    reduced, ``lo..hi``: a Wilkinson shift from its trailing 2x2 block (an exceptional shift
    every 10th sweep without deflation breaks the cycles the Wilkinson shift can fall into),
    and an implicit QR step as a chain of Givens rotations that chase the bulge down the block
-   (an inner ``Loop``, one rotation per iteration, each O(n) work: two rows and two columns of
-   ``[h; z]``). Sweeps stop when every subdiagonal entry is zero, or after ``30 max(n, 10)``
-   sweeps; a matrix that did not converge by then gets NaN in every output, never a finite
-   wrong answer.
+   (``_linalg_eig_chase``: windows of up to 16 rotations on a small copy of h, the rest of
+   ``[h; z]`` updated once per window). Sweeps stop when every subdiagonal entry is zero, or
+   after ``30 max(n, 10)`` sweeps; a matrix that did not converge by then gets NaN in every
+   output, never a finite wrong answer.
 3. Eigenvectors of the triangular Schur factor ``t`` by back substitution (one row per
    iteration; a divisor below ``eps max|t|`` is replaced by it, as in LAPACK's ztrevc), mapped
    back by ``z``, then normalised like NumPy: unit 2-norm, and the largest component (the first
@@ -25,18 +25,15 @@ it. Batches are flattened to one leading axis while computing; each matrix defla
 
 Layout: ``[h; z]`` is one float tensor ``w`` of shape (B, 2, 2n, n), the real and imaginary
 parts on axis 1, ``h`` in rows 0..n-1 and ``z`` in rows n..2n-1 (``z`` is left out for
-eigvals), so that a rotation of two columns is one gather, one 4x4 matrix product and one
-scatter for both factors; complex products are real matrix products on the stacked parts.
-The whole graph is under 400 nodes, subgraphs included, at any n.
+eigvals); complex products are real matrix products on the stacked parts. The whole graph is
+at most 400 nodes, subgraphs included, at any n.
 
 Eagerly, each (dtype, rank, vectors) signature is compiled once into one onnxruntime session
 that serves every matrix and batch size (``eig_values``).
 
-Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000 loop
-iterations of ~60 small nodes), so time is dominated by onnxruntime's per-iteration and
-per-node overhead, not by arithmetic; at n = 64 this is hundreds of times NumPy. Chasing many
-bulges at once (multishift QR with shifts spaced three positions apart, which commute) would
-divide the iteration count by the number of shifts.
+Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000
+iterations of an inner loop of ~40 small nodes), so time is dominated by onnxruntime's
+per-node overhead, not by arithmetic: at n = 64 about 200 times NumPy.
 """
 
 from __future__ import annotations
@@ -46,103 +43,37 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops
 from ._complex_parts import complex_of
-from ._control_flow import apply, trace_body
 from ._dims import not_square
 from ._graph import Dim, Value
+from ._linalg_eig_chase import sweep
+from ._linalg_eig_emit import (
+    EPS,
+    I64,
+    F,
+    _bin,
+    _bool_op,
+    _expand,
+    _f,
+    _ge,
+    _i,
+    _loop,
+    _node,
+    _range,
+    _rs,
+    _rs0,
+    _rsz,
+    _split,
+    _to_f,
+)
 
 __all__ = ["general_eigen", "max_sweeps"]
 
-F = D.float64
-I64 = D.int64
-EPS = float(np.finfo(np.float64).eps)
 
 
 def max_sweeps(n: Value) -> Value:
     """The cap on QR sweeps for matrices of size ``n`` (0-d int64): 30 max(n, 10), as
     LAPACK's zlahqr allows 30 iterations per eigenvalue."""
     return _bin("Mul", _bin("Max", n, _ops.i64(10)), _ops.i64(30))
-
-
-# ---------------------------------------------------------------------------------------------
-# small emitters
-
-
-def _node(op: str, ins: list, dt, shape: tuple, **attrs) -> Value:
-    return _ops.bind(op, ins, [dt], lambda: [tuple(shape)], tuple(sorted(attrs.items())))[0]
-
-
-def _bin(op: str, a: Value, b: Value, dt=None) -> Value:
-    return _ops.binary(op, a, b, dt)
-
-
-def _f(x) -> Value:
-    return _ops.const(x, F)
-
-
-def _i(x) -> Value:
-    return _ops.i64(x)
-
-
-def _bool_op(op: str, a: Value, b: Value) -> Value:
-    return _bin(op, a, b, D.bool)
-
-
-def _to_f(v: Value) -> Value:
-    return _ops.cast(v, F)
-
-
-def _rs(x: Value, shape: list, out: tuple) -> Value:
-    """Reshape to ``shape`` (ints and 1-element int64 Values), recorded as ``out``."""
-    return _node("Reshape", [x, _ops.shape_value(shape)], x.dtype, out, allowzero=1)
-
-
-def _rsz(x: Value, sz, dims: tuple) -> Value:
-    """Reshape to ``dims`` (ints and the size names of ``_Sizes.shape``)."""
-    out = sz.dims(*(Dim() if d in ("2n", "n*n") else d for d in dims))
-    return _node("Reshape", [x, sz.shape(*dims)], x.dtype, out)
-
-
-def _rs0(x: Value, shape: list, out: tuple) -> Value:
-    """Reshape to the constant ``shape``, where 0 keeps the size of the same axis of ``x``
-    (no -1: it cannot be inferred from an empty batch)."""
-    assert -1 not in shape
-    return _node("Reshape", [x, _i(shape)], x.dtype, out)
-
-
-def _ge(x: Value, idx: Value, axis: int) -> Value:
-    return _node("GatherElements", [x, idx], x.dtype, idx.shape, axis=axis)
-
-
-def _scatter(x: Value, idx: Value, upd: Value, axis: int) -> Value:
-    return _node("ScatterElements", [x, idx, upd], x.dtype, x.shape, axis=axis)
-
-
-def _expand(x: Value, shape: Value, out: tuple) -> Value:
-    return _node("Expand", [x, shape], x.dtype, out)
-
-
-def _range(n: Value) -> Value:
-    return _node("Range", [_i(0), n, _i(1)], I64, (Dim(),))
-
-
-def _split(x: Value, axis: int, k: int, shape: tuple) -> list[Value]:
-    """``x`` split into ``k`` equal parts along ``axis`` (each of shape ``shape``)."""
-    return list(_ops.bind("Split", [x], [x.dtype] * k, lambda: [shape] * k,
-                          (("axis", axis), ("num_outputs", k))))
-
-
-def _loop(trip: Value | None, cond: Value | None, carried: list[Value], body,
-          func: str) -> list[Value]:
-    """One ONNX ``Loop``; ``body(i, carried) -> (cond_out or None, carried_out)``."""
-    specs = [(I64, ()), (D.bool, ())] + [(v.dtype, v.shape) for v in carried]
-
-    def fn(inputs):
-        cond_out, outs = body(inputs[0], list(inputs[2:]))
-        return [inputs[1] if cond_out is None else cond_out, *outs], None
-
-    graph, _ = trace_body(specs, fn, hoist=True)
-    return list(apply("Loop", [trip, cond, *carried], {"body": graph},
-                      [(v.dtype, v.shape) for v in carried], func))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +130,7 @@ def _cmatmul(x: Value, y: Value, sz) -> Value:
                   (x.shape[0], 2, 2, *x.shape[2:]))  # (B, p, q, n, n): x_p y_q
     flat = _rsz(prods, sz, ("B", 4, "n*n"))
     out = _node("MatMul", [_f(_COMBINE), flat], F, (x.shape[0], 2, Dim()))
-    return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape)
+    return _node("Reshape", [out, _ops.shape_of(y)], F, y.shape, allowzero=1)
 
 
 def _hessenberg(w: Value, sz: _Sizes) -> Value:
@@ -258,7 +189,7 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
 def _deflate(w: Value, sz: _Sizes, masks):
     """Zero the negligible subdiagonal entries of h (and the rounding errors below the
     subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
-    entries (B, 2, n, 3) and which subdiagonal entries are still nonzero (B, n)."""
+    entries (B, 2, n, 3) and which subdiagonal entries are zero (B, n; row 0's always)."""
     sub_mask, below_mask, band_idx, prev_idx, sub_col = masks
     h, z = sz.split(w)
     bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
@@ -272,7 +203,7 @@ def _deflate(w: Value, sz: _Sizes, masks):
     neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
     h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
     bands = _ops.where(_bool_op("And", neg4, sub_col), _f(0.0), bands)
-    return sz.join(h, z), bands, _ops.unary("Not", negligible)
+    return sz.join(h, z), bands, negligible
 
 
 def _masks(sz: _Sizes):
@@ -305,9 +236,10 @@ def _csqrt(z: Value, shape: tuple) -> Value:
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
-    """The shift of each matrix as [re, 0, im, 0] (B, 4): the eigenvalue of the trailing 2x2
-    block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d (Wilkinson), or every
-    10th sweep without deflation the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
+    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1): the eigenvalue of the
+    trailing 2x2 block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d
+    (Wilkinson), or every 10th sweep without deflation the exceptional shift
+    ``d + 3/4 |re c|`` (zlahqr)."""
     rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
     blk = _rs0(_ge(bands, idx, 2), [0, 2, 6], sz.dims("B", 2, 6))
@@ -329,113 +261,15 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
     exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
     exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
     mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
-    return _rs0(_bin("Mul", mu, _f(np.array([[1.0, 0.0]]))), [0, 4], sz.dims("B", 4))
+    return _bin("Mul", _ops.concat([mu, mu], 1), _f(np.array([[-1.0], [-1.0], [0.0], [0.0]])))
 
 
-# [ax^2, rho^2, re(x conj y), im(x conj y)] from [v*v, v*v[1,0,3,2], v*v[3,2,1,0]] where
-# v = [re x, re y, im x, im y]
-_GRAM = np.zeros((12, 4))
-_GRAM[[0, 2], 0] = 1  # re x^2 + im x^2
-_GRAM[[0, 1, 2, 3], 1] = 1  # |x|^2 + |y|^2
-_GRAM[[4, 6], 2] = 1  # re x re y + im x im y
-_GRAM[10, 3], _GRAM[8, 3] = 1, -1  # im x re y - re x im y
-
-# The 4x4 real matrices (row-major) applying g = [[c, s], [-conj s, c]] from the left to
-# [re rows; im rows], and g^H from the right to [re cols, im cols], from [c, re s, im s].
-_LEFT = [("c", "sr", 0, "-si"), ("-sr", "c", "-si", 0), (0, "si", "c", "sr"),
-         ("si", 0, "-sr", "c")]
-_RIGHT = [("c", "-sr", 0, "-si"), ("sr", "c", "-si", 0), (0, "si", "c", "-sr"),
-          ("si", 0, "sr", "c")]
-
-
-def _basis(table) -> np.ndarray:
-    out = np.zeros((3, 16))
-    for i, row in enumerate(table):
-        for j, e in enumerate(row):
-            if e:
-                sign = -1.0 if e[0] == "-" else 1.0
-                out[["c", "sr", "si"].index(e.lstrip("-")), 4 * i + j] = sign
-    return out
-
-
-_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 1)  # (3, 32)
-
-
-def _rotations(xy: Value, active: Value, sz: _Sizes) -> Value:
-    """The Givens rotation ``g = [[c, s], [-conj s, c]]`` with ``g [x; y] = [r; 0]`` (c real,
-    s = e^(i arg x) conj(y) / |(x, y)|) for ``xy`` = [re x, re y, im x, im y] (B, 4), as the
-    real 4x4 matrices (B, 2, 4, 4) that apply ``g`` from the left to [re rows; im rows] and
-    ``g^H`` from the right to [re cols, im cols]. The identity where not ``active``."""
-    big = _ops.reduce("ReduceMax", _ops.unary("Abs", xy), [1], True)
-    keep = _bool_op("Or", _ops.unary("Not", _ops.unsqueeze(active, [1])),
-                    _bool_op("Equal", big, _f(0.0)))
-    v = _bin("Div", xy, _ops.where(keep, _f(1.0), big))
-    prods = _ops.concat([_bin("Mul", v, v),
-                         _bin("Mul", v, _node("Gather", [v, _i([1, 0, 3, 2])], F,
-                                                   sz.dims("B", 4), axis=1)),
-                         _bin("Mul", v, _node("Gather", [v, _i([3, 2, 1, 0])], F,
-                                                   sz.dims("B", 4), axis=1))], 1)
-    g = _node("MatMul", [prods, _f(_GRAM)], F, sz.dims("B", 4))  # ax^2, rho^2, x conj y
-    norms = _ops.unary("Sqrt", _node("Slice", [g, _i([0]), _i([2]), _i([1])], F,
-                                     sz.dims("B", 2)))
-    ax, rho = _split(norms, 1, 2, sz.dims("B", 1))
-    zx = _bool_op("Equal", ax, _f(0.0))
-    # c = |x| / rho, s = x conj(y) / (|x| rho); where x = 0: c = 0, s = conj(y) / rho
-    num = _ops.where(zx, _bin("Mul", _node("Gather", [v, _i([2, 1, 3])], F, sz.dims("B", 3),
-                                                axis=1), _f(np.array([0.0, 1.0, -1.0]))),
-                     _ops.concat([ax, _node("Slice", [g, _i([2]), _i([4]), _i([1])], F,
-                                            sz.dims("B", 2))], 1))
-    t = _bin("Mul", rho, _ops.where(zx, _f(1.0), ax))
-    den = _ops.concat([rho, t, t], 1)
-    cs = _ops.where(keep, _f(np.array([1.0, 0.0, 0.0])), _bin("Div", num, _ops.where(
-        keep, _f(1.0), den)))
-    m = _node("MatMul", [cs, _f(_BASIS)], F, sz.dims("B", 32))
-    return _rs0(m, [0, 2, 4, 4], sz.dims("B", 2, 4, 4))
-
-
-def _sweep(w: Value, lo: Value, count: Value, mu4: Value, sz: _Sizes) -> Value:
-    """One implicit single-shift QR step on rows and columns lo..lo+count of each h (count
-    rotations; none where count is 0), accumulated into z."""
-    trip = _ops.reduce("ReduceMax", count, [0], False)
-    rows_shape = sz.shape("B", 2, 2, "n")
-    cols_shape = sz.shape("B", 2, "rows", 2)
-    top = _bin("Max", _bin("Sub", sz.n, _i(2)), _i(0))
-    pair_r = _i(np.array([0, 1]).reshape(1, 1, 2, 1))
-    pair_c = _i(np.array([0, 1]).reshape(1, 1, 1, 2))
-
-    def body(j, carried):
-        (w,) = carried
-        k = _bin("Min", _bin("Add", lo, j), top)
-        first = _bool_op("Equal", j, _i(0))
-        k4 = _ops.unsqueeze(k, [1, 2, 3])  # (B, 1, 1, 1)
-        idx_r = _expand(_bin("Add", k4, pair_r), rows_shape, sz.dims("B", 2, 2, "n"))
-        r = _ge(w, idx_r, 2)  # rows k, k+1: (B, 2, 2, n)
-        col = _bin("Max", _bin("Add", k4, _ops.where(first, _i(0), _i(-1))), _i(0))  # k, k-1
-        xy = _rs0(_ge(r, _expand(col, sz.shape("B", 2, 2, 1), sz.dims("B", 2, 2, 1)), 3),
-                  [0, 4], sz.dims("B", 4))
-        xy = _ops.where(first, _bin("Sub", xy, mu4), xy)
-        g = _rotations(xy, _bool_op("Less", j, count), sz)
-        left, right = _split(g, 1, 2, sz.dims("B", 1, 4, 4))
-        new = _node("MatMul", [_ops.squeeze(left, [1]), _rsz(r, sz, ("B", 4, "n"))],
-                    F, sz.dims("B", 4, "n"))
-        w = _scatter(w, idx_r, _rsz(new, sz, ("B", 2, 2, "n")), 2)
-        idx_c = _expand(_bin("Add", k4, pair_c), cols_shape, sz.dims("B", 2, "rows", 2))
-        cols = _ops.transpose(_ge(w, idx_c, 3), (0, 2, 1, 3))  # (B, rows, 2, 2)
-        cols = _rs0(cols, [0, 0, 4], sz.dims("B", "rows", 4))
-        new = _node("MatMul", [cols, _ops.squeeze(right, [1])], F, sz.dims("B", "rows", 4))
-        new = _ops.transpose(_rs0(new, [0, 0, 2, 2], sz.dims("B", "rows", 2, 2)),
-                             (0, 2, 1, 3))
-        return None, [_scatter(w, idx_c, new, 3)]
-
-    return _loop(trip, None, [w], body, "linalg.eig")[0]
-
-
-def _window(alive: Value, sz: _Sizes) -> tuple[Value, Value]:
-    """The lowest block not yet reduced: its first row lo and last row hi (-1 if none)."""
+def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:
+    """The lowest block not yet reduced: its first row lo and last row hi (-1 if none), from
+    which subdiagonal entries are zero (B, n)."""
     pos = sz.pos
-    hi = _ops.reduce("ReduceMax", _ops.where(alive, pos, _i(-1)), [1], False)
-    dead_above = _bool_op("And", _ops.unary("Not", alive),
-                          _bool_op("LessOrEqual", pos, _ops.unsqueeze(hi, [1])))
+    hi = _ops.reduce("ReduceMax", _ops.where(dead, _i(-1), pos), [1], False)
+    dead_above = _bool_op("And", dead, _bool_op("LessOrEqual", pos, _ops.unsqueeze(hi, [1])))
     lo = _ops.reduce("ReduceMax", _ops.where(dead_above, pos, _i(0)), [1], False)
     return lo, hi
 
@@ -446,25 +280,25 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
     masks = _masks(sz)
 
     def body(_, carried):
-        w, its, hi_prev, _, _ = carried
-        w, bands, alive = _deflate(w, sz, masks)
-        lo, hi = _window(alive, sz)
-        count = _bin("Max", _bin("Sub", hi, lo), _i(0))
+        w, its, hi_prev, _ = carried
+        w, bands, dead = _deflate(w, sz, masks)
+        lo, hi = _window(dead, sz)
         its = _ops.where(_bool_op("Equal", hi, hi_prev), _bin("Add", its, _i(1)), _i(0))
-        mu4 = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
-        w = _sweep(w, lo, count, mu4, sz)
-        more = _bool_op("Greater", _ops.reduce("ReduceMax", count, [0], False), _i(0))
-        return more, [w, its, hi, bands, _bool_op("Less", hi, _i(0))]
+        neg_mu = _shift(bands, _bin("Min", _bin("Max", hi, _i(1)), sz.last), its, sz)
+        w = sweep(w, lo, hi, neg_mu, sz)
+        # a block lo..hi not yet reduced has hi > lo; none left: every hi is -1
+        more = _bool_op("GreaterOrEqual", _ops.reduce("ReduceMax", hi, [0], False), _i(0))
+        return more, [w, its, hi, bands]
 
     # The last sweep found nothing to do (every hi < 0, w unchanged), or the cap was reached
-    # and some matrices did not converge: their hi is still >= 0.
+    # and some matrices did not converge: their hi is still >= 0. No sweep for n = 0 (an
+    # exported model run on empty matrices): the shift would index an empty axis.
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
     bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
-    w, _, _, bands, converged = _loop(
-        max_sweeps(sz.n) if sweeps is None else _i(sweeps), _ops.const(True, D.bool),
-        [w, its0, _bin("Sub", its0, _i(2)), bands0, _bool_op("Less", its0, _i(0))], body,
-        "linalg.eig")
-    return w, bands, converged
+    w, _, hi, bands = _loop(
+        max_sweeps(sz.n) if sweeps is None else _i(sweeps), _bool_op("Greater", sz.n, _i(0)),
+        [w, its0, _bin("Sub", its0, _i(2)), bands0], body, "linalg.eig")
+    return w, bands, _bool_op("Less", hi, _i(0))
 
 
 def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
@@ -555,16 +389,20 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     B = 1 if nb == 0 else (batch_shape[0] if nb == 1 else (
         int(np.prod(batch_shape)) if all(type(d) is int for d in batch_shape) else Dim()))
     n1 = _ops.dim_of(v, nb)
-    flat = [-1 if nb else 1, n1, n1]
+    # the batch size explicitly: a -1 cannot be inferred when n is 0 (an exported model run on
+    # empty matrices)
+    lead = 1 if nb == 0 else _ops.dim_of(v, 0) if nb == 1 else _ops.reduce(
+        "ReduceProd", _ops.shape_of(v, 0, nb), [0], True)
+    flat = [lead, n1, n1]
     if v.dtype.kind == "c":
         out_real = D.real_dtype_of(v.dtype)
         x = _node("Reshape", [v, _ops.shape_value([*flat, 2])], out_real, (B, n_dim, n_dim, 2),
-                  allowzero=0)
+                  allowzero=1)
         x = _ops.transpose(_ops.cast(x, F), (0, 3, 1, 2))  # (B, 2, n, n)
     else:
         out_real = v.dtype
         x = _ops.unsqueeze(_ops.cast(_rs(v, flat, (B, n_dim, n_dim)), F), [1])
-        x = _ops.concat([x, _bin("Mul", x, _f(0.0))], 1)
+        x = _node("Pad", [x, _i([0, 0, 0, 0, 0, 1, 0, 0])], F, (B, 2, n_dim, n_dim))  # im 0
     # a matrix with NaN or infinity is computed as zeros and gives NaN
     ok = _ops.unary("Not", _ops.unary("IsNaN", _ops.reduce(
         "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)

@@ -259,10 +259,13 @@ def _scatter_nd(a, x, idx, updates):
             out[lo:lo + n] = updates if updates.ndim == x.ndim else updates.reshape(
                 (n,) + x.shape[1:])
             return out
-        if not (0 <= min(rows) and max(rows) < d and len(set(rows)) == n):
+        if len(set(rows)) != n:
             return None
-    else:
-        rows = _row_positions(idx.reshape(n, k), x.shape[:k])
+        # NumPy's integer indexing counts negative indices from the end too, and raises
+        # IndexError (declined) for one out of range
+        out[idx.reshape(n)] = updates.reshape((n,) + x.shape[1:])
+        return out
+    rows = _row_positions(idx.reshape(n, k), x.shape[:k])
     if rows is None:
         return None
     if updates.size:  # else the tuples name empty slices: checked, nothing written
@@ -273,37 +276,26 @@ def _scatter_nd(a, x, idx, updates):
 def _scatter_elements(a, x, idx, updates):
     """ScatterElements without reduction: ``out[..., idx[p], ...] = updates[p]`` along
     ``axis`` at every position p of ``idx``, whose sizes may be smaller than ``x``'s.
-    Declined like ScatterND: duplicate targets (two equal indices on one line along the
-    axis), indices out of range, sizes that do not fit, 0-d data."""
+    NumPy's integer indexing counts negative indices from the end too, and raises IndexError
+    (declined) for one out of range or a size of ``idx`` larger than ``x``'s; declined as
+    well: duplicate targets (two equal indices on one line along the axis), 0-d data."""
     axis = a.get("axis", 0)
     r = x.ndim
     axis = axis + r if axis < 0 else axis
     if (a.get("reduction", "none") != "none" or idx.dtype not in _INDEX or r == 0
-            or idx.ndim != r or updates.shape != idx.shape or not 0 <= axis < r
-            or any(m > n for m, n in zip(idx.shape, x.shape))):
+            or idx.ndim != r or updates.shape != idx.shape or not 0 <= axis < r):
         return None
     out = x.copy()
     if idx.size == 0:
         return out
-    d = x.shape[axis]
-    if idx.size <= _FEW:  # as Python ints: NumPy's per-call cost exceeds the work
-        flat = [i + d if i < 0 else i for i in idx.ravel().tolist()]
-        if min(flat) < 0 or max(flat) >= d:
-            return None
-        along = np.array(flat, np.int64).reshape(idx.shape)
-    else:
-        along = idx.astype(np.int64)
-        along[along < 0] += d  # valid indices are then in [0, d), and only those
-        if along.min() < 0 or along.max() >= d:
-            return None
     if idx.shape[axis] > 1:
-        ordered = np.sort(along, axis=axis)
+        d = x.shape[axis]
+        ordered = np.sort(np.where(idx < 0, idx + d, idx), axis=axis)
         if (ordered[(slice(None),) * axis + (slice(1, None),)]
                 == ordered[(slice(None),) * axis + (slice(None, -1),)]).any():
             return None
-    where = [np.arange(m).reshape((1,) * i + (m,) + (1,) * (r - i - 1))
+    where = [np.arange(m).reshape((1,) * i + (m,) + (1,) * (r - i - 1)) if i != axis else idx
              for i, m in enumerate(idx.shape)]
-    where[axis] = along
     out[tuple(where)] = updates
     return out
 

@@ -181,8 +181,10 @@ def _gather_nd(a, x, idx):
     k = idx.shape[-1]
     if not 0 < k <= x.ndim:
         return None
-    # NumPy's integer indexing counts negative indices from the end too, and raises
-    # IndexError for one out of range (also where onnxruntime, naming an empty slice, does not)
+    # checked here, not left to NumPy's IndexError: NumPy 1.x does not check indices that
+    # select nothing, and onnxruntime gives a result for some of those (naming an empty slice)
+    if idx.size and ((idx < -np.array(x.shape[:k])) | (idx >= np.array(x.shape[:k]))).any():
+        return None
     return x[tuple(idx[..., j] for j in range(k))]
 
 
@@ -259,11 +261,11 @@ def _scatter_nd(a, x, idx, updates):
             out[lo:lo + n] = updates if updates.ndim == x.ndim else updates.reshape(
                 (n,) + x.shape[1:])
             return out
-        if len(set(rows)) != n:
+        # checked here, not left to NumPy's IndexError: NumPy 1.x does not check indices that
+        # write nothing (an empty row), which onnxruntime refuses
+        if len(set(rows)) != n or not all(0 <= r < d for r in rows):
             return None
-        # NumPy's integer indexing counts negative indices from the end too, and raises
-        # IndexError (declined) for one out of range
-        out[idx.reshape(n)] = updates.reshape((n,) + x.shape[1:])
+        out[rows] = updates.reshape((n,) + x.shape[1:])
         return out
     rows = _row_positions(idx.reshape(n, k), x.shape[:k])
     if rows is None:

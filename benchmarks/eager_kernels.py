@@ -43,6 +43,15 @@ def cases():
         "int64 Less (100,)": ("Less", (), [i, i]),
         "int64 -> int32 Cast": ("Cast", (("to", D.int32.onnx),), [i]),
         "int64 ReduceSum": ("ReduceSum", (("keepdims", 0),), [i, None]),
+        "ScatterND x[0:2] = rows": ("ScatterND", (), [x, i64([0], [1]), np.ones((2, 32))]),
+        "ScatterND 16 rows": ("ScatterND", (), [x, np.arange(0, 32, 2)[:, None],
+                                                 np.ones((16, 32))]),
+        "ScatterElements (32,1)": ("ScatterElements", (("axis", 1),),
+                                   [x, np.zeros((32, 1), np.int64), np.ones((32, 1))]),
+        "NonZero (32,32) mask": ("NonZero", (), [x > 0.5]),
+        "GatherND a[mask]": ("GatherND", (), [x, np.argwhere(x > 0.5)]),
+        "int64 ArgMax axis 0": ("ArgMax", (("axis", 0), ("keepdims", 0)), [i.reshape(10, 10)]),
+        "int64 BitwiseXor (100,)": ("BitwiseXor", (), [i, i]),
     }
 
 

@@ -6,7 +6,8 @@ NaN payloads and -0.0 moved by data movement, strings): through the kernel, and 
 one-node onnxruntime session (or, for a dtype onnxruntime has no kernel for, the session detour
 of ``_ort_compat.CAST_VIA`` that ``bind`` takes without the kernel). Results must agree in
 dtype, shape and bytes. Inputs onnxruntime rejects (an index out of range) must be declined,
-so that the session raises.
+so that the session raises; so must inputs whose result the standard leaves open (a scatter
+writing one element twice), so that the session gives its own.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from onnxarray import _dtypes as D
 from onnxarray import _executor
 from onnxarray import _numpy_kernels as K
 from onnxarray._executor import ExecutionError, run_session
-from onnxarray._graph import NODE_NAME_ATTR, Value
+from onnxarray._graph import NODE_NAME_ATTR, Value, topological_order
 from onnxarray._ort_compat import CAST_VIA, ORDERED_UINT64, TYPED_INPUTS
 
 INTS = [D.int8, D.int16, D.int32, D.int64, D.uint8, D.uint16, D.uint32, D.uint64]
@@ -318,6 +319,169 @@ def test_where_except_on_floats(dtype, rng):
             check("Where", (), *args)
 
 
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_gather_nd_negative_indices_and_every_depth(dtype, rng):
+    for shape in SCATTER_SHAPES:
+        x = data(dtype, shape, rng)
+        for k in range(1, len(shape) + 1):
+            lead = np.asarray(shape[:k], I64)
+            if not lead.all():  # nothing to name: only empty index arrays
+                check("GatherND", (), x, np.zeros((0, k), I64))
+                declines("GatherND", (), x, np.zeros((1, k), I64))
+                continue
+            for batch in [(), (0,), (1,), (4,), (2, 3)]:
+                idx = (rng.random(batch + (k,)) * lead).astype(I64)  # repeats allowed
+                idx -= lead * (rng.random(idx.shape) < 0.5)
+                check("GatherND", (), x, idx)
+            for bad in (lead, -lead - 1):
+                if x.size:
+                    declines("GatherND", (), x, bad[None, :])
+                else:  # onnxruntime checks no index that names an empty slice
+                    assert K.run("GatherND", "", (), [x, bad[None, :]]) is None
+    x = data(dtype, (3, 4), rng)
+    check("GatherND", (("batch_dims", 0),), x, i64([2, -1], [0, 0]))
+    assert K.run("GatherND", "", (("batch_dims", 1),), [x, i64([1], [2], [0])]) is None
+    assert K.run("GatherND", "", (), [x, np.zeros((2, 0), I64)]) is None  # whole copies
+    declines("GatherND", (), x, np.array([[1, 1]], np.int32))  # int64 indices only
+
+
+def test_nonzero_of_bool_masks(rng):
+    for shape in SHAPES + [(1,), (4, 1, 3)]:
+        for p in (0.0, 0.3, 1.0):
+            check("NonZero", (), np.asarray(rng.random(shape) < p))
+    check("NonZero", (), np.array(True))  # a 0-d mask counts as rank 1
+    check("NonZero", (), np.array(False))
+    for dtype in (D.int64, D.float64):  # not computed here
+        assert K.run("NonZero", "", (), [data(dtype, (4,), rng)]) is None
+
+
+def _distinct_tuples(lead: tuple, count: int, rng) -> np.ndarray:
+    """``count`` different index tuples into an array whose leading sizes are ``lead``, each
+    entry made negative (counted from the end) at random: shape (count, len(lead))."""
+    flat = rng.permutation(int(np.prod(lead)))[:count]
+    tuples = np.stack(np.unravel_index(flat, lead), axis=-1).astype(I64).reshape(count, len(lead))
+    return tuples - np.asarray(lead, I64) * (rng.random(tuples.shape) < 0.5)
+
+
+SCATTER_SHAPES = [(1,), (5,), (3, 4), (2, 0, 3), (2, 3, 4), (2, 3, 1, 2)]
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_nd_negative_indices_and_every_depth(dtype, rng):
+    done = 0
+    for shape in SCATTER_SHAPES:
+        x = data(dtype, shape, rng)
+        for k in range(1, len(shape) + 1):
+            lead, rest = shape[:k], shape[k:]
+            size = int(np.prod(lead))
+            for batch in [(0,), (1,), (min(size, 3),), (2, 1), ()]:
+                count = int(np.prod(batch))
+                if count > size:
+                    continue
+                idx = _distinct_tuples(lead, count, rng).reshape(batch + (k,))
+                check("ScatterND", (), x, idx, data(dtype, batch + rest, rng))
+                done += 1
+    assert done >= 60
+    for shape, k in [((40, 3), 1), ((8, 6, 2), 2), ((4, 5, 3), 3)]:  # more than K._FEW tuples
+        x, lead = data(dtype, shape, rng), shape[:k]
+        idx = _distinct_tuples(lead, K._FEW + 3, rng)
+        check("ScatterND", (), x, idx, data(dtype, (K._FEW + 3,) + shape[k:], rng))
+        dup = np.concatenate([idx, idx[-1:]])
+        assert K.run("ScatterND", "", (), [x, dup, data(dtype, dup.shape[:1] + shape[k:],
+                                                           rng)]) is None
+        far = idx.copy()
+        far[-1, -1] = lead[-1]
+        declines("ScatterND", (), x, far, data(dtype, (K._FEW + 3,) + shape[k:], rng))
+    x = data(dtype, (3, 4), rng)
+    check("ScatterND", (("reduction", "none"),), x, i64([-1], [0]), data(dtype, (2, 4), rng))
+    check("ScatterND", (), x, i64([-3, -4], [2, 3]), data(dtype, (2,), rng))
+    check("ScatterND", (), x, i64(-1, 2), data(dtype, (), rng))  # one tuple, no batch axis
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_nd_declines(dtype, rng):
+    x = data(dtype, (3, 4), rng)
+    row = data(dtype, (1, 4), rng)
+    for bad in ([3], [-4], [BIG], [-BIG - 1]):  # out of range: onnxruntime refuses
+        declines("ScatterND", (), x, i64(bad), row)
+    declines("ScatterND", (), x, i64([0]), data(dtype, (2, 4), rng))  # updates do not fit
+    declines("ScatterND", (), x, i64([0]).astype(np.int32), row)  # int64 indices only
+    declines("ScatterND", (), data(dtype, (), rng), np.zeros(0, I64), data(dtype, (), rng))
+    # duplicate tuples: onnxruntime gives a result, but the order of the writes is open
+    for idx in (i64([1], [1]), i64([2], [-1]), i64([0, 1], [1, 0], [-3, 1])):
+        updates = data(dtype, idx.shape[:1] + x.shape[idx.shape[1]:], rng)
+        assert K.run("ScatterND", "", (), [x, idx, updates]) is None
+    # a reduction, and index tuples of length 0 (the whole array): left to onnxruntime
+    for attrs, idx, updates in [((("reduction", "add"),), i64([0]), row),
+                                ((), np.zeros((1, 0), I64), data(dtype, (1, 3, 4), rng))]:
+        assert K.run("ScatterND", "", attrs, [x, idx, updates]) is None
+    # empty slices named in range are written as nothing; one out of range is refused
+    z = data(dtype, (2, 0, 3), rng)
+    check("ScatterND", (), z, i64([1], [-2]), data(dtype, (2, 0, 3), rng))
+    declines("ScatterND", (), z, i64([2]), data(dtype, (1, 0, 3), rng))
+
+
+def _distinct_along(shape: tuple, axis: int, idx_shape: tuple, rng) -> np.ndarray:
+    """Indices of ``idx_shape`` (each size at most ``shape``'s) into ``shape`` along ``axis``,
+    different along that axis at every position (so no two write one element), some
+    counted from the end."""
+    order = np.argsort(rng.random(shape), axis=axis)
+    idx = order[tuple(slice(0, m) for m in idx_shape)].astype(I64)
+    return idx - shape[axis] * (rng.random(idx.shape) < 0.5)
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_elements_every_axis_and_smaller_indices(dtype, rng):
+    done = 0
+    for shape in SCATTER_SHAPES:
+        x = data(dtype, shape, rng)
+        for axis in range(-len(shape), len(shape)):
+            for idx_shape in {shape, tuple(max(d - 1, 0) for d in shape),
+                              tuple(min(d, 1) for d in shape),
+                              tuple(0 if i == axis % len(shape) else d
+                                    for i, d in enumerate(shape))}:
+                idx = _distinct_along(shape, axis, idx_shape, rng)
+                updates = data(dtype, idx_shape, rng)
+                for idx_dt in (np.int64, np.int32):
+                    check("ScatterElements", (("axis", axis),), x, idx.astype(idx_dt), updates)
+                    done += 1
+    assert done >= 100
+    check("ScatterElements", (), data(dtype, (3,), rng), i64(2, -3), data(dtype, (2,), rng))
+    check("ScatterElements", (("axis", 1), ("reduction", "none")), data(dtype, (2, 3), rng),
+          i64([0, -1], [2, 1]), data(dtype, (2, 2), rng))
+
+
+@pytest.mark.parametrize("dtype", EVERY, ids=lambda d: d.name)
+def test_scatter_elements_declines(dtype, rng):
+    x = data(dtype, (3, 4), rng)
+    one = data(dtype, (1, 1), rng)
+    for axis, bad in [(0, 3), (0, -4), (1, 4), (-1, -5), (1, BIG), (0, -BIG - 1)]:
+        declines("ScatterElements", (("axis", axis),), x, i64([bad]), one)
+    declines("ScatterElements", (("axis", 0),), x, np.array([[-(2**31)]], np.int32), one)
+    # indices larger than the data off the axis, or updates of another shape
+    declines("ScatterElements", (("axis", 1),), x, np.zeros((4, 1), I64), data(dtype, (4, 1),
+                                                                              rng))
+    declines("ScatterElements", (("axis", 1),), x, i64([0, 1]), data(dtype, (1, 3), rng))
+    declines("ScatterElements", (), data(dtype, (), rng), np.array(0, I64), data(dtype, (), rng))
+    # duplicate targets (also two indices naming one element, -1 and 3): the order is open
+    for idx in (i64([1, 1]), i64([3, -1]), i64([0, 1, 2, 3, 0])):
+        updates = data(dtype, idx.shape, rng)
+        assert K.run("ScatterElements", "", (("axis", 1),), [x, idx, updates]) is None
+    assert K.run("ScatterElements", "", (("axis", 0), ("reduction", "add")),
+                 [x, i64([0]), one]) is None
+
+
+def test_scatters_write_a_copy():
+    x = np.arange(6.0).reshape(2, 3)
+    before = x.copy()
+    (nd,) = K.run("ScatterND", "", (), [x, i64([0]), np.zeros((1, 3))])
+    (el,) = K.run("ScatterElements", "", (("axis", 1),), [x, i64([2]), np.zeros((1, 1))])
+    assert not np.shares_memory(nd, x) and not np.shares_memory(el, x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(nd, [[0, 0, 0], [3, 4, 5]])
+    np.testing.assert_array_equal(el, [[0, 1, 0], [3, 4, 5]])
+
+
 # --- integer and bool operators --------------------------------------------------------------
 
 PAIRS = [((), ()), ((7,), (7,)), ((0,), (1,)), ((3, 4), (4,)), ((3, 1), (1, 4)),
@@ -342,6 +506,45 @@ def test_integer_arithmetic_wraps(dtype, rng):
     edge = np.array([info.min, info.max, 0, 1], dtype.numpy)
     for op in ("Add", "Sub", "Mul"):  # every wrap-around at once
         check(op, (), edge[:, None].copy(), edge[None, :].copy())
+
+
+@pytest.mark.parametrize("dtype", INTS, ids=lambda d: d.name)
+def test_integer_bitwise_operators_and_sign(dtype, rng):
+    for sa, sb in PAIRS:
+        a, b = data(dtype, sa, rng), data(dtype, sb, rng)
+        for op in ("BitwiseAnd", "BitwiseOr", "BitwiseXor"):
+            check(op, (), a, b)
+        check("BitwiseNot", (), a)
+        check("Sign", (), a)
+    bits = dtype.bits
+    if dtype.kind == "u":  # BitShift takes unsigned integers only
+        x = data(dtype, (4, 5), rng)
+        for direction in ("LEFT", "RIGHT"):
+            shifts = rng.integers(0, bits, (4, 5)).astype(dtype.numpy)
+            check("BitShift", (("direction", direction),), x, shifts)
+            check("BitShift", (("direction", direction),), x, np.array(bits - 1, dtype.numpy))
+            check("BitShift", (("direction", direction),), x[:0], shifts[:0])
+            too_far = np.full((4, 5), bits, dtype.numpy)  # not specified alike everywhere
+            assert K.run("BitShift", "", (("direction", direction),), [x, too_far]) is None
+
+
+@pytest.mark.parametrize("dtype", [D.bool, *INTS], ids=lambda d: d.name)
+def test_integer_argmax_and_argmin_take_the_first_tie(dtype, rng):
+    for shape in SHAPES[1:] + [(4, 1, 3)]:
+        x = data(dtype, shape, rng)
+        ties = x if dtype is D.bool else np.asarray(x % 3, dtype.numpy)  # many equal values
+        for axis in range(-len(shape), len(shape)):
+            for attrs in [(("axis", axis),), (("axis", axis), ("keepdims", 0)),
+                          (("axis", axis), ("keepdims", 1), ("select_last_index", 0))]:
+                for op in ("ArgMax", "ArgMin"):
+                    for v in (x, ties):
+                        if shape[axis]:
+                            check(op, attrs, v)
+                        else:  # an empty axis: onnxruntime refuses it
+                            declines(op, attrs, v)
+    x = data(dtype, (3, 4), rng)
+    check("ArgMax", (), x)  # axis 0 by default
+    assert K.run("ArgMax", "", (("select_last_index", 1),), [x]) is None
 
 
 @pytest.mark.parametrize("op", ["And", "Or", "Xor", "Equal", "Less", "LessOrEqual", "Greater",
@@ -419,10 +622,12 @@ def test_integer_sums_up_to_the_exact_bound(dtype, rng):
 
 def test_every_kernel_is_tested():
     tested = {"Identity", "Flatten", "Shape", "Size", "Reshape", "Transpose", "Squeeze",
-              "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "Expand", "Tile",
+              "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "GatherND", "NonZero",
+              "ScatterND", "ScatterElements", "Expand", "Tile",
               "Where", "Add", "Sub", "Mul", "Min", "Max", "Equal", "Less", "LessOrEqual",
               "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor", "Not", "Cast",
-              "ReduceSum", "ReduceMax", "ReduceMin"}
+              "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "BitwiseAnd", "BitwiseOr",
+              "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax", "ArgMin"}
     assert set(K.KERNELS) == tested
 
 
@@ -434,6 +639,70 @@ def test_unknown_attributes_and_float_arithmetic_decline(rng):
     assert K.run("Add", "", (("some_attribute", 1),), [i, i]) is None
     assert K.run("Add", "onnxarray", (), [i, i]) is None
     assert K.run("Add", "", (), [i, i.astype(np.int32)]) is None  # mixed dtypes
+
+
+def _traced(fn, *arrays):
+    """``fn`` traced on exact-shape arguments: (nodes, outputs, inputs, built model's run)."""
+    args = {f"x{i}": xp.argument(shape=a.shape, dtype=_dtype(a)) for i, a in enumerate(arrays)}
+    out = fn(*args.values())
+    outs = [o._v for o in (out if isinstance(out, tuple) else (out,))]
+    model = xp.build(args, {f"y{i}": o for i, o in enumerate(out if isinstance(out, tuple)
+                                                              else (out,))})
+    sess = _executor.session_for_model(model.SerializeToString(), optimize="none")
+    return (topological_order(outs), outs, [a._v for a in args.values()],
+            lambda feeds: sess.run(None, dict(zip(args, feeds))))
+
+
+@pytest.mark.parametrize("dtype", [D.int32, D.uint64, D.float64, D.string], ids=lambda d: d.name)
+def test_a_graph_of_exact_operators_runs_as_one_program(dtype, rng):
+    def fn(a):
+        b = xp.reshape(xp.permute_dims(a, (1, 0)), (2, 6))
+        b[0:1, ::2] = a[2, 1]  # Slice, Reshape, ScatterND
+        return xp.concat([b, b[:, ::-1]], axis=0), xp.take(b, xp.asarray([1, -1]), axis=1)
+
+    x = data(dtype, (3, 4), rng)
+    nodes, outs, ins, model = _traced(fn, x)
+    assert {"Transpose", "Reshape", "ScatterND", "Concat", "Gather"} <= {n.op for n in nodes}
+    run = K.program(nodes, outs, ins)
+    assert run is not None
+    for feed in [x, data(dtype, (3, 4), rng)]:
+        got, want = run([feed]), model([feed])
+        assert len(got) == len(want) == 2
+        for g, w in zip(got, want):
+            assert g.flags.c_contiguous and g.flags.owndata and not np.shares_memory(g, feed)
+            _same_bits(g, w, "program")
+
+
+def test_a_program_declines_what_a_kernel_declines(rng):
+    x, i = data(D.float32, (5,), rng), i64(4, -5)
+    nodes, outs, ins, model = _traced(lambda a, k: xp.take(a, k), x, i)
+    run = K.program(nodes, outs, ins)
+    _same_bits(run([x, i])[0], model([x, i])[0], "take")
+    assert run([x, i64(5, 0)]) is None  # out of range: the session raises
+    with pytest.raises(_executor.RUN_FAILURES):
+        model([x, i64(5, 0)])
+
+
+def test_a_plan_of_exact_operators_runs_its_kernels_and_else_its_session(rng):
+    from onnxarray import _plans
+
+    x, i = data(D.int64, (5,), rng), i64(4, -5)
+    plan = _plans.compile_plan(lambda a, k: xp.take(a, k) + a[:2], (xp.asarray(x),
+                                                                    xp.asarray(i)), {},
+                               optimize="none")
+    assert plan.func is _plans._run_kernel_plan
+    _same_bits(np.asarray(plan([x, i])), np.take(x, i) + x[:2], "plan")
+    with pytest.raises(_executor.RUN_FAILURES):  # declined: the session raises
+        plan([x, i64(5, 0)])
+
+
+def test_graphs_with_other_operators_are_no_program(rng):
+    x = data(D.float64, (3,), rng)
+    for fn in (lambda a: a + a, lambda a: xp.reshape(xp.exp(a), (3, 1)), lambda a: a):
+        nodes, outs, ins, _ = _traced(fn, x)
+        assert K.program(nodes, outs, ins) is None
+    nodes, outs, ins, _ = _traced(lambda a: xp.reshape(a, (3, 1)), x)
+    assert K.program(nodes, outs, ins[:0]) is None  # an input not given
 
 
 def test_eager_data_movement_and_integer_calls_compile_no_session():

@@ -21,6 +21,7 @@ from onnx import helper
 
 from . import _numpy_kernels
 from ._caches import LRUCache
+from ._graph import NODE_NAME_ATTR
 from ._opset_forms import (
     BITCAST_OPSET,
     DOMAIN_VERSIONS,
@@ -122,9 +123,15 @@ def _one_node_model(op, domain, attrs, in_dtypes, in_ranks, out_dtypes,
         inputs.append(helper.make_tensor_value_info(
             name, dt.onnx, None if rank is None else [None] * rank))
     outs = [f"o{i}" for i in range(len(out_dtypes))]
+    # A run-time check's message is no ONNX attribute (onnxruntime refuses the model): it
+    # names the node, as in an exported model, so that a failing run says why.
+    message = dict(attrs).get(NODE_NAME_ATTR)
     nodes, initializers = expand(op, domain, names, outs,
-                                 tuple((k, make_attribute(k, v)) for k, v in attrs),
+                                 tuple((k, make_attribute(k, v)) for k, v in attrs
+                                       if k != NODE_NAME_ATTR),
                                  [None if dt is None else dt.onnx for dt in in_dtypes], opset)
+    for i, node in enumerate(nodes if message is not None else ()):
+        node.name = message if i == 0 else f"{message} ({i + 1})"
     graph = helper.make_graph(
         nodes, "eager", inputs,
         [helper.make_tensor_value_info(o, dt.onnx, None) for o, dt in zip(outs, out_dtypes)],

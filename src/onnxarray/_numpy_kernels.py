@@ -3,35 +3,42 @@
 Running a cached one-node onnxruntime session costs ~10 us, and the first use of a signature
 compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
 here are those whose result is fully specified bit for bit, on the dtypes where that holds:
-data movement on any dtype (bytes are copied, NaN payloads and -0.0 included), and integer and
-bool arithmetic (wrapping), comparisons, logic, casts and reductions. Float arithmetic is not
-here (NaN payloads and signed zeros differ subtly), nor float ``Where`` (onnxruntime drops the
-sign of a -0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``).
+data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters and
+gathers) and integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
+casts, reductions and arg extrema. Sorting is not here: a TopK kernel on NumPy's stable sort
+(exact, ties by index) measured no faster than the session for full sorts and 2-4x slower for
+k = 1, where onnxruntime selects instead of sorting; nor is Trilu (np.tril builds a mask:
+1.3-1.6x the session's time). Float arithmetic is not here (NaN payloads and signed zeros
+differ subtly), nor float ``Where`` (onnxruntime drops the sign of a -0.0 in some layouts,
+``_ort_compat.where_keeps_sign_of``).
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
 ValueError/IndexError/TypeError, for any input it does not compute exactly as onnxruntime does
-(an out-of-range index, a bad shape, an empty max): the caller then runs the onnxruntime
-session, which gives its result or its error. ``tests/test_numpy_kernels.py`` checks every
-kernel against the one-node session, bit for bit.
+(an out-of-range index, a bad shape, an empty max, a scatter writing one element twice): the
+caller then runs the onnxruntime session, which gives its result or its error.
+``tests/test_numpy_kernels.py`` checks every kernel against the one-node session, bit for bit.
+``program`` runs a whole traced graph of such operators (a compiled plan, ``_plans``) this way.
 """
 
 from __future__ import annotations
 
 from functools import reduce as _fold
+from math import prod as _prod
 
 import numpy as np
 from onnx import TensorProto as T
 
 from ._graph import NODE_NAME_ATTR
 
-__all__ = ["KERNELS", "run"]
+__all__ = ["KERNELS", "run", "program"]
 
 _ANY = "biufO"  # bool, ints, uints, floats, strings (object arrays)
 _INT = "iu"
 _INTB = "biu"
 _BOOL = "b"
 _INDEX = (np.dtype(np.int64), np.dtype(np.int32))
+_I64 = _INDEX[0]
 
 # ONNX element types of the integer and bool dtypes (the targets of exact casts).
 _CAST_TO = {T.BOOL: np.dtype(np.bool_), T.INT8: np.dtype(np.int8), T.INT16: np.dtype(np.int16),
@@ -165,6 +172,136 @@ def _gather_elements(a, x, idx):
     return np.take_along_axis(x, idx, axis=axis)
 
 
+def _gather_nd(a, x, idx):
+    """GatherND without batch axes: the slices of ``x`` named by the last axis of ``idx``,
+    negative entries counted from the end (as onnxruntime 1.32 does); declined: indices out
+    of range, 0-d data, index tuples of length 0."""
+    if a.get("batch_dims", 0) or idx.dtype != _I64 or not idx.ndim or not x.ndim:
+        return None
+    k = idx.shape[-1]
+    if not 0 < k <= x.ndim:
+        return None
+    # checked here, not left to NumPy's IndexError: NumPy 1.x does not check indices that
+    # select nothing, and onnxruntime gives a result for some of those (naming an empty slice)
+    if idx.size and ((idx < -np.array(x.shape[:k])) | (idx >= np.array(x.shape[:k]))).any():
+        return None
+    return x[tuple(idx[..., j] for j in range(k))]
+
+
+def _nonzero(a, x):
+    """NonZero of a bool array: the positions of its true entries, row-major, as an int64
+    (rank, count) array; a 0-d array counts as rank 1 (as onnxruntime does)."""
+    if not x.ndim:
+        return np.zeros((1, 1 if x else 0), np.int64)
+    return np.array(np.nonzero(x), np.int64).reshape(x.ndim, -1)
+
+
+def _distinct_positions(pos: np.ndarray) -> bool:
+    """Whether the flat positions ``pos`` are all different (a scatter writes each once)."""
+    if pos.size < 2:
+        return True
+    ordered = np.sort(pos, axis=None)
+    return not (ordered[1:] == ordered[:-1]).any()
+
+
+def _in_range(idx: np.ndarray, size) -> np.ndarray | None:
+    """Indices counted from the end when negative (as onnxruntime 1.32 does for both
+    scatters), as int64; None when one is outside ``[-size, size)``, which onnxruntime
+    refuses."""
+    idx = idx.astype(np.int64, copy=False)
+    if idx.size and ((idx < -size) | (idx >= size)).any():
+        return None
+    return np.where(idx < 0, idx + size, idx)
+
+
+_FEW = 32  # index tuples checked as Python ints: NumPy's per-call cost exceeds the work
+
+
+def _row_positions(tuples: np.ndarray, lead: tuple):
+    """The rows (of an array of ``lead`` leading sizes seen as rows) that index tuples name,
+    negative entries counted from the end; None when one is out of range or two are equal."""
+    n = len(tuples)
+    if n <= _FEW:
+        rows = []
+        for t in tuples.tolist():
+            p = 0
+            for i, d in zip(t, lead):
+                if not -d <= i < d:
+                    return None
+                p = p * d + (i + d if i < 0 else i)
+            rows.append(p)
+        return rows if len(set(rows)) == n else None
+    tuples = _in_range(tuples, np.array(lead, np.int64))
+    if tuples is None:
+        return None
+    rows = np.ravel_multi_index(tuple(tuples.T), lead)
+    return rows if _distinct_positions(rows) else None
+
+
+def _scatter_nd(a, x, idx, updates):
+    """ScatterND without reduction: a copy of ``x`` with the slices named by the last axis of
+    ``idx`` replaced. Declined (left to the session): duplicate index tuples (the standard
+    leaves their order open), indices out of range, a shape that does not fit, 0-d data and
+    index tuples of length 0."""
+    if a and a.get("reduction", "none") != "none" or idx.dtype != _I64 or not x.ndim \
+            or not idx.ndim:
+        return None
+    k = idx.shape[-1]
+    if not 0 < k <= x.ndim or updates.shape != idx.shape[:-1] + x.shape[k:]:
+        return None
+    n = idx.size // k  # index tuples
+    out = x.copy()
+    if n == 0:
+        return out
+    if k == 1 and n <= _FEW:  # x[i] = row, the common case: consecutive rows are a slice
+        d = x.shape[0]
+        rows = [i + d if i < 0 else i for i in idx.ravel().tolist()]
+        lo = rows[0]
+        if 0 <= lo and lo + n <= d and rows == list(range(lo, lo + n)):
+            out[lo:lo + n] = updates if updates.ndim == x.ndim else updates.reshape(
+                (n,) + x.shape[1:])
+            return out
+        # checked here, not left to NumPy's IndexError: NumPy 1.x does not check indices that
+        # write nothing (an empty row), which onnxruntime refuses
+        if len(set(rows)) != n or not all(0 <= r < d for r in rows):
+            return None
+        out[rows] = updates.reshape((n,) + x.shape[1:])
+        return out
+    rows = _row_positions(idx.reshape(n, k), x.shape[:k])
+    if rows is None:
+        return None
+    if updates.size:  # else the tuples name empty slices: checked, nothing written
+        out.reshape(_prod(x.shape[:k]), updates.size // n)[rows] = updates.reshape(n, -1)
+    return out
+
+
+def _scatter_elements(a, x, idx, updates):
+    """ScatterElements without reduction: ``out[..., idx[p], ...] = updates[p]`` along
+    ``axis`` at every position p of ``idx``, whose sizes may be smaller than ``x``'s.
+    NumPy's integer indexing counts negative indices from the end too, and raises IndexError
+    (declined) for one out of range or a size of ``idx`` larger than ``x``'s; declined as
+    well: duplicate targets (two equal indices on one line along the axis), 0-d data."""
+    axis = a.get("axis", 0)
+    r = x.ndim
+    axis = axis + r if axis < 0 else axis
+    if (a.get("reduction", "none") != "none" or idx.dtype not in _INDEX or r == 0
+            or idx.ndim != r or updates.shape != idx.shape or not 0 <= axis < r):
+        return None
+    out = x.copy()
+    if idx.size == 0:
+        return out
+    if idx.shape[axis] > 1:
+        d = x.shape[axis]
+        ordered = np.sort(np.where(idx < 0, idx + d, idx), axis=axis)
+        if (ordered[(slice(None),) * axis + (slice(1, None),)]
+                == ordered[(slice(None),) * axis + (slice(None, -1),)]).any():
+            return None
+    where = [np.arange(m).reshape((1,) * i + (m,) + (1,) * (r - i - 1)) if i != axis else idx
+             for i, m in enumerate(idx.shape)]
+    out[tuple(where)] = updates
+    return out
+
+
 def _expand(a, x, shape):
     target = _ints(shape, _INDEX[:1])
     if target is None or any(d < 0 for d in target):
@@ -263,6 +400,27 @@ def _reduction(ufunc, empty_ok: bool):
     return kernel
 
 
+def _arg_extremum(ufunc):
+    """ArgMax/ArgMin of integers and bools: the first index of the extremum along ``axis``
+    (ONNX's default ``select_last_index=0``, as NumPy); an empty axis is left to onnxruntime."""
+    def kernel(a, x):
+        axis = a.get("axis", 0)
+        axis = axis + x.ndim if axis < 0 else axis
+        if a.get("select_last_index", 0) or not 0 <= axis < x.ndim or not x.shape[axis]:
+            return None
+        return ufunc(x, axis=axis, keepdims=bool(a.get("keepdims", 1))).astype(np.int64)
+    return kernel
+
+
+def _bit_shift(a, x, s):
+    """BitShift of unsigned integers by less than their width (the library's only use: a
+    shift as wide as the type is not specified alike everywhere)."""
+    direction = a.get("direction")
+    if direction not in ("LEFT", "RIGHT") or (s.size and s.max() >= 8 * x.dtype.itemsize):
+        return None
+    return (np.left_shift if direction == "LEFT" else np.right_shift)(x, s)
+
+
 _ALL = None  # every input is a data input
 _REDUCE_ATTRS = ("keepdims", "noop_with_empty_axes")
 
@@ -280,6 +438,10 @@ KERNELS: dict[str, tuple] = {
     "Slice": (_ANY, (0,), (), _slice),
     "Gather": (_ANY, (0,), ("axis",), _gather),
     "GatherElements": (_ANY, (0,), ("axis",), _gather_elements),
+    "GatherND": (_ANY, (0,), ("batch_dims",), _gather_nd),
+    "NonZero": (_BOOL, (0,), (), _nonzero),  # onnxruntime has no kernel for most others
+    "ScatterND": (_ANY, (0, 2), ("reduction",), _scatter_nd),
+    "ScatterElements": (_ANY, (0, 2), ("axis", "reduction"), _scatter_elements),
     "Expand": (_ANY, (0,), (), _expand),
     "Tile": (_ANY, (0,), (), _tile),
     "Shape": (_ANY, (0,), ("start", "end"), _shape),
@@ -297,6 +459,14 @@ KERNELS: dict[str, tuple] = {
     "LessOrEqual": (_INTB, _ALL, (), _elementwise(np.less_equal)),
     "Greater": (_INTB, _ALL, (), _elementwise(np.greater)),
     "GreaterOrEqual": (_INTB, _ALL, (), _elementwise(np.greater_equal)),
+    "Sign": (_INT, _ALL, (), _elementwise(np.sign)),
+    "BitwiseAnd": (_INT, _ALL, (), _elementwise(np.bitwise_and)),
+    "BitwiseOr": (_INT, _ALL, (), _elementwise(np.bitwise_or)),
+    "BitwiseXor": (_INT, _ALL, (), _elementwise(np.bitwise_xor)),
+    "BitwiseNot": (_INT, _ALL, (), _elementwise(np.invert)),
+    "BitShift": ("u", _ALL, ("direction",), _bit_shift),
+    "ArgMax": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmax)),
+    "ArgMin": (_INTB, (0,), ("axis", "keepdims", "select_last_index"), _arg_extremum(np.argmin)),
     "And": (_BOOL, _ALL, (), _elementwise(np.logical_and)),
     "Or": (_BOOL, _ALL, (), _elementwise(np.logical_or)),
     "Xor": (_BOOL, _ALL, (), _elementwise(np.logical_xor)),
@@ -308,9 +478,8 @@ KERNELS: dict[str, tuple] = {
 }
 
 
-def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
-    """``op`` on the NumPy arrays ``arrays`` (None for an omitted optional input), or None
-    when it is not computed here (the caller runs the onnxruntime session)."""
+def _kernel_of(op: str, domain: str, attrs: tuple):
+    """``(kernel, attributes, kinds, data positions)`` of a node computed here, else None."""
     entry = KERNELS.get(op)
     if entry is None or domain:
         return None
@@ -322,15 +491,24 @@ def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
                 return None
         else:
             a[name] = value
-    data = arrays if data_pos is None else [arrays[i] for i in data_pos if i < len(arrays)]
-    if not data or data[0] is None:
+    return kernel, a, kinds, data_pos
+
+
+def _data_dtype(kinds: str, data_pos, dtypes: list):
+    """The one dtype of the data inputs (None for an omitted one) if of ``kinds``, else None."""
+    data = dtypes if data_pos is None else [dtypes[i] for i in data_pos if i < len(dtypes)]
+    if not data or data[0] is None or data[0].kind not in kinds:
         return None
-    dt = data[0].dtype
-    if dt.kind not in kinds:
-        return None
-    for x in data:
-        if x is None or (x.dtype is not dt and x.dtype != dt):
+    dt = data[0]
+    for d in data:
+        if d is None or (d is not dt and d != dt):
             return None
+    return dt
+
+
+def _call(kernel, a: dict, arrays, strings: bool) -> np.ndarray | None:
+    """The kernel's result as a fresh C-ordered array (as a session returns: no views), or
+    None when it declines."""
     try:
         out = kernel(a, *arrays)
     except (ValueError, IndexError, TypeError):
@@ -338,8 +516,70 @@ def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
     if out is None:
         return None
     if type(out) is not np.ndarray:  # a 0-d result can be a NumPy scalar or a str
-        out = np.asarray(out, dtype=object if dt.kind == "O" else None)
+        out = np.asarray(out, dtype=object if strings else None)
     flags = out.flags
     if not (flags.owndata and flags.c_contiguous) or out is arrays[0]:
-        out = out.copy()  # a fresh C-ordered array, as a session returns: no views
-    return [out]
+        out = out.copy()
+    return out
+
+
+def run(op: str, domain: str, attrs: tuple, arrays) -> list[np.ndarray] | None:
+    """``op`` on the NumPy arrays ``arrays`` (None for an omitted optional input), or None
+    when it is not computed here (the caller runs the onnxruntime session)."""
+    found = _kernel_of(op, domain, attrs)
+    if found is None:
+        return None
+    kernel, a, kinds, data_pos = found
+    dt = _data_dtype(kinds, data_pos, [None if x is None else x.dtype for x in arrays])
+    if dt is None:
+        return None
+    out = _call(kernel, a, arrays, dt.kind == "O")
+    return None if out is None else [out]
+
+
+def program(nodes, outputs, inputs):
+    """A traced graph of exact-shape inputs as a function of their data that runs every node
+    with its kernel: ``nodes`` producers first, ``outputs`` and ``inputs`` Values. The
+    function gives the outputs' data, or None when a kernel declines (the caller then runs
+    the graph's session, whose nodes give the same bits). None instead of a function when a
+    node has no kernel for its dtypes or an output is not computed by a node (a session
+    returns no input as it is). The dtypes are checked once, here: a plan's are fixed."""
+    # env: the feeds, then the constants, then each node's result
+    slots = {id(v): i for i, v in enumerate(inputs)}
+    env0: list = [None] * len(inputs)
+    for node in nodes:
+        for v in node.inputs:
+            if v is not None and v.data is not None and id(v) not in slots:
+                slots[id(v)] = len(env0)
+                env0.append(v.data)
+    n_fixed = len(env0)
+    steps = []
+    for node in nodes:
+        found = _kernel_of(node.op, node.domain, node.attrs)
+        if found is None or len(node.outputs) != 1:
+            return None
+        kernel, a, kinds, data_pos = found
+        dt = _data_dtype(kinds, data_pos, [None if v is None else v.dtype.numpy
+                                           for v in node.inputs])
+        if dt is None:
+            return None
+        ins = [None if v is None else slots.get(id(v)) for v in node.inputs]
+        if any(i is None and v is not None for i, v in zip(ins, node.inputs)):
+            return None  # an input of the graph that is not among ``inputs``
+        steps.append((kernel, a, ins, dt.kind == "O"))
+        slots[id(node.outputs[0])] = n_fixed + len(steps) - 1
+    if not steps or any(slots.get(id(v), -1) < n_fixed for v in outputs):
+        return None
+    outs = [slots[id(v)] for v in outputs]
+    n_in = len(inputs)
+
+    def run_all(feeds):
+        env = list(env0)
+        env[:n_in] = feeds
+        for kernel, a, ins, strings in steps:
+            out = _call(kernel, a, [None if i is None else env[i] for i in ins], strings)
+            if out is None:
+                return None
+            env.append(out)
+        return [env[i] for i in outs]
+    return run_all

@@ -239,3 +239,28 @@ def test_lowerings_that_read_data(case):
 
 def _outputs(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (3,), (2, 1), (2, 2), (2, 1, 1), (1, 2, 1)])
+def test_zero_d_mask_assignment_keeps_signed_zeros(shape):
+    """``y[mask] = v`` with a 0-d mask is a Where on a widened one-element value: a -0.0
+    assigned, or kept where nothing is assigned, keeps its sign eagerly (where the data shows
+    which operand holds a -0.0), under jit and exported (where it cannot)."""
+    def assign(y, mask, value):
+        y = xp.asarray(y, copy=True)
+        y[mask] = value
+        return y
+
+    for base, value in ((np.ones(shape), -0.0), (np.full(shape, -0.0), 1.0),
+                        (np.full(shape, -0.0), -0.0)):
+        for flag in (True, False):
+            def fn(y, flag=flag, value=value):
+                return assign(y, xp.asarray(flag), value)
+            eager = _bits(np.asarray(fn(to_onnxarray(base))))
+            assert (eager == _bits(np.where(flag, value, base))).all(), (base, value, flag)
+            assert (_bits(np.asarray(xp.jit(fn)(to_onnxarray(base)))) == eager).all()
+            x = xp.argument(shape=tuple(f"d{i}" for i in range(len(shape))),
+                            dtype=xp.float64)
+            sess = ort.InferenceSession(xp.build({"x": x}, {"y": fn(x)}).SerializeToString(),
+                                        providers=["CPUExecutionProvider"])
+            assert (_bits(sess.run(None, {"x": base})[0]) == eager).all(), (base, value, flag)

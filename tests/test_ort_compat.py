@@ -204,3 +204,43 @@ def test_string_gather_off_the_last_axis_is_still_wrong():
     (out,) = sess.run(None, {"x": data, "i": np.array([1])})
     assert out.tolist() != [["c", "d"]], (
         "onnxruntime's string Gather is right now: drop STRING_GATHER_LAST_AXIS_ONLY")
+
+
+def test_where_sign_rule_over_every_small_shape():
+    """where_keeps_sign_of against onnxruntime for every combination of condition, x and y
+    shapes of ranks 0 to 3 (sizes 1, 2 and 3) that broadcast, under conditions alternating,
+    all true and all false: the input it names keeps the sign of a -0.0 in every case."""
+    import itertools
+
+    from onnx import TensorProto, helper
+
+    from onnxarray._ort_compat import where_keeps_sign_of
+
+    graph = helper.make_graph(
+        [helper.make_node("Where", ["c", "x", "y"], ["o"])], "where",
+        [helper.make_tensor_value_info("c", TensorProto.BOOL, None),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("o", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=8)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    shapes = [(), (1,), (3,)] + [(a, b) for a in (1, 2) for b in (1, 3)] + [
+        (a, b, c) for a in (1, 2) for b in (1, 2) for c in (1, 3)]
+    decided = 0
+    for cs, xs, ys in itertools.product(shapes, repeat=3):
+        try:
+            np.broadcast_shapes(cs, xs, ys)
+        except ValueError:
+            continue
+        kept = where_keeps_sign_of(cs, xs, ys)
+        if kept is None:
+            continue
+        decided += 1
+        n = int(np.prod(cs, dtype=int))
+        for cond in (np.arange(n).reshape(cs) % 2 == 0, np.ones(cs, bool), np.zeros(cs, bool)):
+            x = np.full(xs, -0.0 if kept == "x" else 1.0, np.float32)
+            y = np.full(ys, -0.0 if kept == "y" else 1.0, np.float32)
+            out = sess.run(None, {"c": np.asarray(cond), "x": x, "y": y})[0]
+            assert np.array_equal(np.signbit(out), np.signbit(np.where(cond, x, y))), (
+                f"Where{cs, xs, ys}: the -0.0 of {kept} is lost")
+    assert decided > 3000

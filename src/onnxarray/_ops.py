@@ -616,6 +616,9 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
             return where_signed(c1, v1, a)
     if a.dtype.kind != "f":
         return where(cond, a, b, simplify=False)
+    # decided on the shapes ``where`` records (it widens one-element constants to full rank)
+    shape = broadcast_shapes(cond.shape, a.shape, b.shape)
+    a, b = _full_rank_scalar(a, shape), _full_rank_scalar(b, shape)
     a_may = may_be_negative_zero(a) and not _selects_above_zero(cond, a)
     b_may = may_be_negative_zero(b)
     if not a_may and not b_may:
@@ -631,7 +634,6 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
         return where(negate(cond), b, a, simplify=False)
     if cond.node is not None and cond.node.op == "Not":
         cond = negate(cond.node.inputs[0])  # keep onnxruntime from swapping the branches
-    shape = broadcast_shapes(cond.shape, a.shape, b.shape)
     return bind(SIGNED_WHERE, [cond, a, b], [a.dtype], lambda: [shape],
                 domain=PRIVATE_DOMAIN)[0]
 

@@ -112,23 +112,49 @@ def where_keeps_sign_of(cond: tuple, x: tuple, y: tuple) -> str | None:
     if xs is None or ys is None:
         return None
     n = max(len(xs), len(ys))
+    y_rank = len(ys)
     xs, ys = (1,) * (n - len(xs)) + xs, (1,) * (n - len(ys)) + ys
-    return _kept(xs, ys)
+    return _kept(xs, ys, y_rank)
 
 
-def _kept(xs: tuple, ys: tuple) -> str | None:
+def _kept(xs: tuple, ys: tuple, y_rank: int) -> str | None:
+    """``y_rank``: how many of the trailing axes are ``ys``'s own (the rest is padding)."""
     if xs and xs[-1] == 1 and ys[-1] == 1:
-        return "y"  # one-element spans: merged element by element
+        return _one_element_spans(xs, ys, y_rank)
     for i in range(len(xs) - 1, -1, -1):
         dx, dy = xs[i], ys[i]
         if type(dx) is not int or type(dy) is not int:
             if dx != dy:
                 return None  # a size that may be 1 at run time decides nothing yet
             # equal sizes: "y" if they are not 1 at run time, else the outer axes decide
-            return "y" if _kept(xs[:i], ys[:i]) == "y" else None
+            return "y" if _kept(xs[:i], ys[:i], max(0, y_rank - (len(xs) - i))) == "y" \
+                else None
         if dx == 1 and dy == 1:
             continue  # a dimension that does not vary: the span goes on outwards
         return "x" if dy == 1 else "y"
+    return "y"
+
+
+def _one_element_spans(xs: tuple, ys: tuple, y_rank: int) -> str | None:
+    """The last dimension is 1: spans of one element are merged element by element ("y"),
+    unless ys, over its own axes, is constant along the innermost axis that varies while xs
+    is not: that span is then a copy of xs ("x"; a (1, 1) ys against a (2, 1) xs does this,
+    a 0-d or (1,) one does not). Checked over every shape combination of ranks 0 to 3 with
+    sizes 1 to 3 and conditions of every pattern (onnxruntime 1.32)."""
+    n = len(xs)
+    for i in range(n - 1, -1, -1):
+        dx, dy = xs[i], ys[i]
+        own = i >= n - y_rank
+        if type(dx) is not int or type(dy) is not int:
+            if not own:
+                return "y"  # the spans of a padded ys are never copies of xs
+            if dx == dy:  # both vary ("y") or both are 1 and the outer axes decide
+                inner = _one_element_spans(xs[:i], ys[:i], y_rank - (n - i))
+                return "y" if inner == "y" else None
+            return None
+        if dx == 1 and dy == 1:
+            continue
+        return "x" if dy == 1 and own else "y"
     return "y"
 
 

@@ -601,8 +601,7 @@ def where_signed(cond: Value, a: Value, b: Value) -> Value:
     onnxruntime's float Where drops the sign of a -0.0 from one of its value inputs, which one
     depending on the shapes (``_ort_compat.where_keeps_sign_of``). When only one branch can
     hold a -0.0, it goes into the input that keeps it (swapping the branches under a negated
-    condition if needed). When both can, it is one private ``SignedWhere`` node, whose ONNX
-    form depends on the opset (``_opset_forms``: a select of the bits, or a repair).
+    condition if needed); when both can, one private ``SignedWhere`` node (``_opset_forms``).
     """
     inner = b.node
     if inner is not None and inner.op == "Where" and _negation_of(cond) is inner.inputs[0]:

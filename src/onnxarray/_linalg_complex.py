@@ -335,7 +335,7 @@ def _tall(m, n) -> bool:
 def pinv(v: Value, tol: Value) -> Value:
     """V @ diag(1/S) @ U^H over the singular values above ``tol`` times the largest one."""
     u, s, vh = svd_factors(v, False)
-    cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
+    cutoff = _mul(tol, _ops.reduce("ReduceMax", s, [-1], True))  # 0 columns at run time
     zero = _c(0, s)
     safe = _ops.where(_cmp("Greater", s, cutoff), s, _c(1, s))
     s_inv = _ops.where(_cmp("Greater", s, cutoff), _div(_c(1, s), safe), zero)

@@ -472,7 +472,9 @@ def matrix_rank(x: Array, /, *, rtol=None) -> Array:
     if _is_zero(m) or _is_zero(n):
         return Array._new(_filled(_Batch(v), (), np.zeros((), np.int64), D.int64))
     s = singular_values(_scaled_down(v), "matrix_rank")
-    cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
+    # the largest singular value as a reduction, not s[..., 0]: a size known only when the
+    # model runs may be 0 (a Gather would then fail; the count of an empty axis is 0)
+    cutoff = _mul(tol, _ops.reduce("ReduceMax", s, [-1], True))
     above = _ops.cast(_cmp("Greater", s, cutoff), D.int64)
     return Array._new(_ops.reduce("ReduceSum", above, [-1], False))
 
@@ -489,7 +491,7 @@ def pinv(x: Array, /, *, rtol=None) -> Array:
     if v.dtype.kind == "c":
         return Array._new(_complex().pinv(v, tol))
     u, s, vh = _svd_factors(v, False, tall)
-    cutoff = _mul(tol, _ops.gather(s, _ops.i64([0]), -1))
+    cutoff = _mul(tol, _ops.reduce("ReduceMax", s, [-1], True))  # see matrix_rank
     zero = _c(0, s)
     s_inv = _ops.where(_cmp("Greater", s, cutoff), _div(_c(1, s), s), zero)
     scaled = _mul(_mT(vh), _ops.unsqueeze(s_inv, [len(s_inv.shape) - 1]))

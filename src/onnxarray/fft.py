@@ -184,14 +184,13 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     factor that scales it back (see ``_overflow_guard``; None for float32 input, whose
     magnitudes cannot overflow the float64 transform it runs in)."""
     real = D.real_dtype_of(v.dtype)
-    if v.shape[axis] == 0 and n:
+    if n and v.shape[axis] == 0 and v.data is not None:
         # the empty signal zero-padded to length n is all zeros (onnxruntime's DFT takes no
         # empty signal: the padded one is given instead)
-        shape = v.shape[:axis] + (n,) + v.shape[axis + 1:]
-        if not _ops.is_static(shape):
-            raise ValueError(f"fft: the transformed axis {axis} is empty; padding it to length "
-                             f"{n} needs the sizes of the other axes to be known")
-        v = _ops.const(np.zeros(shape, v.dtype.numpy), v.dtype)
+        v = _ops.const(np.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1:], v.dtype.numpy),
+                       v.dtype)
+    elif n and (type(v.shape[axis]) is not int or v.shape[axis] == 0):
+        v = _one_more_zero(v, axis)
     if real is D.float32:
         # onnxruntime's float32 DFT accumulates in float32: 1e-6 to 1e-4 relative error for
         # lengths that are not powers of two (NumPy's float32 transforms: 1e-7). The float64
@@ -219,6 +218,17 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
     src, up = _overflow_guard(src, axis) if guard else (src, None)
     return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
+
+
+def _one_more_zero(v: Value, axis: int) -> Value:
+    """The symbolic ``v`` with one zero appended along ``axis``: a signal whose length is known
+    only when the model runs may be empty then, and onnxruntime's DFT takes no empty signal. The
+    DFT cuts or zero-pads its input to ``n`` anyway, so one more zero changes no bit of the
+    result (the padded signal is the same), and the transform runs at every length."""
+    m = v.shape[axis]
+    shape = v.shape[:axis] + (m + 1 if type(m) is int else Dim(),) + v.shape[axis + 1:]
+    pads = _ops.i64([0, 1])
+    return _ops.bind("Pad", [v, pads, None, _ops.i64([axis])], [v.dtype], lambda: [shape])[0]
 
 
 def _scaled(z: Array, size, norm: str, forward: bool, axis: int | None = None,
@@ -364,9 +374,11 @@ def _fit(z: Array, axis: int, length: int) -> Array:
         return z[tuple(idx)]
     shape = list(z._v.shape)
     shape[axis] = length - m
-    if not _ops.is_static(shape):
-        raise ValueError("irfft: padding needs the sizes of the other axes to be known")
-    return ns.concat([z, ns.zeros(tuple(shape), dtype=z.dtype)], axis=axis)
+    if _ops.is_static(shape):
+        return ns.concat([z, ns.zeros(tuple(shape), dtype=z.dtype)], axis=axis)
+    shape[axis] = length  # symbolic sizes on the other axes: one Pad by the known amount
+    return Array._new(_ops.bind("Pad", [z._v, _ops.i64([0, length - m]), None,
+                                        _ops.i64([axis])], [z.dtype], lambda: [tuple(shape)])[0])
 
 
 def hfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Array:

@@ -252,11 +252,33 @@ def _masked(x: Value, mask: Value) -> Value:
         flag = _ops.reshape(mask, [1])
         return _ops.bind("Compress", [expanded, flag], [x.dtype],
                          lambda: [(Dim(),) + tuple(x.shape)], (("axis", 0),))[0]
+    idx, n = _mask_indices(x, mask, "__getitem__")
+    return _ops.bind("GatherND", [x, idx], [x.dtype],
+                     lambda: [(n,) + tuple(x.shape[k:])])[0]
+
+
+def _mask_indices(x: Value, mask: Value, func: str) -> tuple[Value, Dim | int]:
+    """The (count, k) indices of the true elements of the k-d ``mask``, and their count. When a
+    mask axis and the array axis it indexes are not the same size while recording (one known
+    only at run time), the indices depend on a check that fails the model, in a node named for
+    the mismatch, unless the mask's size is the array's or 0 there (the standard's rule, which
+    ``_parse`` applies to the sizes it knows): a smaller mask would select from the wrong
+    elements, and a larger one fail inside onnxruntime."""
+    k = len(mask.shape)
     nz = _ops.bind("NonZero", [mask], [D.int64], lambda: [(k, Dim())])[0]
     idx = _ops.transpose(nz, [1, 0])
     n = Dim() if nz.data is None else nz.data.shape[1]
-    return _ops.bind("GatherND", [x, idx], [x.dtype],
-                     lambda: [(n,) + tuple(x.shape[k:])])[0]
+    axes = [i for i, (a, b) in enumerate(zip(mask.shape, x.shape)) if a != b]
+    if axes:
+        sizes = [_ops.dim_of(v, i) if type(v.shape[i]) is not int else _ops.i64([v.shape[i]])
+                 for v in (mask, x) for i in axes]
+        have, want = _ops.concat(sizes[:len(axes)], 0), _ops.concat(sizes[len(axes):], 0)
+        ok = _ops.binary("Or", _ops.binary("Equal", have, want, D.bool),
+                         _ops.binary("Equal", have, _ops.i64([0]), D.bool), D.bool)
+        check = _ops.check_nonzero(_ops.cast(ok, D.int64),
+                                   f"{func}: boolean index shape does not match the array shape")
+        idx = _ops.binary("Add", idx, check)
+    return idx, n
 
 
 def _has_array(key) -> bool:
@@ -486,12 +508,12 @@ def _set_masked(x: Value, mask: Value, val: Value) -> Value:
             raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the "
                              f"selection {sel_shape}")
         return x
-    if k == 0 or len(val.shape) == 0:
+    if k == 0 or (len(val.shape) == 0 and all(a == b for a, b in zip(mask.shape, x.shape))):
+        # (a mask whose sizes may differ from the array's at run time, 0 there, takes the
+        # indices below: no Where broadcasts a 0 against a size of 4)
         m = _ops.unsqueeze(mask, list(range(k, len(x.shape)))) if k else mask
         return _ops.where_signed(m, val, x)  # a -0.0 assigned or kept stays -0.0
-    nz = _ops.bind("NonZero", [mask], [D.int64], lambda: [(k, Dim())])[0]
-    idx = _ops.transpose(nz, [1, 0])
-    n = Dim() if nz.data is None else nz.data.shape[1]
+    idx, n = _mask_indices(x, mask, "__setitem__")
     sel_shape = (n,) + tuple(x.shape[k:])
     # the value must broadcast to the selection, also when the mask selects nothing, and
     # not the selection to the value (x[mask] = 3 values where the mask selects 1)

@@ -300,3 +300,79 @@ def test_n_pads_a_spectrum_with_a_symbolic_batch(func):
             assert got.tobytes() == want.tobytes()
             np.testing.assert_allclose(want, getattr(np.fft, func)(data, n=n), rtol=1e-13,
                                        atol=1e-13)
+
+
+def _near_max_signal(func: str, dtype) -> np.ndarray:
+    """Entries near the float maximum whose n-dimensional sums overflow after one pass (the
+    first rows), a row with one tiny entry, and moderate rows."""
+    top = float(np.finfo(np.dtype(dtype).char.lower() if np.dtype(dtype).kind == "c"
+                         else dtype).max) * 0.9
+    re = np.array([[top, -top, top, -top], [top, -top, top, -top], [top, top, -top, 1.0],
+                   [0.5, -2.0, 5e-39, 3.0]])
+    if func == "rfftn" or np.dtype(dtype).kind == "f":
+        return re.astype(dtype)
+    z = (re + 1j * re[[2, 0, 3, 1]][:, ::-1]).astype(dtype)
+    if func == "irfftn":  # a Hermitian-compatible last axis of 3 terms
+        z = z[:, :3].copy()
+    return z
+
+
+@pytest.mark.parametrize(("func", "dtype"), [
+    (f, dt) for f in ("fftn", "ifftn", "irfftn") for dt in (np.float64, np.complex128,
+                                                              np.complex64)
+] + [("rfftn", np.float64), ("rfftn", np.float32)])
+def test_n_dimensional_transforms_near_the_float_maximum(func, dtype):
+    """One overflow guard for all axes: a first pass that rounded to inf made the next one
+    meet inf - inf (fftn of [[M, -M], [M, -M]] gave NaN where the result is [[0, inf], [0, 0]]).
+    The oracle is NumPy's transform of the signal scaled by 2**-64, scaled back; eager and
+    exported (static and symbolic sizes) agree bit for bit."""
+    data = _near_max_signal(func, dtype)
+    fn = getattr(xp.fft, func)
+    got = np.asarray(fn(xp.asarray(data)))
+    wide = data.astype(np.complex128 if data.dtype.kind == "c" else np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = (getattr(np.fft, func)(wide * 2.0 ** -64) * 2.0 ** 64).astype(got.dtype)
+    got_parts, expected_parts = ((np.stack([a.real, a.imag]) if a.dtype.kind == "c" else a)
+                                 for a in (got, expected))
+    assert not np.isnan(got_parts).any()
+    finite = np.isfinite(expected_parts)
+    np.testing.assert_array_equal(got_parts[~finite], expected_parts[~finite])
+    # rounding: a few ulps of the largest possible sum (n * max|x|)
+    eps = np.finfo(got_parts.dtype).eps
+    top = max(float(np.max(np.abs(wide.real))), float(np.max(np.abs(wide.imag))))
+    size = data.size if func in ("fftn", "rfftn") else 1  # the inverses divide by n
+    np.testing.assert_allclose(got_parts[finite], expected_parts[finite], rtol=0,
+                               atol=16 * eps * size * top)
+    for dynamic in (False, True):
+        if func == "irfftn" and dynamic:
+            continue  # irfft needs the length of its axis while recording
+        model = export(lambda m, a: getattr(m.fft, func)(a), data, dynamic=dynamic)
+        (out,) = run_model(model, {"x0": data})
+        assert out.tobytes() == got.tobytes()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (3, 1, 2)])
+def test_hermitian_ends_keep_every_other_bit(shape, n):
+    """irfft's spectrum loses the imaginary parts of its zero (and even n's Nyquist) terms
+    only: every other part keeps its bits, a -0.0 included (onnxruntime's Where of these shapes
+    turned a kept -0.0 into +0.0), eagerly and exported alike."""
+    from onnxarray.fft import _real_ends
+    rng = np.random.default_rng(n)
+    m = n // 2 + 1
+    full = (m,) + shape[1:]
+    values = np.array([-0.0, 0.0, 1.5, -np.inf, np.nan])
+    z = np.empty(full, np.complex128)
+    z.real, z.imag = (values[rng.integers(0, 5, full)] for _ in range(2))
+    z.real[..., 0] = -0.0
+    want = z.copy()
+    want.imag[0] = 0.0
+    if n % 2 == 0:
+        want.imag[-1] = 0.0
+    got = np.asarray(_real_ends(xp.asarray(z), 0, n))
+    assert got.tobytes() == want.tobytes()
+    x = xp.argument(shape=(m,) + tuple(f"b{i}" for i in range(1, len(shape))),
+                    dtype=xp.complex128)
+    model = xp.build({"x": x}, {"y": _real_ends(x, 0, n)})
+    (out,) = run_model(model, {"x": z})
+    assert out.tobytes() == want.tobytes()

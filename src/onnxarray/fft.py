@@ -128,27 +128,42 @@ def _real_value(x, func: str) -> Value:
 
 
 # A float64 transform's sums reach n·max|x| and overflow to inf - inf = NaN where the true
-# result is finite or a signed infinity. Signals whose largest magnitude along the axis is at
-# least _BIG are transformed scaled by 2**-64 and the result scaled back by 2**64 (powers of two:
-# exact, and enough for any n < 2**62); every other signal is multiplied by 1, so its result is
-# the plain transform's, bit for bit. The rule does not depend on n, so eager and exported
-# transforms (n known or not) take the same path.
+# result is finite or a signed infinity. Signals whose largest magnitude over the transformed
+# axes is at least _BIG are transformed scaled by 2**-64 and the result scaled back by 2**64
+# (powers of two: exact, and enough for any n < 2**62); every other signal is multiplied by 1,
+# so its result is the plain transform's, bit for bit. The rule does not depend on n, so eager
+# and exported transforms (n known or not) take the same path. An n-dimensional transform has
+# one scale for all its axes: scaled axis by axis, a first pass could round to inf and the next
+# meet inf - inf.
 _BIG = 2.0 ** 959
 
 
-def _overflow_guard(src: Value, axis: int) -> tuple[Value, Value]:
-    """(``src`` scaled down where its magnitude could overflow the transform, the factor that
-    scales the transform back); ``src`` in the real layout DFT reads (a complex Value's graph
-    tensor has a trailing dimension of 2), the factor shaped to broadcast against it."""
+def _overflow_guard(src: Value, axes: list[int]) -> tuple[Value, Value]:
+    """(``src`` scaled down where its magnitude could overflow the transform along ``axes``,
+    the factor that scales the transform back); ``src`` in the real layout DFT reads (a complex
+    Value's graph tensor has a trailing dimension of 2), the factor shaped to broadcast
+    against it."""
     real = D.float64
     shape = tuple(src.shape) + ((2,) if src.dtype.kind == "c" else ())
     mag = _ops.bind("Abs", [src], [real], lambda: [shape])[0]
-    peak = _ops.reduce("ReduceMax", mag, [axis, len(shape) - 1], True)
+    peak = _ops.reduce("ReduceMax", mag, [*axes, len(shape) - 1], True)
     big = _ops.binary("GreaterOrEqual", peak, _ops.const(_BIG, real), D.bool)
     one = _ops.const(1.0, real)
     down = _ops.where(big, _ops.const(2.0 ** -64, real), one)
     up = _ops.where(big, _ops.const(2.0 ** 64, real), one)
     return _ops.bind("Mul", [src, down], [src.dtype], lambda: [src.shape])[0], up
+
+
+def _guarded(v: Value, axes: list[int]) -> tuple[Value, Value]:
+    """The complex or real float64 ``v`` scaled by ``_overflow_guard`` over ``axes``, and the
+    factor (shaped for the pair layout of the complex result)."""
+    if v.dtype.kind == "c":
+        if v.data is None:
+            return _overflow_guard(v, axes)
+        packed, up = _overflow_guard(_ops.const(pack(v.data), D.float64), axes)
+        return _ops.const(unpack(packed.data), v.dtype), up
+    src, up = _overflow_guard(_ops.unsqueeze(v, [len(v.shape)]), axes)
+    return _ops.squeeze(src, [len(v.shape)]), up
 
 
 def _pair_binary(op: str, v: Value, other: Value) -> Value:
@@ -211,12 +226,12 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     cdt = complex_of(real)
     if v.data is not None:  # eager: the nodes run on the packed data
         data = v.data[..., None] if onesided else pack(v.data)
-        packed, up = _overflow_guard(_ops.const(data, real), axis) if guard else \
+        packed, up = _overflow_guard(_ops.const(data, real), [axis]) if guard else \
             (_ops.const(data, real), None)
         out = _ops.bind("DFT", [packed, *extra], [real], lambda: [out_shape + (2,)], attrs)[0]
         return _ops.const(unpack(out.data), cdt), up
     src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
-    src, up = _overflow_guard(src, axis) if guard else (src, None)
+    src, up = _overflow_guard(src, [axis]) if guard else (src, None)
     return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
 
 
@@ -249,11 +264,11 @@ def _scaled(z: Array, size, norm: str, forward: bool, axis: int | None = None,
     return ns.divide(z, Array._new(n))
 
 
-def _fft1(v: Value, axis: int, n, norm: str, inverse: bool) -> Array:
+def _fft1(v: Value, axis: int, n, norm: str, inverse: bool, guard: bool = True) -> Array:
     """``ifft(z) = conj(fft(conj(z))) / n``, on the (real, imaginary) pairs."""
     if inverse:
         v = _conj(v)
-    out, up = _dft(v, axis, n, False)
+    out, up = _dft(v, axis, n, False, guard)
     if inverse:
         out = _conj(out)
     size = out.shape[axis]
@@ -282,9 +297,13 @@ def rfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arra
     _check_norm(norm, "rfft")
     v = _real_value(x, "rfft")
     axis, n = _axis_and_n(v, axis, n, "rfft")
+    return _rfft1(v, axis, n, norm)
+
+
+def _rfft1(v: Value, axis: int, n, norm: str, guard: bool = True) -> Array:
     if v.shape[axis] == 0 and n is None:  # no length to transform to
         raise ValueError(f"rfft: the transformed axis {axis} is empty")
-    out, up = _dft(v, axis, n, True)
+    out, up = _dft(v, axis, n, True, guard)
     out = Array._new(out)
     size = v.shape[axis] if n is None else n
     if type(size) is not int:  # the run-time length of the input axis
@@ -300,6 +319,10 @@ def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arr
     _check_norm(norm, "irfft")
     v = _complex_value(x, "irfft")
     axis, n = _axis_and_n(v, axis, n, "irfft")
+    return _irfft1(v, axis, n, norm)
+
+
+def _irfft1(v: Value, axis: int, n, norm: str, guard: bool = True) -> Array:
     m = v.shape[axis]
     if type(m) is not int:
         raise ValueError("irfft: the length of the transformed axis must be known")
@@ -313,11 +336,16 @@ def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arr
     k = (n + 1) // 2
     if k > 1:
         src = _pair_concat([src, _reversed_run(z._v, axis, k)], axis)
-    out, up = _dft(src, axis, None, False)
+    out, up = _dft(src, axis, None, False, guard)
     re = _scaled(Array._new(parts(out)[0]), n, norm, False)
+    return _real_scaled_back(re, up)
+
+
+def _real_scaled_back(re: Array, up: Value | None) -> Array:
+    """The real result ``re`` times the guard's factor (which has the trailing axis of the
+    pair layout; the real result has none)."""
     if up is None:
         return re
-    # the guard's factor has the trailing axis of the pair layout; the real part has none
     return Array._new(_ops.binary("Mul", re._v, _ops.squeeze(up, [len(up.shape) - 1])))
 
 
@@ -326,21 +354,24 @@ def _real_ends(z: Array, axis: int, n: int) -> Array:
     Nyquist frequency: a Hermitian spectrum has none there, and NumPy ignores them whatever
     they hold. Left in, they leak through the transform's inexact sin(pi k) (an imaginary part
     of 1e300 at the Nyquist term gave +-3e283 where the result is -0.5) or spread a NaN.
-    One ``Where`` on the (real, imaginary) pairs."""
+    One ``Where`` on the (real, imaginary) pairs; every other part keeps its bits, a -0.0
+    included."""
     v = z._v
     m = n // 2 + 1
-    keep = np.ones((m, 2), bool)
-    keep[0, 1] = False
+    drop = np.zeros((m, 2), bool)
+    drop[0, 1] = True
     if n % 2 == 0:
-        keep[-1, 1] = False
-    keep = _ops.const(keep.reshape((m,) + (1,) * (len(v.shape) - 1 - axis) + (2,)), D.bool)
+        drop[-1, 1] = True
+    drop = _ops.const(drop.reshape((m,) + (1,) * (len(v.shape) - 1 - axis) + (2,)), D.bool)
     real = D.real_dtype_of(v.dtype)
     zero = _ops.const(0.0, real)
+    # Where(drop, 0, z), not Where(keep, z, 0): onnxruntime's Where of these shapes keeps the
+    # sign of a -0.0 of its second value input only (_ort_compat.where_keeps_sign_of)
     if v.data is not None:  # eager: the node runs on packed data
         packed = _ops.const(pack(v.data), real)
-        out = _ops.bind("Where", [keep, packed, zero], [real], lambda: [packed.shape])[0]
+        out = _ops.bind("Where", [drop, zero, packed], [real], lambda: [packed.shape])[0]
         return Array._new(_ops.const(unpack(out.data), v.dtype))
-    return Array._new(_ops.bind("Where", [keep, v, zero], [v.dtype], lambda: [v.shape])[0])
+    return Array._new(_ops.bind("Where", [drop, zero, v], [v.dtype], lambda: [v.shape])[0])
 
 
 def _reversed_run(v: Value, axis: int, k: int) -> Value:
@@ -410,47 +441,55 @@ def _axes_and_sizes(v: Value, s, axes, func: str):
     return [a % ndim for a in axes], [None if d == -1 else d for d in s]
 
 
+def _nd(x, s, axes, norm: str, func: str) -> Array:
+    """The n-dimensional transform ``func``: 1-D transforms axis by axis (rfftn's ``rfft``
+    first, irfftn's ``irfft`` last), under one overflow guard for all axes. float32 signals
+    are transformed in float64 and rounded once at the end (rounded after each pass, a sum
+    beyond the float32 maximum became inf and the next pass inf - inf)."""
+    _check_norm(norm, func)
+    v = _real_value(x, func) if func == "rfftn" else _complex_value(x, func)
+    axes_, sizes = _axes_and_sizes(v, s, axes, func)
+    if not axes_:
+        if func in ("rfftn", "irfftn"):
+            raise ValueError(f"{func}: needs at least one axis")
+        return Array._new(v)
+    single = D.real_dtype_of(v.dtype) is D.float32
+    if single:
+        v = _ns().astype(Array._new(v), D.float64 if v.dtype.kind == "f" else D.complex128)._v
+    v, up = _guarded(v, axes_)
+    z, pairs = v, list(zip(axes_, sizes))
+    if func == "rfftn":
+        z = _rfft1(z, *pairs.pop(), norm, guard=False)._v
+    last = pairs.pop() if func == "irfftn" else None
+    for a, n in pairs:
+        z = _fft1(z, a, n, norm, inverse=func in ("ifftn", "irfftn"), guard=False)._v
+    if last is not None:
+        out = _real_scaled_back(_irfft1(z, *last, norm, guard=False), up)
+    else:
+        out = _scaled_back(Array._new(z), up)
+    if single:
+        return _ns().astype(out, D.float32 if func == "irfftn" else D.complex64)
+    return out
+
+
 def fftn(x: Array, /, *, s=None, axes=None, norm: str = "backward") -> Array:
     """n-dimensional transform: ``fft`` along each of ``axes``."""
-    _check_norm(norm, "fftn")
-    z = Array._new(_complex_value(x, "fftn"))
-    for a, n in zip(*_axes_and_sizes(z._v, s, axes, "fftn")):
-        z = fft(z, n=n, axis=a, norm=norm)
-    return z
+    return _nd(x, s, axes, norm, "fftn")
 
 
 def ifftn(x: Array, /, *, s=None, axes=None, norm: str = "backward") -> Array:
     """Inverse n-dimensional transform: ``ifft`` along each of ``axes``."""
-    _check_norm(norm, "ifftn")
-    z = Array._new(_complex_value(x, "ifftn"))
-    for a, n in zip(*_axes_and_sizes(z._v, s, axes, "ifftn")):
-        z = ifft(z, n=n, axis=a, norm=norm)
-    return z
+    return _nd(x, s, axes, norm, "ifftn")
 
 
 def rfftn(x: Array, /, *, s=None, axes=None, norm: str = "backward") -> Array:
     """``rfft`` along the last of ``axes``, then ``fft`` along the others."""
-    _check_norm(norm, "rfftn")
-    v = _real_value(x, "rfftn")
-    axes_, sizes = _axes_and_sizes(v, s, axes, "rfftn")
-    if not axes_:
-        raise ValueError("rfftn: needs at least one axis")
-    z = rfft(x, n=sizes[-1], axis=axes_[-1], norm=norm)
-    for a, n in zip(axes_[:-1], sizes[:-1]):
-        z = fft(z, n=n, axis=a, norm=norm)
-    return z
+    return _nd(x, s, axes, norm, "rfftn")
 
 
 def irfftn(x: Array, /, *, s=None, axes=None, norm: str = "backward") -> Array:
     """``ifft`` along all but the last of ``axes``, then ``irfft`` along the last."""
-    _check_norm(norm, "irfftn")
-    z = Array._new(_complex_value(x, "irfftn"))
-    axes_, sizes = _axes_and_sizes(z._v, s, axes, "irfftn")
-    if not axes_:
-        raise ValueError("irfftn: needs at least one axis")
-    for a, n in zip(axes_[:-1], sizes[:-1]):
-        z = ifft(z, n=n, axis=a, norm=norm)
-    return irfft(z, n=sizes[-1], axis=axes_[-1], norm=norm)
+    return _nd(x, s, axes, norm, "irfftn")
 
 
 # Repeated concrete calls of a signature run as one compiled session (see _plans): a transform

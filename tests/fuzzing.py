@@ -533,6 +533,11 @@ class Generator:
         kw = {"norm": self.choice(["backward", "ortho", "forward"])}
         if not op.endswith("n") and rng.random() < 0.3:
             kw["n"] = int(rng.integers(1, 7))
+        if op.endswith("fftn") and rng.random() < 0.4:  # some axes, in any order, cut or padded
+            nd = pool[x.i].ndim
+            kw["axes"] = tuple(int(v) for v in rng.permutation(nd)[:int(rng.integers(1, nd + 1))])
+            if rng.random() < 0.7:
+                kw["s"] = tuple(int(v) for v in rng.integers(1, 7, size=len(kw["axes"])))
         return Call(op, (x,), kw)
 
 

@@ -376,3 +376,24 @@ def test_hermitian_ends_keep_every_other_bit(shape, n):
     model = xp.build({"x": x}, {"y": _real_ends(x, 0, n)})
     (out,) = run_model(model, {"x": z})
     assert out.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("func", ["rfft", "ihfft", "rfftn"])
+def test_one_sided_transform_of_a_run_time_empty_signal_fails_in_a_named_check(func):
+    """Eagerly an empty signal has no one-sided transform (ValueError); the exported model
+    fails in a check named so, not inside onnxruntime's DFT, and transforms every other
+    length as the eager call does."""
+    with pytest.raises(ValueError, match="rfft: the transformed axis 1 is empty"):
+        getattr(xp.fft, func)(xp.asarray(np.zeros((2, 0))))
+    x = xp.argument(shape=(2, "N"), dtype=xp.float64)
+    model = xp.build({"x": x}, {"y": getattr(xp.fft, func)(x)})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    state = ort.capi.onnxruntime_pybind11_state
+    with pytest.raises((state.Fail, state.RuntimeException, state.InvalidArgument),
+                       match="rfft: the transformed axis 1 is empty"):
+        sess.run(None, {"x": np.zeros((2, 0))})
+    for n in (1, 2, 5):
+        data = np.random.default_rng(n).normal(size=(2, n))
+        (out,) = sess.run(None, {"x": data})
+        assert unpack(out).tobytes() == np.asarray(getattr(xp.fft, func)(xp.asarray(data))
+                                                   ).tobytes()

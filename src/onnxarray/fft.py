@@ -223,6 +223,12 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     out_shape = v.shape[:axis] + (Dim() if out_len is None else out_len,) + v.shape[axis + 1:]
     attrs = (("axis", axis), ("inverse", 0), ("onesided", int(onesided)))
     extra = [] if n is None else [_ops.i64(n)]
+    if n is None and onesided and type(v.shape[axis]) is not int and v.data is None:
+        # a signal empty at run time has no one-sided transform (eagerly: rfft's ValueError):
+        # its length as the DFT's, through a check that fails the model in a named node
+        size = _ops.dim_of(v, axis)
+        check = _ops.check_nonzero(size, f"rfft: the transformed axis {axis} is empty")
+        extra = [_ops.reshape(_ops.binary("Add", size, check), [])]
     cdt = complex_of(real)
     if v.data is not None:  # eager: the nodes run on the packed data
         data = v.data[..., None] if onesided else pack(v.data)

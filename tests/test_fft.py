@@ -397,3 +397,36 @@ def test_one_sided_transform_of_a_run_time_empty_signal_fails_in_a_named_check(f
         (out,) = sess.run(None, {"x": data})
         assert unpack(out).tobytes() == np.asarray(getattr(xp.fft, func)(xp.asarray(data))
                                                    ).tobytes()
+
+
+@pytest.mark.parametrize(("func", "kw", "rows", "cut"), [
+    ("fft", {"n": 2}, 2, (slice(None), slice(0, 2))),
+    ("ifft", {"n": 2, "axis": 0}, 3, (slice(0, 2),)),
+    ("rfft", {"n": 2}, 2, (slice(None), slice(0, 2))),
+    ("ihfft", {"n": 2}, 2, (slice(None), slice(0, 2))),
+    ("fftn", {"s": (1, 2), "axes": (0, 1)}, 3, (slice(0, 1), slice(0, 2))),
+    ("ifftn", {"s": (2,), "axes": (1,)}, 2, (slice(None), slice(0, 2))),
+    ("rfftn", {"s": (2, 2), "axes": (0, 1)}, 3, (slice(0, 2), slice(0, 2))),
+    ("irfftn", {"s": (2, 2), "axes": (0, 1)}, 3, (slice(0, 2), slice(0, 2))),
+])
+def test_a_huge_value_cut_off_by_n_changes_no_bit_of_the_rest(func, kw, rows, cut):
+    """The overflow guard looks at the signal the transform sees: a value near the float
+    maximum cut off by n (s) scaled the rest by 2**-64 and back, and values below 2**-958
+    lost bits as subnormals."""
+    x = np.array([[1e-300, -3e-300, 1.7e308], [2.5e-301, 7e-310, -1.7e308],
+                  [-1.7e308, 1.7e308, 1.7e308]])[:rows]
+    if func == "ifft":  # along axis 0: the last row is cut off
+        x = x[:, :2]
+    if func not in ("rfft", "ihfft", "rfftn"):
+        x = x + 0.5j * x
+    fn = getattr(xp.fft, func)
+    got = np.asarray(fn(xp.asarray(x), **kw))
+    alone = np.ascontiguousarray(x[cut])
+    want = np.asarray(fn(xp.asarray(alone), **kw))
+    assert got.tobytes() == want.tobytes()
+    np.testing.assert_allclose(got, getattr(np.fft, func)(alone, **kw), rtol=1e-13,
+                               atol=1e-13 * np.max(np.abs(alone)))
+    for dynamic in (False, True) if func != "irfftn" else (False,):
+        model = export(lambda m, a: getattr(m.fft, func)(a, **kw), x, dynamic=dynamic)
+        (out,) = run_model(model, {"x0": x})
+        assert out.tobytes() == got.tobytes()

@@ -199,6 +199,8 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     factor that scales it back (see ``_overflow_guard``; None for float32 input, whose
     magnitudes cannot overflow the float64 transform it runs in)."""
     real = D.real_dtype_of(v.dtype)
+    if n:
+        v = _first(v, axis, n)
     if n and v.shape[axis] == 0 and v.data is not None:
         # the empty signal zero-padded to length n is all zeros (onnxruntime's DFT takes no
         # empty signal: the padded one is given instead)
@@ -239,6 +241,20 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
     src, up = _overflow_guard(src, [axis]) if guard else (src, None)
     return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
+
+
+def _first(v: Value, axis: int, n: int) -> Value:
+    """The first ``n`` elements of ``v`` along ``axis`` (all when fewer): the signal the DFT
+    cuts to ``n``, cut before the overflow guard looks at it (a huge value cut off would scale
+    the rest down by 2**-64, and values below 2**-958 lose bits as subnormals)."""
+    m = v.shape[axis]
+    if type(m) is int and m <= n:
+        return v
+    if v.data is not None:
+        return _ops.const(np.ascontiguousarray(np.take(v.data, np.arange(n), axis=axis)),
+                          v.dtype)
+    shape = v.shape[:axis] + (n if type(m) is int else Dim(),) + v.shape[axis + 1:]
+    return _ops.slice_(v, [0], [n], [axis], [1], shape)
 
 
 def _one_more_zero(v: Value, axis: int) -> Value:
@@ -462,6 +478,9 @@ def _nd(x, s, axes, norm: str, func: str) -> Array:
     single = D.real_dtype_of(v.dtype) is D.float32
     if single:
         v = _ns().astype(Array._new(v), D.float64 if v.dtype.kind == "f" else D.complex128)._v
+    for a, n in zip(axes_, sizes):  # the guard looks at the signal the transform sees
+        if n is not None:
+            v = _first(v, a, n // 2 + 1 if func == "irfftn" and a == axes_[-1] else n)
     v, up = _guarded(v, axes_)
     z, pairs = v, list(zip(axes_, sizes))
     if func == "rfftn":

@@ -124,9 +124,30 @@ def _resolve(a, pool, xp):
     return a
 
 
+# matrix functions whose results on a matrix with NaN or infinite entries are left open
+FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",
+                  "linalg.cholesky", "linalg.qr", "linalg.eigh", "linalg.eigvalsh", "linalg.svd",
+                  "linalg.svdvals", "linalg.eig", "linalg.eigvals", "linalg.matrix_rank",
+                  "linalg.matrix_power", "eigvalsh_hermitian"}
+
+
+def _finite_stand_in(xp, a):
+    """``a`` with its NaN and infinite entries replaced by finite ones (for the reference)."""
+    data = to_numpy(a)
+    if data.dtype.kind not in "fc" or np.isfinite(data).all():
+        return a
+    return xp.asarray(np.nan_to_num(data, nan=0.0, posinf=1.0, neginf=-1.0))
+
+
 def apply(xp, call: Call, pool: list) -> list:
     """Run one call on ``xp``; its results (a list of arrays)."""
     args = [_resolve(a, pool, xp) for a in call.args]
+    if call.name in FACTORIZATIONS and getattr(xp, "__name__", "") == "array_api_strict":
+        # LAPACK's complex SVD does not return on some matrices with infinite entries (NumPy
+        # 2.4's pinv of a 3x3 matrix holding -inf - 1.8e308j): their results are left open
+        # (fuzz_rules), so the reference factorizes a finite stand-in of the same shape
+        args = [_finite_stand_in(xp, a) if isinstance(r, Ref) else a
+                for a, r in zip(args, call.args)]
     kwargs = {k: _resolve(v, pool, xp) for k, v in call.kwargs.items()}
     name = call.name
     if name == "getitem":

@@ -9,7 +9,7 @@ import math
 import mpmath
 import numpy as np
 from complex_oracle import MP, exact
-from fuzz_programs import Call, Ref, plain_name, to_numpy
+from fuzz_programs import FACTORIZATIONS, Call, Ref, plain_name, to_numpy
 
 # functions whose results the standard leaves to rounding (compared within a tolerance)
 APPROX = {
@@ -68,11 +68,6 @@ KNOWN_LIMITS = {
     # the implementation (onnxarray gives the infinity's direction); with a NaN part, its sign
     "sign": lambda x: ~np.isfinite(x) if x.dtype.kind == "c" else np.zeros(x.shape, bool),
 }
-# matrix functions whose results on a matrix with NaN or infinite entries are left open
-FACTORIZATIONS = {"linalg.det", "linalg.slogdet", "linalg.inv", "linalg.solve", "linalg.pinv",
-                  "linalg.cholesky", "linalg.qr", "linalg.eigh", "linalg.eigvalsh", "linalg.svd",
-                  "linalg.svdvals", "linalg.eig", "linalg.eigvals", "linalg.matrix_rank",
-                  "linalg.matrix_power", "eigvalsh_hermitian"}
 # complex results whose NaNs depend on the order of operations when an operand is infinite
 # complex functions whose special values test_complex_functions checks on a C99 grid
 C99_GRID = {"exp", "expm1", "sin", "cos", "sinh", "cosh", "tan", "tanh", "log", "log2", "log10",

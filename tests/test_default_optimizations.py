@@ -127,3 +127,36 @@ def test_float32_matmul_and_add_of_input_weights(k):
         for optimize in (False, True):
             for got, want in zip(_run(model, feeds, optimize), eager):
                 assert got.shape == want.shape and got.tobytes() == want.tobytes()
+
+
+def _transposed_cases():
+    t = xp.matrix_transpose
+    return {
+        "sum": lambda x: xp.sum(t(x), axis=1),
+        "mean": lambda x: xp.mean(t(x), axis=-1, keepdims=True),
+        "gram": lambda x: t(x) @ x,
+        "exp-sum": lambda x: xp.sum(xp.exp(t(x)) * 2.0, axis=-1),
+        "cumsum": lambda x: xp.cumulative_sum(xp.permute_dims(x, (1, 0)), axis=1),
+        "3-d": lambda x: xp.sum(xp.permute_dims(xp.reshape(x, (x.shape[0], x.shape[1], 1)),
+                                                (2, 1, 0)), axis=-1),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_transposed_cases()))
+@pytest.mark.parametrize("dtype", [xp.float32, xp.float64])
+@pytest.mark.parametrize("symbolic", [False, True])
+def test_transpose_before_a_sum(name, dtype, symbolic):
+    """onnxruntime's transpose optimizer folds a Transpose into a following reduction (and its
+    MatMul fusion into a MatMul), which then sum in another order: exported models keep
+    eager's bits."""
+    f = _transposed_cases()[name]
+    npdt = np.float32 if dtype == xp.float32 else np.float64
+    rng = np.random.default_rng(0)
+    for shape in [(5, 3), (50, 37), (7, 1000)]:
+        xs = xp.argument(shape=("N", "M") if symbolic else shape, dtype=dtype)
+        model = xp.build({"x": xs}, {"y": f(xs)})
+        x = rng.normal(size=shape).astype(npdt)
+        eager = np.asarray(f(xp.asarray(x)))
+        for optimize in (False, True):
+            (got,) = _run(model, {"x": x}, optimize)
+            assert got.tobytes() == eager.tobytes(), shape

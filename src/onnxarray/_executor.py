@@ -55,8 +55,9 @@ _LEVELS = {"none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
 
 
 def _session_options(optimize: str) -> ort.SessionOptions:
-    """Single-threaded sessions; ``optimize`` is "none", "basic" (exact rewrites only: constant
-    folding, redundant node elimination) or "all" (also fusions)."""
+    """Single-threaded sessions; ``optimize`` is "none", "basic" (onnxruntime's level-1
+    rewrites: constant folding, redundant node elimination, the transpose optimizer) or "all"
+    (also fusions)."""
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1

@@ -13,10 +13,15 @@ A quirk that is not a gap: onnxruntime's float Where drops the sign of a -0.0 ta
 its two value inputs, which one depending on broadcasting (``where_keeps_sign_of``);
 ``_ops.where_signed`` arranges its inputs, or repairs the result, accordingly.
 
-Two of onnxruntime's default graph optimizations change results, so ``_ops.binary`` records
+Some of onnxruntime's default graph optimizations change results, so the lowerings record
 forms they leave alone (an exported model run with them then equals eager bit for bit):
-NoopElimination drops arithmetic with a constant it reads in float32 (``noop_in_float32``), and
-DivMulFusion turns ``1 / x * y`` into ``y / x`` (``is_float_one``: Reciprocal instead).
+NoopElimination drops arithmetic with a constant it reads in float32 (``noop_in_float32``);
+DivMulFusion turns ``1 / x * y`` into ``y / x`` (``is_float_one``: ``_ops.binary`` records
+Reciprocal instead); MatMulAddFusion makes a Gemm of a MatMul and an Add, and a constant 2-d
+float32 MatMul operand is packed at start-up, both summing in another order than eager's
+MatMul (``_linear_algebra_functions._mm`` gives the operand a leading axis of 1); the
+transpose optimizer folds a Transpose into a following reduction or MatMul (``build`` puts an
+operator it does not see through after such a Transpose, see ``_Emitter.guarded``).
 """
 
 from __future__ import annotations

@@ -366,7 +366,18 @@ class _Emitter:
                 self.used_args.add(id(v))
             return n
         if v.data is not None:
-            n = self.names[id(v)] = self.constant(v.data)  # visible everywhere
+            data = np.asarray(v.data, order="C")
+            if data.dtype.kind == "c":
+                data = pack(data)
+            if data.dtype.kind == "O":  # strings: the bytes would be object pointers
+                content = ("O", data.shape, tuple(data.ravel().tolist()))
+            else:
+                content = (data.dtype.str, data.shape, data.tobytes())
+            n = self.by_content.get(content)
+            if n is None:
+                n = self.by_content[content] = self.fresh("c")
+                self.initializers.append(numpy_helper.from_array(data, n))
+            self.names[id(v)] = n  # an initializer of the main graph: visible everywhere
             return n
         if isinstance(v, BodyInput):
             raise ValueError(
@@ -380,21 +391,6 @@ class _Emitter:
         if n is None:
             n = self.fresh("v")
         self.bind(v, n)
-        return n
-
-    def constant(self, data) -> str:
-        """The name of an initializer of the main graph holding ``data`` (one per content)."""
-        data = np.asarray(data, order="C")
-        if data.dtype.kind == "c":
-            data = pack(data)
-        if data.dtype.kind == "O":  # strings: the bytes would be object pointers
-            content = ("O", data.shape, tuple(data.ravel().tolist()))
-        else:
-            content = (data.dtype.str, data.shape, data.tobytes())
-        n = self.by_content.get(content)
-        if n is None:
-            n = self.by_content[content] = self.fresh("c")
-            self.initializers.append(numpy_helper.from_array(data, n))
         return n
 
     def guarded(self, node, ins: list[str], outs: list[str]) -> list[onnx.NodeProto]:

@@ -39,9 +39,10 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
 A plan whose every node is an exact operator with a NumPy kernel (data movement, integer and
-bool operators: ``_numpy_kernels``) runs those kernels in order instead of its session (a
-reshape or a basic assignment then costs ~1-3 us, not a ~6-9 us session run); the session,
-compiled all the same, answers the calls a kernel declines, with the same bits.
+bool operators, the float operators IEEE 754 rounds once: ``_numpy_kernels``) runs those
+kernels in order instead of its session (a reshape or a basic assignment then costs ~1-3 us,
+not a ~6-9 us session run); the session, created when a kernel first declines, answers those
+calls with the same bits.
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -228,19 +229,53 @@ def _compile_traced(fn, inputs: dict, sargs: list, skw: dict, *, optimize: str):
     opset, _ = min_opset(order, eager_opset())
     model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
                   opset=opset)
-    sess = session_for_model(model.SerializeToString(), optimize=optimize)
     dtypes = [o.dtype for o in outs]
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
     complex_io = any(a.dtype.kind == "c" for a in inputs.values()) or any(
         d.kind == "c" for d in dtypes)
-    plan = _runner(session_runner(sess), list(inputs), [f"out{i}" for i in range(len(outs))],
-                   dtypes, container, complex_io)
+    make = functools.partial(_session_plan, model.SerializeToString(), optimize, list(inputs),
+                             [f"out{i}" for i in range(len(outs))], dtypes, container,
+                             complex_io)
     # A plan of exact operators runs them with NumPy (_numpy_kernels), ~1-3 us a node instead
-    # of a ~9 us session run; the session serves the inputs a kernel declines.
+    # of a ~9 us session run; the session serves the inputs a kernel declines, and is created
+    # when one first does (most never do: creating it costs ~0.3-1 ms, a program's first
+    # repeats promote dozens of such plans).
     kernels = None if complex_io else program(
         order, [o._v for o in outs], [a._v for a in inputs.values()])
-    return plan if kernels is None else functools.partial(
-        _run_kernel_plan, kernels, plan, dtypes, container)
+    if kernels is None:
+        return make()
+    return functools.partial(_run_kernel_plan, kernels, _LazyPlan(make), dtypes, container)
+
+
+def _session_plan(model: bytes, optimize: str, in_names: list, out_names: list, dtypes: list,
+                  container, complex_io: bool):
+    sess = session_for_model(model, optimize=optimize)
+    return _runner(session_runner(sess), in_names, out_names, dtypes, container, complex_io)
+
+
+class _LazyPlan:
+    """The session plan of a plan of exact operators, compiled on its first call."""
+
+    __slots__ = ("_make", "_plan", "_lock")
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._plan = None
+        self._lock = threading.Lock()
+
+    @property
+    def compiled(self) -> bool:
+        return self._plan is not None
+
+    def __call__(self, feeds: list):
+        plan = self._plan
+        if plan is None:
+            with self._lock:
+                if self._plan is None:
+                    self._plan = self._make()
+                    self._make = None
+                plan = self._plan
+        return plan(feeds)
 
 
 def _run_kernel_plan(kernels, plan, dtypes, container, feeds: list):

@@ -77,7 +77,7 @@ from ._numpy_kernels import program
 from ._opset_forms import min_opset
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "wait_for_plans",
-           "SYMBOLIC"]
+           "charge_compile", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
 PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
@@ -389,6 +389,13 @@ class _SyncBudget:
 # start-up and their one-node sessions, and the compiles of the signatures they promote on top
 # made the first call of a scikit-learn ``fit`` the slowest of all by ~2-4 ms; they earn it.
 _budget = _SyncBudget(left=0.0)
+
+
+def charge_compile(seconds: float) -> None:
+    """Charge a compile made on the calling thread outside ``planned`` (a size-free linalg
+    plan, ~10-20 ms) to the synchronous budget: the signatures promoted in the same call and
+    the next ones compile in the background instead of adding to it."""
+    _budget.spend(seconds)
 
 
 class _Pending:

@@ -562,6 +562,14 @@ def test_float_arithmetic_rounds_as_onnxruntime(dtype, rng):
             check(op, (), x)
 
 
+def test_float_add_and_mul_of_two_large_operands_run_the_session():
+    big = np.linspace(-1.0, 1.0, K._NAN_SCAN_MAX + 1)
+    for op in ("Add", "Mul"):
+        assert K.run(op, "", (), [big, big]) is None  # scanning costs more than the session
+        check(op, (), big, big[:1].copy())  # only the smaller operand is scanned
+    check("Sub", (), big, big)
+
+
 @pytest.mark.parametrize("dtype", INTS, ids=lambda d: d.name)
 def test_integer_bitwise_operators_and_sign(dtype, rng):
     for sa, sb in PAIRS:

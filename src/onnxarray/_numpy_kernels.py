@@ -355,8 +355,16 @@ def _elementwise(ufunc, variadic: bool = False):
     return kernel
 
 
-def _nan_in_both(x, y) -> bool:
+# Elements of the smaller operand of a float Add or Mul scanned for NaNs at most: a larger one
+# runs the session (4,000,000 float32: NumPy's add and the scan took 4.6 ms, the session 3.6).
+_NAN_SCAN_MAX = 1 << 16
+
+
+def _may_mix_nans(x, y) -> bool:
+    """Whether both operands may hold a NaN (the smaller one is scanned first)."""
     small, big = (x, y) if x.size <= y.size else (y, x)
+    if small.size > _NAN_SCAN_MAX:
+        return True
     return bool(np.isnan(small).any()) and bool(np.isnan(big).any())
 
 
@@ -366,11 +374,11 @@ def _arithmetic(ufunc, commutative: bool = False):
     infinities and subnormals included. Where both operands of an element are NaN, the NaN
     that comes out is the one the processor reads first, and onnxruntime reads the operands of
     Add and Mul in either order depending on the layout: those decline when both inputs hold a
-    NaN (checked on the smaller one first)."""
+    NaN, and when both are large (``_NAN_SCAN_MAX``)."""
     def kernel(a, x, y):
         if x.dtype.kind != "f":
             return ufunc(x, y)
-        if commutative and _nan_in_both(x, y):
+        if commutative and _may_mix_nans(x, y):
             return None
         with np.errstate(all="ignore"):
             return ufunc(x, y)

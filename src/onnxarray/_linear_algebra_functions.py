@@ -50,6 +50,14 @@ def _mm(a: Value, b: Value) -> Value:
 
     if len(a.shape) >= 2 and len(b.shape) >= 2:
         _ops.broadcast_shapes(a.shape[:-2], b.shape[:-2], func="matmul")
+    if a.dtype is D.float32 and b.data is not None and len(b.shape) == 2 and b.shape[0] > 1:
+        # onnxruntime packs a constant 2-d float32 right operand when a session starts and
+        # then sums in another order than with the operand as an input (as eager runs it):
+        # the last bits of an exported model differed. A (1, k, n) constant is not packed.
+        lead = (1,) if len(a.shape) <= 2 else ()
+        out = _ops.bind("MatMul", [a, _ops.unsqueeze(b, [0])], [a.dtype],
+                        lambda: [lead + shape()[0]])[0]
+        return _ops.squeeze(out, [0]) if lead else out
     return _ops.bind("MatMul", [a, b], [a.dtype], shape)[0]
 
 

@@ -539,6 +539,8 @@ def _float_pairs(dtype, rng):
     for n in range(1, 34):
         pairs += [(rng.choice(s, n), rng.choice(s, n)), (rng.choice(s, (n, 3)),
                                                          rng.choice(s, (1, 3)))]
+    bits = rng.integers(0, 256, (2, 4096 * np.dtype(dtype.numpy).itemsize), dtype=np.uint8)
+    pairs.append(tuple(b.view(dtype.numpy).copy() for b in bits))  # every exponent, sNaNs
     return pairs
 
 
@@ -558,8 +560,10 @@ def test_float_arithmetic_rounds_as_onnxruntime(dtype, rng):
     assert declined  # the case is met
     s = _float_specials(dtype)
     for x in [s, s[:0], np.array(s[3]), s.reshape(4, 5), np.tile(s, 3)]:
-        for op in ("Neg", "Abs", "Sqrt"):
+        for op in ("Neg", "Abs", "Sqrt", "Reciprocal"):
             check(op, (), x)
+    bits = np.random.default_rng(7).integers(0, 256, 8 * 4096, dtype=np.uint8)
+    check("Reciprocal", (), bits.view(dtype.numpy).copy())  # every exponent
 
 
 def test_float_add_and_mul_of_two_large_operands_run_the_session():
@@ -686,11 +690,11 @@ def test_every_kernel_is_tested():
     tested = {"Identity", "Flatten", "Shape", "Size", "Reshape", "Transpose", "Squeeze",
               "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "GatherND", "NonZero",
               "ScatterND", "ScatterElements", "Expand", "Tile",
-              "Where", "Add", "Sub", "Mul", "Div", "Sqrt", "Min", "Max", "Equal", "Less",
-              "LessOrEqual", "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor",
-              "Not", "Cast",
-              "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "BitwiseAnd", "BitwiseOr",
-              "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax", "ArgMin"}
+              "Where", "Add", "Sub", "Mul", "Div", "Sqrt", "Reciprocal", "Min", "Max",
+              "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Neg", "Abs", "And",
+              "Or", "Xor", "Not", "Cast", "ReduceSum", "ReduceMax", "ReduceMin", "Sign",
+              "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax",
+              "ArgMin"}
     assert set(K.KERNELS) == tested
 
 

@@ -6,8 +6,8 @@ here are those whose result is fully specified bit for bit, on the dtypes where 
 data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters and
 gathers), integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
 casts, reductions and arg extrema, and the float operators IEEE 754 rounds once (add,
-subtract, multiply, divide, square root), flips or clears the sign bit of (Neg, Abs), or
-compares. Sorting is not here: a TopK kernel on NumPy's stable sort
+subtract, multiply, divide, reciprocal, square root), flips or clears the sign bit of (Neg,
+Abs), or compares. Sorting is not here: a TopK kernel on NumPy's stable sort
 (exact, ties by index) measured no faster than the session for full sorts and 2-4x slower for
 k = 1, where onnxruntime selects instead of sorting; nor is Trilu (np.tril builds a mask:
 1.3-1.6x the session's time). Float reductions, products and the other float functions are
@@ -386,8 +386,13 @@ def _arithmetic(ufunc, commutative: bool = False):
 
 
 def _sqrt(a, x):
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         return np.sqrt(x)
+
+
+def _reciprocal(a, x):
+    with np.errstate(all="ignore"):  # a signalling NaN raises the invalid flag
+        return np.divide(np.ones((), x.dtype), x)
 
 
 def _cast(a, x):
@@ -494,6 +499,7 @@ KERNELS: dict[str, tuple] = {
     "Mul": (_NUM, _ALL, (), _arithmetic(np.multiply, True)),
     "Div": (_FLOAT, _ALL, (), _arithmetic(np.divide)),
     "Sqrt": (_FLOAT, _ALL, (), _sqrt),  # correctly rounded, a NaN's payload kept
+    "Reciprocal": (_FLOAT, _ALL, (), _reciprocal),  # 1 / x, one rounding
     "Neg": (_NUM, _ALL, (), _elementwise(np.negative)),  # floats: the sign bit flipped
     "Abs": (_NUM, _ALL, (), _elementwise(np.absolute)),  # floats: the sign bit cleared
     "Min": (_INTB, _ALL, (), _elementwise(np.minimum, True)),

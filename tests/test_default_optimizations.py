@@ -107,3 +107,23 @@ def test_float32_matmul_with_constant_weights(k, n, x_shape):
         for optimize in (False, True):
             (got,) = _run(model, {"x": x}, optimize)
             assert got.shape == eager.shape and got.tobytes() == eager.tobytes()
+
+
+@pytest.mark.parametrize("k", [3, 100, 300])
+def test_float32_matmul_and_add_of_input_weights(k):
+    """onnxruntime's MatMulAddFusion makes a Gemm of a MatMul and an Add; at one row the Gemm
+    sums in another order than the MatMul (a vector product): exported models keep eager's
+    bits."""
+    rng = np.random.default_rng(k)
+    b = xp.asarray(rng.normal(size=10).astype(np.float32))
+    xs = xp.argument(shape=("N", k), dtype=xp.float32)
+    ws = xp.argument(shape=(k, 10), dtype=xp.float32)
+    model = xp.build({"x": xs, "w": ws}, {"y": xs @ ws + b, "v": xs @ ws[:, 0]})
+    for rows in (1, 7):
+        feeds = {"x": rng.normal(size=(rows, k)).astype(np.float32),
+                 "w": rng.normal(size=(k, 10)).astype(np.float32)}
+        x, w = xp.asarray(feeds["x"]), xp.asarray(feeds["w"])
+        eager = [np.asarray(x @ w + b), np.asarray(x @ w[:, 0])]
+        for optimize in (False, True):
+            for got, want in zip(_run(model, feeds, optimize), eager):
+                assert got.shape == want.shape and got.tobytes() == want.tobytes()

@@ -162,6 +162,23 @@ def test_a_new_size_does_not_recompile():
     assert len(_linalg_plans._cache) == plans
 
 
+def test_a_size_free_compile_is_charged_to_the_sync_budget(monkeypatch):
+    """A call that compiled a size-free plan (~10-20 ms) leaves the signatures it promotes to
+    the background instead of compiling them on top."""
+    from onnxarray import _plans
+    from onnxarray._caches import LRUCache
+
+    monkeypatch.setattr(_plans, "_budget", _plans._SyncBudget(10.0))
+    monkeypatch.setattr(_linalg_plans, "_cache", LRUCache("plans"))  # compiled afresh
+    x = to_onnxarray(np.arange(8.0).reshape(2, 4) % 5)
+    oxp.linalg.svdvals(x)
+    assert len(_linalg_plans._cache) == 1
+    assert not _plans._budget.covers(10.0 - 0.001)  # a session's creation at least
+    left = _plans._budget._left
+    oxp.linalg.svdvals(x)  # the compiled plan runs: nothing more is charged
+    assert _plans._budget._left == left
+
+
 @pytest.mark.parametrize("name", ["eigh", "svd", "svdvals", "eigvalsh", "pinv"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_nan_or_inf_input_gives_nan(name, bad):

@@ -508,6 +508,72 @@ def test_integer_arithmetic_wraps(dtype, rng):
         check(op, (), edge[:, None].copy(), edge[None, :].copy())
 
 
+FLOATS = [D.float32, D.float64]
+
+
+def _float_specials(dtype) -> np.ndarray:
+    """Every IEEE class of ``dtype``: signed zeros, subnormals, the extremes, infinities and
+    NaNs of either sign with and without a payload."""
+    np_dt = np.dtype(dtype.numpy)
+    f = np.finfo(np_dt)
+    vals = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -7.25, 3.0, f.max, -f.max, f.tiny, -f.tiny,
+                     f.smallest_subnormal, -f.smallest_subnormal, np.inf, -np.inf, 1e-3,
+                     np.nan], np_dt)
+    bits = np.dtype(f"u{np_dt.itemsize}").type
+    sign = bits(1) << bits(8 * np_dt.itemsize - 1)
+    nan = np.array([np.nan], np_dt).view(bits)[0]
+    nans = np.array([nan | sign, nan ^ bits(5), (nan ^ bits(3)) | sign], bits).view(np_dt)
+    return np.concatenate([vals, nans])
+
+
+def _float_pairs(dtype, rng):
+    """Operand pairs of every special against every other, in the layouts onnxruntime's
+    broadcasting kernels take apart (same shape, a scalar on either side, a row, a column),
+    and random mixes of each length up to 33 (the SIMD body and its tail)."""
+    s = _float_specials(dtype)
+    a, b = np.meshgrid(s, s, indexing="ij")
+    pairs = [(a.copy(), b.copy()), (a.ravel().copy(), b.ravel().copy()),
+             (s[:, None].copy(), s[None, :].copy()), (s[:0], s[:1])]
+    for k in range(len(s)):
+        pairs += [(s, s[k:k + 1].copy()), (s[k:k + 1].copy(), s), (np.array(s[k]), s)]
+    for n in range(1, 34):
+        pairs += [(rng.choice(s, n), rng.choice(s, n)), (rng.choice(s, (n, 3)),
+                                                         rng.choice(s, (1, 3)))]
+    bits = rng.integers(0, 256, (2, 4096 * np.dtype(dtype.numpy).itemsize), dtype=np.uint8)
+    pairs.append(tuple(b.view(dtype.numpy).copy() for b in bits))  # every exponent, sNaNs
+    return pairs
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: d.name)
+def test_float_arithmetic_rounds_as_onnxruntime(dtype, rng):
+    declined = 0
+    for x, y in _float_pairs(dtype, rng):
+        both_nan = bool(np.isnan(x).any() and np.isnan(y).any())
+        for op in ("Sub", "Div", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"):
+            check(op, (), x, y)
+        for op in ("Add", "Mul"):
+            if both_nan:  # which NaN comes out depends on the order the operands are read
+                assert K.run(op, "", (), [x, y]) is None
+                declined += 1
+            else:
+                check(op, (), x, y)
+    assert declined  # the case is met
+    s = _float_specials(dtype)
+    for x in [s, s[:0], np.array(s[3]), s.reshape(4, 5), np.tile(s, 3)]:
+        for op in ("Neg", "Abs", "Sqrt", "Reciprocal"):
+            check(op, (), x)
+    bits = np.random.default_rng(7).integers(0, 256, 8 * 4096, dtype=np.uint8)
+    check("Reciprocal", (), bits.view(dtype.numpy).copy())  # every exponent
+
+
+def test_float_add_and_mul_of_two_large_operands_run_the_session():
+    big = np.linspace(-1.0, 1.0, K._NAN_SCAN_MAX + 1)
+    for op in ("Add", "Mul"):
+        assert K.run(op, "", (), [big, big]) is None  # scanning costs more than the session
+        check(op, (), big, big[:1].copy())  # only the smaller operand is scanned
+    check("Sub", (), big, big)
+
+
 @pytest.mark.parametrize("dtype", INTS, ids=lambda d: d.name)
 def test_integer_bitwise_operators_and_sign(dtype, rng):
     for sa, sb in PAIRS:
@@ -624,17 +690,20 @@ def test_every_kernel_is_tested():
     tested = {"Identity", "Flatten", "Shape", "Size", "Reshape", "Transpose", "Squeeze",
               "Unsqueeze", "Concat", "Slice", "Gather", "GatherElements", "GatherND", "NonZero",
               "ScatterND", "ScatterElements", "Expand", "Tile",
-              "Where", "Add", "Sub", "Mul", "Min", "Max", "Equal", "Less", "LessOrEqual",
-              "Greater", "GreaterOrEqual", "Neg", "Abs", "And", "Or", "Xor", "Not", "Cast",
-              "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "BitwiseAnd", "BitwiseOr",
-              "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax", "ArgMin"}
+              "Where", "Add", "Sub", "Mul", "Div", "Sqrt", "Reciprocal", "Min", "Max",
+              "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Neg", "Abs", "And",
+              "Or", "Xor", "Not", "Cast", "ReduceSum", "ReduceMax", "ReduceMin", "Sign",
+              "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax",
+              "ArgMin"}
     assert set(K.KERNELS) == tested
 
 
-def test_unknown_attributes_and_float_arithmetic_decline(rng):
+def test_unknown_attributes_and_float_min_max_and_sums_decline(rng):
     x = data(D.float64, (3,), rng)
-    for op in ("Add", "Sub", "Mul", "Neg", "Abs", "Min", "Max", "Less", "ReduceSum"):
-        assert K.run(op, "", (), [x, x][:1 if op in ("Neg", "Abs") else 2]) is None
+    for op in ("Min", "Max", "ReduceSum", "ReduceMax", "Sign", "Where", "Cast"):
+        assert K.run(op, "", (), [x, x][:1 if op in ("ReduceSum", "ReduceMax", "Sign",
+                                                     "Cast") else 2]) is None
+    assert K.run("Div", "", (), [i64(7), i64(2)]) is None  # ONNX truncates, NumPy floors
     i = data(D.int64, (3,), rng)
     assert K.run("Add", "", (("some_attribute", 1),), [i, i]) is None
     assert K.run("Add", "onnxarray", (), [i, i]) is None
@@ -691,14 +760,32 @@ def test_a_plan_of_exact_operators_runs_its_kernels_and_else_its_session(rng):
                                                                     xp.asarray(i)), {},
                                optimize="none")
     assert plan.func is _plans._run_kernel_plan
+    session = plan.args[1]
     _same_bits(np.asarray(plan([x, i])), np.take(x, i) + x[:2], "plan")
+    assert not session.compiled  # created when a kernel first declines
     with pytest.raises(_executor.RUN_FAILURES):  # declined: the session raises
         plan([x, i64(5, 0)])
+    assert session.compiled
+
+
+def test_a_float_plan_gives_its_sessions_nan_where_both_operands_hold_one(rng):
+    from onnxarray import _plans
+
+    s = _float_specials(D.float64)
+    x, y = s[:, None].copy(), s[None, ::-1].copy()
+    plan = _plans.compile_plan(lambda a, b: a * b - b, (xp.asarray(x), xp.asarray(y)), {},
+                               optimize="none")
+    assert plan.func is _plans._run_kernel_plan
+    nodes, outs, ins, model = _traced(lambda a, b: a * b - b, x, y)
+    _same_bits(np.asarray(plan([x, y])), model([x, y])[0], "a * b - b, NaNs on both sides")
+    assert plan.args[1].compiled
+    finite = np.nan_to_num(x)
+    _same_bits(np.asarray(plan([finite, y])), model([finite, y])[0], "a * b - b")
 
 
 def test_graphs_with_other_operators_are_no_program(rng):
     x = data(D.float64, (3,), rng)
-    for fn in (lambda a: a + a, lambda a: xp.reshape(xp.exp(a), (3, 1)), lambda a: a):
+    for fn in (lambda a: xp.exp(a) + a, lambda a: xp.reshape(xp.exp(a), (3, 1)), lambda a: a):
         nodes, outs, ins, _ = _traced(fn, x)
         assert K.program(nodes, outs, ins) is None
     nodes, outs, ins, _ = _traced(lambda a: xp.reshape(a, (3, 1)), x)

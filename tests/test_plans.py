@@ -232,6 +232,21 @@ def test_a_fast_signature_compiles_at_once_only_if_the_budget_covers_a_session(m
     assert _plans.has_plan(xp.negative, (a,))
 
 
+def test_a_process_starts_with_no_sync_budget():
+    """The first calls of a process pay for onnxruntime's start-up and their sessions: the
+    signatures they promote compile in the background until op-by-op calls earn a budget."""
+    script = ("from onnxarray import _plans\n"
+              "b = _plans._budget\n"
+              "print(b.covers(0.0))\n"
+              "b.earn(0.004 / _plans.SYNC_SHARE)\n"
+              "print(b.covers(0.0039), b.covers(0.0041))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, check=True)
+    assert done.stdout.split() == ["False", "True", "False"]
+    assert _plans._SyncBudget(0.01).covers(0.0099)  # a budget made without ``left`` is full
+    assert not _plans._SyncBudget(0.01, left=0.0).covers(0.0)
+
+
 def test_the_sync_budget_is_earned_by_op_by_op_time_and_capped():
     budget = _plans._SyncBudget(0.01)
     assert budget.covers(0.009) and not budget.covers(0.01)

@@ -393,7 +393,23 @@ class _Emitter:
         self.bind(v, n)
         return n
 
+    def guarded(self, node, ins: list[str], outs: list[str]) -> list[onnx.NodeProto]:
+        """A Transpose followed by an operator that keeps its result as it is and that
+        onnxruntime's optimizers neither remove nor see through: its transpose optimizer (even
+        at the basic level) folds a Transpose into a following reduction, and its MatMul
+        fusion into a MatMul, which then sum in another order than the recorded graph. A
+        matrix passes through Flatten (no copy); other ranks through a Concat of one input
+        (a copy). A Reshape to the same shape is removed when the sizes are known."""
+        t = self.fresh("t")
+        protos = self._protos(node, ins, [t])
+        if len(node.outputs[0].shape) == 2:
+            guard = helper.make_node("Flatten", [t], outs, axis=1)
+        else:
+            guard = helper.make_node("Concat", [t], outs, axis=0)
+        return protos + [guard]
+
     def emit(self, order) -> list[onnx.NodeProto]:
+        guard = _transposes_to_guard(order)
         nodes = []
         emitted = self.emitted
         names = self.names
@@ -417,6 +433,9 @@ class _Emitter:
                 if nested:
                     self.emitted_undo[-1].append(key)
             outs = [name_of(v) for v in outputs]
+            if id(node) in guard:
+                nodes.extend(self.guarded(node, ins, outs))
+                continue
             callee = _callee(node)
             if callee is not None:
                 nodes.extend(callee.protos(self, node, ins, outs))
@@ -488,6 +507,45 @@ class _Emitter:
             for key in self.emitted_undo.pop():
                 del emitted[key]
         return helper.make_graph(nodes, f"{name}{next(self.counter)}", inputs, outputs)
+
+
+# Operators whose float results depend on the order of their terms, and how far downstream of
+# a Transpose onnxruntime's transpose optimizer looks for one (it pushes transposes through
+# elementwise and layout operators; not through a Reshape of unknown sizes).
+_ORDERED_SUMS = frozenset({"ReduceSum", "ReduceMean", "ReduceSumSquare", "ReduceLogSum",
+                           "ReduceLogSumExp", "ReduceL1", "ReduceL2", "ReduceProd", "MatMul",
+                           "Gemm", "CumSum", "Einsum", "Softmax", "LogSoftmax", "DFT"})
+_GUARD_DEPTH = 8
+
+
+def _transposes_to_guard(order) -> set[int]:
+    """ids of the float Transpose nodes of ``order`` (one graph's nodes) from which a sum of
+    ordered terms is reached within _GUARD_DEPTH nodes not crossing a Reshape."""
+    transposes = [n for n in order if n.op == "Transpose" and n.outputs[0].dtype.kind in "fc"]
+    if not transposes:
+        return set()
+    consumers: dict[int, list] = {}
+    for n in order:
+        for v in n.inputs:
+            if v is not None:
+                consumers.setdefault(id(v), []).append(n)
+    out = set()
+    for t in transposes:
+        frontier, seen = [t], {id(t)}
+        for _ in range(_GUARD_DEPTH):
+            nxt = []
+            for n in frontier:
+                for v in n.outputs:
+                    for c in consumers.get(id(v), ()):
+                        if id(c) in seen or c.op == "Reshape":
+                            continue
+                        seen.add(id(c))
+                        nxt.append(c)
+            if any(c.op in _ORDERED_SUMS for c in nxt):
+                out.add(id(t))
+                break
+            frontier = nxt
+    return out
 
 
 def prune(nodes: list, initializers: list, outputs: list[str]) -> tuple[list, list]:

@@ -1,8 +1,9 @@
 """Eager backend: one onnxruntime session per node signature, compiled once and cached.
 
 Operators whose result is exact and fully specified (data movement, integer and bool
-operators) are computed with NumPy instead, bit for bit as the session would
-(``_numpy_kernels``); everything else, and any input those kernels decline, runs the session.
+operators, float arithmetic that IEEE 754 rounds once) are computed with NumPy instead, bit
+for bit as the session would (``_numpy_kernels``); everything else, and any input those
+kernels decline, runs the session.
 
 The signature is (op, domain, attributes, input dtypes, output count); the inputs are declared
 without a shape, so one session serves every shape and rank (a kernel reads the shapes when it
@@ -55,8 +56,9 @@ _LEVELS = {"none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
 
 
 def _session_options(optimize: str) -> ort.SessionOptions:
-    """Single-threaded sessions; ``optimize`` is "none", "basic" (exact rewrites only: constant
-    folding, redundant node elimination) or "all" (also fusions)."""
+    """Single-threaded sessions; ``optimize`` is "none", "basic" (onnxruntime's level-1
+    rewrites: constant folding, redundant node elimination, the transpose optimizer) or "all"
+    (also fusions)."""
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1

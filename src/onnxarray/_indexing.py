@@ -484,8 +484,8 @@ def _set_indexed(x: Value, key, val: Value) -> Value:
     flat_shape = (n if n is not None else Dim(),)
     iota = _ops.bind("Range", [_ops.i64(0), numel, _ops.i64(1)], [D.int64],
                      lambda: [flat_shape])[0]
-    iota = _ops.reshape(iota, [d if type(d) is int else _ops.dim_of(x, i)
-                               for i, d in enumerate(x.shape)], x.shape)
+    dims = [d if type(d) is int else _ops.dim_of(x, i) for i, d in enumerate(x.shape)]
+    iota = _ops.reshape(iota, dims, x.shape)
     pos = _getitem(Array._new(iota), key, "__setitem__")._v
     _check_fits(val, pos.shape)
     if tuple(val.shape) != tuple(pos.shape):
@@ -504,8 +504,7 @@ def _set_indexed(x: Value, key, val: Value) -> Value:
     flat = _ops.reshape(x, [-1], flat_shape)
     out = _ops.bind("ScatterElements", [flat, pos, val], [x.dtype], lambda: [flat_shape],
                     (("axis", 0),))[0]
-    return _ops.reshape(out, [d if type(d) is int else _ops.dim_of(x, i)
-                              for i, d in enumerate(x.shape)], x.shape)
+    return _ops.reshape(out, dims, x.shape)
 
 
 def _scatter_depth(shape: tuple, axes: list) -> int:

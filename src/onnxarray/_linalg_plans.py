@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 
 from ._array_object import Array
 from ._build import argument
 from ._caches import LRUCache
-from ._plans import _compile_traced, _static_key, run_plan
+from ._plans import _compile_traced, _static_key, charge_compile, run_plan
 
 __all__ = ["compiled"]
 
@@ -98,6 +99,7 @@ def compiled(fn, fallback):
         key = (fn, *key)
         plan = _cache.get(key)
         if plan is None:
+            start = time.perf_counter()
             try:
                 plan = _compile_traced(fn, *_symbolic(args, kwargs, patterns), optimize="none")
             except Exception as exc:  # noqa: BLE001 - the exact-shape path raises the error
@@ -106,6 +108,7 @@ def compiled(fn, fallback):
                 _log.log(level, "%s: no size-free plan (%s: %s)", fn.__name__,
                          type(exc).__name__, exc, exc_info=level >= logging.WARNING)
                 plan = _FAILED
+            charge_compile(time.perf_counter() - start)
             plan = _cache.put(key, plan)
         if plan is _FAILED:
             return fallback(*args, **kwargs)

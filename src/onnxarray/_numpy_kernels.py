@@ -4,13 +4,17 @@ Running a cached one-node onnxruntime session costs ~10 us, and the first use of
 compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
 here are those whose result is fully specified bit for bit, on the dtypes where that holds:
 data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters and
-gathers) and integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
-casts, reductions and arg extrema. Sorting is not here: a TopK kernel on NumPy's stable sort
+gathers), integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
+casts, reductions and arg extrema, and the float operators IEEE 754 rounds once (add,
+subtract, multiply, divide, reciprocal, square root), flips or clears the sign bit of (Neg,
+Abs), or compares. Sorting is not here: a TopK kernel on NumPy's stable sort
 (exact, ties by index) measured no faster than the session for full sorts and 2-4x slower for
 k = 1, where onnxruntime selects instead of sorting; nor is Trilu (np.tril builds a mask:
-1.3-1.6x the session's time). Float arithmetic is not here (NaN payloads and signed zeros
-differ subtly), nor float ``Where`` (onnxruntime drops the sign of a -0.0 in some layouts,
-``_ort_compat.where_keeps_sign_of``).
+1.3-1.6x the session's time). Float reductions, products and the other float functions are
+not here (their rounding is each library's own), nor float Min/Max (a tie of -0.0 with 0.0
+and NaNs are each library's own choice) and float ``Where`` (onnxruntime drops the sign of a
+-0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``); float Add and Mul decline when
+both operands hold a NaN (``_arithmetic``).
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
@@ -37,6 +41,9 @@ _ANY = "biufO"  # bool, ints, uints, floats, strings (object arrays)
 _INT = "iu"
 _INTB = "biu"
 _BOOL = "b"
+_FLOAT = "f"
+_NUM = "iuf"  # ints and floats
+_ANY_NUM = "biuf"
 _INDEX = (np.dtype(np.int64), np.dtype(np.int32))
 _I64 = _INDEX[0]
 
@@ -348,6 +355,46 @@ def _elementwise(ufunc, variadic: bool = False):
     return kernel
 
 
+# Elements of the smaller operand of a float Add or Mul scanned for NaNs at most: a larger one
+# runs the session (4,000,000 float32: NumPy's add and the scan took 4.6 ms, the session 3.6).
+_NAN_SCAN_MAX = 1 << 16
+
+
+def _may_mix_nans(x, y) -> bool:
+    """Whether both operands may hold a NaN (the smaller one is scanned first)."""
+    small, big = (x, y) if x.size <= y.size else (y, x)
+    if small.size > _NAN_SCAN_MAX:
+        return True
+    return bool(np.isnan(small).any()) and bool(np.isnan(big).any())
+
+
+def _arithmetic(ufunc, commutative: bool = False):
+    """Add, Sub, Mul, Div: integers wrap (Div has no integer kernel: ONNX truncates, NumPy
+    floors); floats are rounded once, as IEEE 754 asks of both NumPy and onnxruntime, -0.0,
+    infinities and subnormals included. Where both operands of an element are NaN, the NaN
+    that comes out is the one the processor reads first, and onnxruntime reads the operands of
+    Add and Mul in either order depending on the layout: those decline when both inputs hold a
+    NaN, and when both are large (``_NAN_SCAN_MAX``)."""
+    def kernel(a, x, y):
+        if x.dtype.kind != "f":
+            return ufunc(x, y)
+        if commutative and _may_mix_nans(x, y):
+            return None
+        with np.errstate(all="ignore"):
+            return ufunc(x, y)
+    return kernel
+
+
+def _sqrt(a, x):
+    with np.errstate(all="ignore"):
+        return np.sqrt(x)
+
+
+def _reciprocal(a, x):
+    with np.errstate(all="ignore"):  # a signalling NaN raises the invalid flag
+        return np.divide(np.ones((), x.dtype), x)
+
+
 def _cast(a, x):
     to = _CAST_TO.get(a.get("to"))
     if to is None or set(a) - {"to"}:  # a float target, or a saturate/round_mode attribute
@@ -447,18 +494,22 @@ KERNELS: dict[str, tuple] = {
     "Shape": (_ANY, (0,), ("start", "end"), _shape),
     "Size": (_ANY, (0,), (), _size),
     "Where": ("biuO", (1, 2), (), _where),  # not floats: see the module docstring
-    "Add": (_INT, _ALL, (), _elementwise(np.add)),
-    "Sub": (_INT, _ALL, (), _elementwise(np.subtract)),
-    "Mul": (_INT, _ALL, (), _elementwise(np.multiply)),
-    "Neg": (_INT, _ALL, (), _elementwise(np.negative)),
-    "Abs": (_INT, _ALL, (), _elementwise(np.absolute)),
+    "Add": (_NUM, _ALL, (), _arithmetic(np.add, True)),
+    "Sub": (_NUM, _ALL, (), _arithmetic(np.subtract)),
+    "Mul": (_NUM, _ALL, (), _arithmetic(np.multiply, True)),
+    "Div": (_FLOAT, _ALL, (), _arithmetic(np.divide)),
+    "Sqrt": (_FLOAT, _ALL, (), _sqrt),  # correctly rounded, a NaN's payload kept
+    "Reciprocal": (_FLOAT, _ALL, (), _reciprocal),  # 1 / x, one rounding
+    "Neg": (_NUM, _ALL, (), _elementwise(np.negative)),  # floats: the sign bit flipped
+    "Abs": (_NUM, _ALL, (), _elementwise(np.absolute)),  # floats: the sign bit cleared
     "Min": (_INTB, _ALL, (), _elementwise(np.minimum, True)),
     "Max": (_INTB, _ALL, (), _elementwise(np.maximum, True)),
-    "Equal": (_INTB, _ALL, (), _elementwise(np.equal)),
-    "Less": (_INTB, _ALL, (), _elementwise(np.less)),
-    "LessOrEqual": (_INTB, _ALL, (), _elementwise(np.less_equal)),
-    "Greater": (_INTB, _ALL, (), _elementwise(np.greater)),
-    "GreaterOrEqual": (_INTB, _ALL, (), _elementwise(np.greater_equal)),
+    # comparisons of floats: IEEE 754's, a NaN unordered, -0.0 equal to 0.0
+    "Equal": (_ANY_NUM, _ALL, (), _elementwise(np.equal)),
+    "Less": (_ANY_NUM, _ALL, (), _elementwise(np.less)),
+    "LessOrEqual": (_ANY_NUM, _ALL, (), _elementwise(np.less_equal)),
+    "Greater": (_ANY_NUM, _ALL, (), _elementwise(np.greater)),
+    "GreaterOrEqual": (_ANY_NUM, _ALL, (), _elementwise(np.greater_equal)),
     "Sign": (_INT, _ALL, (), _elementwise(np.sign)),
     "BitwiseAnd": (_INT, _ALL, (), _elementwise(np.bitwise_and)),
     "BitwiseOr": (_INT, _ALL, (), _elementwise(np.bitwise_or)),

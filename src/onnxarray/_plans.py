@@ -26,7 +26,8 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   program's first repeats promote many signatures at once (a scikit-learn ``fit`` promotes ~30
   on its third call). So the compiles done on the promoting call are paid from a time budget
   (``_SyncBudget``): every op-by-op call of a planned function earns ``SYNC_SHARE`` of its time,
-  up to ``SYNC_BURST`` seconds, and each synchronous compile spends what it took. A signature
+  up to ``SYNC_BURST`` seconds (a process starts with nothing), and each synchronous compile
+  spends what it took. A signature
   promoted while the budget does not cover ``COMPILE_CALLS`` of its op-by-op calls (and at
   least ``MIN_COMPILE_SECONDS``, a session's creation) compiles in the background instead
   and keeps running op by op meanwhile (same bits), so no call gets much slower than its
@@ -38,9 +39,10 @@ and a dictionary lookup. The lowering is the same one an exported model uses.
   ``wait_for_plans`` waits for the background compiles (tests rely on plans existing).
 
 A plan whose every node is an exact operator with a NumPy kernel (data movement, integer and
-bool operators: ``_numpy_kernels``) runs those kernels in order instead of its session (a
-reshape or a basic assignment then costs ~1-3 us, not a ~6-9 us session run); the session,
-compiled all the same, answers the calls a kernel declines, with the same bits.
+bool operators, the float operators IEEE 754 rounds once: ``_numpy_kernels``) runs those
+kernels in order instead of its session (a reshape or a basic assignment then costs ~1-3 us,
+not a ~6-9 us session run); the session, created when a kernel first declines, answers those
+calls with the same bits.
 
 The signature is the dtype and shape of every array argument (also inside lists and tuples)
 and the value of every other argument; an unhashable argument or a symbolic array bypasses
@@ -75,7 +77,7 @@ from ._numpy_kernels import program
 from ._opset_forms import min_opset
 
 __all__ = ["planned", "signature", "compile_plan", "run_plan", "wait_for_plans",
-           "SYMBOLIC"]
+           "charge_compile", "SYMBOLIC"]
 
 PROMOTE_AFTER = 3
 PROMOTE_SLOW_AFTER = 2  # a signature whose first call was slow compiles on its second call
@@ -227,19 +229,53 @@ def _compile_traced(fn, inputs: dict, sargs: list, skw: dict, *, optimize: str):
     opset, _ = min_opset(order, eager_opset())
     model = build(inputs, {f"out{i}": o for i, o in enumerate(outs)}, allow_unused_inputs=True,
                   opset=opset)
-    sess = session_for_model(model.SerializeToString(), optimize=optimize)
     dtypes = [o.dtype for o in outs]
     # Complex inputs and outputs cross the session boundary as real pairs (see _complex).
     complex_io = any(a.dtype.kind == "c" for a in inputs.values()) or any(
         d.kind == "c" for d in dtypes)
-    plan = _runner(session_runner(sess), list(inputs), [f"out{i}" for i in range(len(outs))],
-                   dtypes, container, complex_io)
+    make = functools.partial(_session_plan, model.SerializeToString(), optimize, list(inputs),
+                             [f"out{i}" for i in range(len(outs))], dtypes, container,
+                             complex_io)
     # A plan of exact operators runs them with NumPy (_numpy_kernels), ~1-3 us a node instead
-    # of a ~9 us session run; the session serves the inputs a kernel declines.
+    # of a ~9 us session run; the session serves the inputs a kernel declines, and is created
+    # when one first does (most never do: creating it costs ~0.3-1 ms, a program's first
+    # repeats promote dozens of such plans).
     kernels = None if complex_io else program(
         order, [o._v for o in outs], [a._v for a in inputs.values()])
-    return plan if kernels is None else functools.partial(
-        _run_kernel_plan, kernels, plan, dtypes, container)
+    if kernels is None:
+        return make()
+    return functools.partial(_run_kernel_plan, kernels, _LazyPlan(make), dtypes, container)
+
+
+def _session_plan(model: bytes, optimize: str, in_names: list, out_names: list, dtypes: list,
+                  container, complex_io: bool):
+    sess = session_for_model(model, optimize=optimize)
+    return _runner(session_runner(sess), in_names, out_names, dtypes, container, complex_io)
+
+
+class _LazyPlan:
+    """The session plan of a plan of exact operators, compiled on its first call."""
+
+    __slots__ = ("_make", "_plan", "_lock")
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._plan = None
+        self._lock = threading.Lock()
+
+    @property
+    def compiled(self) -> bool:
+        return self._plan is not None
+
+    def __call__(self, feeds: list):
+        plan = self._plan
+        if plan is None:
+            with self._lock:
+                if self._plan is None:
+                    self._plan = self._make()
+                    self._make = None
+                plan = self._plan
+        return plan(feeds)
 
 
 def _run_kernel_plan(kernels, plan, dtypes, container, feeds: list):
@@ -325,12 +361,14 @@ def _unplannable(fn, exc: Exception):
 
 class _SyncBudget:
     """Seconds that synchronous plan compiles may still take: earned by op-by-op calls
-    (``SYNC_SHARE`` of their time, saved up to ``SYNC_BURST``), spent by compiles."""
+    (``SYNC_SHARE`` of their time, saved up to ``SYNC_BURST``), spent by compiles.
 
-    def __init__(self, burst: float = SYNC_BURST) -> None:
+    A new budget holds ``left`` seconds, the whole burst unless told."""
+
+    def __init__(self, burst: float = SYNC_BURST, left: float | None = None) -> None:
         self._lock = threading.Lock()
         self._burst = burst
-        self._left = burst
+        self._left = burst if left is None else left
 
     def earn(self, seconds: float) -> None:
         # Without the lock (every op-by-op call earns): two threads earning at once may
@@ -347,7 +385,17 @@ class _SyncBudget:
         return self._left > seconds
 
 
-_budget = _SyncBudget()
+# The process starts with nothing saved: its first calls already pay for onnxruntime's
+# start-up and their one-node sessions, and the compiles of the signatures they promote on top
+# made the first call of a scikit-learn ``fit`` the slowest of all by ~2-4 ms; they earn it.
+_budget = _SyncBudget(left=0.0)
+
+
+def charge_compile(seconds: float) -> None:
+    """Charge a compile made on the calling thread outside ``planned`` (a size-free linalg
+    plan, ~10-20 ms) to the synchronous budget: the signatures promoted in the same call and
+    the next ones compile in the background instead of adding to it."""
+    _budget.spend(seconds)
 
 
 class _Pending:

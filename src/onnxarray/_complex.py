@@ -200,16 +200,27 @@ def multiply(x1, x2, /):
 def _div(a, b, c, d):
     """Smith's algorithm, with the divisor's larger part p and r = (smaller part) / p:
     (a + bj) / (c + dj) = ((a/p + r b/p) + (b/p - r a/p) j) / (1 + r²) for |c| >= |d|, which
-    overflows only where the quotient does. A zero divisor gives the infinities of C99
+    overflows only where the quotient does (a part that overflowed inside is computed again
+    from the halved dividend). A zero divisor gives the infinities of C99
     Annex G (copysign(inf, c) times each part of the dividend)."""
     ns = _ns()
     big_c = ns.abs(c) >= ns.abs(d)
     p = ns.where(big_c, c, d)
     r = ns.where(big_c, d, c) / p
-    ap, bp = a / p, b / p
     den = 1.0 + r * r
-    re = ns.where(big_c, ap + r * bp, r * ap + bp) / den
-    im = ns.where(big_c, bp - r * ap, r * bp - ap) / den
+
+    def parts(a, b):
+        ap, bp = a / p, b / p
+        return (ns.where(big_c, ap + r * bp, r * ap + bp) / den,
+                ns.where(big_c, bp - r * ap, r * bp - ap) / den)
+    re, im = parts(a, b)
+    # a/p and b/p may overflow where the quotient, up to (1 + r²) <= 2 times smaller, does
+    # not ((-7j) / (t + tj) at float32's smallest normal t is -2.98e38 (1 + j)): at finite
+    # operands, a part that overflowed is the halved dividend's part doubled
+    finite = ns.isfinite(a) & ns.isfinite(b) & ns.isfinite(c) & ns.isfinite(d)
+    re2, im2 = parts(a * 0.5, b * 0.5)
+    re = ns.where(finite & ~ns.isfinite(re), re2 * 2.0, re)
+    im = ns.where(finite & ~ns.isfinite(im), im2 * 2.0, im)
     zero = (c == 0) & (d == 0)
     inf = ns.copysign(ns.full_like(c, math.inf), c)
     return ns.where(zero, inf * a, re), ns.where(zero, inf * b, im)

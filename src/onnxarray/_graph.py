@@ -268,12 +268,14 @@ class _NodeCache:
         recording): every step is one dict operation, and a node another thread takes from
         the cache between the check and the removal merely stops being shared."""
         data, probe = self.data, self._probe
-        # A quick look first, at C speed: is any entry referred to by the cache alone?
-        held = list(data.values())
-        held.append(probe[None])
-        counts = list(map(getrefcount, held))
-        del held
-        if counts.count(counts[-1]) > 1:
+        # A quick look first, at C speed (one call: no other thread runs meanwhile): is any
+        # entry referred to by the cache alone, as the probe is?
+        alone = next(map(getrefcount, probe.values()))
+        try:
+            found = alone in map(getrefcount, data.values())
+        except RuntimeError:  # changed meanwhile (a build without the global interpreter lock)
+            found = True
+        if found:
             # Newest first: a node enters the cache after its inputs, so freeing a consumer
             # releases its inputs before their turn comes, and one pass frees a whole chain.
             get, probe_get = data.get, probe.get

@@ -1,9 +1,12 @@
 """The recorder: immutable values and hash-consed nodes. No onnx import, no graph object.
 
 A ``Value`` is concrete (it holds a NumPy array), a graph input (it has a name) or the output
-of a ``Node``. Nodes are built through a weak-value cache keyed on (op, domain, inputs,
-attributes): identical sub-expressions are the same object, and nodes that nothing references
-are collected. Walks are iterative so chains of any length work.
+of a node. A node with one output (nearly every op) is that output: a ``NodeValue``, whose
+``node`` is itself; a node with several outputs is a ``Node``. Nodes are built through a cache
+keyed on (op, domain, inputs, attributes): identical sub-expressions are the same object, and
+nodes that nothing references are freed (by the next full collection at the latest). A
+recorded op leaves one object for the cyclic garbage collector to walk, so tracing time grows
+linearly with the length of a trace. Walks are iterative so chains of any length work.
 
 A node may carry ``Graph`` attributes (``Loop`` bodies, ``If`` branches): a body recorded on
 fresh ``BodyInput``s inside a ``recording_scope``, which ``body_graph`` cuts out of the trace.

@@ -280,3 +280,50 @@ def test_axis_error_uses_numpy_wording():
     x = xp.asarray([1.0, 2.0])
     with pytest.raises(IndexError, match="axis 10 is out of bounds for array of dimension 1"):
         xp.moveaxis(x, 10, 0)
+
+
+# -- arange with 0-d array bounds (SciPy: xp.arange(1, n + 1, dtype=n.dtype)) ------------------
+
+
+@pytest.mark.parametrize("bounds", [(8.0,), (1, 9), (1.0, 8.5, 0.5), (10, 1, -3), (-3.5, 2.0)])
+@pytest.mark.parametrize("dtype", [None, "float32", "int32"])
+def test_arange_takes_0d_arrays_like_numbers(bounds, dtype):
+    kw = {} if dtype is None else {"dtype": getattr(xp, dtype)}
+    got = xp.arange(*[xp.asarray(b) for b in bounds], **kw)
+    ref = xp.arange(*bounds, **kw)
+    assert got.dtype == ref.dtype and _np(got).tobytes() == _np(ref).tobytes()
+    expect = np.arange(*bounds)
+    np.testing.assert_allclose(_np(got), expect if dtype is None else expect.astype(dtype),
+                               rtol=1e-7 if dtype == "float32" else 1e-15)
+
+
+def test_arange_rejects_arrays_that_are_not_0d_real():
+    with pytest.raises(TypeError, match="arange: stop must be"):
+        xp.arange(xp.asarray([8.0]))
+    with pytest.raises(TypeError, match="arange: start must be"):
+        xp.arange(xp.asarray(True), 3)
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="arange: step must not be zero"):
+            xp.arange(0.0, bad)
+
+
+@pytest.mark.parametrize("kind", ["float", "int"])
+def test_arange_with_a_symbolic_bound_equals_eager(kind):
+    import onnxruntime as ort
+
+    dt = xp.float64 if kind == "float" else xp.int64
+    stop, step = xp.argument(shape=(), dtype=dt), xp.argument(shape=(), dtype=dt)
+    start = 0.5 if kind == "float" else 3
+    model = xp.build({"stop": stop, "step": step}, {"y": xp.arange(start, stop, step)})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    cases = ([(8.0, 1.0), (3.3, 0.1), (-1.0, 1.0), (-10.0, -0.7), (1e5, 0.3)]
+             if kind == "float" else [(10, 3), (11, 3), (3, 1), (-5, -2), (2**62, 2**61)])
+    npdt = np.float64 if kind == "float" else np.int64
+    for hi, st in cases:
+        got = sess.run(None, {"stop": np.asarray(hi, npdt), "step": np.asarray(st, npdt)})[0]
+        eager = _np(xp.arange(start, xp.asarray(hi, dtype=dt), xp.asarray(st, dtype=dt)))
+        assert got.dtype == eager.dtype and got.tobytes() == eager.tobytes()
+    bad = [(8.0, 0.0), (float("nan"), 1.0), (float("inf"), 1.0)] if kind == "float" else [(5, 0)]
+    for hi, st in bad:
+        with pytest.raises(Exception, match="arange: step must not be zero"):
+            sess.run(None, {"stop": np.asarray(hi, npdt), "step": np.asarray(st, npdt)})

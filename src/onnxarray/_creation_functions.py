@@ -336,12 +336,17 @@ def arange(start, /, stop=None, step=1, *, dtype: DType | None = None, device=No
     check_device(device, "arange")
     if stop is None:
         start, stop = 0, start
+    start, stop, step = (_array_bound(b, name) for b, name in
+                         ((start, "start"), (stop, "stop"), (step, "step")))
+    if any(isinstance(b, Array) for b in (start, stop, step)):
+        return _traced_arange(start, stop, step, dtype)
     if any(isinstance(b, SymbolicDim) for b in (start, stop, step)):
         return _symbolic_arange(start, stop, step, dtype)
     for name, val in (("start", start), ("stop", stop), ("step", step)):
         _number(val, "arange", name)
-    if step == 0:
-        raise ValueError("arange: step must not be zero")
+    if step == 0 or not all(math.isfinite(b) for b in (start, stop, step)
+                            if isinstance(b, (float, np.floating))):
+        raise ValueError(_BAD_RANGE)
     is_int = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
     dtype = _dtype_arg(dtype, "arange") or (D.DEFAULT_INT if is_int else D.DEFAULT_FLOAT)
     if dtype is D.bool:
@@ -353,6 +358,60 @@ def arange(start, /, stop=None, step=1, *, dtype: DType | None = None, device=No
         n = max(0, math.ceil((stop - start) / step))
         data = (start + step * np.arange(n, dtype=np.float64)).astype(dtype.numpy)
     return _new(data, dtype)
+
+
+_BAD_RANGE = "arange: step must not be zero, and start, stop and step must be finite"
+
+
+def _array_bound(b, name: str):
+    """A 0-d real array as a bound of ``arange``, as NumPy takes it: a concrete one gives its
+    Python number, a symbolic one stays an array (a length known only at run time)."""
+    if not isinstance(b, Array):
+        return b
+    if b._v.shape != () or b._v.dtype.kind not in "iuf":
+        raise TypeError(f"arange: {name} must be a real number or a 0-d real array, got an "
+                        f"array of shape {b._v.shape} and dtype {b.dtype.name}")
+    return b._v.data.item() if b._v.data is not None else b
+
+
+def _traced_arange(start, stop, step, dtype) -> Array:
+    """``arange`` with a bound known only at run time: ``start + step * i`` for i in
+    ``[0, ceil((stop - start) / step))``, computed in float64 (int64 for integer bounds) as
+    the concrete call computes it, then cast."""
+    is_int = all(isinstance(b, (int, np.integer, SymbolicDim)) or (
+        isinstance(b, Array) and b._v.dtype.kind in "iu") for b in (start, stop, step))
+    for name, b in (("start", start), ("stop", stop), ("step", step)):
+        if not isinstance(b, (Array, SymbolicDim)):
+            _number(b, "arange", name)
+    if not isinstance(step, Array) and not isinstance(step, SymbolicDim) and step == 0:
+        raise ValueError("arange: step must not be zero")
+    dtype = _dtype_arg(dtype, "arange") or (D.DEFAULT_INT if is_int else D.DEFAULT_FLOAT)
+    if dtype.kind not in "iuf":
+        raise TypeError(f"arange: cannot make {dtype.name} values from a numeric range")
+    calc = D.int64 if is_int else D.float64
+
+    def value(b) -> Value:
+        if isinstance(b, Array):
+            return _ops.cast(b._v, calc)
+        if isinstance(b, SymbolicDim):
+            return _ops.cast(_ops.reshape(size_value(b), []), calc)
+        return _ops.const(b, calc)
+
+    from ._elementwise_functions import ceil, floor_divide, isfinite, logical_and, maximum
+
+    lo, hi, st = (Array._new(value(b)) for b in (start, stop, step))
+    # the count, as the concrete call computes it: ceil division of the span
+    if is_int:
+        count, ok = -floor_divide(lo - hi, st), st != 0
+    else:
+        span = ceil((hi - lo) / st)
+        count, ok = astype(span, D.int64), logical_and(st != 0, isfinite(span))
+    check = _ops.check_nonzero(_ops.reshape(_ops.cast(ok._v, D.int64), [1]), _BAD_RANGE)
+    count = _ops.add(maximum(count, 0)._v, _ops.reshape(check, []))
+    size = Dim()
+    i = _ops.bind("Range", [_ops.i64(0), count, _ops.i64(1)], [D.int64], lambda: [(size,)])[0]
+    out = _ops.add(lo._v, _ops.mul(st._v, _ops.cast(i, calc)))
+    return Array._new(_ops.cast(out, dtype))
 
 
 def _symbolic_arange(start, stop, step, dtype) -> Array:

@@ -188,17 +188,17 @@ def _normalize_index(idx: Value, size: Value) -> Value:
     return _ops.where(neg, _ops.binary("Add", idx, size), idx)
 
 
-def _advanced(x: Value, plan: _Plan) -> Value:
+def _advanced(x: Value, plan: _Plan, func: str = "__getitem__") -> Value:
     """Integer-array indexing after basic indexing: one GatherND over the indexed axes."""
     kept = [(kind, k) for kind, k in plan.axes if kind != "int"]
     arr_axes = [i for i, (kind, _) in enumerate(kept) if kind == "array"]
     arrays = [k for kind, k in kept if kind == "array"]
-    bshape = _ops.broadcast_shapes(*[a.shape for a in arrays], func="__getitem__")
+    bshape = _ops.broadcast_shapes(*[a.shape for a in arrays], func=func)
     for ax, a in zip(arr_axes, arrays):
         d = x.shape[ax]
         if a.data is not None and type(d) is int and a.data.size:
             if a.data.max() >= d or a.data.min() < -d:
-                raise IndexError(f"__getitem__: index out of bounds for axis {ax} with size {d}")
+                raise IndexError(f"{func}: index out of bounds for axis {ax} with size {d}")
     others = [i for i in range(len(x.shape)) if i not in arr_axes]
     moved = _ops.transpose(x, arr_axes + others)
     static = all(type(moved.shape[p]) is int for p in range(len(arrays)))
@@ -347,14 +347,14 @@ def _complex_pair(fn, x: Array, key, *value) -> Array:
     return Array._new(join(out_re._v, out_im._v))
 
 
-def _getitem(x: Array, key) -> Array:
+def _getitem(x: Array, key, func: str = "__getitem__") -> Array:
     v = x._v
-    plan = _parse(v, key, "__getitem__")
+    plan = _parse(v, key, func)
     if plan.mask is not None:
         return Array._new(_masked(v, plan.mask))
     out = _basic(v, plan)
     if plan.arrays:
-        out = _advanced(out, plan)
+        out = _advanced(out, plan, func)
     if plan.new_axes:
         out = _ops.unsqueeze(out, plan.new_axes)
     return Array._new(out)
@@ -410,16 +410,9 @@ def _setitem(x: Array, key, value) -> Array:
     if plan.mask is not None:
         return Array._new(_set_masked(v, plan.mask, val))
     if plan.arrays:
-        raise IndexError("__setitem__: integer-array keys are not supported; use a boolean "
-                         "mask or slices")
+        return Array._new(_set_indexed(v, key, val))
     target = _getitem(x, key)._v  # shape of the selection, for broadcasting the value
-    joint = _ops.broadcast_shapes(target.shape, val.shape, func="__setitem__")
-    # the value must broadcast to the selection, not the selection to the value
-    grows = any(type(j) is int and type(t) is int and j != t
-                for j, t in zip(joint[len(joint) - len(target.shape):], target.shape))
-    if len(val.shape) > len(target.shape) or grows:
-        raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
-                         f"{target.shape}")
+    _check_fits(val, target.shape)
     ndim = len(v.shape)
     if ndim == 0:
         return Array._new(_ops.expand_to(val, _ops.i64([]), ()))
@@ -446,6 +439,51 @@ def _setitem(x: Array, key, value) -> Array:
                            sel_shape + rows)
     out = _ops.bind("ScatterND", [v, idx, updates], [v.dtype], lambda: [v.shape])[0]
     return Array._new(out)
+
+
+def _check_fits(val: Value, sel_shape: tuple) -> None:
+    """The value must broadcast to the selection, not the selection to the value."""
+    joint = _ops.broadcast_shapes(sel_shape, val.shape, func="__setitem__")
+    grows = any(type(j) is int and type(t) is int and j != t
+                for j, t in zip(joint[len(joint) - len(sel_shape):], sel_shape))
+    if len(val.shape) > len(sel_shape) or grows:
+        raise ValueError(f"__setitem__: value of shape {val.shape} does not fit the selection "
+                         f"{sel_shape}")
+
+
+def _set_indexed(x: Value, key, val: Value) -> Value:
+    """``x[key] = val`` for a key with integer arrays. The flat positions the key selects are
+    the key applied to the positions of ``x`` (``__getitem__`` checks the indices). Where a
+    position repeats, every copy writes the value of its last occurrence, NumPy's result (the
+    standard leaves the order open): which copy a scatter writes last then does not matter."""
+    n = _ops.size_of(x.shape)
+    numel = _ops.i64(n) if n is not None else _ops.reduce("ReduceProd", _ops.shape_of(x),
+                                                          None, False)
+    flat_shape = (n if n is not None else Dim(),)
+    iota = _ops.bind("Range", [_ops.i64(0), numel, _ops.i64(1)], [D.int64],
+                     lambda: [flat_shape])[0]
+    iota = _ops.reshape(iota, [d if type(d) is int else _ops.dim_of(x, i)
+                               for i, d in enumerate(x.shape)], x.shape)
+    pos = _getitem(Array._new(iota), key, "__setitem__")._v
+    _check_fits(val, pos.shape)
+    if tuple(val.shape) != tuple(pos.shape):
+        val = _ops.expand_to(val, _ops.shape_of(pos), pos.shape)
+    pos = _ops.reshape(pos, [-1])
+    sel = pos.shape
+    val = _ops.reshape(val, [-1])
+    count = _ops.shape_of(pos)
+    order = _ops.bind("Range", [_ops.i64(0), _ops.reshape(count, []), _ops.i64(1)], [D.int64],
+                      lambda: [sel])[0]
+    # last[p]: the last occurrence writing position p (-1 where none does)
+    unset = _ops.expand_to(_ops.i64(-1), _ops.reshape(numel, [1]), flat_shape)
+    last = _ops.bind("ScatterElements", [unset, pos, order], [D.int64], lambda: [flat_shape],
+                     (("axis", 0), ("reduction", "max")))[0]
+    val = _ops.gather(val, _ops.gather(last, pos, 0), 0)
+    flat = _ops.reshape(x, [-1], flat_shape)
+    out = _ops.bind("ScatterElements", [flat, pos, val], [x.dtype], lambda: [flat_shape],
+                    (("axis", 0),))[0]
+    return _ops.reshape(out, [d if type(d) is int else _ops.dim_of(x, i)
+                              for i, d in enumerate(x.shape)], x.shape)
 
 
 def _scatter_depth(shape: tuple, axes: list) -> int:

@@ -130,8 +130,8 @@ class Graph:
 
 
 class Node:
-    """One ONNX operator application with several outputs (or none cached: see ``make_node``).
-    Attributes are a sorted tuple of (name, value) pairs.
+    """One ONNX operator application with several outputs, each a ``Value`` whose ``node`` is
+    this one. Attributes are a sorted tuple of (name, value) pairs.
 
     A single-output node is a ``NodeValue`` instead: the same attributes on the Value it
     computes."""
@@ -295,11 +295,11 @@ class _NodeCache:
 _NODE_CACHE = _NodeCache()
 
 
-def _after_collection(phase: str, info: dict) -> None:
+def _after_collection(phase: str, info: dict, cache: _NodeCache = _NODE_CACHE) -> None:
     """After a full collection (which may have freed what kept cached nodes alive), drop the
     cache entries nothing refers to any more."""
     if phase == "stop" and info.get("generation") == 2:
-        _NODE_CACHE.prune()
+        cache.prune()
 
 
 gc.callbacks.append(_after_collection)

@@ -444,22 +444,29 @@ def constant(data: np.ndarray, dtype: DType) -> Value:
 
 def topological_order(outputs: Iterable[Value], within: set | None = None) -> list[Node]:
     """Nodes needed for ``outputs``, producers first; an iterative depth-first walk. With
-    ``within``, only those nodes are walked (a body's nodes among a trace's)."""
+    ``within``, only those nodes are walked (a body's nodes among a trace's).
+
+    The stack holds the nodes themselves: a node stays under its inputs while they are
+    walked and is finished when it comes back on top. No object is made per node (a tuple
+    per stack entry kept the whole chain's worth alive, enough to start full collections)."""
     order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(v.node, False) for v in outputs if v.node is not None
-                                      and (within is None or v.node in within)]
+    finished: dict[int, bool] = {}  # id(node) -> whether its inputs are all walked
+    stack: list = [v.node for v in outputs if v.node is not None
+                   and (within is None or v.node in within)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node = stack[-1]
+        done = finished.get(id(node))
+        if done is None:  # first time on top: walk its inputs first
+            finished[id(node)] = False
+            for inp in reversed(dependencies(node)):
+                if inp is not None:
+                    producer = inp.node
+                    if producer is not None and id(producer) not in finished \
+                            and (within is None or producer in within):
+                        stack.append(producer)
+            continue
+        stack.pop()
+        if not done:  # back on top: its inputs are walked (or a duplicate entry of a done one)
+            finished[id(node)] = True
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for inp in reversed(dependencies(node)):
-            if inp is not None and inp.node is not None and id(inp.node) not in seen \
-                    and (within is None or inp.node in within):
-                stack.append((inp.node, False))
     return order

@@ -140,8 +140,8 @@ def consumers(session: nox.Session) -> None:
     installed packages, on onnxarray and on array-api-strict; prints per-suite counts.
 
     Fails when a test fails on onnxarray but passes on array-api-strict, unless it is listed
-    in consumers/known-consumer-failures.txt. `--full` (after `--`) runs every array-API test
-    of the chosen SciPy modules instead of the CI-sized subset; see consumers/run.py.
+    in consumers/known-consumer-failures.txt. SciPy's array-API tests of special, stats, cluster
+    and fft run whole; `--quick` (after `--`) runs a few of their files; see consumers/run.py.
     """
     session.install(".", *CONSUMERS, "array-api-strict>=2.6", "array-api-compat>=1.11",
                     "pytest>=8.0", "hypothesis>=6.100", "typing_extensions")

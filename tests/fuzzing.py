@@ -680,3 +680,13 @@ def _check_export(found, program, eager, dynamic):
         return
     got = [unpack(g) if e.dtype.kind == "c" else g for g, e in zip(got, eager)]
     _compare_all(found, "export", program, eager, got)
+    # as users run it: onnxruntime's default graph optimizations must not change a bit
+    try:
+        opt = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"]).run(None, feeds)
+    except Exception as exc:  # noqa: BLE001
+        found.append(Finding("export-optimized-run-error", None,
+                             f"{type(exc).__name__}: {exc}"[:500], program))
+        return
+    opt = [unpack(g) if e.dtype.kind == "c" else g for g, e in zip(opt, eager)]
+    _compare_all(found, "export-optimized", program, eager, opt)

@@ -105,6 +105,22 @@ def test_sizes_build_arrays_in_the_model(rows):
     assert got["count"] == rows and got["size"] == 3 * rows
 
 
+@pytest.mark.parametrize("rows, cols", [(0, 2), (1, 3), (4, 4), (5, 2)])
+def test_eye_of_symbolic_sizes(rows, cols):
+    x = _arg("N", "M")
+    n, m = x.shape
+    outs = {"square": xp.eye(n), "wide": xp.eye(n, m, k=1, dtype=xp.int32),
+            "fixed_rows": xp.eye(3, m, k=-1), "shifted": x + xp.eye(n, m)}
+    assert outs["square"].shape == (n, n) and outs["fixed_rows"].shape == (3, m)
+    data = np.arange(rows * cols, dtype=np.float64).reshape(rows, cols)
+    got = dict(zip(outs, _run({"x": x}, outs, {"x": data})))
+    want = {"square": np.eye(rows), "wide": np.eye(rows, cols, k=1, dtype=np.int32),
+            "fixed_rows": np.eye(3, cols, k=-1), "shifted": data + np.eye(rows, cols)}
+    for key, w in want.items():
+        assert got[key].dtype == w.dtype
+        np.testing.assert_array_equal(got[key], w)
+
+
 def test_data_dependent_size_drives_a_later_shape():
     x = _arg("N")
     picked = x[x > 0]

@@ -323,6 +323,14 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: DType |
     n_cols = n_rows if n_cols is None else n_cols
     dtype = _dtype_arg(dtype, "eye") or D.DEFAULT_FLOAT
     _shape_arg((n_rows, n_cols), "eye")
+    if has_symbolic((n_rows, n_cols)):
+        # sizes read from symbolic arrays: the diagonal where column - row == k
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"eye: k must be an int, got {k!r}")
+        rows = _ops.unsqueeze(arange(n_rows)._v, [1])
+        cols = _ops.unsqueeze(arange(n_cols)._v, [0])
+        diag = _ops.compare("Equal", _ops.sub(cols, rows), _ops.i64(int(k)))
+        return Array._new(_ops.cast(diag, dtype))
     return _new(np.eye(n_rows, n_cols, k=k, dtype=dtype.numpy), dtype)
 
 

@@ -50,6 +50,17 @@ def _mm(a: Value, b: Value) -> Value:
 
     if len(a.shape) >= 2 and len(b.shape) >= 2:
         _ops.broadcast_shapes(a.shape[:-2], b.shape[:-2], func="matmul")
+    if a.dtype is D.float32 and len(b.shape) == 2 and not (type(b.shape[0]) is int
+                                                           and b.shape[0] <= 1):
+        # A 2-d float32 right operand is given a leading axis of 1. onnxruntime packs a
+        # constant 2-d one when a session starts, and its default MatMulAddFusion turns a
+        # MatMul with a 2-d right operand and an Add into a Gemm: both then sum in another
+        # order than the MatMul eager runs (one row of a multiplies as a vector), so the last
+        # bits of an exported model differed. A (1, k, n) operand is neither packed nor fused.
+        lead = (1,) if len(a.shape) <= 2 else ()
+        out = _ops.bind("MatMul", [a, _ops.unsqueeze(b, [0])], [a.dtype],
+                        lambda: [lead + shape()[0]])[0]
+        return _ops.squeeze(out, [0]) if lead else out
     return _ops.bind("MatMul", [a, b], [a.dtype], shape)[0]
 
 

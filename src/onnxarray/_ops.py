@@ -24,10 +24,13 @@ from ._numpy_kernels import run as run_numpy
 from ._opset_forms import PRIVATE_DOMAIN
 from ._ort_compat import (
     CAST_VIA,
+    NOOP_VALUE,
     ORDERED_UINT64,
     ROW_SPREAD_MAX_COLUMNS,
     STRING_GATHER_LAST_AXIS_ONLY,
     TYPED_INPUTS,
+    is_float_one,
+    noop_in_float32,
     where_keeps_sign_of,
 )
 
@@ -212,7 +215,11 @@ def unary(op: str, x: Value, out_dtype: DType | None = None, attrs: tuple = ()) 
 
 def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
            attrs: tuple = ()) -> Value:
-    if op in _NOOP_VALUE:
+    if op == "Div" and is_float_one(a, b):
+        # onnxruntime's DivMulFusion rewrites Div(1, x) -> Mul(., y) into Div(y, x), one
+        # rounding where eager made two; Reciprocal gives Div(1, x)'s bits and is left alone
+        return bind("Reciprocal", [b], [out_dtype or b.dtype], lambda: [b.shape], attrs)[0]
+    if op in NOOP_VALUE:
         for c, other in ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b)):
             if other.data is None and len(c.shape) <= len(other.shape) \
                     and noop_in_float32(c, op):
@@ -227,24 +234,6 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
     a, b = _full_rank_scalar(a, b.shape), _full_rank_scalar(b, a.shape)
     return bind(op, [a, b], [out_dtype or a.dtype],
                 lambda: [broadcast_shapes(a.shape, b.shape)], attrs)[0]
-
-
-# onnxruntime's NoopElimination drops Add/Sub of a constant 0 and Mul/Div by a constant 1,
-# reading the constant in float32 (see noop_in_float32).
-_NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
-
-
-def noop_in_float32(c: Value, op: str) -> bool:
-    """Whether onnxruntime's NoopElimination would drop ``op`` with the one-element float64
-    constant ``c`` from an exported model though it is no no-op: the pass tests the constant
-    in float32, so x + c goes for |c| < 2**-150 and x * c, x / c for c within 2**-25 of 1.
-    ``binary`` records such operations in a form the pass leaves alone."""
-    if c.data is None or c.data.size != 1 or c.dtype is not D.float64:
-        return False
-    with np.errstate(all="ignore"):
-        value = float(np.float32(c.data.reshape(())))
-    target = _NOOP_VALUE[op]
-    return value == target and float(c.data.reshape(())) != target
 
 
 def _full_rank_scalar(c: Value, shape: tuple) -> Value:

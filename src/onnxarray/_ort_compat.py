@@ -12,12 +12,20 @@ float64 transcendental functions are not here: _math computes them exactly in fl
 A quirk that is not a gap: onnxruntime's float Where drops the sign of a -0.0 taken from one of
 its two value inputs, which one depending on broadcasting (``where_keeps_sign_of``);
 ``_ops.where_signed`` arranges its inputs, or repairs the result, accordingly.
+
+Two of onnxruntime's default graph optimizations change results, so ``_ops.binary`` records
+forms they leave alone (an exported model run with them then equals eager bit for bit):
+NoopElimination drops arithmetic with a constant it reads in float32 (``noop_in_float32``), and
+DivMulFusion turns ``1 / x * y`` into ``y / x`` (``is_float_one``: Reciprocal instead).
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._dtypes import (
     bool,
+    float64,
     int8,
     int16,
     int32,
@@ -170,3 +178,28 @@ def _broadcast(a: tuple, b: tuple) -> tuple | None:
         else:
             return None
     return tuple(out)
+
+
+def is_float_one(a, b) -> bool:
+    """``a`` a one-element float constant 1 that does not widen ``b``'s shape."""
+    return (a.data is not None and a.data.size == 1 and a.dtype.kind == "f"
+            and a.dtype is b.dtype and len(a.shape) <= len(b.shape)
+            and a.data.reshape(()) == 1)
+
+
+# onnxruntime's NoopElimination drops Add/Sub of a constant 0 and Mul/Div by a constant 1,
+# reading the constant in float32 (see noop_in_float32).
+NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
+
+
+def noop_in_float32(c, op: str) -> bool:
+    """Whether onnxruntime's NoopElimination would drop ``op`` with the one-element float64
+    constant ``c`` from an exported model though it is no no-op: the pass tests the constant
+    in float32, so x + c goes for |c| < 2**-150 and x * c, x / c for c within 2**-25 of 1.
+    ``binary`` records such operations in a form the pass leaves alone."""
+    if c.data is None or c.data.size != 1 or c.dtype is not float64:
+        return False
+    with np.errstate(all="ignore"):
+        value = float(np.float32(c.data.reshape(())))
+    target = NOOP_VALUE[op]
+    return value == target and float(c.data.reshape(())) != target

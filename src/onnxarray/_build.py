@@ -251,7 +251,7 @@ class _Emitter:
         # its enclosing graphs'); ``undo`` holds, per nested graph, what its names replaced
         self.names: dict[int, str] = names
         self.undo: list[list[tuple]] = []
-        self.emitted: dict[tuple, tuple] = {}  # node key -> output Values, visible ones
+        self.emitted: dict[tuple, object] = {}  # node key -> the node emitted, visible ones
         self.emitted_undo: list[list[tuple]] = []
         self.opset = opset
         self.used_args: set[int] = set()
@@ -425,11 +425,11 @@ class _Emitter:
             if twin is not None and (nested or not any(
                     id(v) in self.preferred for v in outputs)):
                 # The same computation on equal inputs: reuse the outputs already emitted.
-                for v, t in zip(outputs, twin):
+                for v, t in zip(outputs, twin.outputs):
                     self.bind(v, name_of(t))
                 continue
             if key is not None and twin is None:
-                emitted[key] = outputs
+                emitted[key] = node  # (not its outputs: a tuple per node, kept all along)
                 if nested:
                     self.emitted_undo[-1].append(key)
             outs = [name_of(v) for v in outputs]

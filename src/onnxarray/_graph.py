@@ -1,9 +1,12 @@
 """The recorder: immutable values and hash-consed nodes. No onnx import, no graph object.
 
 A ``Value`` is concrete (it holds a NumPy array), a graph input (it has a name) or the output
-of a ``Node``. Nodes are built through a weak-value cache keyed on (op, domain, inputs,
-attributes): identical sub-expressions are the same object, and nodes that nothing references
-are collected. Walks are iterative so chains of any length work.
+of a node. A node with one output (nearly every op) is that output: a ``NodeValue``, whose
+``node`` is itself; a node with several outputs is a ``Node``. Nodes are built through a cache
+keyed on (op, domain, inputs, attributes): identical sub-expressions are the same object, and
+nodes that nothing references are freed (by the next full collection at the latest). A
+recorded op leaves one object for the cyclic garbage collector to walk, so tracing time grows
+linearly with the length of a trace. Walks are iterative so chains of any length work.
 
 A node may carry ``Graph`` attributes (``Loop`` bodies, ``If`` branches): a body recorded on
 fresh ``BodyInput``s inside a ``recording_scope``, which ``body_graph`` cuts out of the trace.
@@ -12,7 +15,9 @@ Walks follow a node's subgraph captures as well as its inputs (``dependencies``)
 
 from __future__ import annotations
 
+import gc
 import itertools
+import sys
 import threading
 import weakref
 from _weakref import _remove_dead_weakref
@@ -22,7 +27,7 @@ import numpy as np
 
 from ._dtypes import DType
 
-__all__ = ["Dim", "Value", "BodyInput", "Node", "Graph", "make_node", "constant",
+__all__ = ["Dim", "Value", "BodyInput", "Node", "NodeValue", "Graph", "make_node", "constant",
            "topological_order", "dependencies", "recording_scope", "body_graph",
            "NODE_NAME_ATTR", "CALL_ATTR"]
 
@@ -125,10 +130,11 @@ class Graph:
 
 
 class Node:
-    """One ONNX operator application. Attributes are a sorted tuple of (name, value) pairs.
+    """One ONNX operator application with several outputs, each a ``Value`` whose ``node`` is
+    this one. Attributes are a sorted tuple of (name, value) pairs.
 
-    The output of a single-output node is held as it is, not in a 1-tuple: one object fewer
-    per node for the cyclic garbage collector to walk (``outputs`` is always the tuple)."""
+    A single-output node is a ``NodeValue`` instead: the same attributes on the Value it
+    computes."""
 
     __slots__ = ("op", "domain", "inputs", "attrs", "_out", "__weakref__")
 
@@ -137,69 +143,176 @@ class Node:
         self.domain = domain
         self.inputs = inputs
         self.attrs = attrs
-        self._out: Value | tuple[Value, ...] = ()
+        self._out: tuple[Value, ...] = ()
 
     @property
     def outputs(self) -> tuple[Value, ...]:
-        out = self._out
-        return out if type(out) is tuple else (out,)
+        return self._out
 
     @outputs.setter
     def outputs(self, values) -> None:
-        values = tuple(values)
-        self._out = values[0] if len(values) == 1 else values
+        self._out = tuple(values)
 
     def __repr__(self) -> str:
         return f"Node<{self.op}>"
 
 
+class NodeValue(Value):
+    """The output of a single-output node, and that node: ``v.node is v``, with the node's
+    ``op``, ``domain``, ``inputs``, ``attrs`` and ``outputs == (v,)``.
+
+    Most recorded ops have one output. As one object, without a tuple of inputs for the common
+    arities (one or two inputs are held in slots), a recorded op leaves a single object that
+    the cyclic garbage collector tracks, where a Node, its Value, its inputs tuple and a weak
+    cache entry were four: every full collection walks them all, so their number per op set how
+    tracing time grew with the length of a trace. Nothing points back to the object, so it is
+    freed as soon as nothing refers to it (see ``_NodeCache``)."""
+
+    __slots__ = ("op", "domain", "attrs", "_n", "_in", "_in2")
+
+    # A Value's own fields, constant here (class attributes take precedence over the slots).
+    index = 0
+    name = None
+    data = None
+
+    def __init__(self, op: str, domain: str, inputs: tuple, attrs: tuple, dtype: DType,
+                 shape: Shape) -> None:
+        self.dtype = dtype
+        self.shape = shape
+        self.op = op
+        self.domain = domain
+        self.attrs = attrs
+        n = self._n = len(inputs)
+        if n == 2:
+            self._in, self._in2 = inputs
+        elif n == 1:
+            self._in = inputs[0]
+        else:
+            self._in = inputs
+
+    @property
+    def node(self) -> NodeValue:
+        return self
+
+    @property
+    def inputs(self) -> tuple:
+        n = self._n
+        if n == 2:
+            return (self._in, self._in2)
+        if n == 1:
+            return (self._in,)
+        return self._in
+
+    @property
+    def outputs(self) -> tuple[Value]:
+        return (self,)
+
+
 class _KeyedRef(weakref.ref):
     """A weak reference to a cached node that knows its cache key (as ``weakref.KeyedRef``,
-    but made by the C constructor alone: one is made per recorded node)."""
+    but made by the C constructor alone)."""
 
     __slots__ = ("key",)
 
 
 class _NodeCache:
-    """key -> node, holding the nodes weakly: the entry goes when its node is collected. A
-    ``weakref.WeakValueDictionary`` reduced to the two calls ``make_node`` makes on every
-    recorded op, whose Python-level methods cost a tenth of recording one."""
+    """key -> node, the hash-consing cache of ``make_node``.
 
-    __slots__ = ("data", "_remove")
+    Single-output nodes (``NodeValue``s, nearly every recorded op) are held strongly: a weak
+    reference is one more object per node for the cyclic garbage collector to walk. An entry
+    that nothing else refers to is dropped by ``prune``, which runs when the entries have
+    doubled since the last pruning (amortised O(1) per recorded op) and after every full
+    collection of the garbage collector, so a trace nobody refers to any more is freed as it
+    was when the cache was weak: by the next full collection at the latest. Nodes with several
+    outputs (rare) are held weakly; their outputs refer back to them, so only the collector
+    frees them.
+    """
+
+    __slots__ = ("data", "weak", "_remove", "_limit", "_probe")
+
+    MIN_LIMIT = 1024
 
     def __init__(self) -> None:
-        data: dict = {}
-        self.data = data
+        self.data: dict = {}
+        weak: dict = {}
+        self.weak = weak
+        self._limit = self.MIN_LIMIT
+        # an object referred to by one dict only, as an entry nothing else refers to: the
+        # reference count such an entry shows where ``prune`` looks at it
+        self._probe = {None: object()}
 
         def remove(ref: _KeyedRef, _remove_dead=_remove_dead_weakref) -> None:
             # called by the collector, maybe in another thread: removes the entry only if it
             # still holds this dead reference (a new node may have taken the key since)
-            _remove_dead(data, ref.key)
+            _remove_dead(weak, ref.key)
 
         self._remove = remove
 
-    def get(self, key) -> Node | None:
-        ref = self.data.get(key)
+    def get(self, key, n_outputs: int = 1):
+        if n_outputs == 1:
+            return self.data.get(key)
+        ref = self.weak.get(key)
         return None if ref is None else ref()
 
-    def put(self, key, node: Node) -> None:
-        ref = _KeyedRef(node, self._remove)
-        ref.key = key
-        self.data[key] = ref
+    def put(self, key, node) -> None:
+        if type(node) is NodeValue:
+            data = self.data
+            data[key] = node
+            if len(data) >= self._limit:
+                self.prune()
+        else:
+            ref = _KeyedRef(node, self._remove)
+            ref.key = key
+            self.weak[key] = ref
+
+    def prune(self, getrefcount=sys.getrefcount) -> None:
+        """Drop the strongly held entries that nothing else refers to, and what only they
+        held. Safe while other threads record (or the collector runs this in the middle of a
+        recording): every step is one dict operation, and a node another thread takes from
+        the cache between the check and the removal merely stops being shared."""
+        data, probe = self.data, self._probe
+        # A quick look first, at C speed (one call: no other thread runs meanwhile): is any
+        # entry referred to by the cache alone, as the probe is?
+        alone = next(map(getrefcount, probe.values()))
+        try:
+            found = alone in map(getrefcount, data.values())
+        except RuntimeError:  # changed meanwhile (a build without the global interpreter lock)
+            found = True
+        if found:
+            # Newest first: a node enters the cache after its inputs, so freeing a consumer
+            # releases its inputs before their turn comes, and one pass frees a whole chain.
+            get, probe_get = data.get, probe.get
+            alone = getrefcount(probe_get(None))
+            for key in reversed(list(data)):
+                if getrefcount(get(key)) == alone:
+                    data.pop(key, None)
+        self._limit = max(self.MIN_LIMIT, 2 * len(data))
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self.data) + len(self.weak)
 
 
 _NODE_CACHE = _NodeCache()
+
+
+def _after_collection(phase: str, info: dict, cache: _NodeCache = _NODE_CACHE) -> None:
+    """After a full collection (which may have freed what kept cached nodes alive), drop the
+    cache entries nothing refers to any more."""
+    if phase == "stop" and info.get("generation") == 2:
+        cache.prune()
+
+
+gc.callbacks.append(_after_collection)
+
 # Operators whose results differ between runs must never be shared.
 NONDETERMINISTIC = frozenset({"RandomNormal", "RandomUniform", "RandomNormalLike",
                               "RandomUniformLike", "Multinomial", "Bernoulli"})
 
 
 def make_node(op: str, inputs: Sequence[Value | None], attrs: tuple,
-              out_types: Sequence[tuple[DType, Shape]], domain: str = "") -> Node:
-    """Return the node for (op, inputs, attrs), reusing an identical one if it exists.
+              out_types: Sequence[tuple[DType, Shape]], domain: str = ""):
+    """Return the node for (op, inputs, attrs), reusing an identical one if it exists: a
+    ``NodeValue`` when the node has one output, else a ``Node``.
 
     The cache key names the inputs by ``id``: while a cached node lives it holds its inputs, so
     their ids cannot be reused by other objects. A key of strings and ints is a tuple that the
@@ -207,25 +320,27 @@ def make_node(op: str, inputs: Sequence[Value | None], attrs: tuple,
     object per node that every full collection walks, which made tracing superlinear."""
     inputs = tuple(inputs)
     n = len(inputs)  # the common arities spelled out: the key is built on every recorded op
+    n_out = len(out_types)
     if n == 2:
-        key = (op, domain, attrs, len(out_types), id(inputs[0]), id(inputs[1]))
+        key = (op, domain, attrs, n_out, id(inputs[0]), id(inputs[1]))
     elif n == 1:
-        key = (op, domain, attrs, len(out_types), id(inputs[0]))
+        key = (op, domain, attrs, n_out, id(inputs[0]))
     else:
-        key = (op, domain, attrs, len(out_types), *map(id, inputs))
-    if op not in NONDETERMINISTIC:
-        node = _NODE_CACHE.get(key)
+        key = (op, domain, attrs, n_out, *map(id, inputs))
+    shared = op not in NONDETERMINISTIC
+    if shared:
+        node = _NODE_CACHE.get(key, n_out)
         if node is not None:
             _note(node)
             return node
-    node = Node(op, domain, inputs, attrs)
-    if len(out_types) == 1:  # held as it is (see Node), without the tuples of the setter
+    if n_out == 1:
         dt, sh = out_types[0]
-        node._out = Value(dt, sh if type(sh) is tuple else tuple(sh), node, 0)
+        node = NodeValue(op, domain, inputs, attrs, dt, sh if type(sh) is tuple else tuple(sh))
     else:
+        node = Node(op, domain, inputs, attrs)
         node.outputs = tuple(Value(dt, tuple(sh), node, i)
                              for i, (dt, sh) in enumerate(out_types))
-    if op not in NONDETERMINISTIC:
+    if shared:
         _NODE_CACHE.put(key, node)
     _note(node)
     return node
@@ -329,22 +444,29 @@ def constant(data: np.ndarray, dtype: DType) -> Value:
 
 def topological_order(outputs: Iterable[Value], within: set | None = None) -> list[Node]:
     """Nodes needed for ``outputs``, producers first; an iterative depth-first walk. With
-    ``within``, only those nodes are walked (a body's nodes among a trace's)."""
+    ``within``, only those nodes are walked (a body's nodes among a trace's).
+
+    The stack holds the nodes themselves: a node stays under its inputs while they are
+    walked and is finished when it comes back on top. No object is made per node (a tuple
+    per stack entry kept the whole chain's worth alive, enough to start full collections)."""
     order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(v.node, False) for v in outputs if v.node is not None
-                                      and (within is None or v.node in within)]
+    finished: dict[int, bool] = {}  # id(node) -> whether its inputs are all walked
+    stack: list = [v.node for v in outputs if v.node is not None
+                   and (within is None or v.node in within)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node = stack[-1]
+        done = finished.get(id(node))
+        if done is None:  # first time on top: walk its inputs first
+            finished[id(node)] = False
+            for inp in reversed(dependencies(node)):
+                if inp is not None:
+                    producer = inp.node
+                    if producer is not None and id(producer) not in finished \
+                            and (within is None or producer in within):
+                        stack.append(producer)
+            continue
+        stack.pop()
+        if not done:  # back on top: its inputs are walked (or a duplicate entry of a done one)
+            finished[id(node)] = True
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for inp in reversed(dependencies(node)):
-            if inp is not None and inp.node is not None and id(inp.node) not in seen \
-                    and (within is None or inp.node in within):
-                stack.append((inp.node, False))
     return order

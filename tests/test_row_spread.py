@@ -155,7 +155,7 @@ def test_comparisons_with_a_column(name, dtype):
 
 
 SCALAR_OPS = {"add": lambda a: a + 0.5, "radd": lambda a: 0.5 + a, "subtract": lambda a: a - 2.0,
-              "multiply": lambda a: a * -0.0, "divide": lambda a: 1.0 / a,
+              "multiply": lambda a: a * -0.0, "divide": lambda a: 3.0 / a,
               "equal": lambda a: a == 0.0, "less": lambda a: a < 1.0,
               "where": lambda a: xp.where(a > 0.5, a, -0.0),
               "where scalar first": lambda a: xp.where(a > 0.5, 7.0, a),

@@ -511,10 +511,15 @@ class _Emitter:
 
 # Operators whose float results depend on the order of their terms, and how far downstream of
 # a Transpose onnxruntime's transpose optimizer looks for one (it pushes transposes through
-# elementwise and layout operators; not through a Reshape of unknown sizes).
+# elementwise and layout operators; not through a Reshape of unknown sizes). A Transpose fused
+# into a MatMul's left operand sums in another order (over more terms than one block of the
+# GEMM takes); into its right operand it only changes how the operand is packed.
 _ORDERED_SUMS = frozenset({"ReduceSum", "ReduceMean", "ReduceSumSquare", "ReduceLogSum",
-                           "ReduceLogSumExp", "ReduceL1", "ReduceL2", "ReduceProd", "MatMul",
-                           "Gemm", "CumSum", "Einsum", "Softmax", "LogSoftmax", "DFT"})
+                           "ReduceLogSumExp", "ReduceL1", "ReduceL2", "ReduceProd", "CumSum",
+                           "Einsum", "Softmax", "LogSoftmax", "DFT"})
+_PRODUCTS = frozenset({"MatMul", "Gemm"})
+# a contraction this short is summed in one block, in order, however the operand is laid out
+_ONE_BLOCK = 64
 _GUARD_DEPTH = 8
 
 
@@ -531,17 +536,20 @@ def _transposes_to_guard(order) -> set[int]:
                 consumers.setdefault(id(v), []).append(n)
     out = set()
     for t in transposes:
-        frontier, seen = [t], {id(t)}
+        frontier, seen, hit = [t], {id(t)}, False
         for _ in range(_GUARD_DEPTH):
             nxt = []
             for n in frontier:
                 for v in n.outputs:
                     for c in consumers.get(id(v), ()):
-                        if id(c) in seen or c.op == "Reshape":
-                            continue
-                        seen.add(id(c))
-                        nxt.append(c)
-            if any(c.op in _ORDERED_SUMS for c in nxt):
+                        if c.op in _PRODUCTS:  # no transpose moves past these
+                            k = v.shape[-1] if v.shape else 0
+                            hit = hit or (c.inputs[0] is v and not (type(k) is int and
+                                                                    k <= _ONE_BLOCK))
+                        elif id(c) not in seen and c.op != "Reshape":
+                            seen.add(id(c))
+                            nxt.append(c)
+            if hit or any(c.op in _ORDERED_SUMS for c in nxt):
                 out.add(id(t))
                 break
             frontier = nxt

@@ -1,6 +1,6 @@
-"""Blocked LU, Gauss-Jordan and Cholesky (8 columns per loop iteration): sizes around the block
-edges, pivots that differ across a stack, singular matrices and non-finite entries, one exported
-model for every size."""
+"""Blocked LU, Gauss-Jordan and Cholesky (8 columns per loop iteration, one block of 4 without a
+loop up to 4 columns): sizes around the block edges, pivots that differ across a stack, singular
+matrices and non-finite entries, one exported model for every size."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import pytest
 from parity import to_onnxarray
 
 import onnxarray as oxp
-from onnxarray._linalg_blocked import BLOCK
+from onnxarray._linalg_blocked import BLOCK, CHOLESKY_BLOCK, LU_BLOCK, SMALL
 
 EPS = np.finfo(np.float64).eps
-EDGES = [1, 5, 7, 8, 9, 16, 23, 25]
-assert BLOCK == 8, "EDGES are around multiples of 8"
+EDGES = [1, 2, 3, 4, 5, 7, 8, 9, 16, 23, 25]
+assert BLOCK == LU_BLOCK == CHOLESKY_BLOCK == 8 and SMALL == 4, (
+    "EDGES are around multiples of 8 and around 4")
 
 
 def _np(x):
@@ -145,7 +146,7 @@ def test_one_exported_model_for_every_size_equals_eager(name):
     model = oxp.build(inputs, {f"y{i}": o for i, o in enumerate(outs)})
     onnx.checker.check_model(model, full_check=True)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    for n in (3, 8, 17, 24):
+    for n in (1, 3, 4, 5, 8, 17, 24):
         rng = np.random.default_rng(n)
         x = rng.standard_normal((n, n))
         if name == "cholesky":
@@ -164,9 +165,48 @@ def test_one_exported_model_for_every_size_equals_eager(name):
             np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-12 * n)
 
 
+@pytest.mark.parametrize("name", ["det", "slogdet", "inv", "solve", "cholesky"])
+@pytest.mark.parametrize("n", [2, 4, 5])
+@pytest.mark.parametrize("batch", [(), (3,)])
+def test_models_of_known_and_symbolic_size_equal_eager_around_the_small_form(name, n, batch):
+    """Up to SMALL columns the factorizations take another form (one block of SMALL columns,
+    no Loop): a model of that known size, one of symbolic size (an If picks the form) and
+    the eager call give the same bits, singular and non-finite matrices included."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(n + len(batch))
+    x = rng.standard_normal(batch + (n, n))
+    if name == "cholesky":
+        x = x @ np.swapaxes(x, -1, -2) + n * np.eye(n)
+    elif batch:
+        x[0, :, 0] = 2.0 * x[0, :, -1]  # singular
+        x[1, 0, -1] = np.inf
+    feeds = {"a": x}
+    if name == "solve":
+        feeds["b"] = rng.standard_normal(batch + (n, 2))
+    eager = getattr(oxp.linalg, name)(*(to_onnxarray(f) for f in feeds.values()))
+    eager = [np.asarray(e) for e in (eager if isinstance(eager, tuple) else (eager,))]
+    symbolic = tuple(f"b{i}" for i in range(len(batch))) + ("n",)
+    for dims in [x.shape[:-1], symbolic]:
+        inputs = {"a": oxp.argument(shape=dims + (dims[-1],), dtype=oxp.float64)}
+        if name == "solve":
+            inputs["b"] = oxp.argument(shape=dims + (2,), dtype=oxp.float64)
+        out = getattr(oxp.linalg, name)(*inputs.values())
+        outs = out if isinstance(out, tuple) else (out,)
+        model = oxp.build(inputs, {f"y{i}": o for i, o in enumerate(outs)})
+        sess = ort.InferenceSession(model.SerializeToString(),
+                                    providers=["CPUExecutionProvider"])
+        for g, e in zip(sess.run(None, feeds), eager):
+            np.testing.assert_array_equal(g, e, err_msg=f"{name} {dims}")
+    if batch and name in ("det", "inv", "solve"):
+        assert np.isnan(eager[0][1]).all()  # the matrix holding an infinity
+        if name == "det":
+            assert eager[0][0] == 0.0  # the singular one
+
+
 @pytest.mark.parametrize("name", ["det", "slogdet", "inv", "solve"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("n", [4, 9])
+@pytest.mark.parametrize("n", [3, 4, 9])
 @pytest.mark.parametrize("at", [(0, 0), (1, 2), (-1, -1)])
 def test_nan_or_inf_input_gives_nan(name, bad, n, at):
     a = np.eye(n) + 0.1

@@ -279,10 +279,20 @@ def _padded_identity(v: Value, n, nv: Value, big, bigv: Value, rows_n: Value,
     if type(n) is int and big == n:
         return v
     batch = v.shape[:-2]
-    v = _pad(v, True, True, _ops.binary("Sub", bigv, nv), batch + (big, big))
+    extra = _ops.binary("Sub", bigv, nv)
+    padded = _pad(v, True, True, extra, batch + (big, big))
+    if not batch and nv.data is None:  # the identity less the padded one (exact), in three
+        # nodes fewer than the index comparisons (which a known size folds into a constant)
+        pad_eye = _sub(_eye(padded), _pad(_eye(v), True, True, extra, (big, big)))
+        return _ops.binary("Add", padded, pad_eye)
     pad_eye = _ops.binary("And", _cmp("Equal", rows_n, cols_n),
                           _cmp("GreaterOrEqual", rows_n, nv))
-    return _ops.binary("Add", v, _ops.cast(pad_eye, v.dtype))
+    return _ops.binary("Add", padded, _ops.cast(pad_eye, v.dtype))
+
+
+def _eye(v: Value) -> Value:
+    """The identity of one (n, n) matrix ``v``'s shape and dtype: one ``EyeLike``."""
+    return _ops.bind("EyeLike", [v], [v.dtype], lambda: [v.shape])[0]
 
 
 def _small_or_blocked(n, nv: Value, small, blocked, operands: tuple) -> tuple:
@@ -345,7 +355,9 @@ def _eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool, single: b
     extra = None if (type(n) is int and big == n) else _ops.binary("Sub", bigv, nv)
     rows_n, cols_n = _index(bigv, big)
     a = _padded_identity(a, n, nv, big, bigv, rows_n, cols_n)
-    if eye_rhs:
+    if eye_rhs and not batch and nv.data is None:
+        b = _eye(a)
+    elif eye_rhs:
         b = _ops.cast(_cmp("Equal", rows_n, cols_n), a.dtype)
         b = _ops.expand_to(b, _ops.concat([batch_v, _ops.reshape(bigv, [1]),
                                            _ops.reshape(bigv, [1])], 0), batch + (big, big))

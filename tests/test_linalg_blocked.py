@@ -253,3 +253,17 @@ def test_blocked_qr_of_rank_deficient_matrices(n):
         np.testing.assert_allclose(q @ r, a, atol=200 * n * EPS * scale)
         np.testing.assert_allclose(q.T @ q, np.eye(n), atol=200 * n * EPS)
         assert (np.tril(r, -1) == 0).all()
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-310, 1e200])
+def test_blocked_qr_of_columns_near_the_ends_of_the_range(scale):
+    """Columns many orders of magnitude below or above the others (subnormal ones included):
+    each reflector is computed on its column divided by its largest magnitude, so no sum of
+    squares underflows or overflows."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((48, 48))
+    a[:, [5, 30]] *= scale
+    q, r = _np(oxp.linalg.qr(to_onnxarray(a)))
+    assert np.abs(q.T @ q - np.eye(48)).max() <= 1e-13
+    err = np.abs(q @ r - a).max(axis=0) / np.abs(a).max(axis=0)
+    assert err.max() <= (1e-12 if scale < 1e-300 else 1e-14), err

@@ -383,8 +383,13 @@ def _eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool, single: b
     def step(carry, _):
         c0, m, mask = (c._v for c in carry)
         c1 = _ops.binary("Add", c0, _ops.i64([block]))
-        praw = _mT(_slice(m, c0, c1, -1, batch + (big, block)))  # (..., BLOCK, N)
-        f, p_all, pivots, pcols = _lu_panel(_mul(praw, mask), pick)
+        if single:  # the first block: every row unused (the mask is ones)
+            panel = m if w == block else _slice(m, 0, block, -1, batch + (big, block))
+            praw = _mT(panel)
+            f, p_all, pivots, pcols = _lu_panel(praw, pick)
+        else:
+            praw = _mT(_slice(m, c0, c1, -1, batch + (big, block)))  # (..., BLOCK, N)
+            f, p_all, pivots, pcols = _lu_panel(_mul(praw, mask), pick)
         index = pick.row_index(p_all, target, w)
         y = pick.rows(m, p_all, index)  # (..., BLOCK, w): the pivot rows before the block
         ginv = _unit_inverse(_sub(pick.columns(f, p_all), eye))  # G^-1
@@ -502,8 +507,11 @@ def _cholesky(a: Value, single: bool) -> Value:
     def step(carry, _):
         c0, s_in = (c._v for c in carry)
         c1 = _ops.binary("Add", c0, _ops.i64([block]))
-        rows = _slice(s_in, c0, c1, -2, batch + (block, big))  # the block's columns, transposed
-        pt = _slice(rows, c0, c1, -1, batch + (block, block))  # the diagonal block
+        if single:  # one block: the whole matrix
+            rows = pt = s_in
+        else:
+            rows = _slice(s_in, c0, c1, -2, batch + (block, big))  # the block's columns^T
+            pt = _slice(rows, c0, c1, -1, batch + (block, block))  # the diagonal block
         fs, ds = [], []
         for j in range(block):
             row = _take_row(pt, j)  # (..., 1, BLOCK)

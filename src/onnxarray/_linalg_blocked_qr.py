@@ -10,11 +10,12 @@ from ``striu(U U^T)`` as LAPACK's dlarft does.
 A reflector whose column is zero (or a column past the last reflection) is ``u = 0``, the
 identity, which leaves the WY form valid.
 
-Cost: 14 nodes a column (the masked column, its scaling by the sum of its magnitudes and its
-unit reflector each by one ``LpNormalization``, its norm by one ``ReduceL2``, two ``Gemm``s)
-and ~30 a block: at n = 64 about 1,150 nodes run, ~0.95 ms on an idle core against NumPy's
-~0.2 ms (onnxruntime 1.32), nearly all of it per-node dispatch. The column's scaling keeps
-subnormal and huge columns exact.
+Cost: 13 nodes a column (the masked column; its scaling by the sum of its magnitudes and its
+unit reflector each by one ``LpNormalization``; its norm by one ``ReduceL2``; its diagonal
+entry read, and the reflector's written, by a product with the unit row, not a gather and a
+scatter; two ``Gemm``s) and ~30 a block: at n = 64 about 1,100 nodes run, ~0.95 ms on an idle
+core against NumPy's ~0.2 ms (onnxruntime 1.32), nearly all of it per-node dispatch. The
+column's scaling keeps subnormal and huge columns exact.
 """
 
 from __future__ import annotations
@@ -120,21 +121,19 @@ def householder(a: Value, trip: Value) -> tuple[Value, Value]:
     zero = _c(0, a)
     upper = _ops.const(np.triu(np.ones((BLOCK, BLOCK)), 1), dtype)
 
-    def reflector(x: Value, at: Value) -> Value:
+    def reflector(x: Value, e: Value) -> Value:
         """The unit reflector (..., 1, m) taking the masked column ``x`` to a multiple of the
-        unit row at ``at`` (..., 1, 1); zero for a zero ``x``."""
+        unit row ``e`` (1, m); zero for a zero ``x`` (or ``e``, past the last row)."""
         # The reflector does not depend on the scale of x: divided by the sum of its
         # magnitudes (one node, which no magnitude underflows or overflows: the matrix is
         # scaled to magnitudes <= 1), |x|^2 >= 1 / m, and |v|^2 >= 2 / m, unless x is zero
         # (which stays zero).
         x = _lp_normalized(x, 1)
-        xk = _ops.bind("GatherElements", [x, at], [dtype], lambda: [at.shape],
-                       (("axis", nd - 1),))[0]
+        xk = _times_transposed(x, e)  # (..., 1, 1), exactly (one term is not zero)
         norm = _ops.reduce("ReduceL2", x, [-1], True)
         # alpha = -sign(xk) * |x|, so that xk - alpha does not cancel
         alpha = _ops.where(_cmp("GreaterOrEqual", xk, zero), _ops.unary("Neg", norm), norm)
-        v = _ops.bind("ScatterElements", [x, at, _sub(xk, alpha)], [dtype], lambda: [x.shape],
-                      (("axis", nd - 1),))[0]
+        v = _minus_outer(x, alpha, e)  # x - alpha e: one Gemm, exact where e is 0
         return _lp_normalized(v, 2)  # v = 0 stays 0
 
     def body(k, carry):
@@ -143,19 +142,14 @@ def householder(a: Value, trip: Value) -> tuple[Value, Value]:
         at_all = _ops.binary("Add", c0, steps)  # (BLOCK, 1): the diagonal position of each
         below = _ops.cast(_ops.binary("And", _cmp("GreaterOrEqual", cols, at_all),
                                       _cmp("Less", at_all, trip)), dtype)  # (BLOCK, m)
-        # the diagonal positions as indices (..., BLOCK, 1), past the last row clamped to it
-        # (where the column is masked to zero)
-        at_idx = _ops.binary("Min", at_all, _ops.binary("Sub", _ops.reshape(mv, [1, 1]),
-                                                        _ops.i64([[1]])))
-        if batch:
-            at_idx = _ops.expand_to(at_idx, _ops.concat(
-                [_ops.shape_of(a, 0, nd - 2), _ops.i64([BLOCK, 1])], 0), batch + (BLOCK, 1))
+        # (BLOCK, m): row j the unit row at the diagonal position of column j
+        unit = _ops.cast(_cmp("Equal", cols, at_all), dtype)
         pt = _slice(rt_in, c0, _ops.binary("Add", c0, _ops.i64([BLOCK])), -2,
                     batch + (BLOCK, m))  # (..., BLOCK, m): the block's columns of r
         us = []
         for j in range(BLOCK):
             x = _take_row(_mul(pt, below), j)  # one Gather fewer than masking the row
-            u = reflector(x, _take_row(at_idx, j))
+            u = reflector(x, _take_row(unit, j))
             if j + 1 < BLOCK:
                 pt = _minus_outer(pt, _times_transposed(pt, u), u, 2.0)
             us.append(u)

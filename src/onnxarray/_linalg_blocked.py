@@ -66,7 +66,7 @@ BLOCK = 8
 # digits (solve of a 64 x 64 matrix with rows graded over 1..1e6: 8e-13 against 2e-14).
 LU_BLOCK = 8
 CHOLESKY_BLOCK = 8
-# matrices up to this size: one block of SMALL columns, without a Loop
+# matrices up to this size: one block of SMALL columns, without a Loop (0: none)
 SMALL = 4
 
 
@@ -321,9 +321,10 @@ def _eye(v: Value) -> Value:
 def _small_or_blocked(n, nv: Value, small, blocked, operands: tuple) -> tuple:
     """``small(*operands)`` for a size up to ``SMALL``, else ``blocked(*operands)`` (Values in
     and out): chosen now for a known size, else by one ``If``, so that a model of symbolic
-    size gives the bits of the model of that known size."""
-    if type(n) is int:
-        return (small if n <= SMALL else blocked)(*operands)
+    size gives the bits of the model of that known size. ``SMALL = 0`` turns the small form
+    (and its ``If``) off."""
+    if type(n) is int or SMALL == 0:
+        return (small if type(n) is int and n <= SMALL else blocked)(*operands)
 
     def branch(fn):
         def traced(*arrays):

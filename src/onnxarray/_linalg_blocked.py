@@ -29,12 +29,12 @@ triangular pivot block, read off the panel), subtracts the panel times ``Xn`` fr
 (those eliminated before included, which is the Gauss-Jordan step) and writes ``Xn`` into the
 pivot rows. The solution is then in the pivot rows.
 
-Up to ``SMALL`` = 4 columns the same steps run once on one block of 4 columns, without a
-``Loop``; a model of symbolic size picks the form by an ``If`` on the size (a model of known
-size records the form of its size), so both give the same bits. Measured with onnxruntime 1.32
-(thread CPU time, min of runs): one 4 x 4 matrix 20-37% faster, a stack of 1000 of them 2.3-4.5x
-faster; the ``If`` costs 3-10% above 4 columns (~5-15 us: its own dispatch and the ``Loop``
-nested in it).
+Up to 4 and up to 8 columns (``SMALL_FORMS``) the same steps run once on one block of 4 or 8
+columns, without a ``Loop``; a model of symbolic size picks the form by ``If``s on the size
+(``n <= 8``, then ``n <= 4``; a model of known size records the form of its size), so both give
+the same bits. Measured with onnxruntime 1.32 (thread CPU time, min of runs): one 4 x 4 matrix
+25-40% faster than a Loop of one 8-column block, one 8 x 8 ~15-25%, a stack of 1000 4 x 4
+matrices 2.3-4.5x; the ``If`` costs larger matrices 0-7% (5-15 us).
 
 Cost: the time is the nodes run, ~0.6-0.8 us each in a ``Loop`` body whatever their (small)
 size, not arithmetic; a ``Loop`` iteration itself costs only a few us (two blocks per iteration
@@ -57,7 +57,7 @@ from ._linalg_base import _c, _cmp, _div, _mul, _sub
 from ._linalg_loops import _same_shape, size_value
 from ._linear_algebra_functions import _mm
 
-__all__ = ["BLOCK", "LU_BLOCK", "CHOLESKY_BLOCK", "SMALL", "cholesky", "eliminate"]
+__all__ = ["BLOCK", "LU_BLOCK", "CHOLESKY_BLOCK", "SMALL_FORMS", "cholesky", "eliminate"]
 
 # the QR's block (``_linalg_blocked_qr``)
 BLOCK = 8
@@ -66,8 +66,9 @@ BLOCK = 8
 # digits (solve of a 64 x 64 matrix with rows graded over 1..1e6: 8e-13 against 2e-14).
 LU_BLOCK = 8
 CHOLESKY_BLOCK = 8
-# matrices up to this size: one block of SMALL columns, without a Loop (0: none)
-SMALL = 4
+# LU and Cholesky of matrices up to one of these sizes (ascending): one block of that many
+# columns, without a Loop; () for none
+SMALL_FORMS = (4, 8)
 
 
 def _padded_size(n, nv: Value, block: int) -> tuple[object, Value, Value]:
@@ -319,20 +320,34 @@ def _eye(v: Value) -> Value:
 
 
 def _small_or_blocked(n, nv: Value, small, blocked, operands: tuple) -> tuple:
-    """``small(*operands)`` for a size up to ``SMALL``, else ``blocked(*operands)`` (Values in
-    and out): chosen now for a known size, else by one ``If``, so that a model of symbolic
-    size gives the bits of the model of that known size. ``SMALL = 0`` turns the small form
-    (and its ``If``) off."""
-    if type(n) is int or SMALL == 0:
-        return (small if type(n) is int and n <= SMALL else blocked)(*operands)
+    """``small(bound)(*operands)`` for the least bound of ``SMALL_FORMS`` at or above the size,
+    else ``blocked(*operands)`` (Values in and out): chosen now for a known size, else by
+    ``If``s, so that a model of symbolic size gives the bits of the model of that known size.
+    The outer ``If`` tests the largest bound: larger matrices pay for one ``If``."""
+    if type(n) is int:
+        for bound in SMALL_FORMS:
+            if n <= bound:
+                return small(bound)(*operands)
+        return blocked(*operands)
+    return _choose(nv, SMALL_FORMS, small, blocked, operands)
+
+
+def _choose(nv: Value, bounds: tuple, small, otherwise, operands: tuple) -> tuple:
+    """``_small_or_blocked`` for a symbolic size, among ``bounds`` and ``otherwise``."""
+    if not bounds:
+        return otherwise(*operands)
+    *inner, last = bounds
+
+    def within(*values):
+        return _choose(nv, tuple(inner), small, small(last), values)
 
     def branch(fn):
         def traced(*arrays):
             return tuple(Array._new(v) for v in fn(*(x._v for x in arrays)))
         return traced
 
-    pred = _cmp("LessOrEqual", nv, _ops.const(SMALL, D.int64))
-    outs = lax.cond(Array._new(pred), branch(small), branch(blocked),
+    pred = _cmp("LessOrEqual", nv, _ops.const(last, D.int64))
+    outs = lax.cond(Array._new(pred), branch(within), branch(otherwise),
                     *(Array._new(v) for v in operands))
     return tuple(o._v for o in outs)
 
@@ -346,7 +361,7 @@ def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
     singular matrix (where the solution holds NaN). Matrices with a NaN or an infinity give
     NaN in every output.
 
-    Up to ``SMALL`` columns, one block of ``SMALL`` columns without a ``Loop``.
+    Up to a size of ``SMALL_FORMS``, one block of that many columns without a ``Loop``.
     """
     def run(single):
         def fn(a, b=None):
@@ -355,25 +370,25 @@ def eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool = False):
         return fn
 
     operands = (a,) if b is None else (a, b)
-    out = _small_or_blocked(a.shape[-1], size_value(a, -1), run(True), run(False), operands)
+    out = _small_or_blocked(a.shape[-1], size_value(a, -1), run, run(None), operands)
     return tuple(out) if jordan else (None, *out)
 
 
-def _eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool, single: bool):
-    """``eliminate`` by blocks of ``LU_BLOCK`` columns, or with ``single`` (n <= SMALL) by one
-    block of ``SMALL`` columns."""
+def _eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool, single: int | None):
+    """``eliminate`` by blocks of ``LU_BLOCK`` columns, or by one block of ``single`` columns
+    (n <= single)."""
     n = a.shape[-1]
     nd = len(a.shape)
     nb = nd - 2
     batch = a.shape[:nb]
     batch_v = _ops.shape_of(a, 0, nb)
     nv = size_value(a, -1)
-    block = SMALL if single else LU_BLOCK
+    block = single or LU_BLOCK
     # 1, or NaN for a matrix holding a NaN or an infinity (x * 1 keeps x's sign of zero)
     finite = _ops.binary("Add", _ops.reduce("ReduceSum", _mul(a, _c(0, a)), [-2, -1], True),
                          _c(1, a))
     if single:
-        big, bigv, blocks = SMALL, _ops.const(SMALL, D.int64), _ops.const(1, D.int64)
+        big, bigv, blocks = single, _ops.const(single, D.int64), _ops.const(1, D.int64)
     else:
         big, bigv, blocks = _padded_size(n, nv, block)
     extra = None if (type(n) is int and big == n) else _ops.binary("Sub", bigv, nv)
@@ -505,15 +520,17 @@ def cholesky(a: Value) -> Value:
     bounded, the backward error of a 64 x 64 Hilbert matrix plus 1e-8 I was 1e-13 instead of
     5e-15), and one ``Gemm`` subtracts their product from the whole matrix. Only entries on
     or above the diagonal of the rows read are used; below it the loop leaves rounding noise
-    of the eliminated part, which ``Trilu`` drops once, at the end. Up to ``SMALL`` columns,
-    one block of ``SMALL`` columns without a ``Loop``."""
-    return _small_or_blocked(a.shape[-1], size_value(a, -1), lambda a: (_cholesky(a, True),),
-                             lambda a: (_cholesky(a, False),), (a,))[0]
+    of the eliminated part, which ``Trilu`` drops once, at the end. Up to a size of
+    ``SMALL_FORMS``, one block of that many columns without a ``Loop``."""
+    def run(single):
+        return lambda a: (_cholesky(a, single),)
+
+    return _small_or_blocked(a.shape[-1], size_value(a, -1), run, run(None), (a,))[0]
 
 
-def _cholesky(a: Value, single: bool) -> Value:
-    """``cholesky`` by blocks of ``CHOLESKY_BLOCK`` columns, or with ``single`` (n <= SMALL)
-    by one block of ``SMALL`` columns."""
+def _cholesky(a: Value, single: int | None) -> Value:
+    """``cholesky`` by blocks of ``CHOLESKY_BLOCK`` columns, or by one block of ``single``
+    columns (n <= single)."""
     s = _mT(_trilu(a, False))
     n = s.shape[-1]
     nd = len(s.shape)
@@ -521,9 +538,9 @@ def _cholesky(a: Value, single: bool) -> Value:
     batch = s.shape[:nb]
     batch_v = _ops.shape_of(s, 0, nb)
     nv = size_value(s, -1)
-    block = SMALL if single else CHOLESKY_BLOCK
+    block = single or CHOLESKY_BLOCK
     if single:
-        big, bigv, blocks = SMALL, _ops.const(SMALL, D.int64), None
+        big, bigv, blocks = single, _ops.const(single, D.int64), None
     else:
         big, bigv, blocks = _padded_size(n, nv, block)
     rows_n, cols_n = _index(bigv, big)

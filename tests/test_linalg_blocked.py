@@ -277,3 +277,33 @@ def test_cholesky_backward_error_of_an_ill_conditioned_matrix(n):
     h = 1.0 / (np.arange(n)[:, None] + np.arange(n)[None, :] + 1.0) + 1e-8 * np.eye(n)
     low = _np(oxp.linalg.cholesky(to_onnxarray(h)))
     assert np.abs(low @ low.T - h).max() <= 2 * n * EPS * np.abs(h).max()
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 9, 17])
+def test_complex_solve_and_inv_by_the_real_system_of_twice_the_size(n):
+    """[[ar, -ai], [ai, ar]] has a's singular values, each twice: solutions as accurate as a
+    complex elimination's; a singular matrix (the second of the stack) gives NaN everywhere;
+    one exported model of symbolic size gives the eager bits."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((2, n, n)) + 1j * rng.standard_normal((2, n, n))
+    a[1, -1] = 0.0
+    b = rng.standard_normal((2, n, 3)) + 1j * rng.standard_normal((2, n, 3))
+    x = _np(oxp.linalg.solve(to_onnxarray(a), to_onnxarray(b)))
+    inv = _np(oxp.linalg.inv(to_onnxarray(a)))
+    cond = np.linalg.cond(a[0])
+    np.testing.assert_allclose(x[0], np.linalg.solve(a[0], b[0]), rtol=0,
+                               atol=40 * n * EPS * cond * np.abs(x[0]).max())
+    np.testing.assert_allclose(inv[0], np.linalg.inv(a[0]), rtol=0,
+                               atol=40 * n * EPS * cond * np.abs(inv[0]).max())
+    assert np.isnan(x[1].real).all() and np.isnan(inv[1].imag).all()
+    args = {"a": oxp.argument(shape=("b", "n", "n"), dtype=oxp.complex128),
+            "y": oxp.argument(shape=("b", "n", 3), dtype=oxp.complex128)}
+    model = oxp.build(args, {"x": oxp.linalg.solve(args["a"], args["y"]),
+                             "inv": oxp.linalg.inv(args["a"])})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    pair = lambda z: np.stack([z.real, z.imag], -1)  # noqa: E731 - complex at the boundary
+    got_x, got_inv = sess.run(None, {"a": pair(a), "y": pair(b)})
+    np.testing.assert_array_equal(got_x, pair(x))
+    np.testing.assert_array_equal(got_inv, pair(inv))

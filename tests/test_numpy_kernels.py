@@ -630,9 +630,41 @@ def test_casts_between_integers_and_bool_wrap(src, rng):
         x = data(src, shape, rng)
         for to in [D.bool, *INTS]:
             check("Cast", (("to", to.onnx),), x)
-        assert K.run("Cast", "", (("to", D.float64.onnx),), [x]) is None
+        for to in (D.float32, D.float64):  # exact: a bool, or an integer the float holds
+            if np.dtype(src.numpy) in K._FLOAT_FROM[to.onnx][1]:
+                check("Cast", (("to", to.onnx),), x)
+            else:
+                assert K.run("Cast", "", (("to", to.onnx),), [x]) is None
     x = data(D.float64, (4,), rng)
     assert K.run("Cast", "", (("to", D.int64.onnx),), [x]) is None  # float -> int: not here
+
+
+@pytest.mark.parametrize("src", [D.float32, D.float64], ids=lambda d: d.name)
+def test_casts_from_floats_to_floats_and_bool(src, rng):
+    """Rounded once to the nearest single (ties to even, subnormals kept, overflow to inf),
+    NaN payloads and signs as the hardware converts them; to bool, NaN is true."""
+    bits = np.dtype(f"u{np.dtype(src.numpy).itemsize}")
+    for shape in SHAPES:
+        x = data(src, shape, rng)
+        for to in (D.bool, D.float32, D.float64):
+            check("Cast", (("to", to.onnx),), x)
+    x = rng.integers(0, np.iinfo(bits).max, 100_000, dtype=bits, endpoint=True).view(src.numpy)
+    for to in (D.bool, D.float32, D.float64):
+        check("Cast", (("to", to.onnx),), x)
+    for to in INTS:
+        assert K.run("Cast", "", (("to", to.onnx),), [x]) is None
+
+
+@pytest.mark.parametrize("dtype", [D.float32, D.float64], ids=lambda d: d.name)
+def test_nan_and_infinity_tests(dtype, rng):
+    bits = np.dtype(f"u{np.dtype(dtype.numpy).itemsize}")
+    for shape in [*SHAPES, (100_000,)]:
+        x = data(dtype, shape, rng) if len(shape) != 1 or shape[0] < 1000 else rng.integers(
+            0, np.iinfo(bits).max, shape, dtype=bits, endpoint=True).view(dtype.numpy)
+        check("IsNaN", (), x)
+        for neg, pos in itertools.product((0, 1), (0, 1)):
+            check("IsInf", (("detect_negative", neg), ("detect_positive", pos)), x)
+        check("IsInf", (), x)
 
 
 def _reductions(op, x, axes_choices):
@@ -694,7 +726,7 @@ def test_every_kernel_is_tested():
               "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Neg", "Abs", "And",
               "Or", "Xor", "Not", "Cast", "ReduceSum", "ReduceMax", "ReduceMin", "Sign",
               "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot", "BitShift", "ArgMax",
-              "ArgMin"}
+              "ArgMin", "IsNaN", "IsInf"}
     assert set(K.KERNELS) == tested
 
 
@@ -785,11 +817,26 @@ def test_a_float_plan_gives_its_sessions_nan_where_both_operands_hold_one(rng):
 
 def test_graphs_with_other_operators_are_no_program(rng):
     x = data(D.float64, (3,), rng)
-    for fn in (lambda a: xp.exp(a) + a, lambda a: xp.reshape(xp.exp(a), (3, 1)), lambda a: a):
+    for fn in (lambda a: xp.exp(a) + a, lambda a: xp.reshape(xp.exp(a), (3, 1))):
         nodes, outs, ins, _ = _traced(fn, x)
         assert K.program(nodes, outs, ins) is None
     nodes, outs, ins, _ = _traced(lambda a: xp.reshape(a, (3, 1)), x)
     assert K.program(nodes, outs, ins[:0]) is None  # an input not given
+
+
+def test_a_program_returns_inputs_and_constants_as_copies(rng):
+    """A graph whose output is its input (``broadcast_to(x, x.shape)``) or a constant
+    (``full_like``) runs as a program, and returns a fresh array as a session does."""
+    x = data(D.float64, (3,), rng)
+    for fn, want in ((lambda a: a, [x]), (lambda a: (a, xp.full_like(a, 2.5)),
+                                          [x, np.full(3, 2.5)])):
+        nodes, outs, ins, _ = _traced(fn, x)
+        run_all = K.program(nodes, outs, ins)
+        assert run_all is not None
+        got = run_all([x])
+        assert all(g.flags.owndata and not np.shares_memory(g, x) for g in got)
+        for g, w in zip(got, want, strict=True):
+            _same_bits(g, w, "program")
 
 
 def test_eager_data_movement_and_integer_calls_compile_no_session():

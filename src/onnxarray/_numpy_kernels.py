@@ -12,9 +12,10 @@ kernel on NumPy's stable sort (exact, ties by index) measured no faster than the
 full sorts and 2-4x slower for k = 1, where onnxruntime selects instead of sorting; nor is
 Trilu (np.tril builds a mask: 1.3-1.6x the session's time). Float reductions, products and the
 other float functions are not here (their rounding is each library's own), nor float Min/Max (a
-tie of -0.0 with 0.0 and NaNs are each library's own choice) and float ``Where`` (onnxruntime
-drops the sign of a -0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``); float Add and
-Mul decline when both operands hold a NaN (``_arithmetic``).
+tie of -0.0 with 0.0 and NaNs are each library's own choice). Float ``Where`` declines where a
+value is -0.0 (onnxruntime drops the sign of some, by layout: ``_ort_compat.where_keeps_sign_of``),
+float ``Sign`` where one is NaN, float Add and Mul where both operands hold a NaN
+(``_arithmetic``); each scans at most 65,536 elements, beyond which the session runs.
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
@@ -339,8 +340,27 @@ def _tile(a, x, repeats):
     return np.tile(x, reps)
 
 
+def _negative_zero(x) -> bool:
+    return bool(np.any(np.signbit(x) & (x == 0)))
+
+
 def _where(a, cond, x, y):
-    return np.where(cond, x, y) if cond.dtype == np.bool_ else None
+    """Where; of floats only without a -0.0 among the values: onnxruntime drops the sign of
+    some, by layout (``_ort_compat.where_keeps_sign_of``), and copies every other value."""
+    if cond.dtype != np.bool_:
+        return None
+    if x.dtype.kind == "f" and (x.size + y.size > _NAN_SCAN_MAX or _negative_zero(x)
+                                or _negative_zero(y)):
+        return None
+    return np.where(cond, x, y)
+
+
+def _sign(a, x):
+    """Sign; of floats only without a NaN (onnxruntime's float64 kernel keeps some payloads
+    NumPy's does not)."""
+    if x.dtype.kind == "f" and (x.size > _NAN_SCAN_MAX or np.isnan(x).any()):
+        return None
+    return np.sign(x)
 
 
 # --- integer and bool operators --------------------------------------------------------------
@@ -519,7 +539,7 @@ KERNELS: dict[str, tuple] = {
     "Tile": (_ANY, (0,), (), _tile),
     "Shape": (_ANY, (0,), ("start", "end"), _shape),
     "Size": (_ANY, (0,), (), _size),
-    "Where": ("biuO", (1, 2), (), _where),  # not floats: see the module docstring
+    "Where": (_ANY, (1, 2), (), _where),
     "Add": (_NUM, _ALL, (), _arithmetic(np.add, True)),
     "Sub": (_NUM, _ALL, (), _arithmetic(np.subtract)),
     "Mul": (_NUM, _ALL, (), _arithmetic(np.multiply, True)),
@@ -536,7 +556,7 @@ KERNELS: dict[str, tuple] = {
     "LessOrEqual": (_ANY_NUM, _ALL, (), _elementwise(np.less_equal)),
     "Greater": (_ANY_NUM, _ALL, (), _elementwise(np.greater)),
     "GreaterOrEqual": (_ANY_NUM, _ALL, (), _elementwise(np.greater_equal)),
-    "Sign": (_INT, _ALL, (), _elementwise(np.sign)),
+    "Sign": (_NUM, _ALL, (), _sign),
     "BitwiseAnd": (_INT, _ALL, (), _elementwise(np.bitwise_and)),
     "BitwiseOr": (_INT, _ALL, (), _elementwise(np.bitwise_or)),
     "BitwiseXor": (_INT, _ALL, (), _elementwise(np.bitwise_xor)),

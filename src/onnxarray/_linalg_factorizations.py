@@ -11,8 +11,10 @@ hundred nodes at any size.
   right-hand sides (for complex ``A``, on the real matrix ``[[Ar, -Ai], [Ai, Ar]]`` of twice
   the size). A NaN or an infinity in the matrix gives NaN everywhere, and so does a
   singular matrix in inv and solve (det gives 0).
-- cholesky: the blocked outer-product algorithm; it reads the lower triangle only.
-- qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``).
+- cholesky: the blocked outer-product algorithm; it reads the lower triangle only. LU,
+  Gauss-Jordan and Cholesky of up to 4 or 8 columns take one block without a ``Loop``.
+- qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``) from 24
+  reflections on, the column loop of ``_linalg_loops`` below.
 - eigh, eigvalsh: one-sided Jacobi rotations of the columns of ``A + sigma I`` (symmetrized
   from the lower triangle, sigma = 2 min(||A||_F, ||A||_inf)), ``n // 2`` disjoint rotations
   at a time in round-robin order, sweep after sweep until every pair of columns is orthogonal

@@ -65,6 +65,18 @@ def test_eigh_batch_of_mixed_matrices():
     _check_eigh(stack)
 
 
+@pytest.mark.parametrize("n", [24, 41, 100])
+def test_eigh_close_and_distinct_eigenvalues(n):
+    """A cluster 1, 1 + 1e-10, 1 + 2e-10, ... among distinct eigenvalues: the last sweeps'
+    polish step rotates every pair at once and must leave the cluster's pairs, whose tangents
+    are large, to the sweeps; eigenvectors stay orthonormal to working accuracy."""
+    q = _orthogonal(n, n + 7)
+    w = np.linspace(-2.0, 3.0, n)
+    w[: n // 4] = 1.0 + 1e-10 * np.arange(n // 4)
+    _check_eigh((q * w) @ q.T)
+    _check_svd((q * w) @ _orthogonal(n, n + 8).T)
+
+
 def _check_svd(a: np.ndarray) -> None:
     u, s, vh = (np.asarray(r) for r in oxp.linalg.svd(to_onnxarray(a)))
     scale = max(np.abs(a).max(), np.finfo(float).tiny)
@@ -170,8 +182,9 @@ def _svd_stack(shape, ranks, seed, complex_):
 @pytest.mark.parametrize("full_matrices", [True, False])
 @pytest.mark.parametrize("complex_", [False, True])
 def test_svd_stacks_of_full_rank_and_rank_deficient_matrices(shape, full_matrices, complex_):
-    """U is the normalized columns where every singular value is well above the rounding of
-    the others, and comes from a QR (completing the basis) where one is not: stacks of full
+    """The normalized columns (V of a real matrix, U of a complex one; the other way round
+    for a wide matrix) are the vectors where every singular value is well above the rounding
+    of the others, and a QR of them (completing the basis) where one is not: stacks of full
     rank only, and stacks mixing both, at even and odd sizes, wide and tall."""
     k = min(shape)
     for ranks in ([k, k], [k, k - 2, 1, 0], [k - 1]):

@@ -132,11 +132,13 @@ class _Rounds:
       +1/2 for q.
     """
 
-    def __init__(self, sched: _Schedule, like: Value) -> None:
+    def __init__(self, sched: _Schedule, like: Value, exact_zero: bool = False) -> None:
         self.rounds = sched.rounds
         self.partner = sched.partner
+        # with ``exact_zero`` (see ``_turn_apart``): sgn_j times the smallest normal number
+        factor = float(np.finfo(like.dtype.numpy).tiny) if exact_zero else 0.5
         self.half_sign = _mul(_ops.unsqueeze(_ops.cast(sched.sign, like.dtype), [2]),
-                              _c(0.5, like))
+                              _c(factor, like))
         self.m = sched.m
 
     def row(self, table: Value, r: Value) -> Value:
@@ -162,6 +164,12 @@ def _k(value: float, like: Value) -> Value:
     return _ops.const(np.full((1,) * len(like.shape), value), like.dtype)
 
 
+def _hypot(x: Value, y: Value) -> Value:
+    """sqrt(x^2 + y^2) of two (..., m, 1) Values (a ``ReduceL2`` of the pair side by side is
+    two nodes instead of four, but measured 2-10% slower for the whole round)."""
+    return _ops.unary("Sqrt", _add(_mul(x, x), _mul(y, y)))
+
+
 def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value]:
     """(c, sgn_j t) of the rotation that zeroes the product of columns p < q, for
     each member j of its pair: ``e = alpha_j - alpha_k`` (the squared norms of j and of its
@@ -174,11 +182,24 @@ def _turn(e: Value, two: Value, half_sign: Value) -> tuple[Value, Value]:
     e = 0: one expression, sgn(sgn(e) + sgn_j / 2). The denominator is at least the smallest normal
     number, so a pair with e = two = 0 gives t = 0, not 0/0. (Not by adding that number:
     onnxruntime's graph optimizations drop an Add of a constant they round to zero.)"""
-    den = _ops.binary("Max", _add(_ops.unary("Abs", e),
-                                  _ops.unary("Sqrt", _add(_mul(e, e), _mul(two, two)))),
+    den = _ops.binary("Max", _add(_ops.unary("Abs", e), _hypot(e, two)),
                       _k(float(np.finfo(e.dtype.numpy).tiny), e))
     sgn = _ops.unary("Sign", _add(_ops.unary("Sign", e), half_sign))
     t = _div(_mul(two, sgn), den)  # sgn_j t: t^2 does not see it
+    one = _k(1, e)
+    c = _div(one, _ops.unary("Sqrt", _add(one, _mul(t, t))))
+    return c, t
+
+
+def _turn_apart(e: Value, two: Value, signed_tiny: Value) -> tuple[Value, Value]:
+    """``_turn`` for columns whose squared norms are 0 or at least 1/4 (eigh's shifted
+    matrix): e is then 0 or far above the smallest normal number, and ``e' = e + sgn_j tiny``
+    (``signed_tiny``) is never 0, has the sign ``_turn`` takes for e, and stays exactly
+    antisymmetric. So ``sgn_j t = two / (e' + sgn(e') sqrt(e'^2 + two^2))`` with no guard:
+    7 nodes instead of 10. (The tiny number comes from a table, not a constant, which
+    onnxruntime's graph optimizations could drop.)"""
+    e = _add(e, signed_tiny)
+    t = _div(two, _add(e, _mul(_ops.unary("Sign", e), _hypot(e, two))))
     one = _k(1, e)
     c = _div(one, _ops.unary("Sqrt", _add(one, _mul(t, t))))
     return c, t
@@ -205,20 +226,22 @@ MARGIN = 4.0
 
 
 def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
-                     tight: bool = False):
+                     tight: bool = False, exact_zero: bool = False):
     """Rotate the columns of (..., rows, n) ``b`` until they are orthogonal (Hestenes): the
     cosine of every pair's angle at most ``rows eps``, or ``sqrt(rows) eps`` when ``tight``.
 
     Two nested loops, sweeps while a pair of columns is not orthogonal, each of m - 1 rounds;
     a round works on ``b^T`` and ``V^T``, whose rows it rotates: onnxruntime gathers rows much
-    faster than columns. Returns ``(b, vectors (..., n, n) or None, failed (..., 1) bool)``.
+    faster than columns. ``exact_zero``: every column's squared norm is 0 or at least 1/4,
+    and stays so (see ``_turn_apart``). Returns ``(b, vectors (..., n, n) or None, failed
+    (..., 1) bool)``.
     """
     n = b.shape[-1]
     nd = len(b.shape)
     nv = size_value(b, -1)
     rows_v = size_value(b, -2)
     bt, mv, m = _pad_even(_mT(b), (-2,), nv)  # (..., m, rows)
-    tabs = _Rounds(_Schedule(mv, m), bt)
+    tabs = _Rounds(_Schedule(mv, m), bt, exact_zero)
     eps = float(np.finfo(b.dtype.numpy).eps)
     # columns count as orthogonal when |bp . bq| <= rows * eps * |bp| |bq|
     tol = _ops.cast(_ops.binary("Max", rows_v, _i64(1)), b.dtype)
@@ -261,7 +284,7 @@ def one_sided_jacobi(b: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS,
         # singular values at ~1e-9 until the cap)
         two = _add(gamma, _ops.bind("Gather", [gamma, partner], [b.dtype], lambda: [gamma.shape],
                                     (("axis", nd - 2),))[0])
-        c, t = _turn(_sub(alpha, beta), two, half_sign)
+        c, t = (_turn_apart if exact_zero else _turn)(_sub(alpha, beta), two, half_sign)
         # the rotation that zeroes gamma moves t gamma between the two squared norms
         # (alpha_p - t gamma, alpha_q + t gamma): two vector operations instead of two passes
         # over bt; each sweep starts from norms computed afresh. (Each member's own gamma:
@@ -321,7 +344,9 @@ def symmetric_eigen(a: Value, want_vectors: bool, max_sweeps: int = MAX_SWEEPS):
     # (..., 1, 1); a's largest magnitude is 1 (or it is zero: then b = I)
     shift = _ops.binary("Max", _mul(_ops.binary("Min", frob, rowsum), _c(2.0, a)), _c(1.0, a))
     b = _add(a, _mul(shift, _eye_like(a, a.shape[-1], size_value(a, -1))))
-    b, _, failed = one_sided_jacobi(b, False, max_sweeps, tight=True)
+    # b's eigenvalues are at least shift / 2 >= 1/2: its columns' squared norms (those of
+    # b V, V orthogonal) at least 1/4, the padding column's 0
+    b, _, failed = one_sided_jacobi(b, False, max_sweeps, tight=True, exact_zero=True)
     norms = _ops.unary("Sqrt", _sum(_mul(b, b), -2, True))  # (..., 1, n), >= sigma / 3
     u = _div(b, norms)
     w = _sum(_mul(u, _matmul(a, u)), -2, False)  # (..., n)

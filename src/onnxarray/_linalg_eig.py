@@ -223,16 +223,16 @@ _SQ_PLUS_PROD = np.array([[1.0, -1.0, 0, 0, 1, -1, 0, 0], [0, 0, 1, 1, 0, 0, 1, 
 
 
 def _csqrt(z: Value, shape: tuple) -> Value:
-    """The principal square root of stacked z (B, 2, 1), from (|z| + |re z|) / 2 so that
-    nothing cancels; |z|^2 must not overflow (the matrix is scaled)."""
+    """A square root of stacked z (B, 2, 1) (the principal one or its negative), from
+    t = sqrt((|z| + |re z|) / 2) so that nothing cancels: (t, im z / 2t) where re z >= 0,
+    else (im z / 2t, t); |z|^2 must not overflow (the matrix is scaled)."""
     zr, zi = _split(z, 1, 2, shape)
     mag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", z, z), [1], True))
     t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", mag, _ops.unary("Abs", zr)), _f(0.5)))
     half = _ops.where(_bool_op("Equal", t, _f(0.0)), _f(0.0), _bin("Div", zi, _bin("Add", t, t)))
-    right = _bool_op("GreaterOrEqual", zr, _f(0.0))
-    return _ops.concat([_ops.where(right, t, _ops.unary("Abs", half)),
-                        _ops.where(right, half, _ops.where(_bool_op("Less", zi, _f(0.0)),
-                                                           _ops.unary("Neg", t), t))], 1)
+    root = _ops.concat([t, half], 1)
+    return _ops.where(_bool_op("GreaterOrEqual", zr, _f(0.0)), root,
+                      _node("Gather", [root, _i([1, 0])], F, root.shape, axis=1))
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
@@ -253,7 +253,8 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
                          _bin("Mul", b, c), _bin("Mul", b, _node("Gather", [c, swap], F, one,
                                                                      axis=1))], 1)
     root = _csqrt(_node("MatMul", [_f(_SQ_PLUS_PROD), prods], F, one), sz.dims("B", 1, 1))
-    # the eigenvalues are d + half -+ root: the nearer d has the smaller |half -+ root|
+    # the eigenvalues are d + half -+ root (either root): the nearer d has the smaller
+    # |half -+ root|
     plus, minus = _bin("Add", half, root), _bin("Sub", half, root)
     nearer = _bool_op("LessOrEqual",
                       _ops.reduce("ReduceSum", _ops.unary("Abs", plus), [1], True),
@@ -261,7 +262,7 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
     exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
     exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
     mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
-    return _bin("Mul", _ops.concat([mu, mu], 1), _f(np.array([[-1.0], [-1.0], [0.0], [0.0]])))
+    return _node("MatMul", [_f(-np.eye(4, 2)), mu], F, sz.dims("B", 4, 1))
 
 
 def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:
@@ -343,24 +344,25 @@ def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
     return _loop(trip, None, [y0], body, "linalg.eig")[0]
 
 
-def _normalized(v: tuple) -> tuple:
-    """Columns of unit 2-norm whose largest component (the first of equal ones) is real and
-    non-negative."""
-    big = _ops.reduce("ReduceMax", _bin("Max", _ops.unary("Abs", v[0]), _ops.unary("Abs", v[1])),
-                      [1], True)
-    big = _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big)
-    v = (_bin("Div", v[0], big), _bin("Div", v[1], big))
-    mag2 = _bin("Add", _bin("Mul", v[0], v[0]), _bin("Mul", v[1], v[1]))
-    norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [1], True))
-    at = _ops.bind("ArgMax", [mag2], [I64], lambda: [(mag2.shape[0], 1, mag2.shape[2])],
-                   (("axis", 1), ("keepdims", 1), ("select_last_index", 0)))[0]
-    den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 1)), norm)  # |largest| |v|, not 0
-    pr, pi = _bin("Div", _ge(v[0], at, 1), den), _bin("Div", _ge(v[1], at, 1), den)
-    v = (_bin("Add", _bin("Mul", v[0], pr), _bin("Mul", v[1], pi)),  # v conj(p) / den
-         _bin("Sub", _bin("Mul", v[1], pr), _bin("Mul", v[0], pi)))
+def _normalized(v: Value, sz: _Sizes) -> Value:
+    """The columns of stacked v (B, 2, n, n) scaled to unit 2-norm with their largest
+    component (the first of equal ones) real and non-negative."""
+    big = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [1, 2], True)  # (B, 1, 1, n)
+    v = _bin("Div", v, _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big))
+    mag2 = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True)  # (B, 1, n, n)
+    norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [2], True))
+    at = _ops.bind("ArgMax", [mag2], [I64], lambda: [sz.dims("B", 1, 1, "n")],
+                   (("axis", 2), ("keepdims", 1), ("select_last_index", 0)))[0]
+    den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 2)), norm)  # |largest| |v|, not 0
+    p = _bin("Div", _ge(v, _ops.concat([at, at], 1), 2), den)  # (B, 2, 1, n)
+    # v conj(p) / den: [vr pr + vi pi, vi pr - vr pi]
+    re = _ops.reduce("ReduceSum", _bin("Mul", v, p), [1], True)
+    flip = _bin("Mul", _node("Gather", [p, _i([1, 0])], F, p.shape, axis=1),
+                _f(np.array([-1.0, 1.0]).reshape(2, 1, 1)))
+    im = _ops.reduce("ReduceSum", _bin("Mul", v, flip), [1], True)
     # the largest component is |v_k|^2 / (|v_k| |v|) in exact arithmetic: real
-    rows = _ops.unsqueeze(_range(_ops.reshape(_ops.dim_of(mag2, 1), [])), [1])
-    return v[0], _ops.where(_bool_op("Equal", rows, at), _f(0.0), v[1])
+    im = _ops.where(_bool_op("Equal", _ops.unsqueeze(sz.pos, [1]), at), _f(0.0), im)
+    return _ops.concat([re, im], 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,11 +431,8 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     pos = sz.pos
     upper = _bool_op("LessOrEqual", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0]))
     y = _eigenvectors(_ops.where(upper, h, _f(0.0)), diag, sz)
-    nn = sz.dims("B", 1, "n", "n")
-    vecs = _normalized(tuple(_ops.squeeze(p, [1]) for p in _split(_cmatmul(z, y, sz), 1, 2, nn)))
-    stacked = _ops.concat([_ops.unsqueeze(p, [1]) for p in vecs], 1)  # (B, 2, n, n)
-    v_out = _complex_out(stacked, _ops.unsqueeze(good, [1, 2, 3]), batch_shape,
-                         [*out_shape, n1, n1], out_real, (n_dim, n_dim))
+    v_out = _complex_out(_normalized(_cmatmul(z, y, sz), sz), _ops.unsqueeze(good, [1, 2, 3]),
+                         batch_shape, [*out_shape, n1, n1], out_real, (n_dim, n_dim))
     return w_out, v_out
 
 

@@ -26,6 +26,7 @@ from . import _dtypes as D
 from . import _ops
 from ._graph import Dim, Value
 from ._linalg_eig_emit import (
+    I64,
     F,
     _bin,
     _bool_op,
@@ -38,6 +39,7 @@ from ._linalg_eig_emit import (
     _rs0,
     _scatter,
     _split,
+    _to_f,
 )
 
 __all__ = ["sweep"]
@@ -47,39 +49,32 @@ __all__ = ["sweep"]
 CHUNK = 16
 
 # The rotation g = [[conj x, conj y], [-y, x]] / rho (unitary, g [x; y] = [rho; 0], rho =
-# |(x, y)|) as real 4x4 matrices, linear in u = [re x, im x, re y, im y] / rho: ``L`` applies
-# g from the left to rows k, k+1 laid out [re k, im k, re k+1, im k+1] (L @ rows), ``R``
-# applies g^H from the right to columns k, k+1 laid out [re k, re k+1, im k, im k+1]
-# (cols @ R). u = [1, 0, 0, 0] gives the identity.
+# |(x, y)|) as the real 4x4 matrix of its complex entries ([[re, -im], [im, re]] each), linear
+# in u = [re x, im x, re y, im y] / rho: ``L`` applies g from the left to rows k, k+1 laid out
+# [re k, im k, re k+1, im k+1] (L @ rows), its transpose applies g^H from the right to the
+# columns laid out the same way. u = [1, 0, 0, 0] gives the identity.
 _LEFT = [("xr", "xi", "yr", "yi"), ("-xi", "xr", "-yi", "yr"), ("-yr", "yi", "xr", "-xi"),
          ("-yi", "-yr", "xi", "xr")]
-_RIGHT = [("xr", "-yr", "xi", "yi"), ("yr", "xr", "yi", "-xi"), ("-xi", "-yi", "xr", "-yr"),
-          ("-yi", "xi", "yr", "xr")]
 
 
 def _basis(table) -> np.ndarray:
-    out = np.zeros((16, 4))
+    out = np.zeros((4, 4, 4))
     for i, row in enumerate(table):
         for j, e in enumerate(row):
             sign = -1.0 if e[0] == "-" else 1.0
-            out[4 * i + j, ["xr", "xi", "yr", "yi"].index(e.lstrip("-"))] = sign
+            out[i, j, ["xr", "xi", "yr", "yi"].index(e.lstrip("-"))] = sign
     return out
 
 
-_BASIS = np.concatenate([_basis(_LEFT), _basis(_RIGHT)], 0)  # (32, 4)
+_BASIS = np.concatenate([_basis(_LEFT), _basis(_LEFT).transpose(1, 0, 2)], 0).reshape(32, 4)
 
 
-def _rotation(xy: Value, active: Value, B) -> tuple[Value, Value]:
-    """The real 4x4 matrices (B, 4, 4) ``L`` and ``R`` of the rotation that zeroes y in
-    ``xy`` = [re x, im x, re y, im y] (B, 4, 1); the identity where not ``active`` (B, 1, 1).
-    Scaled by the largest part first: nothing overflows or underflows. 2^-1000 is added to
-    re x so that x = y = 0 gives the identity (elsewhere it is far below the rounding of the
-    scaled entries, whose largest is 1)."""
-    e1 = _f(np.array([[1.0], [0.0], [0.0], [0.0]]))
-    xy = _bin("Add", xy, _f(np.array([[2.0 ** -1000], [0.0], [0.0], [0.0]])))
-    v = _bin("Div", xy, _ops.reduce("ReduceMax", _ops.unary("Abs", xy), [1], True))
-    rho = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True))
-    u = _ops.where(active, _bin("Div", v, rho), e1)
+def _rotation(xy: Value, B) -> tuple[Value, Value]:
+    """The real 4x4 matrices (B, 4, 4) ``L`` and ``L^T`` of the rotation that zeroes y in
+    ``xy`` = [re x, im x, re y, im y] (B, 4, 1), not all zero. Scaled by the sum of the
+    magnitudes of the parts first: nothing overflows or underflows."""
+    v = _bin("Div", xy, _ops.reduce("ReduceL1", xy, [1], True))
+    u = _node("LpNormalization", [v], F, (B, 4, 1), axis=1, p=2)
     g = _node("MatMul", [_f(_BASIS), u], F, (B, 32, 1))
     left, right = _split(_rs0(g, [0, 8, 4], (B, 8, 4)), 1, 2, (B, 4, 4))
     return left, right
@@ -109,51 +104,49 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
     chunks = _bin("Div", _bin("Add", span, _i(CHUNK - 1)), _i(CHUNK))
     s0 = _bin("Min", _bin("Add", nb, _i(3)), sz.n)  # the window size
     s = _ops.reshape(s0, [1])
-    lo3, hi3 = _ops.unsqueeze(lo, [1, 2]), _ops.unsqueeze(hi, [1, 2])  # (B, 1, 1)
-    pos = _range(s0)
     s2 = _bin("Add", s, s)
     zeros = _node("ConstantOfShape", [_ops.concat([s2, s2], 0)], D.float32, (Dim(), Dim()))
     eye = _node("EyeLike", [zeros], F, (Dim(), Dim()), dtype=11)  # 11: TensorProto.DOUBLE
-    q0 = _expand(_node("Reshape", [eye, _shape(s, _i([2]), s2)], F, (Dim(), 2, Dim())),
-                 _shape(sz.b1, s, _i([2]), s2), (B, Dim(), 2, Dim()))  # q's rows: (row, part)
     q_shape = _shape(sz.b1, s2, s2)
-    win_cols_shape = _shape(sz.b1, s, _i([2]), _i([2]))
+    q0 = _expand(eye, q_shape, (B, Dim(), Dim()))
     last_r0 = _bin("Sub", sz.n1, s)
     rows_shape = _shape(sz.b1, s, _i([2]), sz.n1)
-    rows_flat = _shape(sz.b1, _i([1]), s2, sz.n1)
-    pick_prev, pick_first = _f(np.array([[1.0], [0.0], [0.0]])), _f(np.array([[0.0], [1.0],
-                                                                             [1.0]]))
+    rows_flat = _shape(sz.b1, s2, sz.n1)
     wdims = (B, Dim(), 2, Dim())
+    adims = (B, Dim(), Dim())
+    q5_shape = _shape(sz.b1, s, _i([2]), s, _i([2]))
+    pos = _range(s0)
+    js = _ops.unsqueeze(_range(_ops.reshape(nb, [])), [1, 2, 3])  # (nb, 1, 1, 1)
+    lo4, hi4 = _ops.unsqueeze(lo, [0, 2, 3]), _ops.unsqueeze(hi, [0, 2, 3])  # (1, B, 1, 1)
+    cols4 = _ops.unsqueeze(_range(_ops.reshape(_bin("Add", s2, s2), [])), [1])  # (4s, 1)
+    # x, y of an inactive rotation (the identity), and the term 2^-1000 that makes x = y = 0
+    # the identity too (the first rotation's y, h[lo+1, lo], is not 0)
+    e1 = _f(np.array([[1.0], [0.0], [0.0], [0.0]]))
+    tiny = _f(np.array([[2.0 ** -1000], [0.0], [0.0], [0.0]]))
+    idx_r_shape = _shape(_ops.dim_of(js, 0), sz.b1, _i([4]), _bin("Add", s2, s2))
+    idx_c_shape = _shape(_ops.dim_of(js, 0), sz.b1, s2, _i([4]))
+    # the window's entry (r, c) as [[re, -im], [im, re]] at rows (r, p), columns (c, q)
+    parts = _i(np.array([[0, 1], [1, 0]]))
+    signs = _f(np.array([[1.0, -1.0], [1.0, 1.0]])[:, :, None])
 
-    def chase(k0, r0):
-        """The inner loop: rotations k0.. on the window [h_win | q] (B, s, 2, 3s)."""
+    def chase(pick, add, idx_r, idx_c):
+        """The inner loop: rotation j of the chunk on the window a = [h_win | q] (B, 2s, 4s),
+        both as real matrices of their complex entries."""
 
         def body(j, carried):
             (a,) = carried
-            k = _bin("Add", k0, j)  # (1,)
-            kl = _bin("Sub", k, r0)  # k in the window
-            kk = _bin("Add", kl, _i([0, 1]))
-            rows = _node("Gather", [a, kk], F, (B, 2, 2, Dim()), axis=1)  # rows k, k+1
-            rows4 = _rs_in_loop(rows, [0, 4, -1], (B, 4, Dim()))
-            # x, y: column k - 1 of the two rows, or column k minus the shift where k = lo
-            # (the first rotation; k - 1 may then be -1, which Gather takes from the end)
-            pair = _node("Gather", [rows4, _bin("Add", kl, _i([-1, 0]))], F, (B, 4, 2), axis=2)
-            pick = _ops.where(_bool_op("Equal", k, lo3), pick_first, pick_prev)
-            xy = _node("MatMul", [_ops.concat([pair, neg_mu], 2), pick], F, (B, 4, 1))
-            active = _bool_op("And", _bool_op("GreaterOrEqual", k, lo3),
-                              _bool_op("Less", k, hi3))
-            left, right = _rotation(xy, active, B)
-            rows_shape = _ops.shape_of(rows)
-            new = _node("Reshape", [_node("MatMul", [left, rows4], F, (B, 4, Dim())),
-                                    rows_shape], F, (B, 2, 2, Dim()))
-            a = _scatter(a, _expand(_rs0(kk, [1, 2, 1, 1], (1, 2, 1, 1)), rows_shape,
-                                    (B, 2, 2, Dim())), new, 1)
-            cols = _node("Gather", [a, kk], F, (B, Dim(), 2, 2), axis=3)
-            cols = _rs0(cols, [0, 0, 4], (B, Dim(), 4))
-            new = _rs0(_node("MatMul", [cols, right], F, (B, Dim(), 4)), [0, 0, 2, 2],
-                       (B, Dim(), 2, 2))
-            return None, [_scatter(a, _expand(_rs0(kk, [1, 1, 1, 2], (1, 1, 1, 2)),
-                                              win_cols_shape, (B, Dim(), 2, 2)), new, 3)]
+            at_r = _node("Gather", [idx_r, j], I64, (B, 4, Dim()), axis=0)
+            rows = _node("GatherElements", [a, at_r], F, (B, 4, Dim()), axis=1)  # of k, k+1
+            xy = _bin("Add", _node("MatMul", [rows, _node("Gather", [pick, j], F,
+                                                          (B, Dim(), 1), axis=0)], F,
+                                   (B, 4, 1)),
+                      _node("Gather", [add, j], F, (B, 4, 1), axis=0))
+            left, right = _rotation(xy, B)
+            a = _scatter(a, at_r, _node("MatMul", [left, rows], F, (B, 4, Dim())), 1)
+            at_c = _node("Gather", [idx_c, j], I64, (B, Dim(), 4), axis=0)
+            cols = _node("GatherElements", [a, at_c], F, (B, Dim(), 4), axis=2)
+            return None, [_scatter(a, at_c, _node("MatMul", [cols, right], F, (B, Dim(), 4)),
+                                   2)]
 
         return body
 
@@ -165,26 +158,40 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
         r1 = _bin("Add", r0, s)
         rows = _node("Slice", [w, r0, r1, _i([1])], F, wdims)
         win = _node("Slice", [rows, r0, r1, _i([3])], F, (B, Dim(), 2, Dim()))
-        a = _ops.concat([win, q0], 3)  # (B, s, 2, 3s)
+        h2 = _bin("Mul", _node("Gather", [win, parts], F, (B, Dim(), 2, 2, Dim()), axis=2),
+                  signs)  # (B, s, p, q, s)
+        h2 = _node("Reshape", [_ops.transpose(h2, (0, 1, 2, 4, 3)), q_shape], F, adims)
+        a = _ops.concat([h2, q0], 2)  # (B, 2s, 4s)
+        # per rotation j (nb, ...): the real rows (and columns) of k, k+1, and x, y as
+        # rows @ pick + add: column k - 1 of the rows, or column k minus the shift where k =
+        # lo; the identity where k is outside lo..hi-1
+        ks = _bin("Add", js, k0)
+        kl2 = _bin("Mul", _bin("Sub", ks, r0), _i(2))  # (nb, 1, 1, 1)
+        idx_r = _expand(_bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 4, 1))), idx_r_shape,
+                        (Dim(), B, 4, Dim()))
+        idx_c = _expand(_bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 1, 4))), idx_c_shape,
+                        (Dim(), B, Dim(), 4))
+        active = _bool_op("And", _bool_op("GreaterOrEqual", ks, lo4),
+                          _bool_op("Less", ks, hi4))  # (nb, B, 1, 1)
+        first = _bool_op("And", _bool_op("Equal", ks, lo4), active)
+        col = _bin("Add", kl2, _ops.where(first, _i(0), _i(-2)))
+        pick = _to_f(_bool_op("And", _bool_op("Equal", cols4, col), active))  # (nb, B, 4s, 1)
+        add = _ops.where(first, neg_mu, _ops.where(active, tiny, e1))  # (nb, B, 4, 1)
         trip = _bin("Min", nb, _bin("Sub", span, done))
-        (a,) = _loop(trip, None, [a], chase(k0, r0), "linalg.eig")
-        qs = _node("Slice", [a, s, _i([np.iinfo(np.int64).max]), _i([3])], F,
-                   (B, Dim(), 2, Dim()))
-        # rows r0..r1 of h: q @ rows, as (2 x 2s) blocks of q (one per row) times the rows
-        # laid out (row, part)
-        rows = _node("MatMul", [qs, _node("Reshape", [rows, rows_flat], F,
-                                          (B, 1, Dim(), Dim()))], F, wdims)
+        (a,) = _loop(trip, None, [a], chase(pick, add, idx_r, idx_c), "linalg.eig")
+        qs = _node("Slice", [a, s2, _i([np.iinfo(np.int64).max]), _i([2])], F, adims)
+        # rows r0..r1 of h: q @ rows, with the rows laid out (row, part)
+        rows = _node("MatMul", [qs, _node("Reshape", [rows, rows_flat], F, adims)], F, adims)
+        rows = _node("Reshape", [rows, rows_shape], F, wdims)
         at = _bin("Add", pos, r0)  # the window's rows and columns
         w = _scatter(w, _expand(_ops.unsqueeze(at, [0, 2, 3]), rows_shape, wdims), rows, 1)
         # columns r0..r1 of h and z: cols @ q^H, q^H as the real matrix acting on columns
         # laid out (part, column): qh[(p, j), (q, i)] = q[(i, p), (j, q)]
-        q5 = _rs_in_loop(qs, [0, 0, 0, -1, 2], (B, Dim(), 2, Dim(), 2))
-        qh = _node("Reshape", [_ops.transpose(q5, (0, 2, 3, 4, 1)), q_shape], F,
-                   (B, Dim(), Dim()))
+        q5 = _node("Reshape", [qs, q5_shape], F, (B, Dim(), 2, Dim(), 2))
+        qh = _node("Reshape", [_ops.transpose(q5, (0, 2, 3, 4, 1)), q_shape], F, adims)
         cols = _node("Slice", [w, r0, r1, _i([3])], F, wdims)
         cshape = _ops.shape_of(cols)
-        cols = _node("MatMul", [_rs_in_loop(cols, [0, 0, -1], (B, Dim(), Dim())), qh], F,
-                     (B, Dim(), Dim()))
+        cols = _node("MatMul", [_rs_in_loop(cols, [0, 0, -1], adims), qh], F, adims)
         cols = _node("Reshape", [cols, cshape], F, wdims)
         idx = _expand(_ops.unsqueeze(at, [0, 1, 2]), cshape, wdims)
         return None, [_scatter(w, idx, cols, 3)]

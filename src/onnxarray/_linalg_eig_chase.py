@@ -71,9 +71,9 @@ _BASIS = np.concatenate([_basis(_LEFT), _basis(_LEFT).transpose(1, 0, 2)], 0).re
 
 def _rotation(xy: Value, B) -> tuple[Value, Value]:
     """The real 4x4 matrices (B, 4, 4) ``L`` and ``L^T`` of the rotation that zeroes y in
-    ``xy`` = [re x, im x, re y, im y] (B, 4, 1), not all zero. Scaled by the sum of the
+    ``xy`` = [re x, im x, re y, im y] (B, 4, 1), not all zero. Divided by the sum of the
     magnitudes of the parts first: nothing overflows or underflows."""
-    v = _bin("Div", xy, _ops.reduce("ReduceL1", xy, [1], True))
+    v = _node("LpNormalization", [xy], F, (B, 4, 1), axis=1, p=1)
     u = _node("LpNormalization", [v], F, (B, 4, 1), axis=1, p=2)
     g = _node("MatMul", [_f(_BASIS), u], F, (B, 32, 1))
     left, right = _split(_rs0(g, [0, 8, 4], (B, 8, 4)), 1, 2, (B, 4, 4))

@@ -119,17 +119,20 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
     js = _ops.unsqueeze(_range(_ops.reshape(nb, [])), [1, 2, 3])  # (nb, 1, 1, 1)
     lo4, hi4 = _ops.unsqueeze(lo, [0, 2, 3]), _ops.unsqueeze(hi, [0, 2, 3])  # (1, B, 1, 1)
     cols4 = _ops.unsqueeze(_range(_ops.reshape(_bin("Add", s2, s2), [])), [1])  # (4s, 1)
-    # x, y of an inactive rotation (the identity), and the term 2^-1000 that makes x = y = 0
-    # the identity too (the first rotation's y, h[lo+1, lo], is not 0)
-    e1 = _f(np.array([[1.0], [0.0], [0.0], [0.0]]))
-    tiny = _f(np.array([[2.0 ** -1000], [0.0], [0.0], [0.0]]))
+    # [e1 | -shift] (B, 4, 2), the two columns appended to a rotation's rows: x, y of an
+    # inactive rotation is e1 (the identity), an active one adds 2^-1000 e1 (which makes x = y
+    # = 0 the identity too) and the first one the shift
+    extra = _bin("Add", _node("Pad", [neg_mu, _i([0, 0, 1, 0, 0, 0])], F, (B, 4, 2)),
+                 _f(np.eye(4, 2)[:, :1] * np.array([1.0, 0.0])))
+    with_shift, with_tiny, alone = (_f(np.array(c)[:, None]) for c in
+                                    ([2.0 ** -1000, 1.0], [2.0 ** -1000, 0.0], [1.0, 0.0]))
     idx_r_shape = _shape(_ops.dim_of(js, 0), sz.b1, _i([4]), _bin("Add", s2, s2))
     idx_c_shape = _shape(_ops.dim_of(js, 0), sz.b1, s2, _i([4]))
     # the window's entry (r, c) as [[re, -im], [im, re]] at rows (r, p), columns (c, q)
     parts = _i(np.array([[0, 1], [1, 0]]))
     signs = _f(np.array([[1.0, -1.0], [1.0, 1.0]])[:, :, None])
 
-    def chase(pick, add, idx_r, idx_c):
+    def chase(pick, idx_r, idx_c):
         """The inner loop: rotation j of the chunk on the window a = [h_win | q] (B, 2s, 4s),
         both as real matrices of their complex entries."""
 
@@ -137,10 +140,9 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
             (a,) = carried
             at_r = _node("Gather", [idx_r, j], I64, (B, 4, Dim()), axis=0)
             rows = _node("GatherElements", [a, at_r], F, (B, 4, Dim()), axis=1)  # of k, k+1
-            xy = _bin("Add", _node("MatMul", [rows, _node("Gather", [pick, j], F,
-                                                          (B, Dim(), 1), axis=0)], F,
-                                   (B, 4, 1)),
-                      _node("Gather", [add, j], F, (B, 4, 1), axis=0))
+            xy = _node("MatMul", [_ops.concat([rows, extra], 2),
+                                  _node("Gather", [pick, j], F, (B, Dim(), 1), axis=0)], F,
+                       (B, 4, 1))
             left, right = _rotation(xy, B)
             a = _scatter(a, at_r, _node("MatMul", [left, rows], F, (B, 4, Dim())), 1)
             at_c = _node("Gather", [idx_c, j], I64, (B, Dim(), 4), axis=0)
@@ -175,10 +177,11 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
                           _bool_op("Less", ks, hi4))  # (nb, B, 1, 1)
         first = _bool_op("And", _bool_op("Equal", ks, lo4), active)
         col = _bin("Add", kl2, _ops.where(first, _i(0), _i(-2)))
-        pick = _to_f(_bool_op("And", _bool_op("Equal", cols4, col), active))  # (nb, B, 4s, 1)
-        add = _ops.where(first, neg_mu, _ops.where(active, tiny, e1))  # (nb, B, 4, 1)
+        pick = _ops.concat([_to_f(_bool_op("And", _bool_op("Equal", cols4, col), active)),
+                            _ops.where(first, with_shift, _ops.where(active, with_tiny, alone))],
+                           2)  # (nb, B, 4s + 2, 1)
         trip = _bin("Min", nb, _bin("Sub", span, done))
-        (a,) = _loop(trip, None, [a], chase(pick, add, idx_r, idx_c), "linalg.eig")
+        (a,) = _loop(trip, None, [a], chase(pick, idx_r, idx_c), "linalg.eig")
         qs = _node("Slice", [a, s2, _i([np.iinfo(np.int64).max]), _i([2])], F, adims)
         # rows r0..r1 of h: q @ rows, with the rows laid out (row, part)
         rows = _node("MatMul", [qs, _node("Reshape", [rows, rows_flat], F, adims)], F, adims)

@@ -11,11 +11,22 @@ window only; the whole matrix is written twice per chunk instead of twice per ro
 (onnxruntime copies a scatter's loop-carried input: two whole-tensor copies per rotation
 were half the time at n = 64).
 
+Inside a chunk the window and q are real matrices of their complex entries (each entry
+``[[re, -im], [im, re]]``), side by side in ``a`` (B, 2s, 4s): a rotation is then one real
+4 x 4 matrix ``L`` applied to four rows (``L @ rows``) and its transpose to four columns, the
+rotation's x, y are one column of its rows, and nothing is reshaped in the inner loop. What
+depends only on the rotation's position (the row and column indices of the gathers and
+scatters, which column holds x, y, whether the rotation is the first, with the shift, or
+outside the matrix's active block, the identity) is tabulated per chunk and gathered by the
+iteration number. An inner iteration is 17 nodes (it was 40 with complex parts on their own
+axis): the gathers of the table rows, rows and columns, two products and two scatters, and
+the rotation itself, two ``LpNormalization`` (p = 1, which scales so that nothing under- or
+overflows, then p = 2) and one product with a constant basis giving ``L`` and ``L^T``.
+
 Layout: ``w`` is (B, rows, 2, n) here (real and imaginary parts on axis 2), so that rows and
-columns are plain slices; complex products are real matrix products, ``q`` is kept as the
-real (2s x 2s) matrix acting on rows laid out (row, part), next to the window's columns so
-that one product applies a rotation to both. The chunks run over one range of k for the
-whole batch; a matrix whose active block does not hold k gets the identity.
+columns are plain slices. The chunks run over one range of k for the whole batch; a matrix
+whose active block does not hold k gets the identity, exactly, so a matrix gets the same bits
+in any stack.
 """
 
 from __future__ import annotations
@@ -44,7 +55,7 @@ from ._linalg_eig_emit import (
 
 __all__ = ["sweep"]
 
-# rotations per window: each inner iteration rewrites the whole window (B, s, 2, 3s), so
+# rotations per window: each inner iteration rewrites the whole window (B, 2s, 4s), so
 # larger windows make every rotation dearer; smaller ones add chunks (8..16 measured alike)
 CHUNK = 16
 

@@ -151,13 +151,13 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
         k1 = _bin("Add", k, _i(1))
         x = _ops.where(_bool_op("GreaterOrEqual", pos, k1), col, _f(0.0))  # rows k+1..n-1
         norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", x, x), [1, 2], True))
-        # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels
+        # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels:
+        # alpha / |alpha|_1 (0 if alpha is), plus 2^-500 (below its rounding unless it is 0,
+        # when the phase is 1), over its 2-norm
         alpha = _node("Gather", [x, k1], F, sz.dims("B", 2), axis=2)
-        amag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", alpha, alpha), [1],
-                                              True))
-        zero_a = _bool_op("Equal", amag, _f(0.0))
-        phase = _ops.where(zero_a, _f(np.array([1.0, 0.0])),
-                           _bin("Div", alpha, _ops.where(zero_a, _f(1.0), amag)))  # (B, 2)
+        phase = _node("LpNormalization", [_bin("Add", _node(
+            "LpNormalization", [alpha], F, alpha.shape, axis=1, p=1), _f(np.array(
+                [2.0 ** -500, 0.0])))], F, alpha.shape, axis=1, p=2)  # (B, 2)
         at = _to_f(_bool_op("Equal", pos, k1))
         v = _bin("Add", x, _bin("Mul", _bin("Mul", _ops.unsqueeze(phase, [2]), norm), at))
         vv = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1, 2], True)  # (B, 1, 1)
@@ -192,8 +192,9 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
 def _deflate(w: Value, sz: _Sizes, masks):
     """Zero the negligible subdiagonal entries of h (and the rounding errors below the
     subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
-    entries (B, 2, n, 3) and which subdiagonal entries are zero (B, n; row 0's always)."""
-    sub_mask, below_mask, band_idx, prev_idx, sub_col = masks
+    entries (B, 2, n, 3) as they were (the subdiagonal entries the shift reads are not
+    negligible) and which subdiagonal entries are zero (B, n; row 0's always)."""
+    sub_mask, below_mask, band_idx, prev_idx = masks
     h, z = sz.split(w)
     bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
     mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [1], False)  # (B, n, 3)
@@ -205,7 +206,6 @@ def _deflate(w: Value, sz: _Sizes, masks):
     negligible = _bool_op("Or", negligible, _bool_op("Equal", sz.pos, _i(0)))
     neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
     h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
-    bands = _ops.where(_bool_op("And", neg4, sub_col), _f(0.0), bands)
     return sz.join(h, z), bands, negligible
 
 
@@ -217,8 +217,7 @@ def _masks(sz: _Sizes):
     nxt = _bin("Min", _bin("Add", pos, _i(1)), sz.last)
     three = _ops.concat([_ops.unsqueeze(p, [1]) for p in (prev, pos, nxt)], 1)  # (n, 3)
     band_idx = _expand(three, sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
-    sub_col = _ops.const(np.array([True, False, False]), D.bool)
-    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, sub_col)
+    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev)
 
 
 # [re, im] of h^2 + b c from [h_p h_q, h_p h_(1-q), b_p c_q, b_p c_(1-q)] (p, q = 0, 1)

@@ -71,6 +71,8 @@ from ._linalg_eig_emit import (
 
 __all__ = ["general_eigen", "max_sweeps"]
 
+TINY = float(np.finfo(np.float64).smallest_subnormal)
+
 
 
 def max_sweeps(n: Value) -> Value:
@@ -350,7 +352,7 @@ def _normalized(v: Value, sz: _Sizes) -> Value:
     """The columns of stacked v (B, 2, n, n) scaled to unit 2-norm with their largest
     component (the first of equal ones) real and non-negative."""
     big = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [1, 2], True)  # (B, 1, 1, n)
-    v = _bin("Div", v, _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big))
+    v = _bin("Div", v, _bin("Max", big, _f(TINY)))
     mag2 = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True)  # (B, 1, n, n)
     norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [2], True))
     at = _ops.bind("ArgMax", [mag2], [I64], lambda: [sz.dims("B", 1, 1, "n")],
@@ -412,7 +414,7 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
         "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)
     x = _ops.where(ok, x, _f(0.0))
     scale = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [1, 2, 3], True)
-    scale = _ops.where(_bool_op("Equal", scale, _f(0.0)), _f(1.0), scale)
+    scale = _bin("Max", scale, _f(TINY))  # 0 / TINY = 0 where every entry is 0
     x = _bin("Div", x, scale)
     if want_vectors:
         pos = _range(_ops.reshape(n1, []))

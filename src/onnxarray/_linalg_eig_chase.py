@@ -91,6 +91,13 @@ def _rotation(xy: Value, B) -> tuple[Value, Value]:
     return left, right
 
 
+def _between(w: Value, part: Value, r0: Value, r1: Value, axis: int) -> Value:
+    """w with ``part`` in place of its slice r0..r1 along ``axis``."""
+    end = _i([np.iinfo(np.int64).max])
+    return _ops.concat([_node("Slice", [w, _i([0]), r0, _i([axis])], F, w.shape), part,
+                        _node("Slice", [w, r1, end, _i([axis])], F, w.shape)], axis)
+
+
 def _rs_in_loop(x: Value, shape: list, out: tuple) -> Value:
     """Reshape to the constant ``shape`` (0 keeps the size of the same axis, one -1 is
     inferred): only inside the chunk loops, which run for a batch of at least one matrix
@@ -126,7 +133,6 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
     wdims = (B, Dim(), 2, Dim())
     adims = (B, Dim(), Dim())
     q5_shape = _shape(sz.b1, s, _i([2]), s, _i([2]))
-    pos = _range(s0)
     js = _ops.unsqueeze(_range(_ops.reshape(nb, [])), [1, 2, 3])  # (nb, 1, 1, 1)
     lo4, hi4 = _ops.unsqueeze(lo, [0, 2, 3]), _ops.unsqueeze(hi, [0, 2, 3])  # (1, B, 1, 1)
     cols4 = _ops.unsqueeze(_range(_ops.reshape(_bin("Add", s2, s2), [])), [1])  # (4s, 1)
@@ -197,8 +203,7 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
         # rows r0..r1 of h: q @ rows, with the rows laid out (row, part)
         rows = _node("MatMul", [qs, _node("Reshape", [rows, rows_flat], F, adims)], F, adims)
         rows = _node("Reshape", [rows, rows_shape], F, wdims)
-        at = _bin("Add", pos, r0)  # the window's rows and columns
-        w = _scatter(w, _expand(_ops.unsqueeze(at, [0, 2, 3]), rows_shape, wdims), rows, 1)
+        w = _between(w, rows, r0, r1, 1)
         # columns r0..r1 of h and z: cols @ q^H, q^H as the real matrix acting on columns
         # laid out (part, column): qh[(p, j), (q, i)] = q[(i, p), (j, q)]
         q5 = _node("Reshape", [qs, q5_shape], F, (B, Dim(), 2, Dim(), 2))
@@ -207,8 +212,7 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
         cshape = _ops.shape_of(cols)
         cols = _node("MatMul", [_rs_in_loop(cols, [0, 0, -1], adims), qh], F, adims)
         cols = _node("Reshape", [cols, cshape], F, wdims)
-        idx = _expand(_ops.unsqueeze(at, [0, 1, 2]), cshape, wdims)
-        return None, [_scatter(w, idx, cols, 3)]
+        return None, [_between(w, cols, r0, r1, 3)]
 
     w = _ops.transpose(w, (0, 2, 1, 3))
     (w,) = _loop(chunks, None, [w], chunk, "linalg.eig")

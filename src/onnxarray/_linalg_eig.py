@@ -410,9 +410,9 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
         x = _ops.unsqueeze(_ops.cast(_rs(v, flat, (B, n_dim, n_dim)), F), [1])
         x = _node("Pad", [x, _i([0, 0, 0, 0, 0, 1, 0, 0])], F, (B, 2, n_dim, n_dim))  # im 0
     # a matrix with NaN or infinity is computed as zeros and gives NaN
-    ok = _ops.unary("Not", _ops.unary("IsNaN", _ops.reduce(
-        "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)
-    x = _ops.where(ok, x, _f(0.0))
+    bad = _ops.unary("IsNaN", _ops.reduce("ReduceSum", _bin("Sub", x, x), [1, 2, 3], True),
+                     D.bool)  # (B, 1, 1, 1)
+    x = _ops.where(bad, _f(0.0), x)
     scale = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [1, 2, 3], True)
     scale = _bin("Max", scale, _f(TINY))  # 0 / TINY = 0 where every entry is 0
     x = _bin("Div", x, scale)
@@ -423,7 +423,7 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
         x = _ops.concat([x, _expand(eye, _ops.shape_of(x), x.shape)], 2)  # (B, 2, 2n, n)
     sz = _Sizes(x, n_dim, want_vectors)
     w, bands, converged = _schur(_hessenberg(x, sz), sz, sweeps)
-    good = _bool_op("And", converged, _ops.reshape(ok, [-1], (B,)))  # (B,)
+    good = _bool_op("And", converged, _ops.unary("Not", _ops.reshape(bad, [-1], (B,)), D.bool))
     diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)  # (B, 2, n)
     out_shape = [_ops.shape_of(v, 0, nb)] if nb else []
     w_out = _complex_out(_bin("Mul", diag, _ops.reshape(scale, [-1, 1, 1], (B, 1, 1))),

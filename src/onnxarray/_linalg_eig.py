@@ -240,7 +240,7 @@ def _csqrt(z: Value, shape: tuple) -> Value:
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
-    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 1, 4, 1): the eigenvalue of the
+    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1): the eigenvalue of the
     trailing 2x2 block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d
     (Wilkinson), or every 10th sweep without deflation the exceptional shift
     ``d + 3/4 |re c|`` (zlahqr)."""
@@ -266,8 +266,7 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
     exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
     exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
     mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
-    return _node("MatMul", [_f(-np.eye(4, 2)), _ops.unsqueeze(mu, [1])], F,
-                 sz.dims("B", 1, 4, 1))
+    return _node("MatMul", [_f(-np.eye(4, 2)), mu], F, sz.dims("B", 4, 1))
 
 
 def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:

@@ -53,16 +53,11 @@ from ._linalg_eig_emit import (
     _to_f,
 )
 
-__all__ = ["BULGES", "sweep"]
+__all__ = ["sweep"]
 
 # rotations per window: each inner iteration rewrites the whole window (B, 2s, 4s), so
 # larger windows make every rotation dearer; smaller ones add chunks (8..16 measured alike)
 CHUNK = 16
-# bulges chased together per sweep (each with its own shift), each LAG rotations behind the one
-# before: then their rotations touch disjoint rows and columns and read nothing another one
-# writes in the same iteration, and the result is that of the sweeps one after the other
-BULGES = 1
-LAG = 3
 
 # The rotation g = [[conj x, conj y], [-y, x]] / rho (unitary, g [x; y] = [rho; 0], rho =
 # |(x, y)|) as the real 4x4 matrix of its complex entries ([[re, -im], [im, re]] each), linear
@@ -82,28 +77,17 @@ def _basis(table) -> np.ndarray:
     return out
 
 
-def _block_basis(m: int) -> np.ndarray:
-    """(32 m^2, 4m): the block-diagonal ``L`` (4m x 4m) of m rotations, then its transpose,
-    from their stacked u (4m)."""
-    one = _basis(_LEFT)
-    out = np.zeros((2, 4 * m, 4 * m, 4 * m))
-    for p in range(m):
-        b = slice(4 * p, 4 * p + 4)
-        out[0, b, b, b] = one
-        out[1, b, b, b] = one.transpose(1, 0, 2)
-    return out.reshape(32 * m * m, 4 * m)
+_BASIS = np.concatenate([_basis(_LEFT), _basis(_LEFT).transpose(1, 0, 2)], 0).reshape(32, 4)
 
 
-def _rotations(xy: Value, B, m: int) -> tuple[Value, Value]:
-    """The real matrices (B, 4m, 4m) ``L`` and ``L^T`` of the m rotations that zero y in
-    ``xy`` = [re x, im x, re y, im y] (B, m, 4, 1), not all zero, block-diagonal. Divided by
-    the sum of the magnitudes of the parts first: nothing overflows or underflows."""
-    v = _node("LpNormalization", [xy], F, xy.shape, axis=2, p=1)
-    u = _rs_in_loop(_node("LpNormalization", [v], F, xy.shape, axis=2, p=2), [0, -1, 1],
-                    (B, 4 * m, 1))
-    g = _node("MatMul", [_f(_block_basis(m)), u], F, (B, 32 * m * m, 1))
-    left, right = _split(_rs0(g, [0, 8 * m, 4 * m], (B, 8 * m, 4 * m)), 1, 2,
-                         (B, 4 * m, 4 * m))
+def _rotation(xy: Value, B) -> tuple[Value, Value]:
+    """The real 4x4 matrices (B, 4, 4) ``L`` and ``L^T`` of the rotation that zeroes y in
+    ``xy`` = [re x, im x, re y, im y] (B, 4, 1), not all zero. Divided by the sum of the
+    magnitudes of the parts first: nothing overflows or underflows."""
+    v = _node("LpNormalization", [xy], F, (B, 4, 1), axis=1, p=1)
+    u = _node("LpNormalization", [v], F, (B, 4, 1), axis=1, p=2)
+    g = _node("MatMul", [_f(_BASIS), u], F, (B, 32, 1))
+    left, right = _split(_rs0(g, [0, 8, 4], (B, 8, 4)), 1, 2, (B, 4, 4))
     return left, right
 
 
@@ -126,117 +110,100 @@ def _shape(*parts) -> Value:
 
 
 def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
-    """One QR sweep on rows and columns lo..hi of each h in ``w`` (B, 2, rows, n): BULGES
-    implicit single-shift QR steps with the same shift chased down together, each LAG
-    rotations behind the one before (rotations k = lo..hi-1 each; none where hi <= lo),
-    accumulated into z; ``neg_mu`` is minus the shift, as [-re, -im, 0, 0] (B, 1, 4, 1)."""
-    m = BULGES
+    """One implicit single-shift QR step on rows and columns lo..hi of each h in ``w`` (B, 2,
+    rows, n) (rotations k = lo..hi-1; none where hi <= lo), accumulated into z; ``neg_mu`` is
+    minus the shift, as [-re, -im, 0, 0] (B, 4, 1)."""
     B = sz.B
     live = _bool_op("Less", lo, hi)
     start = _ops.reduce("ReduceMin", _ops.where(live, lo, sz.n), [0], True)  # (1,)
-    # the number of iterations: the first bulge's rotations, then the last one's lag; none
-    # for an empty batch (whose start is int64's largest) or where no block is left (start is
-    # n, hi - start <= -n - 1; one iteration of identities for n = 1)
-    span = _ops.reduce("ReduceMax", _bin("Sub", hi, start), [0], False)
-    span = _bin("Max", span if m == 1 else _bin("Add", span, _i(LAG * (m - 1))), _i(0))
-    nb = _bin("Min", span, _i(CHUNK))  # iterations per chunk
+    # the number of rotations (0 for an empty batch, whose start is int64's largest)
+    span = _bin("Max", _ops.reduce("ReduceMax", _bin("Sub", hi, start), [0], False), _i(0))
+    nb = _bin("Min", span, _i(CHUNK))  # rotations per chunk
     chunks = _bin("Div", _bin("Add", span, _i(CHUNK - 1)), _i(CHUNK))
-    # the window: rows and columns r0..r0+s-1, then 2 dummy rows and columns per bulge (where
-    # a bulge not in its matrix's active block gets the identity)
-    s0 = _bin("Min", _bin("Add", nb, _i(3 * m)), sz.n)
+    s0 = _bin("Min", _bin("Add", nb, _i(3)), sz.n)  # the window size
     s = _ops.reshape(s0, [1])
     s2 = _bin("Add", s, s)
-    sd = _bin("Add", s2, _i([4 * m]))
-    acols = _bin("Add", sd, s2)  # [h_win | q]
-    zeros = _node("ConstantOfShape", [_ops.concat([sd, s2], 0)], D.float32, (Dim(), Dim()))
+    zeros = _node("ConstantOfShape", [_ops.concat([s2, s2], 0)], D.float32, (Dim(), Dim()))
     eye = _node("EyeLike", [zeros], F, (Dim(), Dim()), dtype=11)  # 11: TensorProto.DOUBLE
     q_shape = _shape(sz.b1, s2, s2)
-    q0 = _expand(eye, _shape(sz.b1, sd, s2), (B, Dim(), Dim()))
+    q0 = _expand(eye, q_shape, (B, Dim(), Dim()))
     last_r0 = _bin("Sub", sz.n1, s)
     rows_shape = _shape(sz.b1, s, _i([2]), sz.n1)
     rows_flat = _shape(sz.b1, s2, sz.n1)
     wdims = (B, Dim(), 2, Dim())
     adims = (B, Dim(), Dim())
     q5_shape = _shape(sz.b1, s, _i([2]), s, _i([2]))
-    js = _ops.unsqueeze(_range(_ops.reshape(nb, [])), [1, 2, 3, 4])  # (nb, 1, 1, 1, 1)
-    lo5, hi5 = (_ops.unsqueeze(v, [0, 2, 3, 4]) for v in (lo, hi))  # (1, B, 1, 1, 1)
-    dummy = _bin("Add", s, _i(2 * np.arange(m).reshape(1, 1, m, 1, 1)))
-    cols4 = _ops.unsqueeze(_range(_ops.reshape(acols, [])), [1])  # (acols, 1)
-    # [e1 | -shift] (B, m, 4, 2), the two columns appended to a rotation's rows: x, y of an
+    js = _ops.unsqueeze(_range(_ops.reshape(nb, [])), [1, 2, 3])  # (nb, 1, 1, 1)
+    lo4, hi4 = _ops.unsqueeze(lo, [0, 2, 3]), _ops.unsqueeze(hi, [0, 2, 3])  # (1, B, 1, 1)
+    cols4 = _ops.unsqueeze(_range(_ops.reshape(_bin("Add", s2, s2), [])), [1])  # (4s, 1)
+    # [e1 | -shift] (B, 4, 2), the two columns appended to a rotation's rows: x, y of an
     # inactive rotation is e1 (the identity), an active one adds 2^-1000 e1 (which makes x = y
-    # = 0 the identity too) and the first one the shift (the first rotation's y, h[lo+1, lo],
-    # is not 0)
-    extra = _bin("Add", _node("Pad", [neg_mu, _i([0, 0, 0, 1, 0, 0, 0, 0])], F, (B, 1, 4, 2)),
+    # = 0 the identity too) and the first one the shift
+    extra = _bin("Add", _node("Pad", [neg_mu, _i([0, 0, 1, 0, 0, 0])], F, (B, 4, 2)),
                  _f(np.eye(4, 2)[:, :1] * np.array([1.0, 0.0])))
-    extra = extra if m == 1 else _ops.concat([extra] * m, 1)  # (B, m, 4, 2)
     with_shift, with_tiny, alone = (_f(np.array(c)[:, None]) for c in
                                     ([2.0 ** -1000, 1.0], [2.0 ** -1000, 0.0], [1.0, 0.0]))
-    idx_r_shape = _shape(_ops.dim_of(js, 0), sz.b1, _i([4 * m]), acols)
-    idx_c_shape = _shape(_ops.dim_of(js, 0), sz.b1, sd, _i([4 * m]))
+    idx_r_shape = _shape(_ops.dim_of(js, 0), sz.b1, _i([4]), _bin("Add", s2, s2))
+    idx_c_shape = _shape(_ops.dim_of(js, 0), sz.b1, s2, _i([4]))
     # the window's entry (r, c) as [[re, -im], [im, re]] at rows (r, p), columns (c, q)
     parts = _i(np.array([[0, 1], [1, 0]]))
     signs = _f(np.array([[1.0, -1.0], [1.0, 1.0]])[:, :, None])
 
     def chase(pick, idx_r, idx_c):
-        """The inner loop: iteration j of the chunk (one rotation per bulge) on the window
-        a = [h_win | q] (B, 2s + 4m, 2s + 4m + 2s), both as real matrices of their complex
-        entries."""
+        """The inner loop: rotation j of the chunk on the window a = [h_win | q] (B, 2s, 4s),
+        both as real matrices of their complex entries."""
 
         def body(j, carried):
             (a,) = carried
-            at_r = _node("Gather", [idx_r, j], I64, (B, 4 * m, Dim()), axis=0)
-            rows = _node("GatherElements", [a, at_r], F, (B, 4 * m, Dim()), axis=1)
-            rows_m = _rs_in_loop(rows, [0, m, 4, -1], (B, m, 4, Dim()))
-            xy = _node("MatMul", [_ops.concat([rows_m, extra], 3),
-                                  _node("Gather", [pick, j], F, (B, m, Dim(), 1), axis=0)], F,
-                       (B, m, 4, 1))
-            left, right = _rotations(xy, B, m)
-            a = _scatter(a, at_r, _node("MatMul", [left, rows], F, (B, 4 * m, Dim())), 1)
-            at_c = _node("Gather", [idx_c, j], I64, (B, Dim(), 4 * m), axis=0)
-            cols = _node("GatherElements", [a, at_c], F, (B, Dim(), 4 * m), axis=2)
-            return None, [_scatter(a, at_c, _node("MatMul", [cols, right], F,
-                                                  (B, Dim(), 4 * m)), 2)]
+            at_r = _node("Gather", [idx_r, j], I64, (B, 4, Dim()), axis=0)
+            rows = _node("GatherElements", [a, at_r], F, (B, 4, Dim()), axis=1)  # of k, k+1
+            xy = _node("MatMul", [_ops.concat([rows, extra], 2),
+                                  _node("Gather", [pick, j], F, (B, Dim(), 1), axis=0)], F,
+                       (B, 4, 1))
+            left, right = _rotation(xy, B)
+            a = _scatter(a, at_r, _node("MatMul", [left, rows], F, (B, 4, Dim())), 1)
+            at_c = _node("Gather", [idx_c, j], I64, (B, Dim(), 4), axis=0)
+            cols = _node("GatherElements", [a, at_c], F, (B, Dim(), 4), axis=2)
+            return None, [_scatter(a, at_c, _node("MatMul", [cols, right], F, (B, Dim(), 4)),
+                                   2)]
 
         return body
 
     def chunk(c, carried):
         (w,) = carried
         done = _bin("Mul", c, nb)
-        k0 = _bin("Add", start, done)  # (1,): the chunk's first rotation of the first bulge
-        r0 = _bin("Max", _bin("Min", _bin("Sub", k0, _i([3 * m - 2])), last_r0), _i([0]))
+        k0 = _bin("Add", start, done)  # (1,): the chunk's first rotation
+        r0 = _bin("Max", _bin("Min", _bin("Sub", k0, _i([1])), last_r0), _i([0]))
         r1 = _bin("Add", r0, s)
         rows = _node("Slice", [w, r0, r1, _i([1])], F, wdims)
         win = _node("Slice", [rows, r0, r1, _i([3])], F, (B, Dim(), 2, Dim()))
         h2 = _bin("Mul", _node("Gather", [win, parts], F, (B, Dim(), 2, 2, Dim()), axis=2),
                   signs)  # (B, s, p, q, s)
         h2 = _node("Reshape", [_ops.transpose(h2, (0, 1, 2, 4, 3)), q_shape], F, adims)
-        h2 = _node("Pad", [h2, _i([0, 0, 0, 0, 4 * m, 4 * m])], F, adims)
-        a = _ops.concat([h2, q0], 2)
-        # per iteration j and bulge p (nb, B, m, ...): the real rows (and columns) of the
-        # rotation's k, k+1, and x, y as rows @ pick: column k - 1 of the rows, or column k
-        # minus the shift where k = lo; the identity, at the bulge's dummy rows, where k is
-        # outside lo..hi-1
-        ks = _bin("Add", js, _bin("Add", k0, _i(-LAG * np.arange(m).reshape(1, 1, m, 1, 1))))
-        active = _bool_op("And", _bool_op("GreaterOrEqual", ks, lo5),
-                          _bool_op("Less", ks, hi5))  # (nb, B, m, 1, 1)
-        first = _bool_op("And", _bool_op("Equal", ks, lo5), active)
-        kl2 = _bin("Mul", _ops.where(active, _bin("Sub", ks, r0), dummy), _i(2))
-        at4 = _bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 1, 4, 1)))  # (nb, B, m, 4, 1)
-        idx_r = _expand(_rs_in_loop(at4, [0, 0, -1, 1], (Dim(), B, 4 * m, 1)), idx_r_shape,
-                        (Dim(), B, 4 * m, Dim()))
-        idx_c = _expand(_rs_in_loop(at4, [0, 0, 1, -1], (Dim(), B, 1, 4 * m)), idx_c_shape,
-                        (Dim(), B, Dim(), 4 * m))
+        a = _ops.concat([h2, q0], 2)  # (B, 2s, 4s)
+        # per rotation j (nb, ...): the real rows (and columns) of k, k+1, and x, y as
+        # rows @ pick + add: column k - 1 of the rows, or column k minus the shift where k =
+        # lo; the identity where k is outside lo..hi-1
+        ks = _bin("Add", js, k0)
+        kl2 = _bin("Mul", _bin("Sub", ks, r0), _i(2))  # (nb, 1, 1, 1)
+        idx_r = _expand(_bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 4, 1))), idx_r_shape,
+                        (Dim(), B, 4, Dim()))
+        idx_c = _expand(_bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 1, 4))), idx_c_shape,
+                        (Dim(), B, Dim(), 4))
+        active = _bool_op("And", _bool_op("GreaterOrEqual", ks, lo4),
+                          _bool_op("Less", ks, hi4))  # (nb, B, 1, 1)
+        first = _bool_op("And", _bool_op("Equal", ks, lo4), active)
         col = _bin("Add", kl2, _ops.where(first, _i(0), _i(-2)))
         pick = _ops.concat([_to_f(_bool_op("And", _bool_op("Equal", cols4, col), active)),
                             _ops.where(first, with_shift, _ops.where(active, with_tiny, alone))],
-                           3)  # (nb, B, m, acols + 2, 1)
+                           2)  # (nb, B, 4s + 2, 1)
         trip = _bin("Min", nb, _bin("Sub", span, done))
         (a,) = _loop(trip, None, [a], chase(pick, idx_r, idx_c), "linalg.eig")
-        qs = _node("Slice", [a, sd, _i([np.iinfo(np.int64).max]), _i([2])], F, adims)
-        qs = _node("Slice", [qs, _i([0]), s2, _i([1])], F, adims)
+        qs = _node("Slice", [a, s2, _i([np.iinfo(np.int64).max]), _i([2])], F, adims)
         # rows r0..r1 of h: q @ rows, with the rows laid out (row, part)
         rows = _node("MatMul", [qs, _node("Reshape", [rows, rows_flat], F, adims)], F, adims)
-        w = _between(w, _node("Reshape", [rows, rows_shape], F, wdims), r0, r1, 1)
+        rows = _node("Reshape", [rows, rows_shape], F, wdims)
+        w = _between(w, rows, r0, r1, 1)
         # columns r0..r1 of h and z: cols @ q^H, q^H as the real matrix acting on columns
         # laid out (part, column): qh[(p, j), (q, i)] = q[(i, p), (j, q)]
         q5 = _node("Reshape", [qs, q5_shape], F, (B, Dim(), 2, Dim(), 2))

@@ -4,12 +4,13 @@ active block of each Hessenberg matrix, as a chain of Givens rotations.
 A rotation k touches rows and columns k, k+1 of ``[h; z]``, but the next rotation depends
 only on entries near the diagonal. So the chase runs in chunks of up to 16 rotations: a
 chunk copies the small square window of h around its rotations (rows and columns r0..r0+s-1,
-s <= 19), chases the bulge inside it while accumulating the chunk's rotations into the
-unitary q (s x s), then updates the rest of ``[h; z]`` at once: rows r0.. of h by
-``q @ rows``, columns r0.. of h and z by ``cols @ q^H``. An inner iteration works on the
-window only; the whole matrix is written twice per chunk instead of twice per rotation
-(onnxruntime copies a scatter's loop-carried input: two whole-tensor copies per rotation
-were half the time at n = 64).
+s = min(19, n), fixed, so that the shapes and tables that depend on it are made once, not
+per sweep: 10% fewer nodes run at n = 64), chases the bulge inside it while accumulating
+the chunk's rotations into the unitary q (s x s), then updates the rest of ``[h; z]`` at
+once: rows r0.. of h by ``q @ rows``, columns r0.. of h and z by ``cols @ q^H``. An inner
+iteration works on the window only; the whole matrix is written twice per chunk instead of
+twice per rotation (onnxruntime copies a scatter's loop-carried input: two whole-tensor
+copies per rotation were half the time at n = 64).
 
 Inside a chunk the window and q are real matrices of their complex entries (each entry
 ``[[re, -im], [im, re]]``), side by side in ``a`` (B, 2s, 4s): a rotation is then one real
@@ -118,9 +119,9 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
     start = _ops.reduce("ReduceMin", _ops.where(live, lo, sz.n), [0], True)  # (1,)
     # the number of rotations (0 for an empty batch, whose start is int64's largest)
     span = _bin("Max", _ops.reduce("ReduceMax", _bin("Sub", hi, start), [0], False), _i(0))
-    nb = _bin("Min", span, _i(CHUNK))  # rotations per chunk
     chunks = _bin("Div", _bin("Add", span, _i(CHUNK - 1)), _i(CHUNK))
-    s0 = _bin("Min", _bin("Add", nb, _i(3)), sz.n)  # the window size
+    # the window size, fixed: what depends on it is computed once, not per sweep
+    s0 = _bin("Min", _i(CHUNK + 3), sz.n)
     s = _ops.reshape(s0, [1])
     s2 = _bin("Add", s, s)
     zeros = _node("ConstantOfShape", [_ops.concat([s2, s2], 0)], D.float32, (Dim(), Dim()))
@@ -133,7 +134,7 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
     wdims = (B, Dim(), 2, Dim())
     adims = (B, Dim(), Dim())
     q5_shape = _shape(sz.b1, s, _i([2]), s, _i([2]))
-    js = _ops.unsqueeze(_range(_ops.reshape(nb, [])), [1, 2, 3])  # (nb, 1, 1, 1)
+    js = _i(np.arange(CHUNK).reshape(CHUNK, 1, 1, 1))
     lo4, hi4 = _ops.unsqueeze(lo, [0, 2, 3]), _ops.unsqueeze(hi, [0, 2, 3])  # (1, B, 1, 1)
     cols4 = _ops.unsqueeze(_range(_ops.reshape(_bin("Add", s2, s2), [])), [1])  # (4s, 1)
     # [e1 | -shift] (B, 4, 2), the two columns appended to a rotation's rows: x, y of an
@@ -171,7 +172,7 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
 
     def chunk(c, carried):
         (w,) = carried
-        done = _bin("Mul", c, nb)
+        done = _bin("Mul", c, _i(CHUNK))
         k0 = _bin("Add", start, done)  # (1,): the chunk's first rotation
         r0 = _bin("Max", _bin("Min", _bin("Sub", k0, _i([1])), last_r0), _i([0]))
         r1 = _bin("Add", r0, s)
@@ -181,23 +182,23 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
                   signs)  # (B, s, p, q, s)
         h2 = _node("Reshape", [_ops.transpose(h2, (0, 1, 2, 4, 3)), q_shape], F, adims)
         a = _ops.concat([h2, q0], 2)  # (B, 2s, 4s)
-        # per rotation j (nb, ...): the real rows (and columns) of k, k+1, and x, y as
+        # per rotation j (CHUNK, ...): the real rows (and columns) of k, k+1, and x, y as
         # rows @ pick + add: column k - 1 of the rows, or column k minus the shift where k =
         # lo; the identity where k is outside lo..hi-1
         ks = _bin("Add", js, k0)
-        kl2 = _bin("Mul", _bin("Sub", ks, r0), _i(2))  # (nb, 1, 1, 1)
+        kl2 = _bin("Mul", _bin("Sub", ks, r0), _i(2))  # (CHUNK, 1, 1, 1)
         idx_r = _expand(_bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 4, 1))), idx_r_shape,
                         (Dim(), B, 4, Dim()))
         idx_c = _expand(_bin("Add", kl2, _i(np.arange(4).reshape(1, 1, 1, 4))), idx_c_shape,
                         (Dim(), B, Dim(), 4))
         active = _bool_op("And", _bool_op("GreaterOrEqual", ks, lo4),
-                          _bool_op("Less", ks, hi4))  # (nb, B, 1, 1)
+                          _bool_op("Less", ks, hi4))  # (CHUNK, B, 1, 1)
         first = _bool_op("And", _bool_op("Equal", ks, lo4), active)
         col = _bin("Add", kl2, _ops.where(first, _i(0), _i(-2)))
         pick = _ops.concat([_to_f(_bool_op("And", _bool_op("Equal", cols4, col), active)),
                             _ops.where(first, with_shift, _ops.where(active, with_tiny, alone))],
-                           2)  # (nb, B, 4s + 2, 1)
-        trip = _bin("Min", nb, _bin("Sub", span, done))
+                           2)  # (CHUNK, B, 4s + 2, 1)
+        trip = _bin("Min", _i(CHUNK), _bin("Sub", span, done))
         (a,) = _loop(trip, None, [a], chase(pick, idx_r, idx_c), "linalg.eig")
         qs = _node("Slice", [a, s2, _i([np.iinfo(np.int64).max]), _i([2])], F, adims)
         # rows r0..r1 of h: q @ rows, with the rows laid out (row, part)

@@ -193,32 +193,34 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
 
 def _deflate(w: Value, sz: _Sizes, masks):
     """Zero the negligible subdiagonal entries of h (and the rounding errors below the
-    subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
-    entries (B, 2, n, 3) as they were (the subdiagonal entries the shift reads are not
-    negligible) and which subdiagonal entries are zero (B, n; row 0's always)."""
+    subdiagonal), with w laid out (B, rows, 2, n). Returns the new w, the rows of h's
+    (subdiagonal, diagonal, superdiagonal) entries (B, n, 2, 3) as they were (the subdiagonal
+    entries the shift reads are not negligible) and which subdiagonal entries are zero (B, n;
+    row 0's always)."""
     sub_mask, below_mask, band_idx, prev_idx = masks
-    h, z = sz.split(w)
-    bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
-    mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [1], False)  # (B, n, 3)
+    h, z = (w, None) if not sz.with_z else _split(w, 1, 2, sz.dims("B", "n", 2, "n"))
+    bands = _ge(h, band_idx, 3)  # (B, n, 2, 3)
+    mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [2], False)  # (B, n, 3)
     sub = _node("Gather", [mag, _i(0)], F, sz.dims("B", "n"), axis=2)
     diag = _node("Gather", [mag, _i(1)], F, sz.dims("B", "n"), axis=2)
     tst = _bin("Add", diag, _node("Gather", [diag, prev_idx], F, sz.dims("B", "n"), axis=1))
     tst = _ops.where(_bool_op("Equal", tst, _f(0.0)), _f(1.0), tst)
     negligible = _bool_op("LessOrEqual", sub, _bin("Mul", tst, _f(EPS)))
     negligible = _bool_op("Or", negligible, _bool_op("Equal", sz.pos, _i(0)))
-    neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
+    neg4 = _ops.unsqueeze(negligible, [2, 3])  # (B, n, 1, 1)
     h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
-    return sz.join(h, z), bands, negligible
+    return (h if z is None else _ops.concat([h, z], 1)), bands, negligible
 
 
 def _masks(sz: _Sizes):
+    """For _deflate, on h laid out (B, n, 2, n): the subdiagonal and what is below it (n, 1,
+    n), the columns of the bands (B, n, 2, 3) and the previous row (n,)."""
     pos = sz.pos
-    r, c = _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])
-    c1 = _bin("Add", c, _i(1))
+    r, c1 = _ops.unsqueeze(pos, [1, 2]), _bin("Add", _ops.unsqueeze(pos, [0]), _i(1))
     prev = _bin("Max", _bin("Sub", pos, _i(1)), _i(0))
     nxt = _bin("Min", _bin("Add", pos, _i(1)), sz.last)
-    three = _ops.concat([_ops.unsqueeze(p, [1]) for p in (prev, pos, nxt)], 1)  # (n, 3)
-    band_idx = _expand(three, sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
+    three = _ops.concat([_ops.unsqueeze(p, [1, 2]) for p in (prev, pos, nxt)], 2)  # (n, 1, 3)
+    band_idx = _expand(three, sz.shape("B", "n", 2, 3), sz.dims("B", "n", 2, 3))
     return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev)
 
 
@@ -240,13 +242,14 @@ def _csqrt(z: Value, shape: tuple) -> Value:
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
-    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1): the eigenvalue of the
-    trailing 2x2 block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d
-    (Wilkinson), or every 10th sweep without deflation the exceptional shift
-    ``d + 3/4 |re c|`` (zlahqr)."""
-    rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
+    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1), from the bands (B, n,
+    2, 3) of _deflate: the eigenvalue of the trailing 2x2 block [[a, b], [c, d]] of the
+    active block (rows hi-1, hi) nearer d (Wilkinson), or every 10th sweep without deflation
+    the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
+    rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 2, 1, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
-    blk = _rs0(_ge(bands, idx, 2), [0, 2, 6], sz.dims("B", 2, 6))
+    blk = _ops.transpose(_ge(bands, idx, 1), (0, 2, 1, 3))  # (B, part, row, band)
+    blk = _rs0(blk, [0, 2, 6], sz.dims("B", 2, 6))
     one = sz.dims("B", 2, 1)
     # row hi-1: (sub, diag, super), row hi: (sub, diag, super)
     _, a, b, c, d, _ = _split(blk, 2, 6, one)
@@ -281,7 +284,8 @@ def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:
 
 def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Value]:
     """QR sweeps until every subdiagonal entry is negligible or the cap is reached. Returns w
-    (h upper triangular), the band entries and whether each matrix converged (B,)."""
+    (h upper triangular), the band entries (B, n, 2, 3) and whether each matrix converged
+    (B,). The sweeps work on w laid out (B, rows, 2, n), where rows and columns are slices."""
     masks = _masks(sz)
 
     def body(_, carried):
@@ -299,11 +303,12 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
     # and some matrices did not converge: their hi is still >= 0. No sweep for n = 0 (an
     # exported model run on empty matrices): the shift would index an empty axis.
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
-    bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
+    bands0 = _expand(_f(0.0), sz.shape("B", "n", 2, 3), sz.dims("B", "n", 2, 3))
     w, _, hi, bands = _loop(
         max_sweeps(sz.n) if sweeps is None else _i(sweeps), _bool_op("Greater", sz.n, _i(0)),
-        [w, its0, _bin("Sub", its0, _i(2)), bands0], body, "linalg.eig")
-    return w, bands, _bool_op("Less", hi, _i(0))
+        [_ops.transpose(w, (0, 2, 1, 3)), its0, _bin("Sub", its0, _i(2)), bands0], body,
+        "linalg.eig")
+    return _ops.transpose(w, (0, 2, 1, 3)), bands, _bool_op("Less", hi, _i(0))
 
 
 def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
@@ -424,7 +429,8 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     sz = _Sizes(x, n_dim, want_vectors)
     w, bands, converged = _schur(_hessenberg(x, sz), sz, sweeps)
     good = _bool_op("And", converged, _ops.unary("Not", _ops.reshape(bad, [-1], (B,)), D.bool))
-    diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)  # (B, 2, n)
+    diag = _ops.transpose(_node("Gather", [bands, _i(1)], F, sz.dims("B", "n", 2), axis=3),
+                          (0, 2, 1))  # (B, 2, n)
     out_shape = [_ops.shape_of(v, 0, nb)] if nb else []
     w_out = _complex_out(_bin("Mul", diag, _ops.reshape(scale, [-1, 1, 1], (B, 1, 1))),
                          _ops.unsqueeze(good, [1, 2]), batch_shape, [*out_shape, n1],

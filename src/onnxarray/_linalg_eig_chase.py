@@ -111,8 +111,8 @@ def _shape(*parts) -> Value:
 
 
 def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
-    """One implicit single-shift QR step on rows and columns lo..hi of each h in ``w`` (B, 2,
-    rows, n) (rotations k = lo..hi-1; none where hi <= lo), accumulated into z; ``neg_mu`` is
+    """One implicit single-shift QR step on rows and columns lo..hi of each h in ``w`` (B,
+    rows, 2, n) (rotations k = lo..hi-1; none where hi <= lo), accumulated into z; ``neg_mu`` is
     minus the shift, as [-re, -im, 0, 0] (B, 4, 1)."""
     B = sz.B
     live = _bool_op("Less", lo, hi)
@@ -215,6 +215,4 @@ def sweep(w: Value, lo: Value, hi: Value, neg_mu: Value, sz) -> Value:
         cols = _node("Reshape", [cols, cshape], F, wdims)
         return None, [_between(w, cols, r0, r1, 3)]
 
-    w = _ops.transpose(w, (0, 2, 1, 3))
-    (w,) = _loop(chunks, None, [w], chunk, "linalg.eig")
-    return _ops.transpose(w, (0, 2, 1, 3))
+    return _loop(chunks, None, [w], chunk, "linalg.eig")[0]

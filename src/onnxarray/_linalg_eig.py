@@ -197,8 +197,9 @@ def _deflate(w: Value, sz: _Sizes, masks):
     (subdiagonal, diagonal, superdiagonal) entries (B, n, 2, 3) as they were (the subdiagonal
     entries the shift reads are not negligible) and which subdiagonal entries are zero (B, n;
     row 0's always)."""
-    sub_mask, below_mask, band_idx, prev_idx = masks
-    h, z = (w, None) if not sz.with_z else _split(w, 1, 2, sz.dims("B", "n", 2, "n"))
+    sub_mask, below_mask, band_idx, prev_idx, z_rows = masks
+    h = w if not sz.with_z else _node("Slice", [w, _i([0]), sz.n1, _i([1])], F,
+                                      sz.dims("B", "n", 2, "n"))
     bands = _ge(h, band_idx, 3)  # (B, n, 2, 3)
     mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [2], False)  # (B, n, 3)
     sub = _node("Gather", [mag, _i(0)], F, sz.dims("B", "n"), axis=2)
@@ -208,20 +209,24 @@ def _deflate(w: Value, sz: _Sizes, masks):
     negligible = _bool_op("LessOrEqual", sub, _bin("Mul", tst, _f(EPS)))
     negligible = _bool_op("Or", negligible, _bool_op("Equal", sz.pos, _i(0)))
     neg4 = _ops.unsqueeze(negligible, [2, 3])  # (B, n, 1, 1)
-    h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
-    return (h if z is None else _ops.concat([h, z], 1)), bands, negligible
+    zero = _bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask))  # (B, n, 1, n)
+    if sz.with_z:  # and none of z's rows
+        zero = _node("Pad", [zero, z_rows], D.bool, (sz.B, sz.rows_dim, 1, sz.n_dim))
+    return _ops.where(zero, _f(0.0), w), bands, negligible
 
 
 def _masks(sz: _Sizes):
     """For _deflate, on h laid out (B, n, 2, n): the subdiagonal and what is below it (n, 1,
-    n), the columns of the bands (B, n, 2, 3) and the previous row (n,)."""
+    n), the columns of the bands (B, n, 2, 3), the previous row (n,) and the padding of a
+    mask of h's rows to z's."""
     pos = sz.pos
     r, c1 = _ops.unsqueeze(pos, [1, 2]), _bin("Add", _ops.unsqueeze(pos, [0]), _i(1))
     prev = _bin("Max", _bin("Sub", pos, _i(1)), _i(0))
     nxt = _bin("Min", _bin("Add", pos, _i(1)), sz.last)
     three = _ops.concat([_ops.unsqueeze(p, [1, 2]) for p in (prev, pos, nxt)], 2)  # (n, 1, 3)
     band_idx = _expand(three, sz.shape("B", "n", 2, 3), sz.dims("B", "n", 2, 3))
-    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev)
+    z_rows = _ops.shape_value([_i([0] * 5), sz.n1, _i([0] * 2)])  # Pad's amounts: n rows
+    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, z_rows)
 
 
 # [re, im] of h^2 + b c from [h_p h_q, h_p h_(1-q), b_p c_q, b_p c_(1-q)] (p, q = 0, 1)

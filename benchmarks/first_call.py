@@ -5,8 +5,6 @@ Runs one estimator of ``consumers.sklearn_cases`` as the ``sklearn_checks`` sect
 array API dispatch), and splits the first call's CPU time (of the calling thread) by phase,
 each phase counted without the phases inside it:
 
-- ``onnxruntime start-up``: the first session of the process (``eager_opset``'s probe), which
-  pays for onnxruntime's environment and kernel registry;
 - ``one-node sessions`` and their ``one-node models`` (the protos built in Python);
 - ``linalg trace`` / ``linalg build`` / ``linalg session`` / ``linalg run``: the size-free
   plans of ``_linalg_plans`` (eigh for PCA, svd for Nystroem), compiled and run;
@@ -41,7 +39,11 @@ def _child(name: str, after_scipy: bool) -> dict:
     threadpool_limits(1)
     sys.path.insert(0, HERE)
     import consumers  # benchmarks/consumers.py, next to this file
-    import onnxarray as xp
+
+    started = time.thread_time()
+    import onnxarray as xp  # (onnxruntime's start-up, ~5 ms, is paid here: eager_opset's probe)
+
+    imported = time.thread_time() - started
     from onnxarray import _executor, _linalg_plans, _plans
 
     clock = time.thread_time
@@ -49,7 +51,6 @@ def _child(name: str, after_scipy: bool) -> dict:
     count: collections.Counter = collections.Counter()
     stack: list = []  # the time of the phases running inside the current one
     where: list = []  # "linalg" while a size-free linalg plan compiles
-    sessions = [0]
     main = threading.main_thread()
 
     def timed(module, attr: str, label) -> None:
@@ -73,9 +74,6 @@ def _child(name: str, after_scipy: bool) -> dict:
         setattr(module, attr, wrapper)
 
     def session() -> str:
-        sessions[0] += 1
-        if sessions[0] == 1:
-            return "onnxruntime start-up"
         return "linalg session" if where else "plan sessions"
 
     def linalg(fn):
@@ -89,7 +87,6 @@ def _child(name: str, after_scipy: bool) -> dict:
 
     timed(_executor, "_compile", "one-node sessions")
     timed(_executor, "_one_node_model", "one-node models")
-    timed(_executor, "session_for_model", session)  # the start-up probe
     timed(_plans, "session_for_model", session)
     timed(_plans, "build", lambda: "linalg build" if where else "plan builds")
     timed(_plans, "_compile_traced", "plan traces")
@@ -122,7 +119,8 @@ def _child(name: str, after_scipy: bool) -> dict:
         phases, counts = dict(spent), dict(count)
         _plans.wait_for_plans(timeout=600)
         steady = consumers._steady(lambda: run(Xo, yo), 15, clock)
-    return {"first": first, "steady": steady, "phases": phases, "counts": counts}
+    return {"first": first, "steady": steady, "phases": phases, "counts": counts,
+            "import": imported}
 
 
 def main() -> None:
@@ -152,6 +150,9 @@ def main() -> None:
     steady = sorted(r["steady"] for r in results)
     print(f"steady state {steady[len(steady) // 2] * 1e3:.2f} ms (median of the runs' medians); "
           f"first / steady {best['first'] / steady[len(steady) // 2]:.1f}x")
+    imports = sorted(r["import"] for r in results)
+    print(f"import onnxarray {imports[len(imports) // 2] * 1e3:.0f} ms CPU (median; onnxruntime's "
+          "start-up included)")
 
 
 if __name__ == "__main__":

@@ -236,10 +236,9 @@ def run_model(model: onnx.ModelProto, feeds: dict, invariant=None) -> list[np.nd
     The model runs twice: as recorded (graph optimizations off), which must equal eager bit
     for bit, and with onnxruntime's default optimizations, as a user runs it. The lowerings
     avoid the rewrites known to round differently (see _ort_compat and
-    test_default_optimizations.py, which requires equal bits for them); MatmulTransposeFusion
-    still may in float32 (a qr of a 3 x 2 matrix, 1 ulp), so this run must agree to within a
-    few ulps of the outputs' scale. The model also runs on the ONNX reference implementation
-    (see check_reference). The first run's outputs are returned.
+    test_default_optimizations.py), so this run must give the same bits too. The model also
+    runs on the ONNX reference implementation (see check_reference). The first run's outputs
+    are returned.
 
     ``invariant(outputs)``, for results that are not unique (the eigenvectors of a repeated
     eigenvalue: another rounding picks another basis of the eigenspace), checks the optimized
@@ -255,17 +254,9 @@ def run_model(model: onnx.ModelProto, feeds: dict, invariant=None) -> list[np.nd
     if invariant is not None:
         invariant(_unpacked(model, fused))
     else:
-        for o, f, out in zip(outs, fused, model.graph.output):
-            if o.dtype.kind == "f" and o.size:
-                finite = np.isfinite(o) & np.isfinite(f)
-                scale = float(np.max(np.abs(o[finite]), initial=0.0))
-                np.testing.assert_allclose(
-                    f[finite], o[finite], rtol=64 * np.finfo(o.dtype).eps,
-                    atol=64 * np.finfo(o.dtype).eps * scale,
-                    err_msg=f"{out.name}: default onnxruntime optimizations changed the result")
-                np.testing.assert_array_equal(np.isnan(f), np.isnan(o))
-            else:
-                np.testing.assert_array_equal(f, o, err_msg=out.name)
+        for f, o, out in zip(fused, outs, model.graph.output):
+            np.testing.assert_array_equal(
+                f, o, err_msg=f"{out.name}: default onnxruntime optimizations changed the result")
     check_reference(model, feeds, outs, invariant)
     return _unpacked(model, outs)
 

@@ -160,3 +160,30 @@ def test_transpose_before_a_sum(name, dtype, symbolic):
         for optimize in (False, True):
             (got,) = _run(model, {"x": x}, optimize)
             assert got.tobytes() == eager.tobytes(), shape
+
+
+def test_float32_transpose_into_a_product():
+    """In float32, a Transpose fused into either operand of a MatMul, however short the
+    contraction, may change the GEMM kernel and the last bit (a qr of this 2 x 2 matrix did):
+    exported models keep eager's bits."""
+    a = np.array([[[2.0078125, -0.9921875], [-0.9921875, 2.0078125]]], np.float32)
+    rng = np.random.default_rng(1)
+    cases = [a] + [rng.normal(size=s).astype(np.float32)
+                   for s in [(1, 2, 2), (3, 2), (2, 3), (4, 4), (3, 5, 3)]]
+    products = {
+        "qr": lambda x: tuple(xp.linalg.qr(x)),
+        "right": lambda x: (x @ xp.matrix_transpose(x),),
+        "left": lambda x: (xp.matrix_transpose(x) @ (x * 2.0),),
+    }
+    for x in cases:
+        for name, f in products.items():
+            for symbolic in (False, True):
+                m, n = x.shape[-2:]  # (qr needs known sizes for a non-square matrix)
+                tail = ("n", "n") if m == n else (m, n)
+                shape = ("B",) * (x.ndim - 2) + tail if symbolic else x.shape
+                xs = xp.argument(shape=shape, dtype=xp.float32)
+                model = xp.build({"x": xs}, {f"o{i}": o for i, o in enumerate(f(xs))})
+                eager = [np.asarray(o) for o in f(xp.asarray(x))]
+                for optimize in (False, True):
+                    for got, want in zip(_run(model, {"x": x}, optimize), eager):
+                        assert got.tobytes() == want.tobytes(), (name, x.shape, symbolic)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from . import _indexing, fft, lax, linalg, strings  # extension namespaces, control flow
+from . import _executor, _indexing, fft, lax, linalg, strings  # namespaces, control flow, probe
 from ._api import (  # the array functions of every section, in one namespace
     abs,
     acos,
@@ -351,3 +351,8 @@ __array_api_version__ = "2025.12"
 
 # The operators, indexing and __array_namespace__ of Array call the functions above.
 install_namespace(sys.modules[__name__], _indexing.getitem, _indexing.setitem)
+
+# onnxruntime's environment (thread pools, kernel registry) is created with the first session
+# of the process: ~5 ms, under 1% of importing onnxruntime. Paying it here, with the probe
+# of the eager opset, keeps it out of the first array call.
+_executor.eager_opset()

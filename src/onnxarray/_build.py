@@ -513,7 +513,9 @@ class _Emitter:
 # a Transpose onnxruntime's transpose optimizer looks for one (it pushes transposes through
 # elementwise and layout operators; not through a Reshape of unknown sizes). A Transpose fused
 # into a MatMul's left operand sums in another order (over more terms than one block of the
-# GEMM takes); into its right operand it only changes how the operand is packed.
+# GEMM takes); into its right operand it only changes how the operand is packed -- in float64.
+# The float32 GEMM's kernels differ by layout at any size and on either operand (a 3 x 2 qr
+# differed by one ulp), so every float32 Transpose that reaches a product is guarded.
 _ORDERED_SUMS = frozenset({"ReduceSum", "ReduceMean", "ReduceSumSquare", "ReduceLogSum",
                            "ReduceLogSumExp", "ReduceL1", "ReduceL2", "ReduceProd", "CumSum",
                            "Einsum", "Softmax", "LogSoftmax", "DFT"})
@@ -544,8 +546,8 @@ def _transposes_to_guard(order) -> set[int]:
                     for c in consumers.get(id(v), ()):
                         if c.op in _PRODUCTS:  # no transpose moves past these
                             k = v.shape[-1] if v.shape else 0
-                            hit = hit or (c.inputs[0] is v and not (type(k) is int and
-                                                                    k <= _ONE_BLOCK))
+                            hit = hit or v.dtype is D.float32 or (
+                                c.inputs[0] is v and not (type(k) is int and k <= _ONE_BLOCK))
                         elif id(c) not in seen and c.op != "Reshape":
                             seen.add(id(c))
                             nxt.append(c)

@@ -4,17 +4,18 @@ Running a cached one-node onnxruntime session costs ~10 us, and the first use of
 compiles one (~0.4-1.2 ms); NumPy computes a reshape or an integer add in ~1 us. The operators
 here are those whose result is fully specified bit for bit, on the dtypes where that holds:
 data movement on any dtype (bytes are copied, NaN payloads and -0.0 included; scatters and
-gathers), integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic,
-casts, reductions and arg extrema, and the float operators IEEE 754 rounds once (add,
-subtract, multiply, divide, reciprocal, square root), flips or clears the sign bit of (Neg,
-Abs), or compares. Sorting is not here: a TopK kernel on NumPy's stable sort
-(exact, ties by index) measured no faster than the session for full sorts and 2-4x slower for
-k = 1, where onnxruntime selects instead of sorting; nor is Trilu (np.tril builds a mask:
-1.3-1.6x the session's time). Float reductions, products and the other float functions are
-not here (their rounding is each library's own), nor float Min/Max (a tie of -0.0 with 0.0
-and NaNs are each library's own choice) and float ``Where`` (onnxruntime drops the sign of a
--0.0 in some layouts, ``_ort_compat.where_keeps_sign_of``); float Add and Mul decline when
-both operands hold a NaN (``_arithmetic``).
+gathers), integer and bool arithmetic (wrapping), bitwise operators, comparisons, logic, casts
+(the exact ones, and float to float), NaN and infinity tests, reductions and arg extrema, and
+the float operators IEEE 754 rounds once (add, subtract, multiply, divide, reciprocal, square
+root), flips or clears the sign bit of (Neg, Abs), or compares. Sorting is not here: a TopK
+kernel on NumPy's stable sort (exact, ties by index) measured no faster than the session for
+full sorts and 2-4x slower for k = 1, where onnxruntime selects instead of sorting; nor is
+Trilu (np.tril builds a mask: 1.3-1.6x the session's time). Float reductions, products and the
+other float functions are not here (their rounding is each library's own), nor float Min/Max (a
+tie of -0.0 with 0.0 and NaNs are each library's own choice). Float ``Where`` declines where a
+value is -0.0 (onnxruntime drops the sign of some, by layout: ``_ort_compat.where_keeps_sign_of``),
+float ``Sign`` where one is NaN, float Add and Mul where both operands hold a NaN
+(``_arithmetic``); each scans at most 65,536 elements, beyond which the session runs.
 
 ``KERNELS`` is the source of truth: per operator, the kinds of its data inputs, the attributes
 it understands (the forms the library records) and its kernel. A kernel returns None, or raises
@@ -339,8 +340,27 @@ def _tile(a, x, repeats):
     return np.tile(x, reps)
 
 
+def _negative_zero(x) -> bool:
+    return bool(np.any(np.signbit(x) & (x == 0)))
+
+
 def _where(a, cond, x, y):
-    return np.where(cond, x, y) if cond.dtype == np.bool_ else None
+    """Where; of floats only without a -0.0 among the values: onnxruntime drops the sign of
+    some, by layout (``_ort_compat.where_keeps_sign_of``), and copies every other value."""
+    if cond.dtype != np.bool_:
+        return None
+    if x.dtype.kind == "f" and (x.size + y.size > _NAN_SCAN_MAX or _negative_zero(x)
+                                or _negative_zero(y)):
+        return None
+    return np.where(cond, x, y)
+
+
+def _sign(a, x):
+    """Sign; of floats only without a NaN (onnxruntime's float64 kernel keeps some payloads
+    NumPy's does not)."""
+    if x.dtype.kind == "f" and (x.size > _NAN_SCAN_MAX or np.isnan(x).any()):
+        return None
+    return np.sign(x)
 
 
 # --- integer and bool operators --------------------------------------------------------------
@@ -395,11 +415,37 @@ def _reciprocal(a, x):
         return np.divide(np.ones((), x.dtype), x)
 
 
+# Casts to a float type computed here: those that are exact (bool and the integers a double
+# or a single holds), and float to float (IEEE rounds a double to the nearest single once).
+_FLOAT_FROM = {
+    T.FLOAT: (np.dtype(np.float32), frozenset(map(np.dtype, (
+        np.bool_, np.int8, np.int16, np.uint8, np.uint16)))),
+    T.DOUBLE: (np.dtype(np.float64), frozenset(map(np.dtype, (
+        np.bool_, np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32))))}
+
+
 def _cast(a, x):
+    if set(a) - {"to"}:  # a saturate/round_mode attribute
+        return None
     to = _CAST_TO.get(a.get("to"))
-    if to is None or set(a) - {"to"}:  # a float target, or a saturate/round_mode attribute
+    if to is None:  # a float target
+        to, sources = _FLOAT_FROM.get(a.get("to"), (None, ()))
+        if to is None or (x.dtype.kind != "f" and x.dtype not in sources):
+            return None
+        with np.errstate(over="ignore", invalid="ignore"):  # to inf; a signaling NaN quieted
+            return x.astype(to)
+    if x.dtype.kind == "f" and to != np.bool_:  # float to integer: not here
         return None
     return x != 0 if to == np.bool_ else x.astype(to)
+
+
+def _is_inf(a, x):
+    negative, positive = a.get("detect_negative", 1), a.get("detect_positive", 1)
+    if negative and positive:
+        return np.isinf(x)
+    if negative:
+        return x == -np.inf
+    return x == np.inf if positive else np.zeros(x.shape, np.bool_)
 
 
 # onnxruntime 1.32's integer ReduceSum is not a wrapping sum: it saturates (int32
@@ -493,7 +539,7 @@ KERNELS: dict[str, tuple] = {
     "Tile": (_ANY, (0,), (), _tile),
     "Shape": (_ANY, (0,), ("start", "end"), _shape),
     "Size": (_ANY, (0,), (), _size),
-    "Where": ("biuO", (1, 2), (), _where),  # not floats: see the module docstring
+    "Where": (_ANY, (1, 2), (), _where),
     "Add": (_NUM, _ALL, (), _arithmetic(np.add, True)),
     "Sub": (_NUM, _ALL, (), _arithmetic(np.subtract)),
     "Mul": (_NUM, _ALL, (), _arithmetic(np.multiply, True)),
@@ -510,7 +556,7 @@ KERNELS: dict[str, tuple] = {
     "LessOrEqual": (_ANY_NUM, _ALL, (), _elementwise(np.less_equal)),
     "Greater": (_ANY_NUM, _ALL, (), _elementwise(np.greater)),
     "GreaterOrEqual": (_ANY_NUM, _ALL, (), _elementwise(np.greater_equal)),
-    "Sign": (_INT, _ALL, (), _elementwise(np.sign)),
+    "Sign": (_NUM, _ALL, (), _sign),
     "BitwiseAnd": (_INT, _ALL, (), _elementwise(np.bitwise_and)),
     "BitwiseOr": (_INT, _ALL, (), _elementwise(np.bitwise_or)),
     "BitwiseXor": (_INT, _ALL, (), _elementwise(np.bitwise_xor)),
@@ -522,7 +568,9 @@ KERNELS: dict[str, tuple] = {
     "Or": (_BOOL, _ALL, (), _elementwise(np.logical_or)),
     "Xor": (_BOOL, _ALL, (), _elementwise(np.logical_xor)),
     "Not": (_BOOL, _ALL, (), _elementwise(np.logical_not)),
-    "Cast": (_INTB, (0,), ("to", "saturate", "round_mode"), _cast),
+    "Cast": (_ANY_NUM, (0,), ("to", "saturate", "round_mode"), _cast),
+    "IsNaN": (_FLOAT, _ALL, (), _elementwise(np.isnan)),
+    "IsInf": (_FLOAT, (0,), ("detect_negative", "detect_positive"), _is_inf),
     "ReduceSum": (_INTB, (0,), _REDUCE_ATTRS, _reduction(np.add, True)),  # see _SUM_BOUND
     "ReduceMax": (_INTB, (0,), _REDUCE_ATTRS, _reduction(np.maximum, False)),
     "ReduceMin": (_INTB, (0,), _REDUCE_ATTRS, _reduction(np.minimum, False)),
@@ -593,8 +641,8 @@ def program(nodes, outputs, inputs):
     with its kernel: ``nodes`` producers first, ``outputs`` and ``inputs`` Values. The
     function gives the outputs' data, or None when a kernel declines (the caller then runs
     the graph's session, whose nodes give the same bits). None instead of a function when a
-    node has no kernel for its dtypes or an output is not computed by a node (a session
-    returns no input as it is). The dtypes are checked once, here: a plan's are fixed."""
+    node has no kernel for its dtypes. The dtypes are checked once, here: a plan's are
+    fixed."""
     # env: the feeds, then the constants, then each node's result
     slots = {id(v): i for i, v in enumerate(inputs)}
     env0: list = [None] * len(inputs)
@@ -603,6 +651,10 @@ def program(nodes, outputs, inputs):
             if v is not None and v.data is not None and id(v) not in slots:
                 slots[id(v)] = len(env0)
                 env0.append(v.data)
+    for v in outputs:  # an output that is a constant (``full_like``'s graph)
+        if v.data is not None and id(v) not in slots:
+            slots[id(v)] = len(env0)
+            env0.append(v.data)
     n_fixed = len(env0)
     steps = []
     for node in nodes:
@@ -619,9 +671,12 @@ def program(nodes, outputs, inputs):
             return None  # an input of the graph that is not among ``inputs``
         steps.append((kernel, a, ins, dt.kind == "O"))
         slots[id(node.outputs[0])] = n_fixed + len(steps) - 1
-    if not steps or any(slots.get(id(v), -1) < n_fixed for v in outputs):
+    if any(id(v) not in slots for v in outputs):
         return None
     outs = [slots[id(v)] for v in outputs]
+    # an output that is an input or a constant is copied, as a session returns it (the graph
+    # of ``broadcast_to(x, x.shape)`` is an Identity)
+    copied = frozenset(i for i in outs if i < n_fixed)
     n_in = len(inputs)
 
     def run_all(feeds):
@@ -632,5 +687,6 @@ def program(nodes, outputs, inputs):
             if out is None:
                 return None
             env.append(out)
-        return [env[i] for i in outs]
+        return [np.array(env[i], copy=True, order="C") if i in copied else env[i]
+                for i in outs]
     return run_all

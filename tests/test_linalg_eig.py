@@ -281,6 +281,22 @@ def test_structured(kind):
         np.testing.assert_array_equal(w, np.diag(a))
 
 
+@pytest.mark.parametrize("first", [0.0, -0.0, 1e-310, -5e-324, 1e-200j, -3e-320 + 1e-310j])
+def test_householder_pivot_zero_or_subnormal(first):
+    """The first Householder reflector maps column 0 onto row 1, with the phase of its entry
+    there (1 where that entry is 0): exact for a zero, subnormal or tiny complex entry."""
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((6, 6)) + 0j
+    a[1, 0] = first
+    w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(a)))
+    check_pairs(a, w, v)
+    check_values(a, w)
+    if first.imag == 0:  # and the same on the real matrix
+        w, v = (np.asarray(r) for r in oxp.linalg.eig(oxp.asarray(a.real.copy())))
+        check_pairs(a.real, w, v)
+        check_values(a.real, w)
+
+
 @pytest.mark.parametrize("scale", [1e-300, 1e300, 2.0 ** -1060])
 def test_tiny_and_huge_scales(scale):
     """Nothing overflows or underflows to zero: the matrix is scaled by its largest entry.

@@ -25,15 +25,21 @@ it. Batches are flattened to one leading axis while computing; each matrix defla
 
 Layout: ``[h; z]`` is one float tensor ``w`` of shape (B, 2, 2n, n), the real and imaginary
 parts on axis 1, ``h`` in rows 0..n-1 and ``z`` in rows n..2n-1 (``z`` is left out for
-eigvals); complex products are real matrix products on the stacked parts. The whole graph is
-at most 400 nodes, subgraphs included, at any n.
+eigvals); complex products are real matrix products on the stacked parts. The QR sweeps carry
+it transposed, (B, 2n, 2, n), where rows and columns are slices. The whole graph is at most
+400 nodes, subgraphs included, at any n (381 for a matrix, 387 for two symbolic batch axes).
 
 Eagerly, each (dtype, rank, vectors) signature is compiled once into one onnxruntime session
 that serves every matrix and batch size (``eig_values``).
 
-Cost: the bulge chase is sequential, about 1.5 n^2 rotations for n x n (n = 64: ~7,000
-iterations of an inner loop of ~40 small nodes), so time is dominated by onnxruntime's
-per-node overhead, not by arithmetic: at n = 64 about 200 times NumPy.
+Cost: the bulge chase is sequential, about 1.7 n^2 rotations for n x n (n = 64: ~7,100
+rotations in ~210 sweeps, 3.3 sweeps per eigenvalue as LAPACK's zlahqr), each one iteration of
+an inner loop of 17 small nodes (40 before the window became a real matrix), so time is
+dominated by onnxruntime's per-node and per-iteration overhead, not by arithmetic: n = 64 runs
+176,000 nodes (327,000 before), ~70% of them in the inner loop, the rest in the per-sweep
+steps (deflation, shift, window setup, and applying each window's rotations to the whole
+matrix), about 100 times NumPy. Two bulges per sweep (the same shift, one 3 rotations behind
+the other) run 1.4x fewer nodes, but on a larger window, and were not clearly faster.
 """
 
 from __future__ import annotations
@@ -67,6 +73,8 @@ from ._linalg_eig_emit import (
 )
 
 __all__ = ["general_eigen", "max_sweeps"]
+
+TINY = float(np.finfo(np.float64).smallest_subnormal)
 
 
 
@@ -148,13 +156,13 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
         k1 = _bin("Add", k, _i(1))
         x = _ops.where(_bool_op("GreaterOrEqual", pos, k1), col, _f(0.0))  # rows k+1..n-1
         norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", x, x), [1, 2], True))
-        # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels
+        # v = x + e^(i arg alpha) |x| e_(k+1) with alpha = x[k+1], so that nothing cancels:
+        # alpha / |alpha|_1 (0 if alpha is), plus 2^-500 (below its rounding unless it is 0,
+        # when the phase is 1), over its 2-norm
         alpha = _node("Gather", [x, k1], F, sz.dims("B", 2), axis=2)
-        amag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", alpha, alpha), [1],
-                                              True))
-        zero_a = _bool_op("Equal", amag, _f(0.0))
-        phase = _ops.where(zero_a, _f(np.array([1.0, 0.0])),
-                           _bin("Div", alpha, _ops.where(zero_a, _f(1.0), amag)))  # (B, 2)
+        phase = _node("LpNormalization", [_bin("Add", _node(
+            "LpNormalization", [alpha], F, alpha.shape, axis=1, p=1), _f(np.array(
+                [2.0 ** -500, 0.0])))], F, alpha.shape, axis=1, p=2)  # (B, 2)
         at = _to_f(_bool_op("Equal", pos, k1))
         v = _bin("Add", x, _bin("Mul", _bin("Mul", _ops.unsqueeze(phase, [2]), norm), at))
         vv = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1, 2], True)  # (B, 1, 1)
@@ -188,34 +196,40 @@ def _hessenberg(w: Value, sz: _Sizes) -> Value:
 
 def _deflate(w: Value, sz: _Sizes, masks):
     """Zero the negligible subdiagonal entries of h (and the rounding errors below the
-    subdiagonal). Returns the new w, the rows of h's (subdiagonal, diagonal, superdiagonal)
-    entries (B, 2, n, 3) and which subdiagonal entries are zero (B, n; row 0's always)."""
-    sub_mask, below_mask, band_idx, prev_idx, sub_col = masks
-    h, z = sz.split(w)
-    bands = _ge(h, band_idx, 3)  # (B, 2, n, 3)
-    mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [1], False)  # (B, n, 3)
+    subdiagonal), with w laid out (B, rows, 2, n). Returns the new w, the rows of h's
+    (subdiagonal, diagonal, superdiagonal) entries (B, n, 2, 3) as they were (the subdiagonal
+    entries the shift reads are not negligible) and which subdiagonal entries are zero (B, n;
+    row 0's always)."""
+    sub_mask, below_mask, band_idx, prev_idx, z_rows = masks
+    h = w if not sz.with_z else _node("Slice", [w, _i([0]), sz.n1, _i([1])], F,
+                                      sz.dims("B", "n", 2, "n"))
+    bands = _ge(h, band_idx, 3)  # (B, n, 2, 3)
+    mag = _ops.reduce("ReduceSum", _ops.unary("Abs", bands), [2], False)  # (B, n, 3)
     sub = _node("Gather", [mag, _i(0)], F, sz.dims("B", "n"), axis=2)
     diag = _node("Gather", [mag, _i(1)], F, sz.dims("B", "n"), axis=2)
     tst = _bin("Add", diag, _node("Gather", [diag, prev_idx], F, sz.dims("B", "n"), axis=1))
     tst = _ops.where(_bool_op("Equal", tst, _f(0.0)), _f(1.0), tst)
     negligible = _bool_op("LessOrEqual", sub, _bin("Mul", tst, _f(EPS)))
     negligible = _bool_op("Or", negligible, _bool_op("Equal", sz.pos, _i(0)))
-    neg4 = _ops.unsqueeze(negligible, [1, 3])  # (B, 1, n, 1)
-    h = _ops.where(_bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask)), _f(0.0), h)
-    bands = _ops.where(_bool_op("And", neg4, sub_col), _f(0.0), bands)
-    return sz.join(h, z), bands, negligible
+    neg4 = _ops.unsqueeze(negligible, [2, 3])  # (B, n, 1, 1)
+    zero = _bool_op("Or", below_mask, _bool_op("And", neg4, sub_mask))  # (B, n, 1, n)
+    if sz.with_z:  # and none of z's rows
+        zero = _node("Pad", [zero, z_rows], D.bool, (sz.B, sz.rows_dim, 1, sz.n_dim))
+    return _ops.where(zero, _f(0.0), w), bands, negligible
 
 
 def _masks(sz: _Sizes):
+    """For _deflate, on h laid out (B, n, 2, n): the subdiagonal and what is below it (n, 1,
+    n), the columns of the bands (B, n, 2, 3), the previous row (n,) and the padding of a
+    mask of h's rows to z's."""
     pos = sz.pos
-    r, c = _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0])
-    c1 = _bin("Add", c, _i(1))
+    r, c1 = _ops.unsqueeze(pos, [1, 2]), _bin("Add", _ops.unsqueeze(pos, [0]), _i(1))
     prev = _bin("Max", _bin("Sub", pos, _i(1)), _i(0))
     nxt = _bin("Min", _bin("Add", pos, _i(1)), sz.last)
-    three = _ops.concat([_ops.unsqueeze(p, [1]) for p in (prev, pos, nxt)], 1)  # (n, 3)
-    band_idx = _expand(three, sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
-    sub_col = _ops.const(np.array([True, False, False]), D.bool)
-    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, sub_col)
+    three = _ops.concat([_ops.unsqueeze(p, [1, 2]) for p in (prev, pos, nxt)], 2)  # (n, 1, 3)
+    band_idx = _expand(three, sz.shape("B", "n", 2, 3), sz.dims("B", "n", 2, 3))
+    z_rows = _ops.shape_value([_i([0] * 5), sz.n1, _i([0] * 2)])  # Pad's amounts: n rows
+    return (_bool_op("Equal", r, c1), _bool_op("Greater", r, c1), band_idx, prev, z_rows)
 
 
 # [re, im] of h^2 + b c from [h_p h_q, h_p h_(1-q), b_p c_q, b_p c_(1-q)] (p, q = 0, 1)
@@ -223,26 +237,27 @@ _SQ_PLUS_PROD = np.array([[1.0, -1.0, 0, 0, 1, -1, 0, 0], [0, 0, 1, 1, 0, 0, 1, 
 
 
 def _csqrt(z: Value, shape: tuple) -> Value:
-    """The principal square root of stacked z (B, 2, 1), from (|z| + |re z|) / 2 so that
-    nothing cancels; |z|^2 must not overflow (the matrix is scaled)."""
+    """A square root of stacked z (B, 2, 1) (the principal one or its negative), from
+    t = sqrt((|z| + |re z|) / 2) so that nothing cancels: (t, im z / 2t) where re z >= 0,
+    else (im z / 2t, t); |z|^2 must not overflow (the matrix is scaled)."""
     zr, zi = _split(z, 1, 2, shape)
     mag = _ops.unary("Sqrt", _ops.reduce("ReduceSum", _bin("Mul", z, z), [1], True))
     t = _ops.unary("Sqrt", _bin("Mul", _bin("Add", mag, _ops.unary("Abs", zr)), _f(0.5)))
     half = _ops.where(_bool_op("Equal", t, _f(0.0)), _f(0.0), _bin("Div", zi, _bin("Add", t, t)))
-    right = _bool_op("GreaterOrEqual", zr, _f(0.0))
-    return _ops.concat([_ops.where(right, t, _ops.unary("Abs", half)),
-                        _ops.where(right, half, _ops.where(_bool_op("Less", zi, _f(0.0)),
-                                                           _ops.unary("Neg", t), t))], 1)
+    root = _ops.concat([t, half], 1)
+    return _ops.where(_bool_op("GreaterOrEqual", zr, _f(0.0)), root,
+                      _node("Gather", [root, _i([1, 0])], F, root.shape, axis=1))
 
 
 def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
-    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1): the eigenvalue of the
-    trailing 2x2 block [[a, b], [c, d]] of the active block (rows hi-1, hi) nearer d
-    (Wilkinson), or every 10th sweep without deflation the exceptional shift
-    ``d + 3/4 |re c|`` (zlahqr)."""
-    rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 1, 2, 1)))
+    """Minus the shift of each matrix, as [-re, -im, 0, 0] (B, 4, 1), from the bands (B, n,
+    2, 3) of _deflate: the eigenvalue of the trailing 2x2 block [[a, b], [c, d]] of the
+    active block (rows hi-1, hi) nearer d (Wilkinson), or every 10th sweep without deflation
+    the exceptional shift ``d + 3/4 |re c|`` (zlahqr)."""
+    rows = _bin("Add", _ops.unsqueeze(hi, [1, 2, 3]), _i(np.array([-1, 0]).reshape(1, 2, 1, 1)))
     idx = _expand(rows, sz.shape("B", 2, 2, 3), sz.dims("B", 2, 2, 3))
-    blk = _rs0(_ge(bands, idx, 2), [0, 2, 6], sz.dims("B", 2, 6))
+    blk = _ops.transpose(_ge(bands, idx, 1), (0, 2, 1, 3))  # (B, part, row, band)
+    blk = _rs0(blk, [0, 2, 6], sz.dims("B", 2, 6))
     one = sz.dims("B", 2, 1)
     # row hi-1: (sub, diag, super), row hi: (sub, diag, super)
     _, a, b, c, d, _ = _split(blk, 2, 6, one)
@@ -253,7 +268,8 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
                          _bin("Mul", b, c), _bin("Mul", b, _node("Gather", [c, swap], F, one,
                                                                      axis=1))], 1)
     root = _csqrt(_node("MatMul", [_f(_SQ_PLUS_PROD), prods], F, one), sz.dims("B", 1, 1))
-    # the eigenvalues are d + half -+ root: the nearer d has the smaller |half -+ root|
+    # the eigenvalues are d + half -+ root (either root): the nearer d has the smaller
+    # |half -+ root|
     plus, minus = _bin("Add", half, root), _bin("Sub", half, root)
     nearer = _bool_op("LessOrEqual",
                       _ops.reduce("ReduceSum", _ops.unary("Abs", plus), [1], True),
@@ -261,7 +277,7 @@ def _shift(bands: Value, hi: Value, its: Value, sz: _Sizes) -> Value:
     exceptional = _bin("Mul", _ops.unary("Abs", c), _f(np.array([0.75, 0.0])[:, None]))
     exc = _ops.unsqueeze(_bool_op("Equal", _bin("Mod", its, _i(10)), _i(9)), [1, 2])
     mu = _bin("Add", d, _ops.where(exc, exceptional, _ops.where(nearer, plus, minus)))
-    return _bin("Mul", _ops.concat([mu, mu], 1), _f(np.array([[-1.0], [-1.0], [0.0], [0.0]])))
+    return _node("MatMul", [_f(-np.eye(4, 2)), mu], F, sz.dims("B", 4, 1))
 
 
 def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:
@@ -276,7 +292,8 @@ def _window(dead: Value, sz: _Sizes) -> tuple[Value, Value]:
 
 def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Value]:
     """QR sweeps until every subdiagonal entry is negligible or the cap is reached. Returns w
-    (h upper triangular), the band entries and whether each matrix converged (B,)."""
+    (h upper triangular), the band entries (B, n, 2, 3) and whether each matrix converged
+    (B,). The sweeps work on w laid out (B, rows, 2, n), where rows and columns are slices."""
     masks = _masks(sz)
 
     def body(_, carried):
@@ -294,11 +311,12 @@ def _schur(w: Value, sz: _Sizes, sweeps: int | None) -> tuple[Value, Value, Valu
     # and some matrices did not converge: their hi is still >= 0. No sweep for n = 0 (an
     # exported model run on empty matrices): the shift would index an empty axis.
     its0 = _expand(_i(0), sz.shape("B"), sz.dims("B"))
-    bands0 = _expand(_f(0.0), sz.shape("B", 2, "n", 3), sz.dims("B", 2, "n", 3))
+    bands0 = _expand(_f(0.0), sz.shape("B", "n", 2, 3), sz.dims("B", "n", 2, 3))
     w, _, hi, bands = _loop(
         max_sweeps(sz.n) if sweeps is None else _i(sweeps), _bool_op("Greater", sz.n, _i(0)),
-        [w, its0, _bin("Sub", its0, _i(2)), bands0], body, "linalg.eig")
-    return w, bands, _bool_op("Less", hi, _i(0))
+        [_ops.transpose(w, (0, 2, 1, 3)), its0, _bin("Sub", its0, _i(2)), bands0], body,
+        "linalg.eig")
+    return _ops.transpose(w, (0, 2, 1, 3)), bands, _bool_op("Less", hi, _i(0))
 
 
 def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
@@ -343,24 +361,25 @@ def _eigenvectors(t: Value, diag: Value, sz: _Sizes) -> Value:
     return _loop(trip, None, [y0], body, "linalg.eig")[0]
 
 
-def _normalized(v: tuple) -> tuple:
-    """Columns of unit 2-norm whose largest component (the first of equal ones) is real and
-    non-negative."""
-    big = _ops.reduce("ReduceMax", _bin("Max", _ops.unary("Abs", v[0]), _ops.unary("Abs", v[1])),
-                      [1], True)
-    big = _ops.where(_bool_op("Equal", big, _f(0.0)), _f(1.0), big)
-    v = (_bin("Div", v[0], big), _bin("Div", v[1], big))
-    mag2 = _bin("Add", _bin("Mul", v[0], v[0]), _bin("Mul", v[1], v[1]))
-    norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [1], True))
-    at = _ops.bind("ArgMax", [mag2], [I64], lambda: [(mag2.shape[0], 1, mag2.shape[2])],
-                   (("axis", 1), ("keepdims", 1), ("select_last_index", 0)))[0]
-    den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 1)), norm)  # |largest| |v|, not 0
-    pr, pi = _bin("Div", _ge(v[0], at, 1), den), _bin("Div", _ge(v[1], at, 1), den)
-    v = (_bin("Add", _bin("Mul", v[0], pr), _bin("Mul", v[1], pi)),  # v conj(p) / den
-         _bin("Sub", _bin("Mul", v[1], pr), _bin("Mul", v[0], pi)))
+def _normalized(v: Value, sz: _Sizes) -> Value:
+    """The columns of stacked v (B, 2, n, n) scaled to unit 2-norm with their largest
+    component (the first of equal ones) real and non-negative."""
+    big = _ops.reduce("ReduceMax", _ops.unary("Abs", v), [1, 2], True)  # (B, 1, 1, n)
+    v = _bin("Div", v, _bin("Max", big, _f(TINY)))
+    mag2 = _ops.reduce("ReduceSum", _bin("Mul", v, v), [1], True)  # (B, 1, n, n)
+    norm = _ops.unary("Sqrt", _ops.reduce("ReduceSum", mag2, [2], True))
+    at = _ops.bind("ArgMax", [mag2], [I64], lambda: [sz.dims("B", 1, 1, "n")],
+                   (("axis", 2), ("keepdims", 1), ("select_last_index", 0)))[0]
+    den = _bin("Mul", _ops.unary("Sqrt", _ge(mag2, at, 2)), norm)  # |largest| |v|, not 0
+    p = _bin("Div", _ge(v, _ops.concat([at, at], 1), 2), den)  # (B, 2, 1, n)
+    # v conj(p) / den: [vr pr + vi pi, vi pr - vr pi]
+    re = _ops.reduce("ReduceSum", _bin("Mul", v, p), [1], True)
+    flip = _bin("Mul", _node("Gather", [p, _i([1, 0])], F, p.shape, axis=1),
+                _f(np.array([-1.0, 1.0]).reshape(2, 1, 1)))
+    im = _ops.reduce("ReduceSum", _bin("Mul", v, flip), [1], True)
     # the largest component is |v_k|^2 / (|v_k| |v|) in exact arithmetic: real
-    rows = _ops.unsqueeze(_range(_ops.reshape(_ops.dim_of(mag2, 1), [])), [1])
-    return v[0], _ops.where(_bool_op("Equal", rows, at), _f(0.0), v[1])
+    im = _ops.where(_bool_op("Equal", _ops.unsqueeze(sz.pos, [1]), at), _f(0.0), im)
+    return _ops.concat([re, im], 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,11 +423,11 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
         x = _ops.unsqueeze(_ops.cast(_rs(v, flat, (B, n_dim, n_dim)), F), [1])
         x = _node("Pad", [x, _i([0, 0, 0, 0, 0, 1, 0, 0])], F, (B, 2, n_dim, n_dim))  # im 0
     # a matrix with NaN or infinity is computed as zeros and gives NaN
-    ok = _ops.unary("Not", _ops.unary("IsNaN", _ops.reduce(
-        "ReduceSum", _bin("Sub", x, x), [1, 2, 3], True), D.bool))  # (B, 1, 1, 1)
-    x = _ops.where(ok, x, _f(0.0))
+    bad = _ops.unary("IsNaN", _ops.reduce("ReduceSum", _bin("Sub", x, x), [1, 2, 3], True),
+                     D.bool)  # (B, 1, 1, 1)
+    x = _ops.where(bad, _f(0.0), x)
     scale = _ops.reduce("ReduceMax", _ops.unary("Abs", x), [1, 2, 3], True)
-    scale = _ops.where(_bool_op("Equal", scale, _f(0.0)), _f(1.0), scale)
+    scale = _bin("Max", scale, _f(TINY))  # 0 / TINY = 0 where every entry is 0
     x = _bin("Div", x, scale)
     if want_vectors:
         pos = _range(_ops.reshape(n1, []))
@@ -417,8 +436,9 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
         x = _ops.concat([x, _expand(eye, _ops.shape_of(x), x.shape)], 2)  # (B, 2, 2n, n)
     sz = _Sizes(x, n_dim, want_vectors)
     w, bands, converged = _schur(_hessenberg(x, sz), sz, sweeps)
-    good = _bool_op("And", converged, _ops.reshape(ok, [-1], (B,)))  # (B,)
-    diag = _node("Gather", [bands, _i(1)], F, sz.dims("B", 2, "n"), axis=3)  # (B, 2, n)
+    good = _bool_op("And", converged, _ops.unary("Not", _ops.reshape(bad, [-1], (B,)), D.bool))
+    diag = _ops.transpose(_node("Gather", [bands, _i(1)], F, sz.dims("B", "n", 2), axis=3),
+                          (0, 2, 1))  # (B, 2, n)
     out_shape = [_ops.shape_of(v, 0, nb)] if nb else []
     w_out = _complex_out(_bin("Mul", diag, _ops.reshape(scale, [-1, 1, 1], (B, 1, 1))),
                          _ops.unsqueeze(good, [1, 2]), batch_shape, [*out_shape, n1],
@@ -429,11 +449,8 @@ def general_eigen(v: Value, want_vectors: bool, sweeps: int | None = None
     pos = sz.pos
     upper = _bool_op("LessOrEqual", _ops.unsqueeze(pos, [1]), _ops.unsqueeze(pos, [0]))
     y = _eigenvectors(_ops.where(upper, h, _f(0.0)), diag, sz)
-    nn = sz.dims("B", 1, "n", "n")
-    vecs = _normalized(tuple(_ops.squeeze(p, [1]) for p in _split(_cmatmul(z, y, sz), 1, 2, nn)))
-    stacked = _ops.concat([_ops.unsqueeze(p, [1]) for p in vecs], 1)  # (B, 2, n, n)
-    v_out = _complex_out(stacked, _ops.unsqueeze(good, [1, 2, 3]), batch_shape,
-                         [*out_shape, n1, n1], out_real, (n_dim, n_dim))
+    v_out = _complex_out(_normalized(_cmatmul(z, y, sz), sz), _ops.unsqueeze(good, [1, 2, 3]),
+                         batch_shape, [*out_shape, n1, n1], out_real, (n_dim, n_dim))
     return w_out, v_out
 
 

@@ -307,3 +307,41 @@ def test_complex_solve_and_inv_by_the_real_system_of_twice_the_size(n):
     got_x, got_inv = sess.run(None, {"a": pair(a), "y": pair(b)})
     np.testing.assert_array_equal(got_x, pair(x))
     np.testing.assert_array_equal(got_inv, pair(inv))
+
+
+def _graded(n: int, cond: float, rng) -> np.ndarray:
+    """A random n x n matrix with singular values spread evenly in log scale from 1 to 1/cond."""
+    q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    q2, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    return q1 @ np.diag(np.logspace(0, -np.log10(cond), n)) @ q2
+
+
+@pytest.mark.parametrize("n", [5, 8, 9, 16, 17, 33])
+@pytest.mark.parametrize("cond", [1e4, 1e8, 1e12])
+def test_solve_and_inv_of_ill_conditioned_matrices_as_accurate_as_lapack(n, cond):
+    """Gauss-Jordan updates the rows not yet pivot rows through the block's multipliers only,
+    as LU does: through the pivot block's explicit inverse (the Jordan update of every row),
+    the Schur complements of later blocks lost all digits (a 9 x 9 matrix of condition 1e12:
+    relative error 2.6 where LAPACK's is 2e-6; 1e-4 at condition 1e8)."""
+    rng = np.random.default_rng(n + int(np.log10(cond)))
+    a = _graded(n, cond, rng)
+    x = rng.standard_normal((n, 2))
+    b = a @ x
+    err = np.linalg.norm(_np(oxp.linalg.solve(to_onnxarray(a), to_onnxarray(b))) - x) / \
+        np.linalg.norm(x)
+    lapack = np.linalg.norm(np.linalg.solve(a, b) - x) / np.linalg.norm(x)
+    assert err <= max(20 * lapack, 100 * EPS) and err <= n * cond * EPS, (err, lapack)
+    inv = _np(oxp.linalg.inv(to_onnxarray(a)))
+    residual = np.linalg.norm(inv @ a - np.eye(n))
+    assert residual <= max(20 * np.linalg.norm(np.linalg.inv(a) @ a - np.eye(n)),
+                           100 * EPS), residual
+
+
+def test_inv_of_a_hilbert_matrix_as_accurate_as_lapack():
+    """The unit triangular inverse of the pivot block by recursive halving: a Neumann product,
+    whose powers grow with the entries of U / diag(U), left a residual 150 times LAPACK's."""
+    i = np.arange(8)
+    a = 1.0 / (i[:, None] + i[None, :] + 1)  # condition 1.5e10
+    inv = _np(oxp.linalg.inv(to_onnxarray(a)))
+    lapack = np.linalg.norm(a @ np.linalg.inv(a) - np.eye(8))
+    assert np.linalg.norm(a @ inv - np.eye(8)) <= 5 * lapack

@@ -25,9 +25,12 @@ partial pivoting keeps ``|K| <= 1``.
 
 Gauss-Jordan keeps the normalized pivot rows in the matrix itself, at their rows: a block
 normalizes its pivot rows, ``Xn = W Y`` with ``W = (D U)^-1 G^-T`` (``D U`` the block's upper
-triangular pivot block, read off the panel), subtracts the panel times ``Xn`` from every row
-(those eliminated before included, which is the Gauss-Jordan step) and writes ``Xn`` into the
-pivot rows. The solution is then in the pivot rows.
+triangular pivot block, read off the panel, inverted by recursive halving), updates the rows
+not yet pivot rows as LU does (``A -= F^T G^-1 Y``), subtracts the panel times ``Xn`` from the
+rows of earlier blocks' pivots (the Gauss-Jordan step) and writes ``Xn`` into the pivot rows.
+The solution is then in the pivot rows. (Updating every row by the panel times ``Xn``, as it
+once did, sends the later blocks' Schur complements through ``(D U)^-1``, whose rounding grows
+with the condition of the pivot block: a 9 x 9 matrix of condition 1e12 lost every digit.)
 
 Up to 4 and up to 8 columns (``SMALL_FORMS``) the same steps run once on one block of 4 or 8
 columns, without a ``Loop``; a model of symbolic size picks the form by ``If``s on the size
@@ -435,8 +438,12 @@ def _eliminate(a: Value, b: Value | None, jordan: bool, eye_rhs: bool, single: i
         if jordan:
             # W^T = G^-1 D^-1 (I + K)^-1, K = (D^-1 U - I)^T from the panel's pivot rows
             k = _mul(_div(pcols, pivots), lower)
-            xn = _transposed_times(_mm(_div(ginv, pivots), _unit_inverse(k)), y)
-            m = pick.set_rows(_minus_product(m, praw, xn), index, xn)
+            xn = _transposed_times(_mm(_div(ginv, pivots), _unit_inverse_halving(k, False)), y)
+            # the rows not yet pivot rows as LU updates them (through G only), the rows of
+            # earlier blocks' pivots by the normalized pivot rows (the Jordan step)
+            m = _minus_product(m, f, _transposed_times(ginv, y))
+            m = _minus_product(m, _mul(praw, _sub(_c(1, a), mask)), xn)
+            m = pick.set_rows(m, index, xn)
         else:
             m = _minus_product(m, f, _transposed_times(ginv, y))
         mask = pick.set_entries(mask, p_all, index, zeros)

@@ -361,7 +361,7 @@ def test_eig(a):
 
     norms, mags = both(_eig_invariants, a, reference=False, invariant=invariants)
     np.testing.assert_allclose(norms, 1, rtol=t)
-    np.testing.assert_allclose(mags, magnitudes, atol=t * scale)
+    near_magnitudes(mags)  # (a nearly defective eigenvalue moves by up to ~eps^(1/n))
     w, v = oxp.linalg.eig(to_onnxarray(a))
     assert w.dtype == v.dtype == oxp._dtypes.BY_NUMPY[cdt]
     assert w.shape == a.shape[:-1] and v.shape == a.shape

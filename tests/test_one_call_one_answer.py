@@ -45,7 +45,10 @@ def _values(dtype) -> np.ndarray:
 def _grids(dtype):
     """(x1, x2) pairs covering onnxruntime's broadcasting paths: every pair of values in one
     (n*n,) x (n*n,) call; (n, n) x (n, 1) and (n, 1) x (n, n), where every row meets one
-    value of the other operand (the kernels' array-by-scalar spans); and 0-d operands."""
+    value of the other operand (the kernels' array-by-scalar spans); 0-d operands; and one
+    element of lower rank against a column, (1, n, 1) by (1,) and (n, 1) by 0-d (onnxruntime
+    pairs these per row, and keeps another zero of a min/max tie or another NaN than it does
+    for a full-rank one-element operand)."""
     v = _values(dtype)
     n = v.size
     yield "pairs", np.repeat(v, n), np.tile(v, n)
@@ -54,6 +57,8 @@ def _grids(dtype):
     for i in (0, 3) if v.size > 3 else (0, 1):
         yield f"array-by-0d{i}", v, np.asarray(v[i])
         yield f"0d{i}-by-array", np.asarray(v[i]), v
+        yield f"column-by-1d{i}", v[None, :, None], v[i:i + 1]
+        yield f"0d{i}-by-column", np.asarray(v[i]), v[:, None]
 
 
 def _bits(a: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from . import _dtypes as D
 from . import _ops
 from ._dims import SymbolicDim, SymbolicValueError, public_dim, size_value
 from ._dtypes import DType
-from ._graph import Dim, Value
+from ._graph import Dim, Literal, Value
 
 __all__ = ["Array", "Device", "CPU", "check_device", "scalar_value", "as_value",
            "SymbolicValueError", "install_namespace"]
@@ -71,7 +71,7 @@ class Array:
     @classmethod
     def _new(cls, value: Value) -> Array:
         obj = object.__new__(cls)
-        obj._v = value
+        obj._v = _held(value)
         obj._lock = None  # created by the first in-place change (_mutation_lock)
         return obj
 
@@ -298,7 +298,14 @@ def _rebind(arr: Array, v: Value) -> None:
     if old.name is not None and old.node is None and old.data is None \
             and getattr(arr, "_arg", None) is None:
         arr._arg = old
-    arr._v = v
+    arr._v = _held(v)
+
+
+def _held(v: Value) -> Value:
+    """``v`` as an array the user holds: a Literal becomes a plain Value (see Literal)."""
+    if type(v) is Literal:
+        return Value(v.dtype, v.shape, data=v.data)
+    return v
 
 
 def original_argument(arr: Array) -> Value | None:
@@ -406,7 +413,7 @@ def scalar_value(x, dtype: DType, func: str) -> Value:
                                  "surrogate); ONNX strings are UTF-8") from None
         data = np.empty((), dtype=object)
         data[()] = x
-        return Value(dtype, (), data=data)
+        return Literal(dtype, (), data=data)
     if dtype is D.string:
         raise TypeError(f"{func}: cannot combine a Python {type(x).__name__} with a string "
                         "array")
@@ -459,12 +466,12 @@ def _scalar_constant(x, dtype: DType) -> Value:
     elif t is int or t is bool:
         key = (dtype, t, x)
     else:  # complex, and subclasses of the Python scalar types
-        return Value(dtype, (), data=np.asarray(x, dtype=dtype.numpy))
+        return Literal(dtype, (), data=np.asarray(x, dtype=dtype.numpy))
     v = _SCALARS.get(key)
     if v is None:
         data = np.asarray(x, dtype=dtype.numpy)
         data.flags.writeable = False
-        v = Value(dtype, (), data=data)
+        v = Literal(dtype, (), data=data)
         if len(_SCALARS) >= SCALAR_CACHE_SIZE:
             _SCALARS.clear()
         _SCALARS[key] = v

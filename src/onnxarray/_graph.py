@@ -23,11 +23,9 @@ import weakref
 from _weakref import _remove_dead_weakref
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
 from ._dtypes import DType
 
-__all__ = ["Dim", "Value", "BodyInput", "Node", "NodeValue", "Graph", "make_node", "constant",
+__all__ = ["Dim", "Value", "Literal", "BodyInput", "Node", "NodeValue", "Graph", "make_node",
            "topological_order", "dependencies", "recording_scope", "body_graph",
            "NODE_NAME_ATTR", "CALL_ATTR"]
 
@@ -97,6 +95,17 @@ class Value:
         dims = ", ".join(map(repr, self.shape))
         what = "const" if self.data is not None else (self.name or f"{self.node.op}#{self.index}")
         return f"Value<{what}: {self.dtype.name}[{dims}]>"
+
+
+class Literal(Value):
+    """A constant a lowering or a Python scalar operand made: never an array the user holds.
+
+    Only these are widened to the other operand's rank (``_ops._full_rank_scalar``). An array
+    the user holds may stand, in the same code exported, for a model input of the same shape,
+    which no lowering can widen; ``Array._new`` turns a Literal into a plain Value, so eager
+    calls, plans and exported models record the same operand shapes."""
+
+    __slots__ = ()
 
 
 class BodyInput(Value):
@@ -436,10 +445,6 @@ def body_graph(inputs: Sequence[BodyInput], outputs: Sequence[Value], requested:
             captures.setdefault(id(v), v)
     return Graph(tuple(inputs), tuple(outputs), tuple(nodes), tuple(captures.values()),
                  tuple(bound))
-
-
-def constant(data: np.ndarray, dtype: DType) -> Value:
-    return Value(dtype, data.shape, data=data)
 
 
 def topological_order(outputs: Iterable[Value], within: set | None = None) -> list[Node]:

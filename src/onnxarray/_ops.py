@@ -18,7 +18,7 @@ import numpy as np
 from . import _dtypes as D
 from ._dtypes import DType
 from ._executor import ExecutionError, run_node
-from ._graph import NODE_NAME_ATTR, Dim, Value, make_node
+from ._graph import NODE_NAME_ATTR, Dim, Literal, Value, make_node
 from ._numpy_kernels import KERNELS
 from ._numpy_kernels import run as run_numpy
 from ._opset_forms import PRIVATE_DOMAIN
@@ -168,7 +168,7 @@ def size_of(shape: tuple) -> int | None:
 def const(value, dtype: DType) -> Value:
     """A concrete Value of ``dtype`` from a Python scalar, sequence or NumPy array."""
     data = np.asarray(value, dtype=dtype.numpy)
-    return Value(dtype, data.shape, data=data)
+    return Literal(dtype, data.shape, data=data)
 
 
 def const_like(value, like: Value) -> Value:
@@ -225,7 +225,7 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
                     and noop_in_float32(c, op):
                 # one more leading axis than the other operand: the pass declines a node
                 # whose result would be broadcast, and the axis is squeezed off again
-                wide = Value(c.dtype, (1,) * (len(other.shape) + 1),
+                wide = Literal(c.dtype, (1,) * (len(other.shape) + 1),
                              data=c.data.reshape((1,) * (len(other.shape) + 1)))
                 args = [other, wide] if c is b else [wide, other]
                 shape = (1, *other.shape)
@@ -237,13 +237,15 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
 
 
 def _full_rank_scalar(c: Value, shape: tuple) -> Value:
-    """A one-element constant ``c`` with as many axes as ``shape``: onnxruntime 1.32 pairs an
+    """A one-element Literal ``c`` with as many axes as ``shape``: onnxruntime 1.32 pairs an
     (N, 1) tensor with a 0-d or (1,) one span per row (a 10,000 x 1 float64 Add with a 0-d
     constant takes ~280 us, with a (1, 1) one ~35 us), and that path can keep the other NaN
-    of two. Done whatever ``shape``'s sizes, known or not, so that an eager call and the
-    exported model (where the last size may be symbolic) record the same graph."""
+    of two, or the other zero of a min/max tie. Done whatever ``shape``'s sizes, known or not,
+    so that an eager call and the exported model (where the last size may be symbolic) record
+    the same graph; and only for Literals, never for an array the user holds, which the
+    exported model may take as an input of that shape."""
     data = c.data
-    if data is None or data.size != 1 or len(c.shape) >= len(shape):
+    if type(c) is not Literal or data.size != 1 or len(c.shape) >= len(shape):
         return c
     wide = _WIDENED.get(c)
     if wide is None:
@@ -251,7 +253,7 @@ def _full_rank_scalar(c: Value, shape: tuple) -> Value:
     out = wide.get(len(shape))
     if out is None:  # one per constant and rank: recorded expressions stay hash-consed
         ones = (1,) * len(shape)
-        out = wide[len(shape)] = Value(c.dtype, ones, data=data.reshape(ones))
+        out = wide[len(shape)] = Literal(c.dtype, ones, data=data.reshape(ones))
     return out
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops, _strings
 from ._array_object import Array, as_value, check_device, scalar_value
+from ._complex_parts import join
 from ._data_type_functions import astype
 from ._dims import (
     SymbolicDim,
@@ -227,9 +228,20 @@ def _new_filled(shape, value, dtype: DType, func: str) -> Array:
     shape = _shape_arg(shape, func)
     value = _text_fill(value, dtype, func)
     if has_symbolic(shape):  # a size read from a symbolic array: record an Expand
-        return Array._new(_ops.expand_to(_ops.const(value, dtype), shape_tensor(shape),
-                                         graph_shape(shape)))
+        return Array._new(_filled(value, dtype, shape_tensor(shape), graph_shape(shape)))
     return _new(np.full(shape, value, dtype=dtype.numpy), dtype)
+
+
+def _filled(value, dtype: DType, shape_val: Value, shape: tuple) -> Value:
+    """``value`` expanded to a shape known only when the model runs; a complex value as its
+    two real parts (in the graph a complex array has a trailing axis of 2 that the shape does
+    not name)."""
+    if dtype.kind == "c":
+        real = D.real_dtype_of(dtype)
+        value = complex(value)
+        return join(*(_ops.expand_to(_ops.const(p, real), shape_val, shape)
+                      for p in (value.real, value.imag)))
+    return _ops.expand_to(_ops.const(value, dtype), shape_val, shape)
 
 
 def empty(shape, *, dtype: DType | None = None, device=None) -> Array:
@@ -293,9 +305,8 @@ def _like(x: Array, value, dtype: DType | None, device, func: str) -> Array:
     value = _text_fill(value, dtype, func)
     if v.data is not None:
         return _new(np.full(v.data.shape, value, dtype=dtype.numpy), dtype)
-    scalar = _ops.const(value, dtype)
-    shape_val = _ops.shape_of(v)
-    return Array._new(_ops.expand_to(scalar, shape_val, v.shape))
+    # (the logical sizes: a complex array's tensor has a trailing axis of 2 more)
+    return Array._new(_filled(value, dtype, _ops.shape_of(v, 0, len(v.shape)), v.shape))
 
 
 def empty_like(x: Array, /, *, dtype: DType | None = None, device=None) -> Array:

@@ -16,7 +16,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops, _strings
 from ._array_object import Array, as_value, check_device, scalar_value
-from ._complex_parts import join
+from ._complex_parts import join, parts
 from ._data_type_functions import astype
 from ._dims import (
     SymbolicDim,
@@ -341,6 +341,8 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: DType |
         rows = _ops.unsqueeze(arange(n_rows)._v, [1])
         cols = _ops.unsqueeze(arange(n_cols)._v, [0])
         diag = _ops.compare("Equal", _ops.sub(cols, rows), _ops.i64(int(k)))
+        if dtype.kind == "c":  # ones on the diagonal, and an imaginary part of zeros
+            return Array._new(join(*parts(_ops.cast(diag, D.real_dtype_of(dtype)))))
         return Array._new(_ops.cast(diag, dtype))
     return _new(np.eye(n_rows, n_cols, k=k, dtype=dtype.numpy), dtype)
 
@@ -453,14 +455,21 @@ def _symbolic_arange(start, stop, step, dtype) -> Array:
 def linspace(start, stop, /, num: int, *, dtype: DType | None = None, device=None,
              endpoint: bool = True) -> Array:
     check_device(device, "linspace")
-    _number(start, "linspace", "start")
-    _number(stop, "linspace", "stop")
+    bounds = (start, stop)
+    cx = any(isinstance(b, (complex, np.complexfloating)) for b in bounds)
+    if not cx:
+        _number(start, "linspace", "start")
+        _number(stop, "linspace", "stop")
+    elif any(isinstance(b, bool) for b in bounds):
+        raise TypeError(f"linspace: start and stop must be Python numbers, got {bounds!r}")
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
         raise ValueError(f"linspace: num must be a non-negative int, got {num!r}")
-    dtype = _dtype_arg(dtype, "linspace") or D.DEFAULT_FLOAT
-    if dtype.kind != "f":
-        raise TypeError(f"linspace: needs a floating-point dtype, got {dtype.name}")
-    data = np.linspace(start, stop, num, endpoint=endpoint, dtype=np.float64)
+    dtype = _dtype_arg(dtype, "linspace") or (D.DEFAULT_COMPLEX if cx else D.DEFAULT_FLOAT)
+    if dtype.kind not in ("fc" if not cx else "c"):
+        raise TypeError(f"linspace: needs a {'complex' if cx else 'floating-point'} dtype for "
+                        f"start {start!r} and stop {stop!r}, got {dtype.name}")
+    data = np.linspace(start, stop, num, endpoint=endpoint,
+                       dtype=np.complex128 if dtype.kind == "c" else np.float64)
     return _new(data.astype(dtype.numpy), dtype)
 
 

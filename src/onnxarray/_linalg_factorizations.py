@@ -139,7 +139,7 @@ def _complex_system(a: tuple, b: tuple) -> tuple:
     nd = len(ar.shape)
     m = _ops.concat([_ops.concat([ar, _ops.unary("Neg", ai)], nd - 1),
                      _ops.concat([ai, ar], nd - 1)], nd - 2)
-    x = _gauss_jordan(m, _ops.concat([br, bi], nd - 2))  # (..., 2n, k)
+    x = _bl.solve(m, _ops.concat([br, bi], nd - 2))  # (..., 2n, k)
     nv = _ops.reshape(_lp.size_value(ar, -1), [1])
     shape = br.shape
     return (_bl._slice(x, 0, nv, nd - 2, shape), _bl._slice(x, nv, 2**62, nd - 2, shape))
@@ -176,7 +176,7 @@ def solve(x1: Array, x2: Array, /) -> Array:
     elif dtype.kind == "c":
         out = list(_complex_system(tuple(a_parts), tuple(b_parts)))
     else:
-        out = [_gauss_jordan(a_parts[0], b_parts[0])]
+        out = [_bl.solve(a_parts[0], b_parts[0])]
     if vector:
         out = [_ops.squeeze(o, [-1]) for o in out]
     return Array._new(_cx.join(*out) if dtype.kind == "c" else out[0])

@@ -477,7 +477,7 @@ def _nan_if_zero(pivots: Value, finite: Value, single: bool, nb: int) -> Value:
     """1 for each matrix whose pivots ((..., 1, BLOCK), or (K, ..., 1, BLOCK) per block) are
     all nonzero and whose ``finite`` ((..., 1, 1)) is 0, NaN for the others: ``t / t`` for
     ``t = finite + min |p|``, (..., 1, 1) (a zero pivot makes NaN in the steps after it, but
-    not always in every entry)."""
+    not always in every entry). For one matrix (no ``...``) ``min |p|`` is 0-d."""
     low = _ops.unary("Abs", pivots)
     if not nb:  # one matrix: 0-d
         low = _ops.reduce("ReduceMin", low, None, False)

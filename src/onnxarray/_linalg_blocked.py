@@ -175,7 +175,8 @@ def _unit_inverse_halving(k: Value, upper: bool) -> Value:
     """``(I + k)^-1`` for strictly upper (or lower) triangular (..., b, b) ``k`` by recursive
     halving, as LAPACK's dtrtri: with ``E`` the inverse of the block diagonal part of a level
     and ``C`` its coupling part, ``(I + k)^-1 = E - E C E``. No power of ``k`` (whose
-    entries grow when ``k``'s do): three nodes a level."""
+    entries grow when ``k``'s do): three nodes a level. Only that strict triangle of ``k`` is
+    read."""
     b = k.shape[-1]
     size = 1
     inv = None
@@ -492,11 +493,9 @@ def _nan_if_zero(pivots: Value, finite: Value, single: bool, nb: int) -> Value:
 def _upper_inverse(pcols: Value, pivots: Value) -> Value:
     """``U^-1`` of the blocks' upper triangular pivot blocks ``U = D (I + K)`` (any leading
     axes): ``pcols`` (..., BLOCK, BLOCK) holds pivot row j in column j, ``pivots``
-    (..., 1, BLOCK) the diagonal ``D``; ``(I + K)^-1`` by recursive halving."""
-    block = pcols.shape[-1]
-    strict = _ops.const(np.triu(np.ones((block, block)), 1), pcols.dtype)
-    k = _mul(_div(_mT(pcols), _mT(pivots)), strict)
-    return _div(_unit_inverse_halving(k, True), pivots)
+    (..., 1, BLOCK) the diagonal ``D``; ``(I + K)^-1`` by recursive halving, which reads only
+    the strict upper triangle of ``K`` (below the diagonal ``pcols`` holds rounding noise)."""
+    return _div(_unit_inverse_halving(_mT(_div(pcols, pivots)), True), pivots)
 
 
 def _block_solve(w: Value, u: Value, c: Value) -> Value:

@@ -50,8 +50,11 @@ measured no faster). A column costs 7 nodes (pivot search, pivot row, multiplier
 8-column block ~21 more for LU; solve's back substitution ~10 per block and ~30 once (the
 diagonal blocks' inverses, the second ``Loop``): at n = 64 about 720 nodes for solve, ~0.5 ms
 against NumPy's ~0.05-0.07 ms. Against the Gauss-Jordan elimination (~32 nodes a block beyond
-the columns, a scatter of the pivot rows into the whole matrix) solve measured 3-8% slower at
-n = 16 (two blocks: the second loop's fixed cost), 5-10% faster at n = 64 and 10-20% at 128.
+the columns, a scatter of the pivot rows into the whole matrix) solve and inv measured (thread
+CPU time, interleaved, load ~4) 3-13% slower at n = 16 (two blocks: the second loop's fixed
+cost, ~20 us), 5-15% faster at n = 4, 0-8% at n = 64 and 10-20% at 128. (Unrolling the second
+loop for a known size of up to 4 blocks gained ~4% at n = 16, but made the node count depend
+on the size.)
 The 64 pivot searches alone are ~450 nodes, so ~5x NumPy at n = 64 is out of reach of
 column-by-column partial pivoting in onnxruntime.
 """

@@ -138,3 +138,22 @@ def test_solve_of_empty_stacks_and_no_right_hand_sides(shapes):
     b = np.ones(sb)
     x = np.asarray(oxp.linalg.solve(to_onnxarray(a), to_onnxarray(b)))
     assert x.shape == np.linalg.solve(a, b).shape
+
+
+@pytest.mark.parametrize("n", [3, 8, 12, 17, 33])
+def test_singular_matrices_give_nan_everywhere(n):
+    """A zero column (its pivot is exactly 0) in the first, a middle or the last block: NaN in
+    every entry of solve's and inv's result, as with the Gauss-Jordan elimination; the regular
+    matrix next to it in the stack is unaffected."""
+    rng = np.random.default_rng(n)
+    for col in (0, n // 2, n - 1):
+        a = rng.standard_normal((2, n, n))
+        a[0, :, col] = 0.0
+        b = rng.standard_normal((2, n, 3))
+        x = np.asarray(oxp.linalg.solve(to_onnxarray(a), to_onnxarray(b)))
+        inv = np.asarray(oxp.linalg.inv(to_onnxarray(a)))
+        assert np.isnan(x[0]).all() and np.isnan(inv[0]).all(), col
+        np.testing.assert_allclose(x[1], np.linalg.solve(a[1], b[1]), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(inv[1], np.linalg.inv(a[1]), rtol=1e-10, atol=1e-12)
+        x0 = np.asarray(oxp.linalg.solve(to_onnxarray(a[0]), to_onnxarray(b[0])))
+        assert np.isnan(x0).all(), col

@@ -155,7 +155,7 @@ def max_magnitude(x: C) -> Value:
 
 
 # ---------------------------------------------------------------------------------------------
-# LU and Gauss-Jordan elimination
+# LU elimination
 
 
 def _squeeze2(x: C) -> C:

@@ -1,7 +1,7 @@
 """The complex factorizations on (real, imaginary) pairs as ONNX ``Loop``s (see ``_linalg_loops``
 for the real ones, whose structure these follow).
 
-- ``eliminate``: LU / Gauss-Jordan with partial pivoting on the largest |re| + |im| (LAPACK's
+- ``eliminate``: LU with partial pivoting on the largest |re| + |im| (LAPACK's
   izamax), carrying the product of the pivots (a complex product has no ONNX reduction).
 - ``cholesky``: the outer-product algorithm with ``col @ col^H``; the diagonal is real.
 - ``householder``: reflectors ``I - 2 v v^H / (v^H v)`` with ``v = x + e^(i arg x_k) |x| e_k``,

@@ -29,7 +29,8 @@ def _special_rows(n: int, width: int, dtype) -> np.ndarray:
                      -fi.max, 1.5, -2.25], dtype)
     out = pool[(np.arange(n * width) * 7) % pool.size].reshape(n, width)
     if out.size:
-        out.view(f"u{np.dtype(dtype).itemsize}").reshape(-1)[0] |= 1  # a NaN payload or a bit
+        bits = out.view(f"u{np.dtype(dtype).itemsize}").reshape(-1)
+        bits[0] |= bits.dtype.type(1)  # a NaN payload or a low bit
     return out
 
 

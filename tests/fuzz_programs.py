@@ -24,8 +24,82 @@ def _special_floats(dt) -> list[float]:
             1e30 if dt == np.float32 else 1e300, math.pi / 2, 88.7 if dt == np.float32 else 709.8]
 
 
+# quiet NaNs by their bits: the default one of each sign and payloads of both signs (which NaN
+# of two an Add or a Mul keeps depends on onnxruntime's kernel path)
+NAN_BITS = {np.dtype(np.float64): [0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000000000123,
+                                   0xFFFC0000000000A5],
+            np.dtype(np.float32): [0x7FC00000, 0xFFC00000, 0x7FC00123, 0xFFE000A5]}
+
+
+def nan_values(real) -> np.ndarray:
+    real = np.dtype(real)
+    return np.array(NAN_BITS[real], f"u{real.itemsize}").view(real)
+
+
 def random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndarray:
     return np.asarray(_random_array(rng, dtype, shape))
+
+
+# An arrangement: a column, (N, 1) or (1, N, 1), against one-element arrays of lower or equal
+# rank, 0-d, (1,) or (1, 1), all of one dtype, with values drawn from a few that tie (both
+# zeros, NaNs of both signs and several payloads, infinities, subnormals). onnxruntime pairs a
+# column with a 0-d or (1,) tensor on another kernel path than with a (1, 1) one, and the two
+# keep another zero of a min/max tie and another NaN of Add/Mul: an eager array and the same
+# array as a model input must take the same one.
+COLUMNS = [(3, 1), (1, 3, 1), (4, 1), (2, 3, 1), (1, 1), (3, 1, 1)]
+ONE_ELEMENT = [(), (1,), (1, 1), ()]
+ARRANGED_DTYPES = ["float32", "float64", "float64", "float32", "complex128", "int8", "int64",
+                   "uint8", "bool"]
+
+
+def _tie_values(dt: np.dtype) -> np.ndarray:
+    if dt.kind == "b":
+        return np.array([False, True])
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return np.array([0, 1, 2, info.max, info.min, info.max - 1], dt)
+    real = np.float32 if dt in (np.float32, np.complex64) else np.float64
+    tiny = np.finfo(real).smallest_subnormal
+    return np.concatenate([np.array([0.0, -0.0, 0.0, -0.0, np.inf, -np.inf, tiny, -tiny, 1.0,
+                                     -1.0, 0.4], real), nan_values(real)])
+
+
+def _tie_group(rng: np.random.Generator, dt: np.dtype) -> np.ndarray:
+    """``_tie_values``, or half the time only those of one group (the zeros, the NaNs, or
+    the extremes and ones), so that a pair of operands ties often."""
+    vals = _tie_values(dt)
+    if dt.kind not in "fc" or rng.random() < 0.5:
+        return vals
+    groups = (vals[:4], vals[11:], vals[4:11])
+    return groups[rng.integers(len(groups))]
+
+
+def tie_array(rng: np.random.Generator, dtype: str, shape: tuple,
+              vals: np.ndarray | None = None) -> np.ndarray:
+    """An array of ``shape`` whose elements are drawn from ``vals`` (``_tie_values``)."""
+    dt = np.dtype(dtype)
+    vals = _tie_values(dt) if vals is None else vals.astype(dt.type(0).real.dtype
+                                                             if dt.kind == "c" else dt)
+    n = math.prod(shape)
+    if dt.kind == "c":
+        out = np.empty(n, dt)
+        out.real, out.imag = rng.choice(vals, n), rng.choice(vals, n)
+        return out.reshape(shape)
+    return rng.choice(vals, n).reshape(shape)
+
+
+def arrangement(rng: np.random.Generator) -> list[np.ndarray]:
+    """A column and one or two one-element arrays (``COLUMNS``), in a random order."""
+    dtype = ARRANGED_DTYPES[rng.integers(len(ARRANGED_DTYPES))]
+    column = COLUMNS[rng.integers(len(COLUMNS))]
+    vals = _tie_group(rng, np.dtype(dtype))
+    arrays = [tie_array(rng, dtype, column, vals)]
+    for _ in range(int(rng.integers(1, 3))):
+        arrays.append(tie_array(rng, dtype, ONE_ELEMENT[rng.integers(len(ONE_ELEMENT))], vals))
+    if rng.random() < 0.3:  # another dtype beside: promotion, and mixed-kind calls
+        arrays.append(tie_array(rng, ARRANGED_DTYPES[rng.integers(len(ARRANGED_DTYPES))],
+                                ONE_ELEMENT[rng.integers(len(ONE_ELEMENT))]))
+    return [arrays[i] for i in rng.permutation(len(arrays))]
 
 
 def _random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndarray:
@@ -45,7 +119,8 @@ def _random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndar
     real = np.float32 if dt in (np.float32, np.complex64) else np.float64
 
     def part():
-        special = np.array(_special_floats(real), dtype=real)
+        special = np.concatenate([np.array(_special_floats(real), dtype=real),
+                                  nan_values(real)])
         normal = (rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4, n)).astype(real)
         return np.where(rng.random(n) < 0.35, rng.choice(special, n), normal).astype(real)
 
@@ -106,10 +181,19 @@ class Program:
 
     def __str__(self) -> str:
         lines = [f"v{i} = A({a.tolist()!r}, dtype={a.dtype.name}, shape={a.shape})"
-                 for i, a in enumerate(self.inputs)]
+                 + _nan_bits(a) for i, a in enumerate(self.inputs)]
         for c, first in zip(self.calls, self.outputs):
             lines.append(f"v{first}.. = {c}")
         return "\n".join(lines)
+
+
+def _nan_bits(a: np.ndarray) -> str:
+    """The bits of ``a``'s NaNs, which ``tolist`` does not show."""
+    if a.dtype.kind not in "fc" or not np.isnan(a).any():
+        return ""
+    parts = np.stack([a.real, a.imag], -1) if a.dtype.kind == "c" else a
+    bits = parts.view(f"u{parts.dtype.itemsize}")
+    return f"  # NaN bits: {[hex(int(b)) for b in bits[np.isnan(parts)]]}"
 
 
 def _resolve(a, pool, xp):

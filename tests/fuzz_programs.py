@@ -89,13 +89,16 @@ def tie_array(rng: np.random.Generator, dtype: str, shape: tuple,
 
 
 def arrangement(rng: np.random.Generator) -> list[np.ndarray]:
-    """A column and one or two one-element arrays (``COLUMNS``), in a random order."""
+    """A column and one or two one-element arrays (``COLUMNS``), sometimes rows of the
+    column's length, in a random order."""
     dtype = ARRANGED_DTYPES[rng.integers(len(ARRANGED_DTYPES))]
     column = COLUMNS[rng.integers(len(COLUMNS))]
     vals = _tie_group(rng, np.dtype(dtype))
     arrays = [tie_array(rng, dtype, column, vals)]
     for _ in range(int(rng.integers(1, 3))):
         arrays.append(tie_array(rng, dtype, ONE_ELEMENT[rng.integers(len(ONE_ELEMENT))], vals))
+    if rng.random() < 0.5:  # rows the column meets along a short last axis
+        arrays.append(tie_array(rng, dtype, column[:-1] + (int(rng.integers(2, 6)),), vals))
     if rng.random() < 0.3:  # another dtype beside: promotion, and mixed-kind calls
         arrays.append(tie_array(rng, ARRANGED_DTYPES[rng.integers(len(ARRANGED_DTYPES))],
                                 ONE_ELEMENT[rng.integers(len(ONE_ELEMENT))]))
@@ -318,7 +321,14 @@ def _eigvalsh_hermitian(xp, x):
     return xp.linalg.eigvalsh((x + xp.conj(xp.matrix_transpose(x))) / 2)
 
 
-PSEUDO = {"searchsorted_sorted": _searchsorted_sorted, "take_wrapped": _take_wrapped,
+def _constant(xp, data):
+    """An array made inside the program from data: under jit and exported, a constant of the
+    trace that the program holds (not an input), as a user's ``xp.asarray(...)`` is."""
+    return xp.asarray(data)
+
+
+PSEUDO = {"constant": _constant, "searchsorted_sorted": _searchsorted_sorted,
+          "take_wrapped": _take_wrapped,
           "take_along_axis_wrapped": _take_along_axis_wrapped,
           "getitem_arrays_wrapped": _getitem_arrays_wrapped,
           "eigvalsh_hermitian": _eigvalsh_hermitian}

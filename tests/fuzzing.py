@@ -31,6 +31,7 @@ from fuzz_programs import (
     DT,
     DTYPES,
     INPLACE,
+    ONE_ELEMENT,
     SHAPES,
     Call,
     Program,
@@ -41,6 +42,7 @@ from fuzz_programs import (
     plain_name,
     random_array,
     run,
+    tie_array,
     to_numpy,
 )
 from fuzz_rules import KNOWN_LIMITS, STRICTER, bit_difference, close_difference, unique_difference
@@ -110,12 +112,13 @@ class Generator:
             (3, self.searching), (3, self.sorting), (2, self.sets), (5, self.indexing),
             (2, self.setitem), (3, self.creation), (3, self.astype), (4, self.linalg),
             (2, self.fft), (1, self.diff), (3, self.inplace), (1, self.isin),
+            (1, self.constant),
         ]
         w = np.array([b[0] for b in self.builders], float)
         self.weights = w / w.sum()
         # an arrangement's calls: mostly ones that pair the column with a one-element array
         pairing = {self.binary: 30, self.clip: 6, self.searching: 4, self.inplace: 6,
-                   self.setitem: 3}
+                   self.setitem: 3, self.constant: 6}
         w = np.array([pairing.get(b[1], b[0] / 2) for b in self.builders], float)
         self.arranged_weights = w / w.sum()
 
@@ -222,6 +225,14 @@ class Generator:
         if not name.startswith("__") and not isinstance(y, Ref) and self.rng.random() < 0.3:
             return Call(name, (y, x))  # a scalar first operand
         return Call(name, (x, y))
+
+    def constant(self, pool):
+        """A one-element (or short) array made from data inside the program, of the dtype of
+        an array of the pool."""
+        x = self.pick(pool, ANY)
+        dtype = str(to_numpy(pool[x.i]).dtype)
+        shape = self.choice(ONE_ELEMENT + [(2,), (1, 2)])
+        return Call("constant", (tie_array(self.rng, dtype, shape),))
 
     def inplace(self, pool):
         name = self.choice(list(INPLACE))

@@ -269,3 +269,86 @@ def test_zero_d_mask_assignment_keeps_signed_zeros(shape):
             sess = ort.InferenceSession(xp.build({"x": x}, {"y": fn(x)}).SerializeToString(),
                                         providers=["CPUExecutionProvider"])
             assert (_bits(sess.run(None, {"x": base})[0]) == eager).all(), (base, value, flag)
+
+
+def _nans(dtype) -> np.ndarray:
+    """Quiet NaNs of both signs, with and without a payload."""
+    dtype = np.dtype(dtype)
+    bits = {4: [0x7FC00000, 0xFFC00000, 0x7FC00123, 0xFFE000A5],
+            8: [0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000000000123,
+                0xFFFC0000000000A5]}[dtype.itemsize]
+    return np.array(bits, f"u{dtype.itemsize}").view(dtype)
+
+
+def _every_way(fn, *arrays) -> dict:
+    """``fn``'s result op by op (plans off: a user function's calls would be planned once
+    repeated), under jit, and exported with known and with symbolic sizes (as recorded)."""
+    before = xp.cache_limits()["plans"]
+    xp.cache_limits(plans=0)
+    try:
+        eager = np.asarray(fn(*[to_onnxarray(a) for a in arrays]))
+    finally:
+        xp.cache_limits(plans=before)
+    got = {"op by op": eager, "jit": np.asarray(xp.jit(fn)(*[to_onnxarray(a) for a in arrays]))}
+    for how in ("known sizes", "symbolic sizes"):
+        args = {f"x{i}": xp.argument(shape=a.shape if how == "known sizes" else tuple(
+            f"d{i}{j}" for j in range(a.ndim)), dtype=_dt(a)) for i, a in enumerate(arrays)}
+        model = xp.build(args, {"y": fn(*args.values())})
+        so = ort.SessionOptions()
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        got[f"exported, {how}"] = ort.InferenceSession(
+            model.SerializeToString(), so, providers=["CPUExecutionProvider"]).run(
+            None, dict(zip(args, arrays)))[0]
+    return got
+
+
+def _assert_same_bits(got: dict, what: str) -> None:
+    expected = _bits(got["op by op"])
+    for how, out in got.items():
+        bad = _bits(out) != expected
+        assert not bad.any(), (f"{what}: {how} differs from op by op: "
+                               f"{[hex(int(b)) for b in _bits(out)[bad][:4]]} vs "
+                               f"{[hex(int(b)) for b in expected[bad][:4]]}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["add", "multiply", "subtract", "divide"])
+def test_row_spread_keeps_the_nan_op_by_op_keeps(name, dtype):
+    """A traced x op f(y), f(y) of shape (..., 1) holding no -0.0 (abs, exp), against a short
+    last axis is computed with f(y) spread along it (_ort_compat.ROW_SPREAD_MAX_COLUMNS);
+    op by op it is broadcast. Of two NaNs, onnxruntime's Add and Mul keep another one where
+    the shapes are equal than where one is broadcast: x + abs(y) kept y's NaN under jit and
+    exported, x's op by op."""
+    fn = getattr(xp, name)
+    rng = np.random.default_rng(3)
+    nans = _nans(dtype)
+    for shape in ((3, 4), (5, 16), (257, 3), (2, 3, 2)):
+        x = rng.choice(np.concatenate([nans, np.array([0.0, -0.0, 1.5], dtype)]), shape)
+        y = rng.choice(nans, shape[:-1] + (1,))
+        for what, f in (("x op abs(y)", lambda a, b: fn(a, xp.abs(b))),
+                        ("abs(y) op x", lambda a, b: fn(xp.abs(b), a)),
+                        ("x op exp(y)", lambda a, b: fn(a, xp.exp(b))),
+                        ("exp(x op y)", lambda a, b: xp.exp(fn(a, xp.abs(b))))):
+            _assert_same_bits(_every_way(f, x, y), f"{name} {np.dtype(dtype).name} {shape} "
+                                                   f"{what}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["maximum", "minimum", "add", "multiply"])
+def test_reduction_reshaped_back_beside_a_held_array(name, dtype):
+    """``reshape(op(max(x, axis=1), c), (-1, 1))`` is recorded as the reduction with kept dims
+    (one node less); an array ``c`` made in the function is no Python scalar: recorded
+    against the kept dims it met the (N, 1) result on another kernel path than op by op, which
+    kept another zero of a max/min tie and another NaN of Add/Mul."""
+    fn = getattr(xp, name)
+    nans = _nans(dtype)
+    x = np.array([[-0.0, -1.0], [0.0, -2.0], [nans[1], 1.0], [nans[2], 0.0], [-0.0, -0.0],
+                  [nans[3], nans[0]]], dtype)
+    for c in (0.0, -0.0, nans[0], nans[3]):
+        for shape in ((), (1,)):
+            for red in (xp.max, xp.sum):
+                def f(v, c=c, shape=shape, red=red):
+                    held = xp.asarray(np.full(shape, c, dtype))
+                    return xp.reshape(fn(red(v, axis=1), held), (-1, 1))
+                _assert_same_bits(_every_way(f, x), f"{name} {np.dtype(dtype).name} "
+                                                     f"{red.__name__} c={c!r} {shape}")

@@ -30,6 +30,7 @@ import numpy as np
 
 from ._dtypes import (
     bool,
+    float32,
     float64,
     int8,
     int16,
@@ -93,6 +94,13 @@ STRING_GATHER_LAST_AXIS_ONLY = True
 # +0.0), so it serves operands that hold no -0.0, or results whose zeros' sign is moot. Past
 # about 16 columns the per-row calls cost less than the extra pass.
 ROW_SPREAD_MAX_COLUMNS = 16
+
+# Of two NaNs, onnxruntime 1.32's float64 Add and Mul keep the wide operand's where an (..., 1)
+# one is broadcast along the last axis, and the second operand's where the shapes are equal;
+# float32 mixes both by position (SIMD body and tail). Sub, Div and comparisons keep the first
+# operand's in every layout. So the spread operand of a float64 Add or Mul goes first (True:
+# swapping them is exact otherwise), and float32 ones are not spread (False).
+SPREAD_NAN_ORDER = {op: {float64: True, float32: False} for op in ("Add", "Mul")}
 
 # Indices of the inputs whose dtype is the op's type parameter (default: all inputs).
 TYPED_INPUTS: dict[str, tuple[int, ...]] = {

@@ -352,3 +352,32 @@ def test_reduction_reshaped_back_beside_a_held_array(name, dtype):
                     return xp.reshape(fn(red(v, axis=1), held), (-1, 1))
                 _assert_same_bits(_every_way(f, x), f"{name} {np.dtype(dtype).name} "
                                                      f"{red.__name__} c={c!r} {shape}")
+
+
+_EXTREMA = {"min(max)": lambda x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+            "max(min)": lambda x, lo, hi: xp.maximum(xp.minimum(x, hi), lo),
+            "swapped": lambda x, lo, hi: xp.minimum(hi, xp.maximum(lo, x)),
+            "max(min), swapped": lambda x, lo, hi: xp.maximum(lo, xp.minimum(hi, x))}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("form", sorted(_EXTREMA))
+def test_minimum_of_maximum_gives_the_bits_op_by_op_gives(form, dtype):
+    """minimum(maximum(x, lo), hi) is recorded as one Clip where that gives the same bits: a
+    Clip settles a tie of x = -0.0 with lo = +0.0 by comparison, Max by kernel path (op by op
+    it gave +0.0 for (2, 4) float64 x, under jit and exported -0.0). Python scalar bounds and
+    one-element arrays made in the function, x of several layouts, and |x| (no -0.0)."""
+    fn = _EXTREMA[form]
+    nans = _nans(dtype)
+    base = np.array([0.0, -0.0, nans[0], nans[1], 1.0, -1.0, 0.5, nans[3]], dtype)
+    for lo, hi in ((0.0, 1.0), (-0.0, 0.5), (-1.0, 0.0), (-1.0, 1.0), (0.0, 0.0)):
+        for held in (None, (), (1,)):
+            def bound(c, held=held):
+                return c if held is None else xp.asarray(np.full(held, c, dtype))
+            for shape in ((8,), (8, 1), (2, 4)):
+                for what, f in (("x", lambda v, lo=lo, hi=hi: fn(v, bound(lo), bound(hi))),
+                                ("|x|", lambda v, lo=lo, hi=hi: fn(xp.abs(v), bound(lo),
+                                                                   bound(hi)))):
+                    _assert_same_bits(_every_way(f, base.reshape(shape)),
+                                      f"{form} {np.dtype(dtype).name} {what} of {shape}, "
+                                      f"bounds {lo!r}, {hi!r} held as {held}")

@@ -327,7 +327,48 @@ def _constant(xp, data):
     return xp.asarray(data)
 
 
-PSEUDO = {"constant": _constant, "searchsorted_sorted": _searchsorted_sorted,
+# Idioms: short compositions that lowerings recognise in a trace and record otherwise (one
+# Clip for a clamp, a reduction with kept dims, a column spread along short rows, softmax
+# without its NaN flag, x + 0.0 guarded against NoopElimination); op by op no graph is there
+# to recognise. Their results are compared between modes only (``MODES_ONLY``).
+
+
+def _clamp(xp, x, lo, hi, form):
+    if form == 0:
+        return xp.minimum(xp.maximum(x, lo), hi)
+    if form == 1:
+        return xp.maximum(xp.minimum(x, hi), lo)
+    if form == 2:
+        return xp.minimum(hi, xp.maximum(lo, x))
+    return xp.maximum(lo, xp.minimum(hi, x))
+
+
+def _reduced_back(xp, x, c, op, red):
+    """``op(red(x, axis=-1), c)`` given back its reduced axis by a reshape (2-D ``x``)."""
+    return xp.reshape(getattr(xp, op)(getattr(xp, red)(x, axis=-1), c), (-1, 1))
+
+
+def _row_op(xp, x, op, f, column_first):
+    """``op`` between ``x`` and ``f`` of its first column (which broadcasts along the rows)."""
+    col = getattr(xp, f)(x[..., :1])
+    return getattr(xp, op)(col, x) if column_first else getattr(xp, op)(x, col)
+
+
+def _softmax(xp, x):
+    e = xp.exp(x - xp.max(x, axis=-1, keepdims=True))
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+def _plus_zero(xp, x, op, c):
+    """``op(-x, c) * 2``: x + 0.0 and x - (-0.0) turn -0.0 into +0.0, whatever follows."""
+    return getattr(xp, op)(xp.negative(x), c) * 2.0
+
+
+IDIOMS = {"clamp": _clamp, "reduced_back": _reduced_back, "row_op": _row_op,
+          "softmax": _softmax, "plus_zero": _plus_zero}
+MODES_ONLY = frozenset(IDIOMS)
+
+PSEUDO = {**IDIOMS, "constant": _constant, "searchsorted_sorted": _searchsorted_sorted,
           "take_wrapped": _take_wrapped,
           "take_along_axis_wrapped": _take_along_axis_wrapped,
           "getitem_arrays_wrapped": _getitem_arrays_wrapped,

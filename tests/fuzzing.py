@@ -30,7 +30,9 @@ from array_api_strict._array_object import Array as _STRICT_ARRAY
 from fuzz_programs import (
     DT,
     DTYPES,
+    IDIOMS,
     INPLACE,
+    MODES_ONLY,
     ONE_ELEMENT,
     SHAPES,
     Call,
@@ -112,13 +114,13 @@ class Generator:
             (3, self.searching), (3, self.sorting), (2, self.sets), (5, self.indexing),
             (2, self.setitem), (3, self.creation), (3, self.astype), (4, self.linalg),
             (2, self.fft), (1, self.diff), (3, self.inplace), (1, self.isin),
-            (1, self.constant),
+            (1, self.constant), (6, self.idiom),
         ]
         w = np.array([b[0] for b in self.builders], float)
         self.weights = w / w.sum()
         # an arrangement's calls: mostly ones that pair the column with a one-element array
         pairing = {self.binary: 30, self.clip: 6, self.searching: 4, self.inplace: 6,
-                   self.setitem: 3, self.constant: 6}
+                   self.setitem: 3, self.constant: 6, self.idiom: 12}
         w = np.array([pairing.get(b[1], b[0] / 2) for b in self.builders], float)
         self.arranged_weights = w / w.sum()
 
@@ -233,6 +235,42 @@ class Generator:
         dtype = str(to_numpy(pool[x.i]).dtype)
         shape = self.choice(ONE_ELEMENT + [(2,), (1, 2)])
         return Call("constant", (tie_array(self.rng, dtype, shape),))
+
+    def idiom(self, pool):
+        """One of ``IDIOMS`` on a float array of the pool."""
+        rng = self.rng
+        x = self.pick(pool, F)
+        if x is None:
+            return None
+        a = pool[x.i]
+        name = self.choice(sorted(IDIOMS))
+
+        def bound():  # a Python float, or an array of the pool or made here
+            r = rng.random()
+            if r < 0.6:
+                return float(self.choice([0.0, -0.0, 1.0, -1.0, 0.5]))
+            if r < 0.8:
+                return self.pick(pool, F)
+            return None
+        if name == "clamp":
+            lo, hi = bound(), bound()
+            if lo is None or hi is None:
+                return None
+            return Call(name, (x, lo, hi, int(rng.integers(4))))
+        if name == "reduced_back":
+            c = bound()
+            if a.ndim != 2 or c is None or 0 in a.shape:
+                return None
+            return Call(name, (x, c, self.choice(["add", "multiply", "maximum", "minimum"]),
+                               self.choice(["max", "min", "sum"])))
+        if name == "row_op":
+            if a.ndim == 0 or a.shape[-1] == 0:
+                return None
+            return Call(name, (x, self.choice(["add", "multiply", "subtract", "divide"]),
+                               self.choice(["abs", "exp"]), bool(rng.integers(2))))
+        if name == "softmax":
+            return Call(name, (x,)) if a.ndim and a.shape[-1] else None
+        return Call(name, (x, self.choice(["add", "subtract"]), self.choice([0.0, -0.0])))
 
     def inplace(self, pool):
         name = self.choice(list(INPLACE))
@@ -644,7 +682,8 @@ def _run_eager(found: list, program: Program, pool: list) -> bool:
             return False
         try:
             with np.errstate(all="ignore"):
-                refs = apply(strict, call, [strict.asarray(to_numpy(a)) for a in pool])
+                refs = None if call.name in MODES_ONLY else apply(
+                    strict, call, [strict.asarray(to_numpy(a)) for a in pool])
         except Exception:  # noqa: BLE001 - eager values the reference rejects: no comparison
             refs = None
         if refs is not None:

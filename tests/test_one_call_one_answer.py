@@ -9,6 +9,7 @@ from parity import to_onnxarray
 
 import onnxarray as xp
 from onnxarray import _executor, _plans
+from onnxarray._complex import pack, unpack
 
 pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
 
@@ -381,3 +382,32 @@ def test_minimum_of_maximum_gives_the_bits_op_by_op_gives(form, dtype):
                     _assert_same_bits(_every_way(f, base.reshape(shape)),
                                       f"{form} {np.dtype(dtype).name} {what} of {shape}, "
                                       f"bounds {lo!r}, {hi!r} held as {held}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+def test_a_zero_added_stays_under_default_optimizations(dtype):
+    """onnxruntime's NoopElimination drops x + 0.0 and x - (-0.0) where x comes from a node,
+    but they turn -0.0 into +0.0: (-x + 0.0) * 2 at x = 0 gave -0.0 from the exported model run
+    as users run it (default optimizations), +0.0 op by op; and so did every complex array
+    plus a real Python scalar (its imaginary part 0)."""
+    data = np.array([0.0, -0.0, 1.5, -2.0], dtype)
+    if data.dtype.kind == "c":
+        data = data + np.array([0.0, -0.0, -0.0, 0.0], dtype) * 1j
+    for name, c in (("add", 0.0), ("subtract", -0.0), ("add", -0.0), ("subtract", 0.0),
+                    ("add", 1.0), ("multiply", 1.0)):
+        for held in (False, True):
+            def f(v, name=name, c=c, held=held):
+                k = xp.asarray(np.array(c, dtype)) if held else c
+                return getattr(xp, name)(-v, k) * 2.0
+            eager = np.asarray(f(to_onnxarray(data)))
+            for shape in (data.shape, ("n",)):
+                x = xp.argument(shape=shape, dtype=_dt(data))
+                model = xp.build({"x": x}, {"y": f(x)})
+                feed = pack(data) if data.dtype.kind == "c" else data
+                out = ort.InferenceSession(model.SerializeToString(), providers=[
+                    "CPUExecutionProvider"]).run(None, {"x": feed})[0]
+                out = unpack(out) if data.dtype.kind == "c" else out
+                got = out.view(out.real.dtype) if out.dtype.kind == "c" else out
+                want = eager.view(eager.real.dtype) if eager.dtype.kind == "c" else eager
+                np.testing.assert_array_equal(_bits(got), _bits(want),
+                                              err_msg=f"{name} {c!r} held={held} {shape}")

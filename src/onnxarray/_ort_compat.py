@@ -201,8 +201,19 @@ def is_float_one(a, b) -> bool:
 
 
 # onnxruntime's NoopElimination drops Add/Sub of a constant 0 and Mul/Div by a constant 1,
-# reading the constant in float32 (see noop_in_float32).
+# reading the constant in float32 (see noop_in_float32), whatever the sign of a zero (see
+# noop_but_for_zero_signs), where the other operand comes from a node.
 NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
+
+
+def noop_but_for_zero_signs(c, op: str) -> bool:
+    """Whether ``op`` with the one-element float constant ``c`` is one NoopElimination drops
+    that is no no-op for a -0.0: x + (+0.0) and x - (-0.0) are +0.0 for x = -0.0 (x + -0.0
+    and x - +0.0 are x itself)."""
+    if op not in ("Add", "Sub") or c.data is None or c.data.size != 1 or c.dtype.kind != "f":
+        return False
+    value = c.data.reshape(())
+    return value == 0 and np.signbit(value) == (op == "Sub")  # (``bool`` is the dtype here)
 
 
 def noop_in_float32(c, op: str) -> bool:

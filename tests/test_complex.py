@@ -114,6 +114,52 @@ def test_creation_and_conversion():
     assert complex(xp.asarray(2 - 1j)) == 2 - 1j
 
 
+def test_creation_with_sizes_known_only_when_the_model_runs():
+    """A complex fill of a symbolic shape is its two real parts expanded (the graph's complex
+    tensor has a trailing axis of 2 that the shape does not name)."""
+    x = np.array([[1 + 2j, -0.0 - 1j], [3.5, np.nan + 1j], [0.0, -2.0]])
+    for dt in COMPLEX:
+        a = x.astype(dt)
+        check(lambda m, a: m.zeros((a.shape[0], 3), dtype=a.dtype), a)
+        check(lambda m, a: m.full((2, a.shape[1]), -0.0 + 1j, dtype=a.dtype), a)
+        check(lambda m, a: m.empty(a.shape, dtype=a.dtype) * 0 + a, a)
+        check(lambda m, a: m.ones(a.shape, dtype=a.dtype) * a, a)
+        check(lambda m, a: m.full_like(a, 2 - 1j), a)
+        check(lambda m, a: m.zeros_like(a, dtype=m.float32), a)
+    check(lambda m, a: m.full_like(a, 1j, dtype=m.complex64), x.real.copy())
+    for dt in COMPLEX:
+        name = np.dtype(dt).name
+        check(lambda m, a, name=name: m.eye(a.shape[0], a.shape[1], k=-1,
+                                            dtype=getattr(m, name)), x.real.copy())
+
+
+def test_linspace_of_complex_bounds():
+    """The standard's linspace takes complex start and stop (the default complex dtype)."""
+    z = xp.linspace(1 - 1j, -2 + 3j, 5)
+    assert z.dtype == xp.complex128
+    np.testing.assert_allclose(np.asarray(z), np.linspace(1 - 1j, -2 + 3j, 5), rtol=1e-15)
+    z = xp.linspace(0, 1j, 4, dtype=xp.complex64, endpoint=False)
+    assert z.dtype == xp.complex64
+    np.testing.assert_allclose(np.asarray(z), np.linspace(0, 1j, 4, endpoint=False),
+                               rtol=1e-7)
+    assert xp.linspace(0.0, 1.0, 3, dtype=xp.complex128).dtype == xp.complex128
+    with pytest.raises(TypeError, match="linspace"):
+        xp.linspace(0, 1j, 3, dtype=xp.float64)
+
+
+def test_columns_set_with_rows_known_only_when_the_model_runs():
+    def fn(m, a):
+        out = m.zeros((a.shape[0], 5), dtype=a.dtype)
+        out[:, 1:3] = a
+        out[:, 0] = 1j
+        out[:, 4] = a[:, 1] * 2
+        return out, out[:, 1:4]
+
+    x = np.array([[1 + 2j, -0.0 - 1j], [3.5, np.nan + 1j], [0.0, -2.0]])
+    for dt in COMPLEX:
+        check(fn, x.astype(dt))
+
+
 def test_setitem():
     z = np.arange(6).reshape(2, 3) * (1 + 1j)
     a = xp.asarray(z)

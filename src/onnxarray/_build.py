@@ -265,7 +265,9 @@ class _Emitter:
         self.ir_version = IR_VERSION
         self.shared = shared if shared is not None else _Shared()
         self.local: dict = {}  # per-graph state of callees (e.g. an imported model's weights)
-        self.spliced = False  # a callee wrote nodes whose outputs may be unused
+        # nodes whose outputs may be unused: a callee's, or those that computed an array whose
+        # Shape is emitted as an equal array's
+        self.spliced = False
 
     def use_domain(self, domain: str, version: int = 1, ops=()) -> None:
         """Import ``domain`` at ``version`` for its operators ``ops``. Callees that need
@@ -427,6 +429,8 @@ class _Emitter:
                 # The same computation on equal inputs: reuse the outputs already emitted.
                 for v, t in zip(outputs, twin.outputs):
                     self.bind(v, name_of(t))
+                if node.op == "Shape" and twin.inputs[0] is not node.inputs[0]:
+                    self.spliced = True  # what computed this node's input may be unused now
                 continue
             if key is not None and twin is None:
                 emitted[key] = node  # (not its outputs: a tuple per node, kept all along)

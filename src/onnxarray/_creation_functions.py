@@ -16,6 +16,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _ops, _strings
 from ._array_object import Array, as_value, check_device, scalar_value
+from ._complex_parts import join, parts
 from ._data_type_functions import astype
 from ._dims import (
     SymbolicDim,
@@ -227,9 +228,20 @@ def _new_filled(shape, value, dtype: DType, func: str) -> Array:
     shape = _shape_arg(shape, func)
     value = _text_fill(value, dtype, func)
     if has_symbolic(shape):  # a size read from a symbolic array: record an Expand
-        return Array._new(_ops.expand_to(_ops.const(value, dtype), shape_tensor(shape),
-                                         graph_shape(shape)))
+        return Array._new(_filled(value, dtype, shape_tensor(shape), graph_shape(shape)))
     return _new(np.full(shape, value, dtype=dtype.numpy), dtype)
+
+
+def _filled(value, dtype: DType, shape_val: Value, shape: tuple) -> Value:
+    """``value`` expanded to a shape known only when the model runs; a complex value as its
+    two real parts (in the graph a complex array has a trailing axis of 2 that the shape does
+    not name)."""
+    if dtype.kind == "c":
+        real = D.real_dtype_of(dtype)
+        value = complex(value)
+        return join(*(_ops.expand_to(_ops.const(p, real), shape_val, shape)
+                      for p in (value.real, value.imag)))
+    return _ops.expand_to(_ops.const(value, dtype), shape_val, shape)
 
 
 def empty(shape, *, dtype: DType | None = None, device=None) -> Array:
@@ -293,9 +305,8 @@ def _like(x: Array, value, dtype: DType | None, device, func: str) -> Array:
     value = _text_fill(value, dtype, func)
     if v.data is not None:
         return _new(np.full(v.data.shape, value, dtype=dtype.numpy), dtype)
-    scalar = _ops.const(value, dtype)
-    shape_val = _ops.shape_of(v)
-    return Array._new(_ops.expand_to(scalar, shape_val, v.shape))
+    # (the logical sizes: a complex array's tensor has a trailing axis of 2 more)
+    return Array._new(_filled(value, dtype, _ops.shape_of(v, 0, len(v.shape)), v.shape))
 
 
 def empty_like(x: Array, /, *, dtype: DType | None = None, device=None) -> Array:
@@ -330,6 +341,8 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: DType |
         rows = _ops.unsqueeze(arange(n_rows)._v, [1])
         cols = _ops.unsqueeze(arange(n_cols)._v, [0])
         diag = _ops.compare("Equal", _ops.sub(cols, rows), _ops.i64(int(k)))
+        if dtype.kind == "c":  # ones on the diagonal, and an imaginary part of zeros
+            return Array._new(join(*parts(_ops.cast(diag, D.real_dtype_of(dtype)))))
         return Array._new(_ops.cast(diag, dtype))
     return _new(np.eye(n_rows, n_cols, k=k, dtype=dtype.numpy), dtype)
 
@@ -442,14 +455,21 @@ def _symbolic_arange(start, stop, step, dtype) -> Array:
 def linspace(start, stop, /, num: int, *, dtype: DType | None = None, device=None,
              endpoint: bool = True) -> Array:
     check_device(device, "linspace")
-    _number(start, "linspace", "start")
-    _number(stop, "linspace", "stop")
+    bounds = (start, stop)
+    cx = any(isinstance(b, (complex, np.complexfloating)) for b in bounds)
+    if not cx:
+        _number(start, "linspace", "start")
+        _number(stop, "linspace", "stop")
+    elif any(isinstance(b, bool) for b in bounds):
+        raise TypeError(f"linspace: start and stop must be Python numbers, got {bounds!r}")
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
         raise ValueError(f"linspace: num must be a non-negative int, got {num!r}")
-    dtype = _dtype_arg(dtype, "linspace") or D.DEFAULT_FLOAT
-    if dtype.kind != "f":
-        raise TypeError(f"linspace: needs a floating-point dtype, got {dtype.name}")
-    data = np.linspace(start, stop, num, endpoint=endpoint, dtype=np.float64)
+    dtype = _dtype_arg(dtype, "linspace") or (D.DEFAULT_COMPLEX if cx else D.DEFAULT_FLOAT)
+    if dtype.kind not in ("fc" if not cx else "c"):
+        raise TypeError(f"linspace: needs a {'complex' if cx else 'floating-point'} dtype for "
+                        f"start {start!r} and stop {stop!r}, got {dtype.name}")
+    data = np.linspace(start, stop, num, endpoint=endpoint,
+                       dtype=np.complex128 if dtype.kind == "c" else np.float64)
     return _new(data.astype(dtype.numpy), dtype)
 
 

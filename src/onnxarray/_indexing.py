@@ -172,6 +172,10 @@ def _basic(x: Value, plan: _Plan) -> Value:
         ends.append(stop)
         axes.append(i)
         steps.append(step)
+    if len(axes) == 1 and steps == [1] and not reversed_axes and type(x.shape[axes[0]]) is int \
+            and x.node is not None and x.node.op == "Concat" and 0 <= starts[0] < ends[0]:
+        out = _slice_along(x, starts[0], min(ends[0], x.shape[axes[0]]), axes[0])
+        return _ops.squeeze(out, int_axes) if int_axes else out
     out = x
     if reversed_axes:
         n = len(reversed_axes)
@@ -438,6 +442,9 @@ def _setitem(x: Array, key, value) -> Array:
     ndim = len(v.shape)
     if ndim == 0:
         return Array._new(_ops.expand_to(val, _ops.i64([]), ()))
+    spliced = _splice(v, plan, val, target)
+    if spliced is not None:
+        return Array._new(spliced)
     # Trailing axes taken whole need no indices: ScatterND then writes whole rows (x[0:2] = v
     # of a 32x32 x scatters 2 rows by 2 indices, not 64 elements by 64 index pairs).
     depth = _scatter_depth(v.shape, plan.axes)
@@ -461,6 +468,90 @@ def _setitem(x: Array, key, value) -> Array:
                            sel_shape + rows)
     out = _ops.bind("ScatterND", [v, idx, updates], [v.dtype], lambda: [v.shape])[0]
     return Array._new(out)
+
+
+def _whole(kind: str, k, d) -> bool:
+    return kind == "slice" and (k in (slice(None), slice(None, None, 1))
+                                or (type(d) is int and k.indices(d) == (0, d, 1)))
+
+
+def _splice(x: Value, plan: _Plan, val: Value, target: Value) -> Value | None:
+    """``x[key] = val`` as a Concat of ``x``'s parts before and after the selection and the
+    value, where the key takes one axis of known size by a step-1 slice or an int and every
+    axis before it whole, and one of those has a size known only when the model runs.
+
+    A ScatterND would need its indices built from that size (about ten nodes a call, and a
+    copy of ``x`` each); this is at most four nodes, and the parts of a Concat are read
+    through by later slices (``_slice_along``), so columns assembled one assignment after
+    another (scikit-learn's ``PolynomialFeatures``) become one Concat of the values. Both
+    move the same bits."""
+    if plan.new_axes:
+        return None
+    rest = [i for i, (kind, k) in enumerate(plan.axes) if not _whole(kind, k, x.shape[i])]
+    if len(rest) != 1:
+        return None
+    j = rest[0]
+    kind, k = plan.axes[j]
+    n = x.shape[j]
+    if type(n) is not int or _ops.is_static(x.shape[:j]):
+        return None
+    if kind == "int":
+        start = k % n
+        stop = start + 1
+    else:
+        start, stop, step = k.indices(n)
+        if step != 1:
+            return None
+        stop = max(stop, start)
+    if stop == start:
+        return x  # nothing is selected (the value fits: checked)
+    if tuple(val.shape) != tuple(target.shape):
+        val = _ops.expand_to(val, _ops.shape_of(target), target.shape)
+    if kind == "int":
+        val = _ops.unsqueeze(val, [j])
+    parts = ([_slice_along(x, 0, start, j)] if start else []) + [val] \
+        + ([_slice_along(x, stop, n, j)] if stop < n else [])
+    return _concat_along(parts, j, x.shape)
+
+
+def _slice_along(x: Value, start: int, stop: int, axis: int) -> Value:
+    """``x``'s elements ``start:stop`` (0 <= start < stop <= size, a known size) along
+    ``axis``: the parts themselves where ``x`` is a Concat along that axis."""
+    shape = x.shape[:axis] + (stop - start,) + x.shape[axis + 1:]
+    node = x.node
+    if node is not None and node.op == "Concat" \
+            and dict(node.attrs)["axis"] % len(x.shape) == axis:
+        sizes = [p.shape[axis] for p in node.inputs]
+        if all(type(s) is int for s in sizes):
+            parts, offset = [], 0
+            for p, size in zip(node.inputs, sizes):
+                lo, hi = max(start - offset, 0), min(stop - offset, size)
+                if lo < hi:
+                    parts.append(p if (lo, hi) == (0, size) else _slice_along(p, lo, hi, axis))
+                offset += size
+            return parts[0] if len(parts) == 1 else _concat_along(parts, axis, shape)
+    if node is not None and node.op == "Slice":  # a slice of a slice: one Slice
+        bounds = [b.data for b in node.inputs[1:]]
+        if all(b is not None and b.shape == (1,) for b in bounds) \
+                and bounds[2][0] % len(x.shape) == axis and bounds[3][0] == 1 \
+                and 0 <= bounds[0][0] and type(node.inputs[0].shape[axis]) is int:
+            first = int(bounds[0][0])
+            return _ops.slice_(node.inputs[0], [first + start], [first + stop], [axis], [1],
+                               shape)
+    return _ops.slice_(x, [start], [stop], [axis], [1], shape)
+
+
+def _concat_along(parts: list, axis: int, shape: tuple) -> Value:
+    """Concat of ``parts`` along ``axis``, a part that is itself such a Concat spliced in."""
+    flat = []
+    for p in parts:
+        node = p.node
+        if node is not None and node.op == "Concat" \
+                and dict(node.attrs)["axis"] % len(p.shape) == axis:
+            flat.extend(node.inputs)
+        else:
+            flat.append(p)
+    return _ops.bind("Concat", flat, [flat[0].dtype], lambda: [shape], (("axis", axis),))[0]
 
 
 def _check_fits(val: Value, sel_shape: tuple) -> None:

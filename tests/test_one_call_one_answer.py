@@ -395,10 +395,10 @@ def test_a_zero_added_stays_under_default_optimizations(dtype):
         data = data + np.array([0.0, -0.0, -0.0, 0.0], dtype) * 1j
     for name, c in (("add", 0.0), ("subtract", -0.0), ("add", -0.0), ("subtract", 0.0),
                     ("add", 1.0), ("multiply", 1.0)):
-        for held in (False, True):
-            def f(v, name=name, c=c, held=held):
+        for held, negated in ((False, True), (True, True), (False, False)):
+            def f(v, name=name, c=c, held=held, negated=negated):
                 k = xp.asarray(np.array(c, dtype)) if held else c
-                return getattr(xp, name)(-v, k) * 2.0
+                return getattr(xp, name)(-v if negated else v, k) * 2.0  # x: a graph input
             eager = np.asarray(f(to_onnxarray(data)))
             for shape in (data.shape, ("n",)):
                 x = xp.argument(shape=shape, dtype=_dt(data))
@@ -410,4 +410,5 @@ def test_a_zero_added_stays_under_default_optimizations(dtype):
                 got = out.view(out.real.dtype) if out.dtype.kind == "c" else out
                 want = eager.view(eager.real.dtype) if eager.dtype.kind == "c" else eager
                 np.testing.assert_array_equal(_bits(got), _bits(want),
-                                              err_msg=f"{name} {c!r} held={held} {shape}")
+                                              err_msg=f"{name} {c!r} held={held} "
+                                                      f"negated={negated} {shape}")

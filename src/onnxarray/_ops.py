@@ -224,8 +224,9 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
     if op in NOOP_VALUE:
         for c, other in ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b)):
             if other.data is None and len(c.shape) <= len(other.shape) \
-                    and (noop_in_float32(c, op) or (noop_but_for_zero_signs(c, op)
-                                                    and may_be_negative_zero(other))):
+                    and (noop_in_float32(c, op) or (
+                        other.node is not None and noop_but_for_zero_signs(c, op)
+                        and may_be_negative_zero(other))):
                 # one more leading axis than the other operand: the pass declines a node
                 # whose result would be broadcast, and the axis is squeezed off again
                 wide = Literal(c.dtype, (1,) * (len(other.shape) + 1),

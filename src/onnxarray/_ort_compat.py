@@ -209,7 +209,7 @@ NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
 def noop_but_for_zero_signs(c, op: str) -> bool:
     """Whether ``op`` with the one-element float constant ``c`` is one NoopElimination drops
     that is no no-op for a -0.0: x + (+0.0) and x - (-0.0) are +0.0 for x = -0.0 (x + -0.0
-    and x - +0.0 are x itself)."""
+    and x - +0.0 are x itself). The pass leaves such a node alone where x is a graph input."""
     if op not in ("Add", "Sub") or c.data is None or c.data.size != 1 or c.dtype.kind != "f":
         return False
     value = c.data.reshape(())

@@ -4,16 +4,26 @@ A *program* is a few NumPy input arrays and 2-6 calls of the namespace, each cal
 inputs or results (or Python scalars) as operands. ``generate`` grows a program call by call on
 array-api-strict, keeping only calls the reference accepts. ``check_program`` then runs it
 
-- eagerly on onnxarray, call by call;
-- compiled whole with ``onnxarray.jit``;
-- exported (``argument`` + ``build``) and run in onnxruntime with graph optimizations off;
+- eagerly on onnxarray, call by call (op by op: plans are off, so that what a lowering decides
+  from concrete data is what runs);
+- compiled whole with ``onnxarray.jit`` (the path of plans);
+- exported (``argument`` + ``build``, every other program with symbolic sizes) and run in
+  onnxruntime with graph optimizations off, and with its default ones;
 
-and requires the three to agree bit for bit (dtype, shape, NaN positions, signs of zeros). Each
-eager call is also compared with array-api-strict applied to the same eager operands, under the
-standard's rules: exact where the standard fixes the result; within a tolerance where it leaves
-rounding open (transcendental functions, reductions, linear algebra); ignoring what it leaves
-unspecified (the sign of a zero from max/min, integer division by zero, out-of-range casts and
-shifts, the order of unique values).
+and requires them to agree bit for bit (dtype, shape, signs of zeros, and NaNs' signs and
+payloads but for the optimized run, whose fusions may pick kernels that keep another NaN of
+two). Each eager call is also compared with array-api-strict applied to the same eager
+operands, under the standard's rules: exact where the standard fixes the result; within a
+tolerance where it leaves rounding open (transcendental functions, reductions, linear
+algebra); ignoring what it leaves unspecified (the sign of a zero from max/min, integer
+division by zero, out-of-range casts and shifts, the order of unique values).
+
+Where onnxruntime's result depends on the layout (which zero a min/max tie keeps, which NaN of
+two an Add keeps), an eager array and a model input of the same value must still take the same
+graph. So a share of the programs (``ARRANGED``) takes an *arrangement* as inputs: a column,
+one-element arrays of lower rank and rows, holding values that tie (``fuzz_programs``); programs
+make small constants inside (arrays the trace holds, not inputs), and call *idioms* that the
+lowerings recognise in a trace and record otherwise (``fuzz_programs.IDIOMS``).
 """
 
 from __future__ import annotations

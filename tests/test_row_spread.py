@@ -116,16 +116,13 @@ def _softmax_reshaped(z, _):  # as scikit-learn's utils.extmath.softmax writes i
 @pytest.mark.parametrize("softmax", [_softmax, _softmax_reshaped])
 def test_softmax_by_hand(softmax, dtype):
     """exp(z - max(z)) / sum(...) along short rows, NaN and infinities included: every row
-    gives the op-by-op bits; both broadcasts are spread, and the max is a bare ReduceMax
-    (no NaN flag: a NaN in a row makes every quotient of the row NaN either way)."""
+    gives the op-by-op bits, NaNs' included; both broadcasts are spread, and the max keeps its
+    NaN flag (without it, a row holding a NaN and an infinity gave NaNs of both signs, inf -
+    inf, where op by op gives the flag's)."""
     x, _ = _grid(dtype, 5)
-    clips = 1 if dtype == "float64" else 0  # float64 exp's Pow composite clips its argument
-    # NaNs aside: a row holding a NaN and an infinity gives NaNs of both signs without the
-    # flag (inf - inf) where op by op gives the flag's, and a sum of NaNs of both signs keeps
-    # one by its order of summation, which the session's thread count decides
+    clips = 2 if dtype == "float64" else 1  # the flag; float64 exp's Pow composite clips too
     out = _all_ways(softmax, x, x[:, :1],
-                    lambda ops: ops.count("MatMul") == 2 and ops.count("Clip") == clips,
-                    nan_bits=False)
+                    lambda ops: ops.count("MatMul") == 2 and ops.count("Clip") == clips)
     finite = np.isfinite(x).all(axis=1)
     e = np.exp(x[finite] - x[finite].max(axis=1, keepdims=True))
     np.testing.assert_allclose(out[finite], e / e.sum(axis=1, keepdims=True), rtol=1e-6)
@@ -145,7 +142,9 @@ def test_other_quotients_keep_the_nan_flag():
         return xp.exp(z - m) / xp.abs(m)
 
     for fn in (by_columns, by_max):
-        _all_ways(fn, x, x[:, :1], lambda ops: "Clip" in ops, nan_bits=False)  # see above
+        # NaNs aside: of NaNs of both signs, a sum over the rows keeps one by the order of
+        # summation, which the session's thread count decides (one thread: eager's bits)
+        _all_ways(fn, x, x[:, :1], lambda ops: "Clip" in ops, nan_bits=False)
 
 
 COMPARISONS = {"equal": lambda a, b: a == b, "less": lambda a, b: a < b,

@@ -600,3 +600,26 @@ def test_one_sided_transforms_of_two_axes_in_one_model():
             "CPUExecutionProvider"]).run(None, {"x": data})
         for name, out in zip(("y", "e", "z", "w"), got):
             assert bit_difference(unpack(out), np.asarray(eager[name])) is None, (opset, name)
+
+
+@pytest.mark.parametrize("i_shape, j_shape", [((0, 3), ()), ((), (0, 3)), ((0, 3), (1, 3)),
+                                              ((2, 1), (0,)), ((2, 3), ()), ((1, 3), (2, 1))])
+def test_integer_array_indices_broadcast_a_zero_size_at_run_time(i_shape, j_shape):
+    """x[i, j] with index arrays of symbolic sizes: their broadcast shape at run time took
+    the larger size of each axis, 1 for a 0 against a 1: an index of shape (0, 3) with a 0-d
+    one selected (1, 3) elements, or read an index past the data."""
+    data = np.arange(6.0).reshape(2, 3)
+    rng = np.random.default_rng(0)
+    i = rng.integers(0, 2, i_shape)
+    j = rng.integers(0, 3, j_shape)
+    want = data[i, j]
+    np.testing.assert_array_equal(np.asarray(A(data)[A(i), A(j)]), want)
+    x = xp.argument(shape=("a", "b"), dtype=xp.float64)
+    si = xp.argument(shape=tuple(f"i{k}" if d else 0 for k, d in enumerate(i_shape)),
+                     dtype=xp.int64)
+    sj = xp.argument(shape=tuple(f"j{k}" if d else 0 for k, d in enumerate(j_shape)),
+                     dtype=xp.int64)
+    model = xp.build({"x": x, "i": si, "j": sj}, {"y": x[si, sj]})
+    (got,) = _session(model).run(None, {"x": data, "i": i, "j": j})
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)

@@ -285,6 +285,69 @@ def test_n_pads_a_signal_whose_length_is_known_only_at_run_time(func, dynamic):
         np.testing.assert_allclose(eager[0 if n_dim else 1], ref, rtol=1e-13, atol=1e-13)
 
 
+def _kept_columns(func, fn, data, expected, least: int = 0):
+    """Exported once with columns kept by a mask (a length known only when the model runs),
+    then run for every count of kept columns: eager's bits, and NumPy's values."""
+    rng = np.random.default_rng(61)
+    model = export(fn, data, np.ones(data.shape[1], bool))
+    for count in range(least, data.shape[1] + 1):
+        keep = np.zeros(data.shape[1], bool)
+        keep[rng.permutation(data.shape[1])[:count]] = True
+        eager = fn(xp, xp.asarray(data), xp.asarray(keep))
+        eager = [np.asarray(e) for e in (eager if isinstance(eager, list) else [eager])]
+        ran = run_model(model, {"x0": data, "x1": keep})
+        for got, want, ref in zip(ran, eager, expected(data[:, keep]), strict=True):
+            assert got.tobytes() == want.tobytes(), (func, count, got, want)
+            np.testing.assert_allclose(want, ref, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("func", ["irfft", "hfft", "irfftn"])
+def test_n_fits_a_spectrum_whose_length_is_known_only_at_run_time(func):
+    """With ``n`` (``s``) given, the spectrum is cut or zero-padded to ``n // 2 + 1`` whatever
+    its length (it was an error when that length was symbolic)."""
+    rng = np.random.default_rng(62)
+    data = rng.normal(size=(2, 7)) + 1j * rng.normal(size=(2, 7))
+    ns = (1, 2, 5, 8, 15)
+
+    def fn(m, x, keep):
+        y = m.take(x, m.nonzero(keep)[0], axis=1)
+        if func == "irfftn":
+            return [m.fft.irfftn(y, s=(2, n), axes=(0, 1)) for n in ns]
+        return [getattr(m.fft, func)(y, n=n, axis=1) for n in ns]
+
+    def expected(d):
+        if func == "irfftn":
+            return [np.fft.irfftn(d, s=(2, n), axes=(0, 1)) for n in ns]
+        return [getattr(np.fft, func)(d, n=n, axis=1) if d.shape[1] else np.zeros((2, n))
+                for n in ns]
+
+    # (NumPy's irfftn takes no empty spectrum)
+    _kept_columns(func, fn, data, expected, least=1 if func == "irfftn" else 0)
+
+
+@pytest.mark.parametrize("func", ["fftshift", "ifftshift"])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128])
+def test_shift_of_a_length_known_only_at_run_time(func, dtype):
+    """The shift is half the run-time length (it was an error when the length was
+    symbolic), for even, odd, one and zero lengths."""
+    rng = np.random.default_rng(63)
+    data = rng.normal(size=(3, 6)).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        data = data + 1j * rng.normal(size=(3, 6))
+    data[0, 1] = -0.0
+
+    def fn(m, x, keep):
+        y = m.take(x, m.nonzero(keep)[0], axis=1)
+        f = getattr(m.fft, func)
+        return [f(y), f(y, axes=(1,)), f(y, axes=0)]
+
+    def expected(d):
+        f = getattr(np.fft, func)
+        return [f(d), f(d, axes=(1,)), f(d, axes=0)]
+
+    _kept_columns(func, fn, data, expected)
+
+
 @pytest.mark.parametrize("func", ["irfft", "hfft"])
 def test_n_pads_a_spectrum_with_a_symbolic_batch(func):
     """A spectrum shorter than n // 2 + 1 is zero-padded whatever the other axes' sizes (it

@@ -532,7 +532,7 @@ def _slice_along(x: Value, start: int, stop: int, axis: int) -> Value:
                     parts.append(p if (lo, hi) == (0, size) else _slice_along(p, lo, hi, axis))
                 offset += size
             return parts[0] if len(parts) == 1 else _concat_along(parts, axis, shape)
-    if node is not None and node.op == "Slice":  # a slice of a slice: one Slice
+    if node is not None and node.op == "Slice" and len(node.inputs) == 5:  # one Slice
         bounds = [b.data for b in node.inputs[1:]]
         if all(b is not None and b.shape == (1,) for b in bounds) \
                 and bounds[2][0] % len(x.shape) == axis and bounds[3][0] == 1 \

@@ -4,8 +4,8 @@ onnxruntime computes nothing in complex, so these are the algorithms of
 ``_linalg_factorizations`` with complex arithmetic written out on the real and imaginary parts
 (a complex matrix is a pair of real Values here; ``parts`` and ``join`` convert at the ends):
 
-- det, slogdet, inv, solve: LU and Gauss-Jordan elimination with partial pivoting; the pivot
-  is the largest |re| + |im| of the column, as in LAPACK's izamax.
+- det, slogdet: LU elimination with partial pivoting; the pivot is the largest |re| + |im| of
+  the column, as in LAPACK's izamax. (solve and inv take the real system of twice the size.)
 - cholesky: the outer-product algorithm with ``col @ col^H``; the diagonal is real.
 - qr: Householder reflectors ``I - 2 v v^H / (v^H v)`` with ``v = x + e^(i arg x_k) |x| e_k``,
   so that the k-th entry does not cancel; R's diagonal is complex in general.
@@ -45,7 +45,6 @@ from ._linalg_jacobi_complex import complex_one_sided_jacobi, hermitian_eigen
 from ._linalg_loops import (
     _column_index,
     diagonal,
-    eye_like,
     nan_where,
     permutation_sign,
     size_value,
@@ -156,7 +155,7 @@ def max_magnitude(x: C) -> Value:
 
 
 # ---------------------------------------------------------------------------------------------
-# LU and Gauss-Jordan elimination
+# LU elimination
 
 
 def _squeeze2(x: C) -> C:
@@ -164,29 +163,17 @@ def _squeeze2(x: C) -> C:
 
 
 def det(v: Value, n) -> Value:
-    _, _, perm, _, product = _lc.eliminate(parts(v), None, jordan=False)
+    _, _, perm, _, product = _lc.eliminate(parts(v))
     out = cscale(product, permutation_sign(perm, product[0]))
     return join(*_squeeze2(out))
 
 
 def slogdet(v: Value, n) -> tuple[Value, Value]:
     """The sign (a unit complex number, 0 for a singular matrix) and log |det|."""
-    _, _, perm, pivots, sign = _lc.eliminate(parts(v), None, jordan=False, phases=True)
+    _, _, perm, pivots, sign = _lc.eliminate(parts(v), phases=True)
     sign = cscale(sign, permutation_sign(perm, sign[0]))
     logs = _ops.unary("Log", cabs(pivots))
     return join(*_squeeze2(sign)), _ops.reduce("ReduceSum", logs, [-2, -1], False)
-
-
-def gauss_jordan(a: C, b: C, n) -> C:
-    """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) pairs of one batch shape."""
-    _, rhs, perm, pivots, _ = _lc.eliminate(a, b, jordan=True)
-    return _lc.solve_eliminated(perm, pivots, rhs)
-
-
-def inv(v: Value, n) -> Value:
-    a = parts(v)
-    eye = eye_like(a[0])
-    return join(*gauss_jordan(a, (eye, _mul(eye, _c(0, eye))), n))
 
 
 # ---------------------------------------------------------------------------------------------

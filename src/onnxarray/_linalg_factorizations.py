@@ -7,12 +7,13 @@ hundred nodes at any size.
 
 - det, slogdet: blocked LU with partial pivoting (``_linalg_blocked``); the sign of the row
   permutation from its inversions.
-- inv, solve: blocked Gauss-Jordan elimination with partial pivoting on ``A`` and the
-  right-hand sides (for complex ``A``, on the real matrix ``[[Ar, -Ai], [Ai, Ar]]`` of twice
-  the size). A NaN or an infinity in the matrix gives NaN everywhere, and so does a
-  singular matrix in inv and solve (det gives 0).
-- cholesky: the blocked outer-product algorithm; it reads the lower triangle only. LU,
-  Gauss-Jordan and Cholesky of up to 4 or 8 columns take one block without a ``Loop``.
+- inv, solve: blocked LU with partial pivoting of ``A`` and the right-hand sides (the
+  identity for inv), then blocked back substitution, as LAPACK's gesv: backward stable, the
+  residual within a few times LAPACK's (for complex ``A``, on the real matrix
+  ``[[Ar, -Ai], [Ai, Ar]]`` of twice the size). A NaN or an infinity in the matrix gives NaN
+  everywhere, and so does a singular matrix in inv and solve (det gives 0).
+- cholesky: the blocked outer-product algorithm; it reads the lower triangle only. LU and
+  Cholesky of up to 4 or 8 columns take one block without a ``Loop``.
 - qr: blocked Householder reflections (compact WY, ``_linalg_blocked_qr``) from 24
   reflections on, the column loop of ``_linalg_loops`` below.
 - eigh, eigvalsh: one-sided Jacobi rotations of the columns of ``A + sigma I`` (symmetrized
@@ -90,7 +91,7 @@ def _is_zero(d) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# LU and Gauss-Jordan elimination
+# LU, solve and inv
 
 
 def det(x: Array, /) -> Array:
@@ -100,7 +101,7 @@ def det(x: Array, /) -> Array:
         return Array._new(_ones(_Batch(v), v.dtype))
     if v.dtype.kind == "c":
         return Array._new(_complex().det(v, n))
-    _, piv, pivots = _bl.eliminate(v, None, jordan=False)
+    piv, pivots = _bl.lu(v)
     out = _mul(_ops.reduce("ReduceProd", pivots, [-2, -1], True), _lp.pivot_sign(piv, v))
     return Array._new(_ops.squeeze(out, [-2, -1]))
 
@@ -115,18 +116,12 @@ def slogdet(x: Array, /) -> SlogdetResult:
                              Array._new(_filled(b, (), np.zeros(()), D.real_dtype_of(v.dtype))))
     if v.dtype.kind == "c":
         return SlogdetResult(*(Array._new(r) for r in _complex().slogdet(v, n)))
-    _, piv, pivots = _bl.eliminate(v, None, jordan=False)
+    piv, pivots = _bl.lu(v)
     sign = _mul(_ops.reduce("ReduceProd", _ops.unary("Sign", pivots), [-2, -1], True),
                 _lp.pivot_sign(piv, v))
     logabs = _ops.reduce("ReduceSum", _ops.unary("Log", _ops.unary("Abs", pivots)), [-2, -1],
                          False)
     return SlogdetResult(Array._new(_ops.squeeze(sign, [-2, -1])), Array._new(logabs))
-
-
-def _gauss_jordan(a: Value, b: Value | None) -> Value:
-    """The solution of ``a @ x = b`` for (..., n, n) and (..., n, k) of one batch shape; the
-    inverse of ``a`` for ``b`` None."""
-    return _bl.eliminate(a, b, jordan=True, eye_rhs=b is None)[0]
 
 
 def _complex_system(a: tuple, b: tuple) -> tuple:
@@ -139,14 +134,15 @@ def _complex_system(a: tuple, b: tuple) -> tuple:
     nd = len(ar.shape)
     m = _ops.concat([_ops.concat([ar, _ops.unary("Neg", ai)], nd - 1),
                      _ops.concat([ai, ar], nd - 1)], nd - 2)
-    x = _gauss_jordan(m, _ops.concat([br, bi], nd - 2))  # (..., 2n, k)
+    x = _bl.solve(m, _ops.concat([br, bi], nd - 2))  # (..., 2n, k)
     nv = _ops.reshape(_lp.size_value(ar, -1), [1])
     shape = br.shape
     return (_bl._slice(x, 0, nv, nd - 2, shape), _bl._slice(x, nv, 2**62, nd - 2, shape))
 
 
 def inv(x: Array, /) -> Array:
-    """The inverse, by Gauss-Jordan elimination with partial pivoting on ``[x | I]``."""
+    """The inverse: the solution of ``x @ X = I`` by LU with partial pivoting of ``[x | I]``
+    and back substitution, as NumPy's (LAPACK's gesv)."""
     v, n = _square(x, "inv")
     if _is_zero(n):
         return Array._new(v)
@@ -154,7 +150,7 @@ def inv(x: Array, /) -> Array:
         a = _cx.parts(v)
         eye = _lp.eye_like(a[0])
         return Array._new(_cx.join(*_complex_system(a, (eye, _mul(eye, _c(0, eye))))))
-    return Array._new(_gauss_jordan(v, None))
+    return Array._new(_bl.solve(v, None))
 
 
 def solve(x1: Array, x2: Array, /) -> Array:
@@ -176,7 +172,7 @@ def solve(x1: Array, x2: Array, /) -> Array:
     elif dtype.kind == "c":
         out = list(_complex_system(tuple(a_parts), tuple(b_parts)))
     else:
-        out = [_gauss_jordan(a_parts[0], b_parts[0])]
+        out = [_bl.solve(a_parts[0], b_parts[0])]
     if vector:
         out = [_ops.squeeze(o, [-1]) for o in out]
     return Array._new(_cx.join(*out) if dtype.kind == "c" else out[0])

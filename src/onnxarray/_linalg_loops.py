@@ -5,8 +5,8 @@ may be symbolic and the graph does not grow with it:
 
 - ``householder``: QR by Householder reflections, one column per iteration.
 
-LU, Gauss-Jordan and Cholesky are blocked, in ``_linalg_blocked``; the Jacobi methods are in
-``_linalg_jacobi``.
+LU (and the solves on it) and Cholesky are blocked, in ``_linalg_blocked``; the Jacobi methods
+are in ``_linalg_jacobi``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The complex factorizations on (real, imaginary) pairs as ONNX ``Loop``s (see ``_linalg_loops``
 for the real ones, whose structure these follow).
 
-- ``eliminate``: LU / Gauss-Jordan with partial pivoting on the largest |re| + |im| (LAPACK's
+- ``eliminate``: LU with partial pivoting on the largest |re| + |im| (LAPACK's
   izamax), carrying the product of the pivots (a complex product has no ONNX reduction).
 - ``cholesky``: the outer-product algorithm with ``col @ col^H``; the diagonal is real.
 - ``householder``: reflectors ``I - 2 v v^H / (v^H v)`` with ``v = x + e^(i arg x_k) |x| e_k``,
@@ -53,21 +53,19 @@ def _phase(x: C) -> C:
             _ops.where(is_zero, _c(0, big), _div(i, mag)))
 
 
-def eliminate(a: C, b: C | None, jordan: bool, phases: bool = False):
-    """Partial-pivoting elimination of complex square (..., n, n) ``a`` (and right-hand sides
-    ``b``). Returns ``(a, rhs, perm, pivots, product)``: perm (..., n, n) bool, the pivots
-    and the product of the pivots (of their phases with ``phases``) as pairs, (..., 1, n)
-    and (..., 1, 1)."""
+def eliminate(a: C, phases: bool = False):
+    """Partial-pivoting LU elimination of complex square (..., n, n) ``a``. Returns
+    ``(a, None, perm, pivots, product)``: perm (..., n, n) bool, the pivots and the product
+    of the pivots (of their phases with ``phases``) as pairs, (..., 1, n) and (..., 1, 1)."""
     re = a[0]
     n = re.shape[-1]
     nd = len(re.shape)
     nv = size_value(re, -1)
     rows, cols = _column_index(nv, n)
     zero = _c(0, re)
-    aug = a if b is None else tuple(_ops.concat([x, y], nd - 1) for x, y in zip(a, b))
-    row_shape = _ops.concat([_ops.shape_of(aug[0], 0, nd - 2), _ops.i64([1]),
-                             _ops.dim_of(aug[0], -1)], 0)
-    row_dims = aug[0].shape[:-2] + (1, aug[0].shape[-1])
+    row_shape = _ops.concat([_ops.shape_of(re, 0, nd - 2), _ops.i64([1]),
+                             _ops.dim_of(re, -1)], 0)
+    row_dims = re.shape[:-2] + (1, re.shape[-1])
     used0 = _ops.expand_to(_ops.const(False, D.bool),
                            _ops.concat([_ops.shape_of(re, 0, nd - 1), _ops.i64([1])], 0),
                            re.shape[:-1] + (1,))
@@ -90,7 +88,7 @@ def eliminate(a: C, b: C | None, jordan: bool, phases: bool = False):
                                (("axis", nd - 2),))[0] for x in (ar, ai))
         pivot = (_take(prow[0], k, -1), _take(prow[1], k, -1))
         now_used = _ops.binary("Or", used, onehot)
-        targets = _ops.unary("Not", onehot if jordan else now_used)
+        targets = _ops.unary("Not", now_used)
         nonzero = _ops.unary("Not", _ops.binary("And", _cmp("Equal", pivot[0], zero),
                                                 _cmp("Equal", pivot[1], zero)))
         ok = _ops.binary("And", targets, nonzero)
@@ -100,26 +98,11 @@ def eliminate(a: C, b: C | None, jordan: bool, phases: bool = False):
                 _ops.where(_cmp("Equal", cols, k), p, piv),
                 *_cmul((pr, pi), _phase(pivot) if phases else pivot)]
 
-    ar, ai, _, piv, pr, pi = _fori(nv, body, [aug[0], aug[1], used0, piv0, one,
+    ar, ai, _, piv, pr, pi = _fori(nv, body, [re, a[1], used0, piv0, one,
                                               _mul(one, zero)])
-    rhs = None
-    if b is not None:
-        def cut(v, lo, hi, shape):
-            return _ops.bind("Slice", [v, lo, hi, _ops.i64([nd - 1])], [v.dtype],
-                             lambda: [shape])[0]
-        nv1 = _ops.reshape(nv, [1])
-        rhs = (cut(ar, nv1, _ops.i64([2**62]), b[0].shape),
-               cut(ai, nv1, _ops.i64([2**62]), b[0].shape))
-        ar, ai = cut(ar, _ops.i64([0]), nv1, re.shape), cut(ai, _ops.i64([0]), nv1, re.shape)
     perm = _cmp("Equal", rows, piv)
     pivots = tuple(_sum(_ops.where(perm, x, zero), -2, True) for x in (ar, ai))
-    return (ar, ai), rhs, perm, pivots, (pr, pi)
-
-
-def solve_eliminated(perm, pivots: C, rhs: C) -> C:
-    """x[k] = rhs[pivot row of k] / pivot_k."""
-    pt = _ops.cast(_mT(perm), rhs[0].dtype)
-    return _cdiv((_mm(pt, rhs[0]), _mm(pt, rhs[1])), (_mT(pivots[0]), _mT(pivots[1])))
+    return (ar, ai), None, perm, pivots, (pr, pi)
 
 
 def cholesky(s: C) -> C:

@@ -306,7 +306,13 @@ def _roll_axis(v: Value, shift: int, axis: int) -> Value:
     size = _ops.dim_of(v, axis)
     safe = _ops.binary("Max", size, _ops.i64([1]))
     k = _ops.binary("Mod", _ops.i64([shift]), safe)
-    cut = _ops.binary("Sub", size, k)
+    return roll_at(v, _ops.binary("Sub", size, k), axis)
+
+
+def roll_at(v: Value, cut: Value, axis: int) -> Value:
+    """``v`` with its elements from ``cut`` (a 1-element int64 Value, 0 <= cut <= size) on
+    moved to the front of ``axis`` (non-negative)."""
+    size = _ops.dim_of(v, axis)
     head = _ops.bind("Slice", [v, cut, size, _ops.i64([axis])], [v.dtype],
                      lambda: [_with(v.shape, axis, Dim())])[0]
     tail = _ops.bind("Slice", [v, _ops.i64([0]), cut, _ops.i64([axis])], [v.dtype],

@@ -4,8 +4,8 @@ Complex values already live in the graph as real tensors with a trailing dimensi
 layout ``DFT`` reads and writes, so a transform along one axis is one ``DFT`` node (``rfft`` is
 its one-sided form on a trailing dimension of 1). Inverse transforms use the forward one,
 ``ifft(z) = conj(fft(conj(z))) / n``: onnxruntime's inverse float64 ``DFT`` is accurate only to
-about 1e-8. ``irfft`` rebuilds the full Hermitian spectrum (the sizes of the transformed axes
-must be known while recording). n-dimensional transforms apply the 1-D ones axis by axis.
+about 1e-8. ``irfft`` rebuilds the full Hermitian spectrum (of a length known while recording: the
+transformed axis's size, or ``n``). n-dimensional transforms apply the 1-D ones axis by axis.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from . import _dtypes as D
 from ._array_object import Array, as_value, check_device
 from ._complex_parts import complex_of, join, pack, parts, unpack
 from ._graph import Dim, Value
-from ._manipulation_functions import normalize_axes, roll
+from ._manipulation_functions import normalize_axes, roll, roll_at
 from ._plans import planned
 
 __all__ = ["fft", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifftn", "ifftshift", "ihfft",
@@ -56,30 +56,36 @@ def _shift(x: Array, axes, func: str, sign: int) -> Array:
     axes = normalize_axes(tuple(axes) if isinstance(axes, list) else axes, len(v.shape), func)
     if not axes:
         return x
+    if not all(type(v.shape[a]) is int for a in axes):
+        return Array._new(_shift_at_run_time(v, axes, sign))
     shifts = []
     for a in axes:
         n = v.shape[a]
-        if type(n) is not int:
-            raise ValueError(f"{func}: the size of axis {a} must be known")
         shifts.append(sign * (n // 2) if sign > 0 else -(n // 2))
     if v.dtype.kind == "c":
         return _ns().roll(x, tuple(shifts), axis=tuple(axes))
     return roll(x, tuple(shifts), axis=tuple(axes))
 
 
-def fftshift(x: Array, /, *, axes=None) -> Array:
-    """Move the zero frequency to the centre of ``axes`` (all when None): a ``roll``.
+def _shift_at_run_time(v: Value, axes, sign: int) -> Value:
+    """The shift of ``axes`` whose sizes the model reads when it runs: the elements from
+    ``n - n // 2`` (``fftshift``) or ``n // 2`` (``ifftshift``) on move to the front."""
+    if v.dtype.kind == "c":
+        return join(*(_shift_at_run_time(p, axes, sign) for p in parts(v)))
+    for a in axes:
+        size = _ops.dim_of(v, a)
+        half = _ops.binary("Div", size, _ops.i64([2]))
+        v = roll_at(v, _ops.binary("Sub", size, half) if sign > 0 else half, a)
+    return v
 
-    The sizes of the shifted axes must be known.
-    """
+
+def fftshift(x: Array, /, *, axes=None) -> Array:
+    """Move the zero frequency to the centre of ``axes`` (all when None): a ``roll``."""
     return _shift(x, axes, "fftshift", 1)
 
 
 def ifftshift(x: Array, /, *, axes=None) -> Array:
-    """Inverse of ``fftshift``: a ``roll`` the other way.
-
-    The sizes of the shifted axes must be known.
-    """
+    """Inverse of ``fftshift``: a ``roll`` the other way."""
     return _shift(x, axes, "ifftshift", -1)
 
 
@@ -352,8 +358,8 @@ def irfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Arr
 
 def _irfft1(v: Value, axis: int, n, norm: str, guard: bool = True) -> Array:
     m = v.shape[axis]
-    if type(m) is not int:
-        raise ValueError("irfft: the length of the transformed axis must be known")
+    if type(m) is not int and n is None:
+        raise ValueError("irfft: the length of the transformed axis must be known, or n given")
     n = 2 * (m - 1) if n is None else n
     if n < 1:
         raise ValueError(f"irfft: the output length must be positive, got {n}")
@@ -425,6 +431,8 @@ def _fit(z: Array, axis: int, length: int) -> Array:
     """``z`` cut or zero-padded to ``length`` along ``axis``."""
     ns = _ns()
     m = z._v.shape[axis]
+    if type(m) is not int:  # cut to at most ``length``, then padded by what is missing
+        return Array._new(_fit_at_run_time(z._v, axis, length))
     if m == length:
         return z
     idx = [slice(None)] * len(z._v.shape)
@@ -438,6 +446,19 @@ def _fit(z: Array, axis: int, length: int) -> Array:
     shape[axis] = length  # symbolic sizes on the other axes: one Pad by the known amount
     return Array._new(_ops.bind("Pad", [z._v, _ops.i64([0, length - m]), None,
                                         _ops.i64([axis])], [z.dtype], lambda: [tuple(shape)])[0])
+
+
+def _fit_at_run_time(v: Value, axis: int, length: int) -> Value:
+    if v.dtype.kind == "c":
+        return join(*(_fit_at_run_time(p, axis, length) for p in parts(v)))
+    shape = list(v.shape)
+    shape[axis] = Dim()
+    cut = _ops.slice_(v, [0], [length], [axis], [1], tuple(shape))
+    missing = _ops.binary("Sub", _ops.i64([length]), _ops.dim_of(cut, axis))
+    shape[axis] = length
+    pads = _ops.concat([_ops.i64([0]), missing], 0)
+    return _ops.bind("Pad", [cut, pads, None, _ops.i64([axis])], [v.dtype],
+                     lambda: [tuple(shape)])[0]
 
 
 def hfft(x: Array, /, *, n=None, axis: int = -1, norm: str = "backward") -> Array:

@@ -412,3 +412,39 @@ def test_a_zero_added_stays_under_default_optimizations(dtype):
                 np.testing.assert_array_equal(_bits(got), _bits(want),
                                               err_msg=f"{name} {c!r} held={held} "
                                                       f"negated={negated} {shape}")
+
+
+def _kept_nan(op: str, dtype, s1: tuple, s2: tuple) -> str:
+    """Which NaN onnxruntime's ``op`` keeps of x1 = NaN(payload 1), x2 = -NaN(payload 2),
+    shapes s1 and s2 (graph optimizations off): "a", "b" or "ab" (both, by position)."""
+    from onnx import TensorProto, helper
+    t = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    graph = helper.make_graph([helper.make_node(op, ["a", "b"], ["y"])], "g",
+                              [helper.make_tensor_value_info(n, t, None) for n in "ab"],
+                              [helper.make_tensor_value_info("y", t, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    nans = _nans(dtype)
+    a, b = np.full(s1, nans[2]), np.full(s2, nans[3])
+    bits = set(_bits(sess.run(None, {"a": a.astype(dtype), "b": b.astype(dtype)})[0]).ravel())
+    return "".join(k for k, v in (("a", nans[2]), ("b", nans[3])) if _bits(v[None])[0] in bits)
+
+
+def test_spread_nan_order_is_onnxruntimes():
+    """_ort_compat.SPREAD_NAN_ORDER as measured: fails when onnxruntime keeps other NaNs."""
+    from onnxarray._ort_compat import SPREAD_NAN_ORDER
+    for op in ("Add", "Mul"):
+        assert SPREAD_NAN_ORDER[op][xp.float64] is True
+        for n, c in ((3, 4), (1000, 8), (7, 3)):
+            assert _kept_nan(op, np.float64, (n, c), (n, c)) == "b"  # equal shapes: the second
+            assert _kept_nan(op, np.float64, (n, c), (n, 1)) == "a"  # broadcast: the wide one
+            assert _kept_nan(op, np.float64, (n, 1), (n, c)) == "b"
+        assert SPREAD_NAN_ORDER[op][xp.float32] is False
+        assert _kept_nan(op, np.float32, (7, 3), (7, 1)) == "ab"  # by position
+    for op in ("Sub", "Div"):
+        assert op not in SPREAD_NAN_ORDER
+        for s1, s2 in (((3, 4), (3, 4)), ((3, 4), (3, 1)), ((3, 1), (3, 4))):
+            for dtype in (np.float32, np.float64):
+                assert _kept_nan(op, dtype, s1, s2) == "a"

@@ -24,8 +24,85 @@ def _special_floats(dt) -> list[float]:
             1e30 if dt == np.float32 else 1e300, math.pi / 2, 88.7 if dt == np.float32 else 709.8]
 
 
+# quiet NaNs by their bits: the default one of each sign and payloads of both signs (which NaN
+# of two an Add or a Mul keeps depends on onnxruntime's kernel path)
+NAN_BITS = {np.dtype(np.float64): [0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000000000123,
+                                   0xFFFC0000000000A5],
+            np.dtype(np.float32): [0x7FC00000, 0xFFC00000, 0x7FC00123, 0xFFE000A5]}
+
+
+def nan_values(real) -> np.ndarray:
+    real = np.dtype(real)
+    return np.array(NAN_BITS[real], f"u{real.itemsize}").view(real)
+
+
 def random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndarray:
     return np.asarray(_random_array(rng, dtype, shape))
+
+
+# An arrangement: a column, (N, 1) or (1, N, 1), against one-element arrays of lower or equal
+# rank, 0-d, (1,) or (1, 1), all of one dtype, with values drawn from a few that tie (both
+# zeros, NaNs of both signs and several payloads, infinities, subnormals). onnxruntime pairs a
+# column with a 0-d or (1,) tensor on another kernel path than with a (1, 1) one, and the two
+# keep another zero of a min/max tie and another NaN of Add/Mul: an eager array and the same
+# array as a model input must take the same one.
+COLUMNS = [(3, 1), (1, 3, 1), (4, 1), (2, 3, 1), (1, 1), (3, 1, 1)]
+ONE_ELEMENT = [(), (1,), (1, 1), ()]
+ARRANGED_DTYPES = ["float32", "float64", "float64", "float32", "complex128", "int8", "int64",
+                   "uint8", "bool"]
+
+
+def _tie_values(dt: np.dtype) -> np.ndarray:
+    if dt.kind == "b":
+        return np.array([False, True])
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return np.array([0, 1, 2, info.max, info.min, info.max - 1], dt)
+    real = np.float32 if dt in (np.float32, np.complex64) else np.float64
+    tiny = np.finfo(real).smallest_subnormal
+    return np.concatenate([np.array([0.0, -0.0, 0.0, -0.0, np.inf, -np.inf, tiny, -tiny, 1.0,
+                                     -1.0, 0.4], real), nan_values(real)])
+
+
+def _tie_group(rng: np.random.Generator, dt: np.dtype) -> np.ndarray:
+    """``_tie_values``, or half the time only those of one group (the zeros, the NaNs, or
+    the extremes and ones), so that a pair of operands ties often."""
+    vals = _tie_values(dt)
+    if dt.kind not in "fc" or rng.random() < 0.5:
+        return vals
+    groups = (vals[:4], vals[11:], vals[4:11])
+    return groups[rng.integers(len(groups))]
+
+
+def tie_array(rng: np.random.Generator, dtype: str, shape: tuple,
+              vals: np.ndarray | None = None) -> np.ndarray:
+    """An array of ``shape`` whose elements are drawn from ``vals`` (``_tie_values``)."""
+    dt = np.dtype(dtype)
+    vals = _tie_values(dt) if vals is None else vals.astype(dt.type(0).real.dtype
+                                                             if dt.kind == "c" else dt)
+    n = math.prod(shape)
+    if dt.kind == "c":
+        out = np.empty(n, dt)
+        out.real, out.imag = rng.choice(vals, n), rng.choice(vals, n)
+        return out.reshape(shape)
+    return rng.choice(vals, n).reshape(shape)
+
+
+def arrangement(rng: np.random.Generator) -> list[np.ndarray]:
+    """A column and one or two one-element arrays (``COLUMNS``), sometimes rows of the
+    column's length, in a random order."""
+    dtype = ARRANGED_DTYPES[rng.integers(len(ARRANGED_DTYPES))]
+    column = COLUMNS[rng.integers(len(COLUMNS))]
+    vals = _tie_group(rng, np.dtype(dtype))
+    arrays = [tie_array(rng, dtype, column, vals)]
+    for _ in range(int(rng.integers(1, 3))):
+        arrays.append(tie_array(rng, dtype, ONE_ELEMENT[rng.integers(len(ONE_ELEMENT))], vals))
+    if rng.random() < 0.5:  # rows the column meets along a short last axis
+        arrays.append(tie_array(rng, dtype, column[:-1] + (int(rng.integers(2, 6)),), vals))
+    if rng.random() < 0.3:  # another dtype beside: promotion, and mixed-kind calls
+        arrays.append(tie_array(rng, ARRANGED_DTYPES[rng.integers(len(ARRANGED_DTYPES))],
+                                ONE_ELEMENT[rng.integers(len(ONE_ELEMENT))]))
+    return [arrays[i] for i in rng.permutation(len(arrays))]
 
 
 def _random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndarray:
@@ -45,7 +122,8 @@ def _random_array(rng: np.random.Generator, dtype: str, shape: tuple) -> np.ndar
     real = np.float32 if dt in (np.float32, np.complex64) else np.float64
 
     def part():
-        special = np.array(_special_floats(real), dtype=real)
+        special = np.concatenate([np.array(_special_floats(real), dtype=real),
+                                  nan_values(real)])
         normal = (rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4, n)).astype(real)
         return np.where(rng.random(n) < 0.35, rng.choice(special, n), normal).astype(real)
 
@@ -106,10 +184,19 @@ class Program:
 
     def __str__(self) -> str:
         lines = [f"v{i} = A({a.tolist()!r}, dtype={a.dtype.name}, shape={a.shape})"
-                 for i, a in enumerate(self.inputs)]
+                 + _nan_bits(a) for i, a in enumerate(self.inputs)]
         for c, first in zip(self.calls, self.outputs):
             lines.append(f"v{first}.. = {c}")
         return "\n".join(lines)
+
+
+def _nan_bits(a: np.ndarray) -> str:
+    """The bits of ``a``'s NaNs, which ``tolist`` does not show."""
+    if a.dtype.kind not in "fc" or not np.isnan(a).any():
+        return ""
+    parts = np.stack([a.real, a.imag], -1) if a.dtype.kind == "c" else a
+    bits = parts.view(f"u{parts.dtype.itemsize}")
+    return f"  # NaN bits: {[hex(int(b)) for b in bits[np.isnan(parts)]]}"
 
 
 def _resolve(a, pool, xp):
@@ -234,7 +321,55 @@ def _eigvalsh_hermitian(xp, x):
     return xp.linalg.eigvalsh((x + xp.conj(xp.matrix_transpose(x))) / 2)
 
 
-PSEUDO = {"searchsorted_sorted": _searchsorted_sorted, "take_wrapped": _take_wrapped,
+def _constant(xp, data):
+    """An array made inside the program from data: under jit and exported, a constant of the
+    trace that the program holds (not an input), as a user's ``xp.asarray(...)`` is."""
+    return xp.asarray(data)
+
+
+# Idioms: short compositions that lowerings recognise in a trace and record otherwise (one
+# Clip for a clamp, a reduction with kept dims, a column spread along short rows, softmax
+# without its NaN flag, x + 0.0 guarded against NoopElimination); op by op no graph is there
+# to recognise. Their results are compared between modes only (``MODES_ONLY``).
+
+
+def _clamp(xp, x, lo, hi, form):
+    if form == 0:
+        return xp.minimum(xp.maximum(x, lo), hi)
+    if form == 1:
+        return xp.maximum(xp.minimum(x, hi), lo)
+    if form == 2:
+        return xp.minimum(hi, xp.maximum(lo, x))
+    return xp.maximum(lo, xp.minimum(hi, x))
+
+
+def _reduced_back(xp, x, c, op, red):
+    """``op(red(x, axis=-1), c)`` given back its reduced axis by a reshape (2-D ``x``)."""
+    return xp.reshape(getattr(xp, op)(getattr(xp, red)(x, axis=-1), c), (-1, 1))
+
+
+def _row_op(xp, x, op, f, column_first):
+    """``op`` between ``x`` and ``f`` of its first column (which broadcasts along the rows)."""
+    col = getattr(xp, f)(x[..., :1])
+    return getattr(xp, op)(col, x) if column_first else getattr(xp, op)(x, col)
+
+
+def _softmax(xp, x):
+    e = xp.exp(x - xp.max(x, axis=-1, keepdims=True))
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+def _plus_zero(xp, x, op, c):
+    """``op(-x, c) * 2``: x + 0.0 and x - (-0.0) turn -0.0 into +0.0, whatever follows."""
+    return getattr(xp, op)(xp.negative(x), c) * 2.0
+
+
+IDIOMS = {"clamp": _clamp, "reduced_back": _reduced_back, "row_op": _row_op,
+          "softmax": _softmax, "plus_zero": _plus_zero}
+MODES_ONLY = frozenset(IDIOMS)
+
+PSEUDO = {**IDIOMS, "constant": _constant, "searchsorted_sorted": _searchsorted_sorted,
+          "take_wrapped": _take_wrapped,
           "take_along_axis_wrapped": _take_along_axis_wrapped,
           "getitem_arrays_wrapped": _getitem_arrays_wrapped,
           "eigvalsh_hermitian": _eigvalsh_hermitian}

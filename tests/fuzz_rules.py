@@ -90,16 +90,25 @@ COMPLEX_APPROX = {"multiply", "__mul__", "divide", "__truediv__", "__rtruediv__"
 # -- comparison -----------------------------------------------------------------------------------
 
 
-def bit_difference(a: np.ndarray, b: np.ndarray) -> str | None:
-    """Why ``a`` and ``b`` are not the same bits (NaN payloads aside), or None."""
+def bit_difference(a: np.ndarray, b: np.ndarray, nan_bits: bool = False) -> str | None:
+    """Why ``a`` and ``b`` are not the same bits (NaN payloads and signs aside unless
+    ``nan_bits``), or None."""
     if a.dtype != b.dtype:
         return f"dtype {a.dtype} != {b.dtype}"
     if a.shape != b.shape:
         return f"shape {a.shape} != {b.shape}"
     if a.dtype.kind == "c":
-        return bit_difference(a.real, b.real) or bit_difference(a.imag, b.imag)
+        return (bit_difference(a.real, b.real, nan_bits)
+                or bit_difference(a.imag, b.imag, nan_bits))
     if a.dtype.kind == "f":
         same = (a == b) & (np.signbit(a) == np.signbit(b)) | np.isnan(a) & np.isnan(b)
+        if nan_bits:
+            uint = f"u{a.dtype.itemsize}"
+            same &= a.view(uint) == b.view(uint)
+            if not same.all():
+                k = np.flatnonzero(~same)[0]
+                x, y = a.ravel()[k], b.ravel()[k]
+                return f"at {k}: {x!r} ({_hex(x)}) != {y!r} ({_hex(y)})"
         if not same.all():
             k = np.flatnonzero(~same)[0]
             return f"at {k}: {a.ravel()[k]!r} != {b.ravel()[k]!r}"
@@ -108,6 +117,10 @@ def bit_difference(a: np.ndarray, b: np.ndarray) -> str | None:
         k = np.flatnonzero(a != b)[0]
         return f"at {k}: {a.ravel()[k]!r} != {b.ravel()[k]!r}"
     return None
+
+
+def _hex(x) -> str:
+    return hex(int(np.asarray(x).view(f"u{np.asarray(x).dtype.itemsize}")))
 
 
 def _operands(call: Call, pool, dtype=None) -> list[np.ndarray]:

@@ -4,20 +4,31 @@ A *program* is a few NumPy input arrays and 2-6 calls of the namespace, each cal
 inputs or results (or Python scalars) as operands. ``generate`` grows a program call by call on
 array-api-strict, keeping only calls the reference accepts. ``check_program`` then runs it
 
-- eagerly on onnxarray, call by call;
-- compiled whole with ``onnxarray.jit``;
-- exported (``argument`` + ``build``) and run in onnxruntime with graph optimizations off;
+- eagerly on onnxarray, call by call (op by op: plans are off, so that what a lowering decides
+  from concrete data is what runs);
+- compiled whole with ``onnxarray.jit`` (the path of plans);
+- exported (``argument`` + ``build``, every other program with symbolic sizes) and run in
+  onnxruntime with graph optimizations off, and with its default ones;
 
-and requires the three to agree bit for bit (dtype, shape, NaN positions, signs of zeros). Each
-eager call is also compared with array-api-strict applied to the same eager operands, under the
-standard's rules: exact where the standard fixes the result; within a tolerance where it leaves
-rounding open (transcendental functions, reductions, linear algebra); ignoring what it leaves
-unspecified (the sign of a zero from max/min, integer division by zero, out-of-range casts and
-shifts, the order of unique values).
+and requires them to agree bit for bit (dtype, shape, signs of zeros, and NaNs' signs and
+payloads but for the optimized run, whose fusions may pick kernels that keep another NaN of
+two). Each eager call is also compared with array-api-strict applied to the same eager
+operands, under the standard's rules: exact where the standard fixes the result; within a
+tolerance where it leaves rounding open (transcendental functions, reductions, linear
+algebra); ignoring what it leaves unspecified (the sign of a zero from max/min, integer
+division by zero, out-of-range casts and shifts, the order of unique values).
+
+Where onnxruntime's result depends on the layout (which zero a min/max tie keeps, which NaN of
+two an Add keeps), an eager array and a model input of the same value must still take the same
+graph. So a share of the programs (``ARRANGED``) takes an *arrangement* as inputs: a column,
+one-element arrays of lower rank and rows, holding values that tie (``fuzz_programs``); programs
+make small constants inside (arrays the trace holds, not inputs), and call *idioms* that the
+lowerings recognise in a trace and record otherwise (``fuzz_programs.IDIOMS``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
@@ -29,16 +40,21 @@ from array_api_strict._array_object import Array as _STRICT_ARRAY
 from fuzz_programs import (
     DT,
     DTYPES,
+    IDIOMS,
     INPLACE,
+    MODES_ONLY,
+    ONE_ELEMENT,
     SHAPES,
     Call,
     Program,
     Ref,
     apply,
+    arrangement,
     kind_of,
     plain_name,
     random_array,
     run,
+    tie_array,
     to_numpy,
 )
 from fuzz_rules import KNOWN_LIMITS, STRICTER, bit_difference, close_difference, unique_difference
@@ -87,11 +103,20 @@ REDUCE = {  # name: (dtype kinds, extra keyword arguments)
 }
 
 
+# the share of programs whose inputs are an arrangement (a column and one-element arrays)
+ARRANGED = 0.35
+# binary functions whose result at a tie (two zeros, two NaNs) depends on the kernel path
+TIES = ["add", "subtract", "multiply", "maximum", "minimum", "divide", "__add__", "__radd__",
+        "__sub__", "__mul__", "__truediv__", "copysign", "hypot", "atan2", "pow", "remainder",
+        "logaddexp", "nextafter"]
+
+
 class Generator:
     """Grows random programs, keeping the calls array-api-strict accepts."""
 
     def __init__(self, rng: np.random.Generator, lenient: list | None = None):
         self.rng = rng
+        self.arranged = False  # whether the program grown now has an arrangement's inputs
         self.lenient = lenient  # collects calls only onnxarray accepts, when a list
         self.builders = [
             (10, self.unary), (12, self.binary), (3, self.clip), (5, self.reduce),
@@ -99,9 +124,15 @@ class Generator:
             (3, self.searching), (3, self.sorting), (2, self.sets), (5, self.indexing),
             (2, self.setitem), (3, self.creation), (3, self.astype), (4, self.linalg),
             (2, self.fft), (1, self.diff), (3, self.inplace), (1, self.isin),
+            (1, self.constant), (6, self.idiom),
         ]
         w = np.array([b[0] for b in self.builders], float)
         self.weights = w / w.sum()
+        # an arrangement's calls: mostly ones that pair the column with a one-element array
+        pairing = {self.binary: 30, self.clip: 6, self.searching: 4, self.inplace: 6,
+                   self.setitem: 3, self.constant: 6, self.idiom: 12}
+        w = np.array([pairing.get(b[1], b[0] / 2) for b in self.builders], float)
+        self.arranged_weights = w / w.sum()
 
     def choice(self, seq):
         return seq[self.rng.integers(len(seq))]
@@ -140,17 +171,23 @@ class Generator:
 
     def program(self, budget: int = 40) -> Program:
         rng = self.rng
-        inputs = []
-        for _ in range(int(rng.integers(1, 4))):
-            dtype = self.choice(DTYPES)
-            inputs.append(random_array(rng, dtype, self.choice(SHAPES)))
+        weights = self.weights
+        self.arranged = rng.random() < ARRANGED
+        if self.arranged:
+            inputs = arrangement(rng)
+            weights = self.arranged_weights
+        else:
+            inputs = []
+            for _ in range(int(rng.integers(1, 4))):
+                dtype = self.choice(DTYPES)
+                inputs.append(random_array(rng, dtype, self.choice(SHAPES)))
         pool = [strict.asarray(a) for a in inputs]
         prog = Program(inputs, [])
         target = int(rng.integers(2, 7))
         for _ in range(budget):
             if len(prog.calls) >= target:
                 break
-            builder = self.builders[rng.choice(len(self.builders), p=self.weights)][1]
+            builder = self.builders[rng.choice(len(self.builders), p=weights)][1]
             call = builder(pool)
             if call is None:
                 continue
@@ -176,13 +213,14 @@ class Generator:
         return None if x is None else Call(name, (x,))
 
     def binary(self, pool):
-        name = self.choice(list(BINARY))
+        arranged = self.arranged and self.rng.random() < 0.7
+        name = self.choice(TIES if arranged else list(BINARY))
         kinds = BINARY[name]
         x = self.pick(pool, kinds)
         if x is None:
             return None
         kind = kind_of(pool[x.i])
-        r = self.rng.random()
+        r = self.rng.random() + 0.4 * arranged  # an arrangement's arrays meet each other
         if r < 0.3:
             y = self.scalar(kind)
         elif r < 0.5:
@@ -199,6 +237,50 @@ class Generator:
         if not name.startswith("__") and not isinstance(y, Ref) and self.rng.random() < 0.3:
             return Call(name, (y, x))  # a scalar first operand
         return Call(name, (x, y))
+
+    def constant(self, pool):
+        """A one-element (or short) array made from data inside the program, of the dtype of
+        an array of the pool."""
+        x = self.pick(pool, ANY)
+        dtype = str(to_numpy(pool[x.i]).dtype)
+        shape = self.choice(ONE_ELEMENT + [(2,), (1, 2)])
+        return Call("constant", (tie_array(self.rng, dtype, shape),))
+
+    def idiom(self, pool):
+        """One of ``IDIOMS`` on a float array of the pool."""
+        rng = self.rng
+        x = self.pick(pool, F)
+        if x is None:
+            return None
+        a = pool[x.i]
+        name = self.choice(sorted(IDIOMS))
+
+        def bound():  # a Python float, or an array of the pool or made here
+            r = rng.random()
+            if r < 0.6:
+                return float(self.choice([0.0, -0.0, 1.0, -1.0, 0.5]))
+            if r < 0.8:
+                return self.pick(pool, F)
+            return None
+        if name == "clamp":
+            lo, hi = bound(), bound()
+            if lo is None or hi is None:
+                return None
+            return Call(name, (x, lo, hi, int(rng.integers(4))))
+        if name == "reduced_back":
+            c = bound()
+            if a.ndim != 2 or c is None or 0 in a.shape:
+                return None
+            return Call(name, (x, c, self.choice(["add", "multiply", "maximum", "minimum"]),
+                               self.choice(["max", "min", "sum"])))
+        if name == "row_op":
+            if a.ndim == 0 or a.shape[-1] == 0:
+                return None
+            return Call(name, (x, self.choice(["add", "multiply", "subtract", "divide"]),
+                               self.choice(["abs", "exp"]), bool(rng.integers(2))))
+        if name == "softmax":
+            return Call(name, (x,)) if a.ndim and a.shape[-1] else None
+        return Call(name, (x, self.choice(["add", "subtract"]), self.choice([0.0, -0.0])))
 
     def inplace(self, pool):
         name = self.choice(list(INPLACE))
@@ -581,19 +663,16 @@ def _first_results(program: Program, flat: list) -> list[tuple[int, int]]:
     return where
 
 
-def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = False
-                  ) -> list[Finding]:
-    """Run ``program`` eagerly, under jit and exported; compare, return what disagrees."""
-    found: list[Finding] = []
-    arrays = [oxp.asarray(a) if a.dtype.kind != "c" else oxp.asarray(a) for a in program.inputs]
-    pool = list(arrays)
+def _run_eager(found: list, program: Program, pool: list) -> bool:
+    """Run ``program``'s calls op by op on ``pool``, extending it; compare each with the
+    reference. False when a call raised (the finding is recorded)."""
     for step, call in enumerate(program.calls):
         try:
             with np.errstate(all="ignore"):
                 outs = apply(oxp, call, pool)
         except MemoryError as exc:  # a resource limit (NumPy's own repeat may still fit)
             found.append(Finding("memory-limit", step, f"MemoryError: {exc}", program))
-            return found
+            return False
         except Exception as exc:  # noqa: BLE001 - any eager failure is a finding
             ref_err = None
             try:
@@ -610,10 +689,11 @@ def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = 
                 stricter = any(call.name == n and re.search(p, str(exc)) for n, p in STRICTER)
                 found.append(Finding("stricter" if stricter else "eager-error", step,
                                      f"{type(exc).__name__}: {exc}", program))
-            return found
+            return False
         try:
             with np.errstate(all="ignore"):
-                refs = apply(strict, call, [strict.asarray(to_numpy(a)) for a in pool])
+                refs = None if call.name in MODES_ONLY else apply(
+                    strict, call, [strict.asarray(to_numpy(a)) for a in pool])
         except Exception:  # noqa: BLE001 - eager values the reference rejects: no comparison
             refs = None
         if refs is not None:
@@ -632,6 +712,32 @@ def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = 
                                              program))
                         break
         pool.extend(outs)
+    return True
+
+
+@contextlib.contextmanager
+def _op_by_op():
+    """Namespace functions run op by op, never as compiled plans, within the block."""
+    before = oxp.cache_limits()["plans"]
+    oxp.cache_limits(plans=0)
+    try:
+        yield
+    finally:
+        oxp.cache_limits(plans=before)
+
+
+def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = False
+                  ) -> list[Finding]:
+    """Run ``program`` eagerly, under jit and exported; compare, return what disagrees."""
+    found: list[Finding] = []
+    arrays = [oxp.asarray(a) if a.dtype.kind != "c" else oxp.asarray(a) for a in program.inputs]
+    pool = list(arrays)
+    # op by op: a namespace function called again with one signature would run as a plan,
+    # which traces the call on symbolic inputs as jit does (jit's whole-program plan checks
+    # that path), and would hide what the lowering decided from the data
+    with _op_by_op():
+        if not _run_eager(found, program, pool):
+            return found
     eager = [np.asarray(a) for a in pool[len(arrays):]]
     if "jit" in modes:
         try:
@@ -647,13 +753,14 @@ def check_program(program: Program, *, modes=("jit", "export"), dynamic: bool = 
     return found
 
 
-def _compare_all(found, mode, program, eager, got):
+def _compare_all(found, mode, program, eager, got, nan_bits=True):
+    """Every result the same bits, NaNs' included unless ``nan_bits`` is false."""
     if len(got) != len(eager):
         found.append(Finding(f"{mode}-mismatch", None, f"{len(got)} results, eager "
                              f"{len(eager)}", program))
         return
     for (step, j), e, g in zip(_first_results(program, eager), eager, got):
-        msg = bit_difference(g, e)
+        msg = bit_difference(g, e, nan_bits=nan_bits)
         if msg:
             found.append(Finding(f"{mode}-mismatch", step, f"result {j}: {msg}", program))
             return
@@ -694,4 +801,5 @@ def _check_export(found, program, eager, dynamic):
                              f"{type(exc).__name__}: {exc}"[:500], program))
         return
     opt = [unpack(g) if e.dtype.kind == "c" else g for g, e in zip(opt, eager)]
-    _compare_all(found, "export-optimized", program, eager, opt)
+    # its fusions may pick other kernel paths, which keep another NaN of two
+    _compare_all(found, "export-optimized", program, eager, opt, nan_bits=False)

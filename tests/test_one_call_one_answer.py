@@ -9,6 +9,7 @@ from parity import to_onnxarray
 
 import onnxarray as xp
 from onnxarray import _executor, _plans
+from onnxarray._complex import pack, unpack
 
 pytestmark = pytest.mark.usefixtures("sync_plans")  # plans on the promoting call
 
@@ -269,3 +270,181 @@ def test_zero_d_mask_assignment_keeps_signed_zeros(shape):
             sess = ort.InferenceSession(xp.build({"x": x}, {"y": fn(x)}).SerializeToString(),
                                         providers=["CPUExecutionProvider"])
             assert (_bits(sess.run(None, {"x": base})[0]) == eager).all(), (base, value, flag)
+
+
+def _nans(dtype) -> np.ndarray:
+    """Quiet NaNs of both signs, with and without a payload."""
+    dtype = np.dtype(dtype)
+    bits = {4: [0x7FC00000, 0xFFC00000, 0x7FC00123, 0xFFE000A5],
+            8: [0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000000000123,
+                0xFFFC0000000000A5]}[dtype.itemsize]
+    return np.array(bits, f"u{dtype.itemsize}").view(dtype)
+
+
+def _every_way(fn, *arrays) -> dict:
+    """``fn``'s result op by op (plans off: a user function's calls would be planned once
+    repeated), under jit, and exported with known and with symbolic sizes (as recorded)."""
+    before = xp.cache_limits()["plans"]
+    xp.cache_limits(plans=0)
+    try:
+        eager = np.asarray(fn(*[to_onnxarray(a) for a in arrays]))
+    finally:
+        xp.cache_limits(plans=before)
+    got = {"op by op": eager, "jit": np.asarray(xp.jit(fn)(*[to_onnxarray(a) for a in arrays]))}
+    for how in ("known sizes", "symbolic sizes"):
+        args = {f"x{i}": xp.argument(shape=a.shape if how == "known sizes" else tuple(
+            f"d{i}{j}" for j in range(a.ndim)), dtype=_dt(a)) for i, a in enumerate(arrays)}
+        model = xp.build(args, {"y": fn(*args.values())})
+        so = ort.SessionOptions()
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        got[f"exported, {how}"] = ort.InferenceSession(
+            model.SerializeToString(), so, providers=["CPUExecutionProvider"]).run(
+            None, dict(zip(args, arrays)))[0]
+    return got
+
+
+def _assert_same_bits(got: dict, what: str) -> None:
+    expected = _bits(got["op by op"])
+    for how, out in got.items():
+        bad = _bits(out) != expected
+        assert not bad.any(), (f"{what}: {how} differs from op by op: "
+                               f"{[hex(int(b)) for b in _bits(out)[bad][:4]]} vs "
+                               f"{[hex(int(b)) for b in expected[bad][:4]]}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["add", "multiply", "subtract", "divide"])
+def test_row_spread_keeps_the_nan_op_by_op_keeps(name, dtype):
+    """A traced x op f(y), f(y) of shape (..., 1) holding no -0.0 (abs, exp), against a short
+    last axis is computed with f(y) spread along it (_ort_compat.ROW_SPREAD_MAX_COLUMNS);
+    op by op it is broadcast. Of two NaNs, onnxruntime's Add and Mul keep another one where
+    the shapes are equal than where one is broadcast: x + abs(y) kept y's NaN under jit and
+    exported, x's op by op."""
+    fn = getattr(xp, name)
+    rng = np.random.default_rng(3)
+    nans = _nans(dtype)
+    for shape in ((3, 4), (5, 16), (257, 3), (2, 3, 2)):
+        x = rng.choice(np.concatenate([nans, np.array([0.0, -0.0, 1.5], dtype)]), shape)
+        y = rng.choice(nans, shape[:-1] + (1,))
+        for what, f in (("x op abs(y)", lambda a, b: fn(a, xp.abs(b))),
+                        ("abs(y) op x", lambda a, b: fn(xp.abs(b), a)),
+                        ("x op exp(y)", lambda a, b: fn(a, xp.exp(b))),
+                        ("exp(x op y)", lambda a, b: xp.exp(fn(a, xp.abs(b))))):
+            _assert_same_bits(_every_way(f, x, y), f"{name} {np.dtype(dtype).name} {shape} "
+                                                   f"{what}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["maximum", "minimum", "add", "multiply"])
+def test_reduction_reshaped_back_beside_a_held_array(name, dtype):
+    """``reshape(op(max(x, axis=1), c), (-1, 1))`` is recorded as the reduction with kept dims
+    (one node less); an array ``c`` made in the function is no Python scalar: recorded
+    against the kept dims it met the (N, 1) result on another kernel path than op by op, which
+    kept another zero of a max/min tie and another NaN of Add/Mul."""
+    fn = getattr(xp, name)
+    nans = _nans(dtype)
+    x = np.array([[-0.0, -1.0], [0.0, -2.0], [nans[1], 1.0], [nans[2], 0.0], [-0.0, -0.0],
+                  [nans[3], nans[0]]], dtype)
+    for c in (0.0, -0.0, nans[0], nans[3]):
+        for shape in ((), (1,)):
+            for red in (xp.max, xp.sum):
+                def f(v, c=c, shape=shape, red=red):
+                    held = xp.asarray(np.full(shape, c, dtype))
+                    return xp.reshape(fn(red(v, axis=1), held), (-1, 1))
+                _assert_same_bits(_every_way(f, x), f"{name} {np.dtype(dtype).name} "
+                                                     f"{red.__name__} c={c!r} {shape}")
+
+
+_EXTREMA = {"min(max)": lambda x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+            "max(min)": lambda x, lo, hi: xp.maximum(xp.minimum(x, hi), lo),
+            "swapped": lambda x, lo, hi: xp.minimum(hi, xp.maximum(lo, x)),
+            "max(min), swapped": lambda x, lo, hi: xp.maximum(lo, xp.minimum(hi, x))}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("form", sorted(_EXTREMA))
+def test_minimum_of_maximum_gives_the_bits_op_by_op_gives(form, dtype):
+    """minimum(maximum(x, lo), hi) is recorded as one Clip where that gives the same bits: a
+    Clip settles a tie of x = -0.0 with lo = +0.0 by comparison, Max by kernel path (op by op
+    it gave +0.0 for (2, 4) float64 x, under jit and exported -0.0). Python scalar bounds and
+    one-element arrays made in the function, x of several layouts, and |x| (no -0.0)."""
+    fn = _EXTREMA[form]
+    nans = _nans(dtype)
+    base = np.array([0.0, -0.0, nans[0], nans[1], 1.0, -1.0, 0.5, nans[3]], dtype)
+    for lo, hi in ((0.0, 1.0), (-0.0, 0.5), (-1.0, 0.0), (-1.0, 1.0), (0.0, 0.0)):
+        for held in (None, (), (1,)):
+            def bound(c, held=held):
+                return c if held is None else xp.asarray(np.full(held, c, dtype))
+            for shape in ((8,), (8, 1), (2, 4)):
+                for what, f in (("x", lambda v, lo=lo, hi=hi: fn(v, bound(lo), bound(hi))),
+                                ("|x|", lambda v, lo=lo, hi=hi: fn(xp.abs(v), bound(lo),
+                                                                   bound(hi)))):
+                    _assert_same_bits(_every_way(f, base.reshape(shape)),
+                                      f"{form} {np.dtype(dtype).name} {what} of {shape}, "
+                                      f"bounds {lo!r}, {hi!r} held as {held}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+def test_a_zero_added_stays_under_default_optimizations(dtype):
+    """onnxruntime's NoopElimination drops x + 0.0 and x - (-0.0) where x comes from a node,
+    but they turn -0.0 into +0.0: (-x + 0.0) * 2 at x = 0 gave -0.0 from the exported model run
+    as users run it (default optimizations), +0.0 op by op; and so did every complex array
+    plus a real Python scalar (its imaginary part 0)."""
+    data = np.array([0.0, -0.0, 1.5, -2.0], dtype)
+    if data.dtype.kind == "c":
+        data = data + np.array([0.0, -0.0, -0.0, 0.0], dtype) * 1j
+    for name, c in (("add", 0.0), ("subtract", -0.0), ("add", -0.0), ("subtract", 0.0),
+                    ("add", 1.0), ("multiply", 1.0)):
+        for held, negated in ((False, True), (True, True), (False, False)):
+            def f(v, name=name, c=c, held=held, negated=negated):
+                k = xp.asarray(np.array(c, dtype)) if held else c
+                return getattr(xp, name)(-v if negated else v, k) * 2.0  # x: a graph input
+            eager = np.asarray(f(to_onnxarray(data)))
+            for shape in (data.shape, ("n",)):
+                x = xp.argument(shape=shape, dtype=_dt(data))
+                model = xp.build({"x": x}, {"y": f(x)})
+                feed = pack(data) if data.dtype.kind == "c" else data
+                out = ort.InferenceSession(model.SerializeToString(), providers=[
+                    "CPUExecutionProvider"]).run(None, {"x": feed})[0]
+                out = unpack(out) if data.dtype.kind == "c" else out
+                got = out.view(out.real.dtype) if out.dtype.kind == "c" else out
+                want = eager.view(eager.real.dtype) if eager.dtype.kind == "c" else eager
+                np.testing.assert_array_equal(_bits(got), _bits(want),
+                                              err_msg=f"{name} {c!r} held={held} "
+                                                      f"negated={negated} {shape}")
+
+
+def _kept_nan(op: str, dtype, s1: tuple, s2: tuple) -> str:
+    """Which NaN onnxruntime's ``op`` keeps of x1 = NaN(payload 1), x2 = -NaN(payload 2),
+    shapes s1 and s2 (graph optimizations off): "a", "b" or "ab" (both, by position)."""
+    from onnx import TensorProto, helper
+    t = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    graph = helper.make_graph([helper.make_node(op, ["a", "b"], ["y"])], "g",
+                              [helper.make_tensor_value_info(n, t, None) for n in "ab"],
+                              [helper.make_tensor_value_info("y", t, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    nans = _nans(dtype)
+    a, b = np.full(s1, nans[2]), np.full(s2, nans[3])
+    bits = set(_bits(sess.run(None, {"a": a.astype(dtype), "b": b.astype(dtype)})[0]).ravel())
+    return "".join(k for k, v in (("a", nans[2]), ("b", nans[3])) if _bits(v[None])[0] in bits)
+
+
+def test_spread_nan_order_is_onnxruntimes():
+    """_ort_compat.SPREAD_NAN_ORDER as measured: fails when onnxruntime keeps other NaNs."""
+    from onnxarray._ort_compat import SPREAD_NAN_ORDER
+    for op in ("Add", "Mul"):
+        assert SPREAD_NAN_ORDER[op][xp.float64] is True
+        for n, c in ((3, 4), (1000, 8), (7, 3)):
+            assert _kept_nan(op, np.float64, (n, c), (n, c)) == "b"  # equal shapes: the second
+            assert _kept_nan(op, np.float64, (n, c), (n, 1)) == "a"  # broadcast: the wide one
+            assert _kept_nan(op, np.float64, (n, 1), (n, c)) == "b"
+        assert SPREAD_NAN_ORDER[op][xp.float32] is False
+        assert _kept_nan(op, np.float32, (7, 3), (7, 1)) == "ab"  # by position
+    for op in ("Sub", "Div"):
+        assert op not in SPREAD_NAN_ORDER
+        for s1, s2 in (((3, 4), (3, 4)), ((3, 4), (3, 1)), ((3, 1), (3, 4))):
+            for dtype in (np.float32, np.float64):
+                assert _kept_nan(op, dtype, s1, s2) == "a"

@@ -293,9 +293,10 @@ def maximum(x1, x2, /) -> Array:
 
 def minimum(x1, x2, /) -> Array:
     """Elementwise minimum (ONNX ``Min``). NaN propagates. ``minimum(maximum(x, lo), hi)`` and
-    ``maximum(minimum(x, hi), lo)`` with scalar constant bounds record one ONNX ``Clip``; like
-    ``Max``/``Min``, it may give either zero where x and a bound are zeros of opposite signs,
-    which the standard leaves open."""
+    ``maximum(minimum(x, hi), lo)`` with scalar constant bounds record one ONNX ``Clip`` where
+    that gives the same bits (``_zero_ties_alike``: a zero bound meeting a zero of the other
+    sign is settled otherwise by Clip than by Max/Min, whose choice the standard leaves open
+    but which must not change between an eager call and the model)."""
     v1, v2, _ = _operands(x1, x2, "real numeric", "minimum")
     clipped = _clip_of_extrema("Min", v1, v2)
     return _wrap(_ops.binary("Min", v1, v2) if clipped is None else clipped)
@@ -308,6 +309,18 @@ def _constant_bound(v: Value) -> float | int | None:
     if d is None or d.size != 1 or (d.dtype.kind == "f" and np.isnan(d).any()):
         return None
     return d.reshape(()).item()
+
+
+def _zero_ties_alike(x: Value, bounds: tuple[Value, Value]) -> bool:
+    """Whether ``Clip`` gives the bits of Max/Min wherever ``x`` ties with a bound. Only a tie
+    of -0.0 and +0.0 has two answers: Max/Min settle it by kernel path (the same op by op and
+    in a model of the same nodes), Clip by comparisons, so the rewrite could change it between
+    an eager call and the model. So a zero bound must be +0.0 and ``x`` hold no -0.0."""
+    if x.dtype.kind != "f":
+        return True
+    zeros = [c for c in bounds if _constant_bound(c) == 0]
+    return not zeros or (not any(np.signbit(c.data).any() for c in zeros)
+                         and not _ops.may_be_negative_zero(x))
 
 
 def _clip_of_extrema(op: str, v1: Value, v2: Value) -> Value | None:
@@ -331,7 +344,8 @@ def _clip_of_extrema(op: str, v1: Value, v2: Value) -> Value | None:
             continue
         value = _constant_bound(b)
         if value is None or b.dtype is not inner.dtype or x.shape != inner.shape \
-                or max(len(b.shape), len(bound.shape)) > len(x.shape):
+                or max(len(b.shape), len(bound.shape)) > len(x.shape) \
+                or not _zero_ties_alike(x, (b, bound)):
             continue
         b, bound = (_ops.const(c.data.reshape(()), c.dtype) for c in (b, bound))  # Clip's 0-D
         lo, hi = (b, bound) if op == "Min" else (bound, b)

@@ -244,7 +244,9 @@ def _broadcast_value_shape(arrays: list[Value], bshape: tuple) -> Value:
         pad = len(bshape) - len(a.shape)
         if pad:
             s = _ops.concat([_ops.i64([1] * pad), s], 0)
-        out = s if out is None else _ops.binary("Max", out, s)
+        # a size broadcast against 1 is that size, 0 included (Max made 1 and 0 a 1)
+        out = s if out is None else _ops.where(
+            _ops.binary("Equal", out, _ops.i64([1]), D.bool), s, out)
     return out
 
 

@@ -168,108 +168,10 @@ def arithmetic(op: str, a: Value, b: Value) -> Value:
     """``Add``/``Sub``/``Mul``/``Div`` (kept in exported models by ``_ops.binary`` where
     NoopElimination would drop them). An operand of shape (..., 1) that holds no -0.0 is
     spread along a short last axis first (see _ort_compat.ROW_SPREAD_MAX_COLUMNS)."""
-    if op == "Div":
-        plain = _softmax_without_nan_flag(a, b)
-        if plain is not None:
-            return arithmetic("Div", *plain)
     side = _ops.row_spread_side(a, b)
     if side is not None and not _ops.may_be_negative_zero((a, b)[side]):
         return _ops.spread_binary(op, a, b, side)  # see _ort_compat.ROW_SPREAD_MAX_COLUMNS
     return _ops.binary(op, a, b)
-
-
-def _softmax_without_nan_flag(e: Value, s: Value) -> tuple[Value, Value] | None:
-    """``e / s`` written as softmax by hand, ``e = exp(z - max(z))`` and ``s = sum(e)`` over
-    the same constant axes (either possibly reshaped): the same with ``max`` as a bare
-    ``ReduceMax``, without the NaN flag of _statistical_functions._nan_flag; None for other
-    quotients.
-
-    Bit for bit the same result: where a row holds no NaN the flag is a zero, and a zero's
-    sign only changes the sign of a zero difference, whose exp is 1 either way; where it
-    holds a NaN, the NaN reaches ``s`` through its own exp, and every quotient of the row is
-    NaN with the flag or without it.
-    """
-    total = _unreshaped(s)
-    node = total.node
-    if node is None or node.op != "ReduceSum" or node.inputs[0] is not e:
-        return None
-    diff = _exp_argument(e)
-    if diff is None or diff.node.op != "Sub":
-        return None
-    z, m = diff.node.inputs
-    flagged = _unreshaped(m)
-    add = flagged.node
-    if add is None or add.op != "Add":
-        return None
-    for top, flag in (add.inputs, add.inputs[::-1]):
-        tn, fn = top.node, flag.node
-        if (tn is not None and tn.op == "ReduceMax" and tn.inputs[0] is z and fn is not None
-                and fn.op == "ReduceSum" and fn.attrs == tn.attrs
-                and _same_constant(fn.inputs[1], tn.inputs[1])
-                and _same_constant(node.inputs[1], tn.inputs[1])
-                and _is_nan_flag_clip(fn.inputs[0], z)):
-            break
-    else:
-        return None
-    e2 = E.exp(_ops.binary("Sub", z, _reshaped_like(top, m)))
-    sum2 = _ops.bind("ReduceSum", [e2, node.inputs[1]], [e2.dtype], lambda: [total.shape],
-                     node.attrs)[0]
-    return e2, _reshaped_like(sum2, s)
-
-
-def _unreshaped(v: Value) -> Value:
-    node = v.node
-    return node.inputs[0] if node is not None and node.op == "Reshape" else v
-
-
-def _reshaped_like(v: Value, like: Value) -> Value:
-    """``v`` reshaped as ``like`` was (``like`` is v's counterpart, reshaped or not)."""
-    node = like.node
-    if node is None or node.op != "Reshape":
-        return v
-    return _ops.bind("Reshape", [v, node.inputs[1]], [v.dtype], lambda: [like.shape],
-                     node.attrs)[0]
-
-
-def _same_constant(a: Value, b: Value) -> bool:
-    return a is b or (a.data is not None and b.data is not None
-                      and np.array_equal(a.data, b.data))
-
-
-def _is_nan_flag_clip(v: Value, z: Value) -> bool:
-    node = v.node
-    return (node is not None and node.op == "Clip" and node.inputs[0] is z
-            and all(i is not None and _is_zero_constant(i) for i in node.inputs[1:]))
-
-
-def _exp_argument(e: Value) -> Value | None:
-    """``x - m`` (or ``x + m``) if ``e`` is its exp as _elementary.exp records it: the kernel,
-    or float64's ``Pow(e, arg)`` corrected by an Add, the argument's operand possibly spread by
-    a MatMul with a row of ones (all of which leave exp's values as they are); else None."""
-    node = e.node
-    if node is not None and node.op == "Add":
-        power = node.inputs[0].node
-        if (power is None or power.op != "Pow" or power.inputs[0].data is None
-                or power.inputs[0].data.size != 1
-                or float(power.inputs[0].data.reshape(())) != math.e):
-            return None
-        arg = power.inputs[1]
-    elif node is not None and node.op == "Exp":
-        arg = node.inputs[0]
-    else:
-        return None
-    if arg.node is None or arg.node.op not in ("Sub", "Add"):
-        return None
-    x, m = arg.node.inputs
-    spread = m.node
-    if (spread is not None and spread.op == "MatMul" and spread.inputs[1].data is not None
-            and spread.inputs[1].data.shape[0] == 1 and (spread.inputs[1].data == 1).all()):
-        m = spread.inputs[0]
-    return _ops.binary(arg.node.op, x, m)
-
-
-def _is_zero_constant(v: Value) -> bool:
-    return v.data is not None and v.data.size == 1 and float(v.data.reshape(())) == 0.0
 
 
 def _add_small(r: Value, b: Value) -> Value:

@@ -27,9 +27,11 @@ from ._ort_compat import (
     NOOP_VALUE,
     ORDERED_UINT64,
     ROW_SPREAD_MAX_COLUMNS,
+    SPREAD_NAN_ORDER,
     STRING_GATHER_LAST_AXIS_ONLY,
     TYPED_INPUTS,
     is_float_one,
+    noop_but_for_zero_signs,
     noop_in_float32,
     where_keeps_sign_of,
 )
@@ -222,7 +224,9 @@ def binary(op: str, a: Value, b: Value, out_dtype: DType | None = None,
     if op in NOOP_VALUE:
         for c, other in ((b, a),) if op in ("Sub", "Div") else ((b, a), (a, b)):
             if other.data is None and len(c.shape) <= len(other.shape) \
-                    and noop_in_float32(c, op):
+                    and (noop_in_float32(c, op) or (
+                        other.node is not None and noop_but_for_zero_signs(c, op)
+                        and may_be_negative_zero(other))):
                 # one more leading axis than the other operand: the pass declines a node
                 # whose result would be broadcast, and the axis is squeezed off again
                 wide = Literal(c.dtype, (1,) * (len(other.shape) + 1),
@@ -302,9 +306,14 @@ def spread_rows(v: Value, columns: int) -> Value:
 
 def spread_binary(op: str, a: Value, b: Value, side: int, out_dtype: DType | None = None
                   ) -> Value:
-    """``op(a, b)`` with the operand at ``side`` spread along the last axis first."""
+    """``op(a, b)`` with the operand at ``side`` spread along the last axis first, keeping the
+    NaN ``op(a, b)`` keeps of two (``_ort_compat.SPREAD_NAN_ORDER``)."""
+    first = SPREAD_NAN_ORDER.get(op, {}).get(a.dtype)  # None: the same NaN in any order
+    if first is False:
+        return binary(op, a, b, out_dtype)
     if side == 1:
-        return binary(op, a, spread_rows(b, a.shape[-1]), out_dtype)
+        spread = spread_rows(b, a.shape[-1])
+        return binary(op, spread, a, out_dtype) if first else binary(op, a, spread, out_dtype)
     return binary(op, spread_rows(a, b.shape[-1]), b, out_dtype)
 
 
@@ -434,9 +443,12 @@ def _with_kept_dims(v: Value, depth: int) -> Value | None:
         return None
     parts, shapes = [], set()
     for i in node.inputs:
-        if i.data is not None and i.data.size == 1 and len(i.shape) <= len(v.shape):
+        if type(i) is Literal and i.data.size == 1 and len(i.shape) <= len(v.shape):
             parts.append(i)  # a scalar (possibly given the other operand's rank by binary)
             continue
+        # an array the user holds is not widened (_full_rank_scalar): the reduction recorded
+        # with kept dims would meet it on another kernel path than op by op, which keeps
+        # another zero of a min/max tie and another NaN of Add/Mul
         lifted = _with_kept_dims(i, depth - 1)
         if lifted is None:
             return None
@@ -445,7 +457,7 @@ def _with_kept_dims(v: Value, depth: int) -> Value | None:
     if len(shapes) != 1:
         return None
     shape = shapes.pop()
-    parts = [_full_rank_scalar(p, shape) if p.data is not None else p for p in parts]
+    parts = [_full_rank_scalar(p, shape) for p in parts]
     return bind(node.op, parts, [v.dtype], lambda: [shape], node.attrs)[0]
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from ._dtypes import (
     bool,
+    float32,
     float64,
     int8,
     int16,
@@ -93,6 +94,13 @@ STRING_GATHER_LAST_AXIS_ONLY = True
 # +0.0), so it serves operands that hold no -0.0, or results whose zeros' sign is moot. Past
 # about 16 columns the per-row calls cost less than the extra pass.
 ROW_SPREAD_MAX_COLUMNS = 16
+
+# Of two NaNs, onnxruntime 1.32's float64 Add and Mul keep the wide operand's where an (..., 1)
+# one is broadcast along the last axis, and the second operand's where the shapes are equal;
+# float32 mixes both by position (SIMD body and tail). Sub, Div and comparisons keep the first
+# operand's in every layout. So the spread operand of a float64 Add or Mul goes first (True:
+# swapping them is exact otherwise), and float32 ones are not spread (False).
+SPREAD_NAN_ORDER = {op: {float64: True, float32: False} for op in ("Add", "Mul")}
 
 # Indices of the inputs whose dtype is the op's type parameter (default: all inputs).
 TYPED_INPUTS: dict[str, tuple[int, ...]] = {
@@ -193,8 +201,19 @@ def is_float_one(a, b) -> bool:
 
 
 # onnxruntime's NoopElimination drops Add/Sub of a constant 0 and Mul/Div by a constant 1,
-# reading the constant in float32 (see noop_in_float32).
+# reading the constant in float32 (see noop_in_float32), whatever the sign of a zero (see
+# noop_but_for_zero_signs), where the other operand comes from a node.
 NOOP_VALUE = {"Add": 0.0, "Sub": 0.0, "Mul": 1.0, "Div": 1.0}
+
+
+def noop_but_for_zero_signs(c, op: str) -> bool:
+    """Whether ``op`` with the one-element float constant ``c`` is one NoopElimination drops
+    that is no no-op for a -0.0: x + (+0.0) and x - (-0.0) are +0.0 for x = -0.0 (x + -0.0
+    and x - +0.0 are x itself). The pass leaves such a node alone where x is a graph input."""
+    if op not in ("Add", "Sub") or c.data is None or c.data.size != 1 or c.dtype.kind != "f":
+        return False
+    value = c.data.reshape(())
+    return value == 0 and np.signbit(value) == (op == "Sub")  # (``bool`` is the dtype here)
 
 
 def noop_in_float32(c, op: str) -> bool:

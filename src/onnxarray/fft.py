@@ -231,12 +231,14 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
     out_shape = v.shape[:axis] + (Dim() if out_len is None else out_len,) + v.shape[axis + 1:]
     attrs = (("axis", axis), ("inverse", 0), ("onesided", int(onesided)))
     extra = [] if n is None else [_ops.i64(n)]
+    check = None
     if n is None and onesided and type(v.shape[axis]) is not int and v.data is None:
         # a signal empty at run time has no one-sided transform (eagerly: rfft's ValueError):
-        # its length as the DFT's, through a check that fails the model in a named node
-        size = _ops.dim_of(v, axis)
-        check = _ops.check_nonzero(size, f"rfft: the transformed axis {axis} is empty")
-        extra = [_ops.reshape(_ops.binary("Add", size, check), [])]
+        # a check that fails the model in a named node, added to the axis the signal gains
+        # below (as a DFT length known only at run time, it made onnxruntime 1.32 infer the
+        # one-sided result's shape as the signal's, and reuse a buffer of the wrong size)
+        check = _ops.check_nonzero(_ops.dim_of(v, axis),
+                                   f"rfft: the transformed axis {axis} is empty")
     cdt = complex_of(real)
     if v.data is not None:  # eager: the nodes run on the packed data
         data = v.data[..., None] if onesided else pack(v.data)
@@ -244,7 +246,11 @@ def _dft(v: Value, axis: int, n: int | None, onesided: bool, guard: bool = True
             (_ops.const(data, real), None)
         out = _ops.bind("DFT", [packed, *extra], [real], lambda: [out_shape + (2,)], attrs)[0]
         return _ops.const(unpack(out.data), cdt), up
-    src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
+    if check is not None:
+        last = _ops.binary("Add", _ops.i64([len(v.shape)]), check)
+        src = _ops.bind("Unsqueeze", [v, last], [v.dtype], lambda: [v.shape + (1,)])[0]
+    else:
+        src = _ops.unsqueeze(v, [len(v.shape)]) if onesided else v
     src, up = _overflow_guard(src, [axis]) if guard else (src, None)
     return _ops.bind("DFT", [src, *extra], [cdt], lambda: [out_shape], attrs)[0], up
 

@@ -279,7 +279,7 @@ def _nonneg_inputs(dtype):
 def test_nonnegative_reasoning(name, dtype):
     """What is proved non-negative is (no negative number, no -0.0, on special values);
     what is not proved is not claimed."""
-    from onnxarray._ops import is_nonnegative
+    from onnxarray._value_ranges import is_nonnegative
 
     fn = _NONNEG_EXPRESSIONS.get(name) or _SIGNED_EXPRESSIONS[name]
     xdt = xp._dtypes.BY_NUMPY[np.dtype(dtype)]

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _ops
-from ._graph import Value
+from ._graph import Literal, Value
 
 __all__ = ["complex_of", "parts", "join", "pack", "unpack"]
 
@@ -30,8 +30,8 @@ def parts(v: Value) -> tuple[Value, Value]:
         return real, _zeros_like(real)
     rd = D.real_dtype_of(v.dtype)
     if v.data is not None:
-        return (_ops.const(np.asarray(v.data.real, order="C"), rd),
-                _ops.const(np.asarray(v.data.imag, order="C"), rd))
+        return (_derived(np.asarray(v.data.real, order="C"), rd, v),
+                _derived(np.asarray(v.data.imag, order="C"), rd, v))
     return tuple(_ops.bind("Gather", [v, _ops.i64(i)], [rd], lambda: [v.shape],
                            (("axis", -1),))[0] for i in (0, 1))
 
@@ -49,7 +49,7 @@ def join(re: Value, im: Value) -> Value:
         data = np.empty(re.data.shape, cdt.numpy)
         data.real = re.data
         data.imag = im.data
-        return _ops.const(data, cdt)
+        return _derived(data, cdt, re, im)
     n = len(re.shape)
     pair = [_ops.unsqueeze(p, [n]) for p in (re, im)]
     return _ops.bind("Concat", pair, [cdt], lambda: [re.shape], (("axis", -1),))[0]
@@ -67,17 +67,26 @@ def _broadcast(v: Value, other: Value, shape: tuple) -> Value:
     if tuple(v.shape) == tuple(shape):
         return v
     if v.data is not None and _ops.is_static(shape):
-        return _ops.const(np.broadcast_to(v.data, shape).copy(), v.dtype)
+        return _derived(np.broadcast_to(v.data, shape).copy(), v.dtype, v)
     return _ops.expand_to(v, _ops.shape_of(other), shape)
 
 
 def _zeros_like(v: Value) -> Value:
     if v.data is not None:
-        return _ops.const(np.zeros(v.data.shape, v.dtype.numpy), v.dtype)
+        return _derived(np.zeros(v.data.shape, v.dtype.numpy), v.dtype, v)
     if _ops.is_static(v.shape):
-        return _ops.const(np.zeros(v.shape, v.dtype.numpy), v.dtype)
+        return _derived(np.zeros(v.shape, v.dtype.numpy), v.dtype, v)
     zero = _ops.const(0, v.dtype)
     return _ops.expand_to(zero, _ops.shape_of(v), v.shape)
+
+
+def _derived(data: np.ndarray, dtype: D.DType, *sources: Value) -> Value:
+    """Data computed from ``sources``: a Literal (widened by ``_ops.binary``) only if they all
+    are. A part of an array the user holds stays a plain Value in every mode, as the same
+    part of a model input is a node (see ``_graph.Literal``)."""
+    if all(type(v) is Literal for v in sources):
+        return _ops.const(data, dtype)
+    return Value(dtype, data.shape, data=data)
 
 
 def _real_float(v: Value) -> Value:

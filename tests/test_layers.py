@@ -24,7 +24,8 @@ PACKAGE = pathlib.Path(onnxarray.__file__).parent
 LAYERS: list[tuple[str, list[str]]] = [
     ("leaves: dtypes, constants, caches, opset forms",
      ["_dtypes", "_constants", "_caches", "_opset_forms", "_version"]),
-    ("the recorder and the runtime's gaps", ["_graph", "_ort_compat", "_numpy_kernels"]),
+    ("the recorder, value ranges on it, and the runtime's gaps",
+     ["_graph", "_value_ranges", "_ort_compat", "_numpy_kernels"]),
     ("eager execution (the only onnxruntime import)", ["_executor"]),
     ("typed ONNX emitters", ["_ops"]),
     ("lowerings on Values: dims, complex parts, math composites, control flow, strings",

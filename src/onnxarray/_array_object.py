@@ -71,7 +71,8 @@ class Array:
     @classmethod
     def _new(cls, value: Value) -> Array:
         obj = object.__new__(cls)
-        obj._v = _held(value)
+        # an array the user holds is never a Literal (see Literal); checked inline: hot path
+        obj._v = value if type(value) is not Literal else _held(value)
         obj._lock = None  # created by the first in-place change (_mutation_lock)
         return obj
 

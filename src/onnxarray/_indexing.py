@@ -607,7 +607,7 @@ def _scatter_depth(shape: tuple, axes: list) -> int:
     while depth > 1:
         kind, k = axes[depth - 1]
         n = shape[depth - 1]
-        if kind != "slice" or type(n) is not int or k.indices(n) != (0, n, 1):
+        if type(n) is not int or not _whole(kind, k, n):
             break
         depth -= 1
     return depth
